@@ -26,7 +26,7 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.scatterND(saved[0].expandDims(1), dy, tbl.shape), // [vocab, dim]
     };
-  }) as unknown as tf.CustomGradientFunc<tf.Tensor>);
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
   const rows = lookup(table as tf.Tensor);
   const out = rows.reshape(outShape);
   flatIds.dispose();
