@@ -1,0 +1,142 @@
+import * as tf from '@tensorflow/tfjs';
+import { require_ } from '../errors.js';
+import type { GradientAccumulator } from './accumulate.js';
+import type { AdamW } from './adamw.js';
+import { clipByGlobalNorm, globalNorm } from './clip.js';
+import { allFinite, type DynamicLossScale } from './loss-scale.js';
+
+/** What a training loss function returns: the scalar to minimize and its named parts for logging. */
+export interface LossOutput {
+  /** The loss that is differentiated (already weighted and summed). */
+  total: tf.Scalar;
+  /** Named parts, e.g. `{ kd, ce, hidden }`; logged, not differentiated separately. */
+  terms: Record<string, tf.Scalar>;
+}
+
+/** Options of {@link trainStep}. */
+export interface TrainStepOptions {
+  /** The only variables that get gradients and updates (the student's); anything else stays frozen. */
+  variables: tf.Variable[];
+  /** Runs teacher and student forward and returns the loss; called inside `tf.variableGrads`. */
+  lossFn: () => LossOutput;
+  /** Applies the update; its learning rate is set by the caller beforehand. */
+  optimizer: AdamW;
+  /** Clip the (unscaled, accumulated) gradients to this global L2 norm. */
+  clipGlobalNorm?: number;
+  /** Dynamic loss scaling; costs one scalar read per applied update. */
+  lossScale?: DynamicLossScale;
+  /** Accumulate micro-batches; the update happens on the call that makes it `ready`. */
+  accumulator?: GradientAccumulator;
+  /** Samples in this micro-batch (weights it in the accumulator). Required with `accumulator`. */
+  batchSize?: number;
+}
+
+/** Result of {@link trainStep}; the caller owns the tensors (see {@link disposeStepResult}). */
+export interface TrainStepResult {
+  /** Unscaled total loss of this (micro-)batch. */
+  total: tf.Scalar;
+  /** Unscaled loss terms of this (micro-)batch. */
+  terms: Record<string, tf.Scalar>;
+  /** Global gradient norm before clipping, when an update was attempted and finite; else null. */
+  gradNorm: tf.Scalar | null;
+  /** Whether the optimizer updated the variables. */
+  applied: boolean;
+  /** True when loss scaling found NaN/Inf gradients and skipped the update (scale lowered). */
+  skipped: boolean;
+}
+
+/**
+ * One training step: gradients of `lossFn().total` with respect to `variables` only
+ * (`tf.variableGrads`), optional loss scaling, optional accumulation, optional global-norm clipping,
+ * then one AdamW update. Every intermediate tensor is disposed; the loss values come back as tensors
+ * so the caller decides when to read them (reading every step stalls the pipeline). Without loss
+ * scaling the step performs no device-to-host read at all.
+ *
+ * @example
+ * ```ts
+ * const result = await trainStep({
+ *   variables: student.trainableWeights.map((w) => w.read() as tf.Variable),
+ *   lossFn: () => tf.tidy(() => {
+ *     const t = teacher.predict(x) as tf.Tensor2D;  // [batch, classes], frozen
+ *     const s = student.predict(x) as tf.Tensor2D;  // [batch, classes]
+ *     const kd = softTargetKL(s, t, { temperature: 2 });
+ *     return { total: kd, terms: { kd } };
+ *   }),
+ *   optimizer,
+ *   clipGlobalNorm: 1,
+ * });
+ * if (step % 50 === 0) console.log((await result.total.data())[0]);
+ * disposeStepResult(result);
+ * ```
+ */
+export async function trainStep(options: TrainStepOptions): Promise<TrainStepResult> {
+  const { variables, lossFn, optimizer, clipGlobalNorm, lossScale, accumulator, batchSize } = options;
+  require_(variables.length > 0, 'trainStep: variables is empty; pass the student variables to train');
+  require_(!accumulator || batchSize !== undefined, 'trainStep: batchSize is required when accumulating gradients');
+
+  let kept: LossOutput | undefined;
+  let computed: { value: tf.Scalar; grads: tf.NamedTensorMap };
+  try {
+    computed = tf.variableGrads(() => {
+      const out = lossFn();
+      // variableGrads runs this inside a tidy; keep the unscaled values so they reach the caller.
+      kept = { total: tf.keep(out.total), terms: Object.fromEntries(Object.entries(out.terms).map(([k, t]) => [k, tf.keep(t)])) };
+      return lossScale ? lossScale.scaleLoss(out.total) : out.total;
+    }, variables);
+  } catch (e) {
+    if (kept) tf.dispose([kept.total, ...Object.values(kept.terms)]);
+    throw e;
+  }
+  const { value, grads: rawGrads } = computed;
+  const { total, terms } = kept!;
+  if (value !== total) value.dispose();
+
+  let grads = rawGrads;
+  if (lossScale) {
+    grads = lossScale.unscale(rawGrads);
+    tf.dispose(rawGrads);
+  }
+  if (accumulator) {
+    accumulator.add(grads, batchSize!);
+    tf.dispose(grads);
+    if (!accumulator.ready) return { total, terms, gradNorm: null, applied: false, skipped: false };
+    grads = accumulator.mean();
+    accumulator.reset();
+  }
+
+  if (lossScale) {
+    const finiteFlag = allFinite(Object.values(grads));
+    const finite = (await finiteFlag.data())[0] === 1;
+    finiteFlag.dispose();
+    if (!lossScale.update(finite)) {
+      tf.dispose(grads);
+      return { total, terms, gradNorm: null, applied: false, skipped: true };
+    }
+  }
+
+  let gradNorm: tf.Scalar;
+  if (clipGlobalNorm !== undefined) {
+    const clipped = clipByGlobalNorm(grads, clipGlobalNorm);
+    tf.dispose(grads);
+    grads = clipped.grads;
+    gradNorm = clipped.norm;
+  } else {
+    gradNorm = globalNorm(Object.values(grads));
+  }
+  optimizer.applyGradients(grads);
+  tf.dispose(grads);
+  return { total, terms, gradNorm, applied: true, skipped: false };
+}
+
+/**
+ * Frees the tensors of a {@link TrainStepResult} (after reading what you want to log).
+ *
+ * @example
+ * ```ts
+ * const r = await trainStep(opts);
+ * disposeStepResult(r);
+ * ```
+ */
+export function disposeStepResult(result: TrainStepResult): void {
+  tf.dispose([result.total, ...Object.values(result.terms), ...(result.gradNorm ? [result.gradNorm] : [])]);
+}
