@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { useBackend } from '../backend/use-backend.js';
+import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
+import { createEncoder } from './encoder.js';
+import type { TfdDense } from './layers/dense.js';
+import type { TfdEmbedding } from './layers/embedding.js';
+import type { TfdEncoderBlock } from './layers/encoder-block.js';
+import type { TfdLayerNorm } from './layers/layer-norm.js';
+import { encoderOutputs } from './outputs.js';
+
+type Flat = number[];
+interface TorchLayer {
+  in_proj_weight: Flat; in_proj_bias: Flat; out_proj_weight: Flat; out_proj_bias: Flat;
+  linear1_weight: Flat; linear1_bias: Flat; linear2_weight: Flat; linear2_bias: Flat;
+  norm1_weight: Flat; norm1_bias: Flat; norm2_weight: Flat; norm2_bias: Flat;
+}
+interface Case {
+  normFirst: boolean;
+  weights: { tok: Flat; pos: Flat; layers: TorchLayer[]; final_norm_weight: Flat | null; final_norm_bias: Flat | null;
+    head_weight: Flat; head_bias: Flat };
+  logits_mean: Flat; logits_cls: Flat; logits_token: Flat; hidden: Flat[];
+}
+const golden = JSON.parse(readFileSync(new URL('../../test/fixtures/encoder/encoder_golden.json', import.meta.url), 'utf8')) as {
+  config: { vocabSize: number; maxLength: number; dModel: number; numLayers: number; numHeads: number; ffnDim: number; numClasses: number };
+  input_ids: number[][];
+  cases: Record<'pre_ln' | 'post_ln', Case>;
+};
+const { dModel: d, ffnDim: f, numClasses: c } = golden.config;
+
+/** torch Linear weights are [out, in]; ours are [in, out]. */
+const fromTorchLinear = (w: Flat, out: number, inDim: number) => tf.tidy(() => tf.tensor2d(w, [out, inDim]).transpose());
+
+function loadTorchWeights(model: tf.LayersModel, w: Case['weights']): void {
+  tf.tidy(() => {
+    const emb = model.getLayer('embeddings') as TfdEmbedding;
+    emb.tokens.write(tf.tensor2d(w.tok, [golden.config.vocabSize, d]));
+    emb.positions.write(tf.tensor2d(w.pos, [golden.config.maxLength, d]));
+    w.layers.forEach((t, i) => {
+      const b = model.getLayer(`block_${i}`) as TfdEncoderBlock;
+      b.attention.qkvKernel!.write(fromTorchLinear(t.in_proj_weight, 3 * d, d));
+      b.attention.qkvBias.write(tf.tensor1d(t.in_proj_bias));
+      b.attention.outKernel.write(fromTorchLinear(t.out_proj_weight, d, d));
+      b.attention.outBias.write(tf.tensor1d(t.out_proj_bias));
+      b.ffn1Kernel.write(fromTorchLinear(t.linear1_weight, f, d));
+      b.ffn1Bias.write(tf.tensor1d(t.linear1_bias));
+      b.ffn2Kernel.write(fromTorchLinear(t.linear2_weight, d, f));
+      b.ffn2Bias.write(tf.tensor1d(t.linear2_bias));
+      b.norm1Gamma.write(tf.tensor1d(t.norm1_weight));
+      b.norm1Beta.write(tf.tensor1d(t.norm1_bias));
+      b.norm2Gamma.write(tf.tensor1d(t.norm2_weight));
+      b.norm2Beta.write(tf.tensor1d(t.norm2_bias));
+    });
+    if (w.final_norm_weight && w.final_norm_bias) {
+      const n = model.getLayer('final_norm') as TfdLayerNorm;
+      n.gamma.write(tf.tensor1d(w.final_norm_weight));
+      n.beta.write(tf.tensor1d(w.final_norm_bias));
+    }
+    const head = model.getLayer('logits') as TfdDense;
+    head.kernel.write(fromTorchLinear(w.head_weight, c, d));
+    head.bias.write(tf.tensor1d(w.head_bias));
+  });
+}
+
+function build(cs: Case, options: { pooling?: 'mean' | 'cls'; task?: 'classification' | 'token' }): tf.LayersModel {
+  const model = createEncoder({ ...golden.config, dropout: 0, normFirst: cs.normFirst, outputs: ['logits', 'hidden'],
+    seed: 3, ...options });
+  loadTorchWeights(model, cs.weights);
+  return model;
+}
+
+describe('encoder matches PyTorch nn.TransformerEncoderLayer', () => {
+  beforeAll(async () => { await useBackend('wasm'); });
+
+  for (const name of ['pre_ln', 'post_ln'] as const) {
+    it(`${name}: mean/cls/token logits and every block's output within 1e-4`, async () => {
+      await expectNoLeaks(async () => {
+        const cs = golden.cases[name];
+        const ids = tf.tensor2d(golden.input_ids, undefined, 'int32');
+        const variants = [
+          { options: { pooling: 'mean' as const }, want: cs.logits_mean },
+          { options: { pooling: 'cls' as const }, want: cs.logits_cls },
+          { options: { task: 'token' as const }, want: cs.logits_token },
+        ];
+        for (const { options, want } of variants) {
+          const model = build(cs, options);
+          const out = encoderOutputs(model, ids, { training: false });
+          expect(maxAbsDiff(await out.logits.data(), want)).toBeLessThan(1e-4);
+          for (let i = 0; i < cs.hidden.length; i++) {
+            expect(maxAbsDiff(await out.hidden![i].data(), cs.hidden[i])).toBeLessThan(1e-4);
+          }
+          tf.dispose([out.logits, ...out.hidden!]);
+          model.dispose();
+        }
+        ids.dispose();
+      });
+    });
+  }
+});

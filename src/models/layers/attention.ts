@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs';
+import { dropout } from '../dropout.js';
+/** TF.js's initializer class (not re-exported by name from @tensorflow/tfjs). */
+export type Initializer = ReturnType<typeof tf.initializers.zeros>;
+import { applyPrecision } from '../precision.js';
+import { linear, weightSeed } from './ops.js';
+
+/** Hyper-parameters of multi-head self-attention. */
+export interface AttentionConfig {
+  dModel: number;
+  numHeads: number;
+  /**
+   * Rank r of factorised q/k/v projections: W = D U with D [d, r], U [r, d] (per projection), i.e.
+   * 6dr + 3d parameters instead of 3d^2 + 3d. Undefined: full-rank fused [d, 3d] projection.
+   */
+  attentionRank?: number;
+  /** Dropout on the attention probabilities (torch's MultiheadAttention `dropout`). */
+  attentionDropout: number;
+}
+
+/** The variables of one attention module. Exactly one of `qkvKernel` / (`qkvDown`, `qkvUp`) is set. */
+export interface AttentionWeights {
+  /** [d, 3d], columns q | k | v (torch's in_proj_weight transposed). */
+  qkvKernel?: tf.LayerVariable;
+  /** [d, 3r], columns q | k | v down-projections (low rank only). */
+  qkvDown?: tf.LayerVariable;
+  /** [3, r, d], the q, k, v up-projections (low rank only). */
+  qkvUp?: tf.LayerVariable;
+  /** [3d] */
+  qkvBias: tf.LayerVariable;
+  /** [d, d] */
+  outKernel: tf.LayerVariable;
+  /** [d] */
+  outBias: tf.LayerVariable;
+}
+
+/** `addWeight` of the owning layer (it is protected, so layers pass a closure). */
+export type AddWeight = (name: string, shape: number[], init: Initializer) => tf.LayerVariable;
+
+/**
+ * Creates the attention variables on the owning layer. Kernels: Glorot-uniform (seeded); biases: zeros.
+ *
+ * @example
+ * ```ts
+ * this.attn = addAttentionWeights((n, s, i) => this.addWeight(n, s, 'float32', i), config, seed);
+ * ```
+ */
+export function addAttentionWeights(add: AddWeight, config: AttentionConfig, seed?: number): AttentionWeights {
+  const d = config.dModel;
+  const glorot = (i: number) => tf.initializers.glorotUniform({ seed: weightSeed(seed, i) });
+  const zeros = tf.initializers.zeros();
+  const r = config.attentionRank;
+  const projection = r === undefined
+    ? { qkvKernel: add('qkv_kernel', [d, 3 * d], glorot(0)) }
+    : { qkvDown: add('qkv_down', [d, 3 * r], glorot(0)), qkvUp: add('qkv_up', [3, r, d], glorot(1)) };
+  return {
+    ...projection,
+    qkvBias: add('qkv_bias', [3 * d], zeros),
+    outKernel: add('out_kernel', [d, d], glorot(2)),
+    outBias: add('out_bias', [d], zeros),
+  };
+}
+
+/** Reads a variable through the compute-precision policy. */
+export function readWeight(v: tf.LayerVariable): tf.Tensor {
+  return applyPrecision(v.read());
+}
+
+/** q | k | v projections, [batch, seq, 3d]. */
+function projectQkv(x: tf.Tensor3D, w: AttentionWeights, config: AttentionConfig): tf.Tensor {
+  const bias = readWeight(w.qkvBias);
+  if (w.qkvKernel) return linear(x, readWeight(w.qkvKernel), bias);
+  const [b, s, d] = x.shape;
+  const r = config.attentionRank as number;
+  const down = linear(x, readWeight(w.qkvDown as tf.LayerVariable)); // [b, s, 3r]
+  const perProjection = down.reshape([b * s, 3, r]).transpose([1, 0, 2]); // [3, b*s, r]
+  const up = tf.matMul(perProjection, readWeight(w.qkvUp as tf.LayerVariable) as tf.Tensor3D); // [3, b*s, d]
+  return up.transpose([1, 0, 2]).reshape([b, s, 3 * d]).add(bias);
+}
+
+/**
+ * Multi-head scaled dot-product self-attention with a key padding mask:
+ * softmax(q k^T / sqrt(d_head) + mask_bias) v, where padded key columns get -1e9 (exp underflows to
+ * exactly 0, so padding never receives attention and a row's result does not depend on how much
+ * padding follows it).
+ *
+ * @param x [batch, seq, d]
+ * @param mask [batch, seq], 1 = real token
+ * @returns output [batch, seq, d] and the attention probabilities [batch, heads, seq, seq] (before dropout)
+ * @example
+ * ```ts
+ * const { output, probs } = selfAttention(x, mask, weights, config, { training: false });
+ * ```
+ */
+export function selfAttention(
+  x: tf.Tensor3D,
+  mask: tf.Tensor2D,
+  weights: AttentionWeights,
+  config: AttentionConfig,
+  options: { training: boolean },
+): { output: tf.Tensor3D; probs: tf.Tensor4D } {
+  return tf.tidy(() => {
+    const [b, s, d] = x.shape;
+    const h = config.numHeads;
+    const dh = d / h;
+    const qkv = projectQkv(x, weights, config)
+      .reshape([b, s, 3, h, dh])
+      .transpose([2, 0, 3, 1, 4]); // [3, b, h, s, dh]
+    const [q, k, v] = tf.unstack(qkv) as tf.Tensor4D[];
+    const scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dh)); // [b, h, s, s]
+    const keyBias = tf.sub(1, mask).mul(-1e9).reshape([b, 1, 1, s]);
+    const probs = tf.softmax(tf.add(scores, keyBias)) as tf.Tensor4D; // [b, h, s, s]
+    const dropped = dropout(probs, { rate: config.attentionDropout, training: options.training });
+    const context = tf.matMul(dropped, v).transpose([0, 2, 1, 3]).reshape([b, s, d]); // [b, s, d]
+    const output = linear(context, readWeight(weights.outKernel), readWeight(weights.outBias)) as tf.Tensor3D;
+    return { output, probs };
+  });
+}

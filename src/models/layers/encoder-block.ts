@@ -1,0 +1,159 @@
+import * as tf from '@tensorflow/tfjs';
+import { dropout } from '../dropout.js';
+import { applyPrecision } from '../precision.js';
+import {
+  addAttentionWeights, readWeight, selfAttention, type AttentionConfig, type AttentionWeights, type Initializer,
+} from './attention.js';
+import { activate, layerNorm, linear, paddingMask, weightSeed, type Activation, type BaseLayerArgs, type CallKwargs } from './ops.js';
+
+/** Configuration of {@link TfdEncoderBlock} (all of it is saved with the model). */
+export interface EncoderBlockConfig {
+  dModel: number;
+  numHeads: number;
+  ffnDim: number;
+  dropout: number;
+  activation: Activation;
+  /** Pre-LN (`x + f(LN(x))`) when true, post-LN (`LN(x + f(x))`) when false. */
+  normFirst: boolean;
+  attentionRank?: number;
+  /** Also output the attention probabilities [batch, heads, seq, seq]. */
+  returnAttention: boolean;
+  layerNormEpsilon: number;
+  /** Weight-initialisation seed; undefined = unseeded. */
+  seed?: number;
+}
+
+/**
+ * One transformer encoder block, numerically the same as `torch.nn.TransformerEncoderLayer(d, h, ffn,
+ * dropout, activation, batch_first=True, norm_first)`, with the same four dropout sites (attention
+ * probabilities, after the attention output projection, inside the FFN, after the FFN).
+ * Inputs: `[x [batch, seq, d], inputIds int32 [batch, seq]]` (the padding mask is ids != 0).
+ * Output: x' [batch, seq, d], plus the attention probabilities when `returnAttention`.
+ * Parameters: attention 4d^2 + 4d (low rank r: d^2 + 6dr + 4d), FFN 2 d f + f + d, norms 4d.
+ * Apply the same instance several times for ALBERT-style sharing.
+ *
+ * @example
+ * ```ts
+ * const block = new TfdEncoderBlock({ dModel: 64, numHeads: 2, ffnDim: 256, dropout: 0.1,
+ *   activation: 'gelu', normFirst: true, returnAttention: false, layerNormEpsilon: 1e-5 });
+ * const h = block.apply([x, ids]) as tf.SymbolicTensor;
+ * ```
+ */
+export class TfdEncoderBlock extends tf.layers.Layer {
+  static className = 'TfdEncoderBlock';
+  readonly blockConfig: EncoderBlockConfig;
+  attention!: AttentionWeights;
+  norm1Gamma!: tf.LayerVariable;
+  norm1Beta!: tf.LayerVariable;
+  ffn1Kernel!: tf.LayerVariable;
+  ffn1Bias!: tf.LayerVariable;
+  ffn2Kernel!: tf.LayerVariable;
+  ffn2Bias!: tf.LayerVariable;
+  norm2Gamma!: tf.LayerVariable;
+  norm2Beta!: tf.LayerVariable;
+  /**
+   * TF.js's executor calls a multi-output layer once per output it needs (here: the hidden state and
+   * the attention probabilities), which would run every block twice and draw extra dropout seeds. The
+   * first call's outputs are kept here, keyed by the input tensors' ids (never reused) and the training
+   * flag, and handed back once to the second call.
+   */
+  private readonly pending = new Map<string, tf.Tensor[]>();
+
+  constructor(config: EncoderBlockConfig & BaseLayerArgs) {
+    super(config);
+    const { dModel, numHeads, ffnDim, dropout: rate, activation, normFirst, attentionRank, returnAttention,
+      layerNormEpsilon, seed } = config;
+    this.blockConfig = { dModel, numHeads, ffnDim, dropout: rate, activation, normFirst, attentionRank,
+      returnAttention, layerNormEpsilon, seed };
+  }
+
+  private get attentionConfig(): AttentionConfig {
+    const c = this.blockConfig;
+    return { dModel: c.dModel, numHeads: c.numHeads, attentionRank: c.attentionRank, attentionDropout: c.dropout };
+  }
+
+  override build(): void {
+    const { dModel: d, ffnDim: f, seed } = this.blockConfig;
+    const add = (name: string, shape: number[], init: Initializer) =>
+      this.addWeight(name, shape, 'float32', init);
+    const ones = tf.initializers.ones();
+    const zeros = tf.initializers.zeros();
+    const glorot = (i: number) => tf.initializers.glorotUniform({ seed: weightSeed(seed, i) });
+    this.attention = addAttentionWeights(add, this.attentionConfig, seed);
+    this.norm1Gamma = add('norm1_gamma', [d], ones);
+    this.norm1Beta = add('norm1_beta', [d], zeros);
+    this.ffn1Kernel = add('ffn1_kernel', [d, f], glorot(10));
+    this.ffn1Bias = add('ffn1_bias', [f], zeros);
+    this.ffn2Kernel = add('ffn2_kernel', [f, d], glorot(11));
+    this.ffn2Bias = add('ffn2_bias', [d], zeros);
+    this.norm2Gamma = add('norm2_gamma', [d], ones);
+    this.norm2Beta = add('norm2_beta', [d], zeros);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    const x = (inputShape as tf.Shape[])[0];
+    if (!this.blockConfig.returnAttention) return x;
+    return [x, [x[0], this.blockConfig.numHeads, x[1], x[1]]];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor | tf.Tensor[] {
+    const [x, ids] = inputs as [tf.Tensor3D, tf.Tensor2D];
+    const training = kwargs.training === true;
+    if (!this.blockConfig.returnAttention) return this.forward(x, ids, training);
+    const key = `${x.id}:${ids.id}:${training}`;
+    const earlier = this.pending.get(key);
+    this.pending.delete(key);
+    if (earlier && earlier.every((t) => !t.isDisposed)) return earlier;
+    const out = this.forward(x, ids, training) as tf.Tensor[];
+    this.pending.set(key, out);
+    // Entries nobody asked for twice (a graph that uses only one output) must not pile up.
+    if (this.pending.size > 64) this.pending.delete(this.pending.keys().next().value as string);
+    return out;
+  }
+
+  /** The block itself: [x', probs] when returnAttention, else x'. */
+  private forward(x: tf.Tensor3D, ids: tf.Tensor2D, training: boolean): tf.Tensor | tf.Tensor[] {
+    return tf.tidy(() => {
+      const c = this.blockConfig;
+      const eps = c.layerNormEpsilon;
+      const mask = paddingMask(ids);
+      const norm1 = (t: tf.Tensor) => layerNorm(t, readWeight(this.norm1Gamma), readWeight(this.norm1Beta), eps);
+      const norm2 = (t: tf.Tensor) => layerNorm(t, readWeight(this.norm2Gamma), readWeight(this.norm2Beta), eps);
+      const attend = (t: tf.Tensor) => {
+        const { output, probs } = selfAttention(t as tf.Tensor3D, mask, this.attention, this.attentionConfig, { training });
+        return { output: dropout(output, { rate: c.dropout, training }), probs };
+      };
+      const feedForward = (t: tf.Tensor) => {
+        const hidden = activate(linear(t, readWeight(this.ffn1Kernel), readWeight(this.ffn1Bias)), c.activation);
+        const inner = dropout(hidden, { rate: c.dropout, training }); // [b, s, f]
+        return dropout(linear(inner, readWeight(this.ffn2Kernel), readWeight(this.ffn2Bias)), { rate: c.dropout, training });
+      };
+      let y: tf.Tensor;
+      let probs: tf.Tensor4D;
+      if (c.normFirst) {
+        const a = attend(norm1(x));
+        probs = a.probs;
+        const h = tf.add(x, a.output);
+        y = tf.add(h, feedForward(norm2(h)));
+      } else {
+        const a = attend(x);
+        probs = a.probs;
+        const h = norm1(tf.add(x, a.output));
+        y = norm2(tf.add(h, feedForward(h)));
+      }
+      const out = applyPrecision(y);
+      return c.returnAttention ? [out, applyPrecision(probs)] : out;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const { attentionRank, seed, ...rest } = this.blockConfig;
+    return {
+      ...super.getConfig(),
+      ...rest,
+      ...(attentionRank === undefined ? {} : { attentionRank }),
+      ...(seed === undefined ? {} : { seed }),
+    };
+  }
+}

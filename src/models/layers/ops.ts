@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Small tensor functions shared by the tfdistill layers. Pure: no weights, no state.
+ */
+
+/** Keyword arguments TF.js passes to `Layer.call` (`training` is set by `model.apply(x, { training })`). */
+export type CallKwargs = { training?: boolean; [key: string]: unknown };
+
+/** Constructor arguments of every TF.js layer (name, trainable, ...). */
+export type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+
+/**
+ * Affine map over the last axis, for inputs of any rank.
+ *
+ * @param x [..., in]
+ * @param kernel [in, out]
+ * @param bias [out]
+ * @returns [..., out]
+ * @example
+ * ```ts
+ * const y = linear(x, w, b); // [batch, seq, out]
+ * ```
+ */
+export function linear(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const inDim = x.shape[x.shape.length - 1];
+    const outDim = kernel.shape[1] as number;
+    let y = tf.matMul(x.reshape([-1, inDim]), kernel as tf.Tensor2D); // [n, out]
+    if (bias) y = tf.add(y, bias);
+    return y.reshape([...x.shape.slice(0, -1), outDim]);
+  });
+}
+
+/**
+ * Layer normalisation over the last axis (biased variance, as torch.nn.LayerNorm).
+ *
+ * @param x [..., d]
+ * @param gamma [d]
+ * @param beta [d]
+ * @example
+ * ```ts
+ * const y = layerNorm(x, gamma, beta, 1e-5); // [batch, seq, d]
+ * ```
+ */
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
+  return tf.tidy(() => {
+    const axis = x.rank - 1;
+    const mean = tf.mean(x, axis, true);
+    const centered = tf.sub(x, mean);
+    const variance = tf.mean(tf.square(centered), axis, true);
+    return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, epsilon))), gamma), beta);
+  });
+}
+
+/** Feed-forward activations; `gelu` is the exact erf form (torch's default), not the tanh approximation. */
+export type Activation = 'gelu' | 'relu';
+
+/**
+ * Applies a named activation.
+ *
+ * @example
+ * ```ts
+ * const h = activate(x, 'gelu'); // 0.5 x (1 + erf(x / sqrt 2))
+ * ```
+ */
+export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
+  return tf.tidy(() => {
+    if (activation === 'relu') return tf.relu(x);
+    return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+  });
+}
+
+/**
+ * Padding mask derived from token ids: 1 for real tokens, 0 for padding (id 0).
+ *
+ * @param ids int32 [batch, seq]
+ * @returns float32 [batch, seq]
+ * @example
+ * ```ts
+ * paddingMask(tf.tensor2d([[5, 7, 0]], undefined, 'int32')); // [[1, 1, 0]]
+ * ```
+ */
+export function paddingMask(ids: tf.Tensor): tf.Tensor2D {
+  return tf.tidy(() => tf.notEqual(ids, 0).toFloat() as tf.Tensor2D);
+}
+
+/**
+ * Deterministic per-weight initializer seeds: weight `index` of a layer seeded `seed` gets
+ * `seed * 97 + index`, so two layers with different seeds never share streams in practice.
+ * `undefined` keeps TF.js's unseeded (random) initialisation.
+ */
+export function weightSeed(seed: number | undefined, index: number): number | undefined {
+  return seed === undefined ? undefined : ((seed * 97 + index) % 0x7fffffff);
+}
