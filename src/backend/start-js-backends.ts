@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { BackendInfo } from './backend-info.js';
+import { registerWasmKernels } from './wasm-kernels/register.js';
+
+/**
+ * Starts the wasm backend with its binaries read from the installed package's `dist/` folder
+ * (tfjs would otherwise fetch them relative to the script URL, i.e. from the network), then adds
+ * tfdistill's wasm kernels. Throws when the backend does not start.
+ *
+ * @example
+ * ```ts
+ * const info = await startWasm(); // { name: 'wasm', wasmSimd: true, wasmThreads: 1, ... }
+ * ```
+ */
+export async function startWasm(): Promise<BackendInfo> {
+  const require = createRequire(import.meta.url);
+  const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+  // Only read before the backend's first start; later calls are harmless.
+  setWasmPaths(path.join(dir, 'dist') + path.sep);
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start (see the warning above)');
+  await tf.ready();
+  const notes = registerWasmKernels();
+  return {
+    name: 'wasm',
+    requested: 'wasm',
+    gpu: false,
+    wasmSimd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') === true,
+    wasmThreads: getThreadsCount(),
+    tfjsVersion: tf.version.tfjs,
+    notes,
+  };
+}
+
+/**
+ * Starts tfjs's pure-JS `cpu` backend without its "looks like you are running TensorFlow.js in
+ * Node.js" banner: the banner is a `tf` warning printed on the backend's first tensor write, and
+ * warnings are off while the `PROD` flag is set, so the first write happens here with `PROD` set
+ * for just that moment (other tfjs warnings are unaffected).
+ *
+ * @example
+ * ```ts
+ * const info = await startCpu(); // { name: 'cpu', gpu: false, ... }
+ * ```
+ */
+export async function startCpu(): Promise<BackendInfo> {
+  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start');
+  await tf.ready();
+  const env = tf.env();
+  const prod = env.getBool('PROD');
+  env.set('PROD', true);
+  try {
+    tf.scalar(0).dispose();
+  } finally {
+    env.set('PROD', prod);
+  }
+  return { name: 'cpu', requested: 'cpu', gpu: false, tfjsVersion: tf.version.tfjs, notes: [] };
+}
