@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { TfdistillError, require_ } from '../errors.js';
 import { maskedMean } from './masked-mean.js';
+import { softmaxParts } from './softmax-parts.js';
 import { requireLogits, requireMask, requireShape } from './validate.js';
 
 /** Options of {@link hardCrossEntropy}. */
@@ -36,15 +37,28 @@ export function hardCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, options: 
   requireLabels(labels, logits, mask);
   const classes = logits.shape[logits.rank - 1];
   return tf.tidy(() => {
-    const logQ = tf.logSoftmax(logits); // [...lead, C]
     // Masked positions may hold any label (e.g. -100); point them at class 0 so oneHot stays in range.
     const safe = mask === undefined ? labels : tf.where(mask.cast('bool'), labels, tf.zerosLike(labels));
-    const nll = tf.oneHot(safe, classes).mul(logQ).sum(-1).neg(); // [...lead]
-    const perPosition = labelSmoothing === 0
-      ? nll
-      : nll.mul(1 - labelSmoothing).add(logQ.mean(-1).neg().mul(labelSmoothing));
-    return maskedMean(perPosition, mask);
+    const target = tf.oneHot(safe, classes).toFloat().mul(1 - labelSmoothing).add(labelSmoothing / classes); // [...lead, C]
+    return maskedMean(smoothedNll(logits, target), mask);
   });
+}
+
+/**
+ * -sum_c target_c log softmax(x)_c per row = m + log S - sum_c target_c x_c (targets sum to 1),
+ * [...lead, C] -> [...lead]. The gradient is written out as (softmax(x) - target) * dy: autodiff
+ * through logSoftmax subtracts sum(dy) * q, and a float32 sum over 1000 classes is off by ~1e-5.
+ */
+function smoothedNll(logits: tf.Tensor, target: tf.Tensor): tf.Tensor {
+  const nll = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const { max, sum, probs } = softmaxParts(x);
+    save([probs, target]);
+    return {
+      value: max.add(sum.log()).squeeze([-1]).sub(target.mul(x).sum(-1)),
+      gradFunc: (dy: tf.Tensor, [q, y]: tf.Tensor[]) => dy.expandDims(-1).mul(q.sub(y)),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return nll(logits);
 }
 
 /** label smoothing must lie in [0, 1) like PyTorch's. */

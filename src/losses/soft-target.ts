@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { maskedMean } from './masked-mean.js';
+import { log1pAccurate, softmaxParts } from './softmax-parts.js';
 import { topKKL } from './top-k.js';
 import type { TeacherLogits, TopKMode } from './types.js';
 import { isTopK, requireLogitPair, requireMask, requireTemperature } from './validate.js';
@@ -53,18 +54,41 @@ export function softTargetKL(
   requireLogitPair(studentLogits, teacherLogits);
   requireMask(mask, studentLogits.shape.slice(0, -1));
   return tf.tidy(() => {
-    const logQ = tf.logSoftmax(studentLogits.div(temperature)); // [...lead, C]
-    const perPosition = isTopK(teacherLogits)
-      ? topKKL(logQ, teacherLogits, temperature, topKMode)
-      : denseKL(logQ, teacherLogits, temperature); // [...lead]
+    const perPosition = isTopK(teacherLogits) // [...lead]
+      ? topKKL(tf.logSoftmax(studentLogits.div(temperature)), teacherLogits, temperature, topKMode)
+      : denseKL(studentLogits, teacherLogits, temperature);
     const kl = maskedMean(perPosition, mask);
     return scaleByTemperatureSquared ? kl.mul(temperature * temperature) : kl;
   });
 }
 
-/** KL(p || q) per row for a dense teacher; [...lead, C] -> [...lead]. */
-function denseKL(logQ: tf.Tensor, teacherLogits: tf.Tensor, temperature: number): tf.Tensor {
-  const logP = tf.logSoftmax(teacherLogits.div(temperature));
-  // p underflows to exactly 0 for far-off classes while log p stays finite, so 0 * finite = 0.
-  return logP.exp().mul(logP.sub(logQ)).sum(-1);
+/**
+ * KL(p || q) per row for a dense teacher, [...lead, C] -> [...lead], with p = softmax(t / T) and
+ * q = softmax(s / T), written for float32 accuracy rather than as `sum(p * (logP - logQ))`:
+ *   KL = sum_c p_c d_c - D,  d = (t - s) / T,  D = lse(t / T) - lse(s / T) = -log(sum_c p_c e^{-d_c})
+ * - D is taken as log1p(sum_c p_c expm1(-d_c)) when every |d_c| <= 30: no large log-sum-exp values
+ *   cancel, which keeps ~1e-6 relative accuracy at T = 20 where p and q are nearly equal. Rows with
+ *   larger differences (e.g. logits of magnitude 1e4) use D = (m_t - m_s) + log(S_t / S_s) instead
+ *   (m = row max, S = sum exp(x / T - m) >= 1), whose exp arguments are all <= 0.
+ * - The gradient is (q - p) / T per row from two plain softmaxes rather than autodiff through
+ *   exp(logSoftmax): the latter subtracts sum(dy) * q, and float32 sums over 1000 classes are off
+ *   by ~1e-5, which would show in every gradient entry.
+ */
+function denseKL(studentLogits: tf.Tensor, teacherLogits: tf.Tensor, temperature: number): tf.Tensor {
+  const kl = tf.customGrad(((s: tf.Tensor, save: tf.GradSaveFunc) => {
+    const t = softmaxParts(teacherLogits.div(temperature)); // [...lead, C] probs, [...lead, 1] max/sum
+    const q = softmaxParts(s.div(temperature));
+    const d = teacherLogits.sub(s).div(temperature); // [...lead, C]
+    const wide = t.max.sub(q.max).add(t.sum.div(q.sum).log()); // [...lead, 1];
+    const close = log1pAccurate(t.probs.mul(d.neg().expm1()).sum(-1, true)).neg(); // [...lead, 1]
+    const isClose = d.abs().max(-1, true).lessEqual(30);
+    const lseDiff = tf.where(isClose, close, wide); // lse_t - lse_s, [...lead, 1]
+    save([q.probs, t.probs]);
+    return {
+      value: t.probs.mul(d).sum(-1).sub(lseDiff.squeeze([-1])),
+      gradFunc: (dy: tf.Tensor, [qProbs, pProbs]: tf.Tensor[]) =>
+        dy.expandDims(-1).mul(qProbs.sub(pProbs)).div(temperature),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return kl(studentLogits);
 }

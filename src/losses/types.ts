@@ -11,10 +11,11 @@ import type * as tf from '@tensorflow/tfjs';
  * const cached: TopKLogits = topK(teacherLogits, 20); // { values: [batch, 20], indices: [batch, 20] }
  * ```
  */
-export interface TopKLogits {
+// A type alias, not an interface, so `tf.dispose(cached)` accepts it as a TensorContainer.
+export type TopKLogits = {
   values: tf.Tensor;
   indices: tf.Tensor;
-}
+};
 
 /**
  * Teacher logits as accepted by every logit loss: dense [...lead, classes] or {@link TopKLogits}.
