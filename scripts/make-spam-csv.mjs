@@ -8,7 +8,7 @@
  * Then:
  *   node scripts/make-spam-csv.mjs ./package            # writes data/spam-assassin.csv[.gz]
  *
- * Per message: text = decoded Subject + "\n" + the first ~600 characters of the readable body (first text/plain
+ * Per message: text = decoded Subject (at most ~200 characters) + "\n" + the first ~600 characters of the readable body (first text/plain
  * MIME part, else text/html with tags removed; quoted-printable / base64 decoded; whitespace runs collapsed).
  * Groups spam-1, spam-2 -> spam; easy-ham-1, easy-ham-2, hard-ham-1 -> ham. Order: group name, then file name.
  * Identical texts are kept once (first occurrence). The output is byte-for-byte deterministic.
@@ -19,6 +19,7 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const BODY_CHARS = 600;
+const SUBJECT_CHARS = 200; // a few subjects are whole paragraphs
 const MAX_CSV_BYTES = 4 * 1024 * 1024; // above this the CSV is committed gzipped
 
 const packageDir = process.argv[2] ?? '/tmp/spam/package';
@@ -130,7 +131,7 @@ function tidy(s, max = Infinity) {
 
 function messageText(raw) {
   const { headers, body } = splitMessage(raw);
-  const subject = tidy(decodeHeader(headers.get('subject') ?? ''));
+  const subject = tidy(decodeHeader(headers.get('subject') ?? ''), SUBJECT_CHARS);
   const part = readableBody(headers, body);
   const content = part ? tidy(part.html ? stripHtml(part.text) : part.text, BODY_CHARS) : '';
   return [subject, content].filter((s) => s !== '').join('\n');
