@@ -111,6 +111,25 @@ describe('AdamW', () => {
     });
   });
 
+  it('restores moments saved under other variable names with rename', async () => {
+    await expectNoLeaks(async () => {
+      const [a, b] = tf.tidy(() => [tf.variable(tf.tensor1d([1, -1]), true, 'run1/w'), tf.variable(tf.tensor1d([1, -1]), true, 'run2/w')]);
+      const g = tf.tensor1d([0.5, 0.25]);
+      const first = new AdamW({ learningRate: 0.1 });
+      first.applyGradients({ 'run1/w': g });
+      const state = await first.getState();
+      const second = new AdamW({ learningRate: 0.1 });
+      await second.setState(state, { rename: (n) => n.replace('run1/', 'run2/') });
+      b.assign(a);
+      first.applyGradients({ 'run1/w': g });
+      second.applyGradients({ 'run2/w': g });
+      expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+      tf.dispose([a, b, g, state.weights.map((w) => w.tensor)]);
+      first.dispose();
+      second.dispose();
+    });
+  });
+
   it('round-trips through getWeights/setWeights and getConfig/fromConfig', async () => {
     await expectNoLeaks(async () => {
       const c = golden.cases.constant;

@@ -32,7 +32,14 @@ export interface AdamWOptions {
  */
 export const DEFAULT_NO_DECAY: readonly RegExp[] = [/bias/i, /layer_?norm|ln_?\d|gamma|beta/i];
 
-/** A tensor with a name (tfjs-core's `NamedTensor`, which the tfjs bundle does not re-export). */
+/**
+ * A tensor with a name (tfjs-core's `NamedTensor`, which the tfjs bundle does not re-export).
+ *
+ * @example
+ * ```ts
+ * const w: NamedTensor = { name: 'dense_Dense1/kernel/m', tensor: tf.zeros([4, 2]) };
+ * ```
+ */
 export interface NamedTensor {
   name: string;
   tensor: tf.Tensor;
@@ -196,15 +203,18 @@ export class AdamW extends tf.Optimizer {
   }
 
   /**
-   * Restores a state from `getState` (tensors are copied, the caller keeps ownership). Moments whose
-   * variable does not exist yet are created on restore and used once a variable of that name trains.
+   * Restores a state from `getState` (the caller keeps ownership of its tensors). Moments are matched
+   * to variables by name when the variable next trains, so the student must be rebuilt with the same
+   * weight names; tfjs-layers uniquifies names per process (`dense_Dense1` becomes `dense_Dense2` for
+   * a second model), so pass `rename` to map saved names to the current ones if they differ.
    *
    * @example
    * ```ts
-   * await opt.setState({ step: saved.step, weights: saved.weights });
+   * await opt.setState(saved);
+   * await opt.setState(saved, { rename: (name) => name.replace('student_1/', 'student_2/') });
    * ```
    */
-  async setState(state: AdamWState): Promise<void> {
+  async setState(state: AdamWState, options: { rename?: (savedVariableName: string) => string } = {}): Promise<void> {
     require_(Number.isInteger(state.step) && state.step >= 0, `AdamW: state.step must be an integer >= 0, got ${state.step}`);
     const byVar = new Map<string, { m?: tf.Tensor; v?: tf.Tensor }>();
     for (const { name, tensor } of state.weights) {
@@ -213,9 +223,10 @@ export class AdamW extends tf.Optimizer {
         throw new TfdistillError('CHECKPOINT_INVALID', `AdamW state: unexpected weight name "${name}"`,
           'Moment names end in /m or /v.');
       }
-      const entry = byVar.get(match[1]) ?? {};
+      const varName = options.rename ? options.rename(match[1]) : match[1];
+      const entry = byVar.get(varName) ?? {};
       entry[match[2] as 'm' | 'v'] = tensor;
-      byVar.set(match[1], entry);
+      byVar.set(varName, entry);
     }
     for (const [name, { m, v }] of byVar) {
       if (!m || !v || !tf.util.arraysEqual(m.shape, v.shape)) {
