@@ -1,0 +1,26 @@
+/**
+ * Which intermediate loss a spec applies: hidden-state MSE / cosine on `hidden`, attention KL / MSE
+ * on `attention`.
+ *
+ * @example
+ * ```ts
+ * const loss: IntermediateLossName = 'attentionKl';
+ * ```
+ */
+export type IntermediateLossName = 'hiddenMse' | 'cosine' | 'attentionKl' | 'attentionMse';
+
+/**
+ * One group of intermediate-layer terms: `weight * loss(student[s], teacher[t])` for each
+ * `[s, t]` in `layerMap` (block indices into `hidden` or `attention`).
+ *
+ * @example
+ * ```ts
+ * // TinyBERT-style: 4-block student, 12-block teacher, every third teacher block
+ * const spec: IntermediateSpec = { loss: 'hiddenMse', weight: 1, layerMap: [[0, 2], [1, 5], [2, 8], [3, 11]] };
+ * ```
+ */
+export interface IntermediateSpec {
+  loss: IntermediateLossName;
+  weight: number;
+  layerMap: Array<[studentBlock: number, teacherBlock: number]>;
+}
