@@ -1,0 +1,58 @@
+/**
+ * Checksums of the teacher cache: CRC-32 over the payload bytes (detects a flipped byte) and an input checksum over
+ * the token ids the logits were computed from (detects a cache reused with other data or another tokenizer).
+ */
+import type { Example } from './types.js';
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/**
+ * Continues a CRC-32 (IEEE, as zlib/PNG) over `bytes`. Start with 0; feed chunks in order.
+ *
+ * @example
+ * ```ts
+ * crc32(0, new TextEncoder().encode('123456789')); // 0xcbf43926
+ * ```
+ */
+export function crc32(crc: number, bytes: Uint8Array): number {
+  let c = ~crc >>> 0;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+
+/** FNV-1a (32-bit) step over the 4 little-endian bytes of `value`. */
+function fnvU32(hash: number, value: number): number {
+  for (let shift = 0; shift < 32; shift += 8) hash = Math.imul(hash ^ ((value >>> shift) & 0xff), 0x01000193);
+  return hash;
+}
+
+/**
+ * Checksum of the inputs of rows [start, end) of `examples`: the sum (mod 2^32) over rows of FNV-1a of
+ * (row position, example index, length, ids). A sum because shard checksums must add up to the full dataset's
+ * (so `mergeTeacherCaches` needs no data); the row position inside each hash keeps it order-sensitive.
+ *
+ * @example
+ * ```ts
+ * const sum = inputChecksum(examples, 0, examples.length);
+ * ```
+ */
+export function inputChecksum(examples: readonly Example[], start: number, end: number): number {
+  let sum = 0;
+  for (let row = start; row < end; row++) {
+    const { ids, index } = examples[row];
+    let h = fnvU32(fnvU32(fnvU32(FNV_OFFSET, row), index), ids.length);
+    for (let i = 0; i < ids.length; i++) h = fnvU32(h, ids[i]);
+    sum = (sum + (h >>> 0)) >>> 0;
+  }
+  return sum;
+}

@@ -1,0 +1,141 @@
+/**
+ * `cacheTeacherOutputs`: run the (frozen, big, slow) teacher once over a dataset and store its logits in a compact
+ * file, so every distillation epoch reads them instead of re-running the teacher. Node only (writes a file).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { TfdistillError } from '../errors.js';
+import type { Teacher } from '../models/types.js';
+import type { Example } from './types.js';
+import { crc32, inputChecksum } from './teacher-cache-checksum.js';
+import { encodeHeader, headerBytesFor, MAX_CLASSES, type CacheDtype, type TeacherCacheHeader } from './teacher-cache-format.js';
+import { encodeRows } from './teacher-cache-rows.js';
+import { shardRows, type Shard } from './teacher-cache-shard.js';
+
+/** Options for {@link cacheTeacherOutputs}. */
+export interface CacheTeacherOptions {
+  /** Names the teacher (e.g. its checkpoint path + hash); a reader may insist on it. */
+  teacherId: string;
+  /** `float16` halves the file; values within half precision (relative error <= 2^-11). */
+  dtype: CacheDtype;
+  /** Rows per teacher forward pass. */
+  batchSize: number;
+  /** Keep only the K largest logits per row (with their class indices). Default: all logits. */
+  topK?: number;
+  /** Compute only this shard's rows (merge the shard files with `mergeTeacherCaches`). */
+  shard?: Shard;
+  /** Called after each batch. */
+  onProgress?: (progress: { rowsDone: number; rowsTotal: number }) => void;
+}
+
+/**
+ * Computes `teacher` logits for `examples` (or one shard of them) and writes them to `file` (via a temporary file
+ * and a rename, so a crash never leaves a complete-looking cache). Each batch is padded to its longest row with 0
+ * and run inside `tf.tidy`; the teacher must return `logits` [batch, classes].
+ *
+ * @example
+ * ```ts
+ * const info = await cacheTeacherOutputs(teacher, examples, 'runs/spam/teacher.tfdc', {
+ *   teacherId: 'bert-base-spam@3f2a', dtype: 'float16', batchSize: 64,
+ * });
+ * console.log(`${info.rowEnd - info.rowStart} rows x ${info.numClasses} classes`);
+ * ```
+ */
+export async function cacheTeacherOutputs(
+  teacher: Teacher,
+  examples: readonly Example[],
+  file: string,
+  options: CacheTeacherOptions,
+): Promise<TeacherCacheHeader> {
+  const { teacherId, dtype, batchSize, topK = 0, shard = { index: 0, count: 1 }, onProgress } = options;
+  checkOptions(options);
+  const { start, end } = shardRows(shard, examples.length);
+  if (end === start) {
+    throw new TfdistillError('INVALID_ARGUMENT', `shard ${shard.index}/${shard.count} of ${examples.length} rows is empty`,
+      'use fewer shards than rows');
+  }
+  for (let r = start; r < end; r++) {
+    if (examples[r].ids.length === 0) throw new TfdistillError('DATA_INVALID', `example at row ${r} has no token ids`);
+  }
+
+  const { open, rename, rm } = await import('node:fs/promises');
+  const tmp = `${file}.tmp-${Date.now()}`;
+  const handle = await open(tmp, 'w');
+  let done = false;
+  try {
+    let position = headerBytesFor(teacherId); // the header is written last, once the payload CRC is known
+    let payloadChecksum = 0;
+    let numClasses = 0;
+    for (let r = start; r < end; r += batchSize) {
+      const rows = examples.slice(r, Math.min(r + batchSize, end));
+      const logits = await teacherLogits(teacher, rows, r); // [rows, classes]
+      if (numClasses === 0) numClasses = checkClasses(logits.classes, topK);
+      if (logits.classes !== numClasses) {
+        throw new TfdistillError('SHAPE_MISMATCH', `teacher gave ${logits.classes} classes at row ${r}, ${numClasses} before`);
+      }
+      const bytes = encodeRows(logits.values, rows.length, { numClasses, topK, dtype });
+      payloadChecksum = crc32(payloadChecksum, bytes);
+      await handle.write(bytes, 0, bytes.length, position);
+      position += bytes.length;
+      onProgress?.({ rowsDone: r + rows.length - start, rowsTotal: end - start });
+    }
+    const header = {
+      totalRows: examples.length, rowStart: start, rowEnd: end, numClasses, topK, dtype,
+      shardIndex: shard.index, shardCount: shard.count, inputChecksum: inputChecksum(examples, start, end),
+      payloadChecksum, teacherId,
+    };
+    const headerBytes = encodeHeader(header);
+    await handle.write(headerBytes, 0, headerBytes.length, 0);
+    await handle.close();
+    await rename(tmp, file);
+    done = true;
+    return { version: 1, headerBytes: headerBytes.length, ...header };
+  } finally {
+    if (!done) {
+      await handle.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+    }
+  }
+}
+
+/** Runs the teacher on one batch (padded with 0 to its longest row) and downloads its logits. */
+async function teacherLogits(teacher: Teacher, rows: readonly Example[], firstRow: number): Promise<{ values: Float32Array; classes: number }> {
+  const seq = Math.max(...rows.map((e) => e.ids.length));
+  const ids = new Int32Array(rows.length * seq); // [batch, seq], 0 = padding
+  rows.forEach((e, i) => ids.set(e.ids, i * seq));
+  const logits = tf.tidy(() => {
+    const out = teacher.predict(tf.tensor2d(ids, [rows.length, seq], 'int32')).logits;
+    if (out.rank !== 2 || out.shape[0] !== rows.length) {
+      throw new TfdistillError('SHAPE_MISMATCH', `teacher logits have shape [${out.shape}], expected [${rows.length}, classes]`,
+        'the teacher cache stores one logit vector per example (sequence classification)');
+    }
+    return out.toFloat(); // [batch, classes]
+  });
+  try {
+    const values = Float32Array.from(await logits.data());
+    const bad = values.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) {
+      const row = firstRow + Math.floor(bad / logits.shape[1]!);
+      throw new TfdistillError('NON_FINITE', `teacher logit for row ${row} is ${values[bad]}`);
+    }
+    return { values, classes: logits.shape[1]! };
+  } finally {
+    logits.dispose();
+  }
+}
+
+function checkClasses(classes: number, topK: number): number {
+  if (classes < 1 || classes > MAX_CLASSES) throw new TfdistillError('SHAPE_MISMATCH', `teacher gave ${classes} classes`);
+  if (topK > classes) throw new TfdistillError('INVALID_ARGUMENT', `topK ${topK} exceeds the teacher's ${classes} classes`);
+  return classes;
+}
+
+function checkOptions(o: CacheTeacherOptions): void {
+  if (typeof o.teacherId !== 'string') throw new TfdistillError('INVALID_ARGUMENT', 'teacherId must be a string');
+  if (o.dtype !== 'float16' && o.dtype !== 'float32') {
+    throw new TfdistillError('INVALID_ARGUMENT', `dtype must be "float16" or "float32", got ${JSON.stringify(o.dtype)}`);
+  }
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new TfdistillError('INVALID_ARGUMENT', `batchSize must be an integer >= 1, got ${o.batchSize}`);
+  if (o.topK !== undefined && (!Number.isInteger(o.topK) || o.topK < 1)) {
+    throw new TfdistillError('INVALID_ARGUMENT', `topK must be an integer >= 1, got ${o.topK}`);
+  }
+}
