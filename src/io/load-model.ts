@@ -1,8 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TfdistillError } from '../errors.js';
 import { findReadableDir } from './atomic-dir.js';
+import { buildLayersModel } from './build-model.js';
 import { validateCheckpointMeta, type CheckpointMeta } from './checkpoint-meta.js';
 import { checkModelFiles, MODEL_JSON, readModelArtifacts } from './model-files.js';
 import { checkOptimizerFiles, readOptimizerState, type OptimizerState } from './optimizer-files.js';
@@ -54,12 +55,7 @@ export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promi
 
   // Validation is done; from here on only I/O races or a topology/weights mismatch can fail.
   const artifacts = await readModelArtifacts(modelFiles);
-  let model: tf.LayersModel;
-  try {
-    model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
-  } catch (e) {
-    throw new TfdistillError('CHECKPOINT_INVALID', `${modelFiles.file}: TF.js could not build the model (${(e as Error).message})`);
-  }
+  const model = await buildLayersModel(artifacts, modelFiles.file);
   if (optimizerFiles === undefined) return { model, meta };
   try {
     return { model, meta, optimizer: await readOptimizerState(optimizerFiles) };
