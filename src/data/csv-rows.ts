@@ -26,6 +26,7 @@ export async function* csvRows(text: AsyncIterable<string>, options: RowReaderOp
   input.on('error', (e) => parser.destroy(e));
   input.pipe(parser);
   let header: string[] | undefined;
+  let index = new Map<string, number>(); // column name -> field position, built once from the header
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (record.length === 1 && record[0].trim() === '') continue; // whitespace-only line
@@ -33,10 +34,11 @@ export async function* csvRows(text: AsyncIterable<string>, options: RowReaderOp
       const line = info.lines - record.reduce((n, field) => n + countNewlines(field), 0);
       if (header === undefined) {
         header = readHeader(record, options.source);
+        index = new Map(header.map((c, i) => [c, i]));
         options.onHeader(header);
         continue;
       }
-      yield toRawRow(record, header, line);
+      yield toRawRow(record, header, index, line);
     }
   } catch (e) {
     if (e instanceof CsvError) {
@@ -61,14 +63,13 @@ function readHeader(record: string[], source: string): string[] {
   return header;
 }
 
-function toRawRow(record: string[], header: string[], line: number): RawRow {
+function toRawRow(record: string[], header: string[], index: Map<string, number>, line: number): RawRow {
   if (record.length < header.length) {
     return { line, error: `has ${record.length} fields but the header has ${header.length}: missing column '${header[record.length]}'` };
   }
   if (record.length > header.length) {
     return { line, error: `has ${record.length} fields but the header has ${header.length} (an unquoted comma?)` };
   }
-  const index = new Map(header.map((c, i) => [c, i]));
   return { line, cell: (column) => { const i = index.get(column); return i === undefined ? undefined : record[i]; } };
 }
 
