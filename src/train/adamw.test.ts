@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
 import { TfdistillError } from '../errors.js';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
@@ -36,6 +36,8 @@ function optimizerFor(c: Case): AdamW {
 beforeAll(async () => {
   await useBackend('wasm');
 });
+// Variable names are process-global: a failing test must not make the next one fail on registration.
+afterEach(() => tf.disposeVariables());
 
 describe('AdamW', () => {
   for (const caseName of Object.keys(golden.cases)) {
