@@ -13,14 +13,22 @@ export interface BadRow {
   reason: string;
 }
 
-/** Summary of skipped rows: how many, and the first {@link MAX_REPORTED_BAD_ROWS} of them. */
+/**
+ * Summary of skipped rows: how many, and the first five of them.
+ *
+ * @example
+ * ```ts
+ * const { badRows } = await loadRecords('train.csv', { onBadRow: 'skip' });
+ * for (const { line, reason } of badRows.first) console.warn(`line ${line}: ${reason}`);
+ * ```
+ */
 export interface BadRowReport {
   count: number;
   first: BadRow[];
 }
 
 /** How many bad rows a report keeps verbatim. */
-export const MAX_REPORTED_BAD_ROWS = 5;
+const MAX_REPORTED_BAD_ROWS = 5;
 
 /**
  * Collects bad rows according to a {@link BadRowPolicy}.

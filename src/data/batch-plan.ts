@@ -9,7 +9,14 @@
 import { require_ } from '../errors.js';
 import { Rng } from '../util/rng.js';
 
-/** Options shared by {@link planEpoch}, `makeBatches` and `EpochIterator`. */
+/**
+ * Options shared by {@link planEpoch}, `makeBatches` and `EpochIterator`.
+ *
+ * @example
+ * ```ts
+ * const batching: BatchingOptions = { batchSize: 32, seed: 42, bucketByLength: true };
+ * ```
+ */
 export interface BatchingOptions {
   batchSize: number;
   /** Base seed; epoch e shuffles with a seed derived from (seed, e) only. */

@@ -5,7 +5,14 @@
 import { require_ } from '../errors.js';
 import type { Batch, Example } from './types.js';
 
-/** Id used for padding; no tokenizer ever emits it for real text. */
+/**
+ * Id used for padding; no tokenizer ever emits it for real text.
+ *
+ * @example
+ * ```ts
+ * const mask = batch.inputIds.map((id) => (id === PAD_ID ? 0 : 1)); // [batch * seq] attention mask
+ * ```
+ */
 export const PAD_ID = 0;
 
 /**

@@ -14,7 +14,14 @@ export interface BuiltinDataset {
   description: string;
 }
 
-/** The built-in datasets, by name. */
+/**
+ * The built-in datasets, by name.
+ *
+ * @example
+ * ```ts
+ * for (const [name, d] of Object.entries(builtinDatasets)) console.log(name, d.labels, d.description);
+ * ```
+ */
 export const builtinDatasets = {
   'spam-assassin': {
     file: 'spam-assassin.csv',

@@ -8,7 +8,14 @@ import { batchFromExamples } from './batch.js';
 import { batchesPerEpoch, planEpoch, type BatchingOptions } from './batch-plan.js';
 import type { Batch, Example } from './types.js';
 
-/** Where a run is: the next batch to train on is batch `batchIndex` of epoch `epoch` (both 0-based). */
+/**
+ * Where a run is: the next batch to train on is batch `batchIndex` of epoch `epoch` (both 0-based).
+ *
+ * @example
+ * ```ts
+ * const start: BatchPosition = checkpoint.position ?? { epoch: 0, batchIndex: 0 };
+ * ```
+ */
 export interface BatchPosition {
   epoch: number;
   batchIndex: number;

@@ -79,7 +79,14 @@ export function labelToId(label: RawLabel, labelMap: readonly string[]): number 
   return id;
 }
 
-/** Up to ten labels joined for messages. */
+/**
+ * Up to ten labels joined for messages.
+ *
+ * @example
+ * ```ts
+ * describeLabels(['ham', 'spam']); // 'ham, spam'
+ * ```
+ */
 export function describeLabels(labelMap: readonly string[]): string {
   const shown = labelMap.slice(0, 10).join(', ');
   return labelMap.length > 10 ? `${shown}, ... (${labelMap.length} in all)` : shown;

@@ -15,7 +15,14 @@ import type { TextRecord } from './types.js';
 /** Supported file formats. */
 export type DataFormat = 'csv' | 'jsonl';
 
-/** Options for {@link readRecords} and {@link loadRecords}. */
+/**
+ * Options for {@link readRecords} and {@link loadRecords}.
+ *
+ * @example
+ * ```ts
+ * const options: ReadRecordsOptions = { textColumn: 'review', labelColumn: 'stars', onBadRow: 'skip', limit: 10_000 };
+ * ```
+ */
 export interface ReadRecordsOptions extends ColumnOptions {
   /** File format; by default from the extension (`.csv`, `.jsonl`/`.ndjson`, optionally followed by `.gz`). */
   format?: DataFormat;
@@ -35,7 +42,14 @@ export interface ReadSummary {
   badRows: BadRowReport;
 }
 
-/** What {@link loadRecords} returns. */
+/**
+ * What {@link loadRecords} returns.
+ *
+ * @example
+ * ```ts
+ * const { records, badRows, labelSet }: LoadedRecords = await loadRecords('train.csv');
+ * ```
+ */
 export interface LoadedRecords {
   records: TextRecord[];
   badRows: BadRowReport;

@@ -12,7 +12,7 @@ import { createGunzip } from 'node:zlib';
 import { TfdistillError } from '../errors.js';
 
 /** How many leading bytes are checked for NUL to recognise a binary file (git uses the same 8 KiB heuristic). */
-export const BINARY_SNIFF_BYTES = 8192;
+const BINARY_SNIFF_BYTES = 8192;
 
 /** Options for {@link readTextChunks}. */
 export interface TextChunkOptions {
