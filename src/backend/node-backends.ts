@@ -62,11 +62,15 @@ function versionOf(mod: unknown): string {
   return typeof version === 'string' ? ` ${version}` : '';
 }
 
-/** Module-not-found for the package itself (not for something the package imports). */
+/**
+ * Module-not-found for the package itself, not for something inside it (a missing native binding
+ * is "installed but broken"). Node says `Cannot find package '<pkg>'`; Vite-based runners say
+ * `Could not resolve "<pkg>"`.
+ */
 function isNotInstalled(e: unknown, pkg: string): boolean {
-  const { code, message } = (e ?? {}) as { code?: string; message?: string };
-  const notFound = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
-  return notFound && (message ?? '').includes(`'${pkg}'`);
+  const message = e instanceof Error ? e.message : String(e);
+  const namesPackage = message.includes(`'${pkg}'`) || message.includes(`"${pkg}"`);
+  return namesPackage && /cannot find (package|module)|could not resolve|failed to resolve/i.test(message);
 }
 
 function firstLine(e: unknown): string {

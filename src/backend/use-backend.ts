@@ -91,7 +91,7 @@ function unavailable(name: NodeBackendName, reason: string): TfdistillError {
   return new TfdistillError(
     'BACKEND_UNAVAILABLE',
     `Backend '${name}' is unavailable: ${reason}. Install it with \`${install}\`.${needs}`,
-    `${install}${needs ? ` (${gpuRequirements})` : ''}, or use 'auto' to pick the fastest backend that loads.`,
+    `${install}, or use 'auto' to pick the fastest backend that loads.`,
   );
 }
 
