@@ -147,6 +147,17 @@ export class TfdEncoderBlock extends tf.layers.Layer {
     });
   }
 
+  /**
+   * TF.js counts every symbolic application in `_refCount` and the owning model's `dispose()`
+   * decrements it once, so a block shared by k layers would keep its weights alive forever. A block
+   * belongs to exactly one encoder, so disposing it once releases its weights.
+   */
+  override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+    if ((this._refCount ?? 0) > 1) this._refCount = 1;
+    this.pending.clear();
+    return super.dispose();
+  }
+
   override getConfig(): tf.serialization.ConfigDict {
     const { attentionRank, seed, ...rest } = this.blockConfig;
     return {
