@@ -42,8 +42,9 @@ export function createProjection(
   require_(Number.isInteger(teacherDim) && teacherDim > 0, `teacherDim must be a positive integer, got ${teacherDim}`);
   require_(typeof name === 'string' && name.length > 0, 'projection name must be a non-empty string');
   const init = tf.initializers.glorotUniform({ seed: options.seed ?? 0 });
+  // tf.variable shares its initial tensor's data but does not take ownership of the tensor itself.
   const kernel = tf.tidy(() => tf.variable(init.apply([studentDim, teacherDim]), true, `${name}/kernel`));
-  const bias = tf.variable(tf.zeros([teacherDim]), true, `${name}/bias`);
+  const bias = tf.tidy(() => tf.variable(tf.zeros([teacherDim]), true, `${name}/bias`));
   return {
     name,
     studentDim,
