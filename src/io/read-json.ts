@@ -29,7 +29,9 @@ export async function readJsonObject(file: string, opts: ReadJsonOptions = {}): 
   });
   let text: string;
   try {
-    const { size } = await handle.stat();
+    const info = await handle.stat();
+    if (!info.isFile()) throw new TfdistillError('CHECKPOINT_INVALID', `${file}: not a regular file`);
+    const size = info.size;
     if (size > maxBytes) {
       throw new TfdistillError('CHECKPOINT_TOO_LARGE', `${file}: JSON file is ${size} bytes, more than the ${maxBytes}-byte limit`);
     }
