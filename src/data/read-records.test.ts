@@ -109,6 +109,21 @@ describe('loadRecords (CSV)', () => {
     });
 });
 
+describe('loadRecords (whole-file problems through both readers)', () => {
+  it('surfaces binary, non-UTF-8 and empty files as one DATA_INVALID error, in CSV and JSONL', async () => {
+    for (const ext of ['csv', 'jsonl']) {
+      const binary = tempFile(`bin.${ext}`, Buffer.from([0x7b, 0x00, 0x7d, 0x0a]));
+      expect((await expectTfdistillError(loadRecords(binary), 'DATA_INVALID')).message).toMatch(/binary/);
+      const head = ext === 'csv' ? 'text,label\nok,1\n' : '{"text": "ok", "label": 1}\n';
+      const latin1 = tempFile(`latin1.${ext}`, Buffer.concat([Buffer.from(head.repeat(50)), Buffer.from([0xe9, 0x0a])]));
+      expect((await expectTfdistillError(loadRecords(latin1, { chunkSize: 64 }), 'DATA_INVALID')).message)
+        .toMatch(/not valid UTF-8/);
+      expect((await expectTfdistillError(loadRecords(tempFile(`empty.${ext}`, '')), 'DATA_INVALID')).message)
+        .toMatch(/is empty/);
+    }
+  });
+});
+
 describe('readRecords', () => {
   it('streams records and stops early at the limit', async () => {
     const seen: number[] = [];
