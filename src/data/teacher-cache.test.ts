@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoLeaks } from '../../test/helpers.js';
 import { useBackend } from '../backend/use-backend.js';
 import type { Teacher } from '../models/types.js';
+import { Rng } from '../util/rng.js';
 import type { Example } from './types.js';
 import { fromFloat16Bits, toFloat16Bits } from './teacher-cache-float16.js';
 import { mergeTeacherCaches } from './teacher-cache-merge.js';
@@ -46,10 +47,9 @@ function expectedLogits(e: Example): Float32Array {
 }
 
 function makeExamples(n: number, seed = 7): Example[] {
-  let s = seed;
-  const next = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rng = new Rng(seed);
   return Array.from({ length: n }, (_, index) => {
-    const ids = Int32Array.from({ length: 1 + Math.floor(next() * 12) }, () => 1 + Math.floor(next() * (VOCAB - 1)));
+    const ids = Int32Array.from({ length: 1 + rng.int(12) }, () => 1 + rng.int(VOCAB - 1));
     return { ids, index };
   });
 }
