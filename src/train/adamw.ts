@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { require_, TfdistillError } from '../errors.js';
 
-/** Options of {@link AdamW}; defaults are torch.optim.AdamW's except `weightDecay` (0.01 in both). */
+/**
+ * Options of {@link AdamW}; the defaults are torch.optim.AdamW's.
+ *
+ * @example
+ * ```ts
+ * const options: AdamWOptions = { learningRate: 5e-4, weightDecay: 0.01, excludeFromWeightDecay: [/bias/i] };
+ * ```
+ */
 export interface AdamWOptions {
   /** Initial learning rate; a schedule changes it with `setLearningRate` before every step. Default 1e-3. */
   learningRate?: number;
@@ -45,7 +52,14 @@ export interface NamedTensor {
   tensor: tf.Tensor;
 }
 
-/** Saved optimizer state: the update count and one `m` and one `v` tensor per variable. */
+/**
+ * Saved optimizer state: the update count and one `m` and one `v` tensor per variable.
+ *
+ * @example
+ * ```ts
+ * const state: AdamWState = await optimizer.getState(); // { step: 120, weights: [{ name: 'dense_Dense1/kernel/m', tensor }, ...] }
+ * ```
+ */
 export interface AdamWState {
   /** Number of updates applied so far (torch's `state['step']`). */
   step: number;

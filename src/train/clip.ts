@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { require_ } from '../errors.js';
 
-/** Result of {@link clipByGlobalNorm}; the caller owns (and disposes) every tensor in it. */
+/**
+ * Result of {@link clipByGlobalNorm}; the caller owns (and disposes) every tensor in it.
+ *
+ * @example
+ * ```ts
+ * const { grads, norm }: ClippedGradients = clipByGlobalNorm(rawGrads, 1);
+ * ```
+ */
 export interface ClippedGradients {
   /** Gradients scaled by `min(1, maxNorm / (norm + 1e-6))`, same names and shapes as the input. */
   grads: tf.NamedTensorMap;

@@ -1,6 +1,13 @@
 import { require_, TfdistillError } from '../errors.js';
 
-/** Inputs of {@link evalMetrics}: host arrays, logits flattened row-major `[count, numClasses]`. */
+/**
+ * Inputs of {@link evalMetrics}: host arrays, logits flattened row-major `[count, numClasses]`.
+ *
+ * @example
+ * ```ts
+ * const input: EvalMetricsInput = { studentLogits: await s.data(), labels: [0, 1], numClasses: 2 };
+ * ```
+ */
 export interface EvalMetricsInput {
   /** Student logits, `[count * numClasses]` (e.g. from `await logits.data()`). */
   studentLogits: ArrayLike<number>;
@@ -12,7 +19,14 @@ export interface EvalMetricsInput {
   numClasses: number;
 }
 
-/** Evaluation numbers; a metric is absent when its inputs were not given. */
+/**
+ * Evaluation numbers; a metric is absent when its inputs were not given.
+ *
+ * @example
+ * ```ts
+ * const m: EvalMetrics = evalMetrics(input); // { count: 2, accuracy: 0.5, macroF1: 0.33 }
+ * ```
+ */
 export interface EvalMetrics {
   /** Rows evaluated. */
   count: number;

@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { require_, TfdistillError } from '../errors.js';
 
-/** Options of {@link DynamicLossScale}; defaults are Keras `LossScaleOptimizer`'s. */
+/**
+ * Options of {@link DynamicLossScale}; defaults are Keras `LossScaleOptimizer`'s.
+ *
+ * @example
+ * ```ts
+ * const options: LossScaleOptions = { initialScale: 2 ** 10, growthSteps: 500 };
+ * ```
+ */
 export interface LossScaleOptions {
   /** Starting scale. Default 2^15. */
   initialScale?: number;
@@ -11,7 +18,14 @@ export interface LossScaleOptions {
   multiplier?: number;
 }
 
-/** Saved loss-scale state. */
+/**
+ * Saved loss-scale state.
+ *
+ * @example
+ * ```ts
+ * const saved: LossScaleState = lossScale.getState(); // { scale: 32768, goodSteps: 17 }
+ * ```
+ */
 export interface LossScaleState {
   /** Current scale. */
   scale: number;

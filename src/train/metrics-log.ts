@@ -2,7 +2,14 @@ import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import { require_, TfdistillError } from '../errors.js';
 
-/** One line of `metrics.jsonl`: a training log point or an evaluation, always with its step. */
+/**
+ * One line of `metrics.jsonl`: a training log point or an evaluation, always with its step.
+ *
+ * @example
+ * ```ts
+ * const record: MetricsRecord = { step: 100, kind: 'eval', accuracy: 0.91, agreement: 0.95 };
+ * ```
+ */
 export interface MetricsRecord {
   /** Optimizer updates done when the record was taken. */
   step: number;

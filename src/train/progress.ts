@@ -1,13 +1,27 @@
 import { require_ } from '../errors.js';
 
-/** Where progress goes: `process.stderr`, or anything with `write` (tests pass a collector). */
+/**
+ * Where progress goes: `process.stderr`, or anything with `write` (tests pass a collector).
+ *
+ * @example
+ * ```ts
+ * const stream: ProgressStream = process.stderr;
+ * ```
+ */
 export interface ProgressStream {
   write(chunk: string): unknown;
   /** True for a terminal: draw a live bar instead of log lines. */
   isTTY?: boolean;
 }
 
-/** Options of {@link ProgressReporter}. */
+/**
+ * Options of {@link ProgressReporter}.
+ *
+ * @example
+ * ```ts
+ * const options: ProgressOptions = { stream: process.stderr, totalSteps: 1000, logEvery: 100 };
+ * ```
+ */
 export interface ProgressOptions {
   /** Output stream, e.g. `process.stderr`. */
   stream: ProgressStream;
@@ -25,7 +39,14 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-/** One step's numbers for {@link ProgressReporter.update}. */
+/**
+ * One step's numbers for {@link ProgressReporter.update}.
+ *
+ * @example
+ * ```ts
+ * const u: ProgressUpdate = { epoch: 1, step: 10, samples: 32, loss: 0.7, lr: 1e-4 };
+ * ```
+ */
 export interface ProgressUpdate {
   /** 1-based epoch. */
   epoch: number;

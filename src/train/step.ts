@@ -5,7 +5,14 @@ import type { AdamW } from './adamw.js';
 import { clipByGlobalNorm, globalNorm } from './clip.js';
 import { allFinite, type DynamicLossScale } from './loss-scale.js';
 
-/** What a training loss function returns: the scalar to minimize and its named parts for logging. */
+/**
+ * What a training loss function returns: the scalar to minimize and its named parts for logging.
+ *
+ * @example
+ * ```ts
+ * const out: LossOutput = { total: tf.add(kd, ce), terms: { kd, ce } };
+ * ```
+ */
 export interface LossOutput {
   /** The loss that is differentiated (already weighted and summed). */
   total: tf.Scalar;
@@ -13,7 +20,14 @@ export interface LossOutput {
   terms: Record<string, tf.Scalar>;
 }
 
-/** Options of {@link trainStep}. */
+/**
+ * Options of {@link trainStep}.
+ *
+ * @example
+ * ```ts
+ * const options: TrainStepOptions = { variables: studentVars, lossFn, optimizer, clipGlobalNorm: 1 };
+ * ```
+ */
 export interface TrainStepOptions {
   /** The only variables that get gradients and updates (the student's); anything else stays frozen. */
   variables: tf.Variable[];
@@ -31,7 +45,14 @@ export interface TrainStepOptions {
   batchSize?: number;
 }
 
-/** Result of {@link trainStep}; the caller owns the tensors (see {@link disposeStepResult}). */
+/**
+ * Result of {@link trainStep}; the caller owns the tensors (see {@link disposeStepResult}).
+ *
+ * @example
+ * ```ts
+ * const { total, terms, applied }: TrainStepResult = await trainStep(options);
+ * ```
+ */
 export interface TrainStepResult {
   /** Unscaled total loss of this (micro-)batch. */
   total: tf.Scalar;

@@ -1,10 +1,24 @@
-/** What {@link StopSignal} listens on: `process`, or an EventEmitter in tests. */
+/**
+ * What {@link StopSignal} listens on: `process`, or an EventEmitter in tests.
+ *
+ * @example
+ * ```ts
+ * const source: SignalSource = new EventEmitter(); // tests emit 'SIGINT' on it
+ * ```
+ */
 export interface SignalSource {
   on(event: NodeJS.Signals, listener: () => void): unknown;
   removeListener(event: NodeJS.Signals, listener: () => void): unknown;
 }
 
-/** Options of {@link StopSignal}. */
+/**
+ * Options of {@link StopSignal}.
+ *
+ * @example
+ * ```ts
+ * const stop = new StopSignal({ signals: ['SIGINT'], exit: (code) => process.exit(code) });
+ * ```
+ */
 export interface StopSignalOptions {
   /** Signals that ask for a graceful stop. Default `['SIGINT', 'SIGTERM']`. */
   signals?: NodeJS.Signals[];
