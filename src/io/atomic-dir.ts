@@ -19,10 +19,24 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TfdistillError } from '../errors.js';
 
-/** The points between save steps; tests throw from `afterStep` to simulate a crash there. */
+/**
+ * The points between save steps; tests throw from `afterStep` to simulate a crash there.
+ *
+ * @example
+ * ```ts
+ * const crashAt: SaveStep = 'old-moved-aside';
+ * ```
+ */
 export type SaveStep = 'temp-written' | 'old-moved-aside' | 'new-in-place' | 'old-removed';
 
-/** Test hooks; `afterStep` runs after each step and may throw to simulate a crash. */
+/**
+ * Test hooks; `afterStep` runs after each step and may throw to simulate a crash.
+ *
+ * @example
+ * ```ts
+ * const hooks: SaveHooks = { afterStep(step) { if (step === 'temp-written') throw new Error('crash'); } };
+ * ```
+ */
 export interface SaveHooks {
   afterStep?(step: SaveStep): void;
 }

@@ -2,12 +2,33 @@ import { TfdistillError } from '../errors.js';
 import { version as tfdistillVersion } from '../version.js';
 import { isPlainObject } from './read-json.js';
 
-/** The `format` tag of tfdistill.json. */
+/**
+ * The `format` tag of tfdistill.json.
+ *
+ * @example
+ * ```ts
+ * if (json.format !== CHECKPOINT_FORMAT) throw new Error('not a tfdistill checkpoint');
+ * ```
+ */
 export const CHECKPOINT_FORMAT = 'tfdistill-checkpoint';
-/** The newest tfdistill.json layout this code reads and the one it writes. */
+/**
+ * The newest tfdistill.json layout this code reads and the one it writes.
+ *
+ * @example
+ * ```ts
+ * const meta = { format: CHECKPOINT_FORMAT, formatVersion: CHECKPOINT_FORMAT_VERSION };
+ * ```
+ */
 export const CHECKPOINT_FORMAT_VERSION = 1;
 
-/** Where training stood when the checkpoint was written, enough to resume exactly. */
+/**
+ * Where training stood when the checkpoint was written, enough to resume exactly.
+ *
+ * @example
+ * ```ts
+ * const training: TrainingState = { step: 1200, epoch: 2, rngState: rng.state, dataPosition: 384 };
+ * ```
+ */
 export interface TrainingState {
   /** Optimizer steps taken so far. */
   step: number;

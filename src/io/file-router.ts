@@ -6,7 +6,14 @@ import { DEFAULT_MAX_TOTAL_BYTES } from './validate-manifest.js';
 
 const FILE_SCHEME = 'file://';
 
-/** Options for {@link fileSystemHandler}. */
+/**
+ * Options for {@link fileSystemHandler}.
+ *
+ * @example
+ * ```ts
+ * await model.save(fileSystemHandler('out/model', { shardBytes: 1 << 20 }));
+ * ```
+ */
 export interface FileHandlerOptions {
   /** Save: maximum bytes per shard (default 4 MiB). */
   shardBytes?: number;

@@ -11,7 +11,14 @@ import { readJsonObject } from './read-json.js';
 import { META_JSON } from './save-model.js';
 import { DEFAULT_MAX_TOTAL_BYTES } from './validate-manifest.js';
 
-/** Options for {@link loadModel}. */
+/**
+ * Options for {@link loadModel}.
+ *
+ * @example
+ * ```ts
+ * const opts: LoadModelOptions = { maxTotalBytes: 8 * 1024 ** 3, withOptimizer: true };
+ * ```
+ */
 export interface LoadModelOptions {
   /** Refuse (CHECKPOINT_TOO_LARGE) checkpoints whose weights (model + optimizer) need more bytes; default 2 GiB. */
   maxTotalBytes?: number;
@@ -19,7 +26,15 @@ export interface LoadModelOptions {
   withOptimizer?: boolean;
 }
 
-/** What {@link loadModel} returns; the caller owns (and disposes) the model and optimizer tensors. */
+/**
+ * What {@link loadModel} returns; the caller owns (and disposes) the model and optimizer tensors.
+ *
+ * @example
+ * ```ts
+ * const { model, optimizer }: LoadedCheckpoint = await loadModel(dir, { withOptimizer: true });
+ * if (optimizer) await adam.setWeights(optimizer.weights);
+ * ```
+ */
 export interface LoadedCheckpoint {
   model: tf.LayersModel;
   meta: CheckpointMeta;

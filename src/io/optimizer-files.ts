@@ -10,13 +10,27 @@ export const OPTIMIZER_DIR = 'optimizer';
 export const OPTIMIZER_JSON = 'weights.json';
 const OPTIMIZER_FORMAT = 'tfdistill-optimizer';
 
-/** A named tensor, as `optimizer.getWeights()` returns them (tfjs-core's NamedTensor, not re-exported by tfjs). */
+/**
+ * A named tensor, as `optimizer.getWeights()` returns them (tfjs-core's NamedTensor, not re-exported by tfjs).
+ *
+ * @example
+ * ```ts
+ * const w: NamedTensor = { name: 'iter', tensor: tf.scalar(10, 'int32') };
+ * ```
+ */
 export interface NamedTensor {
   name: string;
   tensor: tf.Tensor;
 }
 
-/** An optimizer's identity and state tensors (e.g. Adam's `iter`, `.../m`, `.../v`). */
+/**
+ * An optimizer's identity and state tensors (e.g. Adam's `iter`, `.../m`, `.../v`).
+ *
+ * @example
+ * ```ts
+ * const state: OptimizerState = { name: 'adam', config: adam.getConfig(), weights: await adam.getWeights() };
+ * ```
+ */
 export interface OptimizerState {
   /** e.g. 'adam', as `optimizer.getClassName()` or the training code names it. */
   name: string;

@@ -5,10 +5,24 @@ import { buildCheckpointMeta, isPlainFileName, type CheckpointMeta } from './che
 import { MODEL_JSON, modelFilesFromArtifacts } from './model-files.js';
 import { OPTIMIZER_DIR, optimizerFiles, type OptimizerState } from './optimizer-files.js';
 
-/** The metadata file beside model.json. */
+/**
+ * The metadata file beside model.json.
+ *
+ * @example
+ * ```ts
+ * const meta = JSON.parse(await readFile(path.join(dir, META_JSON), 'utf8'));
+ * ```
+ */
 export const META_JSON = 'tfdistill.json';
 
-/** Options for {@link saveModel}. */
+/**
+ * Options for {@link saveModel}.
+ *
+ * @example
+ * ```ts
+ * const opts: SaveModelOptions = { shardBytes: 1 << 20, weightDtype: 'float16', meta: { labels } };
+ * ```
+ */
 export interface SaveModelOptions {
   /** Labels, tokenizer file name, training position, metrics...; format fields are filled in. */
   meta?: Partial<CheckpointMeta>;

@@ -4,7 +4,14 @@ import path from 'node:path';
 import { TfdistillError } from '../errors.js';
 import { isPlainObject } from './read-json.js';
 
-/** Default cap on the total decoded weight bytes of one checkpoint (model + optimizer): 2 GiB. */
+/**
+ * Default cap on the total decoded weight bytes of one checkpoint (model + optimizer): 2 GiB.
+ *
+ * @example
+ * ```ts
+ * await loadModel(dir, { maxTotalBytes: 4 * DEFAULT_MAX_TOTAL_BYTES });
+ * ```
+ */
 export const DEFAULT_MAX_TOTAL_BYTES = 2 * 1024 ** 3;
 
 /** Bytes per stored element, for plain dtypes and for quantized storage dtypes (as tfjs's DTYPE_VALUE_SIZE_MAP). */
