@@ -25,18 +25,26 @@
  */
 import { TfdistillError } from '../errors.js';
 
-export const CACHE_MAGIC = 'TFDC';
+const CACHE_MAGIC = 'TFDC';
+/** The format version this code writes and reads. */
 export const CACHE_VERSION = 1;
 /** Bytes before the teacher id. */
 export const FIXED_HEADER_BYTES = 56;
 /** Sanity limits checked before anything is allocated from header values. */
-export const MAX_TEACHER_ID_BYTES = 4096;
+const MAX_TEACHER_ID_BYTES = 4096;
 export const MAX_CLASSES = 1 << 24;
 
-/** Storage precision of cached logits. */
+/** Storage precision of cached logits, e.g. `{ dtype: 'float16' }` in `cacheTeacherOutputs`. */
 export type CacheDtype = 'float16' | 'float32';
 
-/** Everything the header says. */
+/**
+ * Everything the header says; `cacheTeacherOutputs` and `mergeTeacherCaches` return it, `TeacherCache.header` holds it.
+ *
+ * @example
+ * ```ts
+ * const { rowStart, rowEnd, numClasses, teacherId } = cache.header;
+ * ```
+ */
 export interface TeacherCacheHeader {
   version: number;
   headerBytes: number;

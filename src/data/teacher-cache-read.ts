@@ -9,7 +9,14 @@ import { crc32, inputChecksum } from './teacher-cache-checksum.js';
 import { decodeFixedHeader, decodeHeader, FIXED_HEADER_BYTES, type TeacherCacheHeader } from './teacher-cache-format.js';
 import { decodeFullRow, decodeTopKRow, type TopKLogits } from './teacher-cache-rows.js';
 
-/** Options for {@link readTeacherCache}. */
+/**
+ * Options for {@link readTeacherCache}.
+ *
+ * @example
+ * ```ts
+ * const options: ReadTeacherCacheOptions = { examples, teacherId: 'bert-spam@3f2a' };
+ * ```
+ */
 export interface ReadTeacherCacheOptions {
   /** The dataset the cache must have been computed from (same rows, same order, same token ids). */
   examples: readonly Example[];
@@ -17,7 +24,14 @@ export interface ReadTeacherCacheOptions {
   teacherId?: string;
 }
 
-/** Cached teacher logits, looked up by `Example.index`. */
+/**
+ * Cached teacher logits, looked up by `Example.index`.
+ *
+ * @example
+ * ```ts
+ * const logits = cache.header.topK === 0 ? cache.get(example.index) : cache.getTopK(example.index).values;
+ * ```
+ */
 export interface TeacherCache {
   readonly header: TeacherCacheHeader;
   /** Whether this cache (or shard) holds the example with this index. */

@@ -5,7 +5,14 @@
 import { fromFloat16Bits, toFloat16Bits } from './teacher-cache-float16.js';
 import { indexBytes, rowBytes, valueBytes, type TeacherCacheHeader } from './teacher-cache-format.js';
 
-/** A top-k row: the K largest teacher logits and their class indices, largest first. */
+/**
+ * A top-k row: the K largest teacher logits and their class indices, largest first.
+ *
+ * @example
+ * ```ts
+ * const { values, indices } = cache.getTopK(7); // values[0] is the logit of class indices[0]
+ * ```
+ */
 export interface TopKLogits {
   values: Float32Array;
   indices: Int32Array;

@@ -7,11 +7,18 @@ import { TfdistillError } from '../errors.js';
 import type { Teacher } from '../models/types.js';
 import type { Example } from './types.js';
 import { crc32, inputChecksum } from './teacher-cache-checksum.js';
-import { encodeHeader, headerBytesFor, MAX_CLASSES, type CacheDtype, type TeacherCacheHeader } from './teacher-cache-format.js';
+import { CACHE_VERSION, encodeHeader, headerBytesFor, MAX_CLASSES, type CacheDtype, type TeacherCacheHeader } from './teacher-cache-format.js';
 import { encodeRows } from './teacher-cache-rows.js';
 import { shardRows, type Shard } from './teacher-cache-shard.js';
 
-/** Options for {@link cacheTeacherOutputs}. */
+/**
+ * Options for {@link cacheTeacherOutputs}.
+ *
+ * @example
+ * ```ts
+ * const options: CacheTeacherOptions = { teacherId: 'bert-spam@3f2a', dtype: 'float16', batchSize: 64, topK: 20 };
+ * ```
+ */
 export interface CacheTeacherOptions {
   /** Names the teacher (e.g. its checkpoint path + hash); a reader may insist on it. */
   teacherId: string;
@@ -88,7 +95,7 @@ export async function cacheTeacherOutputs(
     await handle.close();
     await rename(tmp, file);
     done = true;
-    return { version: 1, headerBytes: headerBytes.length, ...header };
+    return { version: CACHE_VERSION, headerBytes: headerBytes.length, ...header };
   } finally {
     if (!done) {
       await handle.close().catch(() => undefined);

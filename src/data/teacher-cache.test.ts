@@ -28,7 +28,7 @@ function makeTeacher(): Teacher & { dispose(): void } {
   const w = tf.tensor2d(Array.from({ length: VOCAB * CLASSES }, (_, i) => weight(Math.floor(i / CLASSES), i % CLASSES)), [VOCAB, CLASSES]);
   return {
     predict: (ids) => {
-      const hidden = tf.gather(w, ids) as tf.Tensor3D; // [b, seq, C]
+      const hidden = tf.gather(w as tf.Tensor, ids) as tf.Tensor3D; // [b, seq, C]
       return { logits: hidden.sum(1).mul(SCALE), hidden: [hidden] }; // logits [b, C]
     },
     dispose: () => w.dispose(),

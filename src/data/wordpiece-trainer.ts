@@ -23,7 +23,14 @@ import { MAX_MERGE_VOCAB, learnMerges } from './wordpiece-merges.js';
 
 const PREFIX = '##';
 
-/** Options for {@link trainWordPiece}. */
+/**
+ * Options for {@link trainWordPiece}.
+ *
+ * @example
+ * ```ts
+ * const options: TrainWordPieceOptions = { vocabSize: 8000, minFrequency: 2, lowercase: true };
+ * ```
+ */
 export interface TrainWordPieceOptions {
   /** Target vocabulary size including the 5 special tokens (may end smaller if merges run out). Default 8000. */
   vocabSize?: number;
