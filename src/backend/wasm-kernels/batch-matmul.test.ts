@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoLeaks, maxAbsDiff } from '../../../test/helpers.js';
 import { Rng } from '../../util/rng.js';
 import { useBackend } from '../use-backend.js';
-import { installBatchMatMulOverride, isBatchMatMulOverridden, restoreStockBatchMatMul } from './batch-matmul.js';
+import { installBatchMatMulOverride, isBatchMatMulOverridden, minSliceMacs, restoreStockBatchMatMul } from './batch-matmul.js';
 
 const combos = [
   [false, false],
@@ -96,7 +96,12 @@ describe('wasm BatchMatMul override', () => {
       [[5, 7], [4, 7, 3]], // a not batched, b batched
       [[2, 1, 5, 7], [1, 3, 7, 4]], // both broadcast
       [[3, 5, 7], [1, 7, 4]],
+      // Slices big enough for per-slice XNNPACK (m*k*n >= minSliceMacs), incl. broadcasts.
+      [[2, 24, 20], [2, 20, 20]],
+      [[24, 20], [3, 20, 20]],
+      [[2, 1, 24, 20], [1, 2, 20, 20]],
     ];
+    expect(24 * 20 * 20).toBeGreaterThanOrEqual(minSliceMacs);
     for (let i = 0; i < 6; i++) {
       const [m, k, n] = [r(1, 9), r(1, 9), r(1, 9)];
       const batch = [r(1, 3), r(1, 3)];
@@ -128,7 +133,8 @@ describe('wasm BatchMatMul override', () => {
   it('gives the same gradients as the stock kernel for each transpose combo', async () => {
     const rng = new Rng(11);
     await expectNoLeaks(() => {
-      for (const [aShape, bShape] of [[[6, 5], [5, 4]], [[3, 6, 5], [3, 5, 4]]] as const) {
+      // Slices large enough (m*k*n >= minSliceMacs) that the batched case runs per-slice XNNPACK.
+      for (const [aShape, bShape] of [[[24, 20], [20, 20]], [[2, 24, 20], [2, 20, 20]]] as const) {
         for (const [tA, tB] of combos) {
           const a = randomTensor(rng, stored([...aShape], tA));
           const b = randomTensor(rng, stored([...bShape], tB));

@@ -1,0 +1,65 @@
+/**
+ * Micro-benchmark of the wasm BatchMatMul: stock tfjs-backend-wasm 4.22 kernel vs tfdistill's
+ * override, in GFLOP/s (2*m*k*n per matrix product, median of timed runs after warm-up).
+ *
+ * Run: `npx tsx bench/kernels.ts` (single-threaded wasm; other load on the machine skews it).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../src/backend/use-backend.js';
+import { installBatchMatMulOverride, restoreStockBatchMatMul } from '../src/backend/wasm-kernels/batch-matmul.js';
+
+interface Case {
+  label: string;
+  a: number[]; // [...batch, m, k], untransposed
+  b: number[]; // [...batch, k, n], untransposed
+}
+
+const cases: Case[] = [
+  { label: '[4096x128]x[128x512]', a: [4096, 128], b: [128, 512] },
+  { label: '[32,2,128,64]x[32,2,64,128]', a: [32, 2, 128, 64], b: [32, 2, 64, 128] },
+  { label: '[32,128,256]x[256,256]', a: [32, 128, 256], b: [256, 256] },
+];
+const combos = [[false, false], [false, true], [true, false], [true, true]] as const;
+
+/** Median milliseconds of `f` (result read back, so the work is really done). */
+function medianMs(f: () => tf.Tensor, runs: number): number {
+  for (let i = 0; i < 2; i++) f().dispose();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const out = f();
+    out.dataSync();
+    times.push(performance.now() - t0);
+    out.dispose();
+  }
+  return times.sort((x, y) => x - y)[Math.floor(runs / 2)];
+}
+
+const swapLastTwo = (x: tf.Tensor): tf.Tensor => {
+  const perm = x.shape.map((_, i) => i);
+  perm.push(...perm.splice(-2).reverse());
+  return tf.transpose(x, perm);
+};
+
+await useBackend('wasm');
+console.log('shape                          tA     tB      stock GFLOP/s  override GFLOP/s  speed-up');
+for (const c of cases) {
+  const [m, k] = c.a.slice(-2);
+  const n = c.b[c.b.length - 1];
+  const batch = c.a.slice(0, -2).reduce((p, d) => p * d, 1);
+  const gflop = (2 * batch * m * k * n) / 1e9;
+  const a = tf.randomUniform(c.a, -1, 1, 'float32', 1);
+  const b = tf.randomUniform(c.b, -1, 1, 'float32', 2);
+  const [aT, bT] = [swapLastTwo(a), swapLastTwo(b)];
+  for (const [tA, tB] of combos) {
+    const f = (): tf.Tensor => tf.matMul(tA ? aT : a, tB ? bT : b, tA, tB);
+    restoreStockBatchMatMul();
+    const stock = gflop / (medianMs(f, 5) / 1e3);
+    installBatchMatMulOverride();
+    const ours = gflop / (medianMs(f, 9) / 1e3);
+    const row = [c.label.padEnd(30), String(tA).padEnd(6), String(tB).padEnd(6),
+      stock.toFixed(2).padStart(14), ours.toFixed(2).padStart(17), `${(ours / stock).toFixed(1)}x`.padStart(9)];
+    console.log(row.join(' '));
+  }
+  tf.dispose([a, b, aT, bT]);
+}
