@@ -29,15 +29,18 @@ export interface DistillationLossOptions {
   warn?: WarnFn;
 }
 
-/** The three terms of {@link distillationLoss}; every tensor is owned by the caller. */
-export interface DistillationLossResult {
+/**
+ * The three terms of {@link distillationLoss}; every tensor is owned by the caller. A type alias
+ * (not an interface) so `tf.dispose(result)` accepts it.
+ */
+export type DistillationLossResult = {
   /** alpha * soft + (1 - alpha) * hard. */
   total: tf.Scalar;
   /** T^2 * KL(teacher || student) at temperature T, see {@link softTargetKL}. */
   soft: tf.Scalar;
   /** Cross-entropy with the labels, see {@link hardCrossEntropy}; 0 without labels. */
   hard: tf.Scalar;
-}
+};
 
 /**
  * The classic knowledge-distillation objective (Hinton, Vinyals & Dean 2015):
