@@ -4,7 +4,14 @@
  * ~n^3 per sweep and it converges in ~6-10 sweeps: milliseconds for n = 256, a few seconds for n = 1024.
  */
 
-/** Eigenpairs sorted by decreasing eigenvalue; `vectors[j]` is the unit eigenvector of `values[j]`. */
+/**
+ * Eigenpairs sorted by decreasing eigenvalue; `vectors[j]` is the unit eigenvector of `values[j]`.
+ *
+ * @example
+ * ```ts
+ * const { values, vectors } = symmetricEigen(gram, n); // values[0] is the largest
+ * ```
+ */
 export interface EigenPairs {
   values: number[];
   vectors: Float64Array[];

@@ -3,7 +3,14 @@ import { TfdistillError } from '../errors.js';
 import { topEigenvectors } from './eigen.js';
 import { encoderParts, type EncoderParts } from './parts.js';
 
-/** What {@link initStudentFromTeacher} did to each student weight (names like `block_0/qkv_kernel`). */
+/**
+ * What {@link initStudentFromTeacher} did to each student weight (names like `block_0/qkv_kernel`).
+ *
+ * @example
+ * ```ts
+ * const { copied, leftRandom } = initStudentFromTeacher(student, teacher);
+ * ```
+ */
 export interface InitReport {
   /** Teacher layer whose weights each student layer received (widths equal), else []. */
   layerMap: number[];

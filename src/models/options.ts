@@ -2,10 +2,24 @@ import { TfdistillError } from '../errors.js';
 import type { Activation } from './layers/ops.js';
 import type { Pooling } from './layers/pooling.js';
 
-/** What an encoder returns besides logits: each block's output and/or attention probabilities. */
+/**
+ * What an encoder returns besides logits: each block's output and/or attention probabilities.
+ *
+ * @example
+ * ```ts
+ * createEncoder({ ...options, outputs: ['logits', 'hidden'] });
+ * ```
+ */
 export type EncoderOutputKind = 'logits' | 'hidden' | 'attention';
 
-/** Size hyper-parameters of a transformer encoder (what the presets fix). */
+/**
+ * Size hyper-parameters of a transformer encoder (what the presets fix).
+ *
+ * @example
+ * ```ts
+ * const shape: EncoderShape = encoderPresets.studentSmall;
+ * ```
+ */
 export interface EncoderShape {
   dModel: number;
   numLayers: number;
@@ -13,7 +27,15 @@ export interface EncoderShape {
   ffnDim: number;
 }
 
-/** Options of {@link createEncoder}. */
+/**
+ * Options of {@link createEncoder}.
+ *
+ * @example
+ * ```ts
+ * const options: EncoderOptions = { ...encoderPresets.studentTiny, vocabSize: 8000, maxLength: 128,
+ *   numClasses: 2, pooling: 'cls', seed: 1 };
+ * ```
+ */
 export interface EncoderOptions extends EncoderShape {
   /** Token ids are int32 in [0, vocabSize); 0 is padding. */
   vocabSize: number;
@@ -47,7 +69,14 @@ export interface EncoderOptions extends EncoderShape {
   name?: string;
 }
 
-/** EncoderOptions with every default filled in. */
+/**
+ * EncoderOptions with every default filled in.
+ *
+ * @example
+ * ```ts
+ * resolveEncoderOptions(options).normFirst; // true unless set
+ * ```
+ */
 export type ResolvedEncoderOptions = Required<Omit<EncoderOptions, 'attentionRank' | 'seed' | 'name'>> &
   Pick<EncoderOptions, 'attentionRank' | 'seed' | 'name'>;
 
@@ -154,7 +183,14 @@ export function resolveEncoderOptions(options: EncoderOptions): ResolvedEncoderO
   return o;
 }
 
-/** Number of distinct blocks (weight sets) the options create. */
+/**
+ * Number of distinct blocks (weight sets) the options create.
+ *
+ * @example
+ * ```ts
+ * blockGroups({ numLayers: 6, shareLayers: 3 }); // 3
+ * ```
+ */
 export function blockGroups(o: Pick<ResolvedEncoderOptions, 'numLayers' | 'shareLayers'>): number {
   if (o.shareLayers === true) return 1;
   if (typeof o.shareLayers === 'number') return o.shareLayers;

@@ -5,7 +5,14 @@ import { TfdEmbedding } from './layers/embedding.js';
 import { TfdEncoderBlock } from './layers/encoder-block.js';
 import { TfdLayerNorm } from './layers/layer-norm.js';
 
-/** The named pieces of a tfdistill encoder (built by createEncoder or loaded from disk). */
+/**
+ * The named pieces of a tfdistill encoder (built by createEncoder or loaded from disk).
+ *
+ * @example
+ * ```ts
+ * encoderParts(model).head.units; // numClasses
+ * ```
+ */
 export interface EncoderParts {
   embedding: TfdEmbedding;
   /** Block used by each of the numLayers layers (the same instance repeats when layers are shared). */

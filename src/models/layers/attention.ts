@@ -1,11 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
 import { dropout } from '../dropout.js';
-/** TF.js's initializer class (not re-exported by name from @tensorflow/tfjs). */
+/**
+ * TF.js's initializer class (not re-exported by name from @tensorflow/tfjs).
+ *
+ * @example
+ * ```ts
+ * const init: Initializer = tf.initializers.zeros();
+ * ```
+ */
 export type Initializer = ReturnType<typeof tf.initializers.zeros>;
 import { applyPrecision } from '../precision.js';
 import { linear, weightSeed } from './ops.js';
 
-/** Hyper-parameters of multi-head self-attention. */
+/**
+ * Hyper-parameters of multi-head self-attention.
+ *
+ * @example
+ * ```ts
+ * const config: AttentionConfig = { dModel: 64, numHeads: 2, attentionDropout: 0.1, attentionRank: 16 };
+ * ```
+ */
 export interface AttentionConfig {
   dModel: number;
   numHeads: number;
@@ -18,7 +32,14 @@ export interface AttentionConfig {
   attentionDropout: number;
 }
 
-/** The variables of one attention module. Exactly one of `qkvKernel` / (`qkvDown`, `qkvUp`) is set. */
+/**
+ * The variables of one attention module. Exactly one of `qkvKernel` / (`qkvDown`, `qkvUp`) is set.
+ *
+ * @example
+ * ```ts
+ * const w: AttentionWeights = addAttentionWeights(add, config, seed);
+ * ```
+ */
 export interface AttentionWeights {
   /** [d, 3d], columns q | k | v (torch's in_proj_weight transposed). */
   qkvKernel?: tf.LayerVariable;
@@ -34,7 +55,14 @@ export interface AttentionWeights {
   outBias: tf.LayerVariable;
 }
 
-/** `addWeight` of the owning layer (it is protected, so layers pass a closure). */
+/**
+ * `addWeight` of the owning layer (it is protected, so layers pass a closure).
+ *
+ * @example
+ * ```ts
+ * const add: AddWeight = (name, shape, init) => this.addWeight(name, shape, 'float32', init);
+ * ```
+ */
 export type AddWeight = (name: string, shape: number[], init: Initializer) => tf.LayerVariable;
 
 /**
@@ -61,7 +89,14 @@ export function addAttentionWeights(add: AddWeight, config: AttentionConfig, see
   };
 }
 
-/** Reads a variable through the compute-precision policy. */
+/**
+ * Reads a variable through the compute-precision policy.
+ *
+ * @example
+ * ```ts
+ * const kernel = readWeight(this.kernel); // float16-rounded under setComputePrecision('float16')
+ * ```
+ */
 export function readWeight(v: tf.LayerVariable): tf.Tensor {
   return applyPrecision(v.read());
 }

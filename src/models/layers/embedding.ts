@@ -6,7 +6,14 @@ import { applyPrecision } from '../precision.js';
 import { readWeight } from './attention.js';
 import { weightSeed, type BaseLayerArgs, type CallKwargs } from './ops.js';
 
-/** Configuration of {@link TfdEmbedding}. */
+/**
+ * Configuration of {@link TfdEmbedding}.
+ *
+ * @example
+ * ```ts
+ * new TfdEmbedding({ vocabSize: 100, maxLength: 16, dModel: 32, dropout: 0.1 } satisfies EmbeddingConfig);
+ * ```
+ */
 export interface EmbeddingConfig {
   vocabSize: number;
   maxLength: number;

@@ -6,7 +6,14 @@ import {
 } from './attention.js';
 import { activate, layerNorm, linear, paddingMask, weightSeed, type Activation, type BaseLayerArgs, type CallKwargs } from './ops.js';
 
-/** Configuration of {@link TfdEncoderBlock} (all of it is saved with the model). */
+/**
+ * Configuration of {@link TfdEncoderBlock} (all of it is saved with the model).
+ *
+ * @example
+ * ```ts
+ * (model.getLayer('block_0') as TfdEncoderBlock).blockConfig.normFirst;
+ * ```
+ */
 export interface EncoderBlockConfig {
   dModel: number;
   numHeads: number;

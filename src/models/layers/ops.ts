@@ -4,10 +4,24 @@ import * as tf from '@tensorflow/tfjs';
  * Small tensor functions shared by the tfdistill layers. Pure: no weights, no state.
  */
 
-/** Keyword arguments TF.js passes to `Layer.call` (`training` is set by `model.apply(x, { training })`). */
+/**
+ * Keyword arguments TF.js passes to `Layer.call` (`training` is set by `model.apply(x, { training })`).
+ *
+ * @example
+ * ```ts
+ * override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs) { const training = kwargs.training === true; }
+ * ```
+ */
 export type CallKwargs = { training?: boolean; [key: string]: unknown };
 
-/** Constructor arguments of every TF.js layer (name, trainable, ...). */
+/**
+ * Constructor arguments of every TF.js layer (name, trainable, ...).
+ *
+ * @example
+ * ```ts
+ * constructor(config: MyConfig & BaseLayerArgs) { super(config); }
+ * ```
+ */
 export type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 
 /**
@@ -53,7 +67,14 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsil
   });
 }
 
-/** Feed-forward activations; `gelu` is the exact erf form (torch's default), not the tanh approximation. */
+/**
+ * Feed-forward activations; `gelu` is the exact erf form (torch's default), not the tanh approximation.
+ *
+ * @example
+ * ```ts
+ * createEncoder({ ...options, activation: 'relu' });
+ * ```
+ */
 export type Activation = 'gelu' | 'relu';
 
 /**
@@ -89,6 +110,11 @@ export function paddingMask(ids: tf.Tensor): tf.Tensor2D {
  * Deterministic per-weight initializer seeds: weight `index` of a layer seeded `seed` gets
  * `seed * 97 + index`, so two layers with different seeds never share streams in practice.
  * `undefined` keeps TF.js's unseeded (random) initialisation.
+ *
+ * @example
+ * ```ts
+ * tf.initializers.glorotUniform({ seed: weightSeed(layerSeed, 0) });
+ * ```
  */
 export function weightSeed(seed: number | undefined, index: number): number | undefined {
   return seed === undefined ? undefined : ((seed * 97 + index) % 0x7fffffff);

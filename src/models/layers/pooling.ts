@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { applyPrecision } from '../precision.js';
 import { paddingMask, type BaseLayerArgs } from './ops.js';
 
-/** How token states become one sequence vector. */
+/**
+ * How token states become one sequence vector.
+ *
+ * @example
+ * ```ts
+ * createEncoder({ ...options, pooling: 'cls' });
+ * ```
+ */
 export type Pooling = 'mean' | 'cls';
 
 /**

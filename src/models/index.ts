@@ -1,0 +1,34 @@
+/**
+ * Public surface of the models folder: encoders, their layers, teacher adapters, precision and
+ * dropout controls. `src/index.ts` re-exports from here; importing it registers the layers.
+ *
+ * @example
+ * ```ts
+ * import { createEncoder, encoderPresets, encoderOutputs } from './models/index.js';
+ * ```
+ */
+import './register.js';
+
+export { createEncoder } from './encoder.js';
+export { encoderOutputs, outputName } from './outputs.js';
+export {
+  encoderPresets, scaleEncoderOptions, resolveEncoderOptions,
+  type EncoderOptions, type EncoderShape, type EncoderOutputKind, type ResolvedEncoderOptions,
+} from './options.js';
+export { initStudentFromTeacher, type InitReport } from './init-from-teacher.js';
+export { countParameters, summarizeEncoder } from './summary.js';
+export { encoderParts, type EncoderParts } from './parts.js';
+export { teacherFromEncoder, teacherFromLayersModel, teacherFromGraphModel } from './teacher.js';
+export { setDropoutSeed, dropoutSeedState, restoreDropoutSeedState } from './dropout.js';
+export {
+  roundToFloat16, roundToBfloat16, setComputePrecision, getComputePrecision, applyPrecision, type ComputePrecision,
+} from './precision.js';
+export { TfdEmbedding, type EmbeddingConfig } from './layers/embedding.js';
+export { TfdEncoderBlock, type EncoderBlockConfig } from './layers/encoder-block.js';
+export { TfdMultiHeadSelfAttention } from './layers/self-attention.js';
+export { TfdLayerNorm } from './layers/layer-norm.js';
+export { TfdPooling, type Pooling } from './layers/pooling.js';
+export { TfdDense } from './layers/dense.js';
+export { TfdIdentity } from './layers/identity.js';
+export type { Activation } from './layers/ops.js';
+export type { EncoderOutputs, Teacher } from './types.js';
