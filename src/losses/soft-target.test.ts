@@ -167,6 +167,8 @@ describe('softTargetKL with a top-k teacher', () => {
       const floatIdx = { values: tf.zeros([2, 2]), indices: tf.zeros([2, 2]) };
       expect(() => softTargetKL(s, wrongRows, { temperature: 1 })).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH' }));
       expect(() => softTargetKL(s, floatIdx, { temperature: 1 })).toThrow(/int32/);
+      // @ts-expect-error not a mode
+      expect(() => softTargetKL(s, s, { temperature: 1, topKMode: 'spread' })).toThrow(/topKMode/);
       tf.dispose([s, wrongRows, floatIdx]);
     });
   });

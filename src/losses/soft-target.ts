@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { require_ } from '../errors.js';
 import { maskedMean } from './masked-mean.js';
 import { log1pAccurate, softmaxParts } from './softmax-parts.js';
 import { topKKL } from './top-k.js';
@@ -51,6 +52,7 @@ export function softTargetKL(
 ): tf.Scalar {
   const { temperature, mask, scaleByTemperatureSquared = true, topKMode = 'renormalize' } = options;
   requireTemperature(temperature);
+  require_(topKMode === 'renormalize' || topKMode === 'uniform', `topKMode must be 'renormalize' or 'uniform', got ${String(topKMode)}`);
   requireLogitPair(studentLogits, teacherLogits);
   requireMask(mask, studentLogits.shape.slice(0, -1));
   return tf.tidy(() => {
