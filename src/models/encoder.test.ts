@@ -137,7 +137,8 @@ describe('createEncoder', () => {
     });
   });
 
-  it('rejects invalid options with INVALID_ARGUMENT', () => {
+  it('rejects invalid options with INVALID_ARGUMENT', async () => {
+    await expectNoLeaks(() => {
     const bad: Partial<EncoderOptions>[] = [
       { dModel: 15 }, { numHeads: 0 }, { vocabSize: 2.5 }, { dropout: 1 }, { attentionRank: 17 }, { shareLayers: 3 },
       { outputs: ['hidden'] }, { pooling: 'max' as never }, { task: 'seq2seq' as never }, { activation: 'tanh' as never },
@@ -148,6 +149,7 @@ describe('createEncoder', () => {
       expect(error, JSON.stringify(b)).toBeInstanceOf(TfdistillError);
       expect((error as TfdistillError).code).toBe('INVALID_ARGUMENT');
     }
+    });
   });
 
   it('presets, scaling and parameter counts follow the documented formulas', async () => {

@@ -41,6 +41,27 @@ describe('low-rank attention and shared layers', () => {
     });
   });
 
+  it('every trainable weight receives a gradient (full, low-rank, shared, post-LN, cls)', async () => {
+    await expectNoLeaks(async () => {
+      const ids = padIds([[3, 4, 5, 6], [7, 8]], 4);
+      for (const options of [{}, { attentionRank: 3, pooling: 'cls' as const }, { numLayers: 3, shareLayers: true, normFirst: false }]) {
+        const model = createEncoder({ ...tinyOptions, ...options, seed: 2 });
+        const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+        const { value, grads } = tf.variableGrads(
+          () => encoderOutputs(model, ids, { training: true }).logits.square().sum() as tf.Scalar, vars);
+        const names = Object.keys(grads);
+        const norms = tf.tidy(() => tf.stack(names.map((n) => grads[n].abs().sum())));
+        const normData = await norms.data();
+        expect(names.filter((_, i) => !(normData[i] > 0)), JSON.stringify(options)).toEqual([]);
+        norms.dispose();
+        expect(names.length).toBe(vars.length);
+        tf.dispose([value, ...Object.values(grads)]);
+        model.dispose();
+      }
+      ids.dispose();
+    });
+  });
+
   it('attentionRank = dModel learns a toy task (loss falls over 30 Adam steps)', async () => {
     await expectNoLeaks(async () => {
       const model = createEncoder({ ...tinyOptions, attentionRank: d, dropout: 0, seed: 4 });
