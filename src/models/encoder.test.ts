@@ -139,16 +139,16 @@ describe('createEncoder', () => {
 
   it('rejects invalid options with INVALID_ARGUMENT', async () => {
     await expectNoLeaks(() => {
-    const bad: Partial<EncoderOptions>[] = [
-      { dModel: 15 }, { numHeads: 0 }, { vocabSize: 2.5 }, { dropout: 1 }, { attentionRank: 17 }, { shareLayers: 3 },
-      { outputs: ['hidden'] }, { pooling: 'max' as never }, { task: 'seq2seq' as never }, { activation: 'tanh' as never },
-    ];
-    for (const b of bad) {
-      let error: unknown;
-      try { createEncoder({ ...tinyOptions, ...b }); } catch (e) { error = e; }
-      expect(error, JSON.stringify(b)).toBeInstanceOf(TfdistillError);
-      expect((error as TfdistillError).code).toBe('INVALID_ARGUMENT');
-    }
+      const bad: Partial<EncoderOptions>[] = [
+        { dModel: 15 }, { numHeads: 0 }, { vocabSize: 2.5 }, { dropout: 1 }, { attentionRank: 17 }, { shareLayers: 3 },
+        { outputs: ['hidden'] }, { pooling: 'max' as never }, { task: 'seq2seq' as never }, { activation: 'tanh' as never },
+      ];
+      for (const b of bad) {
+        let error: unknown;
+        try { createEncoder({ ...tinyOptions, ...b }); } catch (e) { error = e; }
+        expect(error, JSON.stringify(b)).toBeInstanceOf(TfdistillError);
+        expect((error as TfdistillError).code).toBe('INVALID_ARGUMENT');
+      }
     });
   });
 
