@@ -3,7 +3,14 @@ import { TfdistillError, require_ } from '../errors.js';
 import { maskedMean } from './masked-mean.js';
 import { requireMask, shapeText } from './validate.js';
 
-/** Options of {@link attentionKL} and {@link attentionMSE}. */
+/**
+ * Options of {@link attentionKL} and {@link attentionMSE}.
+ *
+ * @example
+ * ```ts
+ * attentionMSE(studentAtt, teacherAtt, { mask } satisfies AttentionLossOptions);
+ * ```
+ */
 export interface AttentionLossOptions {
   /** [batch, seq], 1 = real token; padding query rows and key columns are excluded. */
   mask?: tf.Tensor;

@@ -4,7 +4,14 @@ import { maskedMean } from './masked-mean.js';
 import { softmaxParts } from './softmax-parts.js';
 import { requireLogits, requireMask, requireShape } from './validate.js';
 
-/** Options of {@link hardCrossEntropy}. */
+/**
+ * Options of {@link hardCrossEntropy}.
+ *
+ * @example
+ * ```ts
+ * const options: CrossEntropyOptions = { labelSmoothing: 0.1, mask };
+ * ```
+ */
 export interface CrossEntropyOptions {
   /** epsilon in [0, 1): weight moved from the true class to a uniform distribution. Default 0. */
   labelSmoothing?: number;
@@ -61,7 +68,14 @@ function smoothedNll(logits: tf.Tensor, target: tf.Tensor): tf.Tensor {
   return nll(logits);
 }
 
-/** label smoothing must lie in [0, 1) like PyTorch's. */
+/**
+ * label smoothing must lie in [0, 1) like PyTorch's.
+ *
+ * @example
+ * ```ts
+ * requireLabelSmoothing(0.1); // ok; 1 throws INVALID_ARGUMENT
+ * ```
+ */
 export function requireLabelSmoothing(labelSmoothing: number): void {
   require_(
     Number.isFinite(labelSmoothing) && labelSmoothing >= 0 && labelSmoothing < 1,

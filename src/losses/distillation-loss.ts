@@ -6,12 +6,35 @@ import { softTargetKL } from './soft-target.js';
 import type { TeacherLogits, TopKMode } from './types.js';
 import { warnOnce, type WarnFn } from './warn-once.js';
 
-/** Default softmax temperature of the soft-target loss. */
+/**
+ * Default softmax temperature of the soft-target loss.
+ *
+ * @example
+ * ```ts
+ * distillationLoss(s, t, y, { temperature: DEFAULT_TEMPERATURE * 2 });
+ * ```
+ */
 export const DEFAULT_TEMPERATURE = 4;
-/** Default weight of the soft-target loss against the hard-label loss. */
+
+/**
+ * Default weight of the soft-target loss against the hard-label loss.
+ *
+ * @example
+ * ```ts
+ * distillationLoss(s, t, y, { alpha: DEFAULT_ALPHA });
+ * ```
+ */
 export const DEFAULT_ALPHA = 0.7;
 
-/** Options of {@link distillationLoss}. */
+
+/**
+ * Options of {@link distillationLoss}.
+ *
+ * @example
+ * ```ts
+ * const options: DistillationLossOptions = { temperature: { kind: 'linear', from: 8, to: 2, steps: 1000 }, step };
+ * ```
+ */
 export interface DistillationLossOptions {
   /** T > 0, fixed or scheduled over `step`. Default 4. */
   temperature?: ValueSchedule;
@@ -32,6 +55,12 @@ export interface DistillationLossOptions {
 /**
  * The three terms of {@link distillationLoss}; every tensor is owned by the caller. A type alias
  * (not an interface) so `tf.dispose(result)` accepts it.
+ *
+ * @example
+ * ```ts
+ * const { total, soft, hard }: DistillationLossResult = distillationLoss(s, t, y);
+ * tf.dispose([soft, hard]);
+ * ```
  */
 export type DistillationLossResult = {
   /** alpha * soft + (1 - alpha) * hard. */

@@ -4,7 +4,14 @@ import { maskedMean } from './masked-mean.js';
 import type { Projection } from './projection.js';
 import { requireMask, shapeText } from './validate.js';
 
-/** Options of {@link hiddenMSE} and {@link cosineEmbedding}. */
+/**
+ * Options of {@link hiddenMSE} and {@link cosineEmbedding}.
+ *
+ * @example
+ * ```ts
+ * const options: HiddenLossOptions = { mask, projection };
+ * ```
+ */
 export interface HiddenLossOptions {
   /** [batch, seq], 1 = real token; padding tokens are excluded. */
   mask?: tf.Tensor;

@@ -5,7 +5,14 @@ import type { IntermediateLossName, IntermediateSpec } from './intermediate-spec
 import type { Projection } from './projection.js';
 import { distillLosses } from './registry.js';
 
-/** Options of {@link intermediateLoss}. */
+/**
+ * Options of {@link intermediateLoss}.
+ *
+ * @example
+ * ```ts
+ * intermediateLoss(s, t, specs, { mask, projections: { 0: proj, 1: proj } });
+ * ```
+ */
 export interface IntermediateLossOptions {
   /** [batch, seq], 1 = real token. */
   mask?: tf.Tensor;
@@ -13,7 +20,14 @@ export interface IntermediateLossOptions {
   projections?: Readonly<Record<number, Projection>>;
 }
 
-/** One weighted term of {@link intermediateLoss}. */
+/**
+ * One weighted term of {@link intermediateLoss}.
+ *
+ * @example
+ * ```ts
+ * for (const term of terms) console.log(term.loss, term.studentBlock, term.value.dataSync()[0]);
+ * ```
+ */
 export interface IntermediateTerm {
   loss: IntermediateLossName;
   studentBlock: number;

@@ -4,6 +4,12 @@ import { require_ } from '../errors.js';
 /**
  * A learned linear map from the student's hidden width to the teacher's (TinyBERT's W_h), trained
  * together with the student and saved with it.
+ *
+ * @example
+ * ```ts
+ * const proj: Projection = createProjection(256, 768, 'hidden_proj');
+ * const h = proj.apply(studentHidden); // [batch, seq, 768]
+ * ```
  */
 export interface Projection {
   readonly name: string;

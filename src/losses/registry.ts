@@ -7,7 +7,14 @@ import type { Projection } from './projection.js';
 import { softTargetKL } from './soft-target.js';
 import type { TeacherLogits, TopKMode } from './types.js';
 
-/** The options every registered loss understands (each uses the ones that apply to it). */
+/**
+ * The options every registered loss understands (each uses the ones that apply to it).
+ *
+ * @example
+ * ```ts
+ * getDistillLoss(name)(student, teacher, { mask, projection } satisfies DistillLossOptions);
+ * ```
+ */
 export interface DistillLossOptions {
   /** [batch, seq] or [batch], 1 = counted. */
   mask?: tf.Tensor;

@@ -6,7 +6,14 @@ import { topKKL } from './top-k.js';
 import type { TeacherLogits, TopKMode } from './types.js';
 import { isTopK, requireLogitPair, requireMask, requireTemperature } from './validate.js';
 
-/** Options of {@link softTargetKL}. */
+/**
+ * Options of {@link softTargetKL}.
+ *
+ * @example
+ * ```ts
+ * const options: SoftTargetOptions = { temperature: 4, mask, topKMode: 'uniform' };
+ * ```
+ */
 export interface SoftTargetOptions {
   /** Softmax temperature T > 0 for both teacher and student. */
   temperature: number;

@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** The pieces of a softmax along the last axis, kept apart for accurate losses. */
+/**
+ * The pieces of a softmax along the last axis, kept apart for accurate losses.
+ *
+ * @example
+ * ```ts
+ * const { max, sum } = softmaxParts(x);
+ * const lse = max.add(sum.log()); // [...lead, 1]
+ * ```
+ */
 export interface SoftmaxParts {
   /** Row max m, [...lead, 1]. */
   max: tf.Tensor;

@@ -31,6 +31,11 @@ export function topK(logits: tf.Tensor, k: number): TopKLogits {
  * @param x [...lead, C]
  * @param indices int32 [...lead, k]
  * @returns [...lead, k]
+ *
+ * @example
+ * ```ts
+ * const logQK = gatherLastAxis(logQ, cached.indices); // [batch, k]
+ * ```
  */
 export function gatherLastAxis(x: tf.Tensor, indices: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
@@ -56,6 +61,11 @@ export function gatherLastAxis(x: tf.Tensor, indices: tf.Tensor): tf.Tensor {
  * @param logQ student log-probabilities at T, [...lead, C]
  * @param teacher top-k logits, [...lead, k]
  * @returns [...lead]
+ *
+ * @example
+ * ```ts
+ * const perRow = topKKL(tf.logSoftmax(s.div(T)), cached, T, 'uniform'); // [batch]
+ * ```
  */
 export function topKKL(logQ: tf.Tensor, teacher: TopKLogits, temperature: number, mode: TopKMode): tf.Tensor {
   return tf.tidy(() => {

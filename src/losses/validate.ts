@@ -14,7 +14,14 @@ export function isTopK(t: TeacherLogits): t is TopKLogits {
   return !(t instanceof tf.Tensor);
 }
 
-/** `[2, 3, 4]` for messages. */
+/**
+ * `[2, 3, 4]` for messages.
+ *
+ * @example
+ * ```ts
+ * shapeText([2, 3]); // '[2, 3]'
+ * ```
+ */
 export function shapeText(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
@@ -23,7 +30,14 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** Throws SHAPE_MISMATCH unless `actual` equals `expected`. */
+/**
+ * Throws SHAPE_MISMATCH unless `actual` equals `expected`.
+ *
+ * @example
+ * ```ts
+ * requireShape(labels.shape, [batch], 'labels');
+ * ```
+ */
 export function requireShape(actual: readonly number[], expected: readonly number[], what: string): void {
   if (!sameShape(actual, expected)) {
     throw new TfdistillError(
@@ -33,7 +47,14 @@ export function requireShape(actual: readonly number[], expected: readonly numbe
   }
 }
 
-/** Temperature must be a finite number > 0 (it divides the logits). */
+/**
+ * Temperature must be a finite number > 0 (it divides the logits).
+ *
+ * @example
+ * ```ts
+ * requireTemperature(options.temperature);
+ * ```
+ */
 export function requireTemperature(temperature: number): void {
   require_(
     Number.isFinite(temperature) && temperature > 0,
@@ -42,7 +63,14 @@ export function requireTemperature(temperature: number): void {
   );
 }
 
-/** Float logits of rank 2 ([batch, classes]) or 3 ([batch, seq, classes]). */
+/**
+ * Float logits of rank 2 ([batch, classes]) or 3 ([batch, seq, classes]).
+ *
+ * @example
+ * ```ts
+ * requireLogits(studentLogits, 'student logits');
+ * ```
+ */
 export function requireLogits(logits: tf.Tensor, what: string): void {
   require_(logits instanceof tf.Tensor, `${what} must be a tf.Tensor`);
   require_(logits.dtype === 'float32', `${what} must be float32, got ${logits.dtype}`);
@@ -57,6 +85,11 @@ export function requireLogits(logits: tf.Tensor, what: string): void {
 /**
  * Student logits [...lead, C] against a dense teacher of the same shape, or a top-k teacher whose
  * `values`/`indices` are [...lead, k] with 1 <= k <= C.
+ *
+ * @example
+ * ```ts
+ * requireLogitPair(studentLogits, teacherLogits); // dense or top-k
+ * ```
  */
 export function requireLogitPair(student: tf.Tensor, teacher: TeacherLogits): void {
   requireLogits(student, 'student logits');
@@ -78,7 +111,14 @@ export function requireLogitPair(student: tf.Tensor, teacher: TeacherLogits): vo
   }
 }
 
-/** A mask is [...lead] (the logits' or tokens' leading dims), any numeric dtype, 1 = real position. */
+/**
+ * A mask is [...lead] (the logits' or tokens' leading dims), any numeric dtype, 1 = real position.
+ *
+ * @example
+ * ```ts
+ * requireMask(mask, studentLogits.shape.slice(0, -1));
+ * ```
+ */
 export function requireMask(mask: tf.Tensor | undefined, lead: readonly number[]): void {
   if (mask === undefined) return;
   require_(mask instanceof tf.Tensor, 'mask must be a tf.Tensor');

@@ -1,4 +1,11 @@
-/** Where warnings go; `console.warn` by default, a spy in tests. */
+/**
+ * Where warnings go; `console.warn` by default, a spy in tests.
+ *
+ * @example
+ * ```ts
+ * const warn: WarnFn = (m) => logger.info(m);
+ * ```
+ */
 export type WarnFn = (message: string) => void;
 
 const warned = new WeakMap<WarnFn, Set<string>>();
