@@ -1,9 +1,11 @@
 import { installBatchMatMulOverride } from './batch-matmul.js';
+import { installTransposeOverride } from './transpose.js';
 import { registerUnsortedSegmentSum } from './unsorted-segment-sum.js';
 
 /**
  * Installs tfdistill's wasm kernels: the missing `UnsortedSegmentSum` (so `tf.gather` has a
- * gradient) and the faster `BatchMatMul`. Idempotent; `useBackend('wasm')` calls it.
+ * gradient), the faster `BatchMatMul` and the faster rank >= 5 `Transpose`. Idempotent;
+ * `useBackend('wasm')` calls it.
  *
  * @returns one note per kernel, for `BackendInfo.notes`
  * @example
@@ -15,8 +17,10 @@ import { registerUnsortedSegmentSum } from './unsorted-segment-sum.js';
 export function registerWasmKernels(): string[] {
   registerUnsortedSegmentSum();
   installBatchMatMulOverride();
+  installTransposeOverride();
   return [
     'wasm: UnsortedSegmentSum kernel added (tf.gather gradient)',
     'wasm: BatchMatMul runs transposed and batched matmuls through XNNPACK',
+    'wasm: Transpose of rank >= 5 runs as contiguous row copies',
   ];
 }
