@@ -1,0 +1,84 @@
+import type * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { TfdistillError } from '../errors.js';
+import { loadTokenizer } from '../data/tokenizer.js';
+import type { TextTokenizer } from '../data/types.js';
+import { loadModel, type LoadModelOptions } from './load-model.js';
+import { saveModel, type SaveModelOptions } from './save-model.js';
+import type { CheckpointMeta } from './checkpoint-meta.js';
+
+/** File name of the tokenizer inside a checkpoint. */
+export const TOKENIZER_JSON = 'tokenizer.json';
+
+/** A text classifier checkpoint: the model plus everything needed to turn text into predictions. */
+export interface ClassifierCheckpoint {
+  model: tf.LayersModel;
+  meta: CheckpointMeta;
+  tokenizer: TextTokenizer;
+  /** Class names; index = class id. */
+  labels: string[];
+  /** Longest token sequence the model accepts. */
+  maxLength: number;
+  dir: string;
+}
+
+/**
+ * Saves a text classifier as a checkpoint: the model (stock TF.js format), `tokenizer.json`, and the labels and
+ * model config in `tfdistill.json`. Atomic like {@link saveModel}.
+ *
+ * @example
+ * ```ts
+ * await saveClassifier(student, 'student/', { tokenizer, labels: ['ham', 'spam'], modelConfig: options });
+ * ```
+ */
+export async function saveClassifier(
+  model: tf.LayersModel,
+  dir: string,
+  opts: { tokenizer: TextTokenizer; labels: string[]; modelConfig?: object } & SaveModelOptions,
+): Promise<void> {
+  const { tokenizer, labels, modelConfig, ...rest } = opts;
+  await saveModel(model, dir, {
+    ...rest,
+    meta: {
+      ...rest.meta,
+      labels,
+      tokenizer: TOKENIZER_JSON,
+      ...(modelConfig ? { modelConfig: modelConfig as Record<string, unknown> } : {}),
+    },
+    files: { ...rest.files, [TOKENIZER_JSON]: JSON.stringify(tokenizer.toJSON()) },
+  });
+}
+
+/**
+ * Loads a text classifier checkpoint written by `distill`, `train-teacher` or {@link saveClassifier}, validating it
+ * like {@link loadModel}. Fails with `CHECKPOINT_INVALID` when the tokenizer or labels are missing.
+ *
+ * @example
+ * ```ts
+ * const { model, tokenizer, labels, maxLength } = await loadClassifier('student/');
+ * ```
+ */
+export async function loadClassifier(dir: string, opts: LoadModelOptions = {}): Promise<ClassifierCheckpoint> {
+  const { model, meta } = await loadModel(dir, opts);
+  try {
+    if (!meta.tokenizer) {
+      throw new TfdistillError('CHECKPOINT_INVALID', `${dir} has no tokenizer (tfdistill.json names none)`,
+        'pass a tokenizer.json explicitly or use a checkpoint written by tfdistill');
+    }
+    const labels = meta.labels ?? [];
+    const classes = model.outputs[0].shape.at(-1);
+    if (labels.length === 0 || (typeof classes === 'number' && classes !== labels.length)) {
+      throw new TfdistillError('CHECKPOINT_INVALID',
+        `${dir}: tfdistill.json lists ${labels.length} labels but the model has ${classes} outputs`);
+    }
+    const tokenizer = await loadTokenizer(path.join(dir, meta.tokenizer));
+    const fromConfig = Number(meta.modelConfig?.maxLength);
+    const fromInput = model.inputs[0].shape[1];
+    const maxLength = Number.isInteger(fromConfig) && fromConfig > 0 ? fromConfig
+      : typeof fromInput === 'number' ? fromInput : 512;
+    return { model, meta, tokenizer, labels, maxLength, dir };
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+}
