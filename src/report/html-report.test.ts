@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseMetrics, renderReport } from './html-report.js';
 
 const metrics = parseMetrics([
-  JSON.stringify({ type: 'step', step: 1, loss: 2, soft: 1.5, hard: 0.7, lr: 1e-4 }),
-  JSON.stringify({ type: 'step', step: 2, loss: 1, soft: 0.8, hard: 0.5, lr: 2e-4 }),
-  JSON.stringify({ type: 'eval', step: 2, accuracy: 0.8, agreement: 0.9, teacherAccuracy: 0.85 }),
-  '{"type":"step","step":3,"lo', // cut by a crash
+  JSON.stringify({ kind: 'train', step: 1, loss: 2, soft: 1.5, hard: 0.7, lr: 1e-4 }),
+  JSON.stringify({ kind: 'train', step: 2, loss: 1, soft: 0.8, hard: 0.5, lr: 2e-4 }),
+  JSON.stringify({ kind: 'eval', step: 2, accuracy: 0.8, agreement: 0.9, teacherAccuracy: 0.85 }),
+  '{"kind":"train","step":3,"lo', // cut by a crash
 ].join('\n'));
 
 describe('renderReport', () => {

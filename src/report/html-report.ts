@@ -2,7 +2,7 @@ import { escapeHtml as esc, lineChart, type Series } from './svg-chart.js';
 
 /** A line of `metrics.jsonl`: a logged training step or an evaluation. Unknown numeric keys are charted too. */
 export interface MetricRecord {
-  type: 'step' | 'eval';
+  kind: 'train' | 'eval';
   step: number;
   [key: string]: unknown;
 }
@@ -51,8 +51,8 @@ function confusionTable(c: { labels: string[]; matrix: number[][] }): string {
  * ```
  */
 export function renderReport(input: ReportInput): string {
-  const steps = input.metrics.filter((r) => r.type === 'step');
-  const evals = input.metrics.filter((r) => r.type === 'eval');
+  const steps = input.metrics.filter((r) => r.kind === 'train');
+  const evals = input.metrics.filter((r) => r.kind === 'eval');
   const charts = [
     lineChart({ title: 'Training loss', xLabel: 'step', series: series(steps, ['loss', 'soft', 'hard']) }),
     lineChart({ title: 'Validation accuracy and agreement', xLabel: 'step',
@@ -87,7 +87,7 @@ export function parseMetrics(text: string): MetricRecord[] {
     if (!line.trim()) continue;
     try {
       const r = JSON.parse(line) as MetricRecord;
-      if ((r.type === 'step' || r.type === 'eval') && typeof r.step === 'number') out.push(r);
+      if ((r.kind === 'train' || r.kind === 'eval') && typeof r.step === 'number') out.push(r);
     } catch {
       // a line cut short by a crash; the rest of the record is still useful
     }
