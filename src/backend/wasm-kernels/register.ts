@@ -1,10 +1,11 @@
 import { installBatchMatMulOverride } from './batch-matmul.js';
+import { installSumOverride } from './sum.js';
 import { installTransposeOverride } from './transpose.js';
 import { registerUnsortedSegmentSum } from './unsorted-segment-sum.js';
 
 /**
  * Installs tfdistill's wasm kernels: the missing `UnsortedSegmentSum` (so `tf.gather` has a
- * gradient), the faster `BatchMatMul` and the faster rank >= 5 `Transpose`. Idempotent;
+ * gradient), and faster `BatchMatMul`, rank >= 5 `Transpose` and leading-axes `Sum`. Idempotent;
  * `useBackend('wasm')` calls it.
  *
  * @returns one note per kernel, for `BackendInfo.notes`
@@ -18,9 +19,11 @@ export function registerWasmKernels(): string[] {
   registerUnsortedSegmentSum();
   installBatchMatMulOverride();
   installTransposeOverride();
+  installSumOverride();
   return [
     'wasm: UnsortedSegmentSum kernel added (tf.gather gradient)',
     'wasm: BatchMatMul runs transposed and batched matmuls through XNNPACK',
     'wasm: Transpose of rank >= 5 runs as contiguous row copies',
+    'wasm: Sum over leading axes (bias gradients) accumulates rows without a transpose',
   ];
 }
