@@ -1,12 +1,15 @@
 /**
- * Micro-benchmark of the wasm BatchMatMul: stock tfjs-backend-wasm 4.22 kernel vs tfdistill's
- * override, in GFLOP/s (2*m*k*n per matrix product, median of timed runs after warm-up).
+ * Micro-benchmark of tfdistill's wasm kernel overrides against the stock tfjs-backend-wasm 4.22
+ * kernels: BatchMatMul in GFLOP/s (2*m*k*n per matrix product), then Transpose and Sum in ms
+ * (medians of timed runs after warm-up).
  *
  * Run: `npx tsx bench/kernels.ts` (single-threaded wasm; other load on the machine skews it).
  */
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../src/backend/use-backend.js';
 import { installBatchMatMulOverride, restoreStockBatchMatMul } from '../src/backend/wasm-kernels/batch-matmul.js';
+import { installSumOverride, restoreStockSum } from '../src/backend/wasm-kernels/sum.js';
+import { installTransposeOverride, restoreStockTranspose } from '../src/backend/wasm-kernels/transpose.js';
 
 interface Case {
   label: string;
@@ -62,4 +65,22 @@ for (const c of cases) {
     console.log(row.join(' '));
   }
   tf.dispose([a, b, aT, bT]);
+}
+
+console.log('\nkernel                                         stock ms  override ms  speed-up');
+const others: { label: string; shape: number[]; f: (x: tf.Tensor) => tf.Tensor; stock: () => void; ours: () => void }[] = [
+  {
+    label: 'Transpose [32,128,3,2,64] perm [2,0,3,1,4]', shape: [32, 128, 3, 2, 64],
+    f: (x) => tf.transpose(x, [2, 0, 3, 1, 4]), stock: restoreStockTranspose, ours: installTransposeOverride,
+  },
+  { label: 'Sum [4096,384] axis 0', shape: [4096, 384], f: (x) => tf.sum(x, 0), stock: restoreStockSum, ours: installSumOverride },
+];
+for (const o of others) {
+  const x = tf.randomUniform(o.shape, -1, 1, 'float32', 3);
+  o.stock();
+  const stock = medianMs(() => o.f(x), 5);
+  o.ours();
+  const ours = medianMs(() => o.f(x), 9);
+  console.log([o.label.padEnd(46), stock.toFixed(2).padStart(8), ours.toFixed(2).padStart(12), `${(stock / ours).toFixed(1)}x`.padStart(9)].join(' '));
+  x.dispose();
 }

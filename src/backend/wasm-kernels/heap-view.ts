@@ -8,6 +8,11 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  * Why: XNNPACK (the fast matmul inside tfjs-backend-wasm) is only used for un-batched inputs, so a
  * batched matmul is run as one XNNPACK call per batch slice; views let every slice be an operand
  * without copying it out of (or back into) the batched tensor.
+ *
+ * @example
+ * ```ts
+ * const view: HeapView = makeHeapView(backend, out, 0, [1, m, n]);
+ * ```
  */
 export interface HeapView {
   /** Pass this to wasm kernels; its `dataId` is known to the backend until `releaseHeapView`. */

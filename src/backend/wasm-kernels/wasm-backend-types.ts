@@ -50,7 +50,7 @@ export function disposeTemp(backend: BackendWasm, info: tf.TensorInfo): void {
   backend.disposeData(info.dataId);
 }
 
-/** Emscripten's `cwrap`, which the wasm module has but its published type omits. */
+/** Emscripten's `cwrap`, which the wasm module has but its published type omits. @example `(backend.wasm as unknown as { cwrap: Cwrap }).cwrap('Sum', null, ['number'])` */
 export type Cwrap = (name: string, returnType: null | 'number', argTypes: string[]) => (...args: unknown[]) => unknown;
 
 /**
