@@ -1,0 +1,80 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { saveClassifier } from '../io/classifier-checkpoint.js';
+import { loadModel } from '../io/load-model.js';
+import { countParameters } from '../models/summary.js';
+import { parseMetrics, renderReport } from '../report/html-report.js';
+import type { CheckpointManager, TrainingSnapshot } from './checkpoints.js';
+import type { DistillOptions, DistillResult, EvalMetricName } from './distill-options.js';
+import type { PreparedRun } from './distill-prepare.js';
+
+/** The exported student inside a run directory. */
+export const STUDENT_DIR = 'student';
+
+/**
+ * Ends a run: restores the best weights (when a validation set chose one), exports the student to `out/student`
+ * (float16 weights after `mixed-float16` training), writes `out/report.html`, and assembles the result. An
+ * interrupted run exports nothing: its step checkpoint is what to resume from.
+ *
+ * @example
+ * ```ts
+ * return finishRun({ out, run, snap, checkpoints, ... });
+ * ```
+ */
+export async function finishRun(args: {
+  out: string; run: PreparedRun; snap: TrainingSnapshot; checkpoints: CheckpointManager; interrupted: boolean;
+  stoppedEarly: boolean; precision: NonNullable<DistillOptions['precision']>; bestMetric: EvalMetricName;
+  log: (m: string) => void; throughput: DistillResult['throughput'];
+}): Promise<DistillResult> {
+  const { out, run, snap, checkpoints, log } = args;
+  const student = run.student.model;
+  const checkpointDir = path.join(out, STUDENT_DIR);
+  if (!args.interrupted) {
+    if (snap.best && snap.best.step !== snap.step) {
+      const best = await loadModel(checkpoints.dirFor(snap.best.step));
+      student.setWeights(best.model.getWeights());
+      best.model.dispose();
+      log(`restored the best weights (step ${snap.best.step}, ${args.bestMetric} ${snap.best.value.toFixed(4)})`);
+    }
+    await fs.rm(checkpointDir, { recursive: true, force: true });
+    await saveClassifier(student, checkpointDir, {
+      tokenizer: run.data.tokenizer, labels: run.data.labels, modelConfig: run.student.config,
+      weightDtype: args.precision === 'mixed-float16' ? 'float16' : 'float32',
+      meta: { metrics: snap.best ? numeric(snap.best.metrics) : undefined,
+        extra: { trainedSteps: snap.step, precision: args.precision, bestMetric: args.bestMetric } },
+    });
+    await writeReport(args);
+  }
+  const t = args.throughput;
+  log(`throughput: ${t.samplesPerSec.toFixed(1)} samples/s, ${t.tokensPerSec.toFixed(0)} tokens/s on ${t.backend} (${t.seconds.toFixed(1)} s training)`);
+  if (!args.interrupted) log(`student saved to ${checkpointDir}`);
+  return {
+    history: snap.history, best: snap.best ? { step: snap.best.step, metrics: snap.best.metrics } : undefined,
+    checkpointDir, student, tokenizer: run.data.tokenizer, labels: run.data.labels, steps: snap.step,
+    stoppedEarly: args.stoppedEarly, interrupted: args.interrupted, throughput: t,
+  };
+}
+
+async function writeReport(args: Parameters<typeof finishRun>[0]): Promise<void> {
+  const { out, run, snap } = args;
+  const metrics = parseMetrics(await fs.readFile(path.join(out, 'metrics.jsonl'), 'utf8').catch(() => ''));
+  const last = snap.best?.metrics ?? snap.history.at(-1)?.metrics;
+  const fmt = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(4));
+  const teacherParams = run.teacher?.layersModel ? countParameters(run.teacher.layersModel) : undefined;
+  const studentParams = countParameters(run.student.model);
+  const comparison = [
+    ['model', 'parameters', 'accuracy', 'agreement with teacher'],
+    ['teacher', teacherParams?.toLocaleString('en-US') ?? '-', fmt(last?.teacherAccuracy), '1.0000'],
+    ['student', studentParams.toLocaleString('en-US'), fmt(last?.accuracy), fmt(last?.agreement)],
+  ];
+  const html = renderReport({
+    title: `tfdistill run: ${path.basename(out)}`, metrics, comparison,
+    notes: [`${snap.step} optimizer steps; throughput ${args.throughput.samplesPerSec.toFixed(1)} samples/s on ${args.throughput.backend}`,
+      `precision: ${args.precision}`, `best ${args.bestMetric}: ${fmt(snap.best?.value)} at step ${snap.best?.step ?? '-'}`],
+  });
+  await fs.writeFile(path.join(out, 'report.html'), html);
+}
+
+function numeric(m: object): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)));
+}

@@ -1,0 +1,130 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../backend/backend-info.js';
+import type { ArrayItem } from '../data/records-from-array.js';
+import type { BadRowPolicy } from '../data/bad-rows.js';
+import type { Example, TextTokenizer } from '../data/types.js';
+import type { IntermediateSpec, ValueSchedule } from '../losses/index.js';
+import type { EncoderOptions } from '../models/options.js';
+import type { Teacher } from '../models/types.js';
+import type { EvalMetrics } from './eval-metrics.js';
+import type { LrDecay } from './lr-schedule.js';
+import type { ProgressStream } from './progress.js';
+
+/**
+ * Training data for {@link distill}: a CSV/JSONL path, an array of `{ text, label }` records, or examples that are
+ * already tokenized (then `tokenizer` and `labels` must come with them).
+ */
+export type DataSource = string | readonly ArrayItem[] | PreparedData;
+
+/** Examples tokenized by the caller. `labels[i]` names class id i. */
+export interface PreparedData {
+  examples: Example[];
+  tokenizer: TextTokenizer;
+  labels: string[];
+}
+
+/** Where the teacher comes from; omit it to distill from teacher logits stored in the data (`teacherLogitsColumn`). */
+export type TeacherSource = string | tf.LayersModel | tf.GraphModel | Teacher;
+
+/** The student: a model, or encoder options (missing sizes default to `encoderPresets.studentSmall`). */
+export type StudentSource = tf.LayersModel | (Partial<EncoderOptions> & { initFromTeacher?: boolean });
+
+/** Hooks called by {@link distill}; all optional, all synchronous or async. */
+export interface DistillCallbacks {
+  /** After every optimizer update. `loss` is only present on logged steps (reading it every step would sync). */
+  onStepEnd?: (info: { step: number; epoch: number; lr: number; loss?: number }) => void | Promise<void>;
+  onEvalEnd?: (info: { step: number; metrics: EvalMetrics }) => void | Promise<void>;
+  onCheckpoint?: (info: { step: number; dir: string }) => void | Promise<void>;
+  /** After each optimizer update, before anything else sees the weights (e.g. to re-apply pruning masks). */
+  afterUpdate?: (step: number) => void;
+}
+
+/** Options of {@link distill}. Everything but `train` has a default. */
+export interface DistillOptions {
+  teacher?: TeacherSource;
+  student?: StudentSource;
+  train: DataSource;
+  /** Held-out data; default: a deterministic, stratified 10% split of `train`. */
+  validation?: DataSource;
+  data?: {
+    textColumn?: string;
+    labelColumn?: string | null;
+    teacherLogitsColumn?: string;
+    onBadRow?: BadRowPolicy;
+    /** Fraction held out when `validation` is not given. Default 0.1; 0 disables evaluation. */
+    validationFraction?: number;
+    /** Token sequences are truncated to this. Default 128 (or the teacher's maxLength when smaller). */
+    maxLength?: number;
+    /** Vocabulary size of the WordPiece tokenizer trained when neither the teacher nor `tokenizer` brings one. */
+    vocabSize?: number;
+  };
+  /** A tokenizer.json path or a tokenizer; default: the teacher checkpoint's, else one trained on `train`. */
+  tokenizer?: string | TextTokenizer;
+  loss?: {
+    temperature?: ValueSchedule;
+    alpha?: ValueSchedule;
+    labelSmoothing?: number;
+    /** Hidden-state / attention losses; needs encoders built with `outputs: ['hidden', 'attention']`. */
+    intermediate?: IntermediateSpec[];
+  };
+  optimizer?: { name?: 'adamw'; learningRate?: number; weightDecay?: number; beta1?: number; beta2?: number; epsilon?: number };
+  schedule?: { warmupSteps?: number; decay?: LrDecay };
+  epochs?: number;
+  /** Stop after this many optimizer updates (overrides `epochs` when smaller). */
+  maxSteps?: number;
+  batchSize?: number;
+  /** Micro-batches per optimizer update; the update equals the larger batch's. Default 1. */
+  gradientAccumulation?: number;
+  /** Clip gradients to this global L2 norm; 0 disables. Default 1. */
+  clipGlobalNorm?: number;
+  precision?: 'float32' | 'mixed-float16' | 'mixed-bfloat16';
+  /** Evaluate every N updates; default once per epoch. */
+  evalEvery?: number;
+  earlyStopping?: { metric?: EvalMetricName; patience: number };
+  /** Metric that picks the best checkpoint; default `accuracy` with labels, else `agreement`. */
+  bestMetric?: EvalMetricName;
+  /** Run directory; default `tfdistill-out`. */
+  out?: string;
+  /** Checkpoint every N updates; default: at every evaluation. */
+  checkpointEvery?: number;
+  /** Step checkpoints kept besides the best. Default 2. */
+  keepCheckpoints?: number;
+  /** Continue from the latest checkpoint in `out/checkpoints` when there is one. Default false. */
+  resume?: boolean;
+  /** Replace an existing run directory. Default false (then an existing run is an error unless resuming). */
+  force?: boolean;
+  seed?: number;
+  callbacks?: DistillCallbacks;
+  backend?: BackendName;
+  /** Run the teacher once over the training data and reuse its logits: 'auto' = when epochs > 1. Default 'auto'. */
+  cacheTeacher?: boolean | 'auto';
+  /** Read and log the loss every N updates. Default 10. */
+  logEvery?: number;
+  /** Progress output (a bar on a TTY, lines otherwise); `false` silences it. Default `process.stderr`. */
+  progress?: ProgressStream | false;
+  /** Listen to SIGINT/SIGTERM to stop gracefully with a checkpoint. Default true. */
+  handleSignals?: boolean;
+  /** Clock in ms, for tests. */
+  now?: () => number;
+}
+
+/** Names of the evaluation metrics usable for best-checkpoint selection and early stopping. */
+export type EvalMetricName = 'accuracy' | 'agreement' | 'macroF1' | 'klTeacherStudent';
+
+/** What {@link distill} returns. */
+export interface DistillResult {
+  /** One entry per evaluation. */
+  history: Array<{ step: number; epoch: number; metrics: EvalMetrics }>;
+  best?: { step: number; metrics: EvalMetrics };
+  /** The exported student checkpoint (`out/student`): the best weights when there was a validation set. */
+  checkpointDir: string;
+  /** The trained student (best weights restored when there was a validation set); the caller disposes it. */
+  student: tf.LayersModel;
+  tokenizer: TextTokenizer;
+  labels: string[];
+  /** Optimizer updates done (over the whole run, including before a resume). */
+  steps: number;
+  stoppedEarly: boolean;
+  interrupted: boolean;
+  throughput: { samplesPerSec: number; tokensPerSec: number; seconds: number; backend: string };
+}

@@ -1,0 +1,145 @@
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { prepareDatasets, type PreparedDatasets } from '../data/prepare.js';
+import { splitRecords } from '../data/split.js';
+import { cacheTeacherOutputs } from '../data/teacher-cache-write.js';
+import { readTeacherCache } from '../data/teacher-cache-read.js';
+import { loadTokenizer } from '../data/tokenizer.js';
+import { TfdistillError } from '../errors.js';
+import { checkIntermediateShapes, intermediateShapesOf } from '../losses/index.js';
+import { encoderOutputs } from '../models/outputs.js';
+import type { EncoderOptions, EncoderOutputKind } from '../models/options.js';
+import type { DistillOptions, PreparedData } from './distill-options.js';
+import { resolveStudent } from './resolve-student.js';
+import { resolveTeacher, type ResolvedTeacher } from './resolve-teacher.js';
+
+/** Everything a run trains with, before the first step. */
+export interface PreparedRun {
+  data: PreparedDatasets;
+  student: { model: tf.LayersModel; config?: EncoderOptions; owned: boolean };
+  teacher?: ResolvedTeacher;
+  studentDim: number;
+  teacherDim?: number;
+  /** Whether train examples carry cached teacher logits (teacher not run per step). */
+  teacherCached: boolean;
+}
+
+const isPrepared = (d: unknown): d is PreparedData => typeof d === 'object' && d !== null && 'examples' in d;
+
+/**
+ * Resolves the teacher, loads and tokenizes the data (with the teacher's tokenizer and labels when it brings them),
+ * builds the student, checks intermediate-layer shapes with one tiny forward pass, and fills the teacher cache
+ * (`out/teacher-cache.bin`, reused by later runs and resumes when it still matches) when caching applies.
+ *
+ * @example
+ * ```ts
+ * const run = await prepareRun({ teacher: 'teacher/', train: 'train.csv', out: 'run/' }, { seed: 1, log: console.log });
+ * ```
+ */
+export async function prepareRun(options: DistillOptions, ctx: { seed: number; log: (m: string) => void }): Promise<PreparedRun> {
+  const teacher = options.teacher !== undefined ? await resolveTeacher(options.teacher, { tokenizer: options.tokenizer }) : undefined;
+  try {
+    const data = await loadData(options, teacher, ctx.seed);
+    if (!teacher && !data.withTeacherLogits) {
+      throw new TfdistillError('INVALID_ARGUMENT', 'no teacher: give a teacher, or data whose rows carry teacher logits',
+        'pass --teacher DIR, or --teacher-logits-column for logits computed elsewhere');
+    }
+    if (data.trainedTokenizer) ctx.log(`trained a WordPiece tokenizer (${data.tokenizer.vocabSize} tokens) on the training text`);
+    const specs = options.loss?.intermediate ?? [];
+    const outputs: EncoderOutputKind[] = ['logits'];
+    if (specs.some((s) => s.loss === 'hiddenMse' || s.loss === 'cosine')) outputs.push('hidden');
+    if (specs.some((s) => s.loss === 'attentionKl' || s.loss === 'attentionMse')) outputs.push('attention');
+    const numClasses = data.labels.length || (await teacherClasses(data, teacher));
+    const maxLength = options.data?.maxLength ?? Math.min(128, teacher?.maxLength ?? 128);
+    const student = resolveStudent(options.student, { vocabSize: data.tokenizer.vocabSize, maxLength, numClasses,
+      seed: ctx.seed, outputs, teacherModel: teacher?.layersModel });
+    if (student.init) ctx.log(`student initialised from teacher: ${student.init.copied.length} weights copied, ${student.init.initialised.length} derived`);
+    try {
+      const dims = specs.length > 0 ? checkShapes(options, student.model, teacher, data) : undefined;
+      const teacherCached = await maybeCacheTeacher(options, teacher, data, ctx);
+      return { data, student, teacher, studentDim: dims?.student ?? 0, teacherDim: dims?.teacher, teacherCached };
+    } catch (e) {
+      if (student.owned) student.model.dispose();
+      throw e;
+    }
+  } catch (e) {
+    teacher?.dispose();
+    throw e;
+  }
+}
+
+async function loadData(options: DistillOptions, teacher: ResolvedTeacher | undefined, seed: number): Promise<PreparedDatasets> {
+  if (isPrepared(options.train)) {
+    const train = options.train;
+    let validation = isPrepared(options.validation) ? options.validation.examples : [];
+    let examples = train.examples;
+    if (!options.validation && (options.data?.validationFraction ?? 0.1) > 0) {
+      const split = splitRecords(examples, { validationFraction: options.data?.validationFraction ?? 0.1, seed });
+      examples = split.train;
+      validation = split.validation;
+    }
+    return { train: examples, validation, tokenizer: train.tokenizer, labels: train.labels,
+      labeled: examples.some((e) => e.label !== undefined), withTeacherLogits: examples.every((e) => e.teacherLogits),
+      badRows: { train: { count: 0, first: [] } }, trainedTokenizer: false };
+  }
+  const tokenizer = typeof options.tokenizer === 'string' ? await loadTokenizer(options.tokenizer)
+    : options.tokenizer ?? teacher?.tokenizer;
+  const d = options.data ?? {};
+  return prepareDatasets({
+    train: options.train, validation: isPrepared(options.validation) ? undefined : options.validation,
+    textColumn: d.textColumn, labelColumn: d.labelColumn, teacherLogitsColumn: d.teacherLogitsColumn, onBadRow: d.onBadRow,
+    validationFraction: d.validationFraction, seed, maxLength: d.maxLength ?? Math.min(128, teacher?.maxLength ?? 128),
+    tokenizer, vocabSize: d.vocabSize, labels: teacher?.labels,
+  });
+}
+
+async function teacherClasses(data: PreparedDatasets, teacher: ResolvedTeacher | undefined): Promise<number> {
+  const fromData = data.train.find((e) => e.teacherLogits)?.teacherLogits?.length;
+  if (fromData) return fromData;
+  if (!teacher) throw new TfdistillError('DATA_INVALID', 'the data has neither labels nor teacher logits');
+  const ids = tf.tensor2d(data.train[0].ids, [1, data.train[0].ids.length], 'int32');
+  const out = teacher.teacher.predict(ids);
+  const classes = out.logits.shape.at(-1)!;
+  tf.dispose([ids, out.logits, ...(out.hidden ?? []), ...(out.attention ?? [])]);
+  return classes;
+}
+
+/** One forward pass of both models on two examples; throws SHAPE_MISMATCH naming layers before any training. */
+function checkShapes(options: DistillOptions, student: tf.LayersModel, teacher: ResolvedTeacher | undefined, data: PreparedDatasets) {
+  if (!teacher) throw new TfdistillError('INVALID_ARGUMENT', 'intermediate-layer losses need a teacher model, not cached logits');
+  const rows = data.train.slice(0, 2);
+  const len = Math.max(...rows.map((r) => r.ids.length));
+  const ids = tf.tensor2d(rows.flatMap((r) => [...r.ids, ...new Array(len - r.ids.length).fill(0)]), [rows.length, len], 'int32');
+  const s = encoderOutputs(student, ids, { training: false });
+  const t = teacher.teacher.predict(ids);
+  try {
+    const ss = intermediateShapesOf(s), ts = intermediateShapesOf(t);
+    const studentDim = s.hidden?.[0]?.shape[2] ?? 0, teacherDim = t.hidden?.[0]?.shape[2];
+    // Width differences are bridged by learned projections (created by distill), so compare as if projected.
+    const fakeProjections = studentDim !== teacherDim && teacherDim
+      ? Object.fromEntries((options.loss?.intermediate ?? []).flatMap((sp) => sp.layerMap.map(([i]) => [i, { name: `projection_${i}`, studentDim, teacherDim } as never])))
+      : undefined;
+    checkIntermediateShapes(ss, ts, options.loss?.intermediate ?? [], { projections: fakeProjections });
+    return { student: studentDim, teacher: teacherDim };
+  } finally {
+    tf.dispose([ids, s.logits, ...(s.hidden ?? []), ...(s.attention ?? []), t.logits, ...(t.hidden ?? []), ...(t.attention ?? [])]);
+  }
+}
+
+async function maybeCacheTeacher(options: DistillOptions, teacher: ResolvedTeacher | undefined, data: PreparedDatasets,
+  ctx: { log: (m: string) => void }): Promise<boolean> {
+  if (!teacher || data.withTeacherLogits) return data.withTeacherLogits;
+  const mode = options.cacheTeacher ?? 'auto';
+  const wanted = mode === true || (mode === 'auto' && (options.epochs ?? 3) > 1);
+  if (!wanted || (options.loss?.intermediate?.length ?? 0) > 0) return false;
+  const file = path.join(path.resolve(options.out ?? 'tfdistill-out'), 'teacher-cache.bin');
+  const read = () => readTeacherCache(file, { examples: data.train, teacherId: teacher.id });
+  let cache = options.resume ? await read().catch(() => undefined) : undefined;
+  if (!cache) {
+    ctx.log(`running the teacher once over ${data.train.length} training rows (teacher cache: ${file})`);
+    await cacheTeacherOutputs(teacher.teacher, data.train, file, { teacherId: teacher.id, dtype: 'float32', batchSize: options.batchSize ?? 32 });
+    cache = await read();
+  }
+  for (const e of data.train) e.teacherLogits = cache.get(e.index);
+  return true;
+}

@@ -1,0 +1,228 @@
+import * as tf from '@tensorflow/tfjs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { useBackend } from '../backend/use-backend.js';
+import { EpochIterator } from '../data/epoch-iterator.js';
+import { TfdistillError } from '../errors.js';
+import { registerFileRouter } from '../io/file-router.js';
+import { createProjection, type Projection } from '../losses/index.js';
+import { dropoutSeedState, restoreDropoutSeedState, setDropoutSeed } from '../models/dropout.js';
+import { AdamW } from './adamw.js';
+import { GradientAccumulator } from './accumulate.js';
+import { CheckpointManager, type TrainingSnapshot } from './checkpoints.js';
+import { validateDistillOptions } from './distill-validate.js';
+import type { DistillOptions, DistillResult } from './distill-options.js';
+import { evaluateStudent, isBetter, metricValue, teacherLogitsFor } from './distill-eval.js';
+import { finishRun } from './distill-finish.js';
+import { prepareRun } from './distill-prepare.js';
+import { disposeDeviceBatch, kdLossFn, toDeviceBatch, type KdLossConfig } from './kd-loss.js';
+import { DynamicLossScale } from './loss-scale.js';
+import { LossTracker } from './loss-tracker.js';
+import { learningRateAt } from './lr-schedule.js';
+import { MetricsLog } from './metrics-log.js';
+import { ProgressReporter } from './progress.js';
+import { trainStep } from './step.js';
+import { resumeMessage, StopSignal } from './stop-signal.js';
+
+/**
+ * Distills a teacher into a student: the library's main entry point.
+ *
+ * One step: the frozen teacher runs in inference mode outside the gradient tape (or its cached logits are used), the
+ * student runs in training mode, the loss is alpha * T^2 * KL(teacher || student) + (1 - alpha) * CE(labels) (+ any
+ * intermediate-layer terms), and AdamW updates the student's variables only. Around it: LR warmup and decay,
+ * global-norm clipping, gradient accumulation, emulated mixed precision with dynamic loss scaling, evaluation with
+ * best-checkpoint selection and early stopping, atomic checkpoints with exact resume, graceful Ctrl-C, progress and
+ * `metrics.jsonl`, and at the end `out/student` (the exported student) and `out/report.html`.
+ *
+ * @example
+ * ```ts
+ * const result = await distill({
+ *   teacher: 'teacher/', train: 'train.csv', student: { dModel: 128 },
+ *   loss: { temperature: 4, alpha: 0.7 }, epochs: 3, out: 'runs/student',
+ * });
+ * console.log(result.best?.metrics.accuracy, result.checkpointDir); // runs/student/student
+ * ```
+ */
+export async function distill(options: DistillOptions): Promise<DistillResult> {
+  validateDistillOptions(options);
+  const backend = await useBackend(options.backend ?? 'auto');
+  registerFileRouter();
+  const seed = options.seed ?? 42;
+  const out = path.resolve(options.out ?? 'tfdistill-out');
+  await prepareOutDir(out, options);
+  const now = options.now ?? (() => performance.now());
+  const progressStream = options.progress === false ? { write: () => true } : options.progress ?? process.stderr;
+  const log = (msg: string) => progressStream.write(`${msg}\n`);
+
+  const run = await prepareRun(options, { seed, log });
+  const { data, student, teacher } = run;
+  const stop = options.handleSignals === false ? undefined : new StopSignal({ stream: progressStream });
+  const projections: Record<number, Projection> = {};
+  const tracker = new LossTracker();
+  let optimizer: AdamW | undefined;
+  try {
+    // Hidden-state losses between different widths learn a projection student -> teacher (TinyBERT).
+    for (const spec of options.loss?.intermediate ?? []) {
+      if (spec.loss !== 'hiddenMse' && spec.loss !== 'cosine') continue;
+      for (const [s] of spec.layerMap) {
+        if (run.studentDim !== run.teacherDim && run.teacherDim && !projections[s]) {
+          projections[s] = createProjection(run.studentDim, run.teacherDim, `projection_${s}`, { seed: seed + s });
+        }
+      }
+    }
+    const variables = [
+      ...student.model.trainableWeights.map((w) => w.read() as tf.Variable),
+      ...Object.values(projections).flatMap((p) => p.variables),
+    ];
+    const opt = options.optimizer ?? {};
+    optimizer = new AdamW({ learningRate: opt.learningRate ?? 5e-4, weightDecay: opt.weightDecay ?? 0.01,
+      beta1: opt.beta1, beta2: opt.beta2, epsilon: opt.epsilon });
+    const precision = options.precision ?? 'float32';
+    const lossScale = precision === 'float32' ? undefined : new DynamicLossScale();
+    const accumulation = options.gradientAccumulation ?? 1;
+    const accumulator = accumulation > 1 ? new GradientAccumulator({ steps: accumulation }) : undefined;
+    const batchSize = options.batchSize ?? 32;
+    const epochs = options.epochs ?? 3;
+    const checkpoints = new CheckpointManager({ out, keep: options.keepCheckpoints ?? 2, tokenizer: data.tokenizer,
+      labels: data.labels, modelConfig: student.config });
+    const metricsLog = new MetricsLog({ path: path.join(out, 'metrics.jsonl') });
+
+    let snap: TrainingSnapshot = { step: 0, epoch: 0, batchIndex: 0, dropoutSeed: seed, evalsSinceBest: 0, history: [] };
+    setDropoutSeed(seed);
+    const latest = options.resume ? await checkpoints.latest() : undefined;
+    if (latest) {
+      const restored = await checkpoints.restore(latest.dir, { student: student.model, optimizer, variables });
+      snap = restored.snapshot;
+      for (const w of restored.extraWeights) {
+        const v = variables.find((x) => `projection:${x.name}` === w.name);
+        if (v) v.assign(w.tensor);
+      }
+      tf.dispose(restored.extraWeights.map((w) => w.tensor));
+      restoreDropoutSeedState(snap.dropoutSeed);
+      if (snap.lossScale) lossScale?.setState(snap.lossScale);
+      await metricsLog.truncateAfterStep(snap.step);
+      log(`resuming from ${latest.dir} (step ${snap.step})`);
+    } else if (options.resume) {
+      log(`no checkpoint in ${checkpoints.root}: starting from scratch`);
+    }
+
+    const iterator = new EpochIterator(data.train, { batchSize, seed, start: { epoch: snap.epoch, batchIndex: snap.batchIndex } });
+    const stepsPerEpoch = Math.max(1, Math.floor(iterator.batchesPerEpoch / accumulation));
+    const totalSteps = Math.min(options.maxSteps ?? Infinity, epochs * stepsPerEpoch);
+    const evalEvery = options.evalEvery ?? stepsPerEpoch;
+    const checkpointEvery = options.checkpointEvery ?? evalEvery;
+    const logEvery = options.logEvery ?? 10;
+    const schedule = { base: opt.learningRate ?? 5e-4, warmupSteps: options.schedule?.warmupSteps ?? Math.floor(0.06 * totalSteps),
+      totalSteps, decay: options.schedule?.decay ?? 'linear' } as const;
+    const lossConfig: KdLossConfig = {
+      temperature: options.loss?.temperature ?? 4, alpha: options.loss?.alpha ?? 0.7,
+      labelSmoothing: options.loss?.labelSmoothing ?? 0, intermediate: options.loss?.intermediate ?? [],
+      projections, precision: precision === 'float32' ? 'float32' : precision === 'mixed-float16' ? 'float16' : 'bfloat16',
+    };
+    const bestMetric = options.bestMetric ?? (data.labeled ? 'accuracy' : 'agreement');
+    const validationTeacher = data.validation.length > 0
+      ? await teacherLogitsFor(data.validation, teacher?.teacher, batchSize) : undefined;
+    const progress = new ProgressReporter({ stream: progressStream, totalSteps, totalEpochs: epochs, now, logEvery });
+
+    const snapshot = (): TrainingSnapshot => ({ ...snap, epoch: iterator.position.epoch, batchIndex: iterator.position.batchIndex,
+      dropoutSeed: dropoutSeedState(), lossScale: lossScale?.getState() });
+    const saveCheckpoint = async () => {
+      await logLosses(); // never checkpoint weights that a non-finite loss may have touched
+      snap = snapshot();
+      const extraWeights = Object.values(projections).flatMap((p) => p.variables.map((v) => ({ name: `projection:${v.name}`, tensor: v })));
+      const dir = await checkpoints.save({ student: student.model, optimizer: optimizer!, variables, snapshot: snap, extraWeights });
+      await options.callbacks?.onCheckpoint?.({ step: snap.step, dir });
+    };
+    let lastLr = 0;
+    const logLosses = async () => {
+      const epoch = iterator.position.epoch;
+      const means = await tracker.flush();
+      if (means) await metricsLog.append({ kind: 'train', step: snap.step, epoch, loss: means.total, ...means, lr: lastLr });
+      return means;
+    };
+    const evaluate = async () => {
+      const metrics = await evaluateStudent(student.model, data, validationTeacher, batchSize);
+      const entry = { step: snap.step, epoch: iterator.position.epoch, metrics };
+      snap.history = [...snap.history, entry];
+      await metricsLog.append({ kind: 'eval', step: snap.step, epoch: entry.epoch, ...metrics });
+      const value = metricValue(metrics, bestMetric);
+      const improved = value !== undefined && (!snap.best || isBetter(bestMetric, value, snap.best.value));
+      if (improved) snap.best = { step: snap.step, value: value!, metrics };
+      snap.evalsSinceBest = improved ? 0 : snap.evalsSinceBest + 1;
+      progress.log(`eval @ step ${snap.step}: ${Object.entries(metrics).filter(([k]) => k !== 'count')
+        .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(4) : v}`).join(', ')}`);
+      await options.callbacks?.onEvalEnd?.({ step: snap.step, metrics });
+      return improved;
+    };
+
+    let trainSeconds = 0, samples = 0, tokens = 0, stoppedEarly = false, interrupted = false;
+    while (snap.step < totalSteps) {
+      const t0 = now();
+      const { batch, epoch: batchEpoch } = iterator.next();
+      lastLr = learningRateAt(snap.step, schedule);
+      optimizer.setLearningRate(lastLr);
+      const device = toDeviceBatch(batch, { teacher: teacher?.teacher, needTeacherInternals: lossConfig.intermediate.length > 0 });
+      let result;
+      try {
+        result = await trainStep({ variables, optimizer, lossFn: kdLossFn({ student: student.model, batch: device, step: snap.step, config: lossConfig }),
+          clipGlobalNorm: options.clipGlobalNorm === 0 ? undefined : options.clipGlobalNorm ?? 1, lossScale, accumulator, batchSize: batch.batchSize });
+      } finally {
+        disposeDeviceBatch(device);
+      }
+      tracker.push(snap.step + 1, { total: result.total, ...result.terms });
+      if (result.gradNorm) result.gradNorm.dispose();
+      samples += batch.batchSize;
+      tokens += batch.batchSize * batch.seqLength;
+      trainSeconds += (now() - t0) / 1000;
+      if (!result.applied) continue;
+      snap.step++;
+      options.callbacks?.afterUpdate?.(snap.step);
+      const logged = snap.step % logEvery === 0 || snap.step === totalSteps ? await logLosses() : undefined;
+      progress.update({ epoch: batchEpoch + 1, step: snap.step, samples: batch.batchSize * accumulation, loss: logged?.total, lr: lastLr });
+      await options.callbacks?.onStepEnd?.({ step: snap.step, epoch: batchEpoch, lr: lastLr, loss: logged?.total });
+      const evalNow = validationTeacher !== undefined && (snap.step % evalEvery === 0 || snap.step === totalSteps);
+      const improved = evalNow ? await evaluate() : false;
+      if (snap.step % checkpointEvery === 0 || improved || snap.step === totalSteps) await saveCheckpoint();
+      if (evalNow && options.earlyStopping && snap.evalsSinceBest >= options.earlyStopping.patience) {
+        progress.log(`early stopping: no ${bestMetric} improvement in ${snap.evalsSinceBest} evaluations`);
+        stoppedEarly = true;
+        if (snap.step % checkpointEvery !== 0 && !improved) await saveCheckpoint();
+        break;
+      }
+      if (stop?.requested) {
+        await saveCheckpoint();
+        progress.log(resumeMessage({ step: snap.step, checkpointDir: checkpoints.dirFor(snap.step),
+          command: `tfdistill train ... --out ${options.out ?? 'tfdistill-out'} --resume` }));
+        interrupted = true;
+        break;
+      }
+    }
+    await logLosses();
+    progress.finish();
+    return await finishRun({ out, run, snap, checkpoints, interrupted, stoppedEarly, precision, bestMetric, log,
+      throughput: { samplesPerSec: samples / Math.max(trainSeconds, 1e-9), tokensPerSec: tokens / Math.max(trainSeconds, 1e-9),
+        seconds: trainSeconds, backend: backend.name } });
+  } catch (err) {
+    if (run.student.owned) run.student.model.dispose();
+    throw err;
+  } finally {
+    tracker.dispose();
+    optimizer?.dispose();
+    Object.values(projections).forEach((p) => p.dispose());
+    stop?.dispose();
+    run.teacher?.dispose();
+  }
+}
+
+/** A run directory that holds a previous run is only reused with `resume` or `force`. */
+async function prepareOutDir(out: string, options: DistillOptions): Promise<void> {
+  const entries = await fs.readdir(out).catch(() => undefined);
+  if (entries && entries.length > 0 && !options.resume) {
+    if (!options.force) {
+      throw new TfdistillError('OUTPUT_EXISTS', `${out} already exists and is not empty`,
+        'pass resume: true (--resume) to continue that run, force: true (--force) to replace it, or choose another out');
+    }
+    await fs.rm(out, { recursive: true, force: true });
+  }
+  await fs.mkdir(out, { recursive: true });
+}

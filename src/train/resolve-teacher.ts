@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { loadTokenizer } from '../data/tokenizer.js';
+import type { TextTokenizer } from '../data/types.js';
+import { TfdistillError } from '../errors.js';
+import { loadClassifier } from '../io/classifier-checkpoint.js';
+import { fileSystemHandler } from '../io/file-router.js';
+import { isCheckpointDir } from '../io/load-model.js';
+import { teacherFromEncoder, teacherFromGraphModel, teacherFromLayersModel } from '../models/teacher.js';
+import type { Teacher } from '../models/types.js';
+import type { TeacherSource } from './distill-options.js';
+
+/** A teacher ready for training, with what it brings along (its tokenizer and class names, when it has them). */
+export interface ResolvedTeacher {
+  teacher: Teacher;
+  /** Stable description used to key the teacher cache. */
+  id: string;
+  tokenizer?: TextTokenizer;
+  labels?: string[];
+  maxLength?: number;
+  /** The underlying layers model, if any (for initialising the student from it). */
+  layersModel?: tf.LayersModel;
+  /** Frees what this function loaded (never a model the caller passed in). */
+  dispose(): void;
+}
+
+/**
+ * Turns any accepted teacher into a {@link Teacher}: a tfdistill checkpoint directory (its tokenizer and labels come
+ * along), a TF.js `model.json` path or URL (layers or graph model, e.g. from tensorflowjs_converter; then a tokenizer
+ * must be given), a `tf.LayersModel` (a tfdistill encoder or any single-input model), a `tf.GraphModel`, or an object
+ * that already implements `Teacher`.
+ *
+ * @example
+ * ```ts
+ * const { teacher, tokenizer, labels, dispose } = await resolveTeacher('teacher/');
+ * ```
+ */
+export async function resolveTeacher(source: TeacherSource, opts: { tokenizer?: string | TextTokenizer } = {}): Promise<ResolvedTeacher> {
+  const givenTokenizer = typeof opts.tokenizer === 'string' ? await loadTokenizer(opts.tokenizer) : opts.tokenizer;
+  if (typeof source === 'string') return fromPath(source, givenTokenizer);
+  if (source instanceof tf.GraphModel) {
+    return { teacher: teacherFromGraphModel(source), id: 'graph-model', tokenizer: givenTokenizer, dispose: () => {} };
+  }
+  if (source instanceof tf.LayersModel) {
+    return { teacher: adaptLayers(source), id: `layers-model:${source.name}`, tokenizer: givenTokenizer,
+      layersModel: source, dispose: () => {} };
+  }
+  if (source && typeof (source as Teacher).predict === 'function') {
+    return { teacher: source as Teacher, id: 'custom-teacher', tokenizer: givenTokenizer, dispose: () => {} };
+  }
+  throw new TfdistillError('INVALID_ARGUMENT', 'teacher must be a checkpoint directory, a model.json path or URL, a tf.LayersModel, a tf.GraphModel or a Teacher');
+}
+
+function adaptLayers(model: tf.LayersModel): Teacher {
+  return model.outputNames[0] === 'logits' ? teacherFromEncoder(model) : teacherFromLayersModel(model);
+}
+
+async function fromPath(source: string, tokenizer: TextTokenizer | undefined): Promise<ResolvedTeacher> {
+  const isUrl = /^https?:\/\//.test(source);
+  if (!isUrl && (await isCheckpointDir(source))) {
+    const ck = await loadClassifier(source).catch(async (e) => {
+      if (!(e instanceof TfdistillError) || !tokenizer) throw e;
+      return undefined; // a checkpoint without tokenizer is fine when one is given
+    });
+    if (ck) {
+      const meta = ck.meta;
+      return {
+        teacher: adaptLayers(ck.model), id: `checkpoint:${path.resolve(source)}:${meta.createdAt}`,
+        tokenizer: tokenizer ?? ck.tokenizer, labels: ck.labels, maxLength: ck.maxLength,
+        layersModel: ck.model, dispose: () => ck.model.dispose(),
+      };
+    }
+  }
+  const modelJson = isUrl || source.endsWith('.json') ? source : path.join(source, 'model.json');
+  if (!tokenizer) {
+    throw new TfdistillError('INVALID_ARGUMENT', `${source} is not a tfdistill checkpoint, so it brings no tokenizer`,
+      'pass --tokenizer path/to/tokenizer.json (the tokenizer the teacher was trained with)');
+  }
+  const format = await readFormat(modelJson, isUrl);
+  const handler = isUrl ? modelJson : fileSystemHandler(modelJson);
+  if (format === 'graph-model') {
+    const graph = await tf.loadGraphModel(handler);
+    return { teacher: teacherFromGraphModel(graph), id: `graph-model:${source}`, tokenizer, dispose: () => graph.dispose() };
+  }
+  const model = await tf.loadLayersModel(handler);
+  return { teacher: adaptLayers(model), id: `layers-model:${source}`, tokenizer, layersModel: model, dispose: () => model.dispose() };
+}
+
+async function readFormat(modelJson: string, isUrl: boolean): Promise<string | undefined> {
+  try {
+    const text = isUrl ? await (await fetch(modelJson)).text() : await fs.readFile(modelJson, 'utf8');
+    const doc = JSON.parse(text) as { format?: string; modelTopology?: { node?: unknown } };
+    return doc.format ?? (doc.modelTopology?.node ? 'graph-model' : 'layers-model');
+  } catch (e) {
+    throw new TfdistillError('CHECKPOINT_NOT_FOUND', `cannot read teacher model ${modelJson}: ${(e as Error).message}`,
+      'give a tfdistill checkpoint directory or the path/URL of a TF.js model.json');
+  }
+}
