@@ -9,21 +9,21 @@ import { logitsFor } from './logits-for.js';
 
 /**
  * Teacher logits for `examples` as one host array [n, classes]: taken from the examples when they carry them
- * (precomputed or cached), else computed by running the teacher once.
+ * (precomputed or cached), else computed by running the teacher once; undefined without any teacher.
  *
  * @example
  * ```ts
  * const t = await teacherLogitsFor(validation, teacher, 64); // { logits, numClasses }
  * ```
  */
-export async function teacherLogitsFor(examples: readonly Example[], teacher: Teacher | undefined, batchSize: number): Promise<{ logits: Float32Array; numClasses: number }> {
+export async function teacherLogitsFor(examples: readonly Example[], teacher: Teacher | undefined, batchSize: number): Promise<{ logits: Float32Array; numClasses: number } | undefined> {
   const first = examples[0]?.teacherLogits;
   if (first && examples.every((e) => e.teacherLogits)) {
     const out = new Float32Array(examples.length * first.length);
     examples.forEach((e, i) => out.set(e.teacherLogits!, i * first.length));
     return { logits: out, numClasses: first.length };
   }
-  if (!teacher) throw new Error('validation rows carry no teacher logits and no teacher was given');
+  if (!teacher) return undefined; // hard-label training: student-only metrics
   return logitsFor(examples, (ids) => tf.tidy(() => teacher.predict(ids).logits), { batchSize });
 }
 

@@ -40,9 +40,10 @@ export async function prepareRun(options: DistillOptions, ctx: { seed: number; l
   const teacher = options.teacher !== undefined ? await resolveTeacher(options.teacher, { tokenizer: options.tokenizer }) : undefined;
   try {
     const data = await loadData(options, teacher, ctx.seed);
-    if (!teacher && !data.withTeacherLogits) {
+    const hardLabelsOnly = options.loss?.alpha === 0 && data.labeled;
+    if (!teacher && !data.withTeacherLogits && !hardLabelsOnly) {
       throw new TfdistillError('INVALID_ARGUMENT', 'no teacher: give a teacher, or data whose rows carry teacher logits',
-        'pass --teacher DIR, or --teacher-logits-column for logits computed elsewhere');
+        'pass --teacher DIR, or --teacher-logits-column for logits computed elsewhere (or alpha 0 to train on labels alone)');
     }
     if (data.trainedTokenizer) ctx.log(`trained a WordPiece tokenizer (${data.tokenizer.vocabSize} tokens) on the training text`);
     const specs = options.loss?.intermediate ?? [];

@@ -180,7 +180,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       const logged = snap.step % logEvery === 0 || snap.step === totalSteps ? await logLosses() : undefined;
       progress.update({ epoch: batchEpoch + 1, step: snap.step, samples: batch.batchSize * accumulation, loss: logged?.total, lr: lastLr });
       await options.callbacks?.onStepEnd?.({ step: snap.step, epoch: batchEpoch, lr: lastLr, loss: logged?.total });
-      const evalNow = validationTeacher !== undefined && (snap.step % evalEvery === 0 || snap.step === totalSteps);
+      const evalNow = data.validation.length > 0 && (snap.step % evalEvery === 0 || snap.step === totalSteps);
       const improved = evalNow ? await evaluate() : false;
       if (snap.step % checkpointEvery === 0 || improved || snap.step === totalSteps) await saveCheckpoint();
       if (evalNow && options.earlyStopping && snap.evalsSinceBest >= options.earlyStopping.patience) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/types.js';
-import { distillationLoss, intermediateLoss, type IntermediateSpec, type Projection, type ValueSchedule } from '../losses/index.js';
+import { distillationLoss, hardCrossEntropy, intermediateLoss, type IntermediateSpec, type Projection, type ValueSchedule } from '../losses/index.js';
 import { encoderOutputs } from '../models/outputs.js';
 import { setComputePrecision, type ComputePrecision } from '../models/precision.js';
 import type { EncoderOutputs, Teacher } from '../models/types.js';
@@ -10,7 +10,8 @@ import type { LossOutput } from './step.js';
 export interface DeviceBatch {
   ids: tf.Tensor2D; // [batch, seq] int32, 0 = padding
   labels?: tf.Tensor1D; // [batch] int32
-  teacher: EncoderOutputs; // logits [batch, classes] (+ hidden/attention when intermediate losses are on)
+  /** Logits [batch, classes] (+ hidden/attention when intermediate losses are on); absent in hard-label training. */
+  teacher?: EncoderOutputs;
 }
 
 /**
@@ -25,7 +26,7 @@ export interface DeviceBatch {
 export function toDeviceBatch(batch: Batch, opts: { teacher?: Teacher; needTeacherInternals: boolean }): DeviceBatch {
   const ids = tf.tensor2d(batch.inputIds, [batch.batchSize, batch.seqLength], 'int32');
   const labels = batch.labels ? tf.tensor1d(batch.labels, 'int32') : undefined;
-  let teacher: EncoderOutputs;
+  let teacher: EncoderOutputs | undefined;
   if (batch.teacherLogits && !opts.needTeacherInternals) {
     teacher = { logits: tf.tensor2d(batch.teacherLogits, [batch.batchSize, batch.teacherLogits.length / batch.batchSize]) };
   } else if (opts.teacher) {
@@ -35,15 +36,14 @@ export function toDeviceBatch(batch: Batch, opts: { teacher?: Teacher; needTeach
       const o = t.predict(ids);
       return { logits: o.logits, ...(o.hidden ? { hidden: o.hidden } : {}), ...(o.attention ? { attention: o.attention } : {}) } as unknown as tf.TensorContainer;
     }) as unknown as EncoderOutputs;
-  } else {
-    throw new Error('batch has no teacher logits and no teacher was given');
   }
   return { ids, labels, teacher };
 }
 
 /** Frees a {@link DeviceBatch}. */
 export function disposeDeviceBatch(db: DeviceBatch): void {
-  tf.dispose([db.ids, db.labels, db.teacher.logits, ...(db.teacher.hidden ?? []), ...(db.teacher.attention ?? [])]);
+  const t = db.teacher;
+  tf.dispose([db.ids, db.labels, t?.logits, ...(t?.hidden ?? []), ...(t?.attention ?? [])]);
 }
 
 /** Loss settings resolved for a run. */
@@ -76,6 +76,11 @@ export function kdLossFn(args: { student: tf.LayersModel; batch: DeviceBatch; st
       s = encoderOutputs(student, batch.ids, { training: true }); // logits [batch, classes]
     } finally {
       setComputePrecision('float32');
+    }
+    if (!batch.teacher) {
+      // Hard-label training (no teacher, alpha 0): plain cross-entropy, e.g. to train a teacher or a baseline.
+      if (!batch.labels) throw new Error('hard-label training needs labels');
+      return { total: hardCrossEntropy(s.logits, batch.labels, { labelSmoothing: config.labelSmoothing }), terms: {} };
     }
     const { total, soft, hard } = distillationLoss(s.logits, batch.teacher.logits, batch.labels, {
       temperature: config.temperature, alpha: config.alpha, labelSmoothing: config.labelSmoothing, step,
