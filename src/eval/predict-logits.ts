@@ -1,0 +1,89 @@
+/**
+ * Batched inference for evaluation and serving: token ids in, logits out, on the host. Each batch is padded only to
+ * its own longest row and runs inside `tf.tidy`, so nothing but the returned host array outlives a batch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { require_, TfdistillError } from '../errors.js';
+import { batchFromExamples } from '../data/batch.js';
+import type { Example } from '../data/types.js';
+
+/**
+ * Options for {@link predictLogits}.
+ *
+ * @example
+ * ```ts
+ * const options: PredictLogitsOptions = { batchSize: 64 };
+ * ```
+ */
+export interface PredictLogitsOptions {
+  /** Rows per forward pass (default 32). */
+  batchSize?: number;
+}
+
+/**
+ * Runs `model` in inference mode over `examples` in order and returns the logits row-major,
+ * `[examples.length, classes]`. The model's first output must be the logits (true for every tfdistill encoder
+ * and for plain single-output classifiers).
+ *
+ * @example
+ * ```ts
+ * const logits = await predictLogits(student, examples, { batchSize: 32 });
+ * const classes = logits.length / examples.length;
+ * ```
+ */
+export async function predictLogits(
+  model: tf.LayersModel, examples: readonly Example[], options: PredictLogitsOptions = {},
+): Promise<Float32Array> {
+  const batchSize = options.batchSize ?? 32;
+  require_(Number.isInteger(batchSize) && batchSize > 0, `batchSize must be a positive integer, got ${batchSize}`);
+  const classes = numClassesOf(model);
+  const out = new Float32Array(examples.length * classes); // [n, classes]
+  for (let start = 0; start < examples.length; start += batchSize) {
+    const batch = batchFromExamples(examples.slice(start, start + batchSize));
+    const logits = logitsForIds(model, batch.inputIds, batch.batchSize, batch.seqLength);
+    try {
+      out.set(await logits.data() as Float32Array, start * classes);
+    } finally {
+      logits.dispose();
+    }
+  }
+  return out;
+}
+
+/**
+ * Logits `[rows, classes]` for a padded id matrix `[rows, seqLength]` (0 = padding), computed inside `tf.tidy`;
+ * the caller disposes the result.
+ *
+ * @example
+ * ```ts
+ * const logits = logitsForIds(model, Int32Array.from([2, 7, 3, 2, 3, 0]), 2, 3); // [2, classes]
+ * ```
+ */
+export function logitsForIds(model: tf.LayersModel, ids: Int32Array, rows: number, seqLength: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const input = tf.tensor2d(ids, [rows, seqLength], 'int32');
+    const raw = model.predict(input) as tf.Tensor | tf.Tensor[];
+    const logits = Array.isArray(raw) ? raw[0] : raw;
+    if (logits.rank !== 2) {
+      throw new TfdistillError('SHAPE_MISMATCH', `expected classifier logits [batch, classes], got shape [${logits.shape}]`,
+        'evaluation and prediction need a sequence classifier (one label per text)');
+    }
+    return logits.toFloat() as tf.Tensor2D;
+  });
+}
+
+/**
+ * Number of classes a classifier outputs (last dimension of its first output).
+ *
+ * @example
+ * ```ts
+ * numClassesOf(student); // 2
+ * ```
+ */
+export function numClassesOf(model: tf.LayersModel): number {
+  const classes = model.outputs[0].shape.at(-1);
+  if (typeof classes !== 'number') {
+    throw new TfdistillError('SHAPE_MISMATCH', `the model's first output has no fixed class dimension (shape [${model.outputs[0].shape}])`);
+  }
+  return classes;
+}
