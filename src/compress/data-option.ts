@@ -1,0 +1,30 @@
+import { TfdistillError } from '../errors.js';
+import { loadEvalSet, type EvalSet } from './eval-set.js';
+import type { OpenedSource } from './source.js';
+
+/**
+ * Evaluation data as the compression functions take it: a tokenized {@link EvalSet}, or a CSV/JSONL path
+ * tokenized with the checkpoint's tokenizer.
+ *
+ * @example
+ * ```ts
+ * const data: DataOption = 'val.csv';
+ * ```
+ */
+export type DataOption = EvalSet | string;
+
+/**
+ * Resolves a {@link DataOption} against an opened checkpoint.
+ *
+ * @example
+ * ```ts
+ * const set = await resolveData('val.csv', source);
+ * ```
+ */
+export async function resolveData(data: DataOption | undefined, source: OpenedSource): Promise<EvalSet | undefined> {
+  if (data === undefined || typeof data !== 'string') return data;
+  if (!source.tokenizer) {
+    throw new TfdistillError('INVALID_ARGUMENT', 'a data path needs the checkpoint tokenizer; pass an EvalSet or a checkpoint directory');
+  }
+  return loadEvalSet(data, { tokenizer: source.tokenizer, labels: source.labels, maxLength: source.maxLength ?? 512 });
+}

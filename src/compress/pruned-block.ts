@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs';
+import { dropout } from '../models/dropout.js';
+import { applyPrecision } from '../models/precision.js';
+import { readWeight } from '../models/layers/attention.js';
+import { activate, layerNorm, linear, paddingMask, type Activation, type BaseLayerArgs, type CallKwargs } from '../models/layers/ops.js';
+
+/**
+ * Configuration of {@link TfdPrunedEncoderBlock}: an encoder block whose heads keep their original width
+ * `headDim` after some heads were removed, so `numHeads * headDim` may be smaller than `dModel`.
+ *
+ * @example
+ * ```ts
+ * const c: PrunedBlockConfig = { dModel: 64, numHeads: 1, headDim: 32, ffnDim: 96, dropout: 0,
+ *   activation: 'gelu', normFirst: true, returnAttention: false, layerNormEpsilon: 1e-5 };
+ * ```
+ */
+export interface PrunedBlockConfig {
+  dModel: number;
+  numHeads: number;
+  headDim: number;
+  ffnDim: number;
+  dropout: number;
+  activation: Activation;
+  normFirst: boolean;
+  returnAttention: boolean;
+  layerNormEpsilon: number;
+}
+
+/**
+ * A `TfdEncoderBlock` after structured pruning: same computation, same weight names and order
+ * (qkv_kernel [d, 3hk], qkv_bias [3hk], out_kernel [hk, d], out_bias, norm1, ffn1 [d, f], ffn1_bias,
+ * ffn2 [f, d], ffn2_bias, norm2; h heads of width k), but the attention width h*k is free. Registered for
+ * serialization, so a pruned checkpoint loads with `tf.loadLayersModel` once tfdistill is imported.
+ *
+ * @example
+ * ```ts
+ * const y = new TfdPrunedEncoderBlock({ ...config, name: 'block_0' }).apply([x, ids]) as tf.SymbolicTensor;
+ * ```
+ */
+export class TfdPrunedEncoderBlock extends tf.layers.Layer {
+  static className = 'TfdPrunedEncoderBlock';
+  readonly blockConfig: PrunedBlockConfig;
+  private vars: Record<string, tf.LayerVariable> = {};
+
+  constructor(config: PrunedBlockConfig & BaseLayerArgs) {
+    super(config);
+    const { dModel, numHeads, headDim, ffnDim, dropout: rate, activation, normFirst, returnAttention, layerNormEpsilon } = config;
+    this.blockConfig = { dModel, numHeads, headDim, ffnDim, dropout: rate, activation, normFirst, returnAttention, layerNormEpsilon };
+  }
+
+  override build(): void {
+    const { dModel: d, numHeads: h, headDim: k, ffnDim: f } = this.blockConfig;
+    const zeros = tf.initializers.zeros();
+    const ones = tf.initializers.ones();
+    const shapes: Array<[string, number[], ReturnType<typeof tf.initializers.zeros>]> = [
+      ['qkv_kernel', [d, 3 * h * k], zeros], ['qkv_bias', [3 * h * k], zeros], ['out_kernel', [h * k, d], zeros],
+      ['out_bias', [d], zeros], ['norm1_gamma', [d], ones], ['norm1_beta', [d], zeros], ['ffn1_kernel', [d, f], zeros],
+      ['ffn1_bias', [f], zeros], ['ffn2_kernel', [f, d], zeros], ['ffn2_bias', [d], zeros], ['norm2_gamma', [d], ones],
+      ['norm2_beta', [d], zeros],
+    ];
+    for (const [name, shape, init] of shapes) this.vars[name] = this.addWeight(name, shape, 'float32', init);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    const x = (inputShape as tf.Shape[])[0];
+    return this.blockConfig.returnAttention ? [x, [x[0], this.blockConfig.numHeads, x[1], x[1]]] : x;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor | tf.Tensor[] {
+    return tf.tidy(() => {
+      const [x, ids] = inputs as [tf.Tensor3D, tf.Tensor2D];
+      const training = kwargs.training === true;
+      const c = this.blockConfig;
+      const w = (name: string) => readWeight(this.vars[name]);
+      const mask = paddingMask(ids);
+      const norm = (t: tf.Tensor, i: 1 | 2) => layerNorm(t, w(`norm${i}_gamma`), w(`norm${i}_beta`), c.layerNormEpsilon);
+      const attend = (t: tf.Tensor3D) => {
+        const [b, s] = t.shape;
+        const { numHeads: h, headDim: k } = c;
+        const qkv = linear(t, w('qkv_kernel'), w('qkv_bias')).reshape([b, s, 3, h, k]).transpose([2, 0, 3, 1, 4]); // [3, b, h, s, k]
+        const [q, kk, v] = tf.unstack(qkv) as tf.Tensor4D[];
+        const scores = tf.matMul(q, kk, false, true).mul(1 / Math.sqrt(k)); // [b, h, s, s]
+        const keyBias = tf.sub(1, mask).mul(-1e9).reshape([b, 1, 1, s]);
+        const probs = tf.softmax(tf.add(scores, keyBias)) as tf.Tensor4D;
+        const dropped = dropout(probs, { rate: c.dropout, training });
+        const context = tf.matMul(dropped, v).transpose([0, 2, 1, 3]).reshape([b, s, h * k]); // [b, s, hk]
+        const output = dropout(linear(context, w('out_kernel'), w('out_bias')), { rate: c.dropout, training });
+        return { output, probs };
+      };
+      const feedForward = (t: tf.Tensor) => {
+        const hidden = dropout(activate(linear(t, w('ffn1_kernel'), w('ffn1_bias')), c.activation), { rate: c.dropout, training });
+        return dropout(linear(hidden, w('ffn2_kernel'), w('ffn2_bias')), { rate: c.dropout, training });
+      };
+      let y: tf.Tensor;
+      let probs: tf.Tensor4D;
+      if (c.normFirst) {
+        const a = attend(norm(x, 1) as tf.Tensor3D);
+        probs = a.probs;
+        const h = tf.add(x, a.output);
+        y = tf.add(h, feedForward(norm(h, 2)));
+      } else {
+        const a = attend(x);
+        probs = a.probs;
+        const h = norm(tf.add(x, a.output), 1);
+        y = norm(tf.add(h, feedForward(h)), 2);
+      }
+      return c.returnAttention ? [applyPrecision(y), applyPrecision(probs)] : applyPrecision(y);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), ...this.blockConfig };
+  }
+}
+
+tf.serialization.registerClass(TfdPrunedEncoderBlock);

@@ -1,0 +1,162 @@
+import * as tf from '@tensorflow/tfjs';
+import { TfdistillError } from '../errors.js';
+import type { TextTokenizer } from '../data/types.js';
+import { resolveData, type DataOption } from './data-option.js';
+import { predictLogits } from './evaluate.js';
+import type { LatencyOptions } from './latency.js';
+import { nameFilter } from './patterns.js';
+import { roundTrip, WEIGHT_DTYPES, type WeightDtype } from './quant-math.js';
+import { formatTable, measureRow, type CompressionRow, type MeasureContext } from './report.js';
+import { assertOutputFree, openSource, type ModelSource } from './source.js';
+import { withWeights } from './clone.js';
+import { writeQuantizedCheckpoint, type DtypeAssignment } from './write-quantized.js';
+
+/** Printed with every quantization report: what weight quantization does and does not buy in TF.js. */
+export const TFJS_QUANTIZATION_NOTE =
+  'TF.js dequantizes weights to float32 on load and computes in float32: quantization shrinks the download, not the compute or memory.';
+
+/**
+ * Options of {@link quantize}.
+ *
+ * @example
+ * ```ts
+ * const opts: QuantizeOptions = { dtype: 'uint8', include: ['block_*'], data: 'val.csv', out: 'student-uint8' };
+ * ```
+ */
+export interface QuantizeOptions {
+  /** Storage dtype of the selected weights (default 'uint8'); others stay float32. */
+  dtype?: WeightDtype;
+  /** Weight-name globs to quantize (default all float32 weights) and to leave alone, like the converter's. */
+  include?: string[];
+  exclude?: string[];
+  /** Per-weight override (e.g. from mixed-precision search); wins over dtype/include/exclude. */
+  dtypeOf?: DtypeAssignment;
+  data?: DataOption;
+  /** Reference model for agreement/KL; default the float model. */
+  reference?: tf.LayersModel;
+  out?: string;
+  force?: boolean;
+  tokenizer?: TextTokenizer;
+  labels?: string[];
+  latency?: LatencyOptions | false;
+}
+
+/**
+ * What {@link quantize} returns.
+ *
+ * @example
+ * ```ts
+ * const { rows, table, compressionRatio } = await quantize('student', { dtype: 'uint8' });
+ * ```
+ */
+export interface QuantizeResult {
+  rows: CompressionRow[];
+  table: string;
+  /** Raw float32 size / raw quantized size. */
+  compressionRatio: number;
+  /** Which dtype each weight was stored as. */
+  assignment: Record<string, WeightDtype>;
+  note: string;
+}
+
+/**
+ * Validates a storage dtype name.
+ *
+ * @example
+ * ```ts
+ * requireDtype('uint8');
+ * ```
+ */
+export function requireDtype(dtype: unknown): asserts dtype is WeightDtype {
+  if (!WEIGHT_DTYPES.includes(dtype as WeightDtype)) {
+    throw new TfdistillError('INVALID_ARGUMENT', `unknown dtype ${JSON.stringify(dtype)}`, `use one of ${WEIGHT_DTYPES.join(', ')}`);
+  }
+}
+
+/**
+ * The per-weight assignment the options describe.
+ *
+ * @example
+ * ```ts
+ * const dtypeOf = assignmentFromOptions({ dtype: 'uint8', exclude: ['embeddings*'] });
+ * ```
+ */
+export function assignmentFromOptions(opts: Pick<QuantizeOptions, 'dtype' | 'include' | 'exclude' | 'dtypeOf'>): DtypeAssignment {
+  if (opts.dtypeOf) return opts.dtypeOf;
+  const dtype = opts.dtype ?? 'uint8';
+  requireDtype(dtype);
+  const selected = nameFilter({ include: opts.include, exclude: opts.exclude });
+  return (name) => (selected(name) ? dtype : 'float32');
+}
+
+/**
+ * Runs `fn` with the model's weights replaced by what TF.js would decode from the quantized files.
+ *
+ * @example
+ * ```ts
+ * const logits = await withQuantizedWeights(model, () => 'uint8', () => predictLogits(model, set));
+ * ```
+ */
+export async function withQuantizedWeights<T>(model: tf.LayersModel, dtypeOf: DtypeAssignment, fn: () => T | Promise<T>): Promise<T> {
+  const replace = new Map<string, tf.Tensor>();
+  for (const v of model.weights) {
+    const dtype = v.dtype === 'float32' ? dtypeOf(v.name) : 'float32';
+    if (dtype === 'float32') continue;
+    replace.set(v.name, tf.tensor(roundTrip(v.read().dataSync() as Float32Array, dtype), v.shape as number[]));
+  }
+  try {
+    return await withWeights(model, replace, fn);
+  } finally {
+    tf.dispose([...replace.values()]);
+  }
+}
+
+/**
+ * Post-training weight quantization into the TF.js weights-manifest format, exactly as
+ * `tensorflowjs_converter --quantize_uint8/--quantize_uint16/--quantize_float16` writes it, with a report:
+ * size raw/gzip per dtype, compression ratio, accuracy/agreement/KL before and after. The output loads with
+ * stock `tf.loadLayersModel`. See {@link TFJS_QUANTIZATION_NOTE}.
+ *
+ * @example
+ * ```ts
+ * const { table, note } = await quantize('student', { dtype: 'uint8', data: 'val.csv', out: 'student-uint8' });
+ * console.log(table + '\n' + note);
+ * ```
+ */
+export async function quantize(source: ModelSource, options: QuantizeOptions = {}): Promise<QuantizeResult> {
+  const dtypeOf = assignmentFromOptions(options);
+  if (options.out !== undefined) await assertOutputFree(options.out, options);
+  const src = await openSource(source, options);
+  try {
+    const data = await resolveData(options.data, src);
+    const ctx: MeasureContext = {
+      data, latency: options.latency,
+      reference: data ? predictLogits(options.reference ?? src.model, data).logits : undefined,
+    };
+    const before = await measureRow('float32', src.model, ctx);
+    const quality = await withQuantizedWeights(src.model, dtypeOf, () =>
+      (data ? measureRow('q', src.model, { ...ctx, latency: false }) : undefined));
+    const after = await measureRow(describeAssignment(src.model, dtypeOf), src.model, { ...ctx, data: undefined }, {
+      dtypeOf, quality: quality ? { accuracy: quality.accuracy, agreement: quality.agreement, kl: quality.kl } : {},
+    });
+    if (options.out !== undefined) {
+      await writeQuantizedCheckpoint(src.model, options.out, {
+        dtypeOf, tokenizer: src.tokenizer, labels: src.labels, modelConfig: src.modelConfig,
+        meta: { extra: { compression: [before, after] as unknown as Record<string, unknown>[], note: TFJS_QUANTIZATION_NOTE } },
+      });
+    }
+    const assignment = Object.fromEntries(src.model.weights.map((v) => [v.name, v.dtype === 'float32' ? dtypeOf(v.name) : 'float32'])) as Record<string, WeightDtype>;
+    const rows = [before, after];
+    return { rows, table: formatTable(rows), compressionRatio: before.sizeRaw / after.sizeRaw, assignment, note: TFJS_QUANTIZATION_NOTE };
+  } finally {
+    if (src.owned) src.model.dispose();
+  }
+}
+
+/** 'uint8', or 'mixed (uint8 x10, float16 x2)' for a step label. */
+function describeAssignment(model: tf.LayersModel, dtypeOf: DtypeAssignment): string {
+  const counts = new Map<string, number>();
+  for (const v of model.weights) counts.set(dtypeOf(v.name), (counts.get(dtypeOf(v.name)) ?? 0) + 1);
+  if (counts.size === 1) return [...counts.keys()][0];
+  return `mixed (${[...counts].map(([d, n]) => `${d} x${n}`).join(', ')})`;
+}

@@ -1,0 +1,41 @@
+import type * as tf from '@tensorflow/tfjs';
+import { gzipSync } from 'node:zlib';
+import { quantizedModelFiles, type DtypeAssignment } from './write-quantized.js';
+
+/**
+ * Download size of a model as stock TF.js files: `raw` = model.json + shards, `gzip` = the same files each
+ * gzip'd (zlib level 9), which is what a web server with compression sends. Unstructured sparsity only shows
+ * up in `gzip` (runs of zero bytes compress); quantization and structured pruning shrink both.
+ *
+ * @example
+ * ```ts
+ * const { raw, gzip } = await modelSize(model); // bytes
+ * ```
+ */
+export interface ModelSize {
+  raw: number;
+  gzip: number;
+  /** Stored weight bytes per dtype, e.g. `{ uint8: 51200, float32: 1024 }`. */
+  byDtype: Record<string, number>;
+}
+
+/**
+ * Measures {@link ModelSize} by encoding the model in memory (nothing is written).
+ *
+ * @example
+ * ```ts
+ * const size = await modelSize(model, () => 'uint8');
+ * ```
+ */
+export async function modelSize(model: tf.LayersModel, dtypeOf: DtypeAssignment = () => 'float32'): Promise<ModelSize> {
+  const { files, weights } = await quantizedModelFiles(model, { dtypeOf });
+  let raw = 0;
+  let gzip = 0;
+  for (const bytes of files.values()) {
+    raw += bytes.byteLength;
+    gzip += gzipSync(bytes, { level: 9 }).byteLength;
+  }
+  const byDtype: Record<string, number> = {};
+  for (const w of weights) byDtype[w.dtype] = (byDtype[w.dtype] ?? 0) + w.bytes;
+  return { raw, gzip, byDtype };
+}

@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { TfdistillError } from '../errors.js';
+import { loadClassifier } from '../io/classifier-checkpoint.js';
+import { isCheckpointDir } from '../io/load-model.js';
+import type { TextTokenizer } from '../data/types.js';
+import '../models/register.js';
+import './pruned-block.js';
+
+/**
+ * What the compression functions accept: a checkpoint directory, or an in-memory model (then pass `tokenizer`
+ * and `labels` in the options to save a loadable classifier).
+ *
+ * @example
+ * ```ts
+ * const source: ModelSource = 'runs/student';
+ * ```
+ */
+export type ModelSource = string | tf.LayersModel;
+
+/**
+ * A model opened for compression. `owned` models were loaded here and are disposed by the caller of
+ * {@link openSource} when it is done; a model the user passed in is never disposed.
+ *
+ * @example
+ * ```ts
+ * const src = await openSource('runs/student');
+ * try { ... } finally { if (src.owned) src.model.dispose(); }
+ * ```
+ */
+export interface OpenedSource {
+  model: tf.LayersModel;
+  tokenizer?: TextTokenizer;
+  labels?: string[];
+  maxLength?: number;
+  modelConfig?: Record<string, unknown>;
+  owned: boolean;
+}
+
+/**
+ * Loads a checkpoint directory (refusing anything that is not a tfdistill checkpoint with `CHECKPOINT_INVALID`)
+ * or wraps an in-memory model.
+ *
+ * @example
+ * ```ts
+ * const { model, tokenizer, labels } = await openSource('runs/student');
+ * ```
+ */
+export async function openSource(source: ModelSource, extra: { tokenizer?: TextTokenizer; labels?: string[] } = {}): Promise<OpenedSource> {
+  if (typeof source !== 'string') {
+    if (!(source instanceof tf.LayersModel)) {
+      throw new TfdistillError('INVALID_ARGUMENT', 'source must be a checkpoint directory or a tf.LayersModel');
+    }
+    return { model: source, tokenizer: extra.tokenizer, labels: extra.labels, owned: false };
+  }
+  if (!(await isCheckpointDir(source))) {
+    throw new TfdistillError('CHECKPOINT_INVALID', `${path.resolve(source)} is not a tfdistill checkpoint (no model.json + tfdistill.json)`,
+      'pass the directory that distill/train-teacher wrote');
+  }
+  const ckpt = await loadClassifier(source);
+  return {
+    model: ckpt.model, tokenizer: ckpt.tokenizer, labels: ckpt.labels, maxLength: ckpt.maxLength,
+    modelConfig: ckpt.meta.modelConfig, owned: true,
+  };
+}
+
+/**
+ * Refuses (`OUTPUT_EXISTS`) to write into an existing non-empty path unless `force` is set.
+ *
+ * @example
+ * ```ts
+ * await assertOutputFree('runs/student-int8', { force: false });
+ * ```
+ */
+export async function assertOutputFree(out: string, opts: { force?: boolean }): Promise<void> {
+  if (typeof out !== 'string' || out.length === 0) throw new TfdistillError('INVALID_ARGUMENT', 'out must be a directory path');
+  if (opts.force) return;
+  const info = await stat(out).catch(() => undefined);
+  if (info === undefined) return;
+  if (!info.isDirectory() || (await readdir(out)).length > 0) {
+    throw new TfdistillError('OUTPUT_EXISTS', `${path.resolve(out)} already exists`, 'choose another output or pass --force (force: true)');
+  }
+}
