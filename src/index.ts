@@ -1,13 +1,76 @@
 /**
- * tfdistill: knowledge distillation for TensorFlow.js.
+ * tfdistill: knowledge distillation for TensorFlow.js. Train a small, fast transformer student from a big teacher
+ * in Node (wasm, or tfjs-node(-gpu) when installed), export it in the standard TF.js format, and serve it in Node or
+ * the browser.
  *
  * @example
  * ```ts
  * import { distill } from 'tfdistill';
+ * const result = await distill({ teacher: 'teacher/', train: 'train.csv', student: { dModel: 128 }, out: 'run/' });
+ * console.log(result.best?.metrics, result.checkpointDir);
  * ```
  * @packageDocumentation
  */
-export { TfdistillError, type TfdistillErrorCode } from './errors.js';
-export type { EncoderOutputs, Teacher } from './models/types.js';
+
+// The main entry point: distill a teacher into a student.
+export { distill } from './train/distill.js';
+export type {
+  DistillOptions, DistillResult, DistillCallbacks, DataSource, PreparedData, TeacherSource, StudentSource, EvalMetricName,
+} from './train/distill-options.js';
+export { STUDENT_DIR } from './train/distill-finish.js';
+
+// Backends: auto picks tfjs-node-gpu > tfjs-node > wasm > cpu and says why.
+export { useBackend } from './backend/use-backend.js';
+export { backendNames } from './backend/backend-info.js';
+export type { BackendInfo, BackendName, ConcreteBackendName, UseBackendOptions, ModuleImporter } from './backend/backend-info.js';
+export { registerWasmKernels } from './backend/wasm-kernels/register.js';
 export { embeddingLookup } from './backend/embedding.js';
+
+// Models: serializable transformer encoders (importing tfdistill registers their layers), presets, teacher adapters.
+export * from './models/index.js';
+
+// Losses: temperature-scaled KL + CE, intermediate-layer losses, schedules, a typed registry.
+export * from './losses/index.js';
+
+// Data: CSV/JSONL readers, tokenizer (HF tokenizer.json), batching, the teacher cache, built-in data.
+export { readRecords, loadRecords, formatFromPath, type ReadRecordsOptions, type ReadSummary, type LoadedRecords, type DataFormat } from './data/read-records.js';
+export { recordsFromArray, type ArrayItem, type ArrayRecordOptions } from './data/records-from-array.js';
+export { buildLabelMap, labelToId } from './data/labels.js';
+export type { BadRow, BadRowReport, BadRowPolicy } from './data/bad-rows.js';
+export type { ColumnOptions } from './data/row-schema.js';
+export { splitRecords, type SplitOptions, type Split } from './data/split.js';
+export { makeBatches } from './data/make-batches.js';
+export { batchFromExamples, PAD_ID } from './data/batch.js';
+export { batchesPerEpoch, type BatchingOptions } from './data/batch-plan.js';
+export { EpochIterator, type BatchPosition, type PositionedBatch } from './data/epoch-iterator.js';
+export { builtinDatasetPath, builtinDatasets, type BuiltinDatasetName } from './data/builtin-datasets.js';
+export { prepareDatasets, type PrepareOptions, type PreparedDatasets } from './data/prepare.js';
+export { loadTokenizer, saveTokenizer, tokenizerFromJson } from './data/tokenizer.js';
+export { trainWordPiece, type TrainWordPieceOptions } from './data/wordpiece-trainer.js';
+export { cacheTeacherOutputs, type CacheTeacherOptions } from './data/teacher-cache-write.js';
+export { readTeacherCache, parseTeacherCache, type TeacherCache, type ReadTeacherCacheOptions } from './data/teacher-cache-read.js';
+export { mergeTeacherCaches } from './data/teacher-cache-merge.js';
+export { parseShard, shardFromEnv, shardRows, type Shard } from './data/teacher-cache-shard.js';
+export type { TeacherCacheHeader, CacheDtype } from './data/teacher-cache-format.js';
+export type { TextRecord, Example, Batch, TextTokenizer } from './data/types.js';
+
+// Training building blocks: AdamW, schedules, clipping, accumulation, loss scaling, the step, progress, metrics.
+export * from './train/index.js';
+export { resolveTeacher, type ResolvedTeacher } from './train/resolve-teacher.js';
+export { CheckpointManager, type TrainingSnapshot } from './train/checkpoints.js';
+
+// Checkpoints: stock TF.js model.json + shards, tfdistill.json, atomic writes, validated loads, file:// in Node.
+export {
+  saveModel, loadModel, readCheckpointMeta, isCheckpointDir, registerFileRouter, fileSystemHandler,
+  CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, DEFAULT_MAX_TOTAL_BYTES,
+  type CheckpointMeta, type TrainingState, type OptimizerState, type NamedTensor,
+  type SaveModelOptions, type LoadModelOptions, type LoadedCheckpoint,
+} from './io/index.js';
+export { saveClassifier, loadClassifier, TOKENIZER_JSON, type ClassifierCheckpoint } from './io/classifier-checkpoint.js';
+
+// Reports.
+export { renderReport, parseMetrics, type ReportInput, type MetricRecord } from './report/html-report.js';
+
+// Errors: every user-fixable problem is a TfdistillError with a stable code.
+export { TfdistillError, type TfdistillErrorCode } from './errors.js';
 export { version } from './version.js';

@@ -4,6 +4,7 @@ import { labelToId } from './labels.js';
 import { loadRecords, type LoadedRecords } from './read-records.js';
 import { recordsFromArray, type ArrayItem } from './records-from-array.js';
 import { splitRecords } from './split.js';
+import { readTeacherCache } from './teacher-cache-read.js';
 import type { Example, TextRecord, TextTokenizer } from './types.js';
 import { trainWordPiece } from './wordpiece-trainer.js';
 
@@ -24,6 +25,11 @@ export interface PrepareOptions {
   vocabSize?: number;
   /** Fixed class names (e.g. the teacher's); default: the sorted labels of the training data. */
   labels?: readonly string[];
+  /**
+   * A teacher cache written by `cacheTeacherOutputs` / `tfdistill cache-teacher` over the whole `train` file (row i of
+   * the file = example index i); its logits are attached before the validation split.
+   */
+  teacherCache?: { file: string; teacherId?: string };
 }
 
 /** Tokenized train/validation examples plus what produced them. */
@@ -59,27 +65,41 @@ export async function prepareDatasets(opts: PrepareOptions): Promise<PreparedDat
   require_(train.records.length > 0, 'the training data has no usable rows');
   const labels = opts.labels ? [...opts.labels] : train.labelSet;
   const labeled = train.records.some((r) => r.label !== undefined);
-  let trainRecords = train.records;
-  let validationRecords: TextRecord[] = [];
-  let validationBad: BadRowReport | undefined;
-  if (opts.validation !== undefined) {
-    const v = await load(opts.validation, { ...columns, labelMap: labels });
-    validationRecords = v.records;
-    validationBad = v.badRows;
-  } else if ((opts.validationFraction ?? 0.1) > 0 && trainRecords.length >= 2) {
-    const split = splitRecords(trainRecords, { validationFraction: opts.validationFraction ?? 0.1, seed: opts.seed });
-    trainRecords = split.train;
-    validationRecords = split.validation;
+  if (labeled && labels.length < 2) {
+    throw new TfdistillError('DATA_INVALID', `the training data has only one class (${labels.join(', ')})`,
+      'a classifier needs at least two classes; check the label column');
   }
-  const tokenizer = opts.tokenizer ?? trainWordPiece(trainRecords.map((r) => r.text), { vocabSize: opts.vocabSize ?? 8000 });
-  const toExamples = (records: readonly TextRecord[]) => records.map((r, index) => toExample(r, index, tokenizer, labels, opts.maxLength));
+  const validationGiven = opts.validation !== undefined;
+  const fraction = validationGiven ? 0 : opts.validationFraction ?? 0.1;
+  // The tokenizer learns from training rows only, never from the held-out ones.
+  const heldOut = fraction > 0 && train.records.length >= 2
+    ? splitRecords(train.records.map((r, i) => ({ label: r.label, i })), { validationFraction: fraction, seed: opts.seed })
+    : undefined;
+  const isValidation = new Set(heldOut?.validation.map((r) => r.i));
+  const tokenizer = opts.tokenizer
+    ?? trainWordPiece(train.records.filter((_, i) => !isValidation.has(i)).map((r) => r.text), { vocabSize: opts.vocabSize ?? 8000 });
+  // Example index = row position in the file, so caches of the whole file line up with any split.
+  const all = train.records.map((r, index) => toExample(r, index, tokenizer, labels, opts.maxLength));
+  if (opts.teacherCache) {
+    const cache = await readTeacherCache(opts.teacherCache.file, { examples: all, teacherId: opts.teacherCache.teacherId });
+    for (const e of all) e.teacherLogits = cache.get(e.index);
+  }
+  let validation: Example[] = all.filter((e) => isValidation.has(e.index));
+  const trainExamples = heldOut ? all.filter((e) => !isValidation.has(e.index)) : all;
+  let validationBad: BadRowReport | undefined;
+  if (validationGiven) {
+    const v = await load(opts.validation!, { textColumn: opts.textColumn, labelColumn: opts.labelColumn,
+      teacherLogitsColumn: opts.teacherLogitsColumn, onBadRow: opts.onBadRow, labelMap: labels });
+    validation = v.records.map((r, index) => toExample(r, index, tokenizer, labels, opts.maxLength));
+    validationBad = v.badRows;
+  }
   const out: PreparedDatasets = {
-    train: toExamples(trainRecords),
-    validation: toExamples(validationRecords),
+    train: trainExamples,
+    validation,
     tokenizer,
     labels,
     labeled,
-    withTeacherLogits: trainRecords.every((r) => r.teacherLogits !== undefined),
+    withTeacherLogits: trainExamples.every((e) => e.teacherLogits !== undefined),
     badRows: { train: train.badRows, validation: validationBad },
     trainedTokenizer: opts.tokenizer === undefined,
   };

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { TfdistillError } from '../errors.js';
 import { loadTokenizer } from '../data/tokenizer.js';
@@ -51,14 +52,16 @@ export async function saveClassifier(
 
 /**
  * Loads a text classifier checkpoint written by `distill`, `train-teacher` or {@link saveClassifier}, validating it
- * like {@link loadModel}. Fails with `CHECKPOINT_INVALID` when the tokenizer or labels are missing.
+ * like {@link loadModel}. A run directory (`distill`'s `out`) stands for its exported `student/`. Fails with
+ * `CHECKPOINT_INVALID` when the tokenizer or labels are missing.
  *
  * @example
  * ```ts
  * const { model, tokenizer, labels, maxLength } = await loadClassifier('student/');
  * ```
  */
-export async function loadClassifier(dir: string, opts: LoadModelOptions = {}): Promise<ClassifierCheckpoint> {
+export async function loadClassifier(dirOrRun: string, opts: LoadModelOptions = {}): Promise<ClassifierCheckpoint> {
+  const dir = await resolveCheckpointDir(dirOrRun);
   const { model, meta } = await loadModel(dir, opts);
   try {
     if (!meta.tokenizer) {
@@ -81,4 +84,21 @@ export async function loadClassifier(dir: string, opts: LoadModelOptions = {}): 
     model.dispose();
     throw err;
   }
+}
+
+/**
+ * The checkpoint directory that `dir` stands for: `dir` itself when it holds a `model.json`, else `dir/student` when
+ * `dir` is a training run directory (`distill`'s `out`). Anything else is returned unchanged (loading then reports
+ * what is missing).
+ *
+ * @example
+ * ```ts
+ * await resolveCheckpointDir('runs/demo'); // 'runs/demo/student'
+ * ```
+ */
+export async function resolveCheckpointDir(dir: string): Promise<string> {
+  const exists = (p: string) => fs.stat(p).then((s) => s.isFile(), () => false);
+  if (await exists(path.join(dir, 'model.json'))) return dir;
+  const student = path.join(dir, 'student');
+  return (await exists(path.join(student, 'model.json'))) ? student : dir;
 }

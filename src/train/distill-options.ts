@@ -96,6 +96,11 @@ export interface DistillOptions {
   seed?: number;
   callbacks?: DistillCallbacks;
   backend?: BackendName;
+  /**
+   * A teacher cache file of the whole `train` file from `cacheTeacherOutputs` / `tfdistill cache-teacher` (e.g. merged
+   * from shards computed on several machines): its logits replace running the teacher on the training rows.
+   */
+  teacherCache?: string;
   /** Run the teacher once over the training data and reuse its logits: 'auto' = when epochs > 1. Default 'auto'. */
   cacheTeacher?: boolean | 'auto';
   /** Read and log the loss every N updates. Default 10. */

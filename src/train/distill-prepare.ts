@@ -91,6 +91,7 @@ async function loadData(options: DistillOptions, teacher: ResolvedTeacher | unde
     textColumn: d.textColumn, labelColumn: d.labelColumn, teacherLogitsColumn: d.teacherLogitsColumn, onBadRow: d.onBadRow,
     validationFraction: d.validationFraction, seed, maxLength: d.maxLength ?? Math.min(128, teacher?.maxLength ?? 128),
     tokenizer, vocabSize: d.vocabSize, labels: teacher?.labels,
+    teacherCache: options.teacherCache ? { file: options.teacherCache, teacherId: teacher?.id } : undefined,
   });
 }
 

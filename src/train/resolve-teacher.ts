@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadTokenizer } from '../data/tokenizer.js';
 import type { TextTokenizer } from '../data/types.js';
 import { TfdistillError } from '../errors.js';
-import { loadClassifier } from '../io/classifier-checkpoint.js';
+import { loadClassifier, resolveCheckpointDir } from '../io/classifier-checkpoint.js';
 import { fileSystemHandler } from '../io/file-router.js';
 import { isCheckpointDir } from '../io/load-model.js';
 import { teacherFromEncoder, teacherFromGraphModel, teacherFromLayersModel } from '../models/teacher.js';
@@ -56,8 +56,9 @@ function adaptLayers(model: tf.LayersModel): Teacher {
   return model.outputNames[0] === 'logits' ? teacherFromEncoder(model) : teacherFromLayersModel(model);
 }
 
-async function fromPath(source: string, tokenizer: TextTokenizer | undefined): Promise<ResolvedTeacher> {
-  const isUrl = /^https?:\/\//.test(source);
+async function fromPath(given: string, tokenizer: TextTokenizer | undefined): Promise<ResolvedTeacher> {
+  const isUrl = /^https?:\/\//.test(given);
+  const source = isUrl ? given : await resolveCheckpointDir(given);
   if (!isUrl && (await isCheckpointDir(source))) {
     const ck = await loadClassifier(source).catch(async (e) => {
       if (!(e instanceof TfdistillError) || !tokenizer) throw e;

@@ -1,0 +1,7 @@
+import { cacheTeacherCommand } from './cache-teacher.js';
+import { demoCommand } from './demo.js';
+import { trainTeacherCommand } from './train-teacher.js';
+import { trainCommand } from './train.js';
+
+/** Every CLI command, in the order `--help` lists them. */
+export const commands = [demoCommand, trainCommand, trainTeacherCommand, cacheTeacherCommand];

@@ -1,0 +1,43 @@
+import { encoderPresets } from '../../models/options.js';
+import { distill } from '../../train/distill.js';
+import { defineCommand } from '../command.js';
+import { backendOption, dataOptions } from '../options.js';
+import { printDistillResult } from '../print-result.js';
+
+/** `tfdistill train-teacher`: train an encoder on labels alone, for users who start without a teacher. */
+export const trainTeacherCommand = defineCommand({
+  command: 'train-teacher',
+  describe: 'Train a teacher encoder on labelled data (no distillation)',
+  builder: (y) => y
+    .options({
+      data: { type: 'string', demandOption: true, describe: 'Training data, CSV or JSONL' },
+      validation: { type: 'string', describe: 'Validation data (default: a 10% split of --data)' },
+      preset: { choices: Object.keys(encoderPresets) as Array<keyof typeof encoderPresets>, default: 'teacherBase' as const },
+      tokenizer: { type: 'string', describe: 'tokenizer.json (default: a WordPiece vocabulary trained on --data)' },
+      'vocab-size': { type: 'number', default: 8000, describe: 'Size of the trained WordPiece vocabulary' },
+      epochs: { type: 'number', default: 3 },
+      'max-steps': { type: 'number' },
+      'batch-size': { type: 'number', default: 32 },
+      lr: { type: 'number', default: 5e-4 },
+      'max-length': { type: 'number', default: 128 },
+      seed: { type: 'number', default: 42 },
+      out: { type: 'string', default: 'teacher', describe: 'Run directory (the teacher goes to OUT/student)' },
+      resume: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+      ...dataOptions,
+      ...backendOption,
+    })
+    .example('$0 train-teacher --data train.csv --preset teacherBase --out t/', 'then: $0 train --teacher t/ --data train.csv'),
+  handler: async (a) => {
+    const result = await distill({
+      train: a.data, validation: a.validation, tokenizer: a.tokenizer,
+      data: { textColumn: a.textColumn, labelColumn: a.labelColumn, onBadRow: a.onBadRow, maxLength: a.maxLength, vocabSize: a.vocabSize },
+      student: { ...encoderPresets[a.preset] }, loss: { alpha: 0 },
+      optimizer: { learningRate: a.lr }, epochs: a.epochs, maxSteps: a.maxSteps, batchSize: a.batchSize,
+      seed: a.seed, out: a.out, resume: a.resume, force: a.force, backend: a.backend,
+    });
+    printDistillResult(result, { role: 'teacher' });
+    result.student.dispose();
+    if (result.interrupted) process.exitCode = 130;
+  },
+});

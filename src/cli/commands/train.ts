@@ -1,0 +1,61 @@
+import { distill } from '../../train/distill.js';
+import { defineCommand } from '../command.js';
+import { backendOption, dataOptions } from '../options.js';
+import { printDistillResult } from '../print-result.js';
+
+/** `tfdistill train`: distill a teacher into a student (the library's `distill`). */
+export const trainCommand = defineCommand({
+  command: 'train',
+  describe: 'Distill a teacher into a smaller student',
+  builder: (y) => y
+    .options({
+      teacher: { type: 'string', describe: 'Teacher: a tfdistill checkpoint dir, or a TF.js model.json path/URL (then --tokenizer)' },
+      data: { type: 'string', demandOption: true, describe: 'Training data, CSV or JSONL' },
+      validation: { type: 'string', describe: 'Validation data (default: a 10% split of --data)' },
+      tokenizer: { type: 'string', describe: "tokenizer.json (default: the teacher's, else one trained on --data)" },
+      'teacher-logits-column': { type: 'string', describe: 'Column with teacher logits as a JSON array (distill with no teacher model)' },
+      'teacher-cache': { type: 'string', describe: 'Teacher logits for --data from `tfdistill cache-teacher`' },
+      'student-dim': { type: 'number', describe: 'Student width; scales FFN (4x) and heads (dim/64) unless given' },
+      'student-layers': { type: 'number', describe: 'Student blocks (default 2)' },
+      'student-heads': { type: 'number', describe: 'Student attention heads' },
+      'ffn-dim': { type: 'number', describe: 'Student feed-forward width' },
+      'init-from-teacher': { type: 'boolean', default: false, describe: 'Initialise the student from teacher weights' },
+      temperature: { type: 'number', default: 4, describe: 'Softmax temperature T of the soft targets' },
+      alpha: { type: 'number', default: 0.7, describe: 'Weight of the soft (KL) loss; 1 - alpha weighs the label loss' },
+      epochs: { type: 'number', default: 3 },
+      'max-steps': { type: 'number', describe: 'Stop after this many optimizer steps' },
+      'batch-size': { type: 'number', default: 32 },
+      'grad-accum': { type: 'number', default: 1, describe: 'Micro-batches per optimizer step' },
+      lr: { type: 'number', default: 5e-4, describe: 'Peak learning rate (AdamW, linear warmup + decay)' },
+      'max-length': { type: 'number', default: 128, describe: 'Tokens per example (longer texts are truncated)' },
+      precision: { choices: ['float32', 'mixed-float16', 'mixed-bfloat16'] as const, default: 'float32' as const },
+      'eval-every': { type: 'number', describe: 'Evaluate every N steps (default: each epoch)' },
+      patience: { type: 'number', describe: 'Early stopping: evaluations without improvement' },
+      seed: { type: 'number', default: 42 },
+      out: { type: 'string', default: 'tfdistill-run', describe: 'Run directory (the student goes to OUT/student)' },
+      resume: { type: 'boolean', default: false, describe: 'Continue from the latest checkpoint in --out' },
+      force: { type: 'boolean', default: false, describe: 'Replace an existing --out' },
+      ...dataOptions,
+      ...backendOption,
+    })
+    .example('$0 train --teacher teacher/ --data train.csv --student-dim 256', 'distill teacher/ into a 256-wide student')
+    .example('$0 train --data logits.csv --teacher-logits-column logits', 'distill from logits computed elsewhere')
+    .example('$0 train --teacher teacher/ --data train.csv --out run/ --resume', 'continue an interrupted run'),
+  handler: async (a) => {
+    const result = await distill({
+      teacher: a.teacher, train: a.data, validation: a.validation, tokenizer: a.tokenizer, teacherCache: a.teacherCache,
+      data: { textColumn: a.textColumn, labelColumn: a.labelColumn, teacherLogitsColumn: a.teacherLogitsColumn,
+        onBadRow: a.onBadRow, maxLength: a.maxLength },
+      student: { dModel: a.studentDim, numLayers: a.studentLayers, numHeads: a.studentHeads, ffnDim: a.ffnDim,
+        initFromTeacher: a.initFromTeacher },
+      loss: { temperature: a.temperature, alpha: a.alpha },
+      optimizer: { learningRate: a.lr }, epochs: a.epochs, maxSteps: a.maxSteps, batchSize: a.batchSize,
+      gradientAccumulation: a.gradAccum, precision: a.precision, evalEvery: a.evalEvery,
+      earlyStopping: a.patience ? { patience: a.patience } : undefined,
+      seed: a.seed, out: a.out, resume: a.resume, force: a.force, backend: a.backend,
+    });
+    printDistillResult(result, { role: 'student' });
+    result.student.dispose();
+    if (result.interrupted) process.exitCode = 130;
+  },
+});

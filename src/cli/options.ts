@@ -1,0 +1,14 @@
+import type { Options } from 'yargs';
+
+/** Options shared by commands that read a labelled CSV/JSONL file. */
+export const dataOptions = {
+  'text-column': { type: 'string', default: 'text', describe: 'Column holding the text' },
+  'label-column': { type: 'string', default: 'label', describe: 'Column holding the label (class name or integer id)' },
+  'on-bad-row': { choices: ['error', 'skip'] as const, default: 'error' as const, describe: 'Stop at a bad row, or skip and count it' },
+} satisfies Record<string, Options>;
+
+/** The backend option every compute command takes. */
+export const backendOption = {
+  backend: { choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const, default: 'auto' as const,
+    describe: 'Compute backend (auto: tfjs-node-gpu > tfjs-node > wasm > cpu)' },
+} satisfies Record<string, Options>;
