@@ -28,7 +28,7 @@ export async function cloneModel(model: tf.LayersModel): Promise<tf.LayersModel>
 export async function withWeights<T>(model: tf.LayersModel, replace: Map<string, tf.Tensor>, fn: () => T | Promise<T>): Promise<T> {
   const saved = new Map<tf.LayerVariable, tf.Tensor>();
   for (const v of model.weights) {
-    const next = replace.get(v.name);
+    const next = replace.get(v.originalName); // the manifest name; `name` may carry a uniquifying suffix
     if (!next) continue;
     saved.set(v, tf.clone(v.read()));
     v.write(next);

@@ -45,13 +45,13 @@ export class PruneMasks {
 
   /** Names of the masked weights. */
   get names(): string[] {
-    return this.entries.map((e) => e.variable.name);
+    return this.entries.map((e) => e.variable.originalName);
   }
 
-  /** Zeroes the pruned weights in place (w <- w * mask). */
+  /** Zeroes the pruned weights in place. `where`, not `w * mask`: negative weights would become -0, which gzip does not see as zero bytes. */
   apply(): void {
     for (const { variable, mask } of this.entries) {
-      const next = tf.tidy(() => tf.mul(variable.read(), mask));
+      const next = tf.tidy(() => tf.where(tf.cast(mask, 'bool'), variable.read(), tf.zerosLike(variable.read())));
       variable.write(next);
       next.dispose();
     }
@@ -79,12 +79,12 @@ export class PruneMasks {
  *
  * @example
  * ```ts
- * prunableWeights(model).map((v) => v.name); // ['block_0/qkv_kernel', ...]
+ * prunableWeights(model).map((v) => v.originalName); // ['block_0/qkv_kernel', ...]
  * ```
  */
 export function prunableWeights(model: tf.LayersModel, opts: Pick<MagnitudeOptions, 'include' | 'exclude'> = {}): tf.LayerVariable[] {
   const keep = nameFilter({ include: opts.include, exclude: opts.exclude ?? DEFAULT_PRUNE_EXCLUDE });
-  return model.weights.filter((w) => w.dtype === 'float32' && w.shape.length >= 2 && keep(w.name));
+  return model.weights.filter((w) => w.dtype === 'float32' && w.shape.length >= 2 && keep(w.originalName));
 }
 
 /**
@@ -121,10 +121,10 @@ export function magnitudeMasks(model: tf.LayersModel, opts: MagnitudeOptions): P
   }
   const vars = prunableWeights(model, opts);
   if (vars.length === 0) throw new TfdistillError('INVALID_ARGUMENT', 'no weight matches the prune include/exclude patterns');
-  const prev = new Map((opts.previous?.entries ?? []).map((e) => [e.variable.name, e.mask.dataSync()]));
+  const prev = new Map((opts.previous?.entries ?? []).map((e) => [e.variable, e.mask.dataSync()]));
   const scores = vars.map((v) => {
     const w = v.read().dataSync() as Float32Array;
-    const p = prev.get(v.name);
+    const p = prev.get(v);
     return Float32Array.from(w, (x, i) => (p && p[i] === 0 ? -1 : Math.abs(x)));
   });
   const groups = scope === 'layer' ? scores.map((s) => [s]) : [scores];

@@ -100,9 +100,9 @@ export function assignmentFromOptions(opts: Pick<QuantizeOptions, 'dtype' | 'inc
 export async function withQuantizedWeights<T>(model: tf.LayersModel, dtypeOf: DtypeAssignment, fn: () => T | Promise<T>): Promise<T> {
   const replace = new Map<string, tf.Tensor>();
   for (const v of model.weights) {
-    const dtype = v.dtype === 'float32' ? dtypeOf(v.name) : 'float32';
+    const dtype = v.dtype === 'float32' ? dtypeOf(v.originalName) : 'float32';
     if (dtype === 'float32') continue;
-    replace.set(v.name, tf.tensor(roundTrip(v.read().dataSync() as Float32Array, dtype), v.shape as number[]));
+    replace.set(v.originalName, tf.tensor(roundTrip(v.read().dataSync() as Float32Array, dtype), v.shape as number[]));
   }
   try {
     return await withWeights(model, replace, fn);
@@ -145,7 +145,7 @@ export async function quantize(source: ModelSource, options: QuantizeOptions = {
         meta: { extra: { compression: [before, after] as unknown as Record<string, unknown>[], note: TFJS_QUANTIZATION_NOTE } },
       });
     }
-    const assignment = Object.fromEntries(src.model.weights.map((v) => [v.name, v.dtype === 'float32' ? dtypeOf(v.name) : 'float32'])) as Record<string, WeightDtype>;
+    const assignment = Object.fromEntries(src.model.weights.map((v) => [v.originalName, v.dtype === 'float32' ? dtypeOf(v.originalName) : 'float32'])) as Record<string, WeightDtype>;
     const rows = [before, after];
     return { rows, table: formatTable(rows), compressionRatio: before.sizeRaw / after.sizeRaw, assignment, note: TFJS_QUANTIZATION_NOTE };
   } finally {
@@ -156,7 +156,7 @@ export async function quantize(source: ModelSource, options: QuantizeOptions = {
 /** 'uint8', or 'mixed (uint8 x10, float16 x2)' for a step label. */
 function describeAssignment(model: tf.LayersModel, dtypeOf: DtypeAssignment): string {
   const counts = new Map<string, number>();
-  for (const v of model.weights) counts.set(dtypeOf(v.name), (counts.get(dtypeOf(v.name)) ?? 0) + 1);
+  for (const v of model.weights) counts.set(dtypeOf(v.originalName), (counts.get(dtypeOf(v.originalName)) ?? 0) + 1);
   if (counts.size === 1) return [...counts.keys()][0];
   return `mixed (${[...counts].map(([d, n]) => `${d} x${n}`).join(', ')})`;
 }

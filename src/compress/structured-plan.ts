@@ -65,14 +65,14 @@ export async function structuredPlan(model: tf.LayersModel, opts: StructuredOpti
 /** KL(full || head silenced) per head on the calibration set. */
 async function klHeadImportance(model: tf.LayersModel, block: BlockInfo, set: EvalSet): Promise<number[]> {
   const reference = predictLogits(model, set).logits;
-  const outKernel = block.layer.weights.find((w) => w.name.endsWith('out_kernel')) as tf.LayerVariable;
+  const outKernel = block.layer.weights[2]; // [h * k, d], see ORDER in structured.ts
   const scores: number[] = [];
   for (let h = 0; h < block.numHeads; h++) {
     const silenced = tf.tidy(() => {
       const rows = Array.from({ length: block.numHeads * block.headDim }, (_, r) => (Math.floor(r / block.headDim) === h ? 0 : 1));
       return tf.mul(outKernel.read(), tf.tensor2d(rows, [rows.length, 1]));
     });
-    const kl = await withWeights(model, new Map([[outKernel.name, silenced]]), () =>
+    const kl = await withWeights(model, new Map([[outKernel.originalName, silenced]]), () =>
       qualityOf(predictLogits(model, set), set, reference).kl ?? 0);
     silenced.dispose();
     scores.push(kl);
