@@ -8,7 +8,7 @@ import { registerFileRouter } from '../io/file-router.js';
 import { loadClassifier } from '../io/classifier-checkpoint.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import { makeTinyCheckpoint } from '../../test/tiny-checkpoint.js';
-import { affineQuantize } from './quant-math.js';
+import { affineQuantize, type WeightDtype } from './quant-math.js';
 import { writeQuantizedCheckpoint } from './write-quantized.js';
 
 let dir: string;
@@ -24,7 +24,7 @@ describe('writeQuantizedCheckpoint', () => {
     await expectNoLeaks(async () => {
       const { model, tokenizer, labels } = await makeTinyCheckpoint(path.join(dir, 'src'));
       const out = path.join(dir, 'q');
-      const dtypeOf = (name: string) => (name.includes('ffn') ? 'uint8' : name.includes('qkv') ? 'uint16' : name.startsWith('embeddings') ? 'float16' : 'float32') as const;
+      const dtypeOf = (name: string): WeightDtype => (name.includes('ffn') ? 'uint8' : name.includes('qkv') ? 'uint16' : name.startsWith('embeddings') ? 'float16' : 'float32');
       await writeQuantizedCheckpoint(model, out, { dtypeOf, tokenizer, labels });
       const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as tf.io.ModelJSON;
       const entries = json.weightsManifest[0].weights;
