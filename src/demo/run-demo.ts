@@ -32,9 +32,9 @@ export interface DemoSettings {
 /** Demo sizes: `full` finishes in minutes on 2 CPU cores; `quick` is for tests (TFDISTILL_QUICK=1). */
 export const demoSettings = {
   full: {
-    teacher: { dModel: 128, numLayers: 4, numHeads: 4, ffnDim: 512 },
-    student: { dModel: 64, numLayers: 2, numHeads: 2, ffnDim: 256 },
-    maxLength: 96, vocabSize: 6000, teacherEpochs: 3, studentEpochs: 4, batchSize: 32, latencyExamples: 50,
+    teacher: { dModel: 128, numLayers: 2, numHeads: 4, ffnDim: 512 },
+    student: { dModel: 64, numLayers: 1, numHeads: 2, ffnDim: 256 },
+    maxLength: 64, vocabSize: 6000, teacherEpochs: 2, studentEpochs: 3, batchSize: 32, latencyExamples: 50,
   },
   quick: {
     teacher: { dModel: 32, numLayers: 2, numHeads: 2, ffnDim: 64 },
