@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { inputLines, type InputLine } from './input-lines.js';
+import { inputRecords, parseCsvRecord } from './input-records.js';
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+async function* chunks(...parts: Array<string | Uint8Array>) { yield* parts; }
+
+describe('inputLines', () => {
+  it('splits across chunk boundaries, strips CRLF, keeps a last line without newline', async () => {
+    const lines = await collect(inputLines(chunks('ab', 'c\r\nd', 'e\n\nf')));
+    expect(lines).toEqual([{ line: 1, text: 'abc' }, { line: 2, text: 'de' }, { line: 3, text: '' }, { line: 4, text: 'f' }]);
+    expect(await collect(inputLines(chunks('x\n')))).toEqual([{ line: 1, text: 'x' }]);
+  });
+
+  it('decodes a multi-byte character split between chunks and flags an invalid UTF-8 line alone', async () => {
+    const euro = new TextEncoder().encode('€ok\n');
+    const lines = await collect(inputLines(chunks(euro.subarray(0, 1), euro.subarray(1), Uint8Array.from([0xff, 0x0a]), 'fine')));
+    expect(lines).toEqual([{ line: 1, text: '€ok' }, { line: 2, error: 'line is not valid UTF-8' }, { line: 3, text: 'fine' }]);
+  });
+});
+
+describe('inputRecords', () => {
+  const lines = (...texts: string[]) => chunks(...texts.map((t, i) => ({ line: i + 1, text: t } as InputLine))) as AsyncIterable<InputLine>;
+
+  it('jsonl: objects, bare strings, bad JSON, missing field, empty line', async () => {
+    const recs = await collect(inputRecords(lines('{"body":"hi"}', '"bare"', '{oops', '{"x":1}', ''), { format: 'jsonl', textColumn: 'body' }));
+    expect(recs).toEqual([
+      { line: 1, text: 'hi' }, { line: 2, text: 'bare' }, { line: 3, error: 'line is not valid JSON' },
+      { line: 4, error: 'no string field "body"' }, { line: 5, error: 'empty line' },
+    ]);
+  });
+
+  it('csv: header, quoted commas and newlines, empty text', async () => {
+    const recs = await collect(inputRecords(lines('id,text', '1,"a, b"', '2,"multi', 'line"', '3,', '4,plain'), { format: 'csv' }));
+    expect(recs).toEqual([
+      { line: 2, text: 'a, b' }, { line: 3, text: 'multi\nline' }, { line: 5, error: 'empty text' }, { line: 6, text: 'plain' },
+    ]);
+  });
+
+  it('text: every line is a record, blank ones are errors', async () => {
+    expect(await collect(inputRecords(lines('a', ' '), { format: 'text' }))).toEqual([{ line: 1, text: 'a' }, { line: 2, error: 'empty text' }]);
+  });
+
+  it('parseCsvRecord handles doubled quotes and open quotes', () => {
+    expect(parseCsvRecord('a,"b, ""c""",d')).toEqual(['a', 'b, "c"', 'd']);
+    expect(parseCsvRecord('a,"open')).toBeUndefined();
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * Turns input lines into texts to classify, per format: plain text (one text per line), JSONL (one object per
+ * line, text in `textColumn`) or CSV (header line, then records; a quoted field may span lines). Every record
+ * becomes either a text or an error, so the output has exactly one result per input record.
+ */
+import { require_ } from '../errors.js';
+import type { InputLine } from './input-lines.js';
+
+/**
+ * Input formats of `predictStream`.
+ *
+ * @example
+ * ```ts
+ * const format: StreamFormat = 'jsonl';
+ * ```
+ */
+export type StreamFormat = 'jsonl' | 'csv' | 'text';
+
+/**
+ * One input record: where it starts and its text, or why it has none.
+ *
+ * @example
+ * ```ts
+ * const r: InputRecord = { line: 2, error: 'empty text' };
+ * ```
+ */
+export type InputRecord = { line: number; text: string } | { line: number; error: string };
+
+/** A CSV record may span at most this many lines before it is reported as an unterminated quote. */
+const MAX_CSV_RECORD_LINES = 10_000;
+
+/**
+ * The records of a line stream in `format`, in input order.
+ *
+ * @example
+ * ```ts
+ * for await (const r of inputRecords(inputLines(file), { format: 'csv', textColumn: 'body' })) { ... }
+ * ```
+ */
+export async function* inputRecords(
+  lines: AsyncIterable<InputLine>, options: { format: StreamFormat; textColumn?: string },
+): AsyncGenerator<InputRecord> {
+  const column = options.textColumn ?? 'text';
+  require_(['jsonl', 'csv', 'text'].includes(options.format), `format must be jsonl, csv or text, got '${options.format}'`);
+  if (options.format === 'csv') {
+    yield* csvRecords(lines, column);
+    return;
+  }
+  for await (const l of lines) {
+    if ('error' in l) yield l;
+    else yield checkText(l.line, options.format === 'text' ? l.text : jsonText(l.text, column));
+  }
+}
+
+function checkText(line: number, text: string | { error: string }): InputRecord {
+  if (typeof text !== 'string') return { line, error: text.error };
+  return text.trim() === '' ? { line, error: 'empty text' } : { line, text };
+}
+
+function jsonText(raw: string, column: string): string | { error: string } {
+  if (raw.trim() === '') return { error: 'empty line' };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { error: 'line is not valid JSON' };
+  }
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'expected a JSON object or string' };
+  const text = (value as Record<string, unknown>)[column];
+  return typeof text === 'string' ? text : { error: `no string field "${column}"` };
+}
+
+async function* csvRecords(lines: AsyncIterable<InputLine>, column: string): AsyncGenerator<InputRecord> {
+  let textIndex = -1;
+  let headerSeen = false;
+  let pending: { line: number; text: string; count: number } | undefined;
+  for await (const l of lines) {
+    if ('error' in l) {
+      if (pending) yield { line: pending.line, error: `record broken by line ${l.line}: ${l.error}` };
+      pending = undefined;
+      yield l;
+      continue;
+    }
+    const joined = pending ? { line: pending.line, text: `${pending.text}\n${l.text}`, count: pending.count + 1 } : { ...l, count: 1 };
+    const fields = parseCsvRecord(joined.text);
+    if (fields === undefined) {
+      // Unterminated quote: the record continues on the next line, up to a bound.
+      pending = joined.count < MAX_CSV_RECORD_LINES ? joined : undefined;
+      if (!pending) yield { line: joined.line, error: 'unterminated quoted field' };
+      continue;
+    }
+    pending = undefined;
+    if (!headerSeen) {
+      headerSeen = true;
+      textIndex = fields.indexOf(column);
+      if (textIndex < 0) {
+        yield { line: joined.line, error: `CSV header has no column "${column}" (columns: ${fields.join(', ')})` };
+      }
+      continue;
+    }
+    if (fields.length === 1 && fields[0] === '') yield { line: joined.line, error: 'empty line' };
+    else if (textIndex < 0) yield { line: joined.line, error: `no column "${column}"` };
+    else if (textIndex >= fields.length) yield { line: joined.line, error: `record has ${fields.length} fields, no "${column}"` };
+    else yield checkText(joined.line, fields[textIndex]);
+  }
+  if (pending) yield { line: pending.line, error: 'unterminated quoted field' };
+}
+
+/**
+ * Fields of one RFC 4180 CSV record (quotes, doubled quotes, commas and newlines inside quotes);
+ * undefined when a quoted field is still open at the end.
+ *
+ * @example
+ * ```ts
+ * parseCsvRecord('a,"b, ""c""",d'); // ['a', 'b, "c"', 'd']
+ * parseCsvRecord('a,"open');        // undefined
+ * ```
+ */
+export function parseCsvRecord(text: string): string[] | undefined {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"' && field === '') quoted = true;
+    else if (ch === ',') { fields.push(field); field = ''; }
+    else field += ch;
+  }
+  if (quoted) return undefined;
+  fields.push(field);
+  return fields;
+}
