@@ -1,0 +1,26 @@
+/**
+ * Compression after distillation: pruning (unstructured magnitude, structured heads/neurons), converter-exact
+ * weight quantization, mixed precision, and the one-call `optimize` pipeline. Importing this module registers
+ * `TfdPrunedEncoderBlock`, so structurally pruned checkpoints load.
+ *
+ * @example
+ * ```ts
+ * import { prune, quantize, optimize } from './compress/index.js';
+ * const { table } = await quantize('runs/student', { dtype: 'uint8', data: 'val.csv', out: 'runs/student-uint8' });
+ * ```
+ */
+export { prune, type PruneOptions, type PruneResult, type RecoverFn } from './prune.js';
+export { magnitudeMasks, prunableWeights, PruneMasks, DEFAULT_PRUNE_EXCLUDE, type MagnitudeOptions } from './prune-masks.js';
+export { scheduleSteps, type PruneSchedule } from './schedule.js';
+export { applyStructuredPlan, encoderBlocks, l2Importance, type StructuredPlan, type BlockInfo } from './structured.js';
+export { structuredPlan, type StructuredOptions } from './structured-plan.js';
+export { TfdPrunedEncoderBlock, type PrunedBlockConfig } from './pruned-block.js';
+export { quantize, withQuantizedWeights, TFJS_QUANTIZATION_NOTE, type QuantizeOptions, type QuantizeResult } from './quantize.js';
+export { affineQuantize, affineDequantize, roundTrip, WEIGHT_DTYPES, type WeightDtype, type AffineQuantized } from './quant-math.js';
+export { writeQuantizedCheckpoint, quantizedModelFiles, type DtypeAssignment, type StoredWeight } from './write-quantized.js';
+export { sensitivity, adaptiveAssignment, resolveTarget, type AccuracyTarget, type LayerSensitivity, type AdaptivePoint } from './mixed-precision.js';
+export { optimize, type OptimizeOptions, type OptimizeResult } from './optimize.js';
+export { formatTable, type CompressionRow } from './report.js';
+export { modelSize, type ModelSize } from './size.js';
+export { medianLatency, type LatencyOptions } from './latency.js';
+export { evalSetFromRecords, loadEvalSet, type EvalSet } from './eval-set.js';

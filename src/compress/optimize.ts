@@ -1,0 +1,97 @@
+import type * as tf from '@tensorflow/tfjs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TfdistillError } from '../errors.js';
+import type { DataOption } from './data-option.js';
+import { prune, type RecoverFn } from './prune.js';
+import { quantize, TFJS_QUANTIZATION_NOTE } from './quantize.js';
+import type { WeightDtype } from './quant-math.js';
+import { formatTable, type CompressionRow } from './report.js';
+import { assertOutputFree } from './source.js';
+
+/**
+ * Options of {@link optimize}. Presets: `light` = quantize only; `medium` = structured prune 30% + recovery +
+ * quantize; `full` = distill (injected) + structured prune 50% + recovery + quantize.
+ *
+ * @example
+ * ```ts
+ * const opts: OptimizeOptions = { preset: 'medium', data: 'val.csv', out: 'student-opt', recover };
+ * ```
+ */
+export interface OptimizeOptions {
+  preset: 'light' | 'medium' | 'full';
+  out: string;
+  data?: DataOption;
+  /** Weight storage dtype of the final step; default 'uint8' ('float16' for a gentler light preset). */
+  dtype?: WeightDtype;
+  /** The teacher, for agreement/KL and (full) for the distillation step. */
+  teacher?: tf.LayersModel;
+  /** `full` only: distils the checkpoint into `out` dir before pruning (injected; wired by the integrator). */
+  distill?: (checkpointDir: string, outDir: string) => Promise<void>;
+  recover?: RecoverFn;
+  force?: boolean;
+}
+
+/**
+ * What {@link optimize} returns: every step's rows in one table, and the JSON-able report.
+ *
+ * @example
+ * ```ts
+ * const { table, report } = await optimize('student', { preset: 'light', out: 'student-web' });
+ * ```
+ */
+export interface OptimizeResult {
+  rows: CompressionRow[];
+  table: string;
+  notes: string[];
+  report: { preset: string; rows: CompressionRow[]; notes: string[] };
+}
+
+/**
+ * One command from a distilled checkpoint to a deployable one: the preset's steps run in order through
+ * temporary checkpoints and only the final one is written to `out`.
+ *
+ * @example
+ * ```ts
+ * const { table } = await optimize('runs/student', { preset: 'medium', data: 'val.csv', out: 'runs/student-opt' });
+ * ```
+ */
+export async function optimize(checkpointDir: string, options: OptimizeOptions): Promise<OptimizeResult> {
+  const { preset } = options;
+  if (!['light', 'medium', 'full'].includes(preset)) {
+    throw new TfdistillError('INVALID_ARGUMENT', `unknown preset ${JSON.stringify(preset)}`, 'use light, medium or full');
+  }
+  await assertOutputFree(options.out, options);
+  const notes = [TFJS_QUANTIZATION_NOTE];
+  const work = await mkdtemp(path.join(tmpdir(), 'tfdistill-optimize-'));
+  const rows: CompressionRow[] = [];
+  try {
+    let current = checkpointDir;
+    if (preset === 'full') {
+      if (options.distill && options.teacher) {
+        current = path.join(work, 'distilled');
+        await options.distill(checkpointDir, current);
+      } else {
+        notes.push('full: no teacher/distill function given, the distillation step was skipped');
+      }
+    }
+    if (preset !== 'light') {
+      if (!options.recover) notes.push('no recovery fine-tuning available: pruning ran without recovery');
+      const pruned = path.join(work, 'pruned');
+      const result = await prune(current, {
+        method: 'structured', sparsity: preset === 'medium' ? 0.3 : 0.5, data: options.data, reference: options.teacher,
+        recover: options.recover, out: pruned, latency: { runs: 5 },
+      });
+      result.model.dispose();
+      rows.push(...result.rows.map((r) => ({ ...r, step: r.step })));
+      current = pruned;
+    }
+    const q = await quantize(current, { dtype: options.dtype ?? 'uint8', data: options.data, reference: options.teacher, out: options.out, force: options.force });
+    if (rows.length === 0) rows.push(q.rows[0]);
+    rows.push(q.rows[1]);
+    return { rows, table: formatTable(rows), notes, report: { preset, rows, notes } };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
