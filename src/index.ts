@@ -68,6 +68,9 @@ export {
 } from './io/index.js';
 export { saveClassifier, loadClassifier, TOKENIZER_JSON, type ClassifierCheckpoint } from './io/classifier-checkpoint.js';
 
+// Compression: magnitude and structured pruning, converter-exact weight quantization, the optimize pipeline.
+export * from './compress/index.js';
+
 // Reports.
 export { renderReport, parseMetrics, type ReportInput, type MetricRecord } from './report/html-report.js';
 
