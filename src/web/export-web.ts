@@ -1,0 +1,131 @@
+/**
+ * `exportWeb`: turns a classifier checkpoint into a static folder that runs the student in any browser, offline:
+ * model files (optionally float16 or uint8 weights), `tokenizer.json`, `labels.json`, `web-config.json`,
+ * `index.html`, the stock `tf.min.js` and tfdistill's page script (layers + tokenizer). Serve it with any static
+ * file server; opening it via `file://` does not work because browsers block `fetch` there.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { require_, TfdistillError } from '../errors.js';
+import { loadClassifier } from '../io/classifier-checkpoint.js';
+import '../models/register.js';
+import { WEB_BUNDLE, webBundle } from './build-bundle.js';
+import { pageHtml } from './page-html.js';
+import { quantizeWeights, type WebQuantization } from './quantize-weights.js';
+
+/**
+ * Options for {@link exportWeb}.
+ *
+ * @example
+ * ```ts
+ * const options: ExportWebOptions = { quantize: 'uint8', title: 'Spam filter', overwrite: true };
+ * ```
+ */
+export interface ExportWebOptions {
+  /** Store weights as float16 (half size) or uint8 (quarter size); default float32. */
+  quantize?: WebQuantization;
+  /** Page title (default: the checkpoint folder's name). */
+  title?: string;
+  /** Allow writing into a non-empty `outDir` (files of the same name are replaced). */
+  overwrite?: boolean;
+}
+
+/**
+ * What {@link exportWeb} wrote.
+ *
+ * @example
+ * ```ts
+ * const { files, weightBytes } = await exportWeb('student/', 'web/');
+ * ```
+ */
+export interface ExportWebResult {
+  outDir: string;
+  files: string[];
+  weightBytes: number;
+}
+
+const WEIGHTS_BIN = 'weights.bin';
+
+/**
+ * Exports a classifier checkpoint as a static browser app (see the file comment for the layout).
+ * Throws `OUTPUT_EXISTS` for a non-empty `outDir` unless `overwrite`.
+ *
+ * @example
+ * ```ts
+ * await exportWeb('runs/spam/student', 'web/', { quantize: 'float16' });
+ * // then: npx http-server web/  (or any static server) and open http://localhost:8080
+ * ```
+ */
+export async function exportWeb(checkpointDir: string, outDir: string, options: ExportWebOptions = {}): Promise<ExportWebResult> {
+  require_(options.quantize === undefined || options.quantize === 'float16' || options.quantize === 'uint8',
+    `quantize must be 'float16' or 'uint8', got '${options.quantize}'`);
+  await checkOutDir(outDir, Boolean(options.overwrite));
+  const ckpt = await loadClassifier(checkpointDir);
+  let artifacts: tf.io.ModelArtifacts;
+  try {
+    artifacts = await captureArtifacts(ckpt.model);
+  } finally {
+    ckpt.model.dispose();
+  }
+  let specs = artifacts.weightSpecs ?? [];
+  let weights: Uint8Array = new Uint8Array(joinWeightData(artifacts.weightData));
+  if (options.quantize) ({ specs, data: weights } = quantizeWeights(specs, weights.buffer as ArrayBuffer, options.quantize));
+
+  const modelJson = {
+    format: 'layers-model', generatedBy: artifacts.generatedBy, convertedBy: 'tfdistill export-web',
+    modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: [WEIGHTS_BIN], weights: specs }],
+  };
+  const title = options.title ?? path.basename(path.resolve(checkpointDir));
+  await mkdir(outDir, { recursive: true });
+  const files: Record<string, string | Uint8Array> = {
+    'model.json': JSON.stringify(modelJson),
+    [WEIGHTS_BIN]: weights,
+    'tokenizer.json': JSON.stringify(ckpt.tokenizer.toJSON()),
+    'labels.json': JSON.stringify(ckpt.labels),
+    'web-config.json': JSON.stringify({ maxLength: ckpt.maxLength }),
+    'index.html': pageHtml({ title, labels: ckpt.labels, bundle: WEB_BUNDLE }),
+    [WEB_BUNDLE]: await webBundle(),
+  };
+  for (const [name, content] of Object.entries(files)) await writeFile(path.join(outDir, name), content);
+  await copyFile(tfMinJs(), path.join(outDir, 'tf.min.js'));
+  return { outDir, files: [...Object.keys(files), 'tf.min.js'].sort(), weightBytes: weights.length };
+}
+
+async function checkOutDir(outDir: string, overwrite: boolean): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(outDir);
+  } catch {
+    return; // does not exist yet
+  }
+  if (entries.length > 0 && !overwrite) {
+    throw new TfdistillError('OUTPUT_EXISTS', `${outDir} is not empty`, 'choose another --out folder or pass --overwrite');
+  }
+}
+
+async function captureArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let captured: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    captured = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  return captured!;
+}
+
+function joinWeightData(data: tf.io.ModelArtifacts['weightData']): ArrayBuffer {
+  if (data === undefined) return new ArrayBuffer(0);
+  if (!Array.isArray(data)) return data;
+  const total = data.reduce((s, b) => s + b.byteLength, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const b of data) { out.set(new Uint8Array(b), at); at += b.byteLength; }
+  return out.buffer;
+}
+
+/** The stock browser build of TF.js from the installed `@tensorflow/tfjs` (same version as Node uses). */
+function tfMinJs(): string {
+  const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs'); // .../@tensorflow/tfjs/dist/tf.node.js
+  return path.join(path.dirname(main), 'tf.min.js');
+}
