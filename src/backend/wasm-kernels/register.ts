@@ -1,6 +1,6 @@
-import { installBatchMatMulOverride } from './batch-matmul.js';
-import { installSumOverride } from './sum.js';
-import { installTransposeOverride } from './transpose.js';
+import { installBatchMatMulOverride, restoreStockBatchMatMul } from './batch-matmul.js';
+import { installSumOverride, restoreStockSum } from './sum.js';
+import { installTransposeOverride, restoreStockTranspose } from './transpose.js';
 import { registerUnsortedSegmentSum } from './unsorted-segment-sum.js';
 
 /**
@@ -17,13 +17,40 @@ import { registerUnsortedSegmentSum } from './unsorted-segment-sum.js';
  */
 export function registerWasmKernels(): string[] {
   registerUnsortedSegmentSum();
-  installBatchMatMulOverride();
-  installTransposeOverride();
-  installSumOverride();
+  installWasmOverrides();
   return [
     'wasm: UnsortedSegmentSum kernel added (tf.gather gradient)',
     'wasm: BatchMatMul runs transposed and batched matmuls through XNNPACK',
     'wasm: Transpose of rank >= 5 runs as contiguous row copies',
     'wasm: Sum over leading axes (bias gradients) accumulates rows without a transpose',
   ];
+}
+
+/**
+ * Installs the overrides of stock wasm kernels (not the added `UnsortedSegmentSum`). Idempotent.
+ *
+ * @example
+ * ```ts
+ * restoreStockWasmKernels(); // measure stock tfjs-backend-wasm
+ * installWasmOverrides();    // back to tfdistill's kernels
+ * ```
+ */
+export function installWasmOverrides(): void {
+  installBatchMatMulOverride();
+  installTransposeOverride();
+  installSumOverride();
+}
+
+/**
+ * Puts every overridden stock wasm kernel back, e.g. to benchmark stock tfjs-backend-wasm in the same process.
+ *
+ * @example
+ * ```ts
+ * restoreStockWasmKernels();
+ * ```
+ */
+export function restoreStockWasmKernels(): void {
+  restoreStockBatchMatMul();
+  restoreStockTranspose();
+  restoreStockSum();
 }

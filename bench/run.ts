@@ -1,0 +1,93 @@
+/**
+ * `npm run bench [-- --quick] [-- --no-torch] [-- --no-stock]`: the standard workload of the performance issue
+ * with tfdistill's real training step and with the hand-written TF.js baseline (same kernel overrides), in one
+ * process, then the baseline on stock tfjs-backend-wasm kernels, then the PyTorch peer. Prints a table and writes
+ * `bench/results/<date>-<backend>.json` and `bench/results/latest.json`.
+ *
+ * Contenders run one after another (2 cores: never in parallel). A closing A/B/A/B round of KD steps gives the
+ * tfdistill/baseline ratio measured back to back, which is what to compare on a noisy machine.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { useBackend } from '../src/backend/use-backend.js';
+import { installWasmOverrides, restoreStockWasmKernels } from '../src/backend/wasm-kernels/register.js';
+import { buildBaseline } from './baseline.js';
+import { measure, timeMedian, type Plan } from './measure.js';
+import { printTable } from './table.js';
+import { buildTfdistill } from './tfdistill-step.js';
+import { runTorchPeer } from './torch-peer.js';
+import { workload } from './workload.js';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const plan: Plan = quick ? { warmup: 1, steps: 3, latencyRuns: 20 } : { warmup: 3, steps: 10, latencyRuns: 50 };
+const stockPlan: Plan = quick ? { warmup: 1, steps: 2, latencyRuns: 10 } : { warmup: 1, steps: 4, latencyRuns: 20 };
+
+const info = await useBackend('wasm');
+const log = (m: string) => process.stderr.write(`${m}\n`);
+log(`backend ${info.name}, wasm threads ${info.wasmThreads}, simd ${info.wasmSimd}${quick ? ', quick' : ''}`);
+
+log('tfdistill ...');
+const lib = buildTfdistill();
+const tfdistill = await measure(lib, plan);
+log('hand-written baseline (tfdistill kernel overrides) ...');
+const base = buildBaseline({ embedViaScatter: false });
+const baseline = await measure(base, plan);
+
+// Back-to-back A/B rounds: both contenders see the same machine load, so their ratio is the fair overhead figure.
+log('A/B rounds ...');
+const rounds = quick ? 1 : 3;
+const ab = { lib: [] as number[], base: [] as number[], libCached: [] as number[], baseCached: [] as number[] };
+for (let r = 0; r < rounds; r++) {
+  ab.lib.push(await timeMedian(() => lib.kdStep(false), { warmup: 0, n: 3 }));
+  ab.base.push(await timeMedian(() => base.kdStep(false), { warmup: 0, n: 3 }));
+  ab.libCached.push(await timeMedian(() => lib.kdStep(true), { warmup: 0, n: 3 }));
+  ab.baseCached.push(await timeMedian(() => base.kdStep(true), { warmup: 0, n: 3 }));
+}
+const sum = (xs: number[]) => xs.reduce((p, x) => p + x, 0);
+const overhead = { kdStep: sum(ab.lib) / sum(ab.base), cachedKdStep: sum(ab.libCached) / sum(ab.baseCached) };
+lib.dispose();
+base.dispose();
+
+let stockBaseline: Awaited<ReturnType<typeof measure>> | undefined;
+if (!args.has('--no-stock') && info.name === 'wasm') {
+  log('hand-written baseline on stock tfjs-backend-wasm kernels ...');
+  restoreStockWasmKernels();
+  const stock = buildBaseline({ embedViaScatter: true });
+  try {
+    stockBaseline = await measure(stock, stockPlan);
+  } finally {
+    stock.dispose();
+    installWasmOverrides();
+  }
+}
+
+const torch = args.has('--no-torch') ? { ok: false as const, reason: '--no-torch' }
+  : (log('PyTorch peer ...'), runTorchPeer({ script: process.env.TFDISTILL_TORCH_PEER ?? '/work/shared/peer/torch_kd.py', python: '/usr/bin/python3' }));
+
+const strip = <T extends { kdStepS: number; cachedKdStepS: number }>({ kdStepS, cachedKdStepS, ...rest }: T) => rest;
+const result = {
+  date: new Date().toISOString(),
+  backend: info.name,
+  quick,
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, tfjs: tf.version.tfjs,
+    wasmThreads: info.wasmThreads, wasmSimd: info.wasmSimd },
+  workload,
+  ...strip(tfdistill),
+  baseline: strip(baseline),
+  overheadVsBaseline: overhead,
+  ...(stockBaseline ? { stockKernelBaseline: strip(stockBaseline) } : {}),
+  pytorch: torch,
+  peakRssMBProcess: Math.round(process.resourceUsage().maxRSS / 1024),
+};
+
+printTable(result);
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+mkdirSync(dir, { recursive: true });
+const text = `${JSON.stringify(result, null, 2)}\n`;
+writeFileSync(path.join(dir, `${result.date.slice(0, 10)}-${info.name}${quick ? '-quick' : ''}.json`), text);
+writeFileSync(path.join(dir, 'latest.json'), text);
+log(`wrote bench/results/latest.json`);

@@ -1,0 +1,42 @@
+/**
+ * The bench's printed table: one row per figure, one column per contender, plus tfdistill / PyTorch.
+ */
+import type { Figures } from './workload.js';
+import type { TorchFigures } from './torch-peer.js';
+
+type Row = { label: string; key: keyof Figures; unit: string; higherIsBetter: boolean };
+const rows: Row[] = [
+  { label: '(a) KD step, live teacher', key: 'kdStepSamplesPerSec', unit: 'samples/s', higherIsBetter: true },
+  { label: '(b) KD step, cached teacher', key: 'cachedKdStepSamplesPerSec', unit: 'samples/s', higherIsBetter: true },
+  { label: '(c) teacher forward b32', key: 'teacherForwardSamplesPerSec', unit: 'samples/s', higherIsBetter: true },
+  { label: '(d) student latency b1', key: 'studentLatencyMsB1', unit: 'ms', higherIsBetter: false },
+  { label: '(d) student latency b32', key: 'studentLatencyMsB32', unit: 'ms', higherIsBetter: false },
+  { label: '(e) numTensors flat', key: 'numTensorsFlat', unit: '', higherIsBetter: true },
+  { label: '(f) peak RSS', key: 'peakRssMB', unit: 'MB', higherIsBetter: false },
+];
+
+const cell = (v: unknown): string => (typeof v === 'number' ? (v >= 100 ? v.toFixed(0) : v.toFixed(2)) : String(v ?? '-'));
+
+/**
+ * Prints the comparison as a Markdown table (pasteable into the README's Performance section).
+ *
+ * @example
+ * ```ts
+ * printTable({ ...tfdistillFigures, baseline, stockKernelBaseline, pytorch });
+ * ```
+ */
+export function printTable(r: Figures & { baseline: Figures; stockKernelBaseline?: Figures; pytorch: TorchFigures }): void {
+  const torch = r.pytorch.ok ? r.pytorch : undefined;
+  const lines = [
+    '| figure | unit | tfdistill | hand-written TF.js (same kernels) | hand-written, stock wasm kernels | PyTorch | tfdistill / PyTorch |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const row of rows) {
+    const ours = r[row.key];
+    const theirs = torch && row.key in torch ? (torch as unknown as Record<string, number>)[row.key] : undefined;
+    const ratio = typeof ours === 'number' && theirs !== undefined ? (row.higherIsBetter ? ours / theirs : theirs / ours) : undefined;
+    lines.push(`| ${row.label} | ${row.unit} | ${cell(ours)} | ${cell(r.baseline[row.key])} | ${cell(r.stockKernelBaseline?.[row.key])} | ${cell(theirs)} | ${ratio === undefined ? '-' : `${ratio.toFixed(2)}x`} |`);
+  }
+  console.log(lines.join('\n'));
+  if (!r.pytorch.ok) console.log(`PyTorch peer not run: ${r.pytorch.reason}`);
+}

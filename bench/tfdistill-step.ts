@@ -1,0 +1,78 @@
+/**
+ * The standard workload through tfdistill's real training path: createEncoder teacher and student from
+ * encoderPresets, `toDeviceBatch` + `kdLossFn` + `trainStep` + AdamW exactly as `distill()` calls them
+ * (global-norm clipping at distill's default of 1, weight decay 0.01).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Batch } from '../src/data/types.js';
+import { setDropoutSeed } from '../src/models/dropout.js';
+import { createEncoder } from '../src/models/encoder.js';
+import { encoderPresets } from '../src/models/options.js';
+import { encoderOutputs } from '../src/models/outputs.js';
+import { teacherFromEncoder } from '../src/models/teacher.js';
+import { AdamW } from '../src/train/adamw.js';
+import { disposeDeviceBatch, kdLossFn, toDeviceBatch, type KdLossConfig } from '../src/train/kd-loss.js';
+import { disposeStepResult, trainStep } from '../src/train/step.js';
+import { randomBatch, sync, workload, type Contender } from './workload.js';
+
+/**
+ * Builds the tfdistill contender (teacher and student seeded, dropout seeded, one fixed host batch).
+ *
+ * @example
+ * ```ts
+ * const c = buildTfdistill(); await c.kdStep(true); c.dispose();
+ * ```
+ */
+export function buildTfdistill(): Contender {
+  const w = workload;
+  const shape = { vocabSize: w.vocab, maxLength: w.maxLength, numClasses: w.classes, dropout: w.dropout };
+  // The presets are the workload's sizes; fail loudly if either drifts.
+  for (const [k, v] of Object.entries(w.teacher)) if (encoderPresets.teacherBase[k as keyof typeof w.teacher] !== v) throw new Error(`teacherBase.${k} != ${v}`);
+  for (const [k, v] of Object.entries(w.student)) if (encoderPresets.studentSmall[k as keyof typeof w.student] !== v) throw new Error(`studentSmall.${k} != ${v}`);
+  const teacherModel = createEncoder({ ...encoderPresets.teacherBase, ...shape, seed: 1, name: 'teacher' });
+  const student = createEncoder({ ...encoderPresets.studentSmall, ...shape, seed: 2, name: 'student' });
+  const teacher = teacherFromEncoder(teacherModel);
+  const variables = student.trainableWeights.map((v) => v.read() as tf.Variable);
+  const optimizer = new AdamW({ learningRate: w.learningRate, weightDecay: 0.01 });
+  const config: KdLossConfig = { temperature: w.temperature, alpha: w.alpha, labelSmoothing: 0, intermediate: [],
+    projections: {}, precision: 'float32' };
+  setDropoutSeed(42);
+
+  const { inputIds, labels } = randomBatch(w, 1);
+  const batch: Batch = { inputIds, labels, batchSize: w.batch, seqLength: w.seq, indices: new Int32Array(w.batch).map((_, i) => i) };
+  // The teacher cache stores host logits per example; compute them once, as cacheTeacherOutputs does.
+  const cachedLogits = tf.tidy(() => {
+    const ids = tf.tensor2d(inputIds, [w.batch, w.seq], 'int32');
+    return teacher.predict(ids).logits.dataSync() as Float32Array;
+  });
+  const cachedBatch: Batch = { ...batch, teacherLogits: cachedLogits, numClasses: w.classes };
+  const ids32 = tf.tensor2d(inputIds, [w.batch, w.seq], 'int32');
+  const ids1 = tf.tensor2d(inputIds.subarray(0, w.seq), [1, w.seq], 'int32');
+  let step = 0;
+
+  return {
+    async kdStep(cached) {
+      const device = toDeviceBatch(cached ? cachedBatch : batch, { teacher, needTeacherInternals: false });
+      try {
+        const result = await trainStep({ variables, optimizer, clipGlobalNorm: 1, batchSize: w.batch,
+          lossFn: kdLossFn({ student, batch: device, step, config }) });
+        disposeStepResult(result);
+      } finally {
+        disposeDeviceBatch(device);
+      }
+      step++;
+    },
+    teacherForward() {
+      tf.tidy(() => sync(teacher.predict(ids32).logits));
+    },
+    studentForward(b) {
+      tf.tidy(() => sync(encoderOutputs(student, b === 1 ? ids1 : ids32, { training: false }).logits));
+    },
+    dispose() {
+      tf.dispose([ids32, ids1]);
+      optimizer.dispose();
+      teacherModel.dispose();
+      student.dispose();
+    },
+  };
+}

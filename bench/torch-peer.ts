@@ -1,0 +1,52 @@
+/**
+ * Runs the PyTorch peer benchmark (`torch_kd.py`, same workload) after the TF.js figures, never alongside them
+ * (2 cores), and converts its JSON line into {@link Figures} units.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { workload } from './workload.js';
+
+/**
+ * PyTorch's figures, or why they are missing.
+ *
+ * @example
+ * ```ts
+ * const torch = runTorchPeer({ script: '/work/shared/peer/torch_kd.py', python: '/usr/bin/python3' });
+ * ```
+ */
+export type TorchFigures =
+  | { ok: true; kdStepSamplesPerSec: number; cachedKdStepSamplesPerSec: number; teacherForwardSamplesPerSec: number;
+      studentLatencyMsB1: number; studentLatencyMsB32: number; threads: number; torch: string }
+  | { ok: false; reason: string };
+
+/**
+ * Runs the peer script in its own directory (it imports `flops.py` from there) and parses its last line.
+ *
+ * @example
+ * ```ts
+ * const t = runTorchPeer({ script, python: '/usr/bin/python3' });
+ * if (t.ok) console.log(t.kdStepSamplesPerSec);
+ * ```
+ */
+export function runTorchPeer(o: { script: string; python: string }): TorchFigures {
+  if (!existsSync(o.script)) return { ok: false, reason: `${o.script} not found` };
+  if (!existsSync(o.python)) return { ok: false, reason: `${o.python} not found` };
+  try {
+    const out = execFileSync(o.python, [path.basename(o.script)], { cwd: path.dirname(o.script), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number | string>;
+    const num = (k: string) => Number(r[k]);
+    return {
+      ok: true,
+      kdStepSamplesPerSec: workload.batch / num('kd_step_s'),
+      cachedKdStepSamplesPerSec: workload.batch / num('kd_cached_step_s'),
+      teacherForwardSamplesPerSec: workload.batch / num('teacher_fwd_b32_s'),
+      studentLatencyMsB1: num('student_fwd_b1_s') * 1000,
+      studentLatencyMsB32: num('student_fwd_b32_s') * 1000,
+      threads: num('threads'),
+      torch: String(r.torch),
+    };
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message.split('\n')[0] : String(e) };
+  }
+}

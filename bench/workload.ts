@@ -1,0 +1,97 @@
+/**
+ * The standard workload of the performance issue, shared by the tfdistill run and the hand-written baseline:
+ * teacher d256 x 4 blocks x 4 heads (FFN 1024), student d128 x 2 blocks x 2 heads (FFN 512), vocab 8000,
+ * max length 128, 2 classes, batch 32 x seq 128 of random ids, T = 4, alpha = 0.7, AdamW lr 1e-4, dropout 0.1.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Sizes and loss settings of the standard workload.
+ *
+ * @example
+ * ```ts
+ * const ids = randomBatch(workload, 1).inputIds; // Int32Array of 32 * 128 ids in [1, 8000)
+ * ```
+ */
+export const workload = {
+  vocab: 8000,
+  maxLength: 128,
+  classes: 2,
+  batch: 32,
+  seq: 128,
+  temperature: 4,
+  alpha: 0.7,
+  learningRate: 1e-4,
+  dropout: 0.1,
+  teacher: { dModel: 256, numLayers: 4, numHeads: 4, ffnDim: 1024 },
+  student: { dModel: 128, numLayers: 2, numHeads: 2, ffnDim: 512 },
+} as const;
+
+/**
+ * One host batch of random ids in [1, vocab) and random labels, from a small seeded generator so both
+ * contenders see the same data.
+ *
+ * @example
+ * ```ts
+ * const { inputIds, labels } = randomBatch(workload, 7);
+ * ```
+ */
+export function randomBatch(w: typeof workload, seed: number): { inputIds: Int32Array; labels: Int32Array } {
+  let s = seed >>> 0 || 1;
+  const next = () => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return s;
+  };
+  const inputIds = new Int32Array(w.batch * w.seq).map(() => 1 + (next() % (w.vocab - 1)));
+  const labels = new Int32Array(w.batch).map(() => next() % w.classes);
+  return { inputIds, labels };
+}
+
+/**
+ * The figures one contender reports (the shape of `bench/results/*.json`, minus the run metadata).
+ *
+ * @example
+ * ```ts
+ * const f: Figures = await measureTfdistill({ quick: true });
+ * ```
+ */
+export interface Figures {
+  kdStepSamplesPerSec: number;
+  cachedKdStepSamplesPerSec: number;
+  teacherForwardSamplesPerSec: number;
+  studentLatencyMsB1: number;
+  studentLatencyMsB32: number;
+  /** tf.memory().numTensors identical after every timed training step. */
+  numTensorsFlat: boolean;
+  peakRssMB: number;
+}
+
+/**
+ * What a contender hands the timing harness: closures over its own models and data.
+ *
+ * @example
+ * ```ts
+ * const c: Contender = buildBaseline(); await c.kdStep(false);
+ * ```
+ */
+export interface Contender {
+  /** One full training step (teacher live unless `cached`), with everything it creates freed. */
+  kdStep(cached: boolean): Promise<void>;
+  /** Teacher logits for the batch, read back to the host. */
+  teacherForward(): void;
+  /** Student logits for `batch` rows, read back to the host. */
+  studentForward(batch: 1 | 32): void;
+  dispose(): void;
+}
+
+/**
+ * Reads a tensor back so lazily queued work has really run (wasm is synchronous, but GPU backends are not).
+ *
+ * @example
+ * ```ts
+ * sync(logits);
+ * ```
+ */
+export function sync(t: tf.Tensor): void {
+  t.dataSync();
+}
