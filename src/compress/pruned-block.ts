@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { dropout } from '../models/dropout.js';
+import { layerOutput } from '../models/activation-hook.js';
 import { applyPrecision } from '../models/precision.js';
 import { readWeight } from '../models/layers/attention.js';
 import { activate, layerNorm, linear, paddingMask, type Activation, type BaseLayerArgs, type CallKwargs } from '../models/layers/ops.js';
@@ -105,7 +106,8 @@ export class TfdPrunedEncoderBlock extends tf.layers.Layer {
         const h = norm(tf.add(x, a.output), 1);
         y = norm(tf.add(h, feedForward(h)), 2);
       }
-      return c.returnAttention ? [applyPrecision(y), applyPrecision(probs)] : applyPrecision(y);
+      const out = layerOutput(this.name, y);
+      return c.returnAttention ? [out, applyPrecision(probs)] : out;
     });
   }
 

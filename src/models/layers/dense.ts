@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { applyPrecision } from '../precision.js';
+import { layerOutput } from '../activation-hook.js';
 import { readWeight } from './attention.js';
 import { linear, weightSeed, type BaseLayerArgs } from './ops.js';
 
@@ -43,7 +43,7 @@ export class TfdDense extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      return applyPrecision(linear(x, readWeight(this.kernel), readWeight(this.bias)));
+      return layerOutput(this.name, linear(x, readWeight(this.kernel), readWeight(this.bias)));
     });
   }
 

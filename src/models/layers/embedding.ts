@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { embeddingLookup } from '../../backend/embedding.js';
 import { TfdistillError } from '../../errors.js';
 import { dropout } from '../dropout.js';
-import { applyPrecision } from '../precision.js';
+import { layerOutput } from '../activation-hook.js';
 import { readWeight } from './attention.js';
 import { weightSeed, type BaseLayerArgs, type CallKwargs } from './ops.js';
 
@@ -71,7 +71,7 @@ export class TfdEmbedding extends tf.layers.Layer {
       const tokens = embeddingLookup(readWeight(this.tokens) as tf.Tensor2D, ids); // [b, s, d]
       const positions = readWeight(this.positions).slice([0, 0], [seq, dModel]); // [s, d]
       const x = dropout(tf.add(tokens, positions), { rate, training: kwargs.training === true });
-      return applyPrecision(x);
+      return layerOutput(this.name, x);
     });
   }
 

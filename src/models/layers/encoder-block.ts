@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { dropout } from '../dropout.js';
 import { applyPrecision } from '../precision.js';
+import { layerOutput } from '../activation-hook.js';
 import {
   addAttentionWeights, readWeight, selfAttention, type AttentionConfig, type AttentionWeights, type Initializer,
 } from './attention.js';
@@ -149,7 +150,7 @@ export class TfdEncoderBlock extends tf.layers.Layer {
         const h = norm1(tf.add(x, a.output));
         y = norm2(tf.add(h, feedForward(h)));
       }
-      const out = applyPrecision(y);
+      const out = layerOutput(this.name, y);
       return c.returnAttention ? [out, applyPrecision(probs)] : out;
     });
   }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { applyPrecision } from '../precision.js';
+import { layerOutput } from '../activation-hook.js';
 import { readWeight } from './attention.js';
 import { layerNorm, type BaseLayerArgs } from './ops.js';
 
@@ -38,7 +38,7 @@ export class TfdLayerNorm extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      return applyPrecision(layerNorm(x, readWeight(this.gamma), readWeight(this.beta), this.epsilon));
+      return layerOutput(this.name, layerNorm(x, readWeight(this.gamma), readWeight(this.beta), this.epsilon));
     });
   }
 

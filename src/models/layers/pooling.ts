@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { applyPrecision } from '../precision.js';
+import { layerOutput } from '../activation-hook.js';
 import { paddingMask, type BaseLayerArgs } from './ops.js';
 
 /**
@@ -39,10 +39,10 @@ export class TfdPooling extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const [x, ids] = inputs as [tf.Tensor3D, tf.Tensor2D];
-      if (this.pooling === 'cls') return applyPrecision(x.slice([0, 0, 0], [-1, 1, -1]).squeeze([1]));
+      if (this.pooling === 'cls') return layerOutput(this.name, x.slice([0, 0, 0], [-1, 1, -1]).squeeze([1]));
       const mask = paddingMask(ids).expandDims(2); // [b, s, 1]
       const count = tf.maximum(mask.sum(1), 1); // [b, 1]
-      return applyPrecision(tf.div(tf.mul(x, mask).sum(1), count)); // [b, d]
+      return layerOutput(this.name, tf.div(tf.mul(x, mask).sum(1), count)); // [b, d]
     });
   }
 

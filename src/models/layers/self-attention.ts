@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { applyPrecision } from '../precision.js';
+import { layerOutput } from '../activation-hook.js';
 import { addAttentionWeights, selfAttention, type AttentionConfig, type AttentionWeights } from './attention.js';
 import { paddingMask, type BaseLayerArgs, type CallKwargs } from './ops.js';
 
@@ -43,7 +44,7 @@ export class TfdMultiHeadSelfAttention extends tf.layers.Layer {
       const [x, ids] = inputs as [tf.Tensor3D, tf.Tensor2D];
       const { output, probs } = selfAttention(x, paddingMask(ids), this.weightsOf, this.attentionConfig,
         { training: kwargs.training === true });
-      return [applyPrecision(output), applyPrecision(probs)];
+      return [layerOutput(this.name, output), applyPrecision(probs)];
     });
   }
 
