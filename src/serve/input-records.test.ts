@@ -7,7 +7,7 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   for await (const x of it) out.push(x);
   return out;
 }
-async function* chunks(...parts: Array<string | Uint8Array>) { yield* parts; }
+async function* chunks<T>(...parts: T[]): AsyncGenerator<T> { yield* parts; }
 
 describe('inputLines', () => {
   it('splits across chunk boundaries, strips CRLF, keeps a last line without newline', async () => {
@@ -18,13 +18,13 @@ describe('inputLines', () => {
 
   it('decodes a multi-byte character split between chunks and flags an invalid UTF-8 line alone', async () => {
     const euro = new TextEncoder().encode('€ok\n');
-    const lines = await collect(inputLines(chunks(euro.subarray(0, 1), euro.subarray(1), Uint8Array.from([0xff, 0x0a]), 'fine')));
+    const lines = await collect(inputLines(chunks<string | Uint8Array>(euro.subarray(0, 1), euro.subarray(1), Uint8Array.from([0xff, 0x0a]), 'fine')));
     expect(lines).toEqual([{ line: 1, text: '€ok' }, { line: 2, error: 'line is not valid UTF-8' }, { line: 3, text: 'fine' }]);
   });
 });
 
 describe('inputRecords', () => {
-  const lines = (...texts: string[]) => chunks(...texts.map((t, i) => ({ line: i + 1, text: t } as InputLine))) as AsyncIterable<InputLine>;
+  const lines = (...texts: string[]) => chunks<InputLine>(...texts.map((t, i) => ({ line: i + 1, text: t })));
 
   it('jsonl: objects, bare strings, bad JSON, missing field, empty line', async () => {
     const recs = await collect(inputRecords(lines('{"body":"hi"}', '"bare"', '{oops', '{"x":1}', ''), { format: 'jsonl', textColumn: 'body' }));

@@ -1,0 +1,35 @@
+import { useBackend } from '../../backend/use-backend.js';
+import type { BackendName } from '../../backend/backend-info.js';
+import { evaluate } from '../../eval/evaluate.js';
+import { formatEvaluation } from '../../eval/format-evaluation.js';
+import { defineCommand } from '../command.js';
+
+/**
+ * `tfdistill eval <model> <data>`: accuracy, macro-F1, per-class precision/recall, confusion matrix, ECE, and with
+ * `--teacher` agreement and KL. A table by default, JSON with `--json`.
+ *
+ * @example
+ * ```sh
+ * tfdistill eval student/ data/test.csv --teacher teacher/ --json
+ * ```
+ */
+export const evalCommand = defineCommand({
+  command: 'eval <model> <data>',
+  describe: 'Evaluate a classifier checkpoint on a labelled CSV/JSONL file',
+  builder: (y) => y
+    .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint directory' })
+    .positional('data', { type: 'string', demandOption: true, describe: 'CSV or JSONL file' })
+    .option('teacher', { type: 'string', describe: 'teacher checkpoint to compare with (agreement, KL)' })
+    .option('batch-size', { type: 'number', default: 32 })
+    .option('text-column', { type: 'string' })
+    .option('label-column', { type: 'string' })
+    .option('backend', { type: 'string', default: 'auto' })
+    .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of tables' }),
+  handler: async (args) => {
+    await useBackend(args.backend as BackendName);
+    const result = await evaluate(args.model, args.data, {
+      teacher: args.teacher, batchSize: args.batchSize, textColumn: args.textColumn, labelColumn: args.labelColumn,
+    });
+    console.log(args.json ? JSON.stringify(result, null, 2) : formatEvaluation(result));
+  },
+});

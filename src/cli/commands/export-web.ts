@@ -1,0 +1,25 @@
+import { exportWeb } from '../../web/export-web.js';
+import { defineCommand } from '../command.js';
+
+/**
+ * `tfdistill export-web --model student/ --out web/`: a static folder that runs the student in a browser, offline.
+ *
+ * @example
+ * ```sh
+ * tfdistill export-web --model student/ --out web/ --quantize float16
+ * ```
+ */
+export const exportWebCommand = defineCommand({
+  command: 'export-web',
+  describe: 'Export a classifier as a static web page (TF.js, no server-side code)',
+  builder: (y) => y
+    .option('model', { type: 'string', demandOption: true, describe: 'checkpoint directory' })
+    .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
+    .option('quantize', { choices: ['float16', 'uint8'] as const })
+    .option('title', { type: 'string' })
+    .option('overwrite', { type: 'boolean', default: false }),
+  handler: async (args) => {
+    const r = await exportWeb(args.model, args.out, { quantize: args.quantize, title: args.title, overwrite: args.overwrite });
+    console.log(`wrote ${r.files.length} files to ${r.outDir} (weights ${(r.weightBytes / 1024).toFixed(1)} KiB); serve the folder with any static file server`);
+  },
+});

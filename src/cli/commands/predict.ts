@@ -1,0 +1,61 @@
+import { createReadStream } from 'node:fs';
+import { useBackend } from '../../backend/use-backend.js';
+import type { BackendName } from '../../backend/backend-info.js';
+import { TfdistillError } from '../../errors.js';
+import { createPredictor } from '../../serve/predictor.js';
+import { predictStream } from '../../serve/predict-stream.js';
+import type { StreamFormat } from '../../serve/input-records.js';
+import { defineCommand } from '../command.js';
+
+/**
+ * `tfdistill predict <model> [input]`: one JSON line per input record (file or stdin), in order, with per-line
+ * errors; or `--text "..."` for a single prediction.
+ *
+ * @example
+ * ```sh
+ * tfdistill predict student/ mail.jsonl --top-k 2 > predictions.jsonl
+ * cat texts.txt | tfdistill predict student/ --format text
+ * ```
+ */
+export const predictCommand = defineCommand({
+  command: 'predict <model> [input]',
+  describe: 'Classify texts from a CSV/JSONL/text file or stdin (JSONL out)',
+  builder: (y) => y
+    .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint directory' })
+    .positional('input', { type: 'string', describe: 'input file; omit or - for stdin' })
+    .option('text', { type: 'string', describe: 'classify this one text and exit' })
+    .option('format', { choices: ['jsonl', 'csv', 'text'] as const, describe: 'input format (default: from extension, text for stdin)' })
+    .option('text-column', { type: 'string', default: 'text' })
+    .option('max-batch-size', { type: 'number', default: 32 })
+    .option('max-wait-ms', { type: 'number', default: 5 })
+    .option('long-text', { choices: ['truncate', 'chunk'] as const, default: 'truncate' as const })
+    .option('top-k', { type: 'number' })
+    .option('backend', { type: 'string', default: 'auto' }),
+  handler: async (args) => {
+    await useBackend(args.backend as BackendName);
+    const predictor = await createPredictor(args.model, {
+      maxBatchSize: args.maxBatchSize, maxWaitMs: args.maxWaitMs, longText: args.longText, topK: args.topK,
+    });
+    try {
+      if (args.text !== undefined) {
+        console.log(JSON.stringify(await predictor.predict(args.text)));
+        return;
+      }
+      const fromStdin = args.input === undefined || args.input === '-';
+      const format = (args.format ?? (fromStdin ? 'text' : formatOf(args.input!))) as StreamFormat;
+      const input = fromStdin ? process.stdin : createReadStream(args.input!);
+      const summary = await predictStream(predictor, input, process.stdout, { format, textColumn: args.textColumn });
+      if (summary.errors > 0) console.error(`tfdistill: ${summary.errors} of ${summary.records} records had errors (see "error" lines)`);
+    } finally {
+      await predictor.close();
+    }
+  },
+});
+
+function formatOf(file: string): StreamFormat {
+  const name = file.toLowerCase();
+  if (name.endsWith('.csv')) return 'csv';
+  if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) return 'jsonl';
+  if (name.endsWith('.txt')) return 'text';
+  throw new TfdistillError('INVALID_ARGUMENT', `cannot tell the format of ${file}`, 'pass --format jsonl, csv or text');
+}
