@@ -1,8 +1,11 @@
+import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { saveClassifier } from '../io/classifier-checkpoint.js';
 import { loadModel } from '../io/load-model.js';
 import { countParameters } from '../models/summary.js';
+import { encoderOutputs } from '../models/outputs.js';
+import { logitsFor } from './logits-for.js';
 import { parseMetrics, renderReport } from '../report/html-report.js';
 import type { CheckpointManager, TrainingSnapshot } from './checkpoints.js';
 import type { DistillOptions, DistillResult, EvalMetricName } from './distill-options.js';
@@ -68,11 +71,26 @@ async function writeReport(args: Parameters<typeof finishRun>[0]): Promise<void>
     ['student', studentParams.toLocaleString('en-US'), fmt(last?.accuracy), fmt(last?.agreement)],
   ];
   const html = renderReport({
-    title: `tfdistill run: ${path.basename(out)}`, metrics, comparison,
+    title: `tfdistill run: ${path.basename(out)}`, metrics, comparison, confusion: await confusionOf(run),
     notes: [`${snap.step} optimizer steps; throughput ${args.throughput.samplesPerSec.toFixed(1)} samples/s on ${args.throughput.backend}`,
       `precision: ${args.precision}`, `best ${args.bestMetric}: ${fmt(snap.best?.value)} at step ${snap.best?.step ?? '-'}`],
   });
   await fs.writeFile(path.join(out, 'report.html'), html);
+}
+
+/** Student confusion matrix on the validation set (rows: true class, columns: predicted), when labelled. */
+async function confusionOf(run: PreparedRun): Promise<{ labels: string[]; matrix: number[][] } | undefined> {
+  const { validation, labels, labeled } = run.data;
+  if (!labeled || validation.length === 0 || labels.length === 0) return undefined;
+  const { logits, numClasses } = await logitsFor(validation,
+    (ids) => tf.tidy(() => encoderOutputs(run.student.model, ids, { training: false }).logits), { batchSize: 64 });
+  const matrix = labels.map(() => new Array<number>(labels.length).fill(0));
+  validation.forEach((e, i) => {
+    let best = 0;
+    for (let c = 1; c < numClasses; c++) if (logits[i * numClasses + c] > logits[i * numClasses + best]) best = c;
+    if (e.label !== undefined && matrix[e.label]) matrix[e.label][best]++;
+  });
+  return { labels, matrix };
 }
 
 function numeric(m: object): Record<string, number> {
