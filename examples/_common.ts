@@ -9,10 +9,11 @@
  * const { train, test } = await spamSplit({ rows: 2000, seed: 42 });
  * ```
  */
+import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinDatasetPath, loadRecords, splitRecords, type TextRecord } from '../src/index.js';
+import { batchFromExamples, builtinDatasetPath, loadRecords, splitRecords, type Teacher, type TextRecord } from '../src/index.js';
 
 /** `TFDISTILL_EXAMPLE_QUICK=1` shrinks every example (few rows, tiny models, 1 epoch) so the test suite runs them all. */
 export const QUICK = process.env.TFDISTILL_EXAMPLE_QUICK === '1';
@@ -37,7 +38,7 @@ export async function freshOutDir(name: string): Promise<string> {
 
 /**
  * A stratified, seeded sample of `rows` SpamAssassin emails (all 5,868 when `rows` is omitted), split 80/20
- * into train and a held-out test set that no training run sees.
+ * into train (shuffled with the seed) and a held-out test set that no training run sees.
  *
  * @example
  * ```ts
@@ -52,7 +53,7 @@ export async function spamSplit(opts: { rows?: number; seed: number }): Promise<
   const { train, validation: test } = splitRecords(sample, { validationFraction: 0.2, seed: opts.seed + 1 });
   // Text and label only: the records also carry their file line, which the examples do not need.
   const strip = (r: TextRecord): TextRecord => ({ text: r.text, label: r.label });
-  return { train: train.map(strip), test: test.map(strip), labels: labelSet };
+  return { train: seededShuffle(train.map(strip), opts.seed), test: test.map(strip), labels: labelSet };
 }
 
 /**
@@ -65,4 +66,52 @@ export async function spamSplit(opts: { rows?: number; seed: number }): Promise<
  */
 export function pct(v: number | undefined): string {
   return v === undefined || Number.isNaN(v) ? '-' : `${(100 * v).toFixed(2)}%`;
+}
+
+/**
+ * The same permutation of `items` for the same seed (mulberry32), so examples that feed `model.fit` themselves
+ * are reproducible.
+ *
+ * @example
+ * ```ts
+ * seededShuffle([1, 2, 3, 4], 42); // always the same order
+ * ```
+ */
+export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/**
+ * Runs any {@link Teacher} over token-id rows in padded batches and returns its logits row-major `[rows, classes]`.
+ *
+ * @example
+ * ```ts
+ * const logits = teacherLogitsOf(teacher, ids); // Float32Array, ids.length * classes
+ * ```
+ */
+export async function teacherLogitsOf(teacher: Teacher, ids: readonly Int32Array[], batchSize = 64): Promise<Float32Array> {
+  const parts: Float32Array[] = [];
+  for (let start = 0; start < ids.length; start += batchSize) {
+    const batch = batchFromExamples(ids.slice(start, start + batchSize).map((row, index) => ({ ids: row, index })));
+    const input = tf.tensor2d(batch.inputIds, [batch.batchSize, batch.seqLength], 'int32'); // [batch, seq]
+    const out = teacher.predict(input);
+    parts.push(await out.logits.data() as Float32Array); // [batch, classes]
+    tf.dispose([input, out.logits, ...(out.hidden ?? []), ...(out.attention ?? [])]);
+  }
+  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+  return all;
 }
