@@ -36,14 +36,15 @@ export class LossTracker {
     const sums: Record<string, number> = {};
     let k = 0;
     for (const p of pending) {
-      for (const name of p.names) {
-        const v = data[k++];
-        if (!Number.isFinite(v)) {
-          throw new TfdistillError('NON_FINITE', `the ${name} loss became ${v} at step ${p.step}`,
-            'lower the learning rate, check the data and teacher logits for NaN/Inf, or resume from the last checkpoint');
-        }
-        sums[name] = (sums[name] ?? 0) + v;
+      const values = p.names.map(() => data[k++]);
+      const bad = p.names.map((name, i) => ({ name, v: values[i] })).filter((t) => !Number.isFinite(t.v));
+      if (bad.length > 0) {
+        // Name the term that broke (e.g. `soft` for NaN teacher logits) rather than the total it poisons.
+        const { name, v } = bad.find((t) => t.name !== 'total') ?? bad[0];
+        throw new TfdistillError('NON_FINITE', `the ${name} loss became ${v} at step ${p.step}`,
+          'lower the learning rate, check the data and teacher logits for NaN/Inf, or resume from the last checkpoint');
       }
+      p.names.forEach((name, i) => (sums[name] = (sums[name] ?? 0) + values[i]));
     }
     return Object.fromEntries(Object.entries(sums).map(([n, s]) => [n, s / pending.length]));
   }
