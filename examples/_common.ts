@@ -13,7 +13,10 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { batchFromExamples, builtinDatasetPath, loadRecords, splitRecords, type Teacher, type TextRecord } from '../src/index.js';
+import {
+  batchFromExamples, builtinDatasetPath, distill, loadRecords, splitRecords,
+  type EncoderOutputKind, type EncoderShape, type Teacher, type TextRecord,
+} from '../src/index.js';
 
 /** `TFDISTILL_EXAMPLE_QUICK=1` shrinks every example (few rows, tiny models, 1 epoch) so the test suite runs them all. */
 export const QUICK = process.env.TFDISTILL_EXAMPLE_QUICK === '1';
@@ -114,4 +117,26 @@ export async function teacherLogitsOf(teacher: Teacher, ids: readonly Int32Array
   const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
   return all;
+}
+
+/**
+ * Trains a small transformer teacher on labelled records with `distill` (no teacher, `alpha: 0`: plain supervised
+ * training) and returns its checkpoint directory. Examples 03-06 start from such a teacher.
+ *
+ * @example
+ * ```ts
+ * const teacherDir = await trainTeacher({ out, train, seed: 1, shape: encoderPresets.studentTiny, epochs: 2,
+ *   maxLength: 64, vocabSize: 4000 });
+ * ```
+ */
+export async function trainTeacher(opts: {
+  out: string; train: TextRecord[]; seed: number; epochs: number; maxLength: number; vocabSize: number;
+  shape: EncoderShape; outputs?: EncoderOutputKind[];
+}): Promise<string> {
+  const result = await distill({
+    train: opts.train, out: opts.out, seed: opts.seed, epochs: opts.epochs, batchSize: 32, loss: { alpha: 0 },
+    student: { ...opts.shape, dropout: 0.1, outputs: opts.outputs }, data: { maxLength: opts.maxLength, vocabSize: opts.vocabSize },
+  });
+  result.student.dispose();
+  return result.checkpointDir;
 }
