@@ -1,3 +1,5 @@
+import { useBackend } from '../../backend/use-backend.js';
+import type { BackendName } from '../../backend/backend-info.js';
 import { exportWeb } from '../../web/export-web.js';
 import { defineCommand } from '../command.js';
 
@@ -17,8 +19,10 @@ export const exportWebCommand = defineCommand({
     .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
     .option('quantize', { choices: ['float16', 'uint8'] as const })
     .option('title', { type: 'string' })
-    .option('overwrite', { type: 'boolean', default: false }),
+    .option('overwrite', { type: 'boolean', default: false })
+    .option('backend', { type: 'string', default: 'auto', describe: 'backend used to load the checkpoint in Node' }),
   handler: async (args) => {
+    await useBackend(args.backend as BackendName);
     const r = await exportWeb(args.model, args.out, { quantize: args.quantize, title: args.title, overwrite: args.overwrite });
     console.log(`wrote ${r.files.length} files to ${r.outDir} (weights ${(r.weightBytes / 1024).toFixed(1)} KiB); serve the folder with any static file server`);
   },
