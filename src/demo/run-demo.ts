@@ -12,6 +12,7 @@ import type { DistillResult } from '../train/distill-options.js';
 import { teacherFromEncoder } from '../models/teacher.js';
 import { prepareDatasets } from '../data/prepare.js';
 import type { BackendName } from '../backend/backend-info.js';
+import { parseMetrics, renderReport } from '../report/html-report.js';
 import { checkpointSize } from './checkpoint-size.js';
 import { medianLatencyMs } from './latency.js';
 
@@ -104,6 +105,12 @@ export async function runDemo(opts: {
   const seconds = (performance.now() - t0) / 1000;
   const table = formatTable(rows, seconds);
   await fs.writeFile(path.join(out, 'demo-table.txt'), table + '\n');
+  const studentRun = path.join(out, 'student');
+  const metrics = parseMetrics(await fs.readFile(path.join(studentRun, 'metrics.jsonl'), 'utf8').catch(() => ''));
+  await fs.writeFile(path.join(out, 'report.html'), renderReport({
+    title: 'tfdistill demo: SpamAssassin spam vs ham', metrics, comparison: tableCells(rows),
+    notes: [`total ${seconds.toFixed(0)} s on ${tf.getBackend()}`, `teacher run: teacher/report.html, student run: student/report.html`],
+  }));
   return { rows, table, teacher, student, seconds };
 }
 
@@ -131,6 +138,14 @@ async function compare(teacherDir: string, studentDir: string, data: string, s: 
 
 /** The demo's comparison table as fixed-width text. */
 export function formatTable(rows: DemoRow[], seconds: number): string {
+  const lines = tableCells(rows);
+  const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
+  const text = lines.map((l) => l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
+  return `${text}\n\nbackend ${tf.getBackend()}, total ${seconds.toFixed(0)} s`;
+}
+
+/** The comparison table's cells; the first row is the header. */
+export function tableCells(rows: DemoRow[]): string[][] {
   const [t, s] = rows;
   const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
   const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
@@ -144,8 +159,6 @@ export function formatTable(rows: DemoRow[], seconds: number): string {
     ['teacher agreement', pct(t.agreement), pct(s.agreement), ''],
     ['latency / example (b1, median)', `${t.latencyMs.toFixed(2)} ms`, `${s.latencyMs.toFixed(2)} ms`, `${(t.latencyMs / s.latencyMs).toFixed(2)}x faster`],
   ];
-  const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
-  const text = lines.map((l) => l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
-  return `${text}\n\nbackend ${tf.getBackend()}, total ${seconds.toFixed(0)} s`;
+  return lines;
 }
 

@@ -18,6 +18,6 @@ export const demoCommand = defineCommand({
     const { table, student } = await runDemo({ out: a.out, settings: a.quick ? demoSettings.quick : demoSettings.full,
       seed: a.seed, backend: a.backend, force: true });
     console.log(`\n${table}`);
-    console.log(`\nstudent checkpoint: ${student.checkpointDir}\nreports: ${a.out}/teacher/report.html, ${a.out}/student/report.html`);
+    console.log(`\nstudent checkpoint: ${student.checkpointDir}\nreport: ${a.out}/report.html`);
   },
 });
