@@ -3,7 +3,7 @@ import { TfdistillError } from '../errors.js';
 import { withActivationHook } from '../models/activation-hook.js';
 import { ActivationHistogram } from './activation-histogram.js';
 import type { EvalSet } from './eval-set.js';
-import { predictLogits } from './evaluate.js';
+import { predictLogits, qualityOf, type Quality } from './evaluate.js';
 import { fakeQuantInt8, int8Params, type Int8Params } from './fake-quant.js';
 
 /**
@@ -124,4 +124,22 @@ export function withInt8Activations<T>(calibration: Calibration, fn: () => T): T
     const range = calibration.layers[layer];
     return range ? fakeQuantInt8(x, range) : x;
   }, fn);
+}
+
+/**
+ * Quality of a model whose activations are int8 at every layer boundary (simulated): calibrates on
+ * `calibration` (default `data`), then evaluates `data` with fake-quantized activations.
+ *
+ * @example
+ * ```ts
+ * const { quality, calibration } = await int8ActivationQuality(model, { data: set, reference: floatLogits });
+ * ```
+ */
+export async function int8ActivationQuality(
+  model: tf.LayersModel,
+  opts: { data: EvalSet; calibration?: EvalSet; reference?: Float32Array } & CalibrateOptions,
+): Promise<{ quality: Quality; calibration: Calibration }> {
+  const calibration = await calibrate(model, opts.calibration ?? opts.data, opts);
+  const pred = withInt8Activations(calibration, () => predictLogits(model, opts.data, { batchSize: opts.batchSize }));
+  return { quality: qualityOf(pred, opts.data, opts.reference), calibration };
 }

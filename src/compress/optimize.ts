@@ -5,7 +5,7 @@ import path from 'node:path';
 import { TfdistillError } from '../errors.js';
 import type { DataOption } from './data-option.js';
 import { prune, type RecoverFn } from './prune.js';
-import { quantize, TFJS_QUANTIZATION_NOTE } from './quantize.js';
+import { INT8_SIMULATION_NOTE, quantize, TFJS_QUANTIZATION_NOTE } from './quantize.js';
 import type { WeightDtype } from './quant-math.js';
 import { formatTable, type CompressionRow } from './report.js';
 import { assertOutputFree } from './source.js';
@@ -89,7 +89,8 @@ export async function optimize(checkpointDir: string, options: OptimizeOptions):
     }
     const q = await quantize(current, { dtype: options.dtype ?? 'uint8', data: options.data, reference: options.teacher, out: options.out, force: options.force });
     if (rows.length === 0) rows.push(q.rows[0]);
-    rows.push(q.rows[1]);
+    rows.push(...q.rows.slice(1)); // quantized weights, then the simulated int8-activation row when data was given
+    if (q.calibration) notes.push(INT8_SIMULATION_NOTE);
     return { rows, table: formatTable(rows), notes, report: { preset, rows, notes } };
   } finally {
     await rm(work, { recursive: true, force: true });

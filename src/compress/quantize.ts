@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { TfdistillError } from '../errors.js';
 import type { TextTokenizer } from '../data/types.js';
 import { resolveData, type DataOption } from './data-option.js';
-import { predictLogits } from './evaluate.js';
+import { int8ActivationQuality, type Calibration } from './calibrate.js';
+import { predictLogits, type Quality } from './evaluate.js';
 import type { LatencyOptions } from './latency.js';
 import { nameFilter } from './patterns.js';
 import { roundTrip, WEIGHT_DTYPES, type WeightDtype } from './quant-math.js';
@@ -14,6 +15,11 @@ import { writeQuantizedCheckpoint, type DtypeAssignment } from './write-quantize
 /** Printed with every quantization report: what weight quantization does and does not buy in TF.js. */
 export const TFJS_QUANTIZATION_NOTE =
   'TF.js dequantizes weights to float32 on load and computes in float32: quantization shrinks the download, not the compute or memory.';
+
+/** Printed with the simulated int8-activation row. */
+export const INT8_SIMULATION_NOTE =
+  'int8 activations (simulated): every layer output is fake-quantized to int8 with its calibrated range, to show the accuracy a '
+  + 'fully-int8 runtime would have; TF.js itself still computes in float32, so this row has no latency of its own.';
 
 /**
  * Options of {@link quantize}.
@@ -39,6 +45,11 @@ export interface QuantizeOptions {
   tokenizer?: TextTokenizer;
   labels?: string[];
   latency?: LatencyOptions | false;
+  /**
+   * With `data`: add a row with int8 activations simulated at every layer boundary, calibrated on `calibration`
+   * (default: `data`) at `percentile` (default 99.9). `false` skips it.
+   */
+  activations?: { percentile?: number; calibration?: DataOption } | false;
 }
 
 /**
@@ -57,6 +68,8 @@ export interface QuantizeResult {
   /** Which dtype each weight was stored as. */
   assignment: Record<string, WeightDtype>;
   note: string;
+  /** The activation ranges behind the simulated int8 row, when there is one. */
+  calibration?: Calibration;
 }
 
 /**
@@ -145,12 +158,27 @@ export async function quantize(source: ModelSource, options: QuantizeOptions = {
         meta: { extra: { compression: [before, after] as unknown as Record<string, unknown>[], note: TFJS_QUANTIZATION_NOTE } },
       });
     }
+    const act = options.activations === false ? undefined : options.activations ?? {};
+    // Calibrated with the quantized weights in place: a fully-int8 deployment has both.
+    const int8 = data && act
+      ? await withQuantizedWeights(src.model, dtypeOf, async () => int8ActivationQuality(src.model, {
+        data, reference: ctx.reference, percentile: act.percentile, calibration: await resolveData(act.calibration, src),
+      }))
+      : undefined;
     const assignment = Object.fromEntries(src.model.weights.map((v) => [v.originalName, v.dtype === 'float32' ? dtypeOf(v.originalName) : 'float32'])) as Record<string, WeightDtype>;
     const rows = [before, after];
-    return { rows, table: formatTable(rows), compressionRatio: before.sizeRaw / after.sizeRaw, assignment, note: TFJS_QUANTIZATION_NOTE };
+    if (int8) rows.push(int8ActivationRow(after, int8.quality));
+    const note = int8 ? `${TFJS_QUANTIZATION_NOTE}\n${INT8_SIMULATION_NOTE}` : TFJS_QUANTIZATION_NOTE;
+    return { rows, table: formatTable(rows), compressionRatio: before.sizeRaw / after.sizeRaw, assignment, note, calibration: int8?.calibration };
   } finally {
     if (src.owned) src.model.dispose();
   }
+}
+
+/** The quantized-weights row with the quality measured under simulated int8 activations (and no latency). */
+function int8ActivationRow(weights: CompressionRow, quality: Quality): CompressionRow {
+  const { latencyMs: _ignored, ...rest } = weights;
+  return { ...rest, step: `${weights.step} + int8 activations (simulated)`, ...quality };
 }
 
 /** 'uint8', or 'mixed (uint8 x10, float16 x2)' for a step label. */

@@ -2,7 +2,8 @@ import { defineCommand } from '../command.js';
 import { quantize, type WeightDtype } from '../../compress/index.js';
 
 /**
- * `tfdistill quantize <checkpoint> --dtype uint8 --out q/ [--include 'block_*'] [--exclude 'embeddings*']`.
+ * `tfdistill quantize <checkpoint> --dtype uint8 --out q/ [--include 'block_*'] [--exclude 'embeddings*']
+ * [--data val.csv [--calibration calib.csv] [--percentile 99.9] [--no-int8-activations]]`.
  *
  * @example
  * ```sh
@@ -18,11 +19,16 @@ export const quantizeCommand = defineCommand({
     .option('include', { type: 'string', array: true })
     .option('exclude', { type: 'string', array: true })
     .option('data', { type: 'string', describe: 'labelled CSV/JSONL for accuracy' })
+    .option('int8-activations', { type: 'boolean', default: true,
+      describe: 'with --data: also report accuracy with int8 activations (simulated; TF.js computes in float32)' })
+    .option('calibration', { type: 'string', describe: 'CSV/JSONL for activation calibration (default: --data)' })
+    .option('percentile', { type: 'number', default: 99.9, describe: 'activation range percentile in (50, 100]; 100 = min/max' })
     .option('out', { type: 'string', demandOption: true })
     .option('force', { type: 'boolean', default: false }),
   handler: async (args) => {
     const result = await quantize(args.checkpoint as string, {
       dtype: args.dtype as WeightDtype, data: args.data, out: args.out, force: args.force,
+      activations: args.int8Activations ? { percentile: args.percentile, calibration: args.calibration } : false,
       ...(args.include ? { include: args.include } : {}), ...(args.exclude ? { exclude: args.exclude } : {}),
     });
     console.log(`${result.table}\ncompression ratio ${result.compressionRatio.toFixed(2)}x\n${result.note}`);
