@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ConcreteBackendName } from '../backend/backend-info.js';
+import { TfdistillError } from '../errors.js';
+import { loadClassifier } from '../io/classifier-checkpoint.js';
+import { TfdEmbedding } from '../models/layers/embedding.js';
+import { distill } from '../train/distill.js';
+import type { DataSource, DistillOptions, TeacherSource } from '../train/distill-options.js';
+import type { RecoverFn } from './prune.js';
+import './pruned-block.js'; // distill reloads its best checkpoint, which may hold pruned blocks
+
+/**
+ * Options of {@link distillRecovery} and {@link distillCheckpoint}.
+ *
+ * @example
+ * ```ts
+ * const opts: DistillRecoveryOptions = { teacher: 'runs/teacher/student', data: 'train.csv', epochs: 1 };
+ * ```
+ */
+export interface DistillRecoveryOptions {
+  /** The teacher: the unpruned checkpoint (self-distillation) or the original teacher. */
+  teacher: TeacherSource;
+  /** Training data (CSV/JSONL path or records), tokenized with the teacher checkpoint's tokenizer. */
+  data: DataSource;
+  /** Epochs per recovery. Default 1. */
+  epochs?: number;
+  /** Cap on optimizer updates per recovery. */
+  maxSteps?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** KD loss settings (temperature, alpha); default distill's. */
+  loss?: DistillOptions['loss'];
+  /** Where the temporary run directories go (removed afterwards); default the OS temp dir. */
+  workDir?: string;
+  seed?: number;
+  /** Progress output of each distill run; `false` silences it. Default `process.stderr`. */
+  progress?: DistillOptions['progress'];
+}
+
+/**
+ * A {@link RecoverFn} that fine-tunes the pruned model in place by distillation from `teacher`: one `distill`
+ * run per pruning step into a temporary directory (removed after), with the pruning masks re-applied after every
+ * optimizer update so pruned weights stay exactly zero. Runs on the current backend.
+ *
+ * @example
+ * ```ts
+ * const recover = distillRecovery({ teacher: 'runs/student', data: 'train.csv', epochs: 1 });
+ * await prune('runs/student', { sparsity: 0.7, schedule: [0.3, 0.5, 0.7], recover, out: 'runs/pruned' });
+ * ```
+ */
+export function distillRecovery(options: DistillRecoveryOptions): RecoverFn {
+  requireEpochs(options.epochs);
+  return async (model, { step, masks }) => {
+    await withRunDir(options.workDir, `recover-${step}-`, async (out) => {
+      // The best/last weights distill leaves in `model` already went through afterUpdate; apply once more for safety.
+      await distill(runOptions(options, model, out, () => masks?.apply()));
+      masks?.apply();
+    });
+  };
+}
+
+/**
+ * Continues distilling a student checkpoint from `teacher` and saves the result as a checkpoint at `outDir`
+ * (the first step of `optimize`'s `full` preset).
+ *
+ * @example
+ * ```ts
+ * await distillCheckpoint('runs/student', 'runs/student-more', { teacher: 'runs/teacher/student', data: 'train.csv' });
+ * ```
+ */
+export async function distillCheckpoint(checkpointDir: string, outDir: string, options: DistillRecoveryOptions): Promise<void> {
+  requireEpochs(options.epochs);
+  const { model } = await loadClassifier(checkpointDir);
+  try {
+    await withRunDir(options.workDir ?? path.dirname(path.resolve(outDir)), 'distill-', async (out) => {
+      await distill(runOptions(options, model, out));
+      await mkdir(path.dirname(path.resolve(outDir)), { recursive: true });
+      await rename(path.join(out, 'student'), outDir); // distill exports the trained student to out/student
+    });
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The distill options of one recovery/continuation run. */
+function runOptions(options: DistillRecoveryOptions, student: tf.LayersModel, out: string, afterUpdate?: () => void): DistillOptions {
+  const maxLength = studentMaxLength(student);
+  return {
+    teacher: options.teacher, student, train: options.data, out, force: true, handleSignals: false,
+    epochs: options.epochs ?? 1, maxSteps: options.maxSteps, batchSize: options.batchSize, seed: options.seed,
+    optimizer: options.learningRate === undefined ? undefined : { learningRate: options.learningRate },
+    loss: options.loss, progress: options.progress, backend: currentBackend(),
+    ...(maxLength === undefined ? {} : { data: { maxLength } }),
+    ...(afterUpdate ? { callbacks: { afterUpdate } } : {}),
+  };
+}
+
+/** A fresh run directory under `parent` (default the OS temp dir), removed when `fn` is done. */
+async function withRunDir(parent: string | undefined, prefix: string, fn: (dir: string) => Promise<void>): Promise<void> {
+  const base = parent ?? tmpdir();
+  await mkdir(base, { recursive: true });
+  const dir = await mkdtemp(path.join(base, `.tfdistill-${prefix}`));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Keep training on the backend the model's variables live on ('auto' could pick another one). */
+function currentBackend(): ConcreteBackendName | undefined {
+  const name = tf.getBackend();
+  return name === 'wasm' || name === 'cpu' || name === 'tensorflow' ? name : undefined;
+}
+
+/** The student's own sequence limit, so the data is not tokenized longer than its position table. */
+function studentMaxLength(model: tf.LayersModel): number | undefined {
+  const embedding = model.layers.find((l) => l instanceof TfdEmbedding) as TfdEmbedding | undefined;
+  return embedding?.embeddingConfig.maxLength;
+}
+
+function requireEpochs(epochs: unknown): void {
+  if (epochs !== undefined && (!Number.isInteger(epochs) || (epochs as number) < 1)) {
+    throw new TfdistillError('INVALID_ARGUMENT', `recovery epochs must be a positive integer, got ${String(epochs)}`);
+  }
+}
