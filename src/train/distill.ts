@@ -127,7 +127,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     const snapshot = (): TrainingSnapshot => ({ ...snap, epoch: iterator.position.epoch, batchIndex: iterator.position.batchIndex,
       dropoutSeed: dropoutSeedState(), lossScale: lossScale?.getState() });
     const saveCheckpoint = async () => {
-      await logLosses(); // never checkpoint weights that a non-finite loss may have touched
+      await tracker.check(); // never checkpoint weights that a non-finite loss may have touched
       snap = snapshot();
       const extraWeights = Object.values(projections).flatMap((p) => p.variables.map((v) => ({ name: `projection:${v.name}`, tensor: v })));
       const dir = await checkpoints.save({ student: student.model, optimizer: optimizer!, variables, snapshot: snap, extraWeights });

@@ -8,11 +8,14 @@ import { TfdistillError } from '../errors.js';
  * @example
  * ```ts
  * tracker.push(step, { total, soft, hard });  // takes ownership
+ * await tracker.check();                     // before a checkpoint: throws NON_FINITE, logs nothing
  * const means = await tracker.flush();       // { total: 0.41, soft: 0.3, hard: 0.6 } or throws NON_FINITE
  * ```
  */
 export class LossTracker {
   private pending: Array<{ step: number; names: string[]; values: tf.Scalar[] }> = [];
+  /** Host sums of the steps already checked but not yet logged: [sum, steps] per term. */
+  private checked = new Map<string, [number, number]>();
 
   push(step: number, terms: Record<string, tf.Scalar>): void {
     const names = Object.keys(terms);
@@ -23,9 +26,12 @@ export class LossTracker {
     return this.pending.length;
   }
 
-  /** Reads every pending value (one sync), checks they are finite, returns the mean of each term. */
-  async flush(): Promise<Record<string, number> | undefined> {
-    if (this.pending.length === 0) return undefined;
+  /**
+   * Reads every pending value (one sync) and checks they are finite, keeping their sums for the next
+   * {@link flush}: what a checkpoint needs (never save weights a NaN touched) without adding a log point.
+   */
+  async check(): Promise<void> {
+    if (this.pending.length === 0) return;
     const pending = this.pending;
     this.pending = [];
     const all = pending.flatMap((p) => p.values);
@@ -33,7 +39,6 @@ export class LossTracker {
     const data = await stacked.data();
     stacked.dispose();
     tf.dispose(all);
-    const sums: Record<string, number> = {};
     let k = 0;
     for (const p of pending) {
       const values = p.names.map(() => data[k++]);
@@ -44,13 +49,25 @@ export class LossTracker {
         throw new TfdistillError('NON_FINITE', `the ${name} loss became ${v} at step ${p.step}`,
           'lower the learning rate, check the data and teacher logits for NaN/Inf, or resume from the last checkpoint');
       }
-      p.names.forEach((name, i) => (sums[name] = (sums[name] ?? 0) + values[i]));
+      p.names.forEach((name, i) => {
+        const [sum, steps] = this.checked.get(name) ?? [0, 0];
+        this.checked.set(name, [sum + values[i], steps + 1]);
+      });
     }
-    return Object.fromEntries(Object.entries(sums).map(([n, s]) => [n, s / pending.length]));
+  }
+
+  /** Checks the pending values (see {@link check}) and returns the mean of each term since the last flush. */
+  async flush(): Promise<Record<string, number> | undefined> {
+    await this.check();
+    if (this.checked.size === 0) return undefined;
+    const means = Object.fromEntries([...this.checked].map(([n, [sum, steps]]) => [n, sum / steps]));
+    this.checked.clear();
+    return means;
   }
 
   dispose(): void {
     tf.dispose(this.pending.flatMap((p) => p.values));
     this.pending = [];
+    this.checked.clear();
   }
 }
