@@ -30,10 +30,11 @@ describe('optimize()', () => {
       const out = path.join(dir, 'medium');
       const r = await optimize(ckpt, { preset: 'medium', out, data, recover: async () => { recovered++; } });
       expect(recovered).toBe(1);
-      expect(r.rows.map((x) => x.step)).toEqual(['original', 'structured 30% +recover', 'uint8']);
+      expect(r.rows.map((x) => x.step)).toEqual(['original', 'structured 30% +recover', 'uint8', 'uint8 + int8 activations (simulated)']);
+      expect(r.notes.join('\n')).toMatch(/computes in float32/);
       expect(r.rows[2].sizeRaw).toBeLessThan(r.rows[1].sizeRaw);
       expect(r.rows[1].parameters).toBeLessThan(r.rows[0].parameters);
-      expect(r.table.split('\n')).toHaveLength(4);
+      expect(r.table.split('\n')).toHaveLength(5);
       const final = await loadClassifier(out);
       expect(encoderBlocks(final.model)[0].ffnDim).toBe(22); // 32 - round(0.3 * 32)
       final.model.dispose();

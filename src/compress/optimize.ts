@@ -7,8 +7,10 @@ import type { DataOption } from './data-option.js';
 import { prune, type RecoverFn } from './prune.js';
 import { INT8_SIMULATION_NOTE, quantize, TFJS_QUANTIZATION_NOTE } from './quantize.js';
 import type { WeightDtype } from './quant-math.js';
-import { formatTable, type CompressionRow } from './report.js';
-import { assertOutputFree } from './source.js';
+import { resolveData } from './data-option.js';
+import { predictLogits } from './evaluate.js';
+import { formatTable, measureRow, type CompressionRow } from './report.js';
+import { assertOutputFree, openSource } from './source.js';
 
 /**
  * Options of {@link optimize}. Presets: `light` = quantize only; `medium` = structured prune 30% + recovery +
@@ -25,10 +27,11 @@ export interface OptimizeOptions {
   data?: DataOption;
   /** Weight storage dtype of the final step; default 'uint8' ('float16' for a gentler light preset). */
   dtype?: WeightDtype;
-  /** The teacher, for agreement/KL and (full) for the distillation step. */
+  /** The teacher, as the reference for agreement/KL (default: each step's input model). */
   teacher?: tf.LayersModel;
-  /** `full` only: distils the checkpoint into `out` dir before pruning (injected; wired by the integrator). */
+  /** `full` only: distils the checkpoint into the checkpoint dir `outDir` before pruning, e.g. with `distillCheckpoint`. */
   distill?: (checkpointDir: string, outDir: string) => Promise<void>;
+  /** Fine-tuning after pruning (`medium`/`full`), e.g. `distillRecovery(...)`. */
   recover?: RecoverFn;
   force?: boolean;
 }
@@ -69,9 +72,11 @@ export async function optimize(checkpointDir: string, options: OptimizeOptions):
   try {
     let current = checkpointDir;
     if (preset === 'full') {
-      if (options.distill && options.teacher) {
+      if (options.distill) {
+        rows.push(await measureCheckpoint(checkpointDir, options));
         current = path.join(work, 'distilled');
         await options.distill(checkpointDir, current);
+        notes.push('full: the checkpoint was distilled further from the teacher before pruning');
       } else {
         notes.push('full: no teacher/distill function given, the distillation step was skipped');
       }
@@ -84,7 +89,8 @@ export async function optimize(checkpointDir: string, options: OptimizeOptions):
         recover: options.recover, out: pruned, latency: { runs: 5 },
       });
       result.model.dispose();
-      rows.push(...result.rows.map((r) => ({ ...r, step: r.step })));
+      // After a distillation step, prune's starting point is the distilled checkpoint.
+      rows.push(...result.rows.map((r, i) => (i === 0 && rows.length > 0 ? { ...r, step: 'distilled' } : r)));
       current = pruned;
     }
     const q = await quantize(current, { dtype: options.dtype ?? 'uint8', data: options.data, reference: options.teacher, out: options.out, force: options.force });
@@ -94,5 +100,17 @@ export async function optimize(checkpointDir: string, options: OptimizeOptions):
     return { rows, table: formatTable(rows), notes, report: { preset, rows, notes } };
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The input checkpoint's row (quality against the teacher when given), before `full` distils it further. */
+async function measureCheckpoint(checkpointDir: string, options: OptimizeOptions): Promise<CompressionRow> {
+  const src = await openSource(checkpointDir);
+  try {
+    const data = await resolveData(options.data, src);
+    const reference = data && options.teacher ? predictLogits(options.teacher, data).logits : undefined;
+    return await measureRow('original', src.model, { data, reference, latency: { runs: 5 } });
+  } finally {
+    src.model.dispose();
   }
 }

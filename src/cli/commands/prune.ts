@@ -1,13 +1,37 @@
 import { defineCommand } from '../command.js';
-import { prune } from '../../compress/index.js';
+import { TfdistillError } from '../../errors.js';
+import { distillRecovery, prune, type DistillRecoveryOptions, type RecoverFn } from '../../compress/index.js';
 
 /**
- * `tfdistill prune <checkpoint> --sparsity 0.5 --out pruned/ [--method structured] [--schedule 0.1,0.3,0.5]`.
- * `--recover-with-distill --data train.csv` is accepted; recovery is wired by the integrator.
+ * The recovery settings shared by `prune` and `optimize`: `--recover-with-distill` fine-tunes by distillation
+ * from `--teacher` (default: the unpruned checkpoint itself) on `--recover-data` (default `--data`).
+ *
+ * @example
+ * ```ts
+ * const settings = recoverySettings({ checkpoint: 'runs/student', recoverWithDistill: true, data: 'train.csv', out: 'p' });
+ * ```
+ */
+export function recoverySettings(args: {
+  checkpoint: string; recoverWithDistill?: boolean; teacher?: string; data?: string; recoverData?: string;
+  recoverEpochs?: number; out: string;
+}): DistillRecoveryOptions | undefined {
+  if (!args.recoverWithDistill) return undefined;
+  const data = args.recoverData ?? args.data;
+  if (!data) {
+    throw new TfdistillError('INVALID_ARGUMENT', '--recover-with-distill needs training data',
+      'pass --data train.csv (or --recover-data train.csv)');
+  }
+  // Temporary run directories go inside the output directory and are removed after each recovery.
+  return { teacher: args.teacher ?? args.checkpoint, data, epochs: args.recoverEpochs ?? 1, workDir: args.out };
+}
+
+/**
+ * `tfdistill prune <checkpoint> --sparsity 0.5 --out pruned/ [--method structured] [--schedule 0.1,0.3,0.5]
+ * [--recover-with-distill --data train.csv [--teacher dir] [--recover-epochs 1]]`.
  *
  * @example
  * ```sh
- * tfdistill prune runs/student --method structured --sparsity 0.3 --data val.csv --out runs/student-pruned
+ * tfdistill prune runs/student --sparsity 0.7 --schedule 0.3,0.5,0.7 --recover-with-distill --data train.csv --out runs/pruned
  * ```
  */
 export const pruneCommand = defineCommand({
@@ -20,16 +44,21 @@ export const pruneCommand = defineCommand({
     .option('scope', { choices: ['layer', 'global'] as const, default: 'layer' as const })
     .option('schedule', { type: 'string', describe: "'one-shot' or comma-separated sparsities, e.g. 0.1,0.3,0.5,0.7" })
     .option('exclude', { type: 'string', array: true, describe: 'weight-name globs to leave alone' })
-    .option('data', { type: 'string', describe: 'labelled CSV/JSONL for accuracy' })
-    .option('recover-with-distill', { type: 'boolean', default: false })
+    .option('data', { type: 'string', describe: 'labelled CSV/JSONL for accuracy (and recovery training)' })
+    .option('recover-with-distill', { type: 'boolean', default: false, describe: 'fine-tune by distillation after each pruning step' })
+    .option('recover-data', { type: 'string', describe: 'training CSV/JSONL for recovery (default --data)' })
+    .option('recover-epochs', { type: 'number', default: 1 })
+    .option('teacher', { type: 'string', describe: 'teacher checkpoint for recovery (default: the unpruned checkpoint)' })
     .option('out', { type: 'string', demandOption: true })
     .option('force', { type: 'boolean', default: false }),
   handler: async (args) => {
-    if (args.recoverWithDistill) console.error('tfdistill: recovery fine-tuning is not available in this build; pruning without recovery');
+    const checkpoint = args.checkpoint as string;
+    const settings = recoverySettings({ ...args, checkpoint });
+    const recover: RecoverFn | undefined = settings ? distillRecovery(settings) : undefined;
     const schedule = args.schedule && args.schedule !== 'one-shot' ? args.schedule.split(',').map(Number) : 'one-shot';
-    const result = await prune(args.checkpoint as string, {
+    const result = await prune(checkpoint, {
       sparsity: args.sparsity, method: args.method, scope: args.scope, schedule, data: args.data, out: args.out, force: args.force,
-      ...(args.exclude ? { exclude: args.exclude } : {}),
+      recover, ...(args.exclude ? { exclude: args.exclude } : {}),
     });
     result.model.dispose();
     result.masks?.dispose();
