@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --no-torch] [-- --no-stock]`: the standard workload of the performance issue
+ * `npm run bench [-- --quick] [-- --threads 2] [-- --no-torch] [-- --no-stock]`: the standard workload of the performance issue
  * with tfdistill's real training step and with the hand-written TF.js baseline (same kernel overrides), in one
  * process, then the baseline on stock tfjs-backend-wasm kernels, then the PyTorch peer. Prints a table and writes
  * `bench/results/<date>-<backend>.json` and `bench/results/latest.json`.
@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useBackend } from '../src/backend/use-backend.js';
 import { installWasmOverrides, restoreStockWasmKernels } from '../src/backend/wasm-kernels/register.js';
+import { startWasmThreaded } from '../src/backend/wasm-threads.js';
 import { buildBaseline } from './baseline.js';
 import { measure, timeMedian, type Plan } from './measure.js';
 import { printTable } from './table.js';
@@ -21,11 +22,15 @@ import { buildTfdistill } from './tfdistill-step.js';
 import { runTorchPeer } from './torch-peer.js';
 import { workload } from './workload.js';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
 const quick = args.has('--quick');
+// `--threads N`: tfjs-backend-wasm's threaded build with an N-thread XNNPACK pool (default: single-threaded).
+const threads = argv.includes('--threads') ? Number(argv[argv.indexOf('--threads') + 1]) : 1;
 const plan: Plan = quick ? { warmup: 1, steps: 3, latencyRuns: 20 } : { warmup: 3, steps: 10, latencyRuns: 50 };
 const stockPlan: Plan = quick ? { warmup: 1, steps: 2, latencyRuns: 10 } : { warmup: 1, steps: 4, latencyRuns: 20 };
 
+if (threads > 1) await startWasmThreaded({ threads });
 const info = await useBackend('wasm');
 const log = (m: string) => process.stderr.write(`${m}\n`);
 log(`backend ${info.name}, wasm threads ${info.wasmThreads}, simd ${info.wasmSimd}${quick ? ', quick' : ''}`);
@@ -88,6 +93,7 @@ printTable(result);
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(dir, { recursive: true });
 const text = `${JSON.stringify(result, null, 2)}\n`;
-writeFileSync(path.join(dir, `${result.date.slice(0, 10)}-${info.name}${quick ? '-quick' : ''}.json`), text);
+const variant = `${info.wasmThreads && info.wasmThreads > 1 ? `-${info.wasmThreads}threads` : ''}${quick ? '-quick' : ''}`;
+writeFileSync(path.join(dir, `${result.date.slice(0, 10)}-${info.name}${variant}.json`), text);
 writeFileSync(path.join(dir, 'latest.json'), text);
 log(`wrote bench/results/latest.json`);

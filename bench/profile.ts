@@ -1,0 +1,40 @@
+/**
+ * Per-kernel profile of one cached KD step (or a student forward), tfdistill against the hand-written baseline:
+ * `tf.profile` kernel times summed by kernel name, largest first.
+ *
+ * Run: `npx tsx bench/profile.ts [step|forward]`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../src/backend/use-backend.js';
+import { buildBaseline } from './baseline.js';
+import { buildTfdistill } from './tfdistill-step.js';
+import type { Contender } from './workload.js';
+
+const what = process.argv[2] ?? 'step';
+await useBackend('wasm');
+
+async function profile(name: string, c: Contender): Promise<void> {
+  const run = () => (what === 'step' ? c.kdStep(true) : Promise.resolve(c.studentForward(32)));
+  await run();
+  await run();
+  const t0 = performance.now();
+  const info = await tf.profile(run);
+  const wall = performance.now() - t0;
+  const byKernel = new Map<string, { ms: number; n: number }>();
+  for (const k of info.kernels) {
+    const e = byKernel.get(k.name) ?? { ms: 0, n: 0 };
+    e.ms += k.kernelTimeMs as number;
+    e.n++;
+    byKernel.set(k.name, e);
+  }
+  const total = [...byKernel.values()].reduce((p, e) => p + e.ms, 0);
+  console.log(`\n${name}: wall ${wall.toFixed(0)} ms (profiled), kernels ${total.toFixed(0)} ms, ${info.kernels.length} kernel calls, newTensors ${info.newTensors}`);
+  for (const [k, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
+    console.log(`  ${k.padEnd(24)} ${e.ms.toFixed(1).padStart(8)} ms  x${e.n}`);
+  }
+  if (process.env.SHAPES) for (const k of info.kernels.filter((k) => k.name === process.env.SHAPES)) console.log(`    ${JSON.stringify(k.inputShapes)} ${(k.kernelTimeMs as number).toFixed(1)}`);
+  c.dispose();
+}
+
+await profile('tfdistill', buildTfdistill());
+await profile('baseline', buildBaseline({ embedViaScatter: false }));

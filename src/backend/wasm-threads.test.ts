@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
+import { TfdistillError } from '../errors.js';
+import { useBackend } from './use-backend.js';
+import { startWasmThreaded } from './wasm-threads.js';
+
+/** Row-major a [m, k] x b [k, n] in float64, the reference for the pooled XNNPACK matmul. */
+function matMulRef(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) {
+    const x = a[i * k + p];
+    for (let j = 0; j < n; j++) out[i * n + j] += x * b[p * n + j];
+  }
+  return out;
+}
+
+describe('startWasmThreaded', () => {
+  let threads = 0;
+  beforeAll(async () => {
+    threads = await startWasmThreaded({ threads: 2 });
+    await useBackend('wasm');
+  });
+
+  it('starts a 2-thread XNNPACK pool that useBackend keeps', async () => {
+    expect(threads).toBe(2);
+    expect((await useBackend('wasm')).wasmThreads).toBe(2);
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('computes matmuls on the pool like a float64 reference, transposed ones too', async () => {
+    await expectNoLeaks(() => {
+      const [m, k, n] = [300, 257, 129]; // odd sizes: the pool splits rows and tiles unevenly
+      const a = tf.randomUniform([m, k], -1, 1, 'float32', 11);
+      const b = tf.randomUniform([k, n], -1, 1, 'float32', 12);
+      const ref = matMulRef(a.dataSync() as Float32Array, b.dataSync() as Float32Array, m, k, n);
+      const plain = tf.matMul(a, b);
+      const bT = tf.transpose(b);
+      const viaTranspose = tf.matMul(a, bT, false, true); // tfdistill's override: transpose, then XNNPACK
+      expect(maxAbsDiff(plain.dataSync(), ref)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(viaTranspose.dataSync(), ref)).toBeLessThan(1e-4);
+      tf.dispose([a, b, bT, plain, viaTranspose]);
+    });
+  });
+
+  it('refuses a second start and bad thread counts', async () => {
+    await expect(startWasmThreaded({ threads: 2 })).rejects.toThrow(/already started/);
+    await expect(startWasmThreaded({ threads: 0 })).rejects.toBeInstanceOf(TfdistillError);
+  });
+});
