@@ -71,6 +71,28 @@ export { saveClassifier, loadClassifier, TOKENIZER_JSON, type ClassifierCheckpoi
 // Compression: magnitude and structured pruning, converter-exact weight quantization, the optimize pipeline.
 export * from './compress/index.js';
 
+// Evaluation and benchmarks: accuracy, macro-F1, per-class scores, confusion, ECE, teacher agreement; honest latency.
+export { evaluate, type EvaluateOptions, type EvaluationResult, type EvalDataset } from './eval/evaluate.js';
+export { formatEvaluation } from './eval/format-evaluation.js';
+export { predictLogits, type PredictLogitsOptions } from './eval/predict-logits.js';
+export { classificationReport, type ClassificationReport, type ClassScores } from './eval/classification-report.js';
+export { benchmark, type BenchmarkOptions, type BenchmarkResult, type BatchBenchmark } from './eval/benchmark.js';
+export { compareBenchmarks, formatBenchmark, formatComparison, type BenchmarkComparison } from './eval/format-benchmark.js';
+export { latencyStats, percentile, type LatencyStats } from './eval/latency-stats.js';
+export type { ClassifierSource } from './eval/classifier-source.js';
+
+// Serving: micro-batched prediction, streaming JSONL/CSV/text in bounded memory, long-text chunking.
+export { createPredictor, type Predictor, type Prediction, type PredictorOptions } from './serve/predictor.js';
+export { predictStream, type PredictStreamOptions, type PredictStreamSummary, type StreamResult } from './serve/predict-stream.js';
+export type { StreamFormat } from './serve/input-records.js';
+export type { LongTextMode } from './serve/long-text.js';
+export { MicroBatcher, type MicroBatcherOptions, type MicroBatcherStats } from './serve/micro-batcher.js';
+export { microBatchTradeoff, formatTradeoff, type TradeoffSetting, type TradeoffRow } from './serve/tradeoff.js';
+
+// The student in the browser: a static folder with stock tf.min.js, the model, tokenizer and a page.
+export { exportWeb, type ExportWebOptions, type ExportWebResult } from './web/export-web.js';
+export type { WebQuantization } from './web/quantize-weights.js';
+
 // Reports.
 export { renderReport, parseMetrics, type ReportInput, type MetricRecord } from './report/html-report.js';
 

@@ -10,7 +10,7 @@ import { defineCommand } from '../command.js';
  *
  * @example
  * ```sh
- * tfdistill bench student/ --compare teacher/ --batch-sizes 1 8 32 --json
+ * tfdistill bench student/ --compare teacher/ --batch-sizes 1,8,32 --json
  * ```
  */
 export const benchCommand = defineCommand({
@@ -19,7 +19,10 @@ export const benchCommand = defineCommand({
   builder: (y) => y
     .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint directory' })
     .option('compare', { type: 'string', describe: 'baseline checkpoint (e.g. the teacher) to compare against' })
-    .option('batch-sizes', { type: 'number', array: true, default: [1, 8, 32] })
+    .option('batch-sizes', {
+      type: 'string', default: '1,8,32', describe: 'Comma-separated batch sizes, e.g. 1,8,32',
+      coerce: (v: string | string[]) => String(v).split(/[,\s]+/).filter(Boolean).map(Number),
+    })
     .option('seq-len', { type: 'number', default: 128 })
     .option('warmup', { type: 'number', default: 5 })
     .option('runs', { type: 'number', default: 50 })
