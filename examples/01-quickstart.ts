@@ -13,8 +13,7 @@
 
 // %%
 import path from 'node:path';
-import { countParameters, distill, loadClassifier, useBackend } from '../src/index.js';
-import { evaluate } from '../src/eval/evaluate.js';
+import { countParameters, distill, evaluate, loadClassifier, useBackend } from '../src/index.js';
 import { freshOutDir, pct, QUICK, spamSplit } from './_common.js';
 
 const seed = 42;

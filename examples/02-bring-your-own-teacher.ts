@@ -20,10 +20,9 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
-  distill, evalMetrics, saveTokenizer, teacherFromGraphModel, trainWordPiece, useBackend,
+  distill, evalMetrics, predictLogits, saveTokenizer, teacherFromGraphModel, trainWordPiece, useBackend,
   type DistillResult, type Teacher, type TextTokenizer,
 } from '../src/index.js';
-import { predictLogits } from '../src/eval/predict-logits.js';
 import { freshOutDir, pct, QUICK, spamSplit, teacherLogitsOf } from './_common.js';
 
 const seed = 7;

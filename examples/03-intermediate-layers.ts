@@ -16,8 +16,7 @@
 
 // %%
 import path from 'node:path';
-import { distill, useBackend, type IntermediateSpec } from '../src/index.js';
-import { evaluate } from '../src/eval/evaluate.js';
+import { distill, evaluate, useBackend, type IntermediateSpec } from '../src/index.js';
 import { freshOutDir, pct, QUICK, spamSplit, trainTeacher } from './_common.js';
 
 const seed = 3;

@@ -4,7 +4,7 @@
 // A distilled student can get smaller still. This example
 // 1. distills a student from a teacher (as in 01);
 // 2. prunes it progressively, 30% -> 50% -> 70% of its prunable weights by magnitude, with a short distillation
-//    run after each step ("recovery") whose `afterUpdate` hook re-applies the masks so pruned weights stay zero;
+//    run after each step ("recovery") that re-applies the masks after every update so pruned weights stay zero;
 // 3. searches a mixed-precision weight quantization (the most sensitive layers float16, the rest uint8) that
 //    keeps accuracy within 1 point of the pruned float32 model on a calibration set, and writes it.
 //
@@ -20,8 +20,8 @@
 // %%
 import path from 'node:path';
 import {
-  adaptiveAssignment, distill, evalSetFromRecords, formatTable, loadClassifier, prune, quantize, splitRecords, useBackend,
-  type RecoverFn,
+  adaptiveAssignment, distill, distillRecovery, evalSetFromRecords, formatTable, loadClassifier, prune, quantize, splitRecords,
+  useBackend,
 } from '../src/index.js';
 import { freshOutDir, pct, QUICK, spamSplit, trainTeacher } from './_common.js';
 
@@ -52,19 +52,14 @@ const calibrationSet = evalSetFromRecords(calibration, { tokenizer, labels, maxL
 
 // %% [markdown]
 // ## 2. Progressive pruning with recovery
-// `prune` calls `recover(model, { step, sparsity, masks })` after each pruning step. Recovery here is `distill`
-// itself with the pruned model as the student, for a few optimizer updates, re-applying the masks after each one.
+// `prune` calls `recover(model, { step, sparsity, masks })` after each pruning step. `distillRecovery` builds that
+// function from `distill` itself: a short run with the pruned model as the student and the original teacher, whose
+// `afterUpdate` hook re-applies the masks after every optimizer update so pruned weights stay exactly zero. (Any
+// `RecoverFn` works: a plain fine-tune on labels, or nothing at all.)
 
 // %%
-const recover: RecoverFn = async (model, { step, masks }) => {
-  const r = await distill({
-    teacher: teacherDir, student: model, train, seed: seed + step, out: path.join(out, `recover-${step}`),
-    maxSteps: s.recoverSteps, batchSize: 32, loss: { temperature: 2, alpha: 0.7 }, optimizer: { learningRate: 2e-4 },
-    data: { validationFraction: 0 }, cacheTeacher: false, progress: false,
-    callbacks: { afterUpdate: () => masks?.apply() },
-  });
-  if (r.student !== model) r.student.dispose();
-};
+const recover = distillRecovery({ teacher: teacherDir, data: train, maxSteps: s.recoverSteps, batchSize: 32,
+  learningRate: 2e-4, loss: { temperature: 2, alpha: 0.7 }, seed, progress: false });
 const pruned = await prune(distilled.checkpointDir, {
   method: 'magnitude', sparsity: 0.7, schedule: [0.3, 0.5, 0.7], recover, data: testSet,
   out: path.join(out, 'student-pruned'), latency: { runs: 10 },
@@ -76,7 +71,8 @@ pruned.masks?.dispose();
 // ## 3. Mixed-precision quantization to a target accuracy
 // `adaptiveAssignment` ranks layers by how much quantizing each alone to uint8 moves the outputs (KL), then keeps
 // the k most sensitive at float16 for k = 0, 1, ... until the calibration accuracy is within 1 point of float32.
-// `quantize` then writes exactly what `tensorflowjs_converter --quantize_*` would, loadable by stock TF.js.
+// `quantize` then writes exactly what `tensorflowjs_converter --quantize_*` would, loadable by stock TF.js, and
+// also reports the accuracy a runtime with int8 *activations* would get (simulated; TF.js computes in float32).
 
 // %%
 const prunedCkpt = await loadClassifier(path.join(out, 'student-pruned'));
@@ -85,13 +81,13 @@ prunedCkpt.model.dispose();
 console.log(`target: calibration accuracy >= ${pct(search.target)} (${search.met ? 'met' : 'not met: kept float32'})`);
 console.table(search.curve.map((p) => ({ float16: p.kept.join(', ') || '(none)', accuracy: pct(p.accuracy), kB: (p.weightBytes / 1024).toFixed(1) })));
 const quantized = await quantize(path.join(out, 'student-pruned'), { dtypeOf: search.dtypeOf, data: testSet,
-  out: path.join(out, 'student-pruned-mixed'), latency: { runs: 10 } });
+  activations: { calibration: calibrationSet }, out: path.join(out, 'student-pruned-mixed'), latency: { runs: 10 } });
 
 // %%
-const rows = [...pruned.rows, quantized.rows[1]];
-console.log(formatTable(rows));
+// The quantize rows after its float32 baseline: the stored weights, and (simulated) int8 activations on top.
+console.log(formatTable([...pruned.rows, ...quantized.rows.slice(1)]));
 console.log(quantized.note);
-const first = rows[0], prunedRow = pruned.rows.at(-1)!, last = rows.at(-1)!;
+const first = pruned.rows[0], prunedRow = pruned.rows.at(-1)!, last = quantized.rows[1];
 const kb = (b: number) => `${(b / 1024).toFixed(1)} kB`;
 console.log(`RESULT: student ${pct(first.accuracy)} ${kb(first.sizeGzip)} gzip -> ${prunedRow.step} ${pct(prunedRow.accuracy)} ` +
   `${kb(prunedRow.sizeGzip)} gzip -> ${last.step} ${pct(last.accuracy)} ${kb(last.sizeGzip)} gzip ` +

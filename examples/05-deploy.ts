@@ -19,13 +19,10 @@
 // %%
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { distill, useBackend } from '../src/index.js';
-import { benchmark } from '../src/eval/benchmark.js';
-import { compareBenchmarks, formatBenchmark, formatComparison } from '../src/eval/format-benchmark.js';
-import { createPredictor } from '../src/serve/predictor.js';
-import { predictStream, type StreamResult } from '../src/serve/predict-stream.js';
-import { formatTradeoff, microBatchTradeoff } from '../src/serve/tradeoff.js';
-import { exportWeb } from '../src/web/export-web.js';
+import {
+  benchmark, compareBenchmarks, createPredictor, distill, exportWeb, formatBenchmark, formatComparison, formatTradeoff,
+  microBatchTradeoff, predictStream, useBackend, type StreamResult,
+} from '../src/index.js';
 import { freshOutDir, pct, QUICK, spamSplit, trainTeacher } from './_common.js';
 
 const seed = 5;

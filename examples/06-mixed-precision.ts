@@ -21,8 +21,7 @@
 import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { distill, loadClassifier, loadModel, readCheckpointMeta, useBackend, type DistillResult } from '../src/index.js';
-import { evaluate } from '../src/eval/evaluate.js';
+import { distill, evaluate, loadClassifier, loadModel, readCheckpointMeta, useBackend, type DistillResult } from '../src/index.js';
 import { freshOutDir, pct, QUICK, spamSplit, trainTeacher } from './_common.js';
 
 const seed = 13;
