@@ -26,7 +26,7 @@ async function run(handler: unknown, args: Record<string, unknown>): Promise<{ o
   const spyStderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true); // distill's progress
   const before = process.exitCode;
   try {
-    await (handler as (a: unknown) => Promise<void>)({ _: [], $0: 'tfdistill', ...args });
+    await (handler as (a: unknown) => Promise<void>)({ _: [], $0: 'tfdistill', backend: 'wasm', ...args });
     return { out: outLines.join('\n'), err: lines.join('\n'), code: process.exitCode as number | undefined };
   } finally {
     spy.mockRestore();

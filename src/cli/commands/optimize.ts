@@ -1,4 +1,6 @@
+import { useBackend } from '../../backend/use-backend.js';
 import { defineCommand } from '../command.js';
+import { backendOption } from '../options.js';
 import { distillCheckpoint, distillRecovery, optimize, type WeightDtype } from '../../compress/index.js';
 import { loadClassifier } from '../../io/classifier-checkpoint.js';
 import { recoverySettings } from './prune.js';
@@ -28,8 +30,10 @@ export const optimizeCommand = defineCommand({
     .option('distill-epochs', { type: 'number', default: 1, describe: 'full preset: epochs of further distillation' })
     .option('json', { type: 'string', describe: 'also write the report as JSON here' })
     .option('out', { type: 'string', demandOption: true })
-    .option('force', { type: 'boolean', default: false }),
+    .option('force', { type: 'boolean', default: false })
+    .options(backendOption),
   handler: async (args) => {
+    await useBackend(args.backend);
     const checkpoint = args.checkpoint as string;
     const settings = recoverySettings({ ...args, checkpoint });
     const trainData = args.recoverData ?? args.data;

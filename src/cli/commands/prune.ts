@@ -1,4 +1,6 @@
+import { useBackend } from '../../backend/use-backend.js';
 import { defineCommand } from '../command.js';
+import { backendOption } from '../options.js';
 import { TfdistillError } from '../../errors.js';
 import { distillRecovery, prune, type DistillRecoveryOptions, type RecoverFn } from '../../compress/index.js';
 
@@ -50,8 +52,10 @@ export const pruneCommand = defineCommand({
     .option('recover-epochs', { type: 'number', default: 1 })
     .option('teacher', { type: 'string', describe: 'teacher checkpoint for recovery (default: the unpruned checkpoint)' })
     .option('out', { type: 'string', demandOption: true })
-    .option('force', { type: 'boolean', default: false }),
+    .option('force', { type: 'boolean', default: false })
+    .options(backendOption),
   handler: async (args) => {
+    await useBackend(args.backend);
     const checkpoint = args.checkpoint as string;
     const settings = recoverySettings({ ...args, checkpoint });
     const recover: RecoverFn | undefined = settings ? distillRecovery(settings) : undefined;

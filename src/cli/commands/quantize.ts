@@ -1,4 +1,6 @@
+import { useBackend } from '../../backend/use-backend.js';
 import { defineCommand } from '../command.js';
+import { backendOption } from '../options.js';
 import { quantize, type WeightDtype } from '../../compress/index.js';
 
 /**
@@ -24,8 +26,10 @@ export const quantizeCommand = defineCommand({
     .option('calibration', { type: 'string', describe: 'CSV/JSONL for activation calibration (default: --data)' })
     .option('percentile', { type: 'number', default: 99.9, describe: 'activation range percentile in (50, 100]; 100 = min/max' })
     .option('out', { type: 'string', demandOption: true })
-    .option('force', { type: 'boolean', default: false }),
+    .option('force', { type: 'boolean', default: false })
+    .options(backendOption),
   handler: async (args) => {
+    await useBackend(args.backend);
     const result = await quantize(args.checkpoint as string, {
       dtype: args.dtype as WeightDtype, data: args.data, out: args.out, force: args.force,
       activations: args.int8Activations ? { percentile: args.percentile, calibration: args.calibration } : false,
