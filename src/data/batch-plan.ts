@@ -10,7 +10,7 @@ import { require_ } from '../errors.js';
 import { Rng } from '../util/rng.js';
 
 /**
- * Options shared by {@link planEpoch}, `makeBatches` and `EpochIterator`.
+ * Options shared by `planEpoch`, `makeBatches` and `EpochIterator`.
  *
  * @example
  * ```ts
