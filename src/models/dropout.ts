@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { seededDropout } from '../backend/dropout-mask.js';
 import { Rng } from '../util/rng.js';
 
 /**
@@ -56,7 +57,7 @@ export function restoreDropoutSeedState(state: number): void {
  */
 export function dropout<T extends tf.Tensor>(x: T, options: { rate: number; training: boolean }): T {
   if (!options.training || options.rate <= 0) return x;
-  // Integer seeds in [0, 2^31): tf.dropout passes them to seedrandom through randomUniform.
+  // The mask comes from a typed-array generator seeded here, not tf.dropout's seedrandom (~7x slower per element).
   const seed = source.int(0x7fffffff);
-  return tf.dropout(x, options.rate, undefined, seed) as T;
+  return seededDropout(x, options.rate, seed);
 }
