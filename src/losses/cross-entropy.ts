@@ -17,6 +17,12 @@ export interface CrossEntropyOptions {
   labelSmoothing?: number;
   /** [...lead], 1 = position counted. Labels at masked positions are ignored (any integer allowed). */
   mask?: tf.Tensor;
+  /**
+   * Read the labels (and mask) back to check every counted label is in [0, classes): a device-to-host sync per
+   * call, which stalls a GPU pipeline. Default true. Training loops that build labels from host arrays check them
+   * there (see {@link requireLabelValues}) and pass false.
+   */
+  checkLabels?: boolean;
 }
 
 /**
@@ -37,11 +43,12 @@ export interface CrossEntropyOptions {
  * ```
  */
 export function hardCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, options: CrossEntropyOptions = {}): tf.Scalar {
-  const { labelSmoothing = 0, mask } = options;
+  const { labelSmoothing = 0, mask, checkLabels = true } = options;
   requireLabelSmoothing(labelSmoothing);
   requireLogits(logits, 'student logits');
   requireMask(mask, logits.shape.slice(0, -1));
-  requireLabels(labels, logits, mask);
+  requireLabelTensor(labels, logits);
+  if (checkLabels) requireLabelValues(labels.dataSync(), logits.shape[logits.rank - 1], mask?.dataSync());
   const classes = logits.shape[logits.rank - 1];
   return tf.tidy(() => {
     // Masked positions may hold any label (e.g. -100); point them at class 0 so oneHot stays in range.
@@ -83,20 +90,32 @@ export function requireLabelSmoothing(labelSmoothing: number): void {
   );
 }
 
-/** int32 labels of the logits' leading shape, each in [0, classes) where counted. Reads labels (small). */
-function requireLabels(labels: tf.Tensor, logits: tf.Tensor, mask: tf.Tensor | undefined): void {
+/** int32 labels of the logits' leading shape (metadata only, no read). */
+function requireLabelTensor(labels: tf.Tensor, logits: tf.Tensor): void {
   require_(labels instanceof tf.Tensor, 'labels must be a tf.Tensor');
   require_(labels.dtype === 'int32', `labels must be int32 class indices, got ${labels.dtype}`);
   requireShape(labels.shape, logits.shape.slice(0, -1), 'labels');
-  const classes = logits.shape[logits.rank - 1];
-  const ys = labels.dataSync();
-  const counted = mask?.dataSync();
-  for (let i = 0; i < ys.length; i++) {
+}
+
+/**
+ * Throws INVALID_ARGUMENT unless every counted label is a class index in [0, classes). Host-side: check label
+ * arrays here before uploading them, and pass `checkLabels: false` to the losses to skip their device read.
+ *
+ * @param labels flat class indices
+ * @param counted optional flat mask, 0 = position ignored
+ * @example
+ * ```ts
+ * requireLabelValues(batch.labels, numClasses); // before tf.tensor1d(batch.labels, 'int32')
+ * ```
+ */
+export function requireLabelValues(labels: ArrayLike<number>, classes: number, counted?: ArrayLike<number>): void {
+  for (let i = 0; i < labels.length; i++) {
     if (counted !== undefined && counted[i] === 0) continue;
-    if (ys[i] < 0 || ys[i] >= classes) {
+    const y = labels[i];
+    if (!(Number.isInteger(y) && y >= 0 && y < classes)) {
       throw new TfdistillError(
         'INVALID_ARGUMENT',
-        `label ${ys[i]} at flat position ${i} is outside [0, ${classes})`,
+        `label ${y} at flat position ${i} is outside [0, ${classes})`,
         'labels are class indices; mark padding positions with the mask instead of -100',
       );
     }

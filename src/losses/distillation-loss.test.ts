@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
 import { expectNoLeaks } from '../../test/helpers.js';
-import { hardCrossEntropy } from './cross-entropy.js';
+import { hardCrossEntropy, requireLabelValues } from './cross-entropy.js';
 import { distillationLoss } from './distillation-loss.js';
 import { softTargetKL } from './soft-target.js';
 
@@ -80,6 +80,23 @@ describe('distillationLoss', () => {
       expect(() => distillationLoss(s, s, ok, { temperature: -1 })).toThrow(invalid);
       expect(() => distillationLoss(s, s, ok, { temperature: { kind: 'linear', from: 4, to: 1, steps: 0 } })).toThrow(/steps/);
       tf.dispose([s, labels, ok, floatLabels, short]);
+    });
+  });
+
+  it('checkLabels: false skips the device read of the labels; the host check catches what the read would', async () => {
+    await expectNoLeaks(() => {
+      const s = tf.tensor2d([[1, 0, 2], [0, 1, 0]]), t = tf.tensor2d([[0, 1, 0], [1, 1, 0]]);
+      const labels = tf.tensor1d([2, 1], 'int32');
+      const read = vi.spyOn(labels, 'dataSync');
+      const unchecked = distillationLoss(s, t, labels, { checkLabels: false });
+      expect(read).not.toHaveBeenCalled();
+      const checked = distillationLoss(s, t, labels);
+      expect(read).toHaveBeenCalled();
+      expect(unchecked.total.dataSync()[0]).toBe(checked.total.dataSync()[0]);
+      expect(() => requireLabelValues(new Int32Array([0, 3]), 3)).toThrow(/label 3 at flat position 1 is outside \[0, 3\)/);
+      expect(() => requireLabelValues([0, -100, 1], 3, [1, 0, 1])).not.toThrow();
+      expect(() => requireLabelValues([0.5], 3)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+      tf.dispose([s, t, labels, unchecked, checked]);
     });
   });
 });

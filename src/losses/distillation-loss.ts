@@ -46,6 +46,8 @@ export interface DistillationLossOptions {
   labelSmoothing?: number;
   /** [batch, seq] for token tasks (or [batch]); 1 = position counted by both terms. */
   mask?: tf.Tensor;
+  /** Read the labels back to range-check them (one host sync); see {@link CrossEntropyOptions.checkLabels}. Default true. */
+  checkLabels?: boolean;
   /** See {@link TopKMode}. Default 'renormalize'. */
   topKMode?: TopKMode;
   /** Receives the once-per-process "no labels" warning. Default `console.warn`. */
@@ -94,7 +96,7 @@ export function distillationLoss(
   labels: tf.Tensor | undefined,
   options: DistillationLossOptions = {},
 ): DistillationLossResult {
-  const { step = 0, labelSmoothing = 0, mask, topKMode, warn } = options;
+  const { step = 0, labelSmoothing = 0, mask, topKMode, warn, checkLabels } = options;
   const temperature = resolve(options.temperature ?? DEFAULT_TEMPERATURE, step, 'temperature');
   let alpha = resolve(options.alpha ?? DEFAULT_ALPHA, step, 'alpha');
   require_(alpha >= 0 && alpha <= 1, `alpha must be in [0, 1], got ${alpha}`, 'alpha weights the soft loss');
@@ -107,7 +109,7 @@ export function distillationLoss(
     const soft = softTargetKL(studentLogits, teacherLogits, { temperature, mask, topKMode });
     const hard = labels === undefined
       ? tf.scalar(0)
-      : hardCrossEntropy(studentLogits, labels, { labelSmoothing, mask });
+      : hardCrossEntropy(studentLogits, labels, { labelSmoothing, mask, checkLabels });
     // alpha = 1 or 0 must not multiply a 0 weight into an Inf/NaN term; skip the unused one.
     const total = alpha === 1 ? soft.clone() : alpha === 0 ? hard.clone() : soft.mul(alpha).add(hard.mul(1 - alpha));
     return { total: total as tf.Scalar, soft, hard };

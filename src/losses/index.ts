@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 export { softTargetKL, type SoftTargetOptions } from './soft-target.js';
-export { hardCrossEntropy, type CrossEntropyOptions } from './cross-entropy.js';
+export { hardCrossEntropy, requireLabelValues, type CrossEntropyOptions } from './cross-entropy.js';
 export {
   distillationLoss, DEFAULT_ALPHA, DEFAULT_TEMPERATURE,
   type DistillationLossOptions, type DistillationLossResult,
