@@ -12,6 +12,7 @@ import { formatTable, measureRow, type CompressionRow, type MeasureContext } fro
 import { scheduleSteps, type PruneSchedule } from './schedule.js';
 import { openSource, assertOutputFree, type ModelSource } from './source.js';
 import { structuredPlan, type StructuredOptions } from './structured-plan.js';
+import { removeLeastImportantBlocks } from './remove-blocks.js';
 import { applyStructuredPlan, encoderBlocks } from './structured.js';
 
 /**
@@ -38,6 +39,8 @@ export interface PruneOptions extends Omit<StructuredOptions, 'fraction'> {
   method?: 'magnitude' | 'structured';
   /** Final sparsity in [0, 1): fraction of prunable weights (magnitude) or of heads/neurons per block (structured). */
   sparsity: number;
+  /** Structured only: first remove this many whole encoder blocks, the least important on `data` (KL when skipped). */
+  blocks?: number;
   /** Magnitude: per tensor (`'layer'`, default) or one global threshold. */
   scope?: 'layer' | 'global';
   /** Magnitude: weight-name globs; embeddings and LayerNorm are excluded by default. */
@@ -94,6 +97,9 @@ export async function prune(source: ModelSource, options: PruneOptions): Promise
   if (method !== 'magnitude' && method !== 'structured') {
     throw new TfdistillError('INVALID_ARGUMENT', `method must be 'magnitude' or 'structured', got ${String(method)}`);
   }
+  if (options.blocks !== undefined && method !== 'structured') {
+    throw new TfdistillError('INVALID_ARGUMENT', "removing whole blocks needs method 'structured'");
+  }
   const steps = scheduleSteps(options.sparsity, options.schedule);
   if (options.out !== undefined) await assertOutputFree(options.out, options);
   const src = await openSource(source, options);
@@ -108,7 +114,17 @@ export async function prune(source: ModelSource, options: PruneOptions): Promise
     const rows = [await measureRow('original', src.model, ctx, { sparsity: method === 'magnitude' ? 0 : undefined })];
     if (method === 'structured') encoderBlocks(src.model); // fail early on an unsupported model
     model = await cloneModel(src.model);
+    let offset = 0;
+    if (options.blocks !== undefined) {
+      const r = await removeLeastImportantBlocks(model, options.blocks, data);
+      model.dispose();
+      model = r.model;
+      if (options.recover) await options.recover(model, { step: 0, sparsity: 0 });
+      rows.push(await measureRow(`remove ${r.removed.join(', ')}${options.recover ? ' +recover' : ''}`, model, ctx));
+      offset = 1;
+    }
     for (const [i, sparsity] of steps.entries()) {
+      if (options.blocks !== undefined && sparsity === 0) continue; // blocks only: no head/neuron step
       if (method === 'magnitude') {
         const next = magnitudeMasks(model, { ...options, sparsity, previous: masks });
         masks?.dispose();
@@ -121,7 +137,7 @@ export async function prune(source: ModelSource, options: PruneOptions): Promise
         model = smaller;
       }
       if (options.recover) {
-        await options.recover(model, { step: i, sparsity, masks });
+        await options.recover(model, { step: i + offset, sparsity, masks });
         masks?.apply();
       }
       const label = `${method === 'magnitude' ? 'prune' : 'structured'} ${(100 * sparsity).toFixed(0)}%${options.recover ? ' +recover' : ''}`;
@@ -147,7 +163,7 @@ async function savePruned(
 ): Promise<void> {
   const first = encoderBlocks(model)[0];
   const modelConfig = src.modelConfig
-    ? { ...src.modelConfig, numHeads: first.numHeads, ffnDim: first.ffnDim, headDim: first.headDim }
+    ? { ...src.modelConfig, numHeads: first.numHeads, ffnDim: first.ffnDim, headDim: first.headDim, numLayers: encoderBlocks(model).length }
     : undefined;
   const meta = { extra: { compression: rows as unknown as Record<string, unknown>[] } };
   if (src.tokenizer && src.labels) {

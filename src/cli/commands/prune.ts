@@ -44,6 +44,7 @@ export const pruneCommand = defineCommand({
     .option('sparsity', { type: 'number', demandOption: true, describe: 'final sparsity in [0, 1)' })
     .option('method', { choices: ['magnitude', 'structured'] as const, default: 'magnitude' as const })
     .option('scope', { choices: ['layer', 'global'] as const, default: 'layer' as const })
+    .option('blocks', { type: 'number', describe: 'structured: also remove this many whole encoder blocks (least important on --data)' })
     .option('schedule', { type: 'string', describe: "'one-shot' or comma-separated sparsities, e.g. 0.1,0.3,0.5,0.7" })
     .option('exclude', { type: 'string', array: true, describe: 'weight-name globs to leave alone' })
     .option('data', { type: 'string', describe: 'labelled CSV/JSONL for accuracy (and recovery training)' })
@@ -62,7 +63,7 @@ export const pruneCommand = defineCommand({
     const schedule = args.schedule && args.schedule !== 'one-shot' ? args.schedule.split(',').map(Number) : 'one-shot';
     const result = await prune(checkpoint, {
       sparsity: args.sparsity, method: args.method, scope: args.scope, schedule, data: args.data, out: args.out, force: args.force,
-      recover, ...(args.exclude ? { exclude: args.exclude } : {}),
+      recover, ...(args.blocks === undefined ? {} : { blocks: args.blocks }), ...(args.exclude ? { exclude: args.exclude } : {}),
     });
     result.model.dispose();
     result.masks?.dispose();
