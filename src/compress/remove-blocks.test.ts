@@ -13,9 +13,10 @@ function modelWithIdleBlock(): tf.LayersModel {
   const model = createEncoder({ vocabSize: 30, maxLength: 8, dModel: 16, numLayers: 3, numHeads: 2, ffnDim: 32, numClasses: 2, dropout: 0, seed: 6 });
   const idle = model.getLayer('block_1');
   const names = ['out_kernel', 'out_bias', 'ffn2_kernel', 'ffn2_bias'];
-  const weights = idle.getWeights().map((w, i) => (names.some((n) => idle.weights[i].originalName.endsWith(n)) ? tf.zerosLike(w) : w));
+  const zeroed = (i: number) => names.some((n) => idle.weights[i].originalName.endsWith(n));
+  const weights = idle.getWeights().map((w, i) => (zeroed(i) ? tf.zerosLike(w) : w));
   idle.setWeights(weights);
-  tf.dispose(weights.filter((w, i) => names.some((n) => idle.weights[i].originalName.endsWith(n))));
+  tf.dispose(weights.filter((_, i) => zeroed(i)));
   return model;
 }
 
