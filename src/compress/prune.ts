@@ -16,12 +16,15 @@ import { removeLeastImportantBlocks } from './remove-blocks.js';
 import { applyStructuredPlan, encoderBlocks } from './structured.js';
 
 /**
- * Recovery fine-tuning between pruning steps (e.g. a few epochs of `distill`). With unstructured pruning the
- * trainer must call `masks.apply()` after each optimizer step so pruned weights stay zero.
+ * Recovery fine-tuning between pruning steps, e.g. `distillRecovery(...)` (a `distill` run on the pruned model).
+ * With unstructured pruning the trainer must call `masks.apply()` after each optimizer step so pruned weights
+ * stay zero. `step` counts pruning steps from 0 (a whole-block removal is step 0 when requested).
  *
  * @example
  * ```ts
- * const recover: RecoverFn = async (model, { masks }) => { await distill({ student: model, ..., onStep: () => masks?.apply() }); };
+ * const recover: RecoverFn = async (model, { masks }) => {
+ *   await distill({ teacher: 'teacher/', student: model, train: 'train.csv', callbacks: { afterUpdate: () => masks?.apply() } });
+ * };
  * ```
  */
 export type RecoverFn = (model: tf.LayersModel, info: { step: number; sparsity: number; masks?: PruneMasks }) => Promise<void>;
