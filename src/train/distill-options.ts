@@ -80,8 +80,9 @@ export interface DistillOptions {
   precision?: 'float32' | 'mixed-float16' | 'mixed-bfloat16';
   /** Evaluate every N updates; default once per epoch. */
   evalEvery?: number;
+  /** Stop after `patience` evaluations without a new best `metric` (the same metric as `bestMetric`). */
   earlyStopping?: { metric?: EvalMetricName; patience: number };
-  /** Metric that picks the best checkpoint; default `accuracy` with labels, else `agreement`. */
+  /** Metric that picks the best checkpoint; default `earlyStopping.metric`, else `accuracy` with labels, else `agreement`. */
   bestMetric?: EvalMetricName;
   /** Run directory; default `tfdistill-out`. */
   out?: string;

@@ -1,6 +1,7 @@
 import { require_ } from '../errors.js';
-import type { DistillOptions } from './distill-options.js';
+import type { DistillOptions, EvalMetricName } from './distill-options.js';
 
+const EVAL_METRICS: readonly EvalMetricName[] = ['accuracy', 'agreement', 'macroF1', 'klTeacherStudent'];
 const positiveInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
 
 /**
@@ -31,6 +32,16 @@ export function validateDistillOptions(o: DistillOptions): void {
   if (vf !== undefined) require_(Number.isFinite(vf) && vf >= 0 && vf < 1, `data.validationFraction must be in [0, 1), got ${vf}`);
   if (o.data?.maxLength !== undefined) require_(positiveInt(o.data.maxLength), `data.maxLength must be a positive integer, got ${o.data.maxLength}`);
   if (o.earlyStopping) require_(positiveInt(o.earlyStopping.patience), `earlyStopping.patience must be a positive integer`);
+  for (const [key, metric] of [['bestMetric', o.bestMetric], ['earlyStopping.metric', o.earlyStopping?.metric]] as const) {
+    if (metric !== undefined) {
+      require_(EVAL_METRICS.includes(metric), `${key} must be one of ${EVAL_METRICS.join(', ')}, got ${String(metric)}`);
+    }
+  }
+  if (o.bestMetric !== undefined && o.earlyStopping?.metric !== undefined) {
+    require_(o.bestMetric === o.earlyStopping.metric,
+      `earlyStopping.metric (${o.earlyStopping.metric}) and bestMetric (${o.bestMetric}) must be the same metric`,
+      'early stopping counts evaluations since the best checkpoint; give one of them, or the same metric to both');
+  }
   const warm = o.schedule?.warmupSteps;
   if (warm !== undefined) require_(Number.isInteger(warm) && warm >= 0, `schedule.warmupSteps must be an integer >= 0, got ${warm}`);
 }

@@ -119,7 +119,8 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       labelSmoothing: options.loss?.labelSmoothing ?? 0, intermediate: options.loss?.intermediate ?? [],
       projections, precision: precision === 'float32' ? 'float32' : precision === 'mixed-float16' ? 'float16' : 'bfloat16',
     };
-    const bestMetric = options.bestMetric ?? (data.labeled ? 'accuracy' : 'agreement');
+    // Early stopping watches the same metric as best-checkpoint selection (validated to agree when both are given).
+    const bestMetric = options.bestMetric ?? options.earlyStopping?.metric ?? (data.labeled ? 'accuracy' : 'agreement');
     const validationTeacher = data.validation.length > 0
       ? await teacherLogitsFor(data.validation, teacher?.teacher, batchSize) : undefined;
     const progress = new ProgressReporter({ stream: progressStream, totalSteps, totalEpochs: epochs, now, logEvery });
