@@ -5,7 +5,7 @@ import { useBackend } from '../backend/use-backend.js';
 import { loadModel } from '../io/load-model.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import {
-  markerTask, prepared, quietOptions, readMetrics, removeTempDirs, tempRunDir, tinyEncoder, weightValues,
+  captureStream, markerTask, prepared, quietOptions, readMetrics, removeTempDirs, tempRunDir, tinyEncoder, weightValues,
 } from '../../test/integration/tiny-task.js';
 import { distill } from './distill.js';
 import type { EvalMetricName } from './distill-options.js';
@@ -104,6 +104,29 @@ describe('distill: evaluation during training', () => {
       expect(result.steps).toBeLessThan(20);
       expect(evals).toEqual([1, 2, 3]);
       expect(result.interrupted).toBe(false);
+      result.student.dispose();
+      teacher.dispose();
+    });
+  });
+
+  it('early stopping watches its own metric (KL, lower is better) and the best checkpoint follows it', async () => {
+    await expectNoLeaks(async () => {
+      const teacher = tinyEncoder({ seed: 5 });
+      const stream = captureStream();
+      const result = await distill({
+        ...quietOptions(await tempRunDir()), progress: stream, teacher, train: prepared(train), validation: prepared(validation),
+        epochs: 10, batchSize: 8, evalEvery: 1, earlyStopping: { metric: 'klTeacherStudent', patience: 1 },
+        optimizer: { learningRate: 3e-2 },
+      });
+      const kls = result.history.map((h) => h.metrics.klTeacherStudent!);
+      let best = Infinity, stopAt = -1;
+      for (let i = 0; i < kls.length && stopAt < 0; i++) {
+        if (kls[i] < best) best = kls[i]; else stopAt = i;
+      }
+      expect(result.stoppedEarly).toBe(true);
+      expect(stopAt).toBe(kls.length - 1);
+      expect(result.best?.step).toBe(result.history[kls.indexOf(Math.min(...kls))].step);
+      expect(stream.text).toMatch(/early stopping: no klTeacherStudent improvement in 1 evaluations/);
       result.student.dispose();
       teacher.dispose();
     });

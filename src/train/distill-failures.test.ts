@@ -74,6 +74,9 @@ describe('distill: bad options fail fast', () => {
     ['missing train data', { train: undefined as never }, /distill needs train data/],
     ['a fractional batch size', { batchSize: 2.5 }, /batchSize must be a positive integer/],
     ['a negative clip norm', { clipGlobalNorm: -1 }, /clipGlobalNorm must be >= 0/],
+    ['an unknown best metric', { bestMetric: 'f1' as never }, /bestMetric must be one of accuracy, agreement, macroF1, klTeacherStudent, got f1/],
+    ['conflicting early-stopping and best metrics', { bestMetric: 'accuracy', earlyStopping: { metric: 'agreement', patience: 2 } },
+      /earlyStopping\.metric \(agreement\) and bestMetric \(accuracy\) must be the same metric/],
   ])('rejects %s with INVALID_ARGUMENT before touching the disk', async (_, bad, message) => {
     await expectNoLeaks(async () => {
       const options = { ...(await base()), ...bad };
