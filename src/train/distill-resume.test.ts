@@ -91,7 +91,7 @@ describe('distill: graceful stop and exact resume', () => {
     optimizer: { learningRate: 1e-2 },
   });
 
-  it('SIGINT finishes the current step, writes a checkpoint and returns interrupted with a resume message', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s finishes the current step, writes a checkpoint and returns interrupted with a resume message', async (sig) => {
     await expectNoLeaks(async () => {
       const teacher = tinyEncoder({ seed: 5 });
       const out = await tempRunDir();
@@ -101,14 +101,14 @@ describe('distill: graceful stop and exact resume', () => {
         ...(await options(out, teacher)), progress: stream, handleSignals: true,
         callbacks: { onStepEnd: ({ step }) => {
           steps.push(step);
-          if (step === 6) process.emit('SIGINT');
+          if (step === 6) process.emit(sig);
         } },
       }));
       expect(result.interrupted).toBe(true);
       expect(result.stoppedEarly).toBe(false);
       expect(result.steps).toBe(6);
       expect(steps).toEqual([1, 2, 3, 4, 5, 6]); // the step in flight finished, no further step started
-      expect(stream.text).toContain('SIGINT: stopping after the current step');
+      expect(stream.text).toContain(`${sig}: stopping after the current step`);
       expect(stream.text).toMatch(/Stopped at step 6; checkpoint saved in .*step-00000006\.\nResume with: .*--resume/);
       const meta = JSON.parse(await fs.readFile(path.join(out, 'checkpoints', stepDir(6), 'tfdistill.json'), 'utf8'));
       expect(meta.training.step).toBe(6);

@@ -15,12 +15,20 @@ import type { EncoderOptions } from '../../src/models/options.js';
 import type { DistillOptions, PreparedData } from '../../src/train/distill-options.js';
 import { Rng } from '../../src/util/rng.js';
 
-/** `[PAD] [UNK] [CLS] [SEP] [MASK] t0 ... t94`: 100 ids. */
+/** `[PAD] [UNK] [CLS] [SEP] [MASK] t0 ... t94`: 100 ids. @example `TINY_VOCAB.indexOf('t0') // 5 (marker A)` */
 export const TINY_VOCAB: string[] = [...BERT_SPECIAL_TOKENS, ...Array.from({ length: 95 }, (_, i) => `t${i}`)];
-/** A real WordPiece tokenizer over {@link TINY_VOCAB}, so checkpoints written with it load again. */
+/**
+ * A real WordPiece tokenizer over {@link TINY_VOCAB}, so checkpoints written with it load again.
+ *
+ * @example
+ * ```ts
+ * tinyTokenizer.encode('t0 t1 t0', 16); // Int32Array [2, 5, 6, 5, 3]
+ * ```
+ */
 export const tinyTokenizer = tokenizerFromJson(bertTokenizerJson(TINY_VOCAB, { lowercase: true, maxInputCharsPerWord: 100 }));
+/** Class names of the marker task (id 1 = more A markers than B). @example `prepared(rows).labels // TASK_LABELS` */
 export const TASK_LABELS = ['fewerA', 'moreA'];
-/** Longest sequence the tiny models accept. */
+/** Longest sequence the tiny models accept. @example `distill({ data: { maxLength: TINY_MAX_LENGTH }, ... })` */
 export const TINY_MAX_LENGTH = 16;
 
 const CLS = 2, SEP = 3;
@@ -66,7 +74,7 @@ export function prepared(examples: readonly Example[]): PreparedData {
   return { examples: examples.map((e) => ({ ...e })), tokenizer: tinyTokenizer, labels: [...TASK_LABELS] };
 }
 
-/** Student sizes for fast tests (dropout off unless a test turns it on). */
+/** Student sizes for fast tests (dropout off unless a test turns it on). @example `student: { ...TINY_STUDENT, dropout: 0.2 }` */
 export const TINY_STUDENT = { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32, dropout: 0 } as const;
 
 /**
