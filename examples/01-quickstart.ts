@@ -20,7 +20,7 @@ const seed = 42;
 const settings = QUICK
   ? { rows: 300, maxLength: 32, vocabSize: 500, teacherEpochs: 1, studentEpochs: 1,
       teacher: { dModel: 32, numLayers: 2, numHeads: 2, ffnDim: 64 }, student: { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32 } }
-  : { rows: 3000, maxLength: 64, vocabSize: 4000, teacherEpochs: 2, studentEpochs: 3,
+  : { rows: 2000, maxLength: 64, vocabSize: 4000, teacherEpochs: 2, studentEpochs: 3,
       teacher: { dModel: 128, numLayers: 2, numHeads: 4, ffnDim: 512 }, student: { dModel: 64, numLayers: 1, numHeads: 2, ffnDim: 256 } };
 const backend = await useBackend('auto');
 console.log(`backend: ${backend.name}`);
