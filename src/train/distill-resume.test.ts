@@ -119,21 +119,30 @@ describe('distill: graceful stop and exact resume', () => {
     });
   });
 
-  it('resume: true continues from the latest checkpoint and reaches the same weights as an uninterrupted run', async () => {
+  it.each<[string, Partial<DistillOptions>]>([
+    ['float32', {}],
+    // Accumulation: 10 micro-batches of 2 per epoch; loss scaling: its state travels in the checkpoint too.
+    ['mixed-float16 with 2 accumulated micro-batches', { precision: 'mixed-float16', batchSize: 2, gradientAccumulation: 2 }],
+  ])('resume: true continues from the latest checkpoint and reaches the same weights as an uninterrupted run (%s)', async (_, variant) => {
     await expectNoLeaks(async () => {
       const teacher = tinyEncoder({ seed: 5 });
-      // 20 rows / batch 4 = 5 batches per epoch; stopping after step 7 leaves the data position mid-epoch 2.
+      const opts = async (dir: string): Promise<DistillOptions> => ({ ...(await options(dir, teacher)), ...variant });
+      // 20 rows / batch 4 = 5 updates per epoch; stopping after step 7 leaves the data position mid-epoch 2.
       const fullOut = await tempRunDir();
-      const full = await distill(await options(fullOut, teacher));
+      const full = await distill(await opts(fullOut));
       expect(full.steps).toBe(15);
 
       const out = await tempRunDir();
-      const first = await interruptedRun(await options(out, teacher), 7);
+      const first = await interruptedRun(await opts(out), 7);
       expect(first.interrupted).toBe(true);
       expect(first.steps).toBe(7);
       first.student.dispose();
       const stream = captureStream();
-      const resumed = await distill({ ...(await options(out, teacher)), resume: true, progress: stream });
+      if (variant.precision) {
+        const meta = JSON.parse(await fs.readFile(path.join(out, 'checkpoints', stepDir(7), 'tfdistill.json'), 'utf8'));
+        expect(meta.extra.snapshot.lossScale.goodSteps).toBeGreaterThan(0);
+      }
+      const resumed = await distill({ ...(await opts(out)), resume: true, progress: stream });
       expect(stream.text).toContain(`resuming from ${path.join(out, 'checkpoints', stepDir(7))} (step 7)`);
       expect(resumed.steps).toBe(15);
       expect(resumed.interrupted).toBe(false);
@@ -155,6 +164,11 @@ describe('distill: graceful stop and exact resume', () => {
       const lossesB = (await readMetrics(out)).filter((r) => r.kind === 'train');
       expect(lossesB.map((r) => r.step)).toEqual(lossesA.map((r) => r.step));
       lossesB.forEach((r, i) => expect(r.loss as number).toBeCloseTo(lossesA[i].loss as number, 6));
+
+      // The loss-scale state continued too (its goodSteps counter would restart at 0 otherwise).
+      const snapshotOf = async (dir: string) =>
+        JSON.parse(await fs.readFile(path.join(dir, 'checkpoints', stepDir(15), 'tfdistill.json'), 'utf8')).extra.snapshot;
+      expect((await snapshotOf(out)).lossScale).toEqual((await snapshotOf(fullOut)).lossScale);
 
       tf_dispose(a.model, b.model, full.student, resumed.student, teacher);
     });
