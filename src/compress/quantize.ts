@@ -152,12 +152,6 @@ export async function quantize(source: ModelSource, options: QuantizeOptions = {
     const after = await measureRow(describeAssignment(src.model, dtypeOf), src.model, { ...ctx, data: undefined }, {
       dtypeOf, quality: quality ? { accuracy: quality.accuracy, agreement: quality.agreement, kl: quality.kl } : {},
     });
-    if (options.out !== undefined) {
-      await writeQuantizedCheckpoint(src.model, options.out, {
-        dtypeOf, tokenizer: src.tokenizer, labels: src.labels, modelConfig: src.modelConfig,
-        meta: { extra: { compression: [before, after] as unknown as Record<string, unknown>[], note: TFJS_QUANTIZATION_NOTE } },
-      });
-    }
     const act = options.activations === false ? undefined : options.activations ?? {};
     // Calibrated with the quantized weights in place: a fully-int8 deployment has both.
     const int8 = data && act
@@ -165,10 +159,16 @@ export async function quantize(source: ModelSource, options: QuantizeOptions = {
         data, reference: ctx.reference, percentile: act.percentile, calibration: await resolveData(act.calibration, src),
       }))
       : undefined;
-    const assignment = Object.fromEntries(src.model.weights.map((v) => [v.originalName, v.dtype === 'float32' ? dtypeOf(v.originalName) : 'float32'])) as Record<string, WeightDtype>;
     const rows = [before, after];
     if (int8) rows.push(int8ActivationRow(after, int8.quality));
     const note = int8 ? `${TFJS_QUANTIZATION_NOTE}\n${INT8_SIMULATION_NOTE}` : TFJS_QUANTIZATION_NOTE;
+    if (options.out !== undefined) {
+      await writeQuantizedCheckpoint(src.model, options.out, {
+        dtypeOf, tokenizer: src.tokenizer, labels: src.labels, modelConfig: src.modelConfig,
+        meta: { extra: { compression: rows as unknown as Record<string, unknown>[], note } },
+      });
+    }
+    const assignment = Object.fromEntries(src.model.weights.map((v) => [v.originalName, v.dtype === 'float32' ? dtypeOf(v.originalName) : 'float32'])) as Record<string, WeightDtype>;
     return { rows, table: formatTable(rows), compressionRatio: before.sizeRaw / after.sizeRaw, assignment, note, calibration: int8?.calibration };
   } finally {
     if (src.owned) src.model.dispose();
