@@ -19,7 +19,7 @@ export interface Projection {
   readonly kernel: tf.Variable;
   /** `${name}/bias`, [teacherDim]. */
   readonly bias: tf.Variable;
-  /** [kernel, bias]: add these to the optimizer's var list and to the checkpoint. */
+  /** `[kernel, bias]`: add these to the optimizer's var list and to the checkpoint. */
   readonly variables: tf.Variable[];
   /** x [..., studentDim] -> x W + b [..., teacherDim]. */
   apply(x: tf.Tensor): tf.Tensor;
