@@ -72,6 +72,11 @@ export async function prepareRun(options: DistillOptions, ctx: { seed: number; l
 async function loadData(options: DistillOptions, teacher: ResolvedTeacher | undefined, seed: number): Promise<PreparedDatasets> {
   if (isPrepared(options.train)) {
     const train = options.train;
+    if (options.validation !== undefined && !isPrepared(options.validation)) {
+      // Records or a file would need the caller's tokenization; silently ignoring them would turn evaluation off.
+      throw new TfdistillError('INVALID_ARGUMENT', 'validation must be prepared examples too when train is',
+        'pass validation as { examples, tokenizer, labels } tokenized like train, or give train as records/a file');
+    }
     let validation = isPrepared(options.validation) ? options.validation.examples : [];
     let examples = train.examples;
     if (!options.validation && (options.data?.validationFraction ?? 0.1) > 0) {
