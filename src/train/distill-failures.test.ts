@@ -104,6 +104,14 @@ describe('distill: bad options fail fast', () => {
     });
   });
 
+  it('rejects raw validation records next to prepared train examples instead of silently skipping evaluation', async () => {
+    await expectNoLeaks(async () => {
+      const err = await tfdError(distill({ ...(await base()), validation: [{ text: 't0 t0 t1', label: 'moreA' }], epochs: 1 }));
+      expect(err.code).toBe('INVALID_ARGUMENT');
+      expect(err.message).toMatch(/validation must be prepared examples too/);
+    });
+  });
+
   it('rejects training without teacher, teacher logits or (alpha 0) labels', async () => {
     await expectNoLeaks(async () => {
       const err = await tfdError(distill({ ...(await base()), loss: { alpha: 0.5 }, epochs: 1 }));
