@@ -8,7 +8,7 @@ import { expectNoLeaks } from '../../test/helpers.js';
 import { makeTinyCheckpoint, tinyTexts } from '../../test/tiny-checkpoint.js';
 import { evalSetFromRecords } from './eval-set.js';
 import { prune } from './prune.js';
-import { distillRecovery } from './recover-with-distill.js';
+import { distillCheckpoint, distillRecovery } from './recover-with-distill.js';
 
 let dir: string;
 let ckpt: string;
@@ -51,6 +51,19 @@ describe('distillRecovery', () => {
       expect(recovered.rows[1].agreement).toBeGreaterThanOrEqual(plain.rows[1].agreement as number);
       expect(await readdir(work)).toEqual([]); // temporary run directories removed
       for (const r of [plain, recovered]) { r.model.dispose(); r.masks?.dispose(); }
+    });
+  });
+
+  it('distillCheckpoint continues distilling a checkpoint and keeps its modelConfig (sequence limit, sizes)', async () => {
+    await expectNoLeaks(async () => {
+      const out = path.join(dir, 'continued');
+      await distillCheckpoint(ckpt, out, { teacher: ckpt, data: csv, epochs: 1, batchSize: 8, progress: false });
+      const again = await loadClassifier(out);
+      expect(again.maxLength).toBe(32);
+      expect(again.meta.modelConfig?.dModel).toBe(16);
+      expect(again.labels).toEqual(['ham', 'spam']);
+      again.model.dispose();
+      expect((await readdir(dir)).filter((f) => f.startsWith('.tfdistill'))).toEqual([]);
     });
   });
 

@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ConcreteBackendName } from '../backend/backend-info.js';
 import { TfdistillError } from '../errors.js';
-import { loadClassifier } from '../io/classifier-checkpoint.js';
-import { TfdEmbedding } from '../models/layers/embedding.js';
+import { loadClassifier, saveClassifier } from '../io/classifier-checkpoint.js';
 import { distill } from '../train/distill.js';
 import type { DataSource, DistillOptions, TeacherSource } from '../train/distill-options.js';
 import type { RecoverFn } from './prune.js';
+import { embeddingMaxLength } from './source.js';
 import './pruned-block.js'; // distill reloads its best checkpoint, which may hold pruned blocks
 
 /**
@@ -72,12 +72,13 @@ export function distillRecovery(options: DistillRecoveryOptions): RecoverFn {
  */
 export async function distillCheckpoint(checkpointDir: string, outDir: string, options: DistillRecoveryOptions): Promise<void> {
   requireEpochs(options.epochs);
-  const { model } = await loadClassifier(checkpointDir);
+  const { model, meta } = await loadClassifier(checkpointDir);
   try {
     await withRunDir(options.workDir ?? path.dirname(path.resolve(outDir)), 'distill-', async (out) => {
-      await distill(runOptions(options, model, out));
-      await mkdir(path.dirname(path.resolve(outDir)), { recursive: true });
-      await rename(path.join(out, 'student'), outDir); // distill exports the trained student to out/student
+      const result = await distill(runOptions(options, model, out)); // trains `model` in place
+      // Saved again (not distill's export) to keep the checkpoint's modelConfig: its maxLength and sizes.
+      await saveClassifier(model, outDir, { tokenizer: result.tokenizer, labels: result.labels, modelConfig: meta.modelConfig,
+        meta: { metrics: numericMetrics(result.best?.metrics), extra: { distilledFrom: String(options.teacher), steps: result.steps } } });
     });
   } finally {
     model.dispose();
@@ -86,7 +87,7 @@ export async function distillCheckpoint(checkpointDir: string, outDir: string, o
 
 /** The distill options of one recovery/continuation run. */
 function runOptions(options: DistillRecoveryOptions, student: tf.LayersModel, out: string, afterUpdate?: () => void): DistillOptions {
-  const maxLength = studentMaxLength(student);
+  const maxLength = embeddingMaxLength(student); // do not tokenize longer than the student's position table
   return {
     teacher: options.teacher, student, train: options.data, out, force: true, handleSignals: false,
     epochs: options.epochs ?? 1, maxSteps: options.maxSteps, batchSize: options.batchSize, seed: options.seed,
@@ -115,14 +116,12 @@ function currentBackend(): ConcreteBackendName | undefined {
   return name === 'wasm' || name === 'cpu' || name === 'tensorflow' ? name : undefined;
 }
 
-/** The student's own sequence limit, so the data is not tokenized longer than its position table. */
-function studentMaxLength(model: tf.LayersModel): number | undefined {
-  const embedding = model.layers.find((l) => l instanceof TfdEmbedding) as TfdEmbedding | undefined;
-  return embedding?.embeddingConfig.maxLength;
-}
-
 function requireEpochs(epochs: unknown): void {
   if (epochs !== undefined && (!Number.isInteger(epochs) || (epochs as number) < 1)) {
     throw new TfdistillError('INVALID_ARGUMENT', `recovery epochs must be a positive integer, got ${String(epochs)}`);
   }
+}
+
+function numericMetrics(m: object | undefined): Record<string, number> | undefined {
+  return m && Object.fromEntries(Object.entries(m).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)));
 }

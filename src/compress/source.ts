@@ -5,6 +5,7 @@ import { TfdistillError } from '../errors.js';
 import { loadClassifier } from '../io/classifier-checkpoint.js';
 import { isCheckpointDir } from '../io/load-model.js';
 import type { TextTokenizer } from '../data/types.js';
+import { TfdEmbedding } from '../models/layers/embedding.js';
 import '../models/register.js';
 import './pruned-block.js';
 
@@ -59,10 +60,26 @@ export async function openSource(source: ModelSource, extra: { tokenizer?: TextT
       'pass the directory that distill/train-teacher wrote');
   }
   const ckpt = await loadClassifier(source);
+  // A checkpoint without modelConfig (e.g. a student distill trained as a given model) reports a generic limit.
+  const limit = embeddingMaxLength(ckpt.model);
   return {
-    model: ckpt.model, tokenizer: ckpt.tokenizer, labels: ckpt.labels, maxLength: ckpt.maxLength,
+    model: ckpt.model, tokenizer: ckpt.tokenizer, labels: ckpt.labels,
+    maxLength: limit === undefined ? ckpt.maxLength : Math.min(limit, ckpt.maxLength),
     modelConfig: ckpt.meta.modelConfig, owned: true,
   };
+}
+
+/**
+ * The sequence limit of a tfdistill encoder (its position table), if it has one.
+ *
+ * @example
+ * ```ts
+ * embeddingMaxLength(model); // 64
+ * ```
+ */
+export function embeddingMaxLength(model: tf.LayersModel): number | undefined {
+  const embedding = model.layers.find((l) => l instanceof TfdEmbedding) as TfdEmbedding | undefined;
+  return embedding?.embeddingConfig.maxLength;
 }
 
 /**
