@@ -1,11 +1,12 @@
 import { installBatchMatMulOverride, restoreStockBatchMatMul } from './batch-matmul.js';
+import { registerLayerNormKernels } from './layer-norm.js';
 import { installSumOverride, restoreStockSum } from './sum.js';
 import { installTransposeOverride, restoreStockTranspose } from './transpose.js';
 import { registerUnsortedSegmentSum } from './unsorted-segment-sum.js';
 
 /**
  * Installs tfdistill's wasm kernels: the missing `UnsortedSegmentSum` (so `tf.gather` has a
- * gradient), and faster `BatchMatMul`, rank >= 5 `Transpose` and leading-axes `Sum`. Idempotent;
+ * gradient), fused layer norm kernels, and faster `BatchMatMul`, rank >= 5 `Transpose` and leading-axes `Sum`. Idempotent;
  * `useBackend('wasm')` calls it.
  *
  * @returns one note per kernel, for `BackendInfo.notes`
@@ -17,9 +18,11 @@ import { registerUnsortedSegmentSum } from './unsorted-segment-sum.js';
  */
 export function registerWasmKernels(): string[] {
   registerUnsortedSegmentSum();
+  registerLayerNormKernels();
   installWasmOverrides();
   return [
     'wasm: UnsortedSegmentSum kernel added (tf.gather gradient)',
+    'wasm: fused layer norm kernels (forward and backward) added',
     'wasm: BatchMatMul runs transposed and batched matmuls through XNNPACK',
     'wasm: Transpose of rank >= 5 runs as contiguous row copies',
     'wasm: Sum over leading axes (bias gradients) accumulates rows without a transpose',

@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
+import { fusedGelu, fusedLayerNorm } from './fused-ops.js';
+import { useBackend } from './use-backend.js';
+
+/** The stock compositions the fused ops replace (as in src/models/layers/ops.ts before fusing). */
+const stockLayerNorm = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number) => {
+  const mean = tf.mean(x, -1, true);
+  const centered = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centered), -1, true);
+  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), g), b);
+};
+const stockGelu = (x: tf.Tensor) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+
+/** Largest |a - b| / max(1, |b|): absolute near zero, relative for large sums such as dgamma over many rows. */
+function scaledDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
+  return m;
+}
+
+/** Value and gradients of sum(f(inputs) * dy) for the fused and the stock op; returns the worst scaled difference. */
+function compare(f: (...t: tf.Tensor[]) => tf.Tensor, g: (...t: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): number {
+  return tf.tidy(() => {
+    const outShape = f(...inputs).shape;
+    const dy = tf.randomNormal(outShape, 0, 1, 'float32', 9);
+    const loss = (op: typeof f) => (...t: tf.Tensor[]) => tf.sum(tf.mul(op(...t), dy));
+    const [ya, yb] = [f(...inputs), g(...inputs)];
+    const [ga, gb] = [tf.grads(loss(f))(inputs), tf.grads(loss(g))(inputs)];
+    return Math.max(maxAbsDiff(ya.dataSync(), yb.dataSync()), ...ga.map((t, i) => scaledDiff(t.dataSync(), gb[i].dataSync())));
+  });
+}
+
+const shapes = [[7, 5], [2, 9, 33], [3, 4, 17, 64]];
+
+describe('fused layer norm and GELU', () => {
+  beforeAll(async () => { await useBackend('wasm'); });
+
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`layer norm on ${backend} matches the stock composition (values within 1e-5, gradients within 1e-5 relative)`, async () => {
+      await tf.setBackend(backend);
+      try {
+        await expectNoLeaks(() => {
+          shapes.forEach((shape, i) => {
+            const d = shape[shape.length - 1];
+            const x = tf.randomNormal(shape, 0.5, 2, 'float32', i);
+            const g = tf.randomNormal([d], 1, 0.3, 'float32', 10 + i);
+            const b = tf.randomNormal([d], 0, 0.3, 'float32', 20 + i);
+            const diff = compare((a, c, e) => fusedLayerNorm(a, c, e, 1e-5), (a, c, e) => stockLayerNorm(a, c, e, 1e-5), [x, g, b]);
+            expect(diff, `shape [${shape}]`).toBeLessThan(1e-5);
+            tf.dispose([x, g, b]);
+          });
+        });
+      } finally {
+        await tf.setBackend('wasm');
+      }
+    });
+
+    it(`GELU on ${backend} matches the stock composition (values within 1e-5, gradients within 1e-5 relative)`, async () => {
+      await tf.setBackend(backend);
+      try {
+        await expectNoLeaks(() => {
+          shapes.forEach((shape, i) => {
+            const x = tf.randomNormal(shape, 0, 3, 'float32', 30 + i); // wide enough to reach both tails
+            expect(compare(fusedGelu, stockGelu, [x]), `shape [${shape}]`).toBeLessThan(1e-5);
+            x.dispose();
+          });
+        });
+      } finally {
+        await tf.setBackend('wasm');
+      }
+    });
+  }
+
+  it('layer norm runs as one kernel each way on wasm; GELU computes erf once', async () => {
+    await expectNoLeaks(async () => {
+      const x = tf.randomNormal([4, 8]), g = tf.ones([8]), b = tf.zeros([8]);
+      const info = await tf.profile(() => tf.grads((a: tf.Tensor) => tf.sum(fusedGelu(fusedLayerNorm(a, g, b, 1e-5))))([x]));
+      const names = info.kernels.map((k) => k.name);
+      for (const k of ['TfdLayerNorm', 'TfdLayerNormGrad']) expect(names).toContain(k);
+      expect(names.filter((n) => n === 'Erf')).toHaveLength(1);
+      tf.dispose([x, g, b, info.result as tf.Tensor[]]);
+    });
+  });
+});
