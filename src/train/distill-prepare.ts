@@ -141,7 +141,8 @@ async function maybeCacheTeacher(options: DistillOptions, teacher: ResolvedTeach
   if (!wanted || (options.loss?.intermediate?.length ?? 0) > 0) return false;
   const file = path.join(path.resolve(options.out ?? 'tfdistill-out'), 'teacher-cache.bin');
   const read = () => readTeacherCache(file, { examples: data.train, teacherId: teacher.id });
-  let cache = options.resume ? await read().catch(() => undefined) : undefined;
+  // Reuse a cache from an earlier (interrupted) run only when the teacher id means the same weights across processes.
+  let cache = options.resume && teacher.stableId ? await read().catch(() => undefined) : undefined;
   if (!cache) {
     ctx.log(`running the teacher once over ${data.train.length} training rows (teacher cache: ${file})`);
     await cacheTeacherOutputs(teacher.teacher, data.train, file, { teacherId: teacher.id, dtype: 'float32', batchSize: options.batchSize ?? 32 });

@@ -14,8 +14,13 @@ import type { TeacherSource } from './distill-options.js';
 /** A teacher ready for training, with what it brings along (its tokenizer and class names, when it has them). */
 export interface ResolvedTeacher {
   teacher: Teacher;
-  /** Stable description used to key the teacher cache. */
+  /** Description used to key the teacher cache. */
   id: string;
+  /**
+   * Whether `id` names the same weights in another process (a checkpoint path + creation time, a model file). An
+   * in-memory model's name is a per-process counter, so its cache is never reused across runs.
+   */
+  stableId: boolean;
   tokenizer?: TextTokenizer;
   labels?: string[];
   maxLength?: number;
@@ -40,14 +45,14 @@ export async function resolveTeacher(source: TeacherSource, opts: { tokenizer?: 
   const givenTokenizer = typeof opts.tokenizer === 'string' ? await loadTokenizer(opts.tokenizer) : opts.tokenizer;
   if (typeof source === 'string') return fromPath(source, givenTokenizer);
   if (source instanceof tf.GraphModel) {
-    return { teacher: teacherFromGraphModel(source), id: 'graph-model', tokenizer: givenTokenizer, dispose: () => {} };
+    return { teacher: teacherFromGraphModel(source), id: 'graph-model', stableId: false, tokenizer: givenTokenizer, dispose: () => {} };
   }
   if (source instanceof tf.LayersModel) {
-    return { teacher: adaptLayers(source), id: `layers-model:${source.name}`, tokenizer: givenTokenizer,
+    return { teacher: adaptLayers(source), id: `layers-model:${source.name}`, stableId: false, tokenizer: givenTokenizer,
       layersModel: source, dispose: () => {} };
   }
   if (source && typeof (source as Teacher).predict === 'function') {
-    return { teacher: source as Teacher, id: 'custom-teacher', tokenizer: givenTokenizer, dispose: () => {} };
+    return { teacher: source as Teacher, id: 'custom-teacher', stableId: false, tokenizer: givenTokenizer, dispose: () => {} };
   }
   throw new TfdistillError('INVALID_ARGUMENT', 'teacher must be a checkpoint directory, a model.json path or URL, a tf.LayersModel, a tf.GraphModel or a Teacher');
 }
@@ -67,7 +72,7 @@ async function fromPath(given: string, tokenizer: TextTokenizer | undefined): Pr
     if (ck) {
       const meta = ck.meta;
       return {
-        teacher: adaptLayers(ck.model), id: `checkpoint:${path.resolve(source)}:${meta.createdAt}`,
+        teacher: adaptLayers(ck.model), id: `checkpoint:${path.resolve(source)}:${meta.createdAt}`, stableId: true,
         tokenizer: tokenizer ?? ck.tokenizer, labels: ck.labels, maxLength: ck.maxLength,
         layersModel: ck.model, dispose: () => ck.model.dispose(),
       };
@@ -82,10 +87,10 @@ async function fromPath(given: string, tokenizer: TextTokenizer | undefined): Pr
   const handler = isUrl ? modelJson : fileSystemHandler(modelJson);
   if (format === 'graph-model') {
     const graph = await tf.loadGraphModel(handler);
-    return { teacher: teacherFromGraphModel(graph), id: `graph-model:${source}`, tokenizer, dispose: () => graph.dispose() };
+    return { teacher: teacherFromGraphModel(graph), id: `graph-model:${source}`, stableId: true, tokenizer, dispose: () => graph.dispose() };
   }
   const model = await tf.loadLayersModel(handler);
-  return { teacher: adaptLayers(model), id: `layers-model:${source}`, tokenizer, layersModel: model, dispose: () => model.dispose() };
+  return { teacher: adaptLayers(model), id: `layers-model:${source}`, stableId: true, tokenizer, layersModel: model, dispose: () => model.dispose() };
 }
 
 async function readFormat(modelJson: string, isUrl: boolean): Promise<string | undefined> {
