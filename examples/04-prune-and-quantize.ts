@@ -85,6 +85,7 @@ const quantized = await quantize(path.join(out, 'student-pruned'), { dtypeOf: se
 
 // %%
 // The quantize rows after its float32 baseline: the stored weights, and (simulated) int8 activations on top.
+// Agreement and KL are against the unpruned student in the prune rows, against the pruned float32 model in these.
 console.log(formatTable([...pruned.rows, ...quantized.rows.slice(1)]));
 console.log(quantized.note);
 const first = pruned.rows[0], prunedRow = pruned.rows.at(-1)!, last = quantized.rows[1];
