@@ -7,7 +7,7 @@ import { TfdistillError } from '../errors.js';
 import type { Example } from './types.js';
 import { crc32, inputChecksum } from './teacher-cache-checksum.js';
 import { decodeFixedHeader, decodeHeader, FIXED_HEADER_BYTES, type TeacherCacheHeader } from './teacher-cache-format.js';
-import { decodeFullRow, decodeTopKRow, type TopKLogits } from './teacher-cache-rows.js';
+import { decodeFullRow, decodeTopKRow, findNonFinite, type TopKLogits } from './teacher-cache-rows.js';
 
 /**
  * Options for {@link readTeacherCache}.
@@ -49,8 +49,8 @@ function mismatch(message: string): TfdistillError {
 /**
  * Reads and verifies a cache file (Node): header sizes against the file size before allocating, then row count,
  * input checksum, teacher id and payload CRC against `examples`.
- * Throws `DATA_INVALID` (not a cache: bad magic/version, truncated) or `CACHE_MISMATCH` (a cache of something else,
- * or corrupted payload).
+ * Throws `DATA_INVALID` (not a cache: bad magic/version, truncated), `CACHE_MISMATCH` (a cache of something else,
+ * or corrupted payload) or `NON_FINITE` (a NaN/Inf logit, naming its row).
  *
  * @example
  * ```ts
@@ -109,6 +109,14 @@ export function parseTeacherCache(bytes: Uint8Array, options: ReadTeacherCacheOp
     rowOf.set(examples[row].index, row - header.rowStart);
   }
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  // A teacher that produced NaN/Inf poisons every step that uses its row; refuse the file and name the row.
+  const bad = findNonFinite(view, header.rowEnd - header.rowStart, header);
+  if (bad !== undefined) {
+    const row = header.rowStart + bad.row;
+    const what = header.topK > 0 ? `top-${bad.position + 1} logit` : `logit of class ${bad.position}`;
+    throw new TfdistillError('NON_FINITE', `teacher cache row ${row} (example index ${examples[row].index}): the ${what} is not finite`,
+      'recompute the cache; check the teacher checkpoint for NaN/Inf weights');
+  }
   const recordOf = (index: number): number => {
     const record = rowOf.get(index);
     if (record === undefined) {

@@ -98,3 +98,24 @@ export function decodeTopKRow(view: DataView, row: number, layout: Layout): TopK
   }
   return { values, indices };
 }
+
+/**
+ * The first stored value that is NaN or ±Inf, as (row record, position within the row's values), or undefined.
+ * Reads values in place, without allocating per row, so scanning a million-row cache on load stays cheap.
+ *
+ * @example
+ * ```ts
+ * const bad = findNonFinite(payloadView, header.rowEnd - header.rowStart, header); // { row: 3, position: 1 }
+ * ```
+ */
+export function findNonFinite(view: DataView, rows: number, layout: Layout): { row: number; position: number } | undefined {
+  const vb = valueBytes(layout.dtype);
+  const perRow = layout.topK > 0 ? layout.topK : layout.numClasses;
+  const stride = rowBytes(layout);
+  for (let row = 0; row < rows; row++) {
+    for (let j = 0; j < perRow; j++) {
+      if (!Number.isFinite(getValue(view, row * stride + j * vb, layout.dtype))) return { row, position: j };
+    }
+  }
+  return undefined;
+}

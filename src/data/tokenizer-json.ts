@@ -82,6 +82,23 @@ export interface CheckedTokenizerJson {
   unkToken: string;
 }
 
+/**
+ * Largest vocabulary accepted (tokens). BERT has 30,522 and multilingual WordPiece vocabs about 120,000; a file
+ * claiming millions is refused before an embedding table of that size is ever built from it.
+ *
+ * @example
+ * ```ts
+ * if (Object.keys(doc.model.vocab).length > MAX_VOCAB_SIZE) console.warn('too big');
+ * ```
+ */
+export const MAX_VOCAB_SIZE = 1_000_000;
+
+/** A short, stack-safe description of an untrusted value for messages (JSON.stringify recurses into deep nesting). */
+function preview(x: unknown): string {
+  if (x === null || typeof x !== 'object') return String(JSON.stringify(x)).slice(0, 60);
+  return Array.isArray(x) ? `an array of ${x.length}` : `an object with keys ${Object.keys(x).slice(0, 5).join(', ')}`;
+}
+
 const isObject = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -108,27 +125,32 @@ export function checkTokenizerJson(doc: unknown): CheckedTokenizerJson {
   const model = doc.model;
   if (!isObject(model)) throw invalid('missing "model" object');
   if (model.type !== 'WordPiece') {
-    throw invalid(`model type is ${JSON.stringify(model.type)}, expected "WordPiece"`);
+    throw invalid(`model type is ${preview(model.type)}, expected "WordPiece"`);
   }
   const vocab = model.vocab;
   if (!isObject(vocab) || Object.keys(vocab).length === 0) throw invalid('missing or empty "model.vocab"');
   const entries = Object.entries(vocab);
+  if (entries.length > MAX_VOCAB_SIZE) {
+    throw invalid(`the vocab has ${entries.length} tokens, more than the ${MAX_VOCAB_SIZE} tfdistill accepts`);
+  }
   const seen = new Map<number, string>();
   for (const [token, id] of entries) {
     if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
-      throw invalid(`vocab id of ${JSON.stringify(token)} is ${JSON.stringify(id)}, expected an integer >= 0`);
+      throw invalid(`vocab id of ${JSON.stringify(token)} is ${preview(id)}, expected an integer >= 0`);
     }
     const other = seen.get(id);
     if (other !== undefined) throw invalid(`vocab id ${id} is used by both ${JSON.stringify(other)} and ${JSON.stringify(token)}`);
     seen.set(id, token);
   }
   // Unique ids all below the entry count means the ids are exactly 0..n-1: no holes in the embedding table.
-  const maxId = Math.max(...seen.keys());
+  // A loop, not Math.max(...ids): spreading a 200k-entry vocab as arguments overflows the stack.
+  let maxId = -1;
+  for (const id of seen.keys()) if (id > maxId) maxId = id;
   if (maxId !== entries.length - 1) throw invalid(`vocab ids must be 0..${entries.length - 1}, found id ${maxId}`);
   if (vocab['[PAD]'] !== 0) throw invalid('"[PAD]" must have id 0 (tfdistill pads batches with id 0)');
   const unkToken = model.unk_token ?? '[UNK]';
   if (typeof unkToken !== 'string' || !(unkToken in vocab)) {
-    throw invalid(`unknown token ${JSON.stringify(unkToken)} is not in the vocab`);
+    throw invalid(`unknown token ${preview(unkToken)} is not in the vocab`);
   }
   const prefix = model.continuing_subword_prefix ?? '##';
   if (typeof prefix !== 'string') throw invalid('"model.continuing_subword_prefix" must be a string');
@@ -137,7 +159,7 @@ export function checkTokenizerJson(doc: unknown): CheckedTokenizerJson {
   let vocabSize = entries.length;
   for (const token of added) {
     if (!isObject(token) || typeof token.content !== 'string' || !Number.isSafeInteger(token.id) || (token.id as number) < 0) {
-      throw invalid(`bad added token ${JSON.stringify(token)}`);
+      throw invalid(`bad added token ${preview(token)}`);
     }
     const id = token.id as number;
     const owner = seen.get(id);

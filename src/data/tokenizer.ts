@@ -26,18 +26,19 @@ class WordPieceTextTokenizer implements TextTokenizer {
 
   constructor(doc: unknown) {
     const checked = checkTokenizerJson(doc);
-    try {
-      this.hf = createHfTokenizer(checked.json);
-    } catch (e) {
-      throw new TfdistillError('TOKENIZER_INVALID', `invalid tokenizer.json: ${(e as Error).message}`);
-    }
+    // The package trusts its input: a malformed normalizer or post-processor config surfaces as a TypeError
+    // from deep inside it, here or at the first encode. Both are the file's fault, so both are TOKENIZER_INVALID.
+    this.hf = hfCall(() => createHfTokenizer(checked.json));
     this.json = checked.json;
     this.vocabSize = checked.vocabSize;
     this.unkId = this.idOf(checked.unkToken);
     // Running the file's own post-processor on a sentinel tells us its specials, so truncation can keep them
     // whatever the template is ([CLS] A [SEP] for BERT).
-    const layout = this.hf.post_processor?.post_process([SEQUENCE_SENTINEL], null, true).tokens ?? [SEQUENCE_SENTINEL];
+    const layout = hfCall(() => this.hf.post_processor?.post_process([SEQUENCE_SENTINEL], null, true).tokens ?? [SEQUENCE_SENTINEL]);
     const at = layout.indexOf(SEQUENCE_SENTINEL);
+    if (at < 0 || !layout.every((t) => typeof t === 'string')) {
+      throw new TfdistillError('TOKENIZER_INVALID', 'invalid tokenizer.json: the post-processor drops or mangles the text');
+    }
     this.prefixIds = layout.slice(0, at).map((t) => this.idOf(t));
     this.suffixIds = layout.slice(at + 1).map((t) => this.idOf(t));
   }
@@ -50,7 +51,7 @@ class WordPieceTextTokenizer implements TextTokenizer {
         `maxLength must be an integer > ${specials} (the special tokens alone take ${specials}), got ${maxLength}`,
       );
     }
-    const body = this.hf.encode(text, { add_special_tokens: false }).ids;
+    const body = hfCall(() => this.hf.encode(text, { add_special_tokens: false }).ids);
     const kept = Math.min(body.length, maxLength - specials);
     const out = new Int32Array(specials + kept);
     out.set(this.prefixIds, 0);
@@ -71,6 +72,26 @@ class WordPieceTextTokenizer implements TextTokenizer {
     if (id === undefined) throw new TfdistillError('TOKENIZER_INVALID', `invalid tokenizer.json: token ${JSON.stringify(token)} has no id`);
     if (id === 0) throw new TfdistillError('TOKENIZER_INVALID', `invalid tokenizer.json: special token ${JSON.stringify(token)} has the padding id 0`);
     return id;
+  }
+}
+
+/**
+ * Largest tokenizer.json file {@link loadTokenizer} reads: 64 MiB (BERT's is 0.7 MB, large multilingual ones ~20 MB).
+ *
+ * @example
+ * ```ts
+ * if ((await stat(file)).size > MAX_TOKENIZER_BYTES) throw new Error('tokenizer too large');
+ * ```
+ */
+export const MAX_TOKENIZER_BYTES = 64 * 1024 * 1024;
+
+/** Runs a `@huggingface/tokenizers` call, turning its exceptions (bad configs it did not validate) into TOKENIZER_INVALID. */
+function hfCall<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof TfdistillError) throw e;
+    throw new TfdistillError('TOKENIZER_INVALID', `invalid tokenizer.json: ${(e as Error)?.message ?? String(e)}`);
   }
 }
 
@@ -102,7 +123,17 @@ export async function loadTokenizer(source: string | object): Promise<TextTokeni
   if (typeof source !== 'string') return tokenizerFromJson(source);
   let text = source;
   if (!source.trimStart().startsWith('{')) {
-    const { readFile } = await import('node:fs/promises');
+    const { readFile, stat } = await import('node:fs/promises');
+    let size: number;
+    try {
+      size = (await stat(source)).size;
+    } catch (e) {
+      throw new TfdistillError('IO_ERROR', `cannot read tokenizer ${source}: ${(e as Error).message}`);
+    }
+    // Checked before reading: a hostile checkpoint's "tokenizer.json" must not make us read gigabytes.
+    if (size > MAX_TOKENIZER_BYTES) {
+      throw new TfdistillError('TOKENIZER_INVALID', `invalid tokenizer.json: ${source} is ${size} bytes, more than the ${MAX_TOKENIZER_BYTES}-byte limit`);
+    }
     try {
       text = await readFile(source, 'utf8');
     } catch (e) {

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TfdistillError } from '../errors.js';
 import { findReadableDir } from './atomic-dir.js';
@@ -10,6 +10,7 @@ import { checkOptimizerFiles, readOptimizerState, type OptimizerState } from './
 import { readJsonObject } from './read-json.js';
 import { META_JSON } from './save-model.js';
 import { DEFAULT_MAX_TOTAL_BYTES } from './validate-manifest.js';
+import { checkTopology } from './validate-topology.js';
 
 /**
  * Options for {@link loadModel}.
@@ -24,6 +25,11 @@ export interface LoadModelOptions {
   maxTotalBytes?: number;
   /** Also load `optimizer/` state, when the checkpoint has it. */
   withOptimizer?: boolean;
+  /**
+   * Scan the model's weights for NaN/±Inf and refuse (NON_FINITE, naming the weight) a checkpoint holding any.
+   * Default true; costs one pass over the weights.
+   */
+  checkFinite?: boolean;
 }
 
 /**
@@ -45,8 +51,11 @@ export interface LoadedCheckpoint {
 /**
  * Loads a checkpoint written by `saveModel`. Everything is validated before any tensor is allocated:
  * JSON sizes and types, every shard path (inside the directory, symlinks included), each group's byte
- * count against its shapes and dtypes, and the total against `maxTotalBytes`. Failures are
- * `TfdistillError` `CHECKPOINT_NOT_FOUND`, `CHECKPOINT_INVALID` or `CHECKPOINT_TOO_LARGE` naming the file.
+ * count against its shapes and dtypes, the total against `maxTotalBytes`, and the topology's graph (see
+ * `checkTopology`: no class names from `Object.prototype`, no graph tfjs would loop on forever). Nothing named in
+ * the files is evaluated or imported: class names resolve only against classes registered in code. Failures are
+ * `TfdistillError` `CHECKPOINT_NOT_FOUND`, `CHECKPOINT_INVALID` or `CHECKPOINT_TOO_LARGE` naming the file, and
+ * `NON_FINITE` naming the first weight that holds NaN/±Inf (unless `checkFinite: false`).
  * If a save crashed between its two renames, the previous checkpoint is read from its `.old` sibling.
  *
  * @example
@@ -62,6 +71,7 @@ export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promi
   }
   const root = await checkpointRoot(dir);
   const modelFiles = await checkModelFiles({ root, maxBytes: maxTotalBytes });
+  checkTopology(modelFiles.json.modelTopology, modelFiles.file);
   const meta = await readMetaAt(root);
   if (meta.tokenizer !== undefined) await requireFile(path.join(root, META_JSON), root, meta.tokenizer);
   const optimizerFiles = opts.withOptimizer
@@ -70,7 +80,7 @@ export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promi
 
   // Validation is done; from here on only I/O races or a topology/weights mismatch can fail.
   const artifacts = await readModelArtifacts(modelFiles);
-  const model = await buildLayersModel(artifacts, modelFiles.file);
+  const model = await buildLayersModel(artifacts, modelFiles.file, { checkFinite: opts.checkFinite ?? true });
   if (optimizerFiles === undefined) return { model, meta };
   try {
     return { model, meta, optimizer: await readOptimizerState(optimizerFiles) };
@@ -137,8 +147,13 @@ async function readMetaAt(root: string): Promise<CheckpointMeta> {
   }
 }
 
-/** The file named by tfdistill.json must be a regular file in the checkpoint. */
+/** The file named by tfdistill.json must be a regular file in the checkpoint, also after following symlinks. */
 async function requireFile(metaFile: string, root: string, name: string): Promise<void> {
-  const info = await stat(path.join(root, name)).catch(() => undefined);
+  const file = path.join(root, name);
+  const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new TfdistillError('CHECKPOINT_INVALID', `${metaFile}: names tokenizer "${name}" but that file is missing`);
+  const [real, rootReal] = await Promise.all([realpath(file), realpath(root)]);
+  if (!real.startsWith(rootReal + path.sep)) {
+    throw new TfdistillError('CHECKPOINT_INVALID', `${metaFile}: tokenizer "${name}" is a symlink that resolves outside the checkpoint directory (${real})`);
+  }
 }
