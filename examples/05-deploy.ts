@@ -79,7 +79,7 @@ console.log(formatTradeoff(tradeoff));
 // `predictStream` reads records from any stream (stdin, a file, a socket; JSONL, CSV or plain lines), keeps a
 // bounded number in flight so the predictor can batch them, and writes one JSON line per record in input order;
 // a bad record becomes `{ line, error }` instead of stopping the stream. The CLI equivalent is
-// `tfdistill predict --model student/ < emails.jsonl`.
+// `tfdistill predict student/ emails.jsonl > predictions.jsonl`.
 
 // %%
 const input = Readable.from(test.map((r) => JSON.stringify({ text: r.text }) + '\n'));
