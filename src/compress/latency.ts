@@ -13,11 +13,17 @@ export interface LatencyOptions {
   seqLength?: number;
   /** Timed runs; default 10. */
   runs?: number;
-  /** Untimed runs first (kernel compilation, allocation); default 2. */
+  /**
+   * Untimed runs first. Default: at least 5 runs and 500 ms, because on wasm the first few dozen batch-1 calls
+   * after a model was loaded (or used with other shapes) are measurably slower (6.6 -> 1.7 ms on the demo student).
+   */
   warmup?: number;
   /** Clock in ms; injected by tests. */
   now?: () => number;
 }
+
+/** Minimum warm-up time of {@link medianLatency} when no warm-up count is given. */
+const WARMUP_MS = 500;
 
 /**
  * Median wall time (ms) of one batch-1 forward pass, including reading the logits back (so async backends
@@ -40,7 +46,12 @@ export async function medianLatency(model: tf.LayersModel, opts: LatencyOptions 
     tf.dispose(out);
   };
   try {
-    for (let i = 0; i < (opts.warmup ?? 2); i++) await once();
+    if (opts.warmup !== undefined) {
+      for (let i = 0; i < opts.warmup; i++) await once();
+    } else {
+      const start = now();
+      for (let i = 0; i < 5 || now() - start < WARMUP_MS; i++) await once();
+    }
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = now();
