@@ -172,4 +172,25 @@ describe('softTargetKL with a top-k teacher', () => {
       tf.dispose([s, wrongRows, floatIdx]);
     });
   });
+
+  it('stays exact when the teacher puts its mass where the student is far below it (log1p would hit log 0)', async () => {
+    // float64 reference: T^2 * mean_rows sum_c p_c (log p_c - log q_c)
+    const lse = (xs: number[]) => { const m = Math.max(...xs); return m + Math.log(xs.reduce((a, x) => a + Math.exp(x - m), 0)); };
+    const reference = (t: number[][], s: number[][], T: number) => T * T * t.reduce((acc, row, i) => {
+      const lt = row.map((x) => x / T), ls = s[i].map((x) => x / T);
+      const lp = lt.map((x) => x - lse(lt)), lq = ls.map((x) => x - lse(ls));
+      return acc + lp.reduce((a, l, c) => a + Math.exp(l) * (l - lq[c]), 0);
+    }, 0) / t.length;
+    await expectNoLeaks(() => {
+      for (const gap of [10, 34, 36, 40, 50, 60, 80]) {
+        const tv = [[gap, 0], [0, gap]], sv = [[0.5, -0.5], [0.1, 0.2]];
+        const t = tf.tensor2d(tv), s = tf.tensor2d(sv);
+        const loss = softTargetKL(s, t, { temperature: 2 });
+        const v = loss.dataSync()[0];
+        expect(Number.isFinite(v), `gap ${gap}`).toBe(true);
+        expect(Math.abs(v - reference(tv, sv, 2)) / reference(tv, sv, 2)).toBeLessThan(1e-5);
+        tf.dispose([t, s, loss]);
+      }
+    });
+  });
 });

@@ -75,7 +75,7 @@ export function softTargetKL(
  * KL(p || q) per row for a dense teacher, [...lead, C] -> [...lead], with p = softmax(t / T) and
  * q = softmax(s / T), written for float32 accuracy rather than as `sum(p * (logP - logQ))`:
  *   KL = sum_c p_c d_c - D,  d = (t - s) / T,  D = lse(t / T) - lse(s / T) = -log(sum_c p_c e^{-d_c})
- * - D is taken as log1p(sum_c p_c expm1(-d_c)) when every |d_c| <= 30: no large log-sum-exp values
+ * - D is taken as log1p(sum_c p_c expm1(-d_c)) when every |d_c| <= 30 and that sum is >= -0.5: no large log-sum-exp values
  *   cancel, which keeps ~1e-6 relative accuracy at T = 20 where p and q are nearly equal. Rows with
  *   larger differences (e.g. logits of magnitude 1e4) use D = (m_t - m_s) + log(S_t / S_s) instead
  *   (m = row max, S = sum exp(x / T - m) >= 1), whose exp arguments are all <= 0.
@@ -89,8 +89,11 @@ function denseKL(studentLogits: tf.Tensor, teacherLogits: tf.Tensor, temperature
     const q = softmaxParts(s.div(temperature));
     const d = teacherLogits.sub(s).div(temperature); // [...lead, C]
     const wide = t.max.sub(q.max).add(t.sum.div(q.sum).log()); // [...lead, 1];
-    const close = log1pAccurate(t.probs.mul(d.neg().expm1()).sum(-1, true)).neg(); // [...lead, 1]
-    const isClose = d.abs().max(-1, true).lessEqual(30);
+    const r = t.probs.mul(d.neg().expm1()).sum(-1, true); // sum_c p_c e^{-d_c} - 1, [...lead, 1]
+    const close = log1pAccurate(r).neg(); // [...lead, 1]
+    // log1p(r) only helps while 1 + r does not cancel; as r -> -1 (teacher mass where the student is far below it)
+    // it would round to log(0) = -Inf, and the wide form is exact there.
+    const isClose = d.abs().max(-1, true).lessEqual(30).logicalAnd(r.greaterEqual(-0.5));
     const lseDiff = tf.where(isClose, close, wide); // lse_t - lse_s, [...lead, 1]
     save([q.probs, t.probs]);
     return {
