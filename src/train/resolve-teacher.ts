@@ -6,6 +6,7 @@ import type { TextTokenizer } from '../data/types.js';
 import { TfdistillError } from '../errors.js';
 import { loadClassifier, resolveCheckpointDir } from '../io/classifier-checkpoint.js';
 import { fileSystemHandler } from '../io/file-router.js';
+import { loadGraphModelFile } from '../io/graph-model-files.js';
 import { isCheckpointDir } from '../io/load-model.js';
 import { teacherFromEncoder, teacherFromGraphModel, teacherFromLayersModel } from '../models/teacher.js';
 import type { Teacher } from '../models/types.js';
@@ -84,12 +85,11 @@ async function fromPath(given: string, tokenizer: TextTokenizer | undefined): Pr
       'pass --tokenizer path/to/tokenizer.json (the tokenizer the teacher was trained with)');
   }
   const format = await readFormat(modelJson, isUrl);
-  const handler = isUrl ? modelJson : fileSystemHandler(modelJson);
   if (format === 'graph-model') {
-    const graph = await tf.loadGraphModel(handler);
+    const graph = isUrl ? await tf.loadGraphModel(modelJson) : await loadGraphModelFile(modelJson);
     return { teacher: teacherFromGraphModel(graph), id: `graph-model:${source}`, stableId: true, tokenizer, dispose: () => graph.dispose() };
   }
-  const model = await tf.loadLayersModel(handler);
+  const model = await tf.loadLayersModel(isUrl ? modelJson : fileSystemHandler(modelJson));
   return { teacher: adaptLayers(model), id: `layers-model:${source}`, stableId: true, tokenizer, layersModel: model, dispose: () => model.dispose() };
 }
 
