@@ -1,0 +1,78 @@
+/**
+ * Fuzz target: the `tfdistill` command line with random arguments, each case a real process
+ * (`node --import tsx src/cli/index.ts ...`, in a scratch working directory). Data and model arguments only ever
+ * name missing, damaged or foreign files, so no case can start a long legitimate training run. A case passes when
+ * the process exits 0 (help, version), 1 (a user error printed as one line + hint) or 2 (bad arguments), and its
+ * stderr holds neither "internal error" nor a stack trace.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Rng } from '../../src/util/rng.js';
+import { chance, nastyString, pick } from './random.js';
+import type { FuzzTarget } from './target.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url));
+/** tsx resolved from this repository, since the processes run in a scratch directory. */
+const TSX = import.meta.resolve('tsx');
+const COMMANDS = ['train', 'train-teacher', 'cache-teacher', 'eval', 'predict', 'bench', 'prune', 'quantize', 'optimize',
+  'export-web', 'demo', 'trian', '', '--', '-h'];
+const FLAGS = ['--data', '--teacher', '--out', '--epochs', '--batch-size', '--max-length', '--lr', '--seed', '--temperature',
+  '--alpha', '--resume', '--force', '--verbose', '--format', '--top-k', '--backend', '--text-column', '--label-column',
+  '--precision', '--sparsity', '--dtype', '--preset', '--vocab-size', '--tokenizer', '--validation', '--method', '--help'];
+
+/**
+ * The CLI target; scratch files (damaged data, a fake checkpoint) live in `dir`, which is also the working directory.
+ *
+ * @example
+ * ```ts
+ * const s = await runFuzz({ name: 'cli', seed: 1, count: 6, timeoutMs: 60_000, ...(await cliTarget({ dir })) });
+ * ```
+ */
+export async function cliTarget(opts: { dir: string }): Promise<FuzzTarget<string[]>> {
+  const files = {
+    csv: path.join(opts.dir, 'bad.csv'), jsonl: path.join(opts.dir, 'bad.jsonl'), bin: path.join(opts.dir, 'blob.csv'),
+    ckpt: path.join(opts.dir, 'fake-ckpt'), missing: path.join(opts.dir, 'missing.csv'),
+  };
+  await writeFile(files.csv, 'text,label\n"unclosed,ham\n');
+  await writeFile(files.jsonl, '{"text": 1}\n[2]\n');
+  await writeFile(files.bin, new Uint8Array([0, 1, 2, 255, 0]));
+  await mkdir(files.ckpt, { recursive: true });
+  await writeFile(path.join(files.ckpt, 'model.json'), '{"modelTopology": {"class_name": "__proto__"}}');
+  await writeFile(path.join(files.ckpt, 'tfdistill.json'), '{}');
+  const value = (rng: Rng): string => pick(rng, [files.csv, files.jsonl, files.bin, files.ckpt, files.missing, '/etc/passwd', '..', '',
+    '-1', '0', '1', 'NaN', '1e309', '2.5', 'true', 'float16', 'wasm', 'gpu', nastyString(rng, 12)]);
+  return {
+    timeoutMs: 90_000,
+    generate(rng) {
+      const args: string[] = [];
+      const command = pick(rng, COMMANDS);
+      if (command !== '') args.push(command);
+      // Positional arguments (model, data, checkpoint) some commands take.
+      for (let i = rng.int(3); i > 0; i--) args.push(pick(rng, [files.ckpt, files.csv, files.missing, files.bin]));
+      for (let i = rng.int(5); i > 0; i--) {
+        args.push(chance(rng, 0.1) ? `--${nastyString(rng, 8)}` : pick(rng, FLAGS));
+        if (chance(rng, 0.8)) args.push(value(rng));
+      }
+      // `demo` with no damage would run the real demo for minutes: make sure it gets at least one bad argument.
+      if (command === 'demo' && args.length === 1) args.push('--epochs', '-1');
+      return args;
+    },
+    run(args) {
+      return new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], { cwd: opts.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => { stderr += d; });
+        child.on('exit', (code, signal) => {
+          const problem = signal !== null ? `killed by ${signal}`
+            : code === null || code > 2 ? `exit code ${code}`
+              : /internal error/.test(stderr) ? 'internal error'
+                : /^\s+at /m.test(stderr) && !args.includes('--verbose') ? 'stack trace without --verbose' : undefined;
+          if (problem) reject(new Error(`tfdistill ${JSON.stringify(args)}: ${problem}\n${stderr.slice(-1500)}`));
+          else resolve();
+        });
+      });
+    },
+  };
+}
