@@ -8,14 +8,14 @@
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Rng } from '../../src/util/rng.js';
 import { chance, nastyString, pick } from './random.js';
 import type { FuzzTarget } from './target.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url));
 /** tsx resolved from this repository, since the processes run in a scratch directory. */
-const TSX = import.meta.resolve('tsx');
+const TSX = pathToFileURL(fileURLToPath(new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url))).href;
 const COMMANDS = ['train', 'train-teacher', 'cache-teacher', 'eval', 'predict', 'bench', 'prune', 'quantize', 'optimize',
   'export-web', 'demo', 'trian', '', '--', '-h'];
 const FLAGS = ['--data', '--teacher', '--out', '--epochs', '--batch-size', '--max-length', '--lr', '--seed', '--temperature',
