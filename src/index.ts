@@ -66,7 +66,8 @@ export {
   type CheckpointMeta, type TrainingState, type OptimizerState, type NamedTensor,
   type SaveModelOptions, type LoadModelOptions, type LoadedCheckpoint,
 } from './io/index.js';
-export { saveClassifier, loadClassifier, TOKENIZER_JSON, type ClassifierCheckpoint } from './io/classifier-checkpoint.js';
+export { saveClassifier, loadClassifier, resolveCheckpointDir, TOKENIZER_JSON, type ClassifierCheckpoint } from './io/classifier-checkpoint.js';
+export { loadGraphModelFile } from './io/graph-model-files.js';
 
 // Compression: magnitude and structured pruning, converter-exact weight quantization, the optimize pipeline.
 export * from './compress/index.js';

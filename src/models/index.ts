@@ -19,6 +19,7 @@ export { initStudentFromTeacher, type InitReport } from './init-from-teacher.js'
 export { countParameters, summarizeEncoder } from './summary.js';
 export { encoderParts, type EncoderParts } from './parts.js';
 export { teacherFromEncoder, teacherFromLayersModel, teacherFromGraphModel } from './teacher.js';
+export { setActivationHook, withActivationHook, layerOutput, type ActivationHook } from './activation-hook.js';
 export { setDropoutSeed, dropoutSeedState, restoreDropoutSeedState } from './dropout.js';
 export {
   roundToFloat16, roundToBfloat16, setComputePrecision, getComputePrecision, applyPrecision, type ComputePrecision,
