@@ -27,7 +27,7 @@ export type StressFuzzResult = FuzzSummary & { leakedTensors: number };
  * const results = await fuzzStress({ cases: 10_000, cliCases: 300, log: console.log });
  * ```
  */
-export async function fuzzStress(opts: { cases: number; cliCases: number; log: (s: string) => void }): Promise<StressFuzzResult[]> {
+export async function fuzzStress(opts: { cases: number; cliCases: number; targets?: string[]; log: (s: string) => void }): Promise<StressFuzzResult[]> {
   await useBackend('wasm');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tfdistill-fuzz-stress-'));
   const base = path.join(dir, 'base');
@@ -42,6 +42,7 @@ export async function fuzzStress(opts: { cases: number; cliCases: number; log: (
   const results: StressFuzzResult[] = [];
   try {
     for (const [name, count, make] of targets) {
+      if (opts.targets && !opts.targets.includes(name)) continue;
       const tensorsBefore = tf.memory().numTensors;
       const target = await make();
       const s = await runFuzz({ name, seed: 2, count, timeoutMs: name === 'cli' ? 90_000 : 20_000, ...(target as object),

@@ -6,6 +6,7 @@
  *   npm run stress -- --quick      # smaller counts, to check the scripts (~5 min)
  *   npm run stress -- fuzz soak    # only some parts: fuzz, kill, disk, soak, load
  *   npm run stress -- --cli-cases=100   # fewer CLI processes (each ~2 s)
+ *   npm run stress -- fuzz --fuzz=records,tokenizer   # only these fuzz targets
  *
  * Run with `node --expose-gc` for RSS figures without garbage noise (`npm run stress` does not; the curve is still flat).
  */
@@ -33,7 +34,8 @@ const fail = (ok: boolean) => { if (!ok) failed = true; return ok ? 'ok' : 'FAIL
 if (want('fuzz')) {
   const cliArg = args.find((a) => a.startsWith('--cli-cases='));
   const cliCases = cliArg ? Number(cliArg.split('=')[1]) : quick ? 10 : 300;
-  for (const r of await fuzzStress({ cases: quick ? 500 : 10_000, cliCases, log })) {
+  const only = args.find((a) => a.startsWith('--fuzz='))?.split('=')[1]?.split(',');
+  for (const r of await fuzzStress({ cases: quick ? 500 : 10_000, cliCases, targets: only, log })) {
     const codes = Object.entries(r.errors).map(([c, n]) => `${c} ${n}`).join(', ');
     rows.push([`fuzz ${r.name}`, `${r.cases} cases (${r.ok} loaded/parsed; ${codes})`, `${r.failures.length} ${fail(r.failures.length === 0)}`,
       `${r.leakedTensors} tensors`]);
