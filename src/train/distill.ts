@@ -120,6 +120,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       projections, precision: precision === 'float32' ? 'float32' : precision === 'mixed-float16' ? 'float16' : 'bfloat16',
     };
     // Early stopping watches the same metric as best-checkpoint selection (validated to agree when both are given).
+    const numClasses = student.model.outputs[0].shape.at(-1) as number;
     const bestMetric = options.bestMetric ?? options.earlyStopping?.metric ?? (data.labeled ? 'accuracy' : 'agreement');
     const validationTeacher = data.validation.length > 0
       ? await teacherLogitsFor(data.validation, teacher?.teacher, batchSize) : undefined;
@@ -162,7 +163,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       const { batch, epoch: batchEpoch } = iterator.next();
       lastLr = learningRateAt(snap.step, schedule);
       optimizer.setLearningRate(lastLr);
-      const device = toDeviceBatch(batch, { teacher: teacher?.teacher, needTeacherInternals: lossConfig.intermediate.length > 0 });
+      const device = toDeviceBatch(batch, { teacher: teacher?.teacher, needTeacherInternals: lossConfig.intermediate.length > 0, numClasses });
       let result;
       try {
         result = await trainStep({ variables, optimizer, lossFn: kdLossFn({ student: student.model, batch: device, step: snap.step, config: lossConfig }),

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/types.js';
-import { distillationLoss, hardCrossEntropy, intermediateLoss, type IntermediateSpec, type Projection, type ValueSchedule } from '../losses/index.js';
+import { distillationLoss, hardCrossEntropy, intermediateLoss, requireLabelValues, type IntermediateSpec, type Projection, type ValueSchedule } from '../losses/index.js';
 import { encoderOutputs } from '../models/outputs.js';
 import { setComputePrecision, type ComputePrecision } from '../models/precision.js';
 import type { EncoderOutputs, Teacher } from '../models/types.js';
@@ -23,7 +23,9 @@ export interface DeviceBatch {
  * const db = toDeviceBatch(batch, { teacher, needTeacherInternals: false });
  * ```
  */
-export function toDeviceBatch(batch: Batch, opts: { teacher?: Teacher; needTeacherInternals: boolean }): DeviceBatch {
+export function toDeviceBatch(batch: Batch, opts: { teacher?: Teacher; needTeacherInternals: boolean; numClasses?: number }): DeviceBatch {
+  // Labels are checked here, on the host, so the losses need no device read of them (no per-step sync).
+  if (batch.labels && opts.numClasses !== undefined) requireLabelValues(batch.labels, opts.numClasses);
   const ids = tf.tensor2d(batch.inputIds, [batch.batchSize, batch.seqLength], 'int32');
   const labels = batch.labels ? tf.tensor1d(batch.labels, 'int32') : undefined;
   let teacher: EncoderOutputs | undefined;
@@ -80,10 +82,11 @@ export function kdLossFn(args: { student: tf.LayersModel; batch: DeviceBatch; st
     if (!batch.teacher) {
       // Hard-label training (no teacher, alpha 0): plain cross-entropy, e.g. to train a teacher or a baseline.
       if (!batch.labels) throw new Error('hard-label training needs labels');
-      return { total: hardCrossEntropy(s.logits, batch.labels, { labelSmoothing: config.labelSmoothing }), terms: {} };
+      return { total: hardCrossEntropy(s.logits, batch.labels, { labelSmoothing: config.labelSmoothing, checkLabels: false }), terms: {} };
     }
     const { total, soft, hard } = distillationLoss(s.logits, batch.teacher.logits, batch.labels, {
       temperature: config.temperature, alpha: config.alpha, labelSmoothing: config.labelSmoothing, step,
+      checkLabels: false, // checked on the host by toDeviceBatch
     });
     const terms: Record<string, tf.Scalar> = { soft, hard };
     if (config.intermediate.length === 0) return { total, terms };
