@@ -23,7 +23,8 @@ export { STUDENT_DIR } from './train/distill-finish.js';
 export { useBackend } from './backend/use-backend.js';
 export { backendNames } from './backend/backend-info.js';
 export type { BackendInfo, BackendName, ConcreteBackendName, UseBackendOptions, ModuleImporter } from './backend/backend-info.js';
-export { registerWasmKernels } from './backend/wasm-kernels/register.js';
+export { registerWasmKernels, installWasmOverrides, restoreStockWasmKernels } from './backend/wasm-kernels/register.js';
+export { startWasmThreaded } from './backend/wasm-threads.js';
 export { embeddingLookup } from './backend/embedding.js';
 
 // Models: serializable transformer encoders (importing tfdistill registers their layers), presets, teacher adapters.
