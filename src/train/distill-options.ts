@@ -84,7 +84,7 @@ export interface DistillOptions {
   earlyStopping?: { metric?: EvalMetricName; patience: number };
   /** Metric that picks the best checkpoint; default `earlyStopping.metric`, else `accuracy` with labels, else `agreement`. */
   bestMetric?: EvalMetricName;
-  /** Run directory; default `tfdistill-out`. */
+  /** Run directory; default `tfdistill-run`. */
   out?: string;
   /** Checkpoint every N updates; default: at every evaluation. */
   checkpointEvery?: number;

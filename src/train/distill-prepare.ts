@@ -139,7 +139,7 @@ async function maybeCacheTeacher(options: DistillOptions, teacher: ResolvedTeach
   const mode = options.cacheTeacher ?? 'auto';
   const wanted = mode === true || (mode === 'auto' && (options.epochs ?? 3) > 1);
   if (!wanted || (options.loss?.intermediate?.length ?? 0) > 0) return false;
-  const file = path.join(path.resolve(options.out ?? 'tfdistill-out'), 'teacher-cache.bin');
+  const file = path.join(path.resolve(options.out ?? 'tfdistill-run'), 'teacher-cache.bin');
   const read = () => readTeacherCache(file, { examples: data.train, teacherId: teacher.id });
   // Reuse a cache from an earlier (interrupted) run only when the teacher id means the same weights across processes.
   let cache = options.resume && teacher.stableId ? await read().catch(() => undefined) : undefined;

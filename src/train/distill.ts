@@ -48,7 +48,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   const backend = await useBackend(options.backend ?? 'auto');
   registerFileRouter();
   const seed = options.seed ?? 42;
-  const out = path.resolve(options.out ?? 'tfdistill-out');
+  const out = path.resolve(options.out ?? 'tfdistill-run');
   await prepareOutDir(out, options);
   const now = options.now ?? (() => performance.now());
   const progressStream = options.progress === false ? { write: () => true } : options.progress ?? process.stderr;
@@ -194,7 +194,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       if (stop?.requested) {
         await saveCheckpoint();
         progress.log(resumeMessage({ step: snap.step, checkpointDir: checkpoints.dirFor(snap.step),
-          command: `tfdistill train ... --out ${options.out ?? 'tfdistill-out'} --resume` }));
+          command: `tfdistill train ... --out ${options.out ?? 'tfdistill-run'} --resume` }));
         interrupted = true;
         break;
       }
