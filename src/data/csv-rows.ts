@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { TfdistillError } from '../errors.js';
+import { MAX_ROW_CHARS } from './jsonl-rows.js';
 import type { RawRow, RowReaderOptions } from './raw-row.js';
 
 /**
@@ -20,7 +21,8 @@ import type { RawRow, RowReaderOptions } from './raw-row.js';
  * ```
  */
 export async function* csvRows(text: AsyncIterable<string>, options: RowReaderOptions): AsyncGenerator<RawRow> {
-  const parser = parse({ info: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: '\n' });
+  // max_record_size bounds what csv-parse buffers for one record (an unclosed quote would otherwise swallow the file).
+  const parser = parse({ info: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: '\n', max_record_size: MAX_ROW_CHARS });
   const input = Readable.from(text);
   // Errors of the text stream (binary, not UTF-8, ...) must reach the loop below, which only watches the parser.
   input.on('error', (e) => parser.destroy(e));
