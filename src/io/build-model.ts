@@ -34,9 +34,13 @@ export async function buildLayersModel(artifacts: tf.io.ModelArtifacts, file: st
       tf.models.modelFromJSON({ modelTopology: artifacts.modelTopology as tf.ModelAndWeightsConfig['modelTopology'] }));
   } catch (e) {
     // tfjs does not clean up the layers it built before failing; the guard saw every variable they made.
-    for (const v of guard.created) v.dispose();
+    disposeAll(guard.created);
     throw fail(e);
   }
+  // A layer listed in the topology but not connected to the outputs was built, yet the model does not own (or
+  // dispose) it: free its variables now, or every load of such a file leaks them.
+  const owned = new Set<unknown>(model.weights);
+  disposeAll(guard.created.filter((v) => !owned.has(v)));
   try {
     if (artifacts.trainingConfig != null) model.loadTrainingConfig(artifacts.trainingConfig as Parameters<tf.LayersModel['loadTrainingConfig']>[0]);
     if (artifacts.userDefinedMetadata != null) model.setUserDefinedMetadata(artifacts.userDefinedMetadata);
@@ -56,9 +60,21 @@ export async function buildLayersModel(artifacts: tf.io.ModelArtifacts, file: st
     }
   } catch (e) {
     model.dispose();
+    disposeAll(guard.created);
     throw fail(e);
   }
   return model;
+}
+
+/** Disposes layer variables, skipping ones already freed (tfjs's LayerVariable.dispose throws on a second call). */
+function disposeAll(variables: Array<{ dispose(): void }>): void {
+  for (const v of variables) {
+    try {
+      v.dispose();
+    } catch {
+      // already disposed by model.dispose()
+    }
+  }
 }
 
 /** NON_FINITE naming the first weight (in manifest order) that holds a NaN or ±Inf, with the element's flat index. */

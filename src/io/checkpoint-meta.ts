@@ -1,6 +1,6 @@
 import { TfdistillError } from '../errors.js';
 import { version as tfdistillVersion } from '../version.js';
-import { isPlainObject } from './read-json.js';
+import { isPlainObject, preview } from './read-json.js';
 
 /**
  * The `format` tag of tfdistill.json.
@@ -116,10 +116,10 @@ export function validateCheckpointMeta(
 ): CheckpointMeta {
   const fail = (problem: string, hint?: string) => new TfdistillError(code, `${file}: ${problem}`, hint);
   if (!isPlainObject(raw)) throw fail('expected a JSON object');
-  if (raw.format !== CHECKPOINT_FORMAT) throw fail(`"format" must be "${CHECKPOINT_FORMAT}", got ${JSON.stringify(raw.format)}`);
+  if (raw.format !== CHECKPOINT_FORMAT) throw fail(`"format" must be "${CHECKPOINT_FORMAT}", got ${preview(raw.format)}`);
   if (raw.formatVersion !== CHECKPOINT_FORMAT_VERSION) {
     throw fail(
-      `unsupported "formatVersion" ${JSON.stringify(raw.formatVersion)} (this tfdistill reads ${CHECKPOINT_FORMAT_VERSION})`,
+      `unsupported "formatVersion" ${preview(raw.formatVersion)} (this tfdistill reads ${CHECKPOINT_FORMAT_VERSION})`,
       'a newer tfdistill wrote this checkpoint; upgrade tfdistill',
     );
   }
@@ -129,7 +129,7 @@ export function validateCheckpointMeta(
   }
   if (raw.modelConfig !== undefined && !isPlainObject(raw.modelConfig)) throw fail('"modelConfig" must be an object');
   if (raw.tokenizer !== undefined && (typeof raw.tokenizer !== 'string' || !isPlainFileName(raw.tokenizer))) {
-    throw fail(`"tokenizer" must be a plain file name inside the checkpoint, got ${JSON.stringify(raw.tokenizer)}`);
+    throw fail(`"tokenizer" must be a plain file name inside the checkpoint, got ${preview(raw.tokenizer)}`);
   }
   if (raw.labels !== undefined && !(Array.isArray(raw.labels) && raw.labels.every((l) => typeof l === 'string'))) {
     throw fail('"labels" must be an array of strings');

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { TfdistillError } from '../errors.js';
-import { isPlainObject, readJsonObject } from './read-json.js';
+import { isPlainObject, preview, readJsonObject } from './read-json.js';
 import { encodeGroup, readGroup } from './shards.js';
 import { checkWeightsManifest, type CheckedGroup } from './validate-manifest.js';
 
@@ -74,7 +74,7 @@ export async function checkModelFiles(opts: { root: string; maxBytes: number; mo
     throw new TfdistillError('CHECKPOINT_INVALID', `${file}: "modelTopology" must be an object`);
   }
   if (json.format !== undefined && json.format !== 'layers-model') {
-    throw new TfdistillError('CHECKPOINT_INVALID', `${file}: format ${JSON.stringify(json.format)} is not "layers-model"`);
+    throw new TfdistillError('CHECKPOINT_INVALID', `${file}: format ${preview(json.format)} is not "layers-model"`);
   }
   const groups = await checkWeightsManifest({ manifest: json.weightsManifest ?? [], manifestFile: file, root: opts.root, maxBytes: opts.maxBytes });
   return { file, json, groups, byteLength: groups.reduce((n, g) => n + g.byteLength, 0) };

@@ -66,3 +66,24 @@ export async function readJsonObject(file: string, opts: ReadJsonOptions = {}): 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * A short description of an untrusted JSON value for error messages. `JSON.stringify` recurses, so a value nested
+ * 100,000 levels deep (a JSON bomb the iterative parser accepted) would overflow the stack inside a `throw`.
+ *
+ * @example
+ * ```ts
+ * preview([[[[1]]]]); // '[[[[1]]]]'
+ * ```
+ */
+export function preview(value: unknown): string {
+  const seen: unknown[] = [value];
+  // Only small, shallow values are printed in full.
+  for (let depth = 0; seen.length > 0; depth++) {
+    if (depth > 8 || seen.length > 64) return Array.isArray(value) ? `(an array of ${value.length})` : '(a nested object)';
+    const next: unknown[] = [];
+    for (const v of seen) if (typeof v === 'object' && v !== null) next.push(...Object.values(v).slice(0, 65));
+    seen.splice(0, seen.length, ...next);
+  }
+  return String(JSON.stringify(value)).slice(0, 120);
+}

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TfdistillError } from '../errors.js';
-import { isPlainObject } from './read-json.js';
+import { isPlainObject, preview } from './read-json.js';
 
 /**
  * Default cap on the total decoded weight bytes of one checkpoint (model + optimizer): 2 GiB.
@@ -122,14 +122,14 @@ function checkSpec(w: unknown, invalid: (p: string) => Error): tf.io.WeightsMani
   const { name, shape, dtype, quantization, group } = w;
   if (typeof name !== 'string' || name.length === 0) throw invalid('every weight spec needs a non-empty string "name"');
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw invalid(`weight "${name}" has shape ${JSON.stringify(shape)}: dimensions must be non-negative integers`);
+    throw invalid(`weight "${name}" has shape ${preview(shape)}: dimensions must be non-negative integers`);
   }
   if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) {
-    throw invalid(`weight "${name}" has unknown dtype ${JSON.stringify(dtype)} (known: float32, int32, bool)`);
+    throw invalid(`weight "${name}" has unknown dtype ${preview(dtype)} (known: float32, int32, bool)`);
   }
   const spec: tf.io.WeightsManifestEntry = { name, shape: shape as number[], dtype: dtype as 'float32' | 'int32' | 'bool' };
   if (group !== undefined) {
-    if (group !== 'model' && group !== 'optimizer') throw invalid(`weight "${name}" has unknown group ${JSON.stringify(group)}`);
+    if (group !== 'model' && group !== 'optimizer') throw invalid(`weight "${name}" has unknown group ${preview(group)}`);
     spec.group = group;
   }
   if (quantization !== undefined) spec.quantization = checkQuantization(name, spec.dtype, quantization, invalid);
@@ -144,7 +144,7 @@ function checkQuantization(
   invalid: (p: string) => Error,
 ): NonNullable<tf.io.WeightsManifestEntry['quantization']> {
   if (!isPlainObject(q) || typeof q.dtype !== 'string' || !(q.dtype in QUANT_BYTES)) {
-    const got = isPlainObject(q) ? JSON.stringify(q.dtype) : JSON.stringify(q);
+    const got = isPlainObject(q) ? preview(q.dtype) : preview(q);
     throw invalid(`weight "${name}" has unknown quantization dtype ${got} (known: uint8, uint16, float16)`);
   }
   if (q.dtype === 'float16') {

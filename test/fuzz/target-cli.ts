@@ -57,7 +57,8 @@ export async function cliTarget(opts: { dir: string }): Promise<FuzzTarget<strin
       }
       // `demo` with no damage would run the real demo for minutes: make sure it gets at least one bad argument.
       if (command === 'demo' && args.length === 1) args.push('--epochs', '-1');
-      return args;
+      // The OS cannot pass NUL inside an argument; every other byte goes through.
+      return args.map((a) => a.replaceAll('\0', ''));
     },
     run(args) {
       return new Promise<void>((resolve, reject) => {

@@ -77,6 +77,12 @@ const attacks: Array<[string, (dir: string) => Promise<void>, TfdistillErrorCode
   ['a JSON bomb: 60 MB string in tfdistill.json extra (under the 64 MiB cap, so parsed) with bad labels',
     editJson('tfdistill.json', (j) => { j.extra = { blob: 'x'.repeat(60e6) }; j.labels = 'ham'; }),
     'CHECKPOINT_INVALID', /tfdistill\.json: "labels" must be an array of strings/],
+  ['a JSON bomb as the "format" of tfdistill.json (the error message must not recurse into it)',
+    async (dir) => writeFile(path.join(dir, 'tfdistill.json'), `{"format": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`),
+    'CHECKPOINT_INVALID', /tfdistill\.json: "format" must be "tfdistill-checkpoint", got \(an array of 1\)/],
+  ['an extra layer outside the output graph (tfjs builds it but the model would not own it)',
+    editJson('model.json', (j) => { layers(j).push({ ...layers(j)[5], name: 'extra', config: { ...layers(j)[5].config, name: 'extra' } }); }),
+    'CHECKPOINT_INVALID', /the topology creates weight "[a-z]+" with shape .* more than the weights in the manifest hold/],
   ['a tokenizer path leaving the checkpoint', editJson('tfdistill.json', (j) => { j.tokenizer = '../base/tokenizer.json'; }),
     'CHECKPOINT_INVALID', /"tokenizer" must be a plain file name inside the checkpoint/],
   ['a tokenizer.json symlinked outside the checkpoint', async (dir) => {
