@@ -38,8 +38,10 @@ export function tokenizerTarget(opts: { dir: string; hugeVocab?: number }): Fuzz
         // the stack (the stress script also tries sizes under the cap).
         const vocab: Record<string, number> = {};
         for (let i = 0; i < (opts.hugeVocab ?? MAX_VOCAB_SIZE + 1); i++) vocab[i < 5 ? BERT_SPECIAL_TOKENS[i] : `t${i}`] = i;
-        (valid as { model: { vocab: unknown } }).model.vocab = vocab;
-        return { kind: 'doc', doc: valid, texts, maxLength };
+        // A fresh document: `valid` may just have been mutated in place (even lost its "model").
+        const doc = bertTokenizerJson(VOCAB, { lowercase: true, maxInputCharsPerWord: 100 }) as { model: { vocab: unknown } };
+        doc.model.vocab = vocab;
+        return { kind: 'doc', doc, texts, maxLength };
       }
       const kind = pick(rng, ['doc', 'doc', 'text', 'file'] as const);
       if (kind === 'doc') return { kind, doc, texts, maxLength };
