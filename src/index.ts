@@ -69,6 +69,12 @@ export {
 } from './io/index.js';
 export { saveClassifier, loadClassifier, resolveCheckpointDir, TOKENIZER_JSON, type ClassifierCheckpoint } from './io/classifier-checkpoint.js';
 export { loadGraphModelFile } from './io/graph-model-files.js';
+// Limits applied to untrusted input (documented in README "Reliability"): parsers refuse anything larger.
+export { MAX_JSON_BYTES } from './io/read-json.js';
+export { checkTopology, MAX_TOPOLOGY_DEPTH } from './io/validate-topology.js';
+export { MAX_TOKENIZER_BYTES } from './data/tokenizer.js';
+export { MAX_VOCAB_SIZE } from './data/tokenizer-json.js';
+export { MAX_ROW_CHARS } from './data/jsonl-rows.js';
 
 // Compression: magnitude and structured pruning, converter-exact weight quantization, the optimize pipeline.
 export * from './compress/index.js';

@@ -143,7 +143,22 @@ export class CheckpointManager {
     const keep = new Set(steps.slice(-Math.max(1, this.opts.keep)));
     if (bestStep !== undefined) keep.add(bestStep);
     for (const s of steps) {
-      if (!keep.has(s)) await fs.rm(this.dirFor(s), { recursive: true, force: true });
+      if (keep.has(s)) continue;
+      // Rename first (atomic), then delete: a crash mid-delete leaves a `.trash-*` directory, never a half step-*.
+      const dir = this.dirFor(s);
+      const trash = path.join(this.root, `.trash-${path.basename(dir)}`);
+      await fs.rm(trash, { recursive: true, force: true });
+      await fs.rename(dir, trash);
+      await fs.rm(trash, { recursive: true, force: true });
+    }
+    await this.removeTrash();
+  }
+
+  /** Deletes `.trash-*` directories a crash left behind during pruning. */
+  private async removeTrash(): Promise<void> {
+    const names = await fs.readdir(this.root).catch(() => [] as string[]);
+    for (const n of names.filter((n) => n.startsWith('.trash-'))) {
+      await fs.rm(path.join(this.root, n), { recursive: true, force: true });
     }
   }
 }

@@ -28,7 +28,7 @@ async function tfdError(promise: Promise<unknown>): Promise<TfdistillError> {
 }
 
 describe('distill: a non-finite loss', () => {
-  it('stops with NON_FINITE naming the step and the term, and keeps the last good checkpoint', async () => {
+  it('stops with NON_FINITE naming the step and the teacher tensor, and keeps the last good checkpoint', async () => {
     const teacher = tinyEncoder({ seed: 5 });
     const out = await tempRunDir();
     await expectNoLeaks(async () => {
@@ -49,7 +49,7 @@ describe('distill: a non-finite loss', () => {
         callbacks: { onStepEnd: ({ step }) => void (poisoned ||= step === 4) },
       }));
       expect(err.code).toBe('NON_FINITE');
-      expect(err.message).toBe('the soft loss became NaN at step 5');
+      expect(err.message).toBe('the tensor "teacher logits" holds NaN or Infinity at step 5');
       expect(err.hint).toMatch(/resume from the last checkpoint/);
     });
     // Checkpoints 2 and 4 were written before the NaN; nothing after it (step 6 would be both a log point and a

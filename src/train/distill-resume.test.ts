@@ -59,10 +59,13 @@ describe('distill: checkpoints', () => {
       const teacher = tinyEncoder({ seed: 5 });
       const out = await tempRunDir();
       const saved: number[] = [];
+      // What a crash in the middle of pruning leaves behind: removed by the next save.
+      await fs.mkdir(path.join(out, 'checkpoints', '.trash-step-00000002'), { recursive: true });
+      await fs.writeFile(path.join(out, 'checkpoints', '.trash-step-00000002', 'model.json'), '{');
       // A vanishing learning rate: the first evaluation (step 1) stays the best, so pruning must spare it.
       const result = await distill({
         ...quietOptions(out), teacher, train: prepared(train), validation: prepared(validation),
-        epochs: 5, batchSize: 8, maxSteps: 10, evalEvery: 1, checkpointEvery: 3, keepCheckpoints: 2,
+        epochs: 5, batchSize: 8, maxSteps: 10, evalEvery: 1, checkpointEvery: 3, keepCheckpoints: 2, resume: true,
         optimizer: { learningRate: 1e-9 }, callbacks: { onCheckpoint: ({ step }) => void saved.push(step) },
       });
       expect(result.steps).toBe(10);

@@ -165,13 +165,18 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       optimizer.setLearningRate(lastLr);
       const device = toDeviceBatch(batch, { teacher: teacher?.teacher, needTeacherInternals: lossConfig.intermediate.length > 0, numClasses });
       let result;
+      // A live teacher's logits are checked where they arise, so a NaN is reported as the teacher's, not the loss's.
+      const checks = device.teacher ? { 'teacher logits': tf.tidy(() => tf.sum(tf.abs(device.teacher!.logits))) as tf.Scalar } : undefined;
       try {
         result = await trainStep({ variables, optimizer, lossFn: kdLossFn({ student: student.model, batch: device, step: snap.step, config: lossConfig }),
           clipGlobalNorm: options.clipGlobalNorm === 0 ? undefined : options.clipGlobalNorm ?? 1, lossScale, accumulator, batchSize: batch.batchSize });
+      } catch (err) {
+        tf.dispose(checks && Object.values(checks));
+        throw err;
       } finally {
         disposeDeviceBatch(device);
       }
-      tracker.push(snap.step + 1, { total: result.total, ...result.terms });
+      tracker.push(snap.step + 1, { total: result.total, ...result.terms }, checks);
       if (result.gradNorm) result.gradNorm.dispose();
       samples += batch.batchSize;
       tokens += batch.batchSize * batch.seqLength;

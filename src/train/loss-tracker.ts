@@ -13,13 +13,19 @@ import { TfdistillError } from '../errors.js';
  * ```
  */
 export class LossTracker {
-  private pending: Array<{ step: number; names: string[]; values: tf.Scalar[] }> = [];
+  private pending: Array<{ step: number; names: string[]; values: tf.Scalar[]; checks: string[] }> = [];
   /** Host sums of the steps already checked but not yet logged: [sum, steps] per term. */
   private checked = new Map<string, [number, number]>();
 
-  push(step: number, terms: Record<string, tf.Scalar>): void {
-    const names = Object.keys(terms);
-    this.pending.push({ step, names, values: names.map((n) => terms[n]) });
+  /**
+   * Takes ownership of a step's loss `terms` and of optional `checks`: scalars that are finite exactly when a named
+   * input tensor is (e.g. `{ 'teacher logits': sum(|logits|) }`), verified first so a NaN is reported at its source.
+   * Checks are never logged.
+   */
+  push(step: number, terms: Record<string, tf.Scalar>, checks: Record<string, tf.Scalar> = {}): void {
+    const checkNames = Object.keys(checks);
+    const names = [...checkNames, ...Object.keys(terms)];
+    this.pending.push({ step, names, values: names.map((n) => checks[n] ?? terms[n]), checks: checkNames });
   }
 
   get size(): number {
@@ -42,6 +48,11 @@ export class LossTracker {
     let k = 0;
     for (const p of pending) {
       const values = p.names.map(() => data[k++]);
+      const badInput = p.checks.find((_, i) => !Number.isFinite(values[i]));
+      if (badInput !== undefined) {
+        throw new TfdistillError('NON_FINITE', `the tensor "${badInput}" holds NaN or Infinity at step ${p.step}`,
+          `check ${badInput.startsWith('teacher') ? 'the teacher model' : 'the data'} for NaN/Inf, then resume from the last checkpoint`);
+      }
       const bad = p.names.map((name, i) => ({ name, v: values[i] })).filter((t) => !Number.isFinite(t.v));
       if (bad.length > 0) {
         // Name the term that broke (e.g. `soft` for NaN teacher logits) rather than the total it poisons.
@@ -50,6 +61,7 @@ export class LossTracker {
           'lower the learning rate, check the data and teacher logits for NaN/Inf, or resume from the last checkpoint');
       }
       p.names.forEach((name, i) => {
+        if (i < p.checks.length) return;
         const [sum, steps] = this.checked.get(name) ?? [0, 0];
         this.checked.set(name, [sum + values[i], steps + 1]);
       });

@@ -8,7 +8,7 @@
  *   npm run stress -- --cli-cases=100   # fewer CLI processes (each ~2 s)
  *   npm run stress -- fuzz --fuzz=records,tokenizer   # only these fuzz targets
  *
- * Run with `node --expose-gc` for RSS figures without garbage noise (`npm run stress` does not; the curve is still flat).
+ * `npm run stress` runs under `node --expose-gc`, so RSS figures are sampled after a GC (live data, not garbage).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
