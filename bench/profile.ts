@@ -2,19 +2,23 @@
  * Per-kernel profile of one cached KD step (or a student forward), tfdistill against the hand-written baseline:
  * `tf.profile` kernel times summed by kernel name, largest first.
  *
- * Run: `npx tsx bench/profile.ts [step|forward]`.
+ * Run: `npx tsx bench/profile.ts [step|live|forward|teacher] [--threads 2]`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../src/backend/use-backend.js';
+import { startWasmThreaded } from '../src/backend/wasm-threads.js';
 import { buildBaseline } from './baseline.js';
 import { buildTfdistill } from './tfdistill-step.js';
 import type { Contender } from './workload.js';
 
 const what = process.argv[2] ?? 'step';
+const threads = process.argv.includes('--threads') ? Number(process.argv[process.argv.indexOf('--threads') + 1]) : 1;
+if (threads > 1) await startWasmThreaded({ threads });
 await useBackend('wasm');
 
 async function profile(name: string, c: Contender): Promise<void> {
-  const run = () => (what === 'step' ? c.kdStep(true) : Promise.resolve(c.studentForward(32)));
+  const run = () => (what === 'step' ? c.kdStep(true) : what === 'live' ? c.kdStep(false)
+    : Promise.resolve(what === 'teacher' ? c.teacherForward() : c.studentForward(32)));
   await run();
   await run();
   const t0 = performance.now();

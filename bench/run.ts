@@ -17,7 +17,7 @@ import { installWasmOverrides, restoreStockWasmKernels } from '../src/backend/wa
 import { startWasmThreaded } from '../src/backend/wasm-threads.js';
 import { buildBaseline } from './baseline.js';
 import { measure, timeMedian, type Plan } from './measure.js';
-import { printTable } from './table.js';
+import { jobSeconds, JOB, printTable } from './table.js';
 import { buildTfdistill } from './tfdistill-step.js';
 import { runTorchPeer } from './torch-peer.js';
 import { workload } from './workload.js';
@@ -71,7 +71,8 @@ if (!args.has('--no-stock') && info.name === 'wasm') {
 }
 
 const torch = args.has('--no-torch') ? { ok: false as const, reason: '--no-torch' }
-  : (log('PyTorch peer ...'), runTorchPeer({ script: process.env.TFDISTILL_TORCH_PEER ?? '/work/shared/peer/torch_kd.py', python: '/usr/bin/python3' }));
+  : (log('PyTorch peer ...'), runTorchPeer({ script: process.env.TFDISTILL_TORCH_PEER
+    ?? fileURLToPath(new URL('../../shared/peer/torch_kd.py', import.meta.url)), python: '/usr/bin/python3' }));
 
 const strip = <T extends { kdStepS: number; cachedKdStepS: number }>({ kdStepS, cachedKdStepS, ...rest }: T) => rest;
 const result = {
@@ -86,10 +87,15 @@ const result = {
   overheadVsBaseline: overhead,
   ...(stockBaseline ? { stockKernelBaseline: strip(stockBaseline) } : {}),
   pytorch: torch,
+  /** Projected seconds for 3 epochs over 10,000 examples: cached (tfdistill, baseline) vs live teacher (PyTorch). */
+  endToEndJobSeconds: { ...JOB, tfdistill: jobSeconds(tfdistill), baseline: jobSeconds(baseline),
+    ...(torch.ok ? { pytorch: (JOB.epochs * JOB.examples) / torch.kdStepSamplesPerSec } : {}) },
   peakRssMBProcess: Math.round(process.resourceUsage().maxRSS / 1024),
 };
 
 printTable(result);
+console.log(`Library overhead, back-to-back A/B rounds (tfdistill step time / hand-written step time): live teacher `
+  + `${overhead.kdStep.toFixed(3)}, cached ${overhead.cachedKdStep.toFixed(3)}.`);
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(dir, { recursive: true });
 const text = `${JSON.stringify(result, null, 2)}\n`;

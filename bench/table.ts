@@ -15,6 +15,22 @@ const rows: Row[] = [
   { label: '(f) peak RSS', key: 'peakRssMB', unit: 'MB', higherIsBetter: false },
 ];
 
+/** The end-to-end job of the performance issue: 3 epochs over 10,000 examples. */
+export const JOB = { epochs: 3, examples: 10_000 };
+
+/**
+ * Seconds for {@link JOB} with the teacher cache, projected from the measured per-step rates: one teacher forward
+ * pass over the examples, then every epoch at the cached-step rate.
+ *
+ * @example
+ * ```ts
+ * jobSeconds({ cachedKdStepSamplesPerSec: 43, teacherForwardSamplesPerSec: 28 }); // 1055
+ * ```
+ */
+export function jobSeconds(f: { cachedKdStepSamplesPerSec: number; teacherForwardSamplesPerSec: number }): number {
+  return JOB.examples / f.teacherForwardSamplesPerSec + (JOB.epochs * JOB.examples) / f.cachedKdStepSamplesPerSec;
+}
+
 const cell = (v: unknown): string => (typeof v === 'number' ? (v >= 100 ? v.toFixed(0) : v.toFixed(2)) : String(v ?? '-'));
 
 /**
@@ -37,6 +53,12 @@ export function printTable(r: Figures & { baseline: Figures; stockKernelBaseline
     const ratio = typeof ours === 'number' && theirs !== undefined ? (row.higherIsBetter ? ours / theirs : theirs / ours) : undefined;
     lines.push(`| ${row.label} | ${row.unit} | ${cell(ours)} | ${cell(r.baseline[row.key])} | ${cell(r.stockKernelBaseline?.[row.key])} | ${cell(theirs)} | ${ratio === undefined ? '-' : `${ratio.toFixed(2)}x`} |`);
   }
+  const job = (f: { cachedKdStepSamplesPerSec: number; teacherForwardSamplesPerSec: number }) => jobSeconds(f);
+  const torchJob = torch ? (JOB.epochs * JOB.examples) / torch.kdStepSamplesPerSec : undefined;
+  lines.push(`| (g) ${JOB.epochs} epochs x ${JOB.examples.toLocaleString('en-US')} examples, projected | s | ${cell(job(r))} | ${cell(job(r.baseline))} | `
+    + `${cell(r.stockKernelBaseline && job(r.stockKernelBaseline))} | ${cell(torchJob)} | ${torchJob === undefined ? '-' : `${(torchJob / job(r)).toFixed(2)}x`} |`);
   console.log(lines.join('\n'));
+  console.log(`(g) = one teacher pass to fill the cache + ${JOB.epochs} cached epochs for TF.js; PyTorch runs the teacher every step, its usual loop.`);
   if (!r.pytorch.ok) console.log(`PyTorch peer not run: ${r.pytorch.reason}`);
+  else if (r.pytorch.warning) console.log(`WARNING: ${r.pytorch.warning}`);
 }

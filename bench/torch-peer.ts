@@ -17,7 +17,9 @@ import { workload } from './workload.js';
  */
 export type TorchFigures =
   | { ok: true; kdStepSamplesPerSec: number; cachedKdStepSamplesPerSec: number; teacherForwardSamplesPerSec: number;
-      studentLatencyMsB1: number; studentLatencyMsB32: number; threads: number; torch: string }
+      studentLatencyMsB1: number; studentLatencyMsB32: number; threads: number; torch: string; blas: string[];
+      /** Set when torch loaded a slow reference BLAS: its figures then understate PyTorch by ~30x. */
+      warning?: string }
   | { ok: false; reason: string };
 
 /**
@@ -34,7 +36,7 @@ export function runTorchPeer(o: { script: string; python: string }): TorchFigure
   if (!existsSync(o.python)) return { ok: false, reason: `${o.python} not found` };
   try {
     const out = execFileSync(o.python, [path.basename(o.script)], { cwd: path.dirname(o.script), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const r = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number | string>;
+    const r = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number | string | string[]>;
     const num = (k: string) => Number(r[k]);
     return {
       ok: true,
@@ -45,8 +47,16 @@ export function runTorchPeer(o: { script: string; python: string }): TorchFigure
       studentLatencyMsB32: num('student_fwd_b32_s') * 1000,
       threads: num('threads'),
       torch: String(r.torch),
+      blas: Array.isArray(r.blas) ? r.blas.map(String) : [],
+      ...(slowBlas(r.blas) ? { warning: `torch loaded the reference BLAS (${String(r.blas)}), not OpenBLAS: `
+        + 'apt-get install -y libopenblas0-pthread for a fair comparison' } : {}),
     };
   } catch (e) {
     return { ok: false, reason: e instanceof Error ? e.message.split('\n')[0] : String(e) };
   }
+}
+
+/** Debian's python3-torch uses whatever libblas.so.3 points at; only OpenBLAS (or MKL) gives PyTorch its real speed. */
+function slowBlas(blas: unknown): boolean {
+  return !Array.isArray(blas) || !blas.some((b) => /openblas|mkl/i.test(String(b)));
 }
