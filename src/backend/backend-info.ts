@@ -39,7 +39,7 @@ export interface BackendInfo {
   gpu: boolean;
   /** wasm only: whether the SIMD binary was loaded. */
   wasmSimd?: boolean;
-  /** wasm only: threads the wasm backend computes with (1 in Node, where no worker pool is used). */
+  /** wasm only: threads of the XNNPACK pool (1 unless started with `wasmThreads`). */
   wasmThreads?: number;
   /** Version of `@tensorflow/tfjs` (e.g. `4.22.0`). */
   tfjsVersion: string;
@@ -69,4 +69,10 @@ export type ModuleImporter = (specifier: string) => Promise<unknown>;
 export interface UseBackendOptions {
   /** How the optional `@tensorflow/tfjs-node(-gpu)` packages are imported. Default: dynamic `import()`. */
   importModule?: ModuleImporter;
+  /**
+   * wasm only: start tfjs-backend-wasm's threaded-SIMD build with this many XNNPACK threads (1-8; default 1).
+   * Only matmuls use the pool. It pays on an idle multi-core machine and can cost on a busy one (the threads
+   * wait for each other); measure with `npm run bench -- --threads N`. Fixed for the life of the process.
+   */
+  wasmThreads?: number;
 }

@@ -2,20 +2,29 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { TfdistillError } from '../errors.js';
 import type { BackendInfo } from './backend-info.js';
 import { registerWasmKernels } from './wasm-kernels/register.js';
+import { startWasmThreaded } from './wasm-threads.js';
 
 /**
  * Starts the wasm backend with its binaries read from the installed package's `dist/` folder
  * (tfjs would otherwise fetch them relative to the script URL, i.e. from the network), then adds
- * tfdistill's wasm kernels. Throws when the backend does not start.
+ * tfdistill's wasm kernels. Throws when the backend does not start. `threads > 1` starts the
+ * threaded-SIMD build with that many XNNPACK threads ({@link startWasmThreaded}); a wasm backend
+ * that already runs with another thread count cannot be restarted in-process (`INVALID_ARGUMENT`).
  *
  * @example
  * ```ts
  * const info = await startWasm(); // { name: 'wasm', wasmSimd: true, wasmThreads: 1, ... }
  * ```
  */
-export async function startWasm(): Promise<BackendInfo> {
+export async function startWasm(threads?: number): Promise<BackendInfo> {
+  if (threads !== undefined && threads > 1 && tf.findBackend('wasm') === null) await startWasmThreaded({ threads });
+  if (threads !== undefined && tf.findBackend('wasm') !== null && getThreadsCount() !== threads) {
+    throw new TfdistillError('INVALID_ARGUMENT', `the wasm backend already runs with ${getThreadsCount()} thread(s), not ${threads}`,
+      'choose the thread count once per process, before anything uses the wasm backend');
+  }
   const require = createRequire(import.meta.url);
   const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
   // Only read before the backend's first start; later calls are harmless.

@@ -31,7 +31,14 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
   if (!backendNames.includes(name)) {
     throw new TfdistillError('INVALID_ARGUMENT', `Unknown backend '${String(name)}'. Valid: ${backendNames.join(', ')}.`);
   }
-  if (current?.requested === name && tf.getBackend() === tfjsName(current.info.name)) return copy(current.info);
+  const threads = options.wasmThreads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 8)) {
+    throw new TfdistillError('INVALID_ARGUMENT', `wasm threads must be an integer in [1, 8], got ${String(threads)}`);
+  }
+  if (current?.requested === name && tf.getBackend() === tfjsName(current.info.name)
+    && (options.wasmThreads === undefined || current.info.name !== 'wasm' || current.info.wasmThreads === options.wasmThreads)) {
+    return copy(current.info);
+  }
   const inFlight = pending.get(name);
   if (inFlight !== undefined) return copy(await inFlight);
   const loading = load(name, options).finally(() => pending.delete(name));
@@ -44,7 +51,7 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
 async function load(name: BackendName, options: UseBackendOptions): Promise<BackendInfo> {
   const importModule = options.importModule ?? ((specifier: string) => import(specifier));
   if (name !== 'auto') {
-    const info = await loadNamed(name, importModule);
+    const info = await loadNamed(name, importModule, options.wasmThreads);
     return { ...info, requested: name };
   }
   const skipped: string[] = [];
@@ -54,7 +61,7 @@ async function load(name: BackendName, options: UseBackendOptions): Promise<Back
     skipped.push(`${candidate} skipped: ${result.reason}`);
   }
   try {
-    const info = await startWasm();
+    const info = await startWasm(options.wasmThreads);
     return { ...info, requested: 'auto', notes: [...skipped, ...info.notes] };
   } catch (e) {
     skipped.push(`wasm skipped: ${e instanceof Error ? e.message : String(e)}`);
@@ -63,11 +70,12 @@ async function load(name: BackendName, options: UseBackendOptions): Promise<Back
   return { ...info, requested: 'auto', notes: [...skipped, ...info.notes] };
 }
 
-async function loadNamed(name: ConcreteBackendName, importModule: (s: string) => Promise<unknown>): Promise<BackendInfo> {
+async function loadNamed(name: ConcreteBackendName, importModule: (s: string) => Promise<unknown>, wasmThreads?: number): Promise<BackendInfo> {
   if (name === 'wasm' || name === 'cpu') {
     try {
-      return await (name === 'wasm' ? startWasm() : startCpu());
+      return await (name === 'wasm' ? startWasm(wasmThreads) : startCpu());
     } catch (e) {
+      if (e instanceof TfdistillError) throw e;
       const pkg = name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs';
       throw new TfdistillError(
         'BACKEND_UNAVAILABLE',

@@ -15,16 +15,14 @@ function matMulRef(a: Float32Array, b: Float32Array, m: number, k: number, n: nu
   return out;
 }
 
-describe('startWasmThreaded', () => {
-  let threads = 0;
+describe('useBackend(wasm, { wasmThreads }) / startWasmThreaded', () => {
   beforeAll(async () => {
-    threads = await startWasmThreaded({ threads: 2 });
-    await useBackend('wasm');
+    expect((await useBackend('wasm', { wasmThreads: 2 })).wasmThreads).toBe(2);
   });
 
-  it('starts a 2-thread XNNPACK pool that useBackend keeps', async () => {
-    expect(threads).toBe(2);
+  it('starts a 2-thread XNNPACK pool that later useBackend calls keep', async () => {
     expect((await useBackend('wasm')).wasmThreads).toBe(2);
+    expect((await useBackend('auto', { wasmThreads: 2 })).wasmThreads).toBe(2);
     expect(tf.getBackend()).toBe('wasm');
   });
 
@@ -43,8 +41,15 @@ describe('startWasmThreaded', () => {
     });
   });
 
-  it('refuses a second start and bad thread counts', async () => {
+  it('refuses a second start, another thread count, and bad thread counts', async () => {
     await expect(startWasmThreaded({ threads: 2 })).rejects.toThrow(/already started/);
     await expect(startWasmThreaded({ threads: 0 })).rejects.toBeInstanceOf(TfdistillError);
+    await expect(useBackend('wasm', { wasmThreads: 1 })).rejects.toThrow('the wasm backend already runs with 2 thread(s), not 1');
+    for (const bad of [0, 1.5, 9, NaN]) {
+      await expect(useBackend('wasm', { wasmThreads: bad })).rejects.toThrow(/wasm threads must be an integer in \[1, 8\]/);
+      // 'auto' must refuse too, not skip wasm and fall back to cpu.
+      await expect(useBackend('auto', { wasmThreads: bad })).rejects.toThrow(/wasm threads must be an integer in \[1, 8\]/);
+    }
+    expect(tf.getBackend()).toBe('wasm');
   });
 });

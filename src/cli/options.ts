@@ -11,4 +11,5 @@ export const dataOptions = {
 export const backendOption = {
   backend: { choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const, default: 'auto' as const,
     describe: 'Compute backend (auto: tfjs-node-gpu > tfjs-node > wasm > cpu)' },
+  threads: { type: 'number', describe: 'wasm only: matmul threads, 1-8 (pays on an idle multi-core machine; default 1)' },
 } satisfies Record<string, Options>;

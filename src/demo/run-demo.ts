@@ -2,7 +2,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { builtinDatasetPath } from '../data/builtin-datasets.js';
+import { TfdistillError } from '../errors.js';
 import { loadClassifier } from '../io/classifier-checkpoint.js';
+import { assertRemovable } from '../io/safe-remove.js';
 import type { EncoderShape } from '../models/options.js';
 import { countParameters } from '../models/summary.js';
 import { loadRecords } from '../data/read-records.js';
@@ -58,7 +60,9 @@ export interface DemoRow {
 
 /**
  * The main job on built-in, real data, offline: trains a teacher on the SpamAssassin public corpus (spam vs ham
- * emails), distills a smaller student from it, and compares them on the same held-out emails.
+ * emails), distills a smaller student from it, and compares them on the same held-out emails. With `force` (what
+ * `tfdistill demo` passes) a previous demo in `out` is replaced; a folder holding anything else is refused
+ * (`OUTPUT_EXISTS`), never deleted.
  *
  * @example
  * ```ts
@@ -67,14 +71,14 @@ export interface DemoRow {
  * ```
  */
 export async function runDemo(opts: {
-  out: string; settings?: DemoSettings; seed?: number; backend?: BackendName; force?: boolean; log?: (m: string) => void;
+  out: string; settings?: DemoSettings; seed?: number; backend?: BackendName; threads?: number; force?: boolean; log?: (m: string) => void;
 }): Promise<{ rows: DemoRow[]; table: string; teacher: DistillResult; student: DistillResult; seconds: number }> {
   const s: DemoSettings = opts.settings ?? demoSettings.full;
   const seed = opts.seed ?? 42;
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const t0 = performance.now();
   const out = path.resolve(opts.out);
-  if (opts.force) await fs.rm(out, { recursive: true, force: true });
+  if (opts.force) await clearPreviousDemo(out);
   let data = builtinDatasetPath('spam-assassin');
   if (s.limit) {
     // A CSV record can span lines: parse, then rewrite `limit` evenly spaced rows (the file is sorted by class).
@@ -86,7 +90,7 @@ export async function runDemo(opts: {
     const q = (v: string) => `"${v.replace(/"/g, '""')}"`;
     await fs.writeFile(data, ['text,label', ...records.map((r) => `${q(r.text)},${q(String(r.label))}`)].join('\n') + '\n');
   }
-  const common = { train: data, batchSize: s.batchSize, seed, backend: opts.backend, handleSignals: true, force: opts.force };
+  const common = { train: data, batchSize: s.batchSize, seed, backend: opts.backend, threads: opts.threads, handleSignals: true, force: opts.force };
 
   log('== 1/3 training the teacher on SpamAssassin (hard labels) ==');
   const teacher = await distill({ ...common, out: path.join(out, 'teacher'), loss: { alpha: 0 }, epochs: s.teacherEpochs,
@@ -112,6 +116,27 @@ export async function runDemo(opts: {
     notes: [`total ${seconds.toFixed(0)} s on ${tf.getBackend()}`, `teacher run: teacher/report.html, student run: student/report.html`],
   }));
   return { rows, table, teacher, student, seconds };
+}
+
+/** What the demo writes into its output folder; `force` replaces a folder holding nothing else. */
+const DEMO_ENTRIES = new Set(['teacher', 'student', 'demo-subset.csv', 'demo-table.txt', 'report.html']);
+
+/**
+ * Empties `out` for a fresh demo, but only when it holds a previous demo (or nothing): `tfdistill demo --out ~/work`
+ * must refuse (`OUTPUT_EXISTS`) instead of deleting the user's folder.
+ */
+async function clearPreviousDemo(out: string): Promise<void> {
+  const info = await fs.stat(out).catch(() => undefined);
+  if (info === undefined) return;
+  if (!info.isDirectory()) throw new TfdistillError('OUTPUT_EXISTS', `${out} exists and is not a directory`, 'choose another --out folder');
+  const foreign = (await fs.readdir(out)).filter((e) => !DEMO_ENTRIES.has(e));
+  if (foreign.length > 0) {
+    throw new TfdistillError('OUTPUT_EXISTS',
+      `${out} holds files the demo did not write (${foreign.slice(0, 3).map((e) => JSON.stringify(e)).join(', ')}${foreign.length > 3 ? ', ...' : ''}); refusing to replace it`,
+      'choose a new or empty --out folder (the demo writes teacher/, student/ and report.html there)');
+  }
+  assertRemovable(out);
+  await fs.rm(out, { recursive: true, force: true });
 }
 
 async function compare(teacherDir: string, studentDir: string, data: string, s: DemoSettings, seed: number): Promise<DemoRow[]> {

@@ -97,6 +97,8 @@ export interface DistillOptions {
   seed?: number;
   callbacks?: DistillCallbacks;
   backend?: BackendName;
+  /** wasm only: matmul threads, 1-8 (see `UseBackendOptions.wasmThreads`). Default 1. */
+  threads?: number;
   /**
    * A teacher cache file of the whole `train` file from `cacheTeacherOutputs` / `tfdistill cache-teacher` (e.g. merged
    * from shards computed on several machines): its logits replace running the teacher on the training rows.

@@ -5,6 +5,7 @@ import { useBackend } from '../backend/use-backend.js';
 import { EpochIterator } from '../data/epoch-iterator.js';
 import { TfdistillError } from '../errors.js';
 import { registerFileRouter } from '../io/file-router.js';
+import { assertRemovable } from '../io/safe-remove.js';
 import { createProjection, type Projection } from '../losses/index.js';
 import { dropoutSeedState, restoreDropoutSeedState, setDropoutSeed } from '../models/dropout.js';
 import { AdamW } from './adamw.js';
@@ -45,7 +46,7 @@ import { resumeMessage, StopSignal } from './stop-signal.js';
  */
 export async function distill(options: DistillOptions): Promise<DistillResult> {
   validateDistillOptions(options);
-  const backend = await useBackend(options.backend ?? 'auto');
+  const backend = await useBackend(options.backend ?? 'auto', { wasmThreads: options.threads });
   registerFileRouter();
   const seed = options.seed ?? 42;
   const out = path.resolve(options.out ?? 'tfdistill-run');
@@ -229,6 +230,7 @@ async function prepareOutDir(out: string, options: DistillOptions): Promise<void
       throw new TfdistillError('OUTPUT_EXISTS', `${out} already exists and is not empty`,
         'pass resume: true (--resume) to continue that run, force: true (--force) to replace it, or choose another out');
     }
+    assertRemovable(out);
     await fs.rm(out, { recursive: true, force: true });
   }
   await fs.mkdir(out, { recursive: true });

@@ -1,8 +1,8 @@
 import { useBackend } from '../../backend/use-backend.js';
-import type { BackendName } from '../../backend/backend-info.js';
 import { benchmark } from '../../eval/benchmark.js';
 import { compareBenchmarks, formatBenchmark, formatComparison } from '../../eval/format-benchmark.js';
 import { defineCommand } from '../command.js';
+import { backendOption } from '../options.js';
 
 /**
  * `tfdistill bench <model>`: latency percentiles and throughput per batch size, memory, parameters, size on disk;
@@ -26,10 +26,10 @@ export const benchCommand = defineCommand({
     .option('seq-len', { type: 'number', default: 128 })
     .option('warmup', { type: 'number', default: 5 })
     .option('runs', { type: 'number', default: 50 })
-    .option('backend', { type: 'string', default: 'auto' })
+    .options(backendOption)
     .option('json', { type: 'boolean', default: false }),
   handler: async (args) => {
-    await useBackend(args.backend as BackendName);
+    await useBackend(args.backend, { wasmThreads: args.threads });
     const options = { batchSizes: args.batchSizes, seqLen: args.seqLen, warmup: args.warmup, runs: args.runs };
     const candidate = await benchmark(args.model, options);
     if (!args.compare) {

@@ -44,7 +44,7 @@ export const cacheTeacherCommand = defineCommand({
       return;
     }
     if (!a.teacher || !a.data) throw new TfdistillError('INVALID_ARGUMENT', '--teacher and --data are required (or --merge)');
-    await useBackend(a.backend);
+    await useBackend(a.backend, { wasmThreads: a.threads });
     registerFileRouter();
     const teacher = await resolveTeacher(a.teacher, { tokenizer: a.tokenizer });
     try {

@@ -16,7 +16,7 @@ export const demoCommand = defineCommand({
     .example('$0 demo', 'about 5-10 minutes on 2 CPU cores; prints the teacher vs student table'),
   handler: async (a) => {
     const { table, student } = await runDemo({ out: a.out, settings: a.quick ? demoSettings.quick : demoSettings.full,
-      seed: a.seed, backend: a.backend, force: true });
+      seed: a.seed, backend: a.backend, threads: a.threads, force: true });
     console.log(`\n${table}`);
     console.log(`\nstudent checkpoint: ${student.checkpointDir}\nreport: ${a.out}/report.html`);
   },

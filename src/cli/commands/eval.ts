@@ -1,8 +1,8 @@
 import { useBackend } from '../../backend/use-backend.js';
-import type { BackendName } from '../../backend/backend-info.js';
 import { evaluate } from '../../eval/evaluate.js';
 import { formatEvaluation } from '../../eval/format-evaluation.js';
 import { defineCommand } from '../command.js';
+import { backendOption } from '../options.js';
 
 /**
  * `tfdistill eval <model> <data>`: accuracy, macro-F1, per-class precision/recall, confusion matrix, ECE, and with
@@ -23,10 +23,10 @@ export const evalCommand = defineCommand({
     .option('batch-size', { type: 'number', default: 32 })
     .option('text-column', { type: 'string' })
     .option('label-column', { type: 'string' })
-    .option('backend', { type: 'string', default: 'auto' })
+    .options(backendOption)
     .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of tables' }),
   handler: async (args) => {
-    await useBackend(args.backend as BackendName);
+    await useBackend(args.backend, { wasmThreads: args.threads });
     const result = await evaluate(args.model, args.data, {
       teacher: args.teacher, batchSize: args.batchSize, textColumn: args.textColumn, labelColumn: args.labelColumn,
     });

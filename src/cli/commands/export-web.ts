@@ -1,7 +1,7 @@
 import { useBackend } from '../../backend/use-backend.js';
-import type { BackendName } from '../../backend/backend-info.js';
 import { exportWeb } from '../../web/export-web.js';
 import { defineCommand } from '../command.js';
+import { backendOption } from '../options.js';
 
 /**
  * `tfdistill export-web --model student/ --out web/`: a static folder that runs the student in a browser, offline.
@@ -20,9 +20,9 @@ export const exportWebCommand = defineCommand({
     .option('quantize', { choices: ['float16', 'uint8'] as const })
     .option('title', { type: 'string' })
     .option('overwrite', { type: 'boolean', default: false })
-    .option('backend', { type: 'string', default: 'auto', describe: 'backend used to load the checkpoint in Node' }),
+    .options(backendOption),
   handler: async (args) => {
-    await useBackend(args.backend as BackendName);
+    await useBackend(args.backend, { wasmThreads: args.threads });
     const r = await exportWeb(args.model, args.out, { quantize: args.quantize, title: args.title, overwrite: args.overwrite });
     console.log(`wrote ${r.files.length} files to ${r.outDir} (weights ${(r.weightBytes / 1024).toFixed(1)} KiB); serve the folder with any static file server`);
   },

@@ -33,7 +33,7 @@ export const optimizeCommand = defineCommand({
     .option('force', { type: 'boolean', default: false })
     .options(backendOption),
   handler: async (args) => {
-    await useBackend(args.backend);
+    await useBackend(args.backend, { wasmThreads: args.threads });
     const checkpoint = args.checkpoint as string;
     const settings = recoverySettings({ ...args, checkpoint });
     const trainData = args.recoverData ?? args.data;

@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { useBackend } from '../../backend/use-backend.js';
-import type { BackendName } from '../../backend/backend-info.js';
 import { TfdistillError } from '../../errors.js';
 import { createPredictor } from '../../serve/predictor.js';
 import { predictStream } from '../../serve/predict-stream.js';
 import type { StreamFormat } from '../../serve/input-records.js';
 import { defineCommand } from '../command.js';
+import { backendOption } from '../options.js';
 
 /**
  * `tfdistill predict <model> [input]`: one JSON line per input record (file or stdin), in order, with per-line
@@ -30,9 +30,9 @@ export const predictCommand = defineCommand({
     .option('max-wait-ms', { type: 'number', default: 5 })
     .option('long-text', { choices: ['truncate', 'chunk'] as const, default: 'truncate' as const })
     .option('top-k', { type: 'number' })
-    .option('backend', { type: 'string', default: 'auto' }),
+    .options(backendOption),
   handler: async (args) => {
-    await useBackend(args.backend as BackendName);
+    await useBackend(args.backend, { wasmThreads: args.threads });
     const predictor = await createPredictor(args.model, {
       maxBatchSize: args.maxBatchSize, maxWaitMs: args.maxWaitMs, longText: args.longText, topK: args.topK,
     });

@@ -56,7 +56,7 @@ export const pruneCommand = defineCommand({
     .option('force', { type: 'boolean', default: false })
     .options(backendOption),
   handler: async (args) => {
-    await useBackend(args.backend);
+    await useBackend(args.backend, { wasmThreads: args.threads });
     const checkpoint = args.checkpoint as string;
     const settings = recoverySettings({ ...args, checkpoint });
     const recover: RecoverFn | undefined = settings ? distillRecovery(settings) : undefined;

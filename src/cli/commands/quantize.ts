@@ -29,7 +29,7 @@ export const quantizeCommand = defineCommand({
     .option('force', { type: 'boolean', default: false })
     .options(backendOption),
   handler: async (args) => {
-    await useBackend(args.backend);
+    await useBackend(args.backend, { wasmThreads: args.threads });
     const result = await quantize(args.checkpoint as string, {
       dtype: args.dtype as WeightDtype, data: args.data, out: args.out, force: args.force,
       activations: args.int8Activations ? { percentile: args.percentile, calibration: args.calibration } : false,

@@ -34,7 +34,7 @@ export const trainTeacherCommand = defineCommand({
       data: { textColumn: a.textColumn, labelColumn: a.labelColumn, onBadRow: a.onBadRow, maxLength: a.maxLength, vocabSize: a.vocabSize },
       student: { ...encoderPresets[a.preset] }, loss: { alpha: 0 },
       optimizer: { learningRate: a.lr }, epochs: a.epochs, maxSteps: a.maxSteps, batchSize: a.batchSize,
-      seed: a.seed, out: a.out, resume: a.resume, force: a.force, backend: a.backend,
+      seed: a.seed, out: a.out, resume: a.resume, force: a.force, backend: a.backend, threads: a.threads,
     });
     printDistillResult(result, { role: 'teacher' });
     result.student.dispose();

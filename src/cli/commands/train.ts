@@ -52,7 +52,7 @@ export const trainCommand = defineCommand({
       optimizer: { learningRate: a.lr }, epochs: a.epochs, maxSteps: a.maxSteps, batchSize: a.batchSize,
       gradientAccumulation: a.gradAccum, precision: a.precision, evalEvery: a.evalEvery,
       earlyStopping: a.patience ? { patience: a.patience } : undefined,
-      seed: a.seed, out: a.out, resume: a.resume, force: a.force, backend: a.backend,
+      seed: a.seed, out: a.out, resume: a.resume, force: a.force, backend: a.backend, threads: a.threads,
     });
     printDistillResult(result, { role: 'student' });
     result.student.dispose();
