@@ -8,9 +8,17 @@ import { commands } from './commands/index.js';
  * The `tfdistill` command line: registers the commands (each a thin layer over the library API in
  * `src/cli/commands/<name>.ts`). Exit codes: 0 success, 1 a user error (one line + hint), 2 bad arguments.
  *
+ * The bin entry (`./index.ts`) calls it with `process.argv`; tests and the in-process fuzz target call it with their
+ * own arguments. It sets `process.exitCode` (1) for user errors and calls `process.exit` (2) for bad arguments and
+ * (through yargs) after `--help` / `--version`.
+ *
  * @example
  * ```sh
  * npx tfdistill train --teacher t/ --data train.csv --student-dim 256
+ * ```
+ * @example
+ * ```ts
+ * await main(['eval', 'student/', 'test.csv', '--json']);
  * ```
  */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
@@ -38,5 +46,3 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     process.exitCode = 1;
   }
 }
-
-await main();

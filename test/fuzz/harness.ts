@@ -3,11 +3,27 @@
  * (>= 10,000 per parser). Every case gets its own generator seeded from (run seed, case number), so one case id like
  * `csv#7:4211` regenerates exactly that input without replaying the ones before it.
  *
- * A case passes when it ends in success or in ONE `TfdistillError` with a `code`. It fails on any other exception
- * type, on a hang (per-case timeout) and on an unhandled rejection raised while it ran.
+ * A case passes when it ends in success or in ONE `TfdistillError` with a `code` (or an `AcceptedOutcome`, e.g. a CLI
+ * exit code 1 or 2). It fails on any other exception type, on a hang (per-case timeout) and on an unhandled
+ * rejection raised while it ran.
  */
 import { TfdistillError } from '../../src/errors.js';
 import { Rng } from '../../src/util/rng.js';
+
+/**
+ * Thrown by a target's `run` for an answer that is accepted without being a `TfdistillError`, e.g. the CLI exiting
+ * 1 (a user error) or 2 (bad arguments); the summary counts it under `code`, like a TfdistillError's code.
+ *
+ * @example
+ * ```ts
+ * if (exitCode === 2) throw new AcceptedOutcome('exit 2');
+ * ```
+ */
+export class AcceptedOutcome extends Error {
+  constructor(readonly code: string, message = code) {
+    super(message);
+  }
+}
 
 /** What one case did. */
 export type CaseOutcome = { kind: 'ok' } | { kind: 'error'; code: string } | { kind: 'failure'; reason: string };
@@ -117,8 +133,9 @@ async function runCase<T>(opts: FuzzOptions<T>, caseNo: number): Promise<CaseOut
   }
 }
 
-/** A TfdistillError with a known code is an accepted answer; anything else is a bug. */
+/** A TfdistillError with a known code (or an {@link AcceptedOutcome}) is an accepted answer; anything else is a bug. */
 function classify(e: unknown): CaseOutcome {
+  if (e instanceof AcceptedOutcome) return { kind: 'error', code: e.code };
   if (e instanceof TfdistillError && typeof e.code === 'string' && e.code.length > 0 && e.message.length > 0) {
     return { kind: 'error', code: e.code };
   }

@@ -22,6 +22,68 @@ const FLAGS = ['--data', '--teacher', '--out', '--epochs', '--batch-size', '--ma
   '--alpha', '--resume', '--force', '--verbose', '--format', '--top-k', '--backend', '--text-column', '--label-column',
   '--precision', '--sparsity', '--dtype', '--preset', '--vocab-size', '--tokenizer', '--validation', '--method', '--help'];
 
+/** The scratch files the generated arguments name (all damaged, foreign or missing); see {@link cliFixtures}. */
+export interface CliFixtures {
+  csv: string;
+  jsonl: string;
+  bin: string;
+  ckpt: string;
+  missing: string;
+}
+
+/**
+ * Writes the scratch files of the CLI targets into `dir` (an unclosed CSV quote, JSONL of the wrong shapes, binary
+ * bytes, a fake checkpoint) and returns their absolute paths.
+ *
+ * @example
+ * ```ts
+ * const files = await cliFixtures(dir);
+ * const args = cliArgs(caseRng(1, 0), files);
+ * ```
+ */
+export async function cliFixtures(dir: string): Promise<CliFixtures> {
+  const files = {
+    csv: path.join(dir, 'bad.csv'), jsonl: path.join(dir, 'bad.jsonl'), bin: path.join(dir, 'blob.csv'),
+    ckpt: path.join(dir, 'fake-ckpt'), missing: path.join(dir, 'missing.csv'),
+  };
+  await writeFile(files.csv, 'text,label\n"unclosed,ham\n');
+  await writeFile(files.jsonl, '{"text": 1}\n[2]\n');
+  await writeFile(files.bin, new Uint8Array([0, 1, 2, 255, 0]));
+  await mkdir(files.ckpt, { recursive: true });
+  await writeFile(path.join(files.ckpt, 'model.json'), '{"modelTopology": {"class_name": "__proto__"}}');
+  await writeFile(path.join(files.ckpt, 'tfdistill.json'), '{}');
+  return files;
+}
+
+/**
+ * Random `tfdistill` arguments: a command (or a typo, or none), positionals and flags naming the damaged
+ * `files`, odd numbers and nasty strings. Shared by the spawned and the in-process CLI targets.
+ *
+ * @example
+ * ```ts
+ * cliArgs(rng, files); // e.g. ['eval', '/tmp/x/fake-ckpt', '--batch-size', 'NaN', '--verbose']
+ * ```
+ */
+export function cliArgs(rng: Rng, files: CliFixtures): string[] {
+  const value = (): string => pick(rng, [files.csv, files.jsonl, files.bin, files.ckpt, files.missing, '/etc/passwd', '..', '',
+    '-1', '0', '1', 'NaN', '1e309', '2.5', 'true', 'float16', 'wasm', 'gpu', nastyString(rng, 12)]);
+  const args: string[] = [];
+  const command = pick(rng, COMMANDS);
+  if (command !== '') args.push(command);
+  // Positional arguments (model, data, checkpoint) some commands take.
+  for (let i = rng.int(3); i > 0; i--) args.push(pick(rng, [files.ckpt, files.csv, files.missing, files.bin]));
+  for (let i = rng.int(5); i > 0; i--) {
+    args.push(chance(rng, 0.1) ? `--${nastyString(rng, 8)}` : pick(rng, FLAGS));
+    if (chance(rng, 0.8)) args.push(value());
+  }
+  // `demo` takes only valid-looking options (--out, --seed, --backend), so any demo that parses would run the real
+  // demo for minutes: give every demo an option it does not have, right after the command (strict parsing then stops
+  // it with exit 2; placed last it could follow a generated `--`, after which yargs checks nothing).
+  if (command === 'demo') args.splice(1, 0, '--epochs', '-1');
+  // The OS cannot pass NUL inside an argument; every other byte goes through.
+  return args.map((a) => a.replaceAll('\0', ''));
+}
+
 /**
  * The CLI target; scratch files (damaged data, a fake checkpoint) live in `dir`, which is also the working directory.
  *
@@ -31,35 +93,10 @@ const FLAGS = ['--data', '--teacher', '--out', '--epochs', '--batch-size', '--ma
  * ```
  */
 export async function cliTarget(opts: { dir: string }): Promise<FuzzTarget<string[]>> {
-  const files = {
-    csv: path.join(opts.dir, 'bad.csv'), jsonl: path.join(opts.dir, 'bad.jsonl'), bin: path.join(opts.dir, 'blob.csv'),
-    ckpt: path.join(opts.dir, 'fake-ckpt'), missing: path.join(opts.dir, 'missing.csv'),
-  };
-  await writeFile(files.csv, 'text,label\n"unclosed,ham\n');
-  await writeFile(files.jsonl, '{"text": 1}\n[2]\n');
-  await writeFile(files.bin, new Uint8Array([0, 1, 2, 255, 0]));
-  await mkdir(files.ckpt, { recursive: true });
-  await writeFile(path.join(files.ckpt, 'model.json'), '{"modelTopology": {"class_name": "__proto__"}}');
-  await writeFile(path.join(files.ckpt, 'tfdistill.json'), '{}');
-  const value = (rng: Rng): string => pick(rng, [files.csv, files.jsonl, files.bin, files.ckpt, files.missing, '/etc/passwd', '..', '',
-    '-1', '0', '1', 'NaN', '1e309', '2.5', 'true', 'float16', 'wasm', 'gpu', nastyString(rng, 12)]);
+  const files = await cliFixtures(opts.dir);
   return {
     timeoutMs: 90_000,
-    generate(rng) {
-      const args: string[] = [];
-      const command = pick(rng, COMMANDS);
-      if (command !== '') args.push(command);
-      // Positional arguments (model, data, checkpoint) some commands take.
-      for (let i = rng.int(3); i > 0; i--) args.push(pick(rng, [files.ckpt, files.csv, files.missing, files.bin]));
-      for (let i = rng.int(5); i > 0; i--) {
-        args.push(chance(rng, 0.1) ? `--${nastyString(rng, 8)}` : pick(rng, FLAGS));
-        if (chance(rng, 0.8)) args.push(value(rng));
-      }
-      // `demo` with no damage would run the real demo for minutes: make sure it gets at least one bad argument.
-      if (command === 'demo' && args.length === 1) args.push('--epochs', '-1');
-      // The OS cannot pass NUL inside an argument; every other byte goes through.
-      return args.map((a) => a.replaceAll('\0', ''));
-    },
+    generate: (rng) => cliArgs(rng, files),
     run(args) {
       return new Promise<void>((resolve, reject) => {
         const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], { cwd: opts.dir, stdio: ['ignore', 'ignore', 'pipe'] });

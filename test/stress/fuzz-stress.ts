@@ -1,7 +1,8 @@
 /**
- * The long fuzz runs of `npm run stress`: every parser target with many seeded cases (10,000 by default; the CLI,
- * at ~2 s per process on 2 cores, with fewer). Failures are printed with their case ids; rerun one with
- * `runFuzz({ ..., only: [caseNo] })`.
+ * The long fuzz runs of `npm run stress`: every parser target with many seeded cases (10,000 by default). The CLI
+ * runs twice: `cli-inprocess` calls its `main()` in this process (milliseconds a case, so the full count), and `cli`
+ * spawns a real process per case (~2 s each on 2 cores, so fewer: `cliCases`). Failures are printed with their case
+ * ids; rerun one with `runFuzz({ ..., only: [caseNo] })`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { runFuzz, type FuzzSummary } from '../fuzz/harness.js';
 import { cacheTarget } from '../fuzz/target-cache.js';
 import { checkpointTarget } from '../fuzz/target-checkpoint.js';
 import { cliTarget } from '../fuzz/target-cli.js';
+import { cliInProcessTarget } from '../fuzz/target-cli-inprocess.js';
 import { recordsTarget } from '../fuzz/target-records.js';
 import { tokenizerTarget } from '../fuzz/target-tokenizer.js';
 
@@ -37,6 +39,7 @@ export async function fuzzStress(opts: { cases: number; cliCases: number; target
     ['tokenizer', opts.cases, () => tokenizerTarget({ dir })],
     ['teacher-cache', opts.cases, () => cacheTarget({ dir })],
     ['checkpoint', opts.cases, () => checkpointTarget({ base, dir })],
+    ['cli-inprocess', opts.cases, () => cliInProcessTarget({ dir })],
     ['cli', opts.cliCases, () => cliTarget({ dir })],
   ] as const;
   const results: StressFuzzResult[] = [];

@@ -5,8 +5,9 @@
  *   npm run stress                 # everything at full size (~40 min on 2 cores)
  *   npm run stress -- --quick      # smaller counts, to check the scripts (~5 min)
  *   npm run stress -- fuzz soak    # only some parts: fuzz, kill, disk, soak, load
- *   npm run stress -- --cli-cases=100   # fewer CLI processes (each ~2 s)
- *   npm run stress -- fuzz --fuzz=records,tokenizer   # only these fuzz targets
+ *   npm run stress -- --cli-cases=100   # fewer CLI processes (each ~2 s; the in-process CLI target runs all cases)
+ *   npm run stress -- fuzz --fuzz=records,tokenizer   # only these fuzz targets: records, tokenizer, teacher-cache,
+ *                                                      # checkpoint, cli-inprocess, cli
  *
  * `npm run stress` runs under `node --expose-gc`, so RSS figures are sampled after a GC (live data, not garbage).
  */
