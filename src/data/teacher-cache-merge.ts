@@ -88,7 +88,9 @@ async function readHeader(fs: Fs, file: string): Promise<TeacherCacheHeader> {
     throw new TfdistillError('IO_ERROR', `cannot open teacher cache ${file}: ${e.message}`);
   });
   try {
-    const size = (await handle.stat()).size;
+    const info = await handle.stat();
+    if (!info.isFile()) throw new TfdistillError('IO_ERROR', `cannot open teacher cache ${file}: not a file`);
+    const size = info.size;
     const fixed = new Uint8Array(Math.min(size, FIXED_HEADER_BYTES));
     await handle.read(fixed, 0, fixed.length, 0);
     const { headerBytes } = decodeFixedHeader(fixed, size);

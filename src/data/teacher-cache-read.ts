@@ -67,7 +67,9 @@ export async function readTeacherCache(file: string, options: ReadTeacherCacheOp
     throw new TfdistillError('IO_ERROR', `cannot open teacher cache ${file}: ${(e as Error).message}`);
   }
   try {
-    const size = (await handle.stat()).size;
+    const info = await handle.stat();
+    if (!info.isFile()) throw new TfdistillError('IO_ERROR', `cannot open teacher cache ${file}: not a file`);
+    const size = info.size;
     const fixed = new Uint8Array(Math.min(size, FIXED_HEADER_BYTES));
     await handle.read(fixed, 0, fixed.length, 0);
     // Checks every size against the real file size; only then is the whole file read.

@@ -165,6 +165,9 @@ describe('readTeacherCache refuses', () => {
     await expectRejects(readTeacherCache(await variant('huge.tfdc', (b) => (new DataView(b.buffer).setUint32(24, 2 ** 31, true), b)), { examples }),
       'DATA_INVALID', /classes/);
     await expectRejects(readTeacherCache(file('missing.tfdc'), { examples }), 'IO_ERROR');
+    // A directory opens fine on Linux and only fails on read (it used to escape as a raw EISDIR).
+    await expectRejects(readTeacherCache(dir, { examples }), 'IO_ERROR', /not a file/);
+    await expectRejects(mergeTeacherCaches([dir], file('merged-from-dir.tfdc')), 'IO_ERROR', /not a file/);
   });
 });
 

@@ -41,6 +41,18 @@ describe('replacing an output folder', () => {
     expect(await fs.readFile(path.join(inner, 'keep.txt'), 'utf8')).toBe('mine');
   });
 
+  it('distill refuses an out that is a file (OUTPUT_EXISTS) and reports an out it cannot create as IO_ERROR', async () => {
+    const file = path.join(tmp, 'data.jsonl');
+    await fs.writeFile(file, '{"text": "x"}\n');
+    for (const force of [false, true]) {
+      await expect(distill({ train: file, out: file, force, backend: 'wasm', progress: false }))
+        .rejects.toMatchObject({ code: 'OUTPUT_EXISTS', message: expect.stringMatching(/not a directory/) });
+    }
+    await expect(distill({ train: file, out: path.join(file, 'run'), backend: 'wasm', progress: false }))
+      .rejects.toMatchObject({ code: 'IO_ERROR', message: expect.stringMatching(/cannot create the run directory/) });
+    expect(await fs.readFile(file, 'utf8')).toBe('{"text": "x"}\n');
+  });
+
   it('the demo refuses (OUTPUT_EXISTS) an --out folder or file it did not write, and leaves it alone', async () => {
     const mine = path.join(tmp, 'documents');
     await fs.mkdir(path.join(mine, 'teacher'), { recursive: true });

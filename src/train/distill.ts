@@ -224,6 +224,10 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
 
 /** A run directory that holds a previous run is only reused with `resume` or `force`. */
 async function prepareOutDir(out: string, options: DistillOptions): Promise<void> {
+  const info = await fs.stat(out).catch(() => undefined);
+  if (info !== undefined && !info.isDirectory()) {
+    throw new TfdistillError('OUTPUT_EXISTS', `${out} exists and is not a directory`, 'choose a directory for out (--out)');
+  }
   const entries = await fs.readdir(out).catch(() => undefined);
   if (entries && entries.length > 0 && !options.resume) {
     if (!options.force) {
@@ -233,5 +237,7 @@ async function prepareOutDir(out: string, options: DistillOptions): Promise<void
     assertRemovable(out);
     await fs.rm(out, { recursive: true, force: true });
   }
-  await fs.mkdir(out, { recursive: true });
+  await fs.mkdir(out, { recursive: true }).catch((e: Error) => {
+    throw new TfdistillError('IO_ERROR', `cannot create the run directory ${out}: ${e.message}`, 'choose another out (--out)');
+  });
 }

@@ -71,6 +71,8 @@ describe('exportWeb', () => {
     writeFileSync(path.join(out, 'keep.txt'), 'x');
     await expect(exportWeb(ckpt, out)).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
     await expectNoLeaks(() => exportWeb(ckpt, out, { overwrite: true }));
+    // A file is no output folder, overwrite or not (it used to reach mkdir and fail with a raw EEXIST).
+    await expect(exportWeb(ckpt, path.join(out, 'keep.txt'), { overwrite: true })).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
     await expect(exportWeb(ckpt, path.join(root, 'q'), { quantize: 'int4' as never })).rejects.toThrow(/quantize/);
   });
 });

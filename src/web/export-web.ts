@@ -97,8 +97,10 @@ async function checkOutDir(outDir: string, overwrite: boolean): Promise<void> {
   let entries: string[];
   try {
     entries = await readdir(outDir);
-  } catch {
-    return; // does not exist yet
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // does not exist yet
+    throw new TfdistillError('OUTPUT_EXISTS', `${outDir} is not a folder tfdistill can write into: ${(e as Error).message}`,
+      'choose another --out folder');
   }
   if (entries.length > 0 && !overwrite) {
     throw new TfdistillError('OUTPUT_EXISTS', `${outDir} is not empty`, 'choose another --out folder or pass --overwrite');

@@ -34,6 +34,10 @@ describe('fuzz: CLI arguments, in-process', () => {
     expect(await outcome(['eval', path.join(dir, 'fake-ckpt'), path.join(dir, 'bad.csv')])).toBe('exit 1'); // CHECKPOINT_INVALID
     expect(await outcome(['eval', path.join(dir, 'fake-ckpt'), path.join(dir, 'bad.csv'), '--verbose'])).toBe('exit 1'); // stack allowed
     expect(await outcome(['trian'])).toBe('exit 2');
+    // A one-value option given twice is bad arguments (yargs would pass the command an array); arrays may repeat.
+    expect(await outcome(['train', '--data', path.join(dir, 'bad.csv'), '--data', path.join(dir, 'bad.jsonl')])).toBe('exit 2');
+    expect(await outcome(['bench', path.join(dir, 'fake-ckpt'), '--batch-sizes', '1,8'])).toBe('exit 1'); // coerced to an array: fine
+    expect(await outcome(['quantize', path.join(dir, 'fake-ckpt'), '--out', 'q', '--exclude', 'a', '--exclude', 'b'])).toBe('exit 1');
     expect(await outcome(['train', '--data', path.join(dir, 'bad.csv'), '--out', '..', '--force'])).toBe('exit 1'); // refused, not deleted
   });
 });

@@ -9,6 +9,8 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import yargs, { type Argv } from 'yargs';
+import { commands } from '../../src/cli/commands/index.js';
 import type { Rng } from '../../src/util/rng.js';
 import { chance, nastyString, pick } from './random.js';
 import type { FuzzTarget } from './target.js';
@@ -55,31 +57,82 @@ export async function cliFixtures(dir: string): Promise<CliFixtures> {
   return files;
 }
 
+/** Each command's name, positional counts and own options (read from its yargs builder), for well-formed cases. */
+interface CommandShape {
+  name: string;
+  positionals: number;
+  optionalPositionals: number;
+  /** Every option, those it demands, and the boolean ones (which take no value). */
+  options: string[];
+  required: string[];
+  flags: string[];
+  choices: Record<string, readonly string[]>;
+}
+
+let shapes: CommandShape[] | undefined;
+function commandShapes(): CommandShape[] {
+  shapes ??= commands.filter((c) => !String(c.command).startsWith('demo')).map((c) => {
+    // getOptions() exists at runtime (yargs' own checks use it) but not in @types/yargs.
+    const built = (c.builder as (y: Argv) => Argv)(yargs([])) as unknown as {
+      getOptions(): { key: Record<string, unknown>; boolean: string[]; demandedOptions: Record<string, unknown>; choices?: Record<string, string[]> };
+    };
+    const o = built.getOptions();
+    const command = String(c.command);
+    return {
+      name: command.split(' ')[0],
+      positionals: (command.match(/<[^>]+>/g) ?? []).length,
+      optionalPositionals: (command.match(/\[[^\]]+\]/g) ?? []).length,
+      options: Object.keys(o.key).filter((k) => /^[a-z][a-z0-9-]*$/.test(k) && k !== 'help' && k !== 'version'),
+      required: Object.keys(o.demandedOptions ?? {}),
+      flags: o.boolean,
+      choices: o.choices ?? {},
+    };
+  });
+  return shapes;
+}
+
 /**
- * Random `tfdistill` arguments: a command (or a typo, or none), positionals and flags naming the damaged
- * `files`, odd numbers and nasty strings. Shared by the spawned and the in-process CLI targets.
+ * Random `tfdistill` arguments, shared by the spawned and the in-process CLI targets. Half the cases are loose: a
+ * command (or a typo, or none), any number of positionals and flags from a common list (mostly stopped by strict
+ * parsing, exit 2). The other half are well-formed for one command: its positional count and its own options (read
+ * from its yargs builder, sometimes repeated), so they reach the command's handler. Either way the values name the
+ * damaged `files`, odd numbers and nasty strings, so no case can start a long legitimate run.
  *
  * @example
  * ```ts
- * cliArgs(rng, files); // e.g. ['eval', '/tmp/x/fake-ckpt', '--batch-size', 'NaN', '--verbose']
+ * cliArgs(rng, files); // e.g. ['eval', '/tmp/x/fake-ckpt', '/tmp/x/bad.csv', '--batch-size', 'NaN', '--verbose']
  * ```
  */
 export function cliArgs(rng: Rng, files: CliFixtures): string[] {
   const value = (): string => pick(rng, [files.csv, files.jsonl, files.bin, files.ckpt, files.missing, '/etc/passwd', '..', '',
-    '-1', '0', '1', 'NaN', '1e309', '2.5', 'true', 'float16', 'wasm', 'gpu', nastyString(rng, 12)]);
+    '-1', '0', '1', 'NaN', '1e309', '2.5', 'true', 'float16', 'wasm', 'gpu', '1,8', '0/4', nastyString(rng, 12)]);
+  const positional = () => pick(rng, [files.ckpt, files.csv, files.missing, files.bin]);
   const args: string[] = [];
-  const command = pick(rng, COMMANDS);
-  if (command !== '') args.push(command);
-  // Positional arguments (model, data, checkpoint) some commands take.
-  for (let i = rng.int(3); i > 0; i--) args.push(pick(rng, [files.ckpt, files.csv, files.missing, files.bin]));
-  for (let i = rng.int(5); i > 0; i--) {
-    args.push(chance(rng, 0.1) ? `--${nastyString(rng, 8)}` : pick(rng, FLAGS));
-    if (chance(rng, 0.8)) args.push(value());
+  if (chance(rng, 0.5)) {
+    const c = pick(rng, commandShapes());
+    args.push(c.name);
+    for (let i = c.positionals + rng.int(c.optionalPositionals + 1); i > 0; i--) args.push(positional());
+    const options = [...c.required.filter(() => chance(rng, 0.9)), ...Array.from({ length: rng.int(6) }, () => pick(rng, c.options))];
+    for (const option of options) {
+      args.push(`--${option}`);
+      const choices = c.choices[option];
+      if (choices && chance(rng, 0.7)) args.push(pick(rng, choices));
+      else if (c.flags.includes(option) ? chance(rng, 0.1) : chance(rng, 0.9)) args.push(value());
+    }
+  } else {
+    const command = pick(rng, COMMANDS);
+    if (command !== '') args.push(command);
+    // Positional arguments (model, data, checkpoint) some commands take.
+    for (let i = rng.int(3); i > 0; i--) args.push(positional());
+    for (let i = rng.int(5); i > 0; i--) {
+      args.push(chance(rng, 0.1) ? `--${nastyString(rng, 8)}` : pick(rng, FLAGS));
+      if (chance(rng, 0.8)) args.push(value());
+    }
+    // `demo` takes only valid-looking options (--out, --seed, --backend), so any demo that parses would run the real
+    // demo for minutes: give every demo an option it does not have, right after the command (strict parsing then
+    // stops it with exit 2; placed last it could follow a generated `--`, after which yargs checks nothing).
+    if (command === 'demo') args.splice(1, 0, '--epochs', '-1');
   }
-  // `demo` takes only valid-looking options (--out, --seed, --backend), so any demo that parses would run the real
-  // demo for minutes: give every demo an option it does not have, right after the command (strict parsing then stops
-  // it with exit 2; placed last it could follow a generated `--`, after which yargs checks nothing).
-  if (command === 'demo') args.splice(1, 0, '--epochs', '-1');
   // The OS cannot pass NUL inside an argument; every other byte goes through.
   return args.map((a) => a.replaceAll('\0', ''));
 }
