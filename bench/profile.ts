@@ -2,7 +2,7 @@
  * Per-kernel profile of one cached KD step (or a student forward), tfdistill against the hand-written baseline:
  * `tf.profile` kernel times summed by kernel name, largest first.
  *
- * Run: `npx tsx bench/profile.ts [step|live|forward|teacher] [--threads 2]`.
+ * Run: `npx tsx bench/profile.ts [step|live|forward|forward1|teacher] [--threads 2]`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../src/backend/use-backend.js';
@@ -18,7 +18,7 @@ await useBackend('wasm');
 
 async function profile(name: string, c: Contender): Promise<void> {
   const run = () => (what === 'step' ? c.kdStep(true) : what === 'live' ? c.kdStep(false)
-    : Promise.resolve(what === 'teacher' ? c.teacherForward() : c.studentForward(32)));
+    : Promise.resolve(what === 'teacher' ? c.teacherForward() : c.studentForward(what === 'forward1' ? 1 : 32)));
   await run();
   await run();
   const t0 = performance.now();
