@@ -1,4 +1,5 @@
 import { installBatchMatMulOverride, restoreStockBatchMatMul } from './batch-matmul.js';
+import { installGatherOverride, restoreStockGather } from './gather.js';
 import { registerLayerNormKernels } from './layer-norm.js';
 import { installSumOverride, restoreStockSum } from './sum.js';
 import { installTransposeOverride, restoreStockTranspose } from './transpose.js';
@@ -6,7 +7,7 @@ import { registerUnsortedSegmentSum } from './unsorted-segment-sum.js';
 
 /**
  * Installs tfdistill's wasm kernels: the missing `UnsortedSegmentSum` (so `tf.gather` has a
- * gradient), fused layer norm kernels, and faster `BatchMatMul`, rank >= 5 `Transpose` and leading-axes `Sum`. Idempotent;
+ * gradient), fused layer norm kernels, and faster `BatchMatMul`, rank >= 5 `Transpose`, leading-axes `Sum` and row-copy `GatherV2`. Idempotent;
  * `useBackend('wasm')` calls it.
  *
  * @returns one note per kernel, for `BackendInfo.notes`
@@ -26,6 +27,7 @@ export function registerWasmKernels(): string[] {
     'wasm: BatchMatMul runs transposed and batched matmuls through XNNPACK',
     'wasm: Transpose of rank >= 5 runs as contiguous row copies',
     'wasm: Sum over leading axes (bias gradients) accumulates rows without a transpose',
+    'wasm: GatherV2 (embedding lookup) copies whole rows',
   ];
 }
 
@@ -42,6 +44,7 @@ export function installWasmOverrides(): void {
   installBatchMatMulOverride();
   installTransposeOverride();
   installSumOverride();
+  installGatherOverride();
 }
 
 /**
@@ -56,4 +59,5 @@ export function restoreStockWasmKernels(): void {
   restoreStockBatchMatMul();
   restoreStockTranspose();
   restoreStockSum();
+  restoreStockGather();
 }
