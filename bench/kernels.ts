@@ -1,6 +1,6 @@
 /**
  * Micro-benchmark of tfdistill's wasm kernel overrides against the stock tfjs-backend-wasm 4.22
- * kernels: BatchMatMul in GFLOP/s (2*m*k*n per matrix product), then Transpose and Sum in ms
+ * kernels: BatchMatMul in GFLOP/s (2*m*k*n per matrix product), then Transpose, Sum and GatherV2 in ms
  * (medians of timed runs after warm-up).
  *
  * Run: `npx tsx bench/kernels.ts` (single-threaded wasm; other load on the machine skews it).
@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../src/backend/use-backend.js';
 import { installBatchMatMulOverride, restoreStockBatchMatMul } from '../src/backend/wasm-kernels/batch-matmul.js';
+import { installGatherOverride, restoreStockGather } from '../src/backend/wasm-kernels/gather.js';
 import { installSumOverride, restoreStockSum } from '../src/backend/wasm-kernels/sum.js';
 import { installTransposeOverride, restoreStockTranspose } from '../src/backend/wasm-kernels/transpose.js';
 
@@ -67,6 +68,7 @@ for (const c of cases) {
   tf.dispose([a, b, aT, bT]);
 }
 
+const embeddingIds = tf.tensor1d(Int32Array.from({ length: 4096 }, (_, i) => (i * 7919) % 8000), 'int32');
 console.log('\nkernel                                         stock ms  override ms  speed-up');
 const others: { label: string; shape: number[]; f: (x: tf.Tensor) => tf.Tensor; stock: () => void; ours: () => void }[] = [
   {
@@ -74,6 +76,10 @@ const others: { label: string; shape: number[]; f: (x: tf.Tensor) => tf.Tensor; 
     f: (x) => tf.transpose(x, [2, 0, 3, 1, 4]), stock: restoreStockTranspose, ours: installTransposeOverride,
   },
   { label: 'Sum [4096,384] axis 0', shape: [4096, 384], f: (x) => tf.sum(x, 0), stock: restoreStockSum, ours: installSumOverride },
+  {
+    label: 'GatherV2 [8000,128] table, 4096 ids', shape: [8000, 128],
+    f: (x) => tf.gather(x, embeddingIds), stock: restoreStockGather, ours: installGatherOverride,
+  },
 ];
 for (const o of others) {
   const x = tf.randomUniform(o.shape, -1, 1, 'float32', 3);
@@ -84,3 +90,4 @@ for (const o of others) {
   console.log([o.label.padEnd(46), stock.toFixed(2).padStart(8), ours.toFixed(2).padStart(12), `${(stock / ours).toFixed(1)}x`.padStart(9)].join(' '));
   x.dispose();
 }
+embeddingIds.dispose();

@@ -1,0 +1,76 @@
+/**
+ * What each of tfdistill's wasm levers buys on the standard workload, leave-one-out: tfdistill's real step and
+ * forward passes with every lever on, then with one lever switched off at a time, then with all kernel levers off
+ * (stock tfjs-backend-wasm 4.22 plus the UnsortedSegmentSum it lacks). Figures: (b) cached KD step, (c) teacher
+ * forward b32, (d) student b32 and b1 (medians). Writes `bench/results/levers<-threadsN>.md`.
+ *
+ * Run: `npx tsx bench/levers.ts [--threads 2] [--quick]` (one process per thread count; ~3 min single-threaded).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { useBackend } from '../src/backend/use-backend.js';
+import { installBatchMatMulOverride, restoreStockBatchMatMul } from '../src/backend/wasm-kernels/batch-matmul.js';
+import { installGatherOverride, restoreStockGather } from '../src/backend/wasm-kernels/gather.js';
+import { layerNormKernelNames, registerLayerNormKernels } from '../src/backend/wasm-kernels/layer-norm.js';
+import { installWasmOverrides, restoreStockWasmKernels } from '../src/backend/wasm-kernels/register.js';
+import { installSumOverride, restoreStockSum } from '../src/backend/wasm-kernels/sum.js';
+import { installTransposeOverride, restoreStockTranspose } from '../src/backend/wasm-kernels/transpose.js';
+import { startWasmThreaded } from '../src/backend/wasm-threads.js';
+import { timeMedian } from './measure.js';
+import { buildTfdistill } from './tfdistill-step.js';
+import { workload } from './workload.js';
+
+const argv = process.argv.slice(2);
+const threads = argv.includes('--threads') ? Number(argv[argv.indexOf('--threads') + 1]) : 1;
+const quick = argv.includes('--quick');
+if (threads > 1) await startWasmThreaded({ threads });
+const info = await useBackend('wasm');
+
+const unfuseLayerNorm = () => Object.values(layerNormKernelNames).forEach((k) => tf.unregisterKernel(k, 'wasm'));
+const levers: { name: string; off: () => void; on: () => void }[] = [
+  { name: 'BatchMatMul through XNNPACK (transposes first)', off: restoreStockBatchMatMul, on: installBatchMatMulOverride },
+  { name: 'rank >= 5 Transpose as row copies', off: restoreStockTranspose, on: installTransposeOverride },
+  { name: 'leading-axes Sum (bias gradients)', off: restoreStockSum, on: installSumOverride },
+  { name: 'GatherV2 row copies (embedding lookup)', off: restoreStockGather, on: installGatherOverride },
+  { name: 'fused layer norm kernels (fwd + bwd)', off: unfuseLayerNorm, on: registerLayerNormKernels },
+];
+const configs: { name: string; off: () => void; on: () => void }[] = [
+  { name: 'all levers on', off: () => {}, on: () => {} },
+  ...levers.map((l) => ({ name: `without: ${l.name}`, off: l.off, on: l.on })),
+  { name: 'all kernel levers off (stock kernels)', off: () => { restoreStockWasmKernels(); unfuseLayerNorm(); },
+    on: () => { installWasmOverrides(); registerLayerNormKernels(); } },
+];
+
+const n = quick ? { steps: 2, b1: 10 } : { steps: 5, b1: 30 };
+const c = buildTfdistill();
+const rows: string[] = [];
+for (const config of configs) {
+  process.stderr.write(`${config.name} ...\n`);
+  config.off();
+  try {
+    const cached = await timeMedian(() => c.kdStep(true), { warmup: 1, n: n.steps });
+    const teacher = await timeMedian(() => c.teacherForward(), { warmup: 1, n: Math.max(2, n.steps - 2) });
+    const b32 = await timeMedian(() => c.studentForward(32), { warmup: 1, n: n.steps });
+    const b1 = await timeMedian(() => c.studentForward(1), { warmup: 3, n: n.b1 });
+    rows.push(`| ${config.name} | ${(workload.batch / cached).toFixed(2)} | ${(workload.batch / teacher).toFixed(2)} | ${(b32 * 1000).toFixed(0)} | ${(b1 * 1000).toFixed(2)} |`);
+  } finally {
+    config.on();
+  }
+}
+c.dispose();
+
+const table = [
+  `wasm, ${info.wasmThreads} thread(s), SIMD ${info.wasmSimd}; tfdistill's step and forward passes on the standard workload; medians.`,
+  '',
+  '| configuration | (b) cached KD step, samples/s | (c) teacher fwd b32, samples/s | (d) student b32, ms | (d) student b1, ms |',
+  '|---|---:|---:|---:|---:|',
+  ...rows,
+].join('\n');
+console.log(table);
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+mkdirSync(dir, { recursive: true });
+const file = path.join(dir, `levers${threads > 1 ? `-threads${threads}` : ''}${quick ? '-quick' : ''}.md`);
+writeFileSync(file, `# Levers, leave-one-out (${new Date().toISOString().slice(0, 10)})\n\n${table}\n`);
+console.log(`wrote ${path.relative(process.cwd(), file)}`);
