@@ -38,7 +38,7 @@ if (want('fuzz')) {
   const only = args.find((a) => a.startsWith('--fuzz='))?.split('=')[1]?.split(',');
   for (const r of await fuzzStress({ cases: quick ? 500 : 10_000, cliCases, targets: only, log })) {
     const codes = Object.entries(r.errors).map(([c, n]) => `${c} ${n}`).join(', ');
-    rows.push([`fuzz ${r.name}`, `${r.cases} cases (${r.ok} loaded/parsed; ${codes})`, `${r.failures.length} ${fail(r.failures.length === 0)}`,
+    rows.push([`fuzz ${r.name}`, `${r.cases} cases (${r.ok} loaded/parsed${codes ? `; ${codes}` : ''})`, `${r.failures.length} ${fail(r.failures.length === 0)}`,
       `${r.leakedTensors} tensors`]);
     if (r.leakedTensors !== 0) failed = true;
   }
