@@ -1,7 +1,7 @@
 /**
  * What each of tfdistill's wasm levers buys on the standard workload, leave-one-out: tfdistill's real step and
  * forward passes with every lever on, then with one lever switched off at a time, then with all kernel levers off
- * (stock tfjs-backend-wasm 4.22 plus the UnsortedSegmentSum it lacks). Figures: (b) cached KD step, (c) teacher
+ * (stock tfjs-backend-wasm 4.22 plus the UnsortedSegmentSum it lacks), then all on again (the noise). Figures: (b) cached KD step, (c) teacher
  * forward b32, (d) student b32 and b1 (medians). Writes `bench/results/levers<-threadsN>.md`.
  *
  * Run: `npx tsx bench/levers.ts [--threads 2] [--quick]` (one process per thread count; ~3 min single-threaded).
@@ -41,6 +41,8 @@ const configs: { name: string; off: () => void; on: () => void }[] = [
   ...levers.map((l) => ({ name: `without: ${l.name}`, off: l.off, on: l.on })),
   { name: 'all kernel levers off (stock kernels)', off: () => { restoreStockWasmKernels(); unfuseLayerNorm(); },
     on: () => { installWasmOverrides(); registerLayerNormKernels(); } },
+  // Measured again last: the spread between the two 'all on' rows is the run's noise.
+  { name: 'all levers on (again)', off: () => {}, on: () => {} },
 ];
 
 const n = quick ? { steps: 2, b1: 10 } : { steps: 5, b1: 30 };
@@ -50,7 +52,7 @@ for (const config of configs) {
   process.stderr.write(`${config.name} ...\n`);
   config.off();
   try {
-    const cached = await timeMedian(() => c.kdStep(true), { warmup: 1, n: n.steps });
+    const cached = await timeMedian(() => c.kdStep(true), { warmup: 2, n: n.steps });
     const teacher = await timeMedian(() => c.teacherForward(), { warmup: 1, n: Math.max(2, n.steps - 2) });
     const b32 = await timeMedian(() => c.studentForward(32), { warmup: 1, n: n.steps });
     const b1 = await timeMedian(() => c.studentForward(1), { warmup: 3, n: n.b1 });
