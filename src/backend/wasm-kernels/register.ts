@@ -1,5 +1,6 @@
 import { installBatchMatMulOverride, restoreStockBatchMatMul } from './batch-matmul.js';
 import { installGatherOverride, restoreStockGather } from './gather.js';
+import { installIdentityOverride, restoreStockIdentity } from './identity.js';
 import { registerLayerNormKernels } from './layer-norm.js';
 import { installSumOverride, restoreStockSum } from './sum.js';
 import { installTransposeOverride, restoreStockTranspose } from './transpose.js';
@@ -7,7 +8,7 @@ import { registerUnsortedSegmentSum } from './unsorted-segment-sum.js';
 
 /**
  * Installs tfdistill's wasm kernels: the missing `UnsortedSegmentSum` (so `tf.gather` has a
- * gradient), fused layer norm kernels, and faster `BatchMatMul`, rank >= 5 `Transpose`, leading-axes `Sum` and row-copy `GatherV2`. Idempotent;
+ * gradient), fused layer norm kernels, and faster `BatchMatMul`, rank >= 5 `Transpose`, leading-axes `Sum`, row-copy `GatherV2` and buffer-sharing `Identity`. Idempotent;
  * `useBackend('wasm')` calls it.
  *
  * @returns one note per kernel, for `BackendInfo.notes`
@@ -28,6 +29,7 @@ export function registerWasmKernels(): string[] {
     'wasm: Transpose of rank >= 5 runs as contiguous row copies',
     'wasm: Sum over leading axes (bias gradients) accumulates rows without a transpose',
     'wasm: GatherV2 (embedding lookup) copies whole rows',
+    'wasm: Identity (tensors saved for backward) shares the buffer instead of copying it',
   ];
 }
 
@@ -45,6 +47,7 @@ export function installWasmOverrides(): void {
   installTransposeOverride();
   installSumOverride();
   installGatherOverride();
+  installIdentityOverride();
 }
 
 /**
@@ -60,4 +63,5 @@ export function restoreStockWasmKernels(): void {
   restoreStockTranspose();
   restoreStockSum();
   restoreStockGather();
+  restoreStockIdentity();
 }
