@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { useBackend } from '../src/backend/use-backend.js';
 import { installBatchMatMulOverride, restoreStockBatchMatMul } from '../src/backend/wasm-kernels/batch-matmul.js';
 import { installGatherOverride, restoreStockGather } from '../src/backend/wasm-kernels/gather.js';
+import { installIdentityOverride, restoreStockIdentity } from '../src/backend/wasm-kernels/identity.js';
 import { layerNormKernelNames, registerLayerNormKernels } from '../src/backend/wasm-kernels/layer-norm.js';
 import { installWasmOverrides, restoreStockWasmKernels } from '../src/backend/wasm-kernels/register.js';
 import { installSumOverride, restoreStockSum } from '../src/backend/wasm-kernels/sum.js';
@@ -34,6 +35,7 @@ const levers: { name: string; off: () => void; on: () => void }[] = [
   { name: 'rank >= 5 Transpose as row copies', off: restoreStockTranspose, on: installTransposeOverride },
   { name: 'leading-axes Sum (bias gradients)', off: restoreStockSum, on: installSumOverride },
   { name: 'GatherV2 row copies (embedding lookup)', off: restoreStockGather, on: installGatherOverride },
+  { name: 'Identity shares buffers (tensors saved for backward)', off: restoreStockIdentity, on: installIdentityOverride },
   { name: 'fused layer norm kernels (fwd + bwd)', off: unfuseLayerNorm, on: registerLayerNormKernels },
 ];
 const configs: { name: string; off: () => void; on: () => void }[] = [
