@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { makeHeapView, releaseHeapView, type HeapView } from './heap-view.js';
+import { wasmKernelOverride } from './override.js';
 import { cwrap, disposeTemp, wasmKernel, type WasmKernelArgs, type WasmKernelFunc } from './wasm-backend-types.js';
 
 /**
@@ -17,9 +18,6 @@ import { cwrap, disposeTemp, wasmKernel, type WasmKernelArgs, type WasmKernelFun
  * ([2,1,m,k] x [1,3,k,n]), and stale XNNPACK packing when one buffer is used as `b` under two
  * shapes. Anything else (non-float32, bad shapes) goes to the stock kernel and its error messages.
  */
-
-/** The kernel function tfjs-backend-wasm registered, kept so it can be delegated to and restored. */
-let stockKernel: tf.KernelConfig | undefined;
 
 /** The C++ `BatchMatMul(a_id, a_shape, a_rank, b_id, b_shape, b_rank, transpose_a, transpose_b, out_id)`. */
 type CppBatchMatMul = (
@@ -192,9 +190,10 @@ function batchMatMul(args: WasmKernelArgs<'a' | 'b', tf.BatchMatMulAttrs>): tf.T
 export const minSliceMacs = 8192;
 
 function stock(): WasmKernelFunc {
-  if (stockKernel === undefined) throw new Error('wasm BatchMatMul override used before it was installed');
-  return stockKernel.kernelFunc as unknown as WasmKernelFunc;
+  return override.stock();
 }
+
+const override = wasmKernelOverride('BatchMatMul', batchMatMul);
 
 /**
  * Replaces the wasm `BatchMatMul` kernel with the faster one above (idempotent). The stock kernel
@@ -208,18 +207,7 @@ function stock(): WasmKernelFunc {
  * ```
  */
 export function installBatchMatMulOverride(): void {
-  const current = tf.getKernel('BatchMatMul', 'wasm');
-  if (current === undefined) throw new Error('tfjs-backend-wasm is not loaded: no BatchMatMul kernel to override');
-  if (current.kernelFunc === (batchMatMul as unknown as tf.KernelFunc)) return;
-  stockKernel = current;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({
-    kernelName: 'BatchMatMul',
-    backendName: 'wasm',
-    // The stock setup binds the C++ function the stock kernel (our delegate) calls.
-    setupFunc: current.setupFunc,
-    kernelFunc: batchMatMul as unknown as tf.KernelFunc,
-  });
+  override.install();
 }
 
 /**
@@ -233,9 +221,7 @@ export function installBatchMatMulOverride(): void {
  * ```
  */
 export function restoreStockBatchMatMul(): void {
-  if (stockKernel === undefined || tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc === stockKernel.kernelFunc) return;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(stockKernel);
+  override.restore();
 }
 
 /** Whether the override is the registered wasm `BatchMatMul`. @example `expect(isBatchMatMulOverridden()).toBe(true);` */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { type WasmKernelArgs, type WasmKernelFunc } from './wasm-backend-types.js';
+import { wasmKernelOverride } from './override.js';
+import { type WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
  * A faster `GatherV2` for tfjs-backend-wasm 4.22 (the embedding lookup).
@@ -13,12 +14,10 @@ import { type WasmKernelArgs, type WasmKernelFunc } from './wasm-backend-types.j
  * the stock kernel.
  */
 
-let stockKernel: tf.KernelConfig | undefined;
-
 function gatherV2(args: WasmKernelArgs<'x' | 'indices', tf.GatherV2Attrs>): tf.TensorInfo {
   const { inputs: { x, indices }, backend, attrs: { axis, batchDims } } = args;
   if (x.dtype !== 'float32' && x.dtype !== 'int32' && x.dtype !== 'bool') {
-    return (stockKernel!.kernelFunc as unknown as WasmKernelFunc)(args);
+    return override.stock()(args);
   }
   // x: [batch..., outer..., dim, slice...]; indices: [batch..., ids...] (batchDims leading axes shared).
   const a = tf.util.parseAxisParam(axis, x.shape)[0];
@@ -50,6 +49,8 @@ function gatherV2(args: WasmKernelArgs<'x' | 'indices', tf.GatherV2Attrs>): tf.T
   return out;
 }
 
+const override = wasmKernelOverride('GatherV2', gatherV2);
+
 /**
  * Replaces the wasm `GatherV2` kernel with the row-copying one above (idempotent); the stock one can be put
  * back with `restoreStockGather`.
@@ -61,17 +62,7 @@ function gatherV2(args: WasmKernelArgs<'x' | 'indices', tf.GatherV2Attrs>): tf.T
  * ```
  */
 export function installGatherOverride(): void {
-  const current = tf.getKernel('GatherV2', 'wasm');
-  if (current === undefined) throw new Error('tfjs-backend-wasm is not loaded: no GatherV2 kernel to override');
-  if (current.kernelFunc === (gatherV2 as unknown as tf.KernelFunc)) return;
-  stockKernel = current;
-  tf.unregisterKernel('GatherV2', 'wasm');
-  tf.registerKernel({
-    kernelName: 'GatherV2',
-    backendName: 'wasm',
-    setupFunc: current.setupFunc,
-    kernelFunc: gatherV2 as unknown as tf.KernelFunc,
-  });
+  override.install();
 }
 
 /**
@@ -83,7 +74,5 @@ export function installGatherOverride(): void {
  * ```
  */
 export function restoreStockGather(): void {
-  if (stockKernel === undefined || tf.getKernel('GatherV2', 'wasm')?.kernelFunc === stockKernel.kernelFunc) return;
-  tf.unregisterKernel('GatherV2', 'wasm');
-  tf.registerKernel(stockKernel);
+  override.restore();
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { type WasmKernelArgs, type WasmKernelFunc } from './wasm-backend-types.js';
+import { wasmKernelOverride } from './override.js';
+import { type WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
  * `Identity` for tfjs-backend-wasm 4.22 that shares the input's buffer (reference-counted) instead of copying it,
@@ -12,14 +13,14 @@ import { type WasmKernelArgs, type WasmKernelFunc } from './wasm-backend-types.j
  * kernel.
  */
 
-let stockKernel: tf.KernelConfig | undefined;
-
 function identity(args: WasmKernelArgs<'x'>): tf.TensorInfo {
   const { inputs: { x }, backend } = args;
-  if (x.dtype === 'string') return (stockKernel!.kernelFunc as unknown as WasmKernelFunc)(args);
+  if (x.dtype === 'string') return override.stock()(args);
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
+
+const override = wasmKernelOverride('Identity', identity);
 
 /**
  * Replaces the wasm `Identity` kernel with the buffer-sharing one above (idempotent); `restoreStockIdentity` puts
@@ -32,12 +33,7 @@ function identity(args: WasmKernelArgs<'x'>): tf.TensorInfo {
  * ```
  */
 export function installIdentityOverride(): void {
-  const current = tf.getKernel('Identity', 'wasm');
-  if (current === undefined) throw new Error('tfjs-backend-wasm is not loaded: no Identity kernel to override');
-  if (current.kernelFunc === (identity as unknown as tf.KernelFunc)) return;
-  stockKernel = current;
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', setupFunc: current.setupFunc, kernelFunc: identity as unknown as tf.KernelFunc });
+  override.install();
 }
 
 /**
@@ -49,7 +45,5 @@ export function installIdentityOverride(): void {
  * ```
  */
 export function restoreStockIdentity(): void {
-  if (stockKernel === undefined || tf.getKernel('Identity', 'wasm')?.kernelFunc === stockKernel.kernelFunc) return;
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel(stockKernel);
+  override.restore();
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { type WasmKernelArgs, type WasmKernelFunc } from './wasm-backend-types.js';
+import { wasmKernelOverride } from './override.js';
+import { type WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
  * A faster `Sum` for tfjs-backend-wasm 4.22 when it reduces leading axes of a float32 tensor
@@ -11,8 +12,6 @@ import { type WasmKernelArgs, type WasmKernelFunc } from './wasm-backend-types.j
  * goes to the stock kernel.
  */
 
-let stockKernel: tf.KernelConfig | undefined;
-
 function sum(args: WasmKernelArgs<'x', tf.SumAttrs>): tf.TensorInfo {
   const { inputs: { x }, backend, attrs: { axis, keepDims } } = args;
   const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
@@ -20,7 +19,7 @@ function sum(args: WasmKernelArgs<'x', tf.SumAttrs>): tf.TensorInfo {
   const leading = k > 0 && k < x.shape.length && axes.every((a, i) => a === i);
   const size = tf.util.sizeFromShape(x.shape);
   if (x.dtype !== 'float32' || !leading || size === 0) {
-    return (stockKernel!.kernelFunc as unknown as WasmKernelFunc)(args);
+    return override.stock()(args);
   }
   const kept = x.shape.slice(k); // [...inner]
   const inner = tf.util.sizeFromShape(kept);
@@ -35,6 +34,8 @@ function sum(args: WasmKernelArgs<'x', tf.SumAttrs>): tf.TensorInfo {
   return out;
 }
 
+const override = wasmKernelOverride('Sum', sum);
+
 /**
  * Replaces the wasm `Sum` kernel with the one above (idempotent); the stock one still does every
  * reduction that is not over leading axes, and can be put back with `restoreStockSum`.
@@ -46,12 +47,7 @@ function sum(args: WasmKernelArgs<'x', tf.SumAttrs>): tf.TensorInfo {
  * ```
  */
 export function installSumOverride(): void {
-  const current = tf.getKernel('Sum', 'wasm');
-  if (current === undefined) throw new Error('tfjs-backend-wasm is not loaded: no Sum kernel to override');
-  if (current.kernelFunc === (sum as unknown as tf.KernelFunc)) return;
-  stockKernel = current;
-  tf.unregisterKernel('Sum', 'wasm');
-  tf.registerKernel({ kernelName: 'Sum', backendName: 'wasm', setupFunc: current.setupFunc, kernelFunc: sum as unknown as tf.KernelFunc });
+  override.install();
 }
 
 /**
@@ -63,7 +59,5 @@ export function installSumOverride(): void {
  * ```
  */
 export function restoreStockSum(): void {
-  if (stockKernel === undefined || tf.getKernel('Sum', 'wasm')?.kernelFunc === stockKernel.kernelFunc) return;
-  tf.unregisterKernel('Sum', 'wasm');
-  tf.registerKernel(stockKernel);
+  override.restore();
 }

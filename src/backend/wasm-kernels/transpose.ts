@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { type WasmKernelArgs, type WasmKernelFunc } from './wasm-backend-types.js';
+import { wasmKernelOverride } from './override.js';
+import { type WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
  * A faster `Transpose` for tfjs-backend-wasm 4.22 on tensors of rank 5 and up.
@@ -14,8 +15,6 @@ import { type WasmKernelArgs, type WasmKernelFunc } from './wasm-backend-types.j
  * Ranks that collapse to <= 4 go to the stock kernel (as fast there). Measured on
  * [32,128,3,2,64] with perm [2,0,3,1,4]: 130 ms stock, 6.5 ms here.
  */
-
-let stockKernel: tf.KernelConfig | undefined;
 
 /**
  * Shape and perm with size-1 axes removed and runs of axes kept together merged into one: the
@@ -82,13 +81,15 @@ function transpose(args: WasmKernelArgs<'x', tf.TransposeAttrs>): tf.TensorInfo 
   const { inputs: { x }, backend, attrs: { perm } } = args;
   const collapsed = collapseTranspose(x.shape, perm);
   if (collapsed.shape.length <= 4 || x.dtype === 'string' || x.dtype === 'complex64') {
-    return (stockKernel!.kernelFunc as unknown as WasmKernelFunc)(args);
+    return override.stock()(args);
   }
   const out = backend.makeOutput(perm.map((axis) => x.shape[axis]), x.dtype);
   // Views are taken after allocating: a heap growth would detach earlier ones.
   permuteInto(backend.typedArrayFromHeap(out), backend.typedArrayFromHeap(x), collapsed.shape, collapsed.perm);
   return out;
 }
+
+const override = wasmKernelOverride('Transpose', transpose);
 
 /**
  * Replaces the wasm `Transpose` kernel with the one above (idempotent); the stock one stays in
@@ -101,17 +102,7 @@ function transpose(args: WasmKernelArgs<'x', tf.TransposeAttrs>): tf.TensorInfo 
  * ```
  */
 export function installTransposeOverride(): void {
-  const current = tf.getKernel('Transpose', 'wasm');
-  if (current === undefined) throw new Error('tfjs-backend-wasm is not loaded: no Transpose kernel to override');
-  if (current.kernelFunc === (transpose as unknown as tf.KernelFunc)) return;
-  stockKernel = current;
-  tf.unregisterKernel('Transpose', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Transpose',
-    backendName: 'wasm',
-    setupFunc: current.setupFunc,
-    kernelFunc: transpose as unknown as tf.KernelFunc,
-  });
+  override.install();
 }
 
 /**
@@ -123,7 +114,5 @@ export function installTransposeOverride(): void {
  * ```
  */
 export function restoreStockTranspose(): void {
-  if (stockKernel === undefined || tf.getKernel('Transpose', 'wasm')?.kernelFunc === stockKernel.kernelFunc) return;
-  tf.unregisterKernel('Transpose', 'wasm');
-  tf.registerKernel(stockKernel);
+  override.restore();
 }
