@@ -5,17 +5,13 @@
  *
  * Run: `npx tsx bench/figures.ts [--threads 2] [--rounds 3]`.
  */
-import { useBackend } from '../src/backend/use-backend.js';
-import { startWasmThreaded } from '../src/backend/wasm-threads.js';
 import { timeMedian } from './measure.js';
 import { buildTfdistill } from './tfdistill-step.js';
-import { workload } from './workload.js';
+import { startBenchBackend, workload } from './workload.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
-const threads = flag('--threads', 1);
-if (threads > 1) await startWasmThreaded({ threads });
-await useBackend('wasm');
+await startBenchBackend(argv);
 const c = buildTfdistill();
 const rounds = flag('--rounds', 3);
 const figures = { cached: [] as number[], teacher: [] as number[], b32: [] as number[], b1: [] as number[] };

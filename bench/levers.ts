@@ -10,7 +10,6 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { useBackend } from '../src/backend/use-backend.js';
 import { installBatchMatMulOverride, restoreStockBatchMatMul } from '../src/backend/wasm-kernels/batch-matmul.js';
 import { installGatherOverride, restoreStockGather } from '../src/backend/wasm-kernels/gather.js';
 import { installIdentityOverride, restoreStockIdentity } from '../src/backend/wasm-kernels/identity.js';
@@ -18,16 +17,14 @@ import { layerNormKernelNames, registerLayerNormKernels } from '../src/backend/w
 import { installWasmOverrides, restoreStockWasmKernels } from '../src/backend/wasm-kernels/register.js';
 import { installSumOverride, restoreStockSum } from '../src/backend/wasm-kernels/sum.js';
 import { installTransposeOverride, restoreStockTranspose } from '../src/backend/wasm-kernels/transpose.js';
-import { startWasmThreaded } from '../src/backend/wasm-threads.js';
 import { timeMedian } from './measure.js';
 import { buildTfdistill } from './tfdistill-step.js';
-import { workload } from './workload.js';
+import { startBenchBackend, workload } from './workload.js';
 
 const argv = process.argv.slice(2);
-const threads = argv.includes('--threads') ? Number(argv[argv.indexOf('--threads') + 1]) : 1;
 const quick = argv.includes('--quick');
-if (threads > 1) await startWasmThreaded({ threads });
-const info = await useBackend('wasm');
+const info = await startBenchBackend(argv);
+const threads = info.wasmThreads ?? 1;
 
 const unfuseLayerNorm = () => Object.values(layerNormKernelNames).forEach((k) => tf.unregisterKernel(k, 'wasm'));
 const levers: { name: string; off: () => void; on: () => void }[] = [

@@ -5,16 +5,12 @@
  * Run: `npx tsx bench/profile.ts [step|live|forward|forward1|teacher] [--threads 2]`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../src/backend/use-backend.js';
-import { startWasmThreaded } from '../src/backend/wasm-threads.js';
 import { buildBaseline } from './baseline.js';
 import { buildTfdistill } from './tfdistill-step.js';
-import type { Contender } from './workload.js';
+import { startBenchBackend, type Contender } from './workload.js';
 
 const what = process.argv[2] ?? 'step';
-const threads = process.argv.includes('--threads') ? Number(process.argv[process.argv.indexOf('--threads') + 1]) : 1;
-if (threads > 1) await startWasmThreaded({ threads });
-await useBackend('wasm');
+await startBenchBackend(process.argv.slice(2));
 
 async function profile(name: string, c: Contender): Promise<void> {
   const run = () => (what === 'step' ? c.kdStep(true) : what === 'live' ? c.kdStep(false)

@@ -12,26 +12,21 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { useBackend } from '../src/backend/use-backend.js';
 import { installWasmOverrides, restoreStockWasmKernels } from '../src/backend/wasm-kernels/register.js';
-import { startWasmThreaded } from '../src/backend/wasm-threads.js';
 import { buildBaseline } from './baseline.js';
 import { measure, timeMedian, type Plan } from './measure.js';
 import { jobSeconds, JOB, printTable } from './table.js';
 import { buildTfdistill } from './tfdistill-step.js';
 import { runTorchPeer } from './torch-peer.js';
-import { workload } from './workload.js';
+import { startBenchBackend, workload } from './workload.js';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
 const quick = args.has('--quick');
-// `--threads N`: tfjs-backend-wasm's threaded build with an N-thread XNNPACK pool (default: single-threaded).
-const threads = argv.includes('--threads') ? Number(argv[argv.indexOf('--threads') + 1]) : 1;
 const plan: Plan = quick ? { warmup: 1, steps: 3, latencyRuns: 20 } : { warmup: 3, steps: 10, latencyRuns: 50 };
 const stockPlan: Plan = quick ? { warmup: 1, steps: 2, latencyRuns: 10 } : { warmup: 1, steps: 4, latencyRuns: 20 };
 
-if (threads > 1) await startWasmThreaded({ threads });
-const info = await useBackend('wasm');
+const info = await startBenchBackend(argv);
 const log = (m: string) => process.stderr.write(`${m}\n`);
 log(`backend ${info.name}, wasm threads ${info.wasmThreads}, simd ${info.wasmSimd}${quick ? ', quick' : ''}`);
 

@@ -4,6 +4,8 @@
  * max length 128, 2 classes, batch 32 x seq 128 of random ids, T = 4, alpha = 0.7, AdamW lr 1e-4, dropout 0.1.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { BackendInfo } from '../src/backend/backend-info.js';
+import { useBackend } from '../src/backend/use-backend.js';
 
 /**
  * Sizes and loss settings of the standard workload.
@@ -94,4 +96,18 @@ export interface Contender {
  */
 export function sync(t: tf.Tensor): void {
   t.dataSync();
+}
+
+/**
+ * Starts the wasm backend for a bench script: `--threads N` in `argv` picks tfjs-backend-wasm's threaded build with
+ * an N-thread XNNPACK pool (default: single-threaded), through `useBackend`'s own `wasmThreads` option.
+ *
+ * @example
+ * ```ts
+ * const info = await startBenchBackend(process.argv.slice(2)); // info.wasmThreads: 1, or N with --threads N
+ * ```
+ */
+export async function startBenchBackend(argv: string[]): Promise<BackendInfo> {
+  const threads = argv.includes('--threads') ? Number(argv[argv.indexOf('--threads') + 1]) : 1;
+  return useBackend('wasm', { wasmThreads: threads > 1 ? threads : undefined });
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { makeHeapView, releaseHeapView, type HeapView } from './heap-view.js';
 import { wasmKernelOverride } from './override.js';
-import { cwrap, disposeTemp, wasmKernel, type WasmKernelArgs, type WasmKernelFunc } from './wasm-backend-types.js';
+import { cwrap, disposeTemp, wasmKernel, type WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
  * A faster `BatchMatMul` for tfjs-backend-wasm 4.22, same results as the stock kernel (to float rounding).
@@ -156,13 +156,13 @@ function batchMatMul(args: WasmKernelArgs<'a' | 'b', tf.BatchMatMulAttrs>): tf.T
   const innerB = b.shape[b.shape.length - (transposeB ? 1 : 2)];
   const plain = a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length >= 2 && b.shape.length >= 2 &&
     size(a.shape) > 0 && size(b.shape) > 0;
-  if (!plain || innerA !== innerB) return stock()(args);
+  if (!plain || innerA !== innerB) return override.stock()(args);
   const m = a.shape[a.shape.length - (transposeA ? 1 : 2)];
   const n = b.shape[b.shape.length - (transposeB ? 2 : 1)];
   const [batchA, batchB] = [size(a.shape.slice(0, -2)), size(b.shape.slice(0, -2))];
   // The stock kernel sizes its output max(batchA, batchB): right unless both sides broadcast.
   const stockSized = batchA === batchB || batchA === 1;
-  if (batchB > 1 && m * innerA * n < minSliceMacs && stockSized) return stock()(args);
+  if (batchB > 1 && m * innerA * n < minSliceMacs && stockSized) return override.stock()(args);
   const temps: tf.TensorInfo[] = [];
   const untransposed = (x: tf.TensorInfo, transposed: boolean): tf.TensorInfo => {
     if (!transposed) return x;
@@ -188,10 +188,6 @@ function batchMatMul(args: WasmKernelArgs<'a' | 'b', tf.BatchMatMulAttrs>): tf.T
  * ```
  */
 export const minSliceMacs = 8192;
-
-function stock(): WasmKernelFunc {
-  return override.stock();
-}
 
 const override = wasmKernelOverride('BatchMatMul', batchMatMul);
 
