@@ -28,7 +28,7 @@ const cases: { name: string; run: (c: Contender) => unknown }[] = [
   { name: 'student fwd b32', run: (c) => c.studentForward(32) },
   { name: 'student fwd b1', run: (c) => c.studentForward(1) },
 ];
-const lib = buildTfdistill();
+const lib = await buildTfdistill();
 const base = buildBaseline({ embedViaScatter: false });
 console.log('case               tfdistill ms  baseline ms  ratio');
 for (const k of cases) {
@@ -42,5 +42,5 @@ for (const k of cases) {
   }
   console.log(`${k.name.padEnd(18)} ${median(a).toFixed(1).padStart(12)} ${median(b).toFixed(1).padStart(12)} ${(median(a) / median(b)).toFixed(2).padStart(6)}`);
 }
-lib.dispose();
+await lib.dispose();
 base.dispose();

@@ -7,12 +7,12 @@
  */
 import { timeMedian } from './measure.js';
 import { buildTfdistill } from './tfdistill-step.js';
-import { startBenchBackend, workload } from './workload.js';
+import { benchReplicas, startBenchBackend, workload } from './workload.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
 await startBenchBackend(argv);
-const c = buildTfdistill();
+const c = await buildTfdistill({ replicas: benchReplicas(argv) });
 const rounds = flag('--rounds', 3);
 const figures = { cached: [] as number[], teacher: [] as number[], b32: [] as number[], b1: [] as number[] };
 for (let r = 0; r < rounds; r++) {
@@ -21,7 +21,7 @@ for (let r = 0; r < rounds; r++) {
   figures.b32.push(1000 * await timeMedian(() => c.studentForward(32), { warmup: 1, n: 5 }));
   figures.b1.push(1000 * await timeMedian(() => c.studentForward(1), { warmup: 3, n: 30 }));
 }
-c.dispose();
+await c.dispose();
 // Best round: on a shared VM, interference only ever slows a round down.
 const best = (xs: number[], higherIsBetter: boolean) => (higherIsBetter ? Math.max(...xs) : Math.min(...xs));
 console.log(`best of ${rounds}: cached ${best(figures.cached, true).toFixed(2)} samples/s | teacher ${best(figures.teacher, true).toFixed(2)} samples/s | `

@@ -45,7 +45,7 @@ const configs: { name: string; off: () => void; on: () => void }[] = [
 ];
 
 const n = quick ? { steps: 2, b1: 10 } : { steps: 5, b1: 30 };
-const c = buildTfdistill();
+const c = await buildTfdistill();
 const rows: string[] = [];
 for (const config of configs) {
   process.stderr.write(`${config.name} ...\n`);
@@ -60,7 +60,7 @@ for (const config of configs) {
     config.on();
   }
 }
-c.dispose();
+await c.dispose();
 
 const table = [
   `wasm, ${info.wasmThreads} thread(s), SIMD ${info.wasmSimd}; tfdistill's step and forward passes on the standard workload; medians.`,

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildBaseline } from './baseline.js';
 import { buildTfdistill } from './tfdistill-step.js';
-import { startBenchBackend, type Contender } from './workload.js';
+import { benchReplicas, startBenchBackend, type Contender } from './workload.js';
 
 const what = process.argv[2] ?? 'step';
 await startBenchBackend(process.argv.slice(2));
@@ -33,8 +33,8 @@ async function profile(name: string, c: Contender): Promise<void> {
     console.log(`  ${k.padEnd(24)} ${e.ms.toFixed(1).padStart(8)} ms  x${e.n}`);
   }
   if (process.env.SHAPES) for (const k of info.kernels.filter((k) => k.name === process.env.SHAPES)) console.log(`    ${JSON.stringify(k.inputShapes)} ${(k.kernelTimeMs as number).toFixed(1)}`);
-  c.dispose();
+  await c.dispose();
 }
 
-await profile('tfdistill', buildTfdistill());
+await profile('tfdistill', await buildTfdistill({ replicas: benchReplicas(process.argv.slice(2)) }));
 await profile('baseline', buildBaseline({ embedViaScatter: false }));

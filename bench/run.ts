@@ -18,7 +18,7 @@ import { measure, timeMedian, type Plan } from './measure.js';
 import { jobSeconds, JOB, printTable } from './table.js';
 import { buildTfdistill } from './tfdistill-step.js';
 import { runTorchPeer } from './torch-peer.js';
-import { startBenchBackend, workload } from './workload.js';
+import { benchReplicas, startBenchBackend, workload } from './workload.js';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
@@ -31,7 +31,7 @@ const log = (m: string) => process.stderr.write(`${m}\n`);
 log(`backend ${info.name}, wasm threads ${info.wasmThreads}, simd ${info.wasmSimd}${quick ? ', quick' : ''}`);
 
 log('tfdistill ...');
-const lib = buildTfdistill();
+const lib = await buildTfdistill({ replicas: benchReplicas(argv) });
 const tfdistill = await measure(lib, plan);
 log('hand-written baseline (tfdistill kernel overrides) ...');
 const base = buildBaseline({ embedViaScatter: false });
@@ -49,7 +49,7 @@ for (let r = 0; r < rounds; r++) {
 }
 const sum = (xs: number[]) => xs.reduce((p, x) => p + x, 0);
 const overhead = { kdStep: sum(ab.lib) / sum(ab.base), cachedKdStep: sum(ab.libCached) / sum(ab.baseCached) };
-lib.dispose();
+await lib.dispose();
 base.dispose();
 
 let stockBaseline: Awaited<ReturnType<typeof measure>> | undefined;

@@ -1,7 +1,8 @@
 /**
  * The standard workload through tfdistill's real training path: createEncoder teacher and student from
  * encoderPresets, `toDeviceBatch` + `kdLossFn` + `trainStep` + AdamW exactly as `distill()` calls them
- * (global-norm clipping at distill's default of 1, weight decay 0.01).
+ * (global-norm clipping at distill's default of 1, weight decay 0.01). With `replicas` > 1 the steps and the teacher
+ * forward run data-parallel through `ReplicaPool`, as `distill({ replicas })` does.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../src/data/types.js';
@@ -12,6 +13,7 @@ import { encoderOutputs } from '../src/models/outputs.js';
 import { teacherFromEncoder } from '../src/models/teacher.js';
 import { AdamW } from '../src/train/adamw.js';
 import { disposeDeviceBatch, kdLossFn, toDeviceBatch, type KdLossConfig } from '../src/train/kd-loss.js';
+import { ReplicaPool } from '../src/train/parallel/replica-pool.js';
 import { disposeStepResult, trainStep } from '../src/train/step.js';
 import { randomBatch, sync, workload, type Contender } from './workload.js';
 
@@ -20,10 +22,10 @@ import { randomBatch, sync, workload, type Contender } from './workload.js';
  *
  * @example
  * ```ts
- * const c = buildTfdistill(); await c.kdStep(true); c.dispose();
+ * const c = await buildTfdistill({ replicas: 2 }); await c.kdStep(true); await c.dispose();
  * ```
  */
-export function buildTfdistill(): Contender {
+export async function buildTfdistill(options: { replicas?: number } = {}): Promise<Contender> {
   const w = workload;
   const shape = { vocabSize: w.vocab, maxLength: w.maxLength, numClasses: w.classes, dropout: w.dropout };
   // The presets are the workload's sizes; fail loudly if either drifts.
@@ -49,12 +51,17 @@ export function buildTfdistill(): Contender {
   const ids32 = tf.tensor2d(inputIds, [w.batch, w.seq], 'int32');
   const ids1 = tf.tensor2d(inputIds.subarray(0, w.seq), [1, w.seq], 'int32');
   let step = 0;
+  const replicas = options.replicas ?? 1;
+  const pool = replicas > 1 ? await ReplicaPool.start({ replicas, backend: 'wasm', student, teacher: teacherModel,
+    loss: config, needTeacherInternals: false, numClasses: w.classes }) : undefined;
 
   return {
     async kdStep(cached) {
-      const device = toDeviceBatch(cached ? cachedBatch : batch, { teacher, needTeacherInternals: false });
+      const [mine, ...theirs] = pool ? pool.shards(cached ? cachedBatch : batch) : [cached ? cachedBatch : batch];
+      const peers = pool?.gradients(theirs, { variables, step, seed: 42 });
+      const device = toDeviceBatch(mine, { teacher, needTeacherInternals: false });
       try {
-        const result = await trainStep({ variables, optimizer, clipGlobalNorm: 1, batchSize: w.batch,
+        const result = await trainStep({ variables, optimizer, clipGlobalNorm: 1, batchSize: mine.batchSize, peers,
           lossFn: kdLossFn({ student, batch: device, step, config }) });
         disposeStepResult(result);
       } finally {
@@ -62,13 +69,19 @@ export function buildTfdistill(): Contender {
       }
       step++;
     },
-    teacherForward() {
-      tf.tidy(() => sync(teacher.predict(ids32).logits));
+    async teacherForward() {
+      if (!pool) return tf.tidy(() => sync(teacher.predict(ids32).logits));
+      // Data-parallel, as cacheTeacherOutputs runs it: the workers take the other shards of the batch.
+      const [mine, ...theirs] = pool.shards(batch);
+      const others = Promise.all(theirs.map((s, i) => pool.teacherLogits(i, s.inputIds, s.batchSize, s.seqLength)));
+      tf.tidy(() => sync(teacher.predict(tf.tensor2d(mine.inputIds, [mine.batchSize, w.seq], 'int32')).logits));
+      await others;
     },
     studentForward(b) {
       tf.tidy(() => sync(encoderOutputs(student, b === 1 ? ids1 : ids32, { training: false }).logits));
     },
-    dispose() {
+    async dispose() {
+      await pool?.close();
       tf.dispose([ids32, ids1]);
       optimizer.dispose();
       teacherModel.dispose();

@@ -80,10 +80,10 @@ export interface Contender {
   /** One full training step (teacher live unless `cached`), with everything it creates freed. */
   kdStep(cached: boolean): Promise<void>;
   /** Teacher logits for the batch, read back to the host. */
-  teacherForward(): void;
+  teacherForward(): void | Promise<void>;
   /** Student logits for `batch` rows, read back to the host. */
   studentForward(batch: 1 | 32): void;
-  dispose(): void;
+  dispose(): void | Promise<void>;
 }
 
 /**
@@ -110,4 +110,16 @@ export function sync(t: tf.Tensor): void {
 export async function startBenchBackend(argv: string[]): Promise<BackendInfo> {
   const threads = argv.includes('--threads') ? Number(argv[argv.indexOf('--threads') + 1]) : 1;
   return useBackend('wasm', { wasmThreads: threads > 1 ? threads : undefined });
+}
+
+/**
+ * `--replicas N` in `argv`: run tfdistill's contender data-parallel over N replicas (this thread + N - 1 workers).
+ *
+ * @example
+ * ```ts
+ * const c = await buildTfdistill({ replicas: benchReplicas(process.argv.slice(2)) });
+ * ```
+ */
+export function benchReplicas(argv: string[]): number {
+  return argv.includes('--replicas') ? Number(argv[argv.indexOf('--replicas') + 1]) : 1;
 }

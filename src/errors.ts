@@ -36,7 +36,8 @@ export type TfdistillErrorCode =
   | 'CACHE_MISMATCH'
   | 'NON_FINITE'
   | 'OUTPUT_EXISTS'
-  | 'INTERRUPTED';
+  | 'INTERRUPTED'
+  | 'REPLICA_FAILED';
 
 /** Throws `TfdistillError('INVALID_ARGUMENT')` unless `condition` holds. */
 export function require_(condition: unknown, message: string, hint?: string): asserts condition {

@@ -3,6 +3,8 @@ import { require_ } from '../errors.js';
 import type { GradientAccumulator } from './accumulate.js';
 import type { AdamW } from './adamw.js';
 import { clipByGlobalNorm, globalNorm } from './clip.js';
+import { lossAndGradients } from './gradients.js';
+import { combineWithPeers, type PeerGradients } from './parallel/combine.js';
 import { allFinite, type DynamicLossScale } from './loss-scale.js';
 
 /**
@@ -41,8 +43,14 @@ export interface TrainStepOptions {
   lossScale?: DynamicLossScale;
   /** Accumulate micro-batches; the update happens on the call that makes it `ready`. */
   accumulator?: GradientAccumulator;
-  /** Samples in this micro-batch (weights it in the accumulator). Required with `accumulator`. */
+  /** Samples in this micro-batch (weights it in the accumulator). Required with `accumulator` or `peers`. */
   batchSize?: number;
+  /**
+   * Data parallelism: the gradients other replicas are computing on the rest of the batch (see `ReplicaPool`). They
+   * are averaged with this thread's (weighted by shard size) before accumulation, clipping and the update; `batchSize`
+   * is then this thread's shard, and the result's loss is the whole batch's.
+   */
+  peers?: Promise<PeerGradients[]>;
 }
 
 /**
@@ -95,30 +103,31 @@ export async function trainStep(options: TrainStepOptions): Promise<TrainStepRes
   require_(variables.length > 0, 'trainStep: variables is empty; pass the student variables to train');
   require_(!accumulator || batchSize !== undefined, 'trainStep: batchSize is required when accumulating gradients');
 
-  let kept: LossOutput | undefined;
-  let computed: { value: tf.Scalar; grads: tf.NamedTensorMap };
+  require_(!options.peers || batchSize !== undefined, 'trainStep: batchSize is required with peers');
+
+  let local;
   try {
-    computed = tf.variableGrads(() => {
-      const out = lossFn();
-      // variableGrads runs this inside a tidy; keep the unscaled values so they reach the caller.
-      kept = { total: tf.keep(out.total), terms: Object.fromEntries(Object.entries(out.terms).map(([k, t]) => [k, tf.keep(t)])) };
-      return lossScale ? lossScale.scaleLoss(out.total) : out.total;
-    }, variables);
+    local = lossAndGradients(lossFn, variables, lossScale && ((t) => lossScale.scaleLoss(t)));
   } catch (e) {
-    if (kept) tf.dispose([kept.total, ...Object.values(kept.terms)]);
+    options.peers?.catch(() => {}); // this thread's error is the one to report
     throw e;
   }
-  const { value, grads: rawGrads } = computed;
-  const { total, terms } = kept!;
-  if (value !== total) value.dispose();
-
-  let grads = rawGrads;
+  let { total, terms, grads } = local;
   if (lossScale) {
-    grads = lossScale.unscale(rawGrads);
-    tf.dispose(rawGrads);
+    grads = lossScale.unscale(local.grads);
+    tf.dispose(local.grads);
+  }
+  let samples = batchSize;
+  if (options.peers) {
+    const peers = await options.peers.catch((e) => {
+      tf.dispose([total, ...Object.values(terms), ...Object.values(grads)]);
+      throw e;
+    });
+    ({ total, terms, grads } = combineWithPeers({ total, terms, grads, batchSize: batchSize! }, peers, variables));
+    samples = batchSize! + peers.reduce((s, p) => s + p.batchSize, 0);
   }
   if (accumulator) {
-    accumulator.add(grads, batchSize!);
+    accumulator.add(grads, samples!);
     tf.dispose(grads);
     if (!accumulator.ready) return { total, terms, gradNorm: null, applied: false, skipped: false };
     grads = accumulator.mean();

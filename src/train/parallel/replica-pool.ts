@@ -1,0 +1,214 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Batch } from '../../data/types.js';
+import { require_, TfdistillError } from '../../errors.js';
+import type { Projection } from '../../losses/index.js';
+import type { PeerGradients } from './combine.js';
+import type { FromReplica, GradientsReply, ReplicaLossConfig, ToReplica } from './protocol.js';
+import { splitBatch } from './shards.js';
+
+/**
+ * Options of {@link ReplicaPool.start}.
+ *
+ * @example
+ * ```ts
+ * const options: ReplicaPoolOptions = { replicas: 2, backend: 'wasm', student, loss, needTeacherInternals: false };
+ * ```
+ */
+export interface ReplicaPoolOptions {
+  /** Replicas in all, this thread included (so `replicas - 1` worker threads). At least 2. */
+  replicas: number;
+  /** Backend of the workers; each runs single-threaded. */
+  backend: 'wasm' | 'cpu';
+  /** The student; copied into every worker with its current weights. */
+  student: tf.LayersModel;
+  /** A layers teacher to copy into the workers, so each runs it on its own shard. Without it, shards carry logits. */
+  teacher?: tf.LayersModel;
+  /** Learned projections trained along with the student (intermediate hidden-state losses). */
+  projections?: Readonly<Record<number, Projection>>;
+  loss: ReplicaLossConfig;
+  needTeacherInternals: boolean;
+  numClasses?: number;
+}
+
+/** A message to a replica before its request id is assigned. */
+type Request = ToReplica extends infer M ? (M extends ToReplica ? Omit<M, 'id'> : never) : never;
+
+interface Pending {
+  resolve(msg: FromReplica): void;
+  reject(e: Error): void;
+}
+
+/** One worker thread and its outstanding requests. */
+class ReplicaWorker {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private failure: Error | undefined;
+  private closing = false;
+
+  constructor(readonly worker: Worker, readonly rank: number) {
+    worker.on('message', (msg: FromReplica) => {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.type === 'error') {
+        const code = msg.code as TfdistillError['code'] | undefined;
+        p.reject(code ? new TfdistillError(code, msg.message, msg.hint) : new TfdistillError('REPLICA_FAILED', `replica ${rank}: ${msg.message}`));
+      } else {
+        p.resolve(msg);
+      }
+    });
+    worker.on('error', (e) => this.fail(new TfdistillError('REPLICA_FAILED', `replica ${rank} crashed: ${e.message}`)));
+    worker.on('exit', (code) => {
+      if (!this.closing || this.pending.size > 0) this.fail(new TfdistillError('REPLICA_FAILED', `replica ${rank} exited (code ${code})`));
+    });
+  }
+
+  request<T extends FromReplica>(msg: Request, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (m: FromReplica) => void, reject });
+      this.worker.postMessage({ ...msg, id }, transfer);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (!this.failure) await this.request({ type: 'close' }).catch(() => {});
+    await this.worker.terminate();
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+  }
+}
+
+/**
+ * Data-parallel training on one machine: `replicas - 1` worker threads, each with its own single-threaded TF.js
+ * engine and a copy of the student (and of a layers teacher), compute the gradients of the other shards of every batch
+ * while this thread computes its own; `trainStep({ peers })` then averages them (weighted by shard size) and applies
+ * one update here, so there is one optimizer, one set of weights and one checkpoint, as with PyTorch's
+ * DistributedDataParallel. The wasm backend's elementwise kernels are single-threaded, so this is how a wasm run uses
+ * more than one core. Each step ships the current weights to the workers (a few MB) and their gradients back.
+ *
+ * @example
+ * ```ts
+ * const pool = await ReplicaPool.start({ replicas: 2, backend: 'wasm', student, loss, needTeacherInternals: false });
+ * const [mine, ...theirs] = pool.shards(batch);
+ * const peers = pool.gradients(theirs, { variables, step, seed: 42 });
+ * const result = await trainStep({ variables, optimizer, lossFn: lossOn(mine), batchSize: mine.batchSize, peers });
+ * await pool.close();
+ * ```
+ */
+export class ReplicaPool {
+  private constructor(private readonly workers: ReplicaWorker[], readonly replicatesTeacher: boolean) {}
+
+  /** Starts the workers and copies the models into them; rejects (and stops them) if any fails. */
+  static async start(options: ReplicaPoolOptions): Promise<ReplicaPool> {
+    require_(Number.isInteger(options.replicas) && options.replicas >= 2 && options.replicas <= 16,
+      `replicas must be an integer in [2, 16], got ${options.replicas}`);
+    const student = await artifactsOf(options.student);
+    const teacher = options.teacher && (await artifactsOf(options.teacher));
+    const projections = Object.entries(options.projections ?? {}).map(([block, p]) => ({
+      block: Number(block), name: p.name, studentDim: p.studentDim, teacherDim: p.teacherDim }));
+    const entry = workerEntry();
+    const workers = Array.from({ length: options.replicas - 1 }, (_, i) => new ReplicaWorker(new Worker(entry.source, { eval: entry.eval }), i + 1));
+    try {
+      await Promise.all(workers.map((w) => w.request({ type: 'init', backend: options.backend, student, teacher, projections,
+        loss: options.loss, needTeacherInternals: options.needTeacherInternals, numClasses: options.numClasses })));
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.close()));
+      throw e;
+    }
+    return new ReplicaPool(workers, teacher !== undefined);
+  }
+
+  /** Replicas in all, this thread included. */
+  get size(): number {
+    return this.workers.length + 1;
+  }
+
+  /** Splits a batch into `size` shards of near-equal rows: the first is this thread's, the rest go to `gradients`. */
+  shards(batch: Batch): Batch[] {
+    return splitBatch(batch, this.size);
+  }
+
+  /**
+   * Starts the workers on their shards (one each, `shards.length === size - 1`) at the variables' current values and
+   * resolves with their unscaled gradients. Call it before this thread's own forward/backward so both run at once.
+   */
+  async gradients(shards: Batch[], ctx: { variables: tf.Variable[]; step: number; seed: number; lossScale?: number }): Promise<PeerGradients[]> {
+    require_(shards.length === this.workers.length, `gradients: ${shards.length} shards for ${this.workers.length} workers`);
+    // Synchronous up to the postMessage calls: the workers must get their shards before this thread starts its own
+    // (synchronous) forward and backward pass, or they would sit idle until it ends.
+    const weights = readWeights(ctx.variables);
+    const replies = await Promise.all(this.workers.map((w, i) => w.request<GradientsReply>({
+      type: 'gradients', shard: shards[i], step: ctx.step, weights, lossScale: ctx.lossScale,
+      dropoutSeed: replicaSeed(ctx.seed, ctx.step, w.rank),
+    })));
+    return replies.map((r, i) => ({ batchSize: shards[i].batchSize, grads: r.grads, total: r.total, terms: r.terms }));
+  }
+
+  /** Teacher logits of one block of ids, computed by worker `index` (0-based); needs a replicated teacher. */
+  async teacherLogits(index: number, inputIds: Int32Array, batchSize: number, seqLength: number): Promise<{ logits: Float32Array; numClasses: number }> {
+    require_(this.replicatesTeacher, 'teacherLogits: the pool was started without a teacher');
+    const reply = await this.workers[index].request<{ type: 'teacher'; id: number; logits: Float32Array; numClasses: number }>(
+      { type: 'teacher', inputIds, batchSize, seqLength });
+    return { logits: reply.logits, numClasses: reply.numClasses };
+  }
+
+  /** Stops the workers (waits for them to free their models). */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}
+
+/** The dropout seed of replica `rank` at `step`: fixed by the run seed, so a resumed run draws the same masks. */
+export function replicaSeed(seed: number, step: number, rank: number): number {
+  let h = (seed ^ Math.imul(step + 1, 0x9e3779b1) ^ Math.imul(rank, 0x85ebca6b)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+/** The variables' values, concatenated (a plain copy on wasm/cpu, the only backends replicas run on). */
+function readWeights(variables: tf.Variable[]): Float32Array {
+  const out = new Float32Array(variables.reduce((s, v) => s + v.size, 0));
+  let offset = 0;
+  for (const v of variables) {
+    out.set(v.dataSync() as Float32Array, offset);
+    offset += v.size;
+  }
+  return out;
+}
+
+async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    artifacts = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  return artifacts!;
+}
+
+/**
+ * How to start the worker script next to this module: the compiled `.js` directly; the `.ts` source (tests, `tsx`
+ * scripts) through a bootstrap that registers tsx's loader in the worker first (`--import` alone does not reach a
+ * worker's entry module on Node 20).
+ */
+function workerEntry(): { source: URL | string; eval: boolean } {
+  const here = fileURLToPath(import.meta.url);
+  const ext = path.extname(here);
+  const file = pathToFileURL(path.join(path.dirname(here), `replica-worker${ext}`));
+  if (ext !== '.ts') return { source: file, eval: false };
+  const api = path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs');
+  if (!existsSync(api)) throw new TfdistillError('REPLICA_FAILED', 'running tfdistill from its TypeScript sources needs tsx for the replica workers');
+  const bootstrap = `import(${JSON.stringify(pathToFileURL(api).href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`;
+  return { source: bootstrap, eval: true };
+}

@@ -1,0 +1,32 @@
+import type { Batch } from '../../data/types.js';
+
+/**
+ * Splits a batch into `parts` shards of consecutive rows whose sizes differ by at most one (the first shards get the
+ * extra rows; a batch smaller than `parts` gives fewer shards). Every shard owns copies of its arrays, so it can be
+ * posted to a worker without cloning the whole batch.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = splitBatch(batch, 2); // batch 33 -> 17 + 16 rows
+ * ```
+ */
+export function splitBatch(batch: Batch, parts: number): Batch[] {
+  const n = batch.batchSize;
+  const shards: Batch[] = [];
+  let start = 0;
+  for (let i = 0; i < Math.min(parts, n); i++) {
+    const rows = Math.floor(n / parts) + (i < n % parts ? 1 : 0);
+    const end = start + rows;
+    const classes = batch.teacherLogits ? batch.teacherLogits.length / n : 0;
+    shards.push({
+      inputIds: batch.inputIds.slice(start * batch.seqLength, end * batch.seqLength),
+      batchSize: rows,
+      seqLength: batch.seqLength,
+      indices: batch.indices.slice(start, end),
+      ...(batch.labels ? { labels: batch.labels.slice(start, end) } : {}),
+      ...(batch.teacherLogits ? { teacherLogits: batch.teacherLogits.slice(start * classes, end * classes), numClasses: batch.numClasses } : {}),
+    });
+    start = end;
+  }
+  return shards;
+}
