@@ -13,3 +13,9 @@ export const backendOption = {
     describe: 'Compute backend (auto: tfjs-node-gpu > tfjs-node > wasm > cpu)' },
   threads: { type: 'number', describe: 'wasm only: matmul threads, 1-8 (pays on an idle multi-core machine; default 1)' },
 } satisfies Record<string, Options>;
+
+/** Data-parallel replicas for the commands that train (see `DistillOptions.replicas`). */
+export const replicasOption = {
+  replicas: { type: 'string', describe: "wasm/cpu: data-parallel replicas, this thread + N-1 workers (a number or 'auto' = one per core; default 1)",
+    coerce: (v: unknown) => (v === undefined || v === 'auto' ? v : Number(v)) as number | 'auto' | undefined },
+} satisfies Record<string, Options>;

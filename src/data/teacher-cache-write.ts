@@ -2,9 +2,10 @@
  * `cacheTeacherOutputs`: run the (frozen, big, slow) teacher once over a dataset and store its logits in a compact
  * file, so every distillation epoch reads them instead of re-running the teacher. Node only (writes a file).
  */
-import * as tf from '@tensorflow/tfjs';
 import { TfdistillError } from '../errors.js';
+import { teacherLogitsOf } from '../models/teacher-logits.js';
 import type { Teacher } from '../models/types.js';
+import type { ReplicaPool } from '../train/parallel/replica-pool.js';
 import type { Example } from './types.js';
 import { crc32, inputChecksum } from './teacher-cache-checksum.js';
 import { CACHE_VERSION, encodeHeader, headerBytesFor, MAX_CLASSES, type CacheDtype, type TeacherCacheHeader } from './teacher-cache-format.js';
@@ -30,6 +31,8 @@ export interface CacheTeacherOptions {
   topK?: number;
   /** Compute only this shard's rows (merge the shard files with `mergeTeacherCaches`). */
   shard?: Shard;
+  /** Data-parallel replicas holding the same teacher: each batch is split across them and this thread. */
+  pool?: ReplicaPool;
   /** Called after each batch. */
   onProgress?: (progress: { rowsDone: number; rowsTotal: number }) => void;
 }
@@ -74,7 +77,7 @@ export async function cacheTeacherOutputs(
     let numClasses = 0;
     for (let r = start; r < end; r += batchSize) {
       const rows = examples.slice(r, Math.min(r + batchSize, end));
-      const logits = await teacherLogits(teacher, rows, r); // [rows, classes]
+      const logits = await teacherLogits(teacher, rows, r, options.pool); // [rows, classes]
       if (numClasses === 0) numClasses = checkClasses(logits.classes, topK);
       if (logits.classes !== numClasses) {
         throw new TfdistillError('SHAPE_MISMATCH', `teacher gave ${logits.classes} classes at row ${r}, ${numClasses} before`);
@@ -104,30 +107,18 @@ export async function cacheTeacherOutputs(
   }
 }
 
-/** Runs the teacher on one batch (padded with 0 to its longest row) and downloads its logits. */
-async function teacherLogits(teacher: Teacher, rows: readonly Example[], firstRow: number): Promise<{ values: Float32Array; classes: number }> {
+/** Runs the teacher on one batch (padded with 0 to its longest row; split across `pool`'s replicas if given) and downloads its logits. */
+async function teacherLogits(teacher: Teacher, rows: readonly Example[], firstRow: number, pool?: ReplicaPool): Promise<{ values: Float32Array; classes: number }> {
   const seq = Math.max(...rows.map((e) => e.ids.length));
   const ids = new Int32Array(rows.length * seq); // [batch, seq], 0 = padding
   rows.forEach((e, i) => ids.set(e.ids, i * seq));
-  const logits = tf.tidy(() => {
-    const out = teacher.predict(tf.tensor2d(ids, [rows.length, seq], 'int32')).logits;
-    if (out.rank !== 2 || out.shape[0] !== rows.length) {
-      throw new TfdistillError('SHAPE_MISMATCH', `teacher logits have shape [${out.shape}], expected [${rows.length}, classes]`,
-        'the teacher cache stores one logit vector per example (sequence classification)');
-    }
-    return out.toFloat(); // [batch, classes]
-  });
-  try {
-    const values = Float32Array.from(await logits.data());
-    const bad = values.findIndex((x) => !Number.isFinite(x));
-    if (bad >= 0) {
-      const row = firstRow + Math.floor(bad / logits.shape[1]!);
-      throw new TfdistillError('NON_FINITE', `teacher logit for row ${row} is ${values[bad]}`);
-    }
-    return { values, classes: logits.shape[1]! };
-  } finally {
-    logits.dispose();
+  const { values, classes } = pool ? await pool.shardedTeacherLogits(teacher, ids, rows.length, seq) : teacherLogitsOf(teacher, ids, rows.length, seq);
+  const bad = values.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) {
+    const row = firstRow + Math.floor(bad / classes);
+    throw new TfdistillError('NON_FINITE', `teacher logit for row ${row} is ${values[bad]}`);
   }
+  return { values, classes };
 }
 
 function checkClasses(classes: number, topK: number): number {

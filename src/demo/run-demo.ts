@@ -71,7 +71,7 @@ export interface DemoRow {
  * ```
  */
 export async function runDemo(opts: {
-  out: string; settings?: DemoSettings; seed?: number; backend?: BackendName; threads?: number; force?: boolean; log?: (m: string) => void;
+  out: string; settings?: DemoSettings; seed?: number; backend?: BackendName; threads?: number; replicas?: number | 'auto'; force?: boolean; log?: (m: string) => void;
 }): Promise<{ rows: DemoRow[]; table: string; teacher: DistillResult; student: DistillResult; seconds: number }> {
   const s: DemoSettings = opts.settings ?? demoSettings.full;
   const seed = opts.seed ?? 42;
@@ -90,7 +90,7 @@ export async function runDemo(opts: {
     const q = (v: string) => `"${v.replace(/"/g, '""')}"`;
     await fs.writeFile(data, ['text,label', ...records.map((r) => `${q(r.text)},${q(String(r.label))}`)].join('\n') + '\n');
   }
-  const common = { train: data, batchSize: s.batchSize, seed, backend: opts.backend, threads: opts.threads, handleSignals: true, force: opts.force };
+  const common = { train: data, batchSize: s.batchSize, seed, backend: opts.backend, threads: opts.threads, replicas: opts.replicas, handleSignals: true, force: opts.force };
 
   log('== 1/3 training the teacher on SpamAssassin (hard labels) ==');
   const teacher = await distill({ ...common, out: path.join(out, 'teacher'), loss: { alpha: 0 }, epochs: s.teacherEpochs,

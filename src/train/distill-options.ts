@@ -100,6 +100,15 @@ export interface DistillOptions {
   /** wasm only: matmul threads, 1-8 (see `UseBackendOptions.wasmThreads`). Default 1. */
   threads?: number;
   /**
+   * Data parallelism on this machine (wasm and cpu backends): this thread plus `replicas - 1` worker threads, each
+   * with its own copy of the student (and of a layers teacher), compute the gradients of their share of every batch
+   * and of the teacher cache; one optimizer applies the averaged gradients (see `ReplicaPool`). The wasm backend runs
+   * its elementwise kernels on one core, so this is what uses the others: ~1.6x per step on 2 cores. `'auto'` = one
+   * replica per core, at most 4. Ignored (with a note) on the tfjs-node backends, which use every core already.
+   * Each replica holds its own copy of the models and activations. Default 1.
+   */
+  replicas?: number | 'auto';
+  /**
    * A teacher cache file of the whole `train` file from `cacheTeacherOutputs` / `tfdistill cache-teacher` (e.g. merged
    * from shards computed on several machines): its logits replace running the teacher on the training rows.
    */

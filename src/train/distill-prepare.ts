@@ -10,6 +10,8 @@ import { checkIntermediateShapes, intermediateShapesOf } from '../losses/index.j
 import { encoderOutputs } from '../models/outputs.js';
 import type { EncoderOptions, EncoderOutputKind } from '../models/options.js';
 import type { DistillOptions, PreparedData } from './distill-options.js';
+import type { ConcreteBackendName } from '../backend/backend-info.js';
+import { ReplicaPool } from './parallel/replica-pool.js';
 import { resolveStudent } from './resolve-student.js';
 import { resolveTeacher, type ResolvedTeacher } from './resolve-teacher.js';
 
@@ -36,7 +38,8 @@ const isPrepared = (d: unknown): d is PreparedData => typeof d === 'object' && d
  * const run = await prepareRun({ teacher: 'teacher/', train: 'train.csv', out: 'run/' }, { seed: 1, log: console.log });
  * ```
  */
-export async function prepareRun(options: DistillOptions, ctx: { seed: number; log: (m: string) => void }): Promise<PreparedRun> {
+export async function prepareRun(options: DistillOptions,
+  ctx: { seed: number; log: (m: string) => void; replicas?: number; backend?: ConcreteBackendName }): Promise<PreparedRun> {
   const teacher = options.teacher !== undefined ? await resolveTeacher(options.teacher, { tokenizer: options.tokenizer }) : undefined;
   try {
     const data = await loadData(options, teacher, ctx.seed);
@@ -134,7 +137,7 @@ function checkShapes(options: DistillOptions, student: tf.LayersModel, teacher: 
 }
 
 async function maybeCacheTeacher(options: DistillOptions, teacher: ResolvedTeacher | undefined, data: PreparedDatasets,
-  ctx: { log: (m: string) => void }): Promise<boolean> {
+  ctx: { log: (m: string) => void; replicas?: number; backend?: ConcreteBackendName }): Promise<boolean> {
   if (!teacher || data.withTeacherLogits) return data.withTeacherLogits;
   const mode = options.cacheTeacher ?? 'auto';
   const wanted = mode === true || (mode === 'auto' && (options.epochs ?? 3) > 1);
@@ -144,8 +147,17 @@ async function maybeCacheTeacher(options: DistillOptions, teacher: ResolvedTeach
   // Reuse a cache from an earlier (interrupted) run only when the teacher id means the same weights across processes.
   let cache = options.resume && teacher.stableId ? await read().catch(() => undefined) : undefined;
   if (!cache) {
-    ctx.log(`running the teacher once over ${data.train.length} training rows (teacher cache: ${file})`);
-    await cacheTeacherOutputs(teacher.teacher, data.train, file, { teacherId: teacher.id, dtype: 'float32', batchSize: options.batchSize ?? 32 });
+    // With replicas, each batch is split across worker threads holding a copy of a layers teacher.
+    const replicas = teacher.layersModel ? ctx.replicas ?? 1 : 1;
+    ctx.log(`running the teacher once over ${data.train.length} training rows${replicas > 1 ? ` on ${replicas} replicas` : ''} (teacher cache: ${file})`);
+    const pool = replicas > 1
+      ? await ReplicaPool.start({ replicas, backend: ctx.backend === 'cpu' ? 'cpu' : 'wasm', teacher: teacher.layersModel })
+      : undefined;
+    try {
+      await cacheTeacherOutputs(teacher.teacher, data.train, file, { teacherId: teacher.id, dtype: 'float32', batchSize: options.batchSize ?? 32, pool });
+    } finally {
+      await pool?.close();
+    }
     cache = await read();
   }
   for (const e of data.train) e.teacherLogits = cache.get(e.index);

@@ -18,6 +18,9 @@ export function validateDistillOptions(o: DistillOptions): void {
   for (const key of ['epochs', 'maxSteps', 'batchSize', 'gradientAccumulation', 'evalEvery', 'checkpointEvery', 'logEvery', 'keepCheckpoints'] as const) {
     if (o[key] !== undefined) require_(positiveInt(o[key]), `${key} must be a positive integer, got ${String(o[key])}`);
   }
+  if (o.replicas !== undefined && o.replicas !== 'auto') {
+    require_(Number.isInteger(o.replicas) && o.replicas >= 1 && o.replicas <= 16, `replicas must be an integer in [1, 16] or 'auto', got ${String(o.replicas)}`);
+  }
   const lr = o.optimizer?.learningRate;
   if (lr !== undefined) require_(Number.isFinite(lr) && lr > 0, `optimizer.learningRate must be > 0, got ${lr}`);
   const wd = o.optimizer?.weightDecay;

@@ -22,6 +22,8 @@ import { LossTracker } from './loss-tracker.js';
 import { learningRateAt } from './lr-schedule.js';
 import { MetricsLog } from './metrics-log.js';
 import { ProgressReporter } from './progress.js';
+import { resolveReplicas, startTrainingReplicas, withShippedLogits } from './parallel/distill-replicas.js';
+import type { ReplicaPool } from './parallel/replica-pool.js';
 import { trainStep } from './step.js';
 import { resumeMessage, StopSignal } from './stop-signal.js';
 
@@ -55,12 +57,14 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   const progressStream = options.progress === false ? { write: () => true } : options.progress ?? process.stderr;
   const log = (msg: string) => progressStream.write(`${msg}\n`);
 
-  const run = await prepareRun(options, { seed, log });
+  const replicas = resolveReplicas(options.replicas, backend.name, log);
+  const run = await prepareRun(options, { seed, log, replicas, backend: backend.name });
   const { data, student, teacher } = run;
   const stop = options.handleSignals === false ? undefined : new StopSignal({ stream: progressStream });
   const projections: Record<number, Projection> = {};
   const tracker = new LossTracker();
   let optimizer: AdamW | undefined;
+  let pool: ReplicaPool | undefined;
   try {
     // Hidden-state losses between different widths learn a projection student -> teacher (TinyBERT).
     for (const spec of options.loss?.intermediate ?? []) {
@@ -125,6 +129,8 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     const bestMetric = options.bestMetric ?? options.earlyStopping?.metric ?? (data.labeled ? 'accuracy' : 'agreement');
     const validationTeacher = data.validation.length > 0
       ? await teacherLogitsFor(data.validation, teacher?.teacher, batchSize) : undefined;
+    pool = await startTrainingReplicas({ replicas, backend: backend.name, student: student.model, teacher, teacherCached: run.teacherCached,
+      projections, loss: lossConfig, numClasses, log });
     const progress = new ProgressReporter({ stream: progressStream, totalSteps, totalEpochs: epochs, now, logEvery });
 
     const snapshot = (): TrainingSnapshot => ({ ...snap, epoch: iterator.position.epoch, batchIndex: iterator.position.batchIndex,
@@ -164,18 +170,23 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       const { batch, epoch: batchEpoch } = iterator.next();
       lastLr = learningRateAt(snap.step, schedule);
       optimizer.setLearningRate(lastLr);
-      const device = toDeviceBatch(batch, { teacher: teacher?.teacher, needTeacherInternals: lossConfig.intermediate.length > 0, numClasses });
-      let result;
-      // A live teacher's logits are checked where they arise, so a NaN is reported as the teacher's, not the loss's.
-      const checks = device.teacher ? { 'teacher logits': tf.tidy(() => tf.sum(tf.abs(device.teacher!.logits))) as tf.Scalar } : undefined;
+      // Data-parallel: the workers start on their shards before this thread runs its own.
+      const [mine, ...theirs] = pool ? pool.shards(batch) : [batch];
+      const peers = pool?.gradients(withShippedLogits(pool, theirs, teacher), { variables, step: snap.step, seed, lossScale: lossScale?.scale });
+      let result, device, checks;
       try {
+        device = toDeviceBatch(mine, { teacher: teacher?.teacher, needTeacherInternals: lossConfig.intermediate.length > 0, numClasses });
+        // A live teacher's logits are checked where they arise, so a NaN is reported as the teacher's, not the loss's.
+        const logits = device.teacher?.logits;
+        checks = logits ? { 'teacher logits': tf.tidy(() => tf.sum(tf.abs(logits))) as tf.Scalar } : undefined;
         result = await trainStep({ variables, optimizer, lossFn: kdLossFn({ student: student.model, batch: device, step: snap.step, config: lossConfig }),
-          clipGlobalNorm: options.clipGlobalNorm === 0 ? undefined : options.clipGlobalNorm ?? 1, lossScale, accumulator, batchSize: batch.batchSize });
+          clipGlobalNorm: options.clipGlobalNorm === 0 ? undefined : options.clipGlobalNorm ?? 1, lossScale, accumulator, batchSize: mine.batchSize, peers });
       } catch (err) {
+        peers?.catch(() => {}); // this thread's error is the one to report
         tf.dispose(checks && Object.values(checks));
         throw err;
       } finally {
-        disposeDeviceBatch(device);
+        if (device) disposeDeviceBatch(device);
       }
       tracker.push(snap.step + 1, { total: result.total, ...result.terms }, checks);
       if (result.gradNorm) result.gradNorm.dispose();
@@ -214,6 +225,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     if (run.student.owned) run.student.model.dispose();
     throw err;
   } finally {
+    await pool?.close();
     tracker.dispose();
     optimizer?.dispose();
     Object.values(projections).forEach((p) => p.dispose());

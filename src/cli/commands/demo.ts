@@ -1,6 +1,6 @@
 import { demoSettings, runDemo } from '../../demo/run-demo.js';
 import { defineCommand } from '../command.js';
-import { backendOption } from '../options.js';
+import { backendOption, replicasOption } from '../options.js';
 
 /** `tfdistill demo`: the main job on built-in real data, offline. */
 export const demoCommand = defineCommand({
@@ -12,11 +12,12 @@ export const demoCommand = defineCommand({
       quick: { type: 'boolean', default: process.env.TFDISTILL_QUICK === '1', describe: 'Tiny settings (seconds; for tests)' },
       seed: { type: 'number', default: 42 },
       ...backendOption,
+      ...replicasOption,
     })
     .example('$0 demo', 'about 5-10 minutes on 2 CPU cores; prints the teacher vs student table'),
   handler: async (a) => {
     const { table, student } = await runDemo({ out: a.out, settings: a.quick ? demoSettings.quick : demoSettings.full,
-      seed: a.seed, backend: a.backend, threads: a.threads, force: true });
+      seed: a.seed, backend: a.backend, threads: a.threads, replicas: a.replicas, force: true });
     console.log(`\n${table}`);
     console.log(`\nstudent checkpoint: ${student.checkpointDir}\nreport: ${a.out}/report.html`);
   },

@@ -1,7 +1,7 @@
 import { encoderPresets } from '../../models/options.js';
 import { distill } from '../../train/distill.js';
 import { defineCommand } from '../command.js';
-import { backendOption, dataOptions } from '../options.js';
+import { backendOption, dataOptions, replicasOption } from '../options.js';
 import { printDistillResult } from '../print-result.js';
 
 /** `tfdistill train-teacher`: train an encoder on labels alone, for users who start without a teacher. */
@@ -26,6 +26,7 @@ export const trainTeacherCommand = defineCommand({
       force: { type: 'boolean', default: false },
       ...dataOptions,
       ...backendOption,
+      ...replicasOption,
     })
     .example('$0 train-teacher --data train.csv --preset teacherBase --out t/', 'then: $0 train --teacher t/ --data train.csv'),
   handler: async (a) => {
@@ -34,7 +35,7 @@ export const trainTeacherCommand = defineCommand({
       data: { textColumn: a.textColumn, labelColumn: a.labelColumn, onBadRow: a.onBadRow, maxLength: a.maxLength, vocabSize: a.vocabSize },
       student: { ...encoderPresets[a.preset] }, loss: { alpha: 0 },
       optimizer: { learningRate: a.lr }, epochs: a.epochs, maxSteps: a.maxSteps, batchSize: a.batchSize,
-      seed: a.seed, out: a.out, resume: a.resume, force: a.force, backend: a.backend, threads: a.threads,
+      seed: a.seed, out: a.out, resume: a.resume, force: a.force, backend: a.backend, threads: a.threads, replicas: a.replicas,
     });
     printDistillResult(result, { role: 'teacher' });
     result.student.dispose();

@@ -1,6 +1,6 @@
 import { distill } from '../../train/distill.js';
 import { defineCommand } from '../command.js';
-import { backendOption, dataOptions } from '../options.js';
+import { backendOption, dataOptions, replicasOption } from '../options.js';
 import { printDistillResult } from '../print-result.js';
 
 /** `tfdistill train`: distill a teacher into a student (the library's `distill`). */
@@ -37,6 +37,7 @@ export const trainCommand = defineCommand({
       force: { type: 'boolean', default: false, describe: 'Replace an existing --out' },
       ...dataOptions,
       ...backendOption,
+      ...replicasOption,
     })
     .example('$0 train --teacher teacher/ --data train.csv --student-dim 256', 'distill teacher/ into a 256-wide student')
     .example('$0 train --data logits.csv --teacher-logits-column logits', 'distill from logits computed elsewhere')
@@ -52,7 +53,7 @@ export const trainCommand = defineCommand({
       optimizer: { learningRate: a.lr }, epochs: a.epochs, maxSteps: a.maxSteps, batchSize: a.batchSize,
       gradientAccumulation: a.gradAccum, precision: a.precision, evalEvery: a.evalEvery,
       earlyStopping: a.patience ? { patience: a.patience } : undefined,
-      seed: a.seed, out: a.out, resume: a.resume, force: a.force, backend: a.backend, threads: a.threads,
+      seed: a.seed, out: a.out, resume: a.resume, force: a.force, backend: a.backend, threads: a.threads, replicas: a.replicas,
     });
     printDistillResult(result, { role: 'student' });
     result.student.dispose();

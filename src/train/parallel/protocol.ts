@@ -29,10 +29,12 @@ export interface InitMessage {
   type: 'init';
   id: number;
   backend: 'wasm' | 'cpu';
-  student: tf.io.ModelArtifacts;
+  /** Absent for a teacher-only pool (filling the teacher cache). */
+  student?: tf.io.ModelArtifacts;
   teacher?: tf.io.ModelArtifacts;
   projections: ReplicaProjectionSpec[];
-  loss: ReplicaLossConfig;
+  /** Present with a student. */
+  loss?: ReplicaLossConfig;
   needTeacherInternals: boolean;
   numClasses?: number;
 }

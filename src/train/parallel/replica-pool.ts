@@ -7,6 +7,8 @@ import { Worker } from 'node:worker_threads';
 import type { Batch } from '../../data/types.js';
 import { require_, TfdistillError } from '../../errors.js';
 import type { Projection } from '../../losses/index.js';
+import { teacherLogitsOf } from '../../models/teacher-logits.js';
+import type { Teacher } from '../../models/types.js';
 import type { PeerGradients } from './combine.js';
 import type { FromReplica, GradientsReply, ReplicaLossConfig, ToReplica } from './protocol.js';
 import { splitBatch } from './shards.js';
@@ -24,14 +26,15 @@ export interface ReplicaPoolOptions {
   replicas: number;
   /** Backend of the workers; each runs single-threaded. */
   backend: 'wasm' | 'cpu';
-  /** The student; copied into every worker with its current weights. */
-  student: tf.LayersModel;
+  /** The student, copied into every worker. Absent for a teacher-only pool (filling the teacher cache). */
+  student?: tf.LayersModel;
   /** A layers teacher to copy into the workers, so each runs it on its own shard. Without it, shards carry logits. */
   teacher?: tf.LayersModel;
   /** Learned projections trained along with the student (intermediate hidden-state losses). */
   projections?: Readonly<Record<number, Projection>>;
-  loss: ReplicaLossConfig;
-  needTeacherInternals: boolean;
+  /** Loss settings; needed with a student. */
+  loss?: ReplicaLossConfig;
+  needTeacherInternals?: boolean;
   numClasses?: number;
 }
 
@@ -108,13 +111,20 @@ class ReplicaWorker {
  * ```
  */
 export class ReplicaPool {
-  private constructor(private readonly workers: ReplicaWorker[], readonly replicatesTeacher: boolean) {}
+  private constructor(
+    private readonly workers: ReplicaWorker[],
+    /** Whether the workers hold the teacher (else shards must carry `teacherLogits`). */
+    readonly replicatesTeacher: boolean,
+    private readonly hasStudent: boolean,
+  ) {}
 
   /** Starts the workers and copies the models into them; rejects (and stops them) if any fails. */
   static async start(options: ReplicaPoolOptions): Promise<ReplicaPool> {
     require_(Number.isInteger(options.replicas) && options.replicas >= 2 && options.replicas <= 16,
       `replicas must be an integer in [2, 16], got ${options.replicas}`);
-    const student = await artifactsOf(options.student);
+    require_(options.student || options.teacher, 'a replica pool needs a student or a teacher');
+    require_(!options.student || options.loss, 'a replica pool with a student needs its loss settings');
+    const student = options.student && (await artifactsOf(options.student));
     const teacher = options.teacher && (await artifactsOf(options.teacher));
     const projections = Object.entries(options.projections ?? {}).map(([block, p]) => ({
       block: Number(block), name: p.name, studentDim: p.studentDim, teacherDim: p.teacherDim }));
@@ -122,12 +132,12 @@ export class ReplicaPool {
     const workers = Array.from({ length: options.replicas - 1 }, (_, i) => new ReplicaWorker(new Worker(entry.source, { eval: entry.eval }), i + 1));
     try {
       await Promise.all(workers.map((w) => w.request({ type: 'init', backend: options.backend, student, teacher, projections,
-        loss: options.loss, needTeacherInternals: options.needTeacherInternals, numClasses: options.numClasses })));
+        loss: options.loss, needTeacherInternals: options.needTeacherInternals ?? false, numClasses: options.numClasses })));
     } catch (e) {
       await Promise.all(workers.map((w) => w.close()));
       throw e;
     }
-    return new ReplicaPool(workers, teacher !== undefined);
+    return new ReplicaPool(workers, teacher !== undefined, student !== undefined);
   }
 
   /** Replicas in all, this thread included. */
@@ -141,15 +151,18 @@ export class ReplicaPool {
   }
 
   /**
-   * Starts the workers on their shards (one each, `shards.length === size - 1`) at the variables' current values and
-   * resolves with their unscaled gradients. Call it before this thread's own forward/backward so both run at once.
+   * Starts the workers on their shards (at most one each: a batch smaller than the pool leaves some idle) at the
+   * variables' current values and resolves with their unscaled gradients. Call it before this thread's own
+   * forward/backward pass so both run at once.
    */
   async gradients(shards: Batch[], ctx: { variables: tf.Variable[]; step: number; seed: number; lossScale?: number }): Promise<PeerGradients[]> {
-    require_(shards.length === this.workers.length, `gradients: ${shards.length} shards for ${this.workers.length} workers`);
+    require_(this.hasStudent, 'gradients: the pool was started without a student');
+    require_(shards.length <= this.workers.length, `gradients: ${shards.length} shards for ${this.workers.length} workers`);
+    if (shards.length === 0) return [];
     // Synchronous up to the postMessage calls: the workers must get their shards before this thread starts its own
     // (synchronous) forward and backward pass, or they would sit idle until it ends.
     const weights = readWeights(ctx.variables);
-    const replies = await Promise.all(this.workers.map((w, i) => w.request<GradientsReply>({
+    const replies = await Promise.all(this.workers.slice(0, shards.length).map((w, i) => w.request<GradientsReply>({
       type: 'gradients', shard: shards[i], step: ctx.step, weights, lossScale: ctx.lossScale,
       dropoutSeed: replicaSeed(ctx.seed, ctx.step, w.rank),
     })));
@@ -162,6 +175,32 @@ export class ReplicaPool {
     const reply = await this.workers[index].request<{ type: 'teacher'; id: number; logits: Float32Array; numClasses: number }>(
       { type: 'teacher', inputIds, batchSize, seqLength });
     return { logits: reply.logits, numClasses: reply.numClasses };
+  }
+
+  /**
+   * Teacher logits [rows, classes] of a padded block of ids, split by rows across the workers and `local` (the same
+   * teacher in this thread), which all run at once.
+   */
+  async shardedTeacherLogits(local: Teacher, inputIds: Int32Array, rows: number, seqLength: number): Promise<{ values: Float32Array; classes: number }> {
+    const [mine, ...theirs] = splitBatch({ inputIds, batchSize: rows, seqLength, indices: new Int32Array(rows) }, this.size);
+    const others = Promise.all(theirs.map((s, i) => this.teacherLogits(i, s.inputIds, s.batchSize, seqLength)));
+    let own: { values: Float32Array; classes: number };
+    try {
+      own = teacherLogitsOf(local, mine.inputIds, mine.batchSize, seqLength);
+    } catch (e) {
+      others.catch(() => {}); // this thread's error is the one to report
+      throw e;
+    }
+    const parts = await others;
+    const values = new Float32Array(rows * own.classes);
+    values.set(own.values);
+    let offset = own.values.length;
+    for (const p of parts) {
+      if (p.numClasses !== own.classes) throw new TfdistillError('REPLICA_FAILED', `a replica's teacher gave ${p.numClasses} classes, this thread's ${own.classes}`);
+      values.set(p.logits, offset);
+      offset += p.logits.length;
+    }
+    return { values, classes: own.classes };
   }
 
   /** Stops the workers (waits for them to free their models). */

@@ -12,17 +12,18 @@ import { TfdistillError } from '../../errors.js';
 import { createProjection } from '../../losses/index.js';
 import { setDropoutSeed } from '../../models/dropout.js';
 import { teacherFromEncoder, teacherFromLayersModel } from '../../models/teacher.js';
+import { teacherLogitsOf } from '../../models/teacher-logits.js';
 import type { Teacher } from '../../models/types.js';
 import { lossAndGradients } from '../gradients.js';
 import { disposeDeviceBatch, kdLossFn, toDeviceBatch, type KdLossConfig } from '../kd-loss.js';
 import type { FromReplica, GradientsMessage, InitMessage, TeacherMessage, ToReplica } from './protocol.js';
 
 interface Replica {
-  student: tf.LayersModel;
+  student?: tf.LayersModel;
   teacherModel?: tf.LayersModel;
   teacher?: Teacher;
   variables: tf.Variable[];
-  config: KdLossConfig;
+  config?: KdLossConfig;
   init: InitMessage;
   dispose(): void;
 }
@@ -66,19 +67,19 @@ async function handle(msg: ToReplica): Promise<void> {
 
 async function start(init: InitMessage): Promise<Replica> {
   await useBackend(init.backend);
-  const student = await tf.loadLayersModel(tf.io.fromMemory(init.student));
+  const student = init.student && (await tf.loadLayersModel(tf.io.fromMemory(init.student)));
   const teacherModel = init.teacher ? await tf.loadLayersModel(tf.io.fromMemory(init.teacher)) : undefined;
   const teacher = teacherModel && (teacherModel.outputNames[0] === 'logits' ? teacherFromEncoder(teacherModel) : teacherFromLayersModel(teacherModel));
   const projections = Object.fromEntries(init.projections.map((p) => [p.block, createProjection(p.studentDim, p.teacherDim, p.name)]));
   const variables = [
-    ...student.trainableWeights.map((w) => w.read() as tf.Variable),
+    ...(student?.trainableWeights ?? []).map((w) => w.read() as tf.Variable),
     ...init.projections.flatMap((p) => projections[p.block].variables),
   ];
   return {
     student, teacherModel, teacher, variables, init,
-    config: { ...init.loss, projections },
+    config: init.loss && { ...init.loss, projections },
     dispose() {
-      student.dispose();
+      student?.dispose();
       teacherModel?.dispose();
       Object.values(projections).forEach((p) => p.dispose());
     },
@@ -98,13 +99,14 @@ function setWeights(variables: tf.Variable[], weights: Float32Array): void {
 }
 
 async function gradients(r: Replica, msg: GradientsMessage) {
+  if (!r.student || !r.config) throw new Error('this replica has no student');
   setWeights(r.variables, msg.weights);
   setDropoutSeed(msg.dropoutSeed);
   const device = toDeviceBatch(msg.shard, { teacher: r.teacher, needTeacherInternals: r.init.needTeacherInternals, numClasses: r.init.numClasses });
   const scale = msg.lossScale;
   let out;
   try {
-    out = lossAndGradients(kdLossFn({ student: r.student, batch: device, step: msg.step, config: r.config }), r.variables,
+    out = lossAndGradients(kdLossFn({ student: r.student!, batch: device, step: msg.step, config: r.config! }), r.variables,
       scale === undefined ? undefined : (t) => tf.mul(t, scale));
   } finally {
     disposeDeviceBatch(device);
@@ -128,9 +130,6 @@ async function gradients(r: Replica, msg: GradientsMessage) {
 
 function teacherLogits(r: Replica, msg: TeacherMessage): { logits: Float32Array; numClasses: number } {
   if (!r.teacher) throw new Error('this replica has no teacher');
-  return tf.tidy(() => {
-    const ids = tf.tensor2d(msg.inputIds, [msg.batchSize, msg.seqLength], 'int32');
-    const logits = r.teacher!.predict(ids).logits;
-    return { logits: new Float32Array(logits.dataSync()), numClasses: logits.shape[1] as number };
-  });
+  const { values, classes } = teacherLogitsOf(r.teacher, msg.inputIds, msg.batchSize, msg.seqLength);
+  return { logits: values, numClasses: classes };
 }
