@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --threads 2] [-- --no-torch] [-- --no-stock]`: the standard workload of the performance issue
- * with tfdistill's real training step and with the hand-written TF.js baseline (same kernel overrides), in one
+ * `npm run bench [-- --quick] [-- --replicas N|auto] [-- --threads 2] [-- --no-torch] [-- --no-stock]`: the standard workload of
+ * the performance issue with tfdistill's real training step (data-parallel over `--replicas`, default 'auto' = one per
+ * core up to 4, and with 1 replica) and with the hand-written TF.js baseline (same kernel overrides), in one
  * process, then the baseline on stock tfjs-backend-wasm kernels, then the PyTorch peer. Prints a table and writes
  * `bench/results/<date>-<backend>.json` and `bench/results/latest.json`.
  *
@@ -30,9 +31,19 @@ const info = await startBenchBackend(argv);
 const log = (m: string) => process.stderr.write(`${m}\n`);
 log(`backend ${info.name}, wasm threads ${info.wasmThreads}, simd ${info.wasmSimd}${quick ? ', quick' : ''}`);
 
-log('tfdistill ...');
-const lib = await buildTfdistill({ replicas: benchReplicas(argv) });
-const tfdistill = await measure(lib, plan);
+const replicas = benchReplicas(argv, 'auto');
+let parallel: Awaited<ReturnType<typeof measure>> | undefined;
+if (replicas > 1) {
+  log(`tfdistill, ${replicas} data-parallel replicas ...`);
+  const c = await buildTfdistill({ replicas });
+  parallel = await measure(c, plan);
+  await c.dispose();
+}
+log('tfdistill, 1 replica ...');
+const lib = await buildTfdistill();
+const oneReplica = await measure(lib, plan);
+const tfdistill = parallel ?? oneReplica;
+const single = parallel ? oneReplica : undefined;
 log('hand-written baseline (tfdistill kernel overrides) ...');
 const base = buildBaseline({ embedViaScatter: false });
 const baseline = await measure(base, plan);
@@ -77,24 +88,26 @@ const result = {
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, tfjs: tf.version.tfjs,
     wasmThreads: info.wasmThreads, wasmSimd: info.wasmSimd },
   workload,
+  replicas,
   ...strip(tfdistill),
+  ...(single ? { singleReplica: strip(single) } : {}),
   baseline: strip(baseline),
   overheadVsBaseline: overhead,
   ...(stockBaseline ? { stockKernelBaseline: strip(stockBaseline) } : {}),
   pytorch: torch,
   /** Projected seconds for 3 epochs over 10,000 examples: cached (tfdistill, baseline) vs live teacher (PyTorch). */
-  endToEndJobSeconds: { ...JOB, tfdistill: jobSeconds(tfdistill), baseline: jobSeconds(baseline),
+  endToEndJobSeconds: { ...JOB, tfdistill: jobSeconds(tfdistill), ...(single ? { tfdistillSingleReplica: jobSeconds(single) } : {}), baseline: jobSeconds(baseline),
     ...(torch.ok ? { pytorch: (JOB.epochs * JOB.examples) / torch.kdStepSamplesPerSec } : {}) },
   peakRssMBProcess: Math.round(process.resourceUsage().maxRSS / 1024),
 };
 
 printTable(result);
-console.log(`Library overhead, back-to-back A/B rounds (tfdistill step time / hand-written step time): live teacher `
+console.log(`Library overhead, back-to-back A/B rounds (tfdistill step time with 1 replica / hand-written step time): live teacher `
   + `${overhead.kdStep.toFixed(3)}, cached ${overhead.cachedKdStep.toFixed(3)}.`);
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(dir, { recursive: true });
 const text = `${JSON.stringify(result, null, 2)}\n`;
-const variant = `${info.wasmThreads && info.wasmThreads > 1 ? `-${info.wasmThreads}threads` : ''}${quick ? '-quick' : ''}`;
+const variant = `${info.wasmThreads && info.wasmThreads > 1 ? `-${info.wasmThreads}threads` : ''}${replicas > 1 ? `-${replicas}replicas` : ''}${quick ? '-quick' : ''}`;
 writeFileSync(path.join(dir, `${result.date.slice(0, 10)}-${info.name}${variant}.json`), text);
 writeFileSync(path.join(dir, 'latest.json'), text);
 log(`wrote bench/results/latest.json`);

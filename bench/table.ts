@@ -41,21 +41,24 @@ const cell = (v: unknown): string => (typeof v === 'number' ? (v >= 100 ? v.toFi
  * printTable({ ...tfdistillFigures, baseline, stockKernelBaseline, pytorch });
  * ```
  */
-export function printTable(r: Figures & { baseline: Figures; stockKernelBaseline?: Figures; pytorch: TorchFigures }): void {
+export function printTable(r: Figures & { replicas: number; singleReplica?: Figures; baseline: Figures; stockKernelBaseline?: Figures; pytorch: TorchFigures }): void {
   const torch = r.pytorch.ok ? r.pytorch : undefined;
+  const single = r.singleReplica;
   const lines = [
-    '| figure | unit | tfdistill | hand-written TF.js (same kernels) | hand-written, stock wasm kernels | PyTorch | tfdistill / PyTorch |',
-    '|---|---|---|---|---|---|---|',
+    `| figure | unit | tfdistill${r.replicas > 1 ? ` (${r.replicas} replicas)` : ''} | ${single ? 'tfdistill, 1 replica | ' : ''}`
+      + 'hand-written TF.js (same kernels) | hand-written, stock wasm kernels | PyTorch | tfdistill / PyTorch |',
+    `|---|---|---|${single ? '---|' : ''}---|---|---|---|`,
   ];
   for (const row of rows) {
     const ours = r[row.key];
     const theirs = torch && row.key in torch ? (torch as unknown as Record<string, number>)[row.key] : undefined;
     const ratio = typeof ours === 'number' && theirs !== undefined ? (row.higherIsBetter ? ours / theirs : theirs / ours) : undefined;
-    lines.push(`| ${row.label} | ${row.unit} | ${cell(ours)} | ${cell(r.baseline[row.key])} | ${cell(r.stockKernelBaseline?.[row.key])} | ${cell(theirs)} | ${ratio === undefined ? '-' : `${ratio.toFixed(2)}x`} |`);
+    lines.push(`| ${row.label} | ${row.unit} | ${cell(ours)} | ${single ? `${cell(single[row.key])} | ` : ''}${cell(r.baseline[row.key])} | ${cell(r.stockKernelBaseline?.[row.key])} | ${cell(theirs)} | ${ratio === undefined ? '-' : `${ratio.toFixed(2)}x`} |`);
   }
   const job = (f: { cachedKdStepSamplesPerSec: number; teacherForwardSamplesPerSec: number }) => jobSeconds(f);
   const torchJob = torch ? (JOB.epochs * JOB.examples) / torch.kdStepSamplesPerSec : undefined;
-  lines.push(`| (g) ${JOB.epochs} epochs x ${JOB.examples.toLocaleString('en-US')} examples, projected | s | ${cell(job(r))} | ${cell(job(r.baseline))} | `
+  lines.push(`| (g) ${JOB.epochs} epochs x ${JOB.examples.toLocaleString('en-US')} examples, projected | s | ${cell(job(r))} | `
+    + `${single ? `${cell(job(single))} | ` : ''}${cell(job(r.baseline))} | `
     + `${cell(r.stockKernelBaseline && job(r.stockKernelBaseline))} | ${cell(torchJob)} | ${torchJob === undefined ? '-' : `${(torchJob / job(r)).toFixed(2)}x`} |`);
   console.log(lines.join('\n'));
   console.log(`(g) = one teacher pass to fill the cache + ${JOB.epochs} cached epochs for TF.js; PyTorch runs the teacher every step, its usual loop.`);

@@ -4,6 +4,7 @@
  * max length 128, 2 classes, batch 32 x seq 128 of random ids, T = 4, alpha = 0.7, AdamW lr 1e-4, dropout 0.1.
  */
 import * as tf from '@tensorflow/tfjs';
+import os from 'node:os';
 import type { BackendInfo } from '../src/backend/backend-info.js';
 import { useBackend } from '../src/backend/use-backend.js';
 
@@ -113,13 +114,17 @@ export async function startBenchBackend(argv: string[]): Promise<BackendInfo> {
 }
 
 /**
- * `--replicas N` in `argv`: run tfdistill's contender data-parallel over N replicas (this thread + N - 1 workers).
+ * `--replicas N|auto` in `argv`: run tfdistill's contender data-parallel over N replicas (this thread + N - 1 workers);
+ * `auto` = one per core, at most 4 (as `distill({ replicas: 'auto' })`). Without the flag: `fallback`.
  *
  * @example
  * ```ts
  * const c = await buildTfdistill({ replicas: benchReplicas(process.argv.slice(2)) });
  * ```
  */
-export function benchReplicas(argv: string[]): number {
-  return argv.includes('--replicas') ? Number(argv[argv.indexOf('--replicas') + 1]) : 1;
+export function benchReplicas(argv: string[], fallback: number | 'auto' = 1): number {
+  const given = argv.includes('--replicas') ? argv[argv.indexOf('--replicas') + 1] : fallback;
+  const n = given === 'auto' ? Math.min(4, os.availableParallelism()) : Number(given);
+  if (!(Number.isInteger(n) && n >= 1 && n <= 16)) throw new Error(`--replicas must be an integer in [1, 16] or auto, got ${given}`);
+  return n;
 }
