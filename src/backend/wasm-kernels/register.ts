@@ -2,6 +2,7 @@ import { installBatchMatMulOverride, restoreStockBatchMatMul } from './batch-mat
 import { installGatherOverride, restoreStockGather } from './gather.js';
 import { installIdentityOverride, restoreStockIdentity } from './identity.js';
 import { registerLayerNormKernels } from './layer-norm.js';
+import { installSliceOverrides, restoreStockSlices } from './slice.js';
 import { installSumOverride, restoreStockSum } from './sum.js';
 import { installTransposeOverride, restoreStockTranspose } from './transpose.js';
 import { registerUnsortedSegmentSum } from './unsorted-segment-sum.js';
@@ -30,6 +31,7 @@ export function registerWasmKernels(): string[] {
     'wasm: Sum over leading axes (bias gradients) accumulates rows without a transpose',
     'wasm: GatherV2 (embedding lookup) copies whole rows',
     'wasm: Identity (tensors saved for backward) shares the buffer instead of copying it',
+    'wasm: Slice and Unpack copy contiguous runs',
   ];
 }
 
@@ -48,6 +50,7 @@ export function installWasmOverrides(): void {
   installSumOverride();
   installGatherOverride();
   installIdentityOverride();
+  installSliceOverrides();
 }
 
 /**
@@ -64,4 +67,5 @@ export function restoreStockWasmKernels(): void {
   restoreStockSum();
   restoreStockGather();
   restoreStockIdentity();
+  restoreStockSlices();
 }
