@@ -11,6 +11,7 @@ import { ReplicaPool } from './replica-pool.js';
 /**
  * How many data-parallel replicas a run uses: `requested` (a number, or `'auto'` = one per core, at most 4) on the
  * wasm and cpu backends; 1 on the tfjs-node backends, which already use every core (with a note when more were asked).
+ * When `requested` is not given on a multi-core wasm/cpu machine, logs a tip.
  *
  * @example
  * ```ts
@@ -18,7 +19,11 @@ import { ReplicaPool } from './replica-pool.js';
  * ```
  */
 export function resolveReplicas(requested: number | 'auto' | undefined, backend: ConcreteBackendName, log: (m: string) => void): number {
-  const wanted = requested === 'auto' ? Math.min(4, os.availableParallelism()) : requested ?? 1;
+  const cores = os.availableParallelism();
+  const wanted = requested === 'auto' ? Math.min(4, cores) : requested ?? 1;
+  if (requested === undefined && cores > 1 && (backend === 'wasm' || backend === 'cpu')) {
+    log(`tip: this ${backend} run uses one core; replicas: 'auto' (--replicas auto) trains data-parallel on ${Math.min(4, cores)}`);
+  }
   if (wanted <= 1) return 1;
   if (backend !== 'wasm' && backend !== 'cpu') {
     log(`replicas: running 1 on the ${backend} backend, which already uses every core`);
