@@ -17,5 +17,6 @@ export const backendOption = {
 /** Data-parallel replicas for the commands that train (see `DistillOptions.replicas`). */
 export const replicasOption = {
   replicas: { type: 'string', describe: "wasm/cpu: data-parallel replicas, this thread + N-1 workers (a number or 'auto' = one per core; default 1)",
-    coerce: (v: unknown) => (v === undefined || v === 'auto' ? v : Number(v)) as number | 'auto' | undefined },
+    // A non-number stays a string, so distill's validation names what was typed.
+    coerce: (v: unknown) => (v === undefined || v === 'auto' || v === '' || Number.isNaN(Number(v)) ? v : Number(v)) as number | 'auto' | undefined },
 } satisfies Record<string, Options>;

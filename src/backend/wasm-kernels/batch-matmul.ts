@@ -222,5 +222,5 @@ export function restoreStockBatchMatMul(): void {
 
 /** Whether the override is the registered wasm `BatchMatMul`. @example `expect(isBatchMatMulOverridden()).toBe(true);` */
 export function isBatchMatMulOverridden(): boolean {
-  return tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc === (batchMatMul as unknown as tf.KernelFunc);
+  return override.installed();
 }

@@ -20,6 +20,8 @@ export interface WasmKernelOverride {
   restore(): void;
   /** The stock kernel function, for cases the override hands back. Throws before `install`. */
   stock(): WasmKernelFunc;
+  /** Whether the override is the kernel registered for wasm now. */
+  installed(): boolean;
 }
 
 /**
@@ -51,6 +53,9 @@ export function wasmKernelOverride<Args>(kernelName: string, kernelFunc: (args: 
     stock() {
       if (stockKernel === undefined) throw new Error(`wasm ${kernelName} override used before it was installed`);
       return stockKernel.kernelFunc as unknown as WasmKernelFunc;
+    },
+    installed() {
+      return tf.getKernel(kernelName, 'wasm')?.kernelFunc === ours;
     },
   };
 }
