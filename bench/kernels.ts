@@ -1,6 +1,6 @@
 /**
  * Micro-benchmark of tfdistill's wasm kernel overrides against the stock tfjs-backend-wasm 4.22
- * kernels: BatchMatMul in GFLOP/s (2*m*k*n per matrix product), then Transpose, Sum and GatherV2 in ms
+ * kernels: BatchMatMul in GFLOP/s (2*m*k*n per matrix product), then Transpose, Sum, GatherV2, Unpack and Slice in ms
  * (medians of timed runs after warm-up).
  *
  * Run: `npx tsx bench/kernels.ts` (single-threaded wasm; other load on the machine skews it).
@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../src/backend/use-backend.js';
 import { installBatchMatMulOverride, restoreStockBatchMatMul } from '../src/backend/wasm-kernels/batch-matmul.js';
 import { installGatherOverride, restoreStockGather } from '../src/backend/wasm-kernels/gather.js';
+import { installSliceOverrides, restoreStockSlices } from '../src/backend/wasm-kernels/slice.js';
 import { installSumOverride, restoreStockSum } from '../src/backend/wasm-kernels/sum.js';
 import { installTransposeOverride, restoreStockTranspose } from '../src/backend/wasm-kernels/transpose.js';
 
@@ -80,6 +81,15 @@ const others: { label: string; shape: number[]; f: (x: tf.Tensor) => tf.Tensor; 
     label: 'GatherV2 [8000,128] table, 4096 ids', shape: [8000, 128],
     f: (x) => tf.gather(x, embeddingIds), stock: restoreStockGather, ours: installGatherOverride,
   },
+  {
+    label: 'Unpack [3,32,4,128,64] axis 0 (q|k|v)', shape: [3, 32, 4, 128, 64], stock: restoreStockSlices, ours: installSliceOverrides,
+    f: (x) => {
+      const [q, ...kv] = tf.unstack(x);
+      tf.dispose(kv);
+      return q;
+    },
+  },
+  { label: 'Slice [4096,768] -> [4096,256]', shape: [4096, 768], f: (x) => tf.slice(x, [0, 256], [-1, 256]), stock: restoreStockSlices, ours: installSliceOverrides },
 ];
 for (const o of others) {
   const x = tf.randomUniform(o.shape, -1, 1, 'float32', 3);

@@ -2,7 +2,8 @@
  * What each of tfdistill's wasm levers buys on the standard workload, leave-one-out: tfdistill's real step and
  * forward passes with every lever on, then with one lever switched off at a time, then with all kernel levers off
  * (stock tfjs-backend-wasm 4.22 plus the UnsortedSegmentSum it lacks), then all on again (the noise). Figures: (b) cached KD step, (c) teacher
- * forward b32, (d) student b32 and b1 (medians). Writes `bench/results/levers<-threadsN>.md`.
+ * forward b32, (d) student b32 and b1 (medians); last, the step and teacher pass with 2 data-parallel replicas.
+ * Writes `bench/results/levers<-threadsN>.md`.
  *
  * Run: `npx tsx bench/levers.ts [--threads 2] [--quick]` (one process per thread count; ~3 min single-threaded).
  */
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { installBatchMatMulOverride, restoreStockBatchMatMul } from '../src/backend/wasm-kernels/batch-matmul.js';
 import { installGatherOverride, restoreStockGather } from '../src/backend/wasm-kernels/gather.js';
 import { installIdentityOverride, restoreStockIdentity } from '../src/backend/wasm-kernels/identity.js';
+import { installSliceOverrides, restoreStockSlices } from '../src/backend/wasm-kernels/slice.js';
 import { layerNormKernelNames, registerLayerNormKernels } from '../src/backend/wasm-kernels/layer-norm.js';
 import { installWasmOverrides, restoreStockWasmKernels } from '../src/backend/wasm-kernels/register.js';
 import { installSumOverride, restoreStockSum } from '../src/backend/wasm-kernels/sum.js';
@@ -33,6 +35,7 @@ const levers: { name: string; off: () => void; on: () => void }[] = [
   { name: 'leading-axes Sum (bias gradients)', off: restoreStockSum, on: installSumOverride },
   { name: 'GatherV2 row copies (embedding lookup)', off: restoreStockGather, on: installGatherOverride },
   { name: 'Identity shares buffers (tensors saved for backward)', off: restoreStockIdentity, on: installIdentityOverride },
+  { name: 'Slice / Unpack as contiguous copies (q|k|v split)', off: restoreStockSlices, on: installSliceOverrides },
   { name: 'fused layer norm kernels (fwd + bwd)', off: unfuseLayerNorm, on: registerLayerNormKernels },
 ];
 const configs: { name: string; off: () => void; on: () => void }[] = [
@@ -61,6 +64,17 @@ for (const config of configs) {
   }
 }
 await c.dispose();
+
+// Data parallelism on top of every kernel lever: the same step and teacher pass over 2 replicas (this thread + 1
+// worker thread), as `distill({ replicas: 2 })` runs them.
+if (!quick || argv.includes('--replicas')) {
+  process.stderr.write('all levers on + 2 data-parallel replicas ...\n');
+  const p = await buildTfdistill({ replicas: 2 });
+  const cached = await timeMedian(() => p.kdStep(true), { warmup: 2, n: n.steps });
+  const teacher = await timeMedian(() => p.teacherForward(), { warmup: 1, n: Math.max(2, n.steps - 2) });
+  rows.push(`| all levers on + 2 data-parallel replicas | ${(workload.batch / cached).toFixed(2)} | ${(workload.batch / teacher).toFixed(2)} | - | - |`);
+  await p.dispose();
+}
 
 const table = [
   `wasm, ${info.wasmThreads} thread(s), SIMD ${info.wasmSimd}; tfdistill's step and forward passes on the standard workload; medians.`,
