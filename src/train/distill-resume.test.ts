@@ -126,6 +126,8 @@ describe('distill: graceful stop and exact resume', () => {
     ['float32', {}],
     // Accumulation: 10 micro-batches of 2 per epoch; loss scaling: its state travels in the checkpoint too.
     ['mixed-float16 with 2 accumulated micro-batches', { precision: 'mixed-float16', batchSize: 2, gradientAccumulation: 2 }],
+    // The worker's dropout masks come from (seed, step, rank), so a resumed data-parallel run repeats them too.
+    ['2 data-parallel replicas', { replicas: 2 }],
   ])('resume: true continues from the latest checkpoint and reaches the same weights as an uninterrupted run (%s)', async (_, variant) => {
     await expectNoLeaks(async () => {
       const teacher = tinyEncoder({ seed: 5 });

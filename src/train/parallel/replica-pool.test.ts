@@ -137,6 +137,26 @@ describe('ReplicaPool', () => {
     });
   });
 
+  it('turns a worker that dies mid-step into REPLICA_FAILED (now and for later calls) and still closes', async () => {
+    await expectNoLeaks(async () => {
+      const student = createEncoder({ ...shape, dModel: 8, ffnDim: 16, seed: 4, name: 'student' });
+      const pool = await ReplicaPool.start({ replicas: 2, backend: 'wasm', student, loss: config, needTeacherInternals: false, numClasses: 3 });
+      try {
+        const vars = student.trainableWeights.map((w) => w.read() as tf.Variable);
+        const [, theirs] = pool.shards(batchOf(3));
+        const shard = { ...theirs, teacherLogits: new Float32Array(theirs.batchSize * 3), numClasses: 3 };
+        const pending = pool.gradients([shard], { variables: vars, step: 0, seed: 1 });
+        // What an out-of-memory abort looks like from here: the worker thread is gone.
+        await (pool as unknown as { workers: { worker: { terminate(): Promise<number> } }[] }).workers[0].worker.terminate();
+        await expect(pending).rejects.toMatchObject({ code: 'REPLICA_FAILED', message: expect.stringMatching(/replica 1 exited/) });
+        await expect(pool.gradients([shard], { variables: vars, step: 1, seed: 1 })).rejects.toMatchObject({ code: 'REPLICA_FAILED' });
+      } finally {
+        await pool.close();
+        student.dispose();
+      }
+    });
+  });
+
   it('derives distinct, reproducible dropout seeds per replica and step', () => {
     expect(replicaSeed(42, 3, 1)).toBe(replicaSeed(42, 3, 1));
     const seeds = new Set([0, 1, 2].flatMap((step) => [1, 2, 3].map((rank) => replicaSeed(42, step, rank))));

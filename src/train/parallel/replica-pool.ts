@@ -65,9 +65,10 @@ class ReplicaWorker {
         p.resolve(msg);
       }
     });
-    worker.on('error', (e) => this.fail(new TfdistillError('REPLICA_FAILED', `replica ${rank} crashed: ${e.message}`)));
+    const hint = 'a run keeps its last checkpoint: resume it (--resume), with fewer replicas if memory ran out';
+    worker.on('error', (e) => this.fail(new TfdistillError('REPLICA_FAILED', `replica ${rank} crashed: ${e.message}`, hint)));
     worker.on('exit', (code) => {
-      if (!this.closing || this.pending.size > 0) this.fail(new TfdistillError('REPLICA_FAILED', `replica ${rank} exited (code ${code})`));
+      if (!this.closing || this.pending.size > 0) this.fail(new TfdistillError('REPLICA_FAILED', `replica ${rank} exited (code ${code})`, hint));
     });
   }
 
