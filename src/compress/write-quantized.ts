@@ -3,6 +3,7 @@ import { TfdistillError } from '../errors.js';
 import type { TextTokenizer } from '../data/types.js';
 import { assertReplaceable, writeDirAtomic } from '../io/atomic-dir.js';
 import { buildCheckpointMeta, type CheckpointMeta } from '../io/checkpoint-meta.js';
+import { captureArtifacts } from '../io/capture-artifacts.js';
 import { TOKENIZER_JSON } from '../io/classifier-checkpoint.js';
 import { float32ToFloat16 } from '../io/float16.js';
 import { MODEL_JSON, modelFilesFromArtifacts } from '../io/model-files.js';
@@ -49,12 +50,7 @@ export async function quantizedModelFiles(
   model: tf.LayersModel,
   opts: { dtypeOf: DtypeAssignment; shardBytes?: number },
 ): Promise<{ files: Map<string, Uint8Array>; weights: StoredWeight[] }> {
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  const art = artifacts as tf.io.ModelArtifacts;
+  const art = await captureArtifacts(model);
   const bytes = new Uint8Array(tf.io.CompositeArrayBuffer.join(art.weightData ?? new ArrayBuffer(0)));
   const specs: tf.io.WeightsManifestEntry[] = [];
   const parts: Uint8Array[] = [];

@@ -9,6 +9,7 @@ import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { require_, TfdistillError } from '../errors.js';
+import { captureArtifacts } from '../io/capture-artifacts.js';
 import { loadClassifier } from '../io/classifier-checkpoint.js';
 import '../models/register.js';
 import { WEB_BUNDLE, webBundle } from './build-bundle.js';
@@ -105,15 +106,6 @@ async function checkOutDir(outDir: string, overwrite: boolean): Promise<void> {
   if (entries.length > 0 && !overwrite) {
     throw new TfdistillError('OUTPUT_EXISTS', `${outDir} is not empty`, 'choose another --out folder or pass --overwrite');
   }
-}
-
-async function captureArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let captured: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    captured = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return captured!;
 }
 
 function joinWeightData(data: tf.io.ModelArtifacts['weightData']): ArrayBuffer {

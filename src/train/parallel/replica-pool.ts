@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Batch } from '../../data/types.js';
 import { require_, TfdistillError } from '../../errors.js';
+import { captureArtifacts } from '../../io/capture-artifacts.js';
 import type { Projection } from '../../losses/index.js';
 import { teacherLogitsOf } from '../../models/teacher-logits.js';
 import type { Teacher } from '../../models/types.js';
@@ -125,8 +126,8 @@ export class ReplicaPool {
       `replicas must be an integer in [2, 16], got ${options.replicas}`);
     require_(options.student || options.teacher, 'a replica pool needs a student or a teacher');
     require_(!options.student || options.loss, 'a replica pool with a student needs its loss settings');
-    const student = options.student && (await artifactsOf(options.student));
-    const teacher = options.teacher && (await artifactsOf(options.teacher));
+    const student = options.student && (await captureArtifacts(options.student));
+    const teacher = options.teacher && (await captureArtifacts(options.teacher));
     const projections = Object.entries(options.projections ?? {}).map(([block, p]) => ({
       block: Number(block), name: p.name, studentDim: p.studentDim, teacherDim: p.teacherDim }));
     const entry = workerEntry();
@@ -226,15 +227,6 @@ function readWeights(variables: tf.Variable[]): Float32Array {
     offset += v.size;
   }
   return out;
-}
-
-async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return artifacts!;
 }
 
 /**
