@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
+import type { ConcreteBackendName } from '../backend/backend-info.js';
 import { prepareDatasets, type PreparedDatasets } from '../data/prepare.js';
 import { splitRecords } from '../data/split.js';
 import { cacheTeacherOutputs } from '../data/teacher-cache-write.js';
@@ -10,7 +11,6 @@ import { checkIntermediateShapes, intermediateShapesOf } from '../losses/index.j
 import { encoderOutputs } from '../models/outputs.js';
 import type { EncoderOptions, EncoderOutputKind } from '../models/options.js';
 import type { DistillOptions, PreparedData } from './distill-options.js';
-import type { ConcreteBackendName } from '../backend/backend-info.js';
 import { ReplicaPool } from './parallel/replica-pool.js';
 import { resolveStudent } from './resolve-student.js';
 import { resolveTeacher, type ResolvedTeacher } from './resolve-teacher.js';

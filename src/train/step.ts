@@ -102,7 +102,6 @@ export async function trainStep(options: TrainStepOptions): Promise<TrainStepRes
   const { variables, lossFn, optimizer, clipGlobalNorm, lossScale, accumulator, batchSize } = options;
   require_(variables.length > 0, 'trainStep: variables is empty; pass the student variables to train');
   require_(!accumulator || batchSize !== undefined, 'trainStep: batchSize is required when accumulating gradients');
-
   require_(!options.peers || batchSize !== undefined, 'trainStep: batchSize is required with peers');
 
   let local;
