@@ -62,7 +62,7 @@ export async function measure(c: Contender, plan: Plan): Promise<Figures & { kdS
   const rss = new RssPeak();
   const counts: number[] = [];
   const afterStep = () => {
-    counts.push(tf.memory().numTensors);
+    counts.push(tf.memory().numTensors + (c.workerTensors?.() ?? 0));
     rss.sample();
   };
   const B = workload.batch;

@@ -80,6 +80,9 @@ export async function buildTfdistill(options: { replicas?: number } = {}): Promi
     studentForward(b) {
       tf.tidy(() => sync(encoderOutputs(student, b === 1 ? ids1 : ids32, { training: false }).logits));
     },
+    workerTensors() {
+      return (pool?.workerTensorCounts() ?? []).reduce<number>((sum, n) => sum + (n ?? 0), 0);
+    },
     async dispose() {
       await pool?.close();
       tf.dispose([ids32, ids1]);

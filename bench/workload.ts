@@ -64,7 +64,7 @@ export interface Figures {
   teacherForwardSamplesPerSec: number;
   studentLatencyMsB1: number;
   studentLatencyMsB32: number;
-  /** tf.memory().numTensors identical after every timed training step. */
+  /** tf.memory().numTensors (plus any replica workers' counts) identical after every timed training step. */
   numTensorsFlat: boolean;
   peakRssMB: number;
 }
@@ -85,6 +85,8 @@ export interface Contender {
   /** Student logits for `batch` rows, read back to the host. */
   studentForward(batch: 1 | 32): void;
   dispose(): void | Promise<void>;
+  /** Tensors held by data-parallel workers after the last step (their engines are not in `tf.memory()`). */
+  workerTensors?(): number;
 }
 
 /**

@@ -80,6 +80,8 @@ export interface GradientsReply {
   grads: (Float32Array | null)[];
   total: number;
   terms: Record<string, number>;
+  /** The worker's `tf.memory().numTensors` once this step's tensors are freed (flat across steps unless it leaks). */
+  numTensors: number;
 }
 
 /** Replica -> main thread. */

@@ -38,6 +38,7 @@ async function compare(opts: { replicas: number; cached: boolean; replicateTeach
   const pool = await ReplicaPool.start({ replicas: opts.replicas, backend: 'wasm', student: parallel,
     teacher: opts.replicateTeacher ? teacherModel : undefined, loss: config, needTeacherInternals: false, numClasses: 3 });
   const losses: [number, number][] = [];
+  const workerCounts: (number | undefined)[][] = [];
   try {
     for (let step = 0; step < 3; step++) {
       let batch = batchOf(step + 1);
@@ -61,12 +62,16 @@ async function compare(opts: { replicas: number; cached: boolean; replicateTeach
       const p = await trainStep({ variables: vars(parallel), optimizer: optP, clipGlobalNorm: 1, batchSize: mine.batchSize, peers,
         lossFn: kdLossFn({ student: parallel, batch: device, step, config }) });
       disposeDeviceBatch(device);
+      workerCounts.push(pool.workerTensorCounts());
       losses.push([(await a.total.data())[0], (await p.total.data())[0]]);
       expect(Object.keys(p.terms)).toEqual(Object.keys(a.terms));
       disposeStepResult(a);
       disposeStepResult(p);
     }
     for (const [la, lp] of losses) expect(Math.abs(la - lp)).toBeLessThan(1e-5);
+    // The workers free everything per step too: their tensor counts after steps 2 and 3 equal those after step 1.
+    expect(workerCounts[0].every((c) => c !== undefined && c > 0)).toBe(true);
+    expect(workerCounts.slice(1)).toEqual([workerCounts[0], workerCounts[0]]);
     const diffs = vars(alone).map((v, i) => maxAbsDiff(v.dataSync(), vars(parallel)[i].dataSync()));
     expect(Math.max(...diffs)).toBeLessThan(1e-6);
     expect(optP.step).toBe(3);

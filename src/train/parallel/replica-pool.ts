@@ -120,6 +120,8 @@ export class ReplicaPool {
     private readonly hasStudent: boolean,
   ) {}
 
+  private readonly tensorCounts: (number | undefined)[] = [];
+
   /** Starts the workers and copies the models into them; rejects (and stops them) if any fails. */
   static async start(options: ReplicaPoolOptions): Promise<ReplicaPool> {
     require_(Number.isInteger(options.replicas) && options.replicas >= 2 && options.replicas <= 16,
@@ -168,7 +170,16 @@ export class ReplicaPool {
       type: 'gradients', shard: shards[i], step: ctx.step, weights, lossScale: ctx.lossScale,
       dropoutSeed: replicaSeed(ctx.seed, ctx.step, w.rank),
     })));
+    replies.forEach((r, i) => (this.tensorCounts[i] = r.numTensors));
     return replies.map((r, i) => ({ batchSize: shards[i].batchSize, grads: r.grads, total: r.total, terms: r.terms }));
+  }
+
+  /**
+   * Each worker's `tf.memory().numTensors` after its last gradient step (undefined before its first): flat from step
+   * to step unless a worker leaks, like this thread's count.
+   */
+  workerTensorCounts(): (number | undefined)[] {
+    return [...this.tensorCounts];
   }
 
   /** Teacher logits of one block of ids, computed by worker `index` (0-based); needs a replicated teacher. */

@@ -58,7 +58,7 @@ async function handle(msg: ToReplica): Promise<void> {
     throw new Error(`replica got '${msg.type}' before 'init'`);
   } else if (msg.type === 'gradients') {
     const out = await gradients(replica, msg);
-    reply(out, out.grads.flatMap((g) => (g ? [g.buffer as ArrayBuffer] : [])));
+    reply({ ...out, numTensors: tf.memory().numTensors }, out.grads.flatMap((g) => (g ? [g.buffer as ArrayBuffer] : [])));
   } else {
     const out = teacherLogits(replica, msg);
     reply({ type: 'teacher', id: msg.id, logits: out.logits, numClasses: out.numClasses }, [out.logits.buffer as ArrayBuffer]);
