@@ -22,7 +22,8 @@ export function resolveReplicas(requested: number | 'auto' | undefined, backend:
   const cores = os.availableParallelism();
   const wanted = requested === 'auto' ? Math.min(4, cores) : requested ?? 1;
   if (requested === undefined && cores > 1 && (backend === 'wasm' || backend === 'cpu')) {
-    log(`tip: this ${backend} run uses one core; replicas: 'auto' (--replicas auto) trains data-parallel on ${Math.min(4, cores)}`);
+    log(`tip: this ${backend} run uses one core; replicas: 'auto' (--replicas auto) trains data-parallel on ${Math.min(4, cores)} `
+      + '(pays most for larger models)');
   }
   if (wanted <= 1) return 1;
   if (backend !== 'wasm' && backend !== 'cpu') {
