@@ -71,11 +71,8 @@ export async function buildTfdistill(options: { replicas?: number } = {}): Promi
     },
     async teacherForward() {
       if (!pool) return tf.tidy(() => sync(teacher.predict(ids32).logits));
-      // Data-parallel, as cacheTeacherOutputs runs it: the workers take the other shards of the batch.
-      const [mine, ...theirs] = pool.shards(batch);
-      const others = Promise.all(theirs.map((s, i) => pool.teacherLogits(i, s.inputIds, s.batchSize, s.seqLength)));
-      tf.tidy(() => sync(teacher.predict(tf.tensor2d(mine.inputIds, [mine.batchSize, w.seq], 'int32')).logits));
-      await others;
+      // Data-parallel, through the call cacheTeacherOutputs makes: the workers take the other shards of the batch.
+      await pool.shardedTeacherLogits(teacher, inputIds, w.batch, w.seq);
     },
     studentForward(b) {
       tf.tidy(() => sync(encoderOutputs(student, b === 1 ? ids1 : ids32, { training: false }).logits));

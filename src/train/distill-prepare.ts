@@ -11,7 +11,7 @@ import { checkIntermediateShapes, intermediateShapesOf } from '../losses/index.j
 import { encoderOutputs } from '../models/outputs.js';
 import type { EncoderOptions, EncoderOutputKind } from '../models/options.js';
 import type { DistillOptions, PreparedData } from './distill-options.js';
-import { ReplicaPool } from './parallel/replica-pool.js';
+import { startTeacherReplicas } from './parallel/distill-replicas.js';
 import { resolveStudent } from './resolve-student.js';
 import { resolveTeacher, type ResolvedTeacher } from './resolve-teacher.js';
 
@@ -147,12 +147,8 @@ async function maybeCacheTeacher(options: DistillOptions, teacher: ResolvedTeach
   // Reuse a cache from an earlier (interrupted) run only when the teacher id means the same weights across processes.
   let cache = options.resume && teacher.stableId ? await read().catch(() => undefined) : undefined;
   if (!cache) {
-    // With replicas, each batch is split across worker threads holding a copy of a layers teacher.
-    const replicas = teacher.layersModel ? ctx.replicas ?? 1 : 1;
-    ctx.log(`running the teacher once over ${data.train.length} training rows${replicas > 1 ? ` on ${replicas} replicas` : ''} (teacher cache: ${file})`);
-    const pool = replicas > 1
-      ? await ReplicaPool.start({ replicas, backend: ctx.backend === 'cpu' ? 'cpu' : 'wasm', teacher: teacher.layersModel })
-      : undefined;
+    const pool = await startTeacherReplicas({ replicas: ctx.replicas, backend: ctx.backend, teacher });
+    ctx.log(`running the teacher once over ${data.train.length} training rows${pool ? ` on ${pool.size} replicas` : ''} (teacher cache: ${file})`);
     try {
       await cacheTeacherOutputs(teacher.teacher, data.train, file, { teacherId: teacher.id, dtype: 'float32', batchSize: options.batchSize ?? 32, pool });
     } finally {

@@ -19,18 +19,39 @@ import { ReplicaPool } from './replica-pool.js';
  * ```
  */
 export function resolveReplicas(requested: number | 'auto' | undefined, backend: ConcreteBackendName, log: (m: string) => void): number {
-  const cores = os.availableParallelism();
-  const wanted = requested === 'auto' ? Math.min(4, cores) : requested ?? 1;
-  if (requested === undefined && cores > 1 && (backend === 'wasm' || backend === 'cpu')) {
-    log(`tip: this ${backend} run uses one core; replicas: 'auto' (--replicas auto) trains data-parallel on ${Math.min(4, cores)} `
+  const auto = Math.min(4, os.availableParallelism());
+  const wanted = requested === 'auto' ? auto : requested ?? 1;
+  const replicable = replicaBackend(backend) !== undefined;
+  if (requested === undefined && auto > 1 && replicable) {
+    log(`tip: this ${backend} run uses one core; replicas: 'auto' (--replicas auto) trains data-parallel on ${auto} `
       + '(pays most for larger models)');
   }
   if (wanted <= 1) return 1;
-  if (backend !== 'wasm' && backend !== 'cpu') {
+  if (!replicable) {
     log(`replicas: running 1 on the ${backend} backend, which already uses every core`);
     return 1;
   }
   return wanted;
+}
+
+/** The backend replica workers run for `backend`: the same one, when it is one they can run (wasm, cpu). */
+function replicaBackend(backend: ConcreteBackendName | undefined): 'wasm' | 'cpu' | undefined {
+  return backend === 'wasm' || backend === 'cpu' ? backend : undefined;
+}
+
+/**
+ * Replicas that fill the teacher cache, or undefined when they cannot: each batch is then split across worker threads
+ * holding a copy of the teacher, which must be a layers model.
+ *
+ * @example
+ * ```ts
+ * const pool = await startTeacherReplicas({ replicas: 2, backend: 'wasm', teacher });
+ * ```
+ */
+export async function startTeacherReplicas(o: { replicas?: number; backend?: ConcreteBackendName; teacher: ResolvedTeacher }): Promise<ReplicaPool | undefined> {
+  const backend = replicaBackend(o.backend);
+  if ((o.replicas ?? 1) <= 1 || !o.teacher.layersModel || !backend) return undefined;
+  return ReplicaPool.start({ replicas: o.replicas!, backend, teacher: o.teacher.layersModel });
 }
 
 /**
@@ -62,7 +83,7 @@ export async function startTrainingReplicas(o: {
     return undefined;
   }
   const { projections: _, ...loss } = o.loss;
-  const pool = await ReplicaPool.start({ replicas: o.replicas, backend: o.backend === 'cpu' ? 'cpu' : 'wasm', student: o.student,
+  const pool = await ReplicaPool.start({ replicas: o.replicas, backend: replicaBackend(o.backend) ?? 'wasm', student: o.student,
     teacher: live?.layersModel, projections: o.projections, loss, needTeacherInternals: needInternals, numClasses: o.numClasses });
   o.log(`data-parallel: ${o.replicas} replicas (this thread + ${o.replicas - 1} worker thread${o.replicas > 2 ? 's' : ''})`
     + (live && !pool.replicatesTeacher ? '; the teacher runs here and its logits go to the workers' : ''));

@@ -99,14 +99,15 @@ function setWeights(variables: tf.Variable[], weights: Float32Array): void {
 }
 
 async function gradients(r: Replica, msg: GradientsMessage) {
-  if (!r.student || !r.config) throw new Error('this replica has no student');
+  const { student, config } = r;
+  if (!student || !config) throw new Error('this replica has no student');
   setWeights(r.variables, msg.weights);
   setDropoutSeed(msg.dropoutSeed);
   const device = toDeviceBatch(msg.shard, { teacher: r.teacher, needTeacherInternals: r.init.needTeacherInternals, numClasses: r.init.numClasses });
   const scale = msg.lossScale;
   let out;
   try {
-    out = lossAndGradients(kdLossFn({ student: r.student!, batch: device, step: msg.step, config: r.config! }), r.variables,
+    out = lossAndGradients(kdLossFn({ student, batch: device, step: msg.step, config }), r.variables,
       scale === undefined ? undefined : (t) => tf.mul(t, scale));
   } finally {
     disposeDeviceBatch(device);

@@ -13,11 +13,11 @@ import type { Batch } from '../../data/types.js';
 export function splitBatch(batch: Batch, parts: number): Batch[] {
   const n = batch.batchSize;
   const shards: Batch[] = [];
+  const classes = batch.teacherLogits ? batch.teacherLogits.length / n : 0;
   let start = 0;
   for (let i = 0; i < Math.min(parts, n); i++) {
     const rows = Math.floor(n / parts) + (i < n % parts ? 1 : 0);
     const end = start + rows;
-    const classes = batch.teacherLogits ? batch.teacherLogits.length / n : 0;
     shards.push({
       inputIds: batch.inputIds.slice(start * batch.seqLength, end * batch.seqLength),
       batchSize: rows,
