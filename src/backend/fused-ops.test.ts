@@ -74,14 +74,35 @@ describe('fused layer norm and GELU', () => {
     });
   }
 
-  it('layer norm runs as one kernel each way on wasm; GELU computes erf once', async () => {
-    await expectNoLeaks(async () => {
+  it('layer norm and GELU run as one kernel each way on wasm; GELU computes erf once on cpu', async () => {
+    const kernelsOf = async () => {
       const x = tf.randomNormal([4, 8]), g = tf.ones([8]), b = tf.zeros([8]);
       const info = await tf.profile(() => tf.grads((a: tf.Tensor) => tf.sum(fusedGelu(fusedLayerNorm(a, g, b, 1e-5))))([x]));
-      const names = info.kernels.map((k) => k.name);
-      for (const k of ['TfdLayerNorm', 'TfdLayerNormGrad']) expect(names).toContain(k);
-      expect(names.filter((n) => n === 'Erf')).toHaveLength(1);
       tf.dispose([x, g, b, info.result as tf.Tensor[]]);
+      return info.kernels.map((k) => k.name);
+    };
+    await expectNoLeaks(async () => {
+      const names = await kernelsOf();
+      for (const k of ['TfdLayerNorm', 'TfdLayerNormGrad', 'TfdGelu', 'TfdGeluGrad']) expect(names).toContain(k);
+      expect(names).not.toContain('Erf');
+      await tf.setBackend('cpu');
+      try {
+        expect((await kernelsOf()).filter((n) => n === 'Erf')).toHaveLength(1);
+      } finally {
+        await tf.setBackend('wasm');
+      }
+    });
+  });
+
+  it('GELU on wasm matches the stock composition at the tails and clamps, and keeps NaN', async () => {
+    await expectNoLeaks(() => {
+      const edges = [-100, -20, -6, -5.66, -5.65, -4, -1, -1e-8, 0, 1e-8, 1, 4, 5.65, 5.66, 6, 20, 100];
+      const x = tf.tensor1d(edges);
+      expect(compare(fusedGelu, stockGelu, [x])).toBeLessThan(1e-5);
+      const withNaN = tf.tensor1d([NaN, 1, NaN, 2, NaN]); // the one-lane tail too
+      const y = fusedGelu(withNaN);
+      expect([...y.dataSync()].map(Number.isNaN)).toEqual([true, false, true, false, true]);
+      tf.dispose([x, withNaN, y]);
     });
   });
 });

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import { geluKernelNames } from './wasm-kernels/gelu.js';
 import { layerNormKernelNames } from './wasm-kernels/layer-norm.js';
 
 /**
- * Layer norm and exact GELU with hand-written gradients (`tf.customGrad`). Layer norm runs the fused kernels of
- * `wasm-kernels/layer-norm.ts` on wasm and the same formulas as tfjs ops elsewhere; GELU is tfjs ops everywhere,
- * with the forward's CDF reused by the backward so that erf (the costliest kernel, ~13 ns an element on wasm)
- * runs once per step instead of autodiff's erf + exp + 6 more passes.
+ * Layer norm and exact GELU with hand-written gradients (`tf.customGrad`). On wasm both run tfdistill's fused
+ * kernels (`wasm-kernels/layer-norm.ts`, `wasm-kernels/gelu.ts`); elsewhere they are the same formulas as tfjs ops,
+ * GELU's with the forward's CDF reused by the backward so that erf runs once per step instead of autodiff's
+ * erf + exp + 6 more passes.
  */
 
 const fusedHere = (name: string): boolean => tf.getKernel(name, tf.getBackend()) !== undefined;
@@ -75,6 +76,16 @@ export function fusedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
  * ```
  */
 export function fusedGelu(x: tf.Tensor): tf.Tensor {
+  if (fusedHere(geluKernelNames.forward) && x.dtype === 'float32') {
+    const op = tf.customGrad(((xIn: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([xIn]);
+      return {
+        value: run(geluKernelNames.forward, { x: xIn }) as tf.Tensor,
+        gradFunc: (dy: tf.Tensor, [xs]: tf.Tensor[]) => run(geluKernelNames.backward, { x: xs, dy }) as tf.Tensor,
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return op(x);
+  }
   const op = tf.customGrad(((xIn: tf.Tensor, save: tf.GradSaveFunc) => {
     const cdf = tf.tidy(() => tf.add(tf.mul(tf.erf(tf.mul(xIn, Math.SQRT1_2)), 0.5), 0.5));
     save([xIn, cdf]);

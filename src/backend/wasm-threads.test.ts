@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import { TfdistillError } from '../errors.js';
+import { fusedGelu } from './fused-ops.js';
 import { useBackend } from './use-backend.js';
 import { startWasmThreaded } from './wasm-threads.js';
 
@@ -38,6 +39,20 @@ describe('useBackend(wasm, { wasmThreads }) / startWasmThreaded', () => {
       expect(maxAbsDiff(plain.dataSync(), ref)).toBeLessThan(1e-4);
       expect(maxAbsDiff(viaTranspose.dataSync(), ref)).toBeLessThan(1e-4);
       tf.dispose([a, b, bT, plain, viaTranspose]);
+    });
+  });
+
+  it('runs the GELU SIMD kernels in the shared memory like the stock composition', async () => {
+    await expectNoLeaks(() => {
+      const x = tf.randomNormal([3, 333], 0, 3, 'float32', 5);
+      const dy = tf.randomNormal([3, 333], 0, 1, 'float32', 6);
+      const stock = (t: tf.Tensor) => tf.mul(tf.mul(t, 0.5), tf.add(tf.erf(tf.mul(t, Math.SQRT1_2)), 1));
+      const grad = (f: (t: tf.Tensor) => tf.Tensor) => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), dy)))(x);
+      tf.tidy(() => {
+        expect(maxAbsDiff(fusedGelu(x).dataSync(), stock(x).dataSync())).toBeLessThan(1e-5);
+        expect(maxAbsDiff(grad(fusedGelu).dataSync(), grad(stock).dataSync())).toBeLessThan(1e-5);
+      });
+      tf.dispose([x, dy]);
     });
   });
 

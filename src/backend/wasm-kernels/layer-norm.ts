@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { addWasmKernels } from './override.js';
 import type { WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
@@ -101,12 +102,5 @@ function layerNormGrad({ inputs, backend }: WasmKernelArgs<'dy' | 'x' | 'gamma' 
  * ```
  */
 export function registerLayerNormKernels(): void {
-  const kernels: [string, unknown][] = [
-    [layerNormKernelNames.forward, layerNorm],
-    [layerNormKernelNames.backward, layerNormGrad],
-  ];
-  for (const [kernelName, kernelFunc] of kernels) {
-    if (tf.getKernel(kernelName, 'wasm') !== undefined) continue;
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
-  }
+  addWasmKernels({ [layerNormKernelNames.forward]: layerNorm, [layerNormKernelNames.backward]: layerNormGrad });
 }

@@ -59,3 +59,19 @@ export function wasmKernelOverride<Args>(kernelName: string, kernelFunc: (args: 
     },
   };
 }
+
+/**
+ * Registers kernels tfjs-backend-wasm does not have (tfdistill's own names, or stock names it lacks), by name;
+ * a name already registered for wasm is left as it is (idempotent).
+ *
+ * @example
+ * ```ts
+ * addWasmKernels({ TfdGelu: gelu, TfdGeluGrad: geluGrad });
+ * ```
+ */
+export function addWasmKernels(kernels: Record<string, (args: never) => tf.TensorInfo | tf.TensorInfo[]>): void {
+  for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
+    if (tf.getKernel(kernelName, 'wasm') !== undefined) continue;
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  }
+}

@@ -1,6 +1,7 @@
 import { installBatchMatMulOverride, restoreStockBatchMatMul } from './batch-matmul.js';
 import { installGatherOverride, restoreStockGather } from './gather.js';
 import { installIdentityOverride, restoreStockIdentity } from './identity.js';
+import { registerGeluKernels } from './gelu.js';
 import { registerLayerNormKernels } from './layer-norm.js';
 import { installSliceOverrides, restoreStockSlices } from './slice.js';
 import { installSumOverride, restoreStockSum } from './sum.js';
@@ -9,7 +10,7 @@ import { registerUnsortedSegmentSum } from './unsorted-segment-sum.js';
 
 /**
  * Installs tfdistill's wasm kernels: the missing `UnsortedSegmentSum` (so `tf.gather` has a
- * gradient), fused layer norm kernels, and faster `BatchMatMul`, rank >= 5 `Transpose`, leading-axes `Sum`, row-copy `GatherV2` and buffer-sharing `Identity`. Idempotent;
+ * gradient), fused layer norm and GELU kernels, and faster `BatchMatMul`, rank >= 5 `Transpose`, leading-axes `Sum`, row-copy `GatherV2` and buffer-sharing `Identity`. Idempotent;
  * `useBackend('wasm')` calls it.
  *
  * @returns one note per kernel, for `BackendInfo.notes`
@@ -22,10 +23,12 @@ import { registerUnsortedSegmentSum } from './unsorted-segment-sum.js';
 export function registerWasmKernels(): string[] {
   registerUnsortedSegmentSum();
   registerLayerNormKernels();
+  registerGeluKernels();
   installWasmOverrides();
   return [
     'wasm: UnsortedSegmentSum kernel added (tf.gather gradient)',
     'wasm: fused layer norm kernels (forward and backward) added',
+    'wasm: exact GELU kernels (forward and backward) added, one SIMD pass each',
     'wasm: BatchMatMul runs transposed and batched matmuls through XNNPACK',
     'wasm: Transpose of rank >= 5 runs as contiguous row copies',
     'wasm: Sum over leading axes (bias gradients) accumulates rows without a transpose',

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { addWasmKernels } from './override.js';
 import { type WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
@@ -56,10 +57,5 @@ function unsortedSegmentSum(
  * ```
  */
 export function registerUnsortedSegmentSum(): void {
-  if (tf.getKernel('UnsortedSegmentSum', 'wasm') !== undefined) return;
-  tf.registerKernel({
-    kernelName: 'UnsortedSegmentSum',
-    backendName: 'wasm',
-    kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc,
-  });
+  addWasmKernels({ UnsortedSegmentSum: unsortedSegmentSum });
 }

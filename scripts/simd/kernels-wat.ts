@@ -1,0 +1,127 @@
+/**
+ * The source of tfdistill's wasm SIMD kernels: builds their WebAssembly text. The kernels run inside
+ * tfjs-backend-wasm's own memory (imported), so they read and write tensors in place through the byte offsets the
+ * backend hands out. Expressions are built by small helpers (`splat`, `horner`) and each kernel's loop body is
+ * written out inline: V8 does not inline wasm calls, and a call per four lanes costs ~1.6x.
+ *
+ * Exact GELU, x * Phi(x), with Phi(x) = (1 + erf(x / sqrt 2)) / 2, and its derivative Phi(x) + x * phi(x) with
+ * phi(x) = exp(-x^2 / 2) / sqrt(2 pi):
+ *  - erf: Eigen's rational approximation (generic_fast_erf_float, the one XNNPACK and TensorFlow use), an odd
+ *    degree-13 over an even degree-8 polynomial of z clamped to [-4, 4] (erf(+-4) is +-1 in float32); error ~1e-7.
+ *  - exp (of t <= 0): Cephes' expf, 2^n p(r) with r = t - n ln 2 (ln 2 in two parts) and a degree-6 polynomial;
+ *    n is rounded by adding 1.5 * 2^23 + 127, whose low mantissa bits then hold n + 127, the exponent of 2^n.
+ * Each kernel runs four lanes at a time; a tail of fewer than four elements goes through the same expression one
+ * lane at a time (splat in, lane 0 out).
+ */
+
+/** A v128 constant with `value` in all four float32 lanes. */
+const splat = (value: number): string => `(v128.const f32x4 ${value} ${value} ${value} ${value})`;
+const mul = (a: string, b: string): string => `(f32x4.mul ${a} ${b})`;
+const add = (a: string, b: string): string => `(f32x4.add ${a} ${b})`;
+const sub = (a: string, b: string): string => `(f32x4.sub ${a} ${b})`;
+const get = (local: string): string => `(local.get $${local})`;
+const set = (local: string, value: string): string => `(local.set $${local} ${value})`;
+
+/** c[0] x^(k-1) + ... + c[k-1] by Horner's rule. */
+const horner = (x: string, c: number[]): string => c.slice(1).reduce((acc, ck) => add(mul(x, acc), splat(ck)), splat(c[0]));
+
+/** Eigen's erf coefficients: numerator alpha_13 ... alpha_1 (odd), denominator beta_8 ... beta_0 (even). */
+const erfNumerator = [-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06, -5.69250639462346e-05,
+  -7.34990630326855e-04, -2.95459980854025e-03, -1.60960333262415e-02];
+const erfDenominator = [-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03, -7.37332916720468e-03,
+  -1.42647390514189e-02];
+/** Cephes expf polynomial, highest degree first. */
+const expPolynomial = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+
+/**
+ * Statements leaving Phi(x) in local `out` (uses locals z, z2). pmin/pmax keep a NaN x as NaN (it is their first
+ * operand).
+ */
+const cdf = (x: string, out: string): string[] => [
+  set('z', `(f32x4.pmax (f32x4.pmin ${mul(x, splat(Math.SQRT1_2))} ${splat(4)}) ${splat(-4)})`),
+  set('z2', mul(get('z'), get('z'))),
+  set(out, add(mul(`(f32x4.div ${mul(get('z'), horner(get('z2'), erfNumerator))} ${horner(get('z2'), erfDenominator)})`,
+    splat(0.5)), splat(0.5))),
+];
+
+/** Statements leaving exp(t) in local `out` for t <= 0 (t below -87.3 gives ~1e-38; uses locals t, j, n, r). */
+const expNonPositive = (t: string, out: string): string[] => {
+  const magic = 12582912 + 127; // 1.5 * 2^23 + exponent bias
+  return [
+    set('t', `(f32x4.pmax ${t} ${splat(-87.3)})`),
+    set('j', add(mul(get('t'), splat(Math.LOG2E)), splat(magic))), // round(t log2 e) + magic
+    set('n', sub(get('j'), splat(magic))),
+    set('r', sub(sub(get('t'), mul(get('n'), splat(0.693359375))), mul(get('n'), splat(-2.12194440e-4)))),
+    set(out, mul(add(add(mul(mul(horner(get('r'), expPolynomial), get('r')), get('r')), get('r')), splat(1)),
+      `(i32x4.shl ${get('j')} (i32.const 23))`)),
+  ];
+};
+
+/** One elementwise kernel: `inputs` and `output` are byte-offset params, `body` maps loaded input vectors to the output vector's statements. */
+interface Elementwise {
+  name: string;
+  inputs: string[];
+  output: string;
+  /** Locals the body uses besides the loaded inputs (`in_<name>`) and `result`. */
+  locals: string[];
+  /** Statements computing local `result` from locals `in_<input>`. */
+  body: string[];
+}
+
+/** The exported function: a four-lane loop, then a one-lane loop over the tail. */
+function elementwise(k: Elementwise): string {
+  const pointers = [...k.inputs, k.output];
+  const params = [...pointers.map((p) => `(param $${p} i32)`), '(param $count i32)'].join(' ');
+  const locals = ['end', 'last'].map((l) => `(local $${l} i32)`).concat(
+    [...k.inputs.map((i) => `in_${i}`), 'result', ...k.locals].map((l) => `(local $${l} v128)`)).join(' ');
+  const advance = (bytes: number) => pointers.map((p) => set(p, `(i32.add ${get(p)} (i32.const ${bytes}))`)).join('\n      ');
+  const first = k.inputs[0];
+  return `(func (export "${k.name}") ${params}
+    ${locals}
+    ${set('end', `(i32.add ${get(first)} (i32.shl ${get('count')} (i32.const 2)))`)}
+    ${set('last', `(i32.sub ${get('end')} (i32.const 16))`)}
+    (block $done4 (loop $four
+      (br_if $done4 (i32.gt_u ${get(first)} ${get('last')}))
+      ${k.inputs.map((i) => set(`in_${i}`, `(v128.load ${get(i)})`)).join('\n      ')}
+      ${k.body.join('\n      ')}
+      (v128.store ${get(k.output)} ${get('result')})
+      ${advance(16)}
+      (br $four)))
+    (block $done1 (loop $one
+      (br_if $done1 (i32.ge_u ${get(first)} ${get('end')}))
+      ${k.inputs.map((i) => set(`in_${i}`, `(f32x4.splat (f32.load ${get(i)}))`)).join('\n      ')}
+      ${k.body.join('\n      ')}
+      (f32.store ${get(k.output)} (f32x4.extract_lane 0 ${get('result')}))
+      ${advance(4)}
+      (br $one))))`;
+}
+
+const gelu: Elementwise = {
+  name: 'gelu', inputs: ['x'], output: 'y', locals: ['z', 'z2', 'cdf'],
+  body: [...cdf(get('in_x'), 'cdf'), set('result', mul(get('in_x'), get('cdf')))],
+};
+
+const geluGrad: Elementwise = {
+  name: 'geluGrad', inputs: ['x', 'dy'], output: 'dx', locals: ['z', 'z2', 'cdf', 't', 'j', 'n', 'r', 'e'],
+  body: [
+    ...cdf(get('in_x'), 'cdf'),
+    ...expNonPositive(mul(mul(get('in_x'), get('in_x')), splat(-0.5)), 'e'),
+    // dy * (Phi + x * exp(-x^2/2) / sqrt(2 pi))
+    set('result', mul(get('in_dy'), add(get('cdf'), mul(get('in_x'), mul(get('e'), splat(1 / Math.sqrt(2 * Math.PI))))))),
+  ],
+};
+
+/**
+ * The module's text, importing `memory` as `env.memory`: `'(memory 1)'` for an ordinary memory,
+ * `'(memory 1 65536 shared)'` for the threaded build's shared one.
+ *
+ * @example
+ * ```ts
+ * const wat = kernelsWat('(memory 1)');
+ * ```
+ */
+export function kernelsWat(memory: string): string {
+  return `(module
+  (import "env" "memory" ${memory})
+  ${[gelu, geluGrad].map(elementwise).join('\n  ')})\n`;
+}

@@ -1,0 +1,54 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { sharedMemoryKernels, singleThreadedKernels } from './binary.js';
+
+/**
+ * The functions of `kernels.wat`, instantiated inside a tfjs-backend-wasm module's own memory: arguments are the
+ * byte offsets `backend.getMemoryOffset(dataId)` returns, so tensors are read and written in place.
+ *
+ * @example
+ * ```ts
+ * const k = simdKernels(backend);
+ * k.gelu(backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(out.dataId), size);
+ * ```
+ */
+export interface SimdKernels {
+  /** y = x * Phi(x) elementwise over `n` float32s (`y` may equal `x`). */
+  gelu(x: number, y: number, n: number): void;
+  /** dx = dy * (Phi(x) + x * phi(x)) elementwise over `n` float32s (`dx` may equal `dy`). */
+  geluGrad(x: number, dy: number, dx: number, n: number): void;
+}
+
+interface EmscriptenModule { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory }
+
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
+
+/** The backend's WebAssembly.Memory: the threaded build keeps it as `wasmMemory`, the others export it. */
+function memoryOf(backend: BackendWasm): WebAssembly.Memory {
+  const module = backend.wasm as unknown as EmscriptenModule;
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error('tfjs-backend-wasm does not expose its WebAssembly.Memory (not 4.22?)');
+  return memory;
+}
+
+const decode = (base64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+
+/**
+ * The SIMD kernels bound to `backend`'s memory, instantiated on first use (synchronously: the module is ~1.5 KB,
+ * under browsers' 4 KB limit for synchronous compilation) and cached per memory.
+ *
+ * @example
+ * ```ts
+ * simdKernels(tf.backend() as BackendWasm).gelu(xOffset, yOffset, n);
+ * ```
+ */
+export function simdKernels(backend: BackendWasm): SimdKernels {
+  const memory = memoryOf(backend);
+  let kernels = instances.get(memory);
+  if (kernels === undefined) {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const module = new WebAssembly.Module(decode(shared ? sharedMemoryKernels : singleThreadedKernels));
+    kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+    instances.set(memory, kernels);
+  }
+  return kernels;
+}
