@@ -12,6 +12,11 @@
  *    n is rounded by adding 1.5 * 2^23 + 127, whose low mantissa bits then hold n + 127, the exponent of 2^n.
  * Each kernel runs four lanes at a time; a tail of fewer than four elements goes through the same expression one
  * lane at a time (splat in, lane 0 out).
+ *
+ * Row kernels, over [rows, d] float32 with d a multiple of 4 (the callers check):
+ *  - `sumRows`: out[j] = sum over rows of x[row, j], accumulated in float32 row by row (the stock Sum's order).
+ *  - `layerNorm` / `layerNormGrad`: as the JS kernels of `layer-norm.ts` (two-pass mean and variance per row;
+ *    dgamma and dbeta accumulated in float64 across rows, in a scratch buffer of 2d doubles the caller passes).
  */
 
 /** A v128 constant with `value` in all four float32 lanes. */
@@ -111,6 +116,109 @@ const geluGrad: Elementwise = {
   ],
 };
 
+/** A loop over `j` = 0, 16, ... < `end` bytes (one row of d floats, four at a time); `body` uses `get('j')`. */
+const overRow = (label: string, end: string, body: string[]): string => `${set('j', '(i32.const 0)')}
+      (block $${label}_done (loop $${label}
+        (br_if $${label}_done (i32.ge_u ${get('j')} ${end}))
+        ${body.join('\n        ')}
+        ${set('j', `(i32.add ${get('j')} (i32.const 16))`)}
+        (br $${label})))`;
+/** A loop over `rows` rows: `body`, then every pointer in `advance` moves by its byte stride. */
+const overRows = (body: string[], advance: [string, string][]): string => `${set('r', '(i32.const 0)')}
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_u ${get('r')} ${get('rows')}))
+      ${body.join('\n      ')}
+      ${advance.map(([p, by]) => set(p, `(i32.add ${get(p)} ${by})`)).join('\n      ')}
+      ${set('r', `(i32.add ${get('r')} (i32.const 1))`)}
+      (br $rows)))`;
+const load = (base: string): string => `(v128.load (i32.add ${get(base)} ${get('j')}))`;
+const store = (base: string, value: string): string => `(v128.store (i32.add ${get(base)} ${get('j')}) ${value})`;
+/** The sum of a v128's four float32 lanes. */
+const lanesSum = (v: string): string => `(f32.add (f32.add (f32x4.extract_lane 0 ${v}) (f32x4.extract_lane 1 ${v}))
+        (f32.add (f32x4.extract_lane 2 ${v}) (f32x4.extract_lane 3 ${v})))`;
+const zero = '(v128.const i64x2 0 0)';
+/** acc64[j..j+3] += the four float32 lanes of v, in float64 (acc64 is a byte offset; j counts float32 bytes). */
+const addToDoubles = (acc64: string, v: string): string[] => {
+  const at = (half: number) => `(i32.add ${get(acc64)} (i32.add (i32.shl ${get('j')} (i32.const 1)) (i32.const ${half * 16})))`;
+  const high = `(i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 ${v} ${v})`;
+  return [
+    `(v128.store ${at(0)} (f64x2.add (v128.load ${at(0)}) (f64x2.promote_low_f32x4 ${v})))`,
+    `(v128.store ${at(1)} (f64x2.add (v128.load ${at(1)}) (f64x2.promote_low_f32x4 ${high})))`,
+  ];
+};
+
+const sumRows = `(func (export "sumRows") (param $x i32) (param $out i32) (param $rows i32) (param $d i32)
+    (local $r i32) (local $j i32) (local $bytes i32)
+    ${set('bytes', `(i32.shl ${get('d')} (i32.const 2))`)}
+    ${overRow('clear', get('bytes'), [store('out', zero)])}
+    ${overRows([overRow('cols', get('bytes'), [store('out', `(f32x4.add ${load('out')} ${load('x')})`)])], [['x', get('bytes')]])})`;
+
+const layerNorm = `(func (export "layerNorm") (param $x i32) (param $gamma i32) (param $beta i32) (param $y i32)
+      (param $mean i32) (param $rstd i32) (param $rows i32) (param $d i32) (param $epsilon f32)
+    (local $r i32) (local $j i32) (local $bytes i32) (local $dF f32) (local $m f32) (local $s f32)
+    (local $acc v128) (local $mv v128) (local $sv v128) (local $c v128)
+    ${set('bytes', `(i32.shl ${get('d')} (i32.const 2))`)}
+    ${set('dF', `(f32.convert_i32_u ${get('d')})`)}
+    ${overRows([
+      set('acc', zero),
+      overRow('sum', get('bytes'), [set('acc', add(get('acc'), load('x')))]),
+      set('m', `(f32.div ${lanesSum(get('acc'))} ${get('dF')})`),
+      set('mv', `(f32x4.splat ${get('m')})`),
+      set('acc', zero),
+      overRow('var', get('bytes'), [set('c', sub(load('x'), get('mv'))), set('acc', add(get('acc'), mul(get('c'), get('c'))))]),
+      set('s', `(f32.div (f32.const 1) (f32.sqrt (f32.add (f32.div ${lanesSum(get('acc'))} ${get('dF')}) ${get('epsilon')})))`),
+      set('sv', `(f32x4.splat ${get('s')})`),
+      overRow('out', get('bytes'), [store('y', add(mul(mul(sub(load('x'), get('mv')), get('sv')), load('gamma')), load('beta')))]),
+      `(f32.store ${get('mean')} ${get('m')})`,
+      `(f32.store ${get('rstd')} ${get('s')})`,
+    ], [['x', get('bytes')], ['y', get('bytes')], ['mean', '(i32.const 4)'], ['rstd', '(i32.const 4)']])})`;
+
+const layerNormGrad = `(func (export "layerNormGrad") (param $dy i32) (param $x i32) (param $gamma i32) (param $mean i32)
+      (param $rstd i32) (param $dx i32) (param $dgamma i32) (param $dbeta i32) (param $acc64 i32) (param $rows i32) (param $d i32)
+    (local $r i32) (local $j i32) (local $bytes i32) (local $dF f32) (local $dbeta64 i32)
+    (local $mv v128) (local $sv v128) (local $xh v128) (local $g v128) (local $dyv v128) (local $sumG v128) (local $sumGX v128)
+    ${set('bytes', `(i32.shl ${get('d')} (i32.const 2))`)}
+    ${set('dF', `(f32.convert_i32_u ${get('d')})`)}
+    ${set('dbeta64', `(i32.add ${get('acc64')} (i32.shl ${get('bytes')} (i32.const 1)))`)}
+    ${overRow('clear', get('bytes'), [
+      `(v128.store (i32.add ${get('acc64')} (i32.shl ${get('j')} (i32.const 1))) ${zero})`,
+      `(v128.store (i32.add ${get('acc64')} (i32.add (i32.shl ${get('j')} (i32.const 1)) (i32.const 16))) ${zero})`,
+      `(v128.store (i32.add ${get('dbeta64')} (i32.shl ${get('j')} (i32.const 1))) ${zero})`,
+      `(v128.store (i32.add ${get('dbeta64')} (i32.add (i32.shl ${get('j')} (i32.const 1)) (i32.const 16))) ${zero})`,
+    ])}
+    ${overRows([
+      set('mv', `(v128.load32_splat ${get('mean')})`),
+      set('sv', `(v128.load32_splat ${get('rstd')})`),
+      set('sumG', zero),
+      set('sumGX', zero),
+      overRow('sums', get('bytes'), [
+        set('dyv', load('dy')),
+        set('xh', mul(sub(load('x'), get('mv')), get('sv'))),
+        set('g', mul(get('dyv'), load('gamma'))),
+        set('sumG', add(get('sumG'), get('g'))),
+        set('sumGX', add(get('sumGX'), mul(get('g'), get('xh')))),
+        ...addToDoubles('acc64', mul(get('dyv'), get('xh'))),
+        ...addToDoubles('dbeta64', get('dyv')),
+      ]),
+      set('sumG', `(f32x4.splat (f32.div ${lanesSum(get('sumG'))} ${get('dF')}))`),
+      set('sumGX', `(f32x4.splat (f32.div ${lanesSum(get('sumGX'))} ${get('dF')}))`),
+      // dx = rstd * (dy * gamma - mean(g) - xhat * mean(g * xhat))
+      overRow('dx', get('bytes'), [
+        set('xh', mul(sub(load('x'), get('mv')), get('sv'))),
+        store('dx', mul(get('sv'), sub(sub(mul(load('dy'), load('gamma')), get('sumG')), mul(get('xh'), get('sumGX'))))),
+      ]),
+    ], [['dy', get('bytes')], ['x', get('bytes')], ['dx', get('bytes')], ['mean', '(i32.const 4)'], ['rstd', '(i32.const 4)']])}
+    ${overRow('out', get('bytes'), [
+      store('dgamma', demote('acc64')),
+      store('dbeta', demote('dbeta64')),
+    ])})`;
+
+/** Four float64s at acc64 + 2j as a float32x4. */
+function demote(acc64: string): string {
+  const half = (h: number) => `(f32x4.demote_f64x2_zero (v128.load (i32.add ${get(acc64)} (i32.add (i32.shl ${get('j')} (i32.const 1)) (i32.const ${h * 16})))))`;
+  return `(i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${half(0)} ${half(1)})`;
+}
+
 /**
  * The module's text, importing `memory` as `env.memory`: `'(memory 1)'` for an ordinary memory,
  * `'(memory 1 65536 shared)'` for the threaded build's shared one.
@@ -123,5 +231,6 @@ const geluGrad: Elementwise = {
 export function kernelsWat(memory: string): string {
   return `(module
   (import "env" "memory" ${memory})
-  ${[gelu, geluGrad].map(elementwise).join('\n  ')})\n`;
+  ${[gelu, geluGrad].map(elementwise).join('\n  ')}
+  ${[sumRows, layerNorm, layerNormGrad].join('\n  ')})\n`;
 }

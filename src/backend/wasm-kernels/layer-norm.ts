@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { addWasmKernels } from './override.js';
+import { simdKernels } from './simd/instance.js';
 import type { WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
- * Fused layer norm for tfjs-backend-wasm, forward and backward, as JS loops over typed-array views of the wasm heap
- * (no copies, a few passes per row). Composed from tfjs ops it costs 9 kernels forward and ~25 autodiff kernels
- * backward, each a full pass over [batch*seq, d]. Arithmetic is in float64, results stored as float32.
- * The tfjs-facing op with its gradient is `fusedLayerNorm` in `../fused-ops.ts`.
- *
- * GELU is not here: a JS loop pays ~12 ns per `Math.exp`, slower than the wasm Erf/Exp kernels it would replace.
+ * Fused layer norm for tfjs-backend-wasm, forward and backward, in place on the wasm heap (no copies, a few passes
+ * per row). Composed from tfjs ops it costs 9 kernels forward and ~25 autodiff kernels backward, each a full pass
+ * over [batch*seq, d]. When d is a multiple of 4 (every model width in practice) the SIMD kernels of
+ * `simd/kernels-wat.ts` run it (float32 arithmetic, dgamma and dbeta summed in float64); otherwise JS loops over
+ * typed-array views do (float64 arithmetic), ~10x slower. The tfjs-facing op with its gradient is `fusedLayerNorm`
+ * in `../fused-ops.ts`.
  */
 
 /**
@@ -33,6 +34,11 @@ function layerNorm({ inputs, backend, attrs }: WasmKernelArgs<'x' | 'gamma' | 'b
   const out = backend.makeOutput(x.shape, 'float32');
   const meanOut = backend.makeOutput([rows], 'float32');
   const rstdOut = backend.makeOutput([rows], 'float32');
+  if (d % 4 === 0) {
+    const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+    simdKernels(backend).layerNorm(at(x), at(gamma), at(beta), at(out), at(meanOut), at(rstdOut), rows, d, attrs.epsilon);
+    return [out, meanOut, rstdOut];
+  }
   const [xs, g, b, y, means, rstds] = [x, gamma, beta, out, meanOut, rstdOut].map((t) => backend.typedArrayFromHeap(t) as Float32Array);
   for (let r = 0; r < rows; r++) {
     const o = r * d;
@@ -62,6 +68,14 @@ function layerNormGrad({ inputs, backend }: WasmKernelArgs<'dy' | 'x' | 'gamma' 
   const dxOut = backend.makeOutput(inputs.x.shape, 'float32');
   const dgOut = backend.makeOutput([d], 'float32');
   const dbOut = backend.makeOutput([d], 'float32');
+  if (d % 4 === 0) {
+    const scratch = backend.makeOutput([4 * d], 'float32'); // 2d float64s
+    const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+    const { dy, x, gamma, mean, rstd } = inputs;
+    simdKernels(backend).layerNormGrad(at(dy), at(x), at(gamma), at(mean), at(rstd), at(dxOut), at(dgOut), at(dbOut), at(scratch), rows, d);
+    backend.disposeData(scratch.dataId);
+    return [dxOut, dgOut, dbOut];
+  }
   const [dy, xs, gamma, means, rstds, dx, dgOut32, dbOut32] = [inputs.dy, inputs.x, inputs.gamma, inputs.mean, inputs.rstd,
     dxOut, dgOut, dbOut].map((t) => backend.typedArrayFromHeap(t) as Float32Array);
   const dg = new Float64Array(d);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { wasmKernelOverride } from './override.js';
+import { simdKernels } from './simd/instance.js';
 import { type WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
@@ -8,8 +9,9 @@ import { type WasmKernelArgs } from './wasm-backend-types.js';
  *
  * Why: the stock kernel only reduces innermost axes, so it first transposes the whole input
  * ([4096, 384]: ~18 ms of a ~20 ms sum). Here the rows are accumulated in place on the wasm heap
- * instead (~3 ms), adding them in the same order as the stock kernel does. Every other reduction
- * goes to the stock kernel.
+ * instead, adding them in the same order as the stock kernel does: four columns at a time by the SIMD
+ * `sumRows` when the row length is a multiple of 4, in a JS loop otherwise. Every other reduction goes
+ * to the stock kernel.
  */
 
 function sum(args: WasmKernelArgs<'x', tf.SumAttrs>): tf.TensorInfo {
@@ -24,6 +26,10 @@ function sum(args: WasmKernelArgs<'x', tf.SumAttrs>): tf.TensorInfo {
   const kept = x.shape.slice(k); // [...inner]
   const inner = tf.util.sizeFromShape(kept);
   const out = backend.makeOutput(keepDims ? [...new Array<number>(k).fill(1), ...kept] : kept, 'float32');
+  if (inner % 4 === 0) {
+    simdKernels(backend).sumRows(backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(out.dataId), size / inner, inner);
+    return out;
+  }
   // Views are taken after allocating: a heap growth would detach earlier ones.
   const totals = backend.typedArrayFromHeap(out); // [inner]
   const values = backend.typedArrayFromHeap(x); // [rows, inner]

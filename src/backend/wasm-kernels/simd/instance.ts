@@ -16,6 +16,13 @@ export interface SimdKernels {
   gelu(x: number, y: number, n: number): void;
   /** dx = dy * (Phi(x) + x * phi(x)) elementwise over `n` float32s (`dx` may equal `dy`). */
   geluGrad(x: number, dy: number, dx: number, n: number): void;
+  /** out[j] = sum over rows of x[row, j], float32 [rows, d] with d a multiple of 4, accumulated row by row. */
+  sumRows(x: number, out: number, rows: number, d: number): void;
+  /** Layer norm of each row of x [rows, d] (d a multiple of 4) into y, with each row's mean and rstd. */
+  layerNorm(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, rows: number, d: number, epsilon: number): void;
+  /** Layer norm backward (d a multiple of 4); `acc64` is scratch for 2d float64s (dgamma and dbeta sums). */
+  layerNormGrad(dy: number, x: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number,
+    acc64: number, rows: number, d: number): void;
 }
 
 interface EmscriptenModule { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory }
