@@ -17,6 +17,8 @@
  *  - `sumRows`: out[j] = sum over rows of x[row, j], accumulated in float32 row by row (the stock Sum's order).
  *  - `layerNorm` / `layerNormGrad`: as the JS kernels of `layer-norm.ts` (two-pass mean and variance per row;
  *    dgamma and dbeta accumulated in float64 across rows, in a scratch buffer of 2d doubles the caller passes).
+ *  - `transpose`: [batch, rows, cols] -> [batch, cols, rows] of 4-byte elements, rows and cols multiples of 4, in
+ *    4x4 tiles (four loads, eight shuffles, four stores), walking the input row-block by row-block.
  */
 
 /** A v128 constant with `value` in all four float32 lanes. */
@@ -219,6 +221,48 @@ function demote(acc64: string): string {
   return `(i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${half(0)} ${half(1)})`;
 }
 
+/** A shuffle of 32-bit lanes: `lanes` index the eight lanes of a then b. */
+const shuffle32 = (a: string, b: string, lanes: number[]): string =>
+  `(i8x16.shuffle ${lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]).join(' ')} ${a} ${b})`;
+
+const transpose = `(func (export "transpose") (param $x i32) (param $y i32) (param $batch i32) (param $rows i32) (param $cols i32)
+    (local $b i32) (local $i i32) (local $j i32) (local $inRow i32) (local $outRow i32) (local $src i32) (local $dst i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    ${set('inRow', `(i32.shl ${get('cols')} (i32.const 2))`)}
+    ${set('outRow', `(i32.shl ${get('rows')} (i32.const 2))`)}
+    ${set('b', '(i32.const 0)')}
+    (block $batches_done (loop $batches
+      (br_if $batches_done (i32.ge_u ${get('b')} ${get('batch')}))
+      ${set('i', '(i32.const 0)')}
+      (block $blocks_done (loop $blocks
+        (br_if $blocks_done (i32.ge_u ${get('i')} ${get('rows')}))
+        ;; tiles of input rows i..i+3: src walks along them, dst down output rows j..j+3 at column i
+        ${set('src', `(i32.add ${get('x')} (i32.mul ${get('i')} ${get('inRow')}))`)}
+        ${set('dst', `(i32.add ${get('y')} (i32.shl ${get('i')} (i32.const 2)))`)}
+        ${set('j', '(i32.const 0)')}
+        (block $tiles_done (loop $tiles
+          (br_if $tiles_done (i32.ge_u ${get('j')} ${get('cols')}))
+          ${[0, 1, 2, 3].map((k) => set(`r${k}`, `(v128.load (i32.add ${get('src')} (i32.mul ${get('inRow')} (i32.const ${k}))))`)).join('\n          ')}
+          ${set('t0', shuffle32(get('r0'), get('r1'), [0, 4, 1, 5]))}
+          ${set('t1', shuffle32(get('r0'), get('r1'), [2, 6, 3, 7]))}
+          ${set('t2', shuffle32(get('r2'), get('r3'), [0, 4, 1, 5]))}
+          ${set('t3', shuffle32(get('r2'), get('r3'), [2, 6, 3, 7]))}
+          (v128.store ${get('dst')} ${shuffle32(get('t0'), get('t2'), [0, 1, 4, 5])})
+          (v128.store (i32.add ${get('dst')} ${get('outRow')}) ${shuffle32(get('t0'), get('t2'), [2, 3, 6, 7])})
+          (v128.store (i32.add ${get('dst')} (i32.mul ${get('outRow')} (i32.const 2))) ${shuffle32(get('t1'), get('t3'), [0, 1, 4, 5])})
+          (v128.store (i32.add ${get('dst')} (i32.mul ${get('outRow')} (i32.const 3))) ${shuffle32(get('t1'), get('t3'), [2, 3, 6, 7])})
+          ${set('src', `(i32.add ${get('src')} (i32.const 16))`)}
+          ${set('dst', `(i32.add ${get('dst')} (i32.shl ${get('outRow')} (i32.const 2)))`)}
+          ${set('j', `(i32.add ${get('j')} (i32.const 4))`)}
+          (br $tiles)))
+        ${set('i', `(i32.add ${get('i')} (i32.const 4))`)}
+        (br $blocks)))
+      ${set('x', `(i32.add ${get('x')} (i32.mul ${get('rows')} ${get('inRow')}))`)}
+      ${set('y', `(i32.add ${get('y')} (i32.mul ${get('rows')} ${get('inRow')}))`)}
+      ${set('b', `(i32.add ${get('b')} (i32.const 1))`)}
+      (br $batches)))
+  )`;
+
 /**
  * The module's text, importing `memory` as `env.memory`: `'(memory 1)'` for an ordinary memory,
  * `'(memory 1 65536 shared)'` for the threaded build's shared one.
@@ -232,5 +276,5 @@ export function kernelsWat(memory: string): string {
   return `(module
   (import "env" "memory" ${memory})
   ${[gelu, geluGrad].map(elementwise).join('\n  ')}
-  ${[sumRows, layerNorm, layerNormGrad].join('\n  ')})\n`;
+  ${[sumRows, layerNorm, layerNormGrad, transpose].join('\n  ')})\n`;
 }

@@ -53,6 +53,34 @@ describe('wasm Transpose override', () => {
     expect(viaOverride).toBeGreaterThanOrEqual(5);
   });
 
+  it('equals the stock kernel on matrix transposes (the SIMD tiles, and the sizes they leave to stock)', async () => {
+    const cases: [number[], number[], 'float32' | 'int32' | 'bool'][] = [
+      [[8, 12], [1, 0], 'float32'],
+      [[4, 4], [1, 0], 'int32'],
+      [[3, 8, 4], [0, 2, 1], 'float32'], // batched
+      [[2, 3, 4, 8], [0, 1, 3, 2], 'int32'], // collapses to [6, 4, 8]
+      [[2, 3, 16], [2, 0, 1], 'float32'], // collapses to [6, 16] -> [16, 6]: 6 is not a multiple of 4, stock
+      [[5, 8], [1, 0], 'float32'], // stock
+      [[8, 12], [1, 0], 'bool'], // 1-byte elements: stock
+      [[64, 128], [1, 0], 'float32'],
+    ];
+    await expectNoLeaks(() => {
+      for (const [shape, perm, dtype] of cases) {
+        const n = shape.reduce((p, d) => p * d, 1);
+        const values = Array.from({ length: n }, (_, i) => i * 7 - 11);
+        const x = tf.tensor(dtype === 'bool' ? values.map((v) => v % 3 === 0) : values, shape, dtype);
+        restoreStockTranspose();
+        const stock = tf.transpose(x, perm);
+        installTransposeOverride();
+        const ours = tf.transpose(x, perm);
+        const label = `${shape} perm ${perm} ${dtype}`;
+        expect(ours.shape, label).toEqual(stock.shape);
+        expect(Array.from(ours.dataSync()), label).toEqual(Array.from(stock.dataSync()));
+        tf.dispose([x, stock, ours]);
+      }
+    });
+  });
+
   it("transposes attention's head split and its gradient like the stock kernel", async () => {
     await expectNoLeaks(() => {
       const x = tf.randomUniform([2, 5, 3, 2, 4], -1, 1, 'float32', 4); // [batch, seq, 3, heads, dHead]

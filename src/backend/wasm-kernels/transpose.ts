@@ -1,9 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { wasmKernelOverride } from './override.js';
+import { simdKernels } from './simd/instance.js';
 import { type WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
- * A faster `Transpose` for tfjs-backend-wasm 4.22 on tensors of rank 5 and up.
+ * A faster `Transpose` for tfjs-backend-wasm 4.22: matrix transposes in SIMD tiles, and tensors of rank 5 and up.
+ *
+ * Matrix transposes ([rows, cols] or [batch, rows, cols] with the last two swapped, after collapsing; every
+ * transposed matmul operand) of 4-byte elements with rows and cols multiples of 4 run the SIMD `transpose` kernel
+ * of `simd/kernels-wat.ts` in 4x4 tiles: [4096, 512] in ~2 ms against ~14 ms stock (~7 ns an element).
  *
  * Why: the stock C++ kernel has tuned paths up to rank 4 only; above that it computes every
  * element's source index from scratch, ~80-160 ns per element. Attention's head split
@@ -77,9 +82,23 @@ function permuteInto(out: tf.TypedArray, x: tf.TypedArray, shape: number[], perm
   }
 }
 
+/** [batch, rows, cols] when `shape`/`perm` (collapsed) swap the last two axes of 4-divisible sizes, else undefined. */
+function tiledTranspose(shape: number[], perm: number[]): [number, number, number] | undefined {
+  const swapsLast = (perm.length === 2 && perm[0] === 1) || (perm.length === 3 && perm[0] === 0 && perm[1] === 2);
+  if (!swapsLast) return undefined;
+  const [rows, cols] = shape.slice(-2);
+  return rows % 4 === 0 && cols % 4 === 0 ? [shape.length === 3 ? shape[0] : 1, rows, cols] : undefined;
+}
+
 function transpose(args: WasmKernelArgs<'x', tf.TransposeAttrs>): tf.TensorInfo {
   const { inputs: { x }, backend, attrs: { perm } } = args;
   const collapsed = collapseTranspose(x.shape, perm);
+  const tiles = x.dtype === 'float32' || x.dtype === 'int32' ? tiledTranspose(collapsed.shape, collapsed.perm) : undefined;
+  if (tiles !== undefined) {
+    const out = backend.makeOutput(perm.map((axis) => x.shape[axis]), x.dtype);
+    simdKernels(backend).transpose(backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(out.dataId), ...tiles);
+    return out;
+  }
   if (collapsed.shape.length <= 4 || x.dtype === 'string' || x.dtype === 'complex64') {
     return override.stock()(args);
   }

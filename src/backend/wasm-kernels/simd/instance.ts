@@ -23,6 +23,8 @@ export interface SimdKernels {
   /** Layer norm backward (d a multiple of 4); `acc64` is scratch for 2d float64s (dgamma and dbeta sums). */
   layerNormGrad(dy: number, x: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number,
     acc64: number, rows: number, d: number): void;
+  /** y [batch, cols, rows] = x [batch, rows, cols] transposed, 4-byte elements, rows and cols multiples of 4. */
+  transpose(x: number, y: number, batch: number, rows: number, cols: number): void;
 }
 
 interface EmscriptenModule { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory }
