@@ -264,6 +264,76 @@ const transpose = `(func (export "transpose") (param $x i32) (param $y i32) (par
   )`;
 
 /**
+ * C = A B for `batch` pairs of row-major A [m, k] and B [k, n] (or B given transposed, [n, k]), m a multiple of 4
+ * and n of 8. Each B is first packed into `panel` (k * n floats of scratch) as n / 8 column panels of [k, 8], so the
+ * inner loop reads B contiguously. Rows are taken in blocks of 64 (A's block stays in L2 while every panel passes),
+ * each block in 4x8 register tiles: per step of k, two vectors of the panel and four splat elements of A feed
+ * eight accumulators.
+ */
+const matmul = (() => {
+  const acc = (r: number, h: number) => `acc${r}${h}`;
+  const tile = [0, 1, 2, 3].flatMap((r) => [0, 1].map((h) => acc(r, h)));
+  const rowA = (r: number) => `(i32.add ${get('pa')} (i32.mul ${get('rowBytesA')} (i32.const ${r})))`;
+  const loop = (name: string, counter: string, start: string, end: string, step: string, body: string[]) => `${set(counter, start)}
+    (block $${name}_done (loop $${name}
+      (br_if $${name}_done (i32.ge_u ${get(counter)} ${end}))
+      ${body.join('\n      ')}
+      ${set(counter, `(i32.add ${get(counter)} ${step})`)}
+      (br $${name})))`;
+  const pack = [
+    // panel[j / 8][p][0..7] = B[p][j..j+7]
+    loop('packCols', 'j', '(i32.const 0)', get('n'), '(i32.const 8)', [
+      set('pb', `(i32.add ${get('panel')} (i32.mul ${get('j')} ${get('rowBytesA')}))`), // panel j/8 starts at j * k floats
+      `(if ${get('bTransposed')}
+        (then ${loop('packT', 'p', '(i32.const 0)', get('k'), '(i32.const 1)', [
+          ...[0, 1, 2, 3, 4, 5, 6, 7].map((q) => `(f32.store offset=${4 * q} (i32.add ${get('pb')} (i32.shl ${get('p')} (i32.const 5)))
+            (f32.load (i32.add ${get('b')} (i32.shl (i32.add (i32.mul (i32.add ${get('j')} (i32.const ${q})) ${get('k')}) ${get('p')}) (i32.const 2)))))`)])})
+        (else ${loop('packN', 'p', '(i32.const 0)', get('k'), '(i32.const 1)', [
+          set('s', `(i32.add ${get('b')} (i32.shl (i32.add (i32.mul ${get('p')} ${get('n')}) ${get('j')}) (i32.const 2)))`),
+          `(v128.store (i32.add ${get('pb')} (i32.shl ${get('p')} (i32.const 5))) (v128.load ${get('s')}))`,
+          `(v128.store offset=16 (i32.add ${get('pb')} (i32.shl ${get('p')} (i32.const 5))) (v128.load offset=16 ${get('s')}))`])}))`,
+    ]),
+  ];
+  const tileBody = [
+    ...tile.map((t) => set(t, zero)),
+    set('pa', `(i32.add ${get('a')} (i32.mul ${get('i')} ${get('rowBytesA')}))`),
+    set('pb', `(i32.add ${get('panel')} (i32.mul ${get('j')} ${get('rowBytesA')}))`),
+    loop('ks', 'p', '(i32.const 0)', get('k'), '(i32.const 1)', [
+      set('b0', `(v128.load ${get('pb')})`),
+      set('b1', `(v128.load offset=16 ${get('pb')})`),
+      ...[0, 1, 2, 3].flatMap((r) => [set('v', `(v128.load32_splat ${rowA(r)})`),
+        set(acc(r, 0), add(get(acc(r, 0)), mul(get('v'), get('b0')))),
+        set(acc(r, 1), add(get(acc(r, 1)), mul(get('v'), get('b1'))))]),
+      set('pa', `(i32.add ${get('pa')} (i32.const 4))`),
+      set('pb', `(i32.add ${get('pb')} (i32.const 32))`),
+    ]),
+    set('pc', `(i32.add ${get('c')} (i32.shl (i32.add (i32.mul ${get('i')} ${get('n')}) ${get('j')}) (i32.const 2)))`),
+    ...[0, 1, 2, 3].flatMap((r) => [0, 1].map((h) =>
+      `(v128.store offset=${16 * h} (i32.add ${get('pc')} (i32.mul ${get('rowBytesB')} (i32.const ${r}))) ${get(acc(r, h))})`)),
+  ];
+  return `(func (export "matmul") (param $a i32) (param $b i32) (param $c i32) (param $panel i32) (param $batch i32) (param $m i32)
+      (param $k i32) (param $n i32) (param $bTransposed i32)
+    (local $bi i32) (local $i0 i32) (local $iEnd i32) (local $i i32) (local $j i32) (local $p i32) (local $pa i32) (local $pb i32)
+    (local $pc i32) (local $s i32) (local $rowBytesA i32) (local $rowBytesB i32) (local $b0 v128) (local $b1 v128) (local $v v128)
+    ${tile.map((t) => `(local $${t} v128)`).join(' ')}
+    ${set('rowBytesA', `(i32.shl ${get('k')} (i32.const 2))`)}
+    ${set('rowBytesB', `(i32.shl ${get('n')} (i32.const 2))`)}
+    ${loop('batches', 'bi', '(i32.const 0)', get('batch'), '(i32.const 1)', [
+      ...pack,
+      loop('blocks', 'i0', '(i32.const 0)', get('m'), '(i32.const 64)', [
+        set('iEnd', `(select (i32.add ${get('i0')} (i32.const 64)) ${get('m')} (i32.lt_u (i32.add ${get('i0')} (i32.const 64)) ${get('m')}))`),
+        loop('cols', 'j', '(i32.const 0)', get('n'), '(i32.const 8)', [
+          loop('rows', 'i', get('i0'), get('iEnd'), '(i32.const 4)', tileBody),
+        ]),
+      ]),
+      set('a', `(i32.add ${get('a')} (i32.mul ${get('m')} ${get('rowBytesA')}))`),
+      set('b', `(i32.add ${get('b')} (i32.mul ${get('k')} ${get('rowBytesB')}))`),
+      set('c', `(i32.add ${get('c')} (i32.mul ${get('m')} ${get('rowBytesB')}))`),
+    ])}
+  )`;
+})();
+
+/**
  * The module's text, importing `memory` as `env.memory`: `'(memory 1)'` for an ordinary memory,
  * `'(memory 1 65536 shared)'` for the threaded build's shared one.
  *
@@ -276,5 +346,5 @@ export function kernelsWat(memory: string): string {
   return `(module
   (import "env" "memory" ${memory})
   ${[gelu, geluGrad].map(elementwise).join('\n  ')}
-  ${[sumRows, layerNorm, layerNormGrad, transpose].join('\n  ')})\n`;
+  ${[sumRows, layerNorm, layerNormGrad, transpose, matmul].join('\n  ')})\n`;
 }

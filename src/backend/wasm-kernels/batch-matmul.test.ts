@@ -100,6 +100,13 @@ describe('wasm BatchMatMul override', () => {
       [[2, 24, 20], [2, 20, 20]],
       [[24, 20], [3, 20, 20]],
       [[2, 1, 24, 20], [1, 2, 20, 20]],
+      // The SIMD kernel's shapes (rows a multiple of 4, n of 8): plain, folded, equal batches, b of higher rank.
+      [[8, 7], [7, 16]],
+      [[2, 3, 4, 5], [5, 8]],
+      [[3, 8, 9], [3, 9, 16]],
+      [[2, 3, 4, 13], [2, 3, 13, 8]],
+      [[4, 6], [1, 1, 6, 8]],
+      [[1, 12, 33], [1, 33, 24]],
     ];
     expect(24 * 20 * 20).toBeGreaterThanOrEqual(minSliceMacs);
     for (let i = 0; i < 6; i++) {
@@ -133,8 +140,8 @@ describe('wasm BatchMatMul override', () => {
   it('gives the same gradients as the stock kernel for each transpose combo', async () => {
     const rng = new Rng(11);
     await expectNoLeaks(() => {
-      // Slices large enough (m*k*n >= minSliceMacs) that the batched case runs per-slice XNNPACK.
-      for (const [aShape, bShape] of [[[24, 20], [20, 20]], [[2, 24, 20], [2, 20, 20]]] as const) {
+      // Slices large enough (m*k*n >= minSliceMacs) that the batched case runs per-slice XNNPACK; then SIMD shapes.
+      for (const [aShape, bShape] of [[[24, 20], [20, 20]], [[2, 24, 20], [2, 20, 20]], [[16, 12], [12, 8]], [[2, 8, 12], [2, 12, 16]]] as const) {
         for (const [tA, tB] of combos) {
           const a = randomTensor(rng, stored([...aShape], tA));
           const b = randomTensor(rng, stored([...bShape], tB));

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { makeHeapView, releaseHeapView, type HeapView } from './heap-view.js';
 import { wasmKernelOverride } from './override.js';
+import { simdKernels } from './simd/instance.js';
 import { cwrap, disposeTemp, wasmKernel, type WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
@@ -148,6 +149,39 @@ function untransposedMatMul(backend: BackendWasm, a: tf.TensorInfo, b: tf.Tensor
   return slicedMatMul(backend, a, b, outShape);
 }
 
+/**
+ * Whether the SIMD kernel takes this matmul: a's batch folds into rows (b un-batched) or both batches are equal,
+ * rows a multiple of 4 and n of 8; an un-batched matmul only while the backend runs single-threaded (XNNPACK uses
+ * the thread pool, the SIMD kernel does not).
+ */
+function simdShaped(aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean): boolean {
+  const [batchA, batchB] = [size(aShape.slice(0, -2)), size(bShape.slice(0, -2))];
+  const m = aShape[aShape.length - (transposeA ? 1 : 2)];
+  const n = bShape[bShape.length - (transposeB ? 2 : 1)];
+  const sameBatch = batchA === batchB && aShape.length === bShape.length && aShape.slice(0, -2).every((d, i) => d === bShape[i]);
+  if (batchB === 1) return (batchA * m) % 4 === 0 && n % 8 === 0 && (batchA > 1 || getThreadsCount() === 1);
+  return sameBatch && m % 4 === 0 && n % 8 === 0;
+}
+
+/**
+ * a [...batch, m, k] @ b (b [k, n] or [...batch, k, n]; [n, k] / [...batch, n, k] when `transposeB`) by the SIMD
+ * kernel, for shapes `simdShaped` accepts; B is packed into a scratch tensor.
+ */
+function simdMatMul(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, transposeB: boolean, temps: tf.TensorInfo[]): tf.TensorInfo {
+  const [m, k] = a.shape.slice(-2);
+  const n = b.shape[b.shape.length - (transposeB ? 2 : 1)];
+  const batchB = size(b.shape.slice(0, -2));
+  const outBatch = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const out = backend.makeOutput([...outBatch, m, n], 'float32');
+  const panel = backend.makeOutput([k * n], 'float32');
+  temps.push(panel);
+  const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+  // With b un-batched, a's batches are just more rows of one [batch*m, k] matrix.
+  const [batch, rows] = batchB === 1 ? [1, size(a.shape.slice(0, -1))] : [batchB, m];
+  simdKernels(backend).matmul(at(a), at(b), at(out), at(panel), batch, rows, k, n, transposeB ? 1 : 0);
+  return out;
+}
+
 function batchMatMul(args: WasmKernelArgs<'a' | 'b', tf.BatchMatMulAttrs>): tf.TensorInfo {
   const { inputs, backend } = args;
   const { a, b } = inputs;
@@ -157,12 +191,6 @@ function batchMatMul(args: WasmKernelArgs<'a' | 'b', tf.BatchMatMulAttrs>): tf.T
   const plain = a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length >= 2 && b.shape.length >= 2 &&
     size(a.shape) > 0 && size(b.shape) > 0;
   if (!plain || innerA !== innerB) return override.stock()(args);
-  const m = a.shape[a.shape.length - (transposeA ? 1 : 2)];
-  const n = b.shape[b.shape.length - (transposeB ? 2 : 1)];
-  const [batchA, batchB] = [size(a.shape.slice(0, -2)), size(b.shape.slice(0, -2))];
-  // The stock kernel sizes its output max(batchA, batchB): right unless both sides broadcast.
-  const stockSized = batchA === batchB || batchA === 1;
-  if (batchB > 1 && m * innerA * n < minSliceMacs && stockSized) return override.stock()(args);
   const temps: tf.TensorInfo[] = [];
   const untransposed = (x: tf.TensorInfo, transposed: boolean): tf.TensorInfo => {
     if (!transposed) return x;
@@ -171,6 +199,15 @@ function batchMatMul(args: WasmKernelArgs<'a' | 'b', tf.BatchMatMulAttrs>): tf.T
     return xT;
   };
   try {
+    if (simdShaped(a.shape, b.shape, transposeA, transposeB)) {
+      return simdMatMul(backend, untransposed(a, transposeA), b, transposeB, temps);
+    }
+    const m = a.shape[a.shape.length - (transposeA ? 1 : 2)];
+    const n = b.shape[b.shape.length - (transposeB ? 2 : 1)];
+    const [batchA, batchB] = [size(a.shape.slice(0, -2)), size(b.shape.slice(0, -2))];
+    // The stock kernel sizes its output max(batchA, batchB): right unless both sides broadcast.
+    const stockSized = batchA === batchB || batchA === 1;
+    if (batchB > 1 && m * innerA * n < minSliceMacs && stockSized) return override.stock()(args);
     return untransposedMatMul(backend, untransposed(a, transposeA), untransposed(b, transposeB));
   } finally {
     for (const t of temps) disposeTemp(backend, t);
