@@ -3,10 +3,10 @@ import { geluKernelNames } from './wasm-kernels/gelu.js';
 import { layerNormKernelNames } from './wasm-kernels/layer-norm.js';
 
 /**
- * Layer norm and exact GELU with hand-written gradients (`tf.customGrad`). On wasm both run tfdistill's fused
- * kernels (`wasm-kernels/layer-norm.ts`, `wasm-kernels/gelu.ts`); elsewhere they are the same formulas as tfjs ops,
- * GELU's with the forward's CDF reused by the backward so that erf runs once per step instead of autodiff's
- * erf + exp + 6 more passes.
+ * Layer norm and exact GELU with hand-written gradients. On wasm both are one tfdistill kernel each way
+ * (`wasm-kernels/layer-norm.ts`, `wasm-kernels/gelu.ts`, gradients registered with the kernels); elsewhere they are
+ * the same formulas as tfjs ops under `tf.customGrad`, GELU's with the forward's CDF reused by the backward so that
+ * erf runs once per step instead of autodiff's erf + exp + 6 more passes.
  */
 
 const fusedHere = (name: string): boolean => tf.getKernel(name, tf.getBackend()) !== undefined;
@@ -51,17 +51,15 @@ function layerNormGradParts(dy: tf.Tensor, x: tf.Tensor, gamma: tf.Tensor, mean:
  * ```
  */
 export function fusedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
-  const fused = fusedHere(layerNormKernelNames.forward) && x.dtype === 'float32';
+  if (fusedHere(layerNormKernelNames.forward) && x.dtype === 'float32') {
+    const [y, mean, rstd] = run(layerNormKernelNames.forward, { x, gamma, beta }, { epsilon }) as tf.Tensor[];
+    tf.dispose([mean, rstd]); // the gradient keeps its own copies
+    return y;
+  }
   const op = tf.customGrad(((xIn: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-    const [y, mean, rstd] = fused ? run(layerNormKernelNames.forward, { x: xIn, gamma: g, beta: b }, { epsilon }) as tf.Tensor[]
-      : layerNormParts(xIn, g, b, epsilon);
+    const [y, mean, rstd] = layerNormParts(xIn, g, b, epsilon);
     save([xIn, g, mean, rstd]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, [xs, gs, ms, rs]: tf.Tensor[]) => fused
-        ? run(layerNormKernelNames.backward, { dy, x: xs, gamma: gs, mean: ms, rstd: rs }) as tf.Tensor[]
-        : layerNormGradParts(dy, xs, gs, ms, rs),
-    };
+    return { value: y, gradFunc: (dy: tf.Tensor, [xs, gs, ms, rs]: tf.Tensor[]) => layerNormGradParts(dy, xs, gs, ms, rs) };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(x, gamma, beta);
 }
@@ -76,16 +74,7 @@ export function fusedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
  * ```
  */
 export function fusedGelu(x: tf.Tensor): tf.Tensor {
-  if (fusedHere(geluKernelNames.forward) && x.dtype === 'float32') {
-    const op = tf.customGrad(((xIn: tf.Tensor, save: tf.GradSaveFunc) => {
-      save([xIn]);
-      return {
-        value: run(geluKernelNames.forward, { x: xIn }) as tf.Tensor,
-        gradFunc: (dy: tf.Tensor, [xs]: tf.Tensor[]) => run(geluKernelNames.backward, { x: xs, dy }) as tf.Tensor,
-      };
-    }) as unknown as Parameters<typeof tf.customGrad>[0]);
-    return op(x);
-  }
+  if (fusedHere(geluKernelNames.forward) && x.dtype === 'float32') return run(geluKernelNames.forward, { x }) as tf.Tensor;
   const op = tf.customGrad(((xIn: tf.Tensor, save: tf.GradSaveFunc) => {
     const cdf = tf.tidy(() => tf.add(tf.mul(tf.erf(tf.mul(xIn, Math.SQRT1_2)), 0.5), 0.5));
     save([xIn, cdf]);

@@ -8,8 +8,8 @@ import type { WasmKernelArgs } from './wasm-backend-types.js';
  * per row). Composed from tfjs ops it costs 9 kernels forward and ~25 autodiff kernels backward, each a full pass
  * over [batch*seq, d]. When d is a multiple of 4 (every model width in practice) the SIMD kernels of
  * `simd/kernels-wat.ts` run it (float32 arithmetic, dgamma and dbeta summed in float64); otherwise JS loops over
- * typed-array views do (float64 arithmetic), ~10x slower. The tfjs-facing op with its gradient is `fusedLayerNorm`
- * in `../fused-ops.ts`.
+ * typed-array views do (float64 arithmetic), ~10x slower. The forward kernel has its gradient registered (no
+ * `tf.customGrad` scope per call); the tfjs-facing op is `fusedLayerNorm` in `../fused-ops.ts`.
  */
 
 /**
@@ -117,4 +117,16 @@ function layerNormGrad({ inputs, backend }: WasmKernelArgs<'dy' | 'x' | 'gamma' 
  */
 export function registerLayerNormKernels(): void {
   addWasmKernels({ [layerNormKernelNames.forward]: layerNorm, [layerNormKernelNames.backward]: layerNormGrad });
+  if (tf.getGradient(layerNormKernelNames.forward) === undefined) {
+    tf.registerGradient({
+      kernelName: layerNormKernelNames.forward,
+      inputsToSave: ['x', 'gamma'],
+      outputsToSave: [false, true, true], // mean, rstd
+      gradFunc: (dys, [x, gamma, mean, rstd]) => {
+        const dy = (dys as tf.Tensor[])[0]; // mean and rstd are not differentiated through
+        const [dx, dgamma, dbeta] = tf.engine().runKernel(layerNormKernelNames.backward, { dy, x, gamma, mean, rstd }) as tf.Tensor[];
+        return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
+      },
+    });
+  }
 }
