@@ -264,8 +264,8 @@ const transpose = `(func (export "transpose") (param $x i32) (param $y i32) (par
   )`;
 
 /**
- * C = A B for `batch` pairs of row-major A [m, k] and B [k, n] (or B given transposed, [n, k]), m a multiple of 4
- * and n of 8. Each B is first packed into `panel` (k * n floats of scratch) as n / 8 column panels of [k, 8], so the
+ * C = A B (+ bias [n] when `bias` is not 0) for `batch` pairs of row-major A [m, k] and B [k, n] (or B given
+ * transposed, [n, k]), m a multiple of 4 and n of 8. Each B is first packed into `panel` (k * n floats of scratch) as n / 8 column panels of [k, 8], so the
  * inner loop reads B contiguously. Rows are taken in blocks of 64 (A's block stays in L2 while every panel passes),
  * each block in 4x8 register tiles: per step of k, two vectors of the panel and four splat elements of A feed
  * eight accumulators.
@@ -308,11 +308,16 @@ const matmul = (() => {
       set('pb', `(i32.add ${get('pb')} (i32.const 32))`),
     ]),
     set('pc', `(i32.add ${get('c')} (i32.shl (i32.add (i32.mul ${get('i')} ${get('n')}) ${get('j')}) (i32.const 2)))`),
+    // plus bias[j..j+7] (zeros without a bias), after the products as an unfused add would
+    `(if (i32.eqz ${get('bias')})
+      (then ${set('b0', zero)} ${set('b1', zero)})
+      (else ${set('b0', `(v128.load (i32.add ${get('bias')} (i32.shl ${get('j')} (i32.const 2))))`)}
+        ${set('b1', `(v128.load offset=16 (i32.add ${get('bias')} (i32.shl ${get('j')} (i32.const 2))))`)}))`,
     ...[0, 1, 2, 3].flatMap((r) => [0, 1].map((h) =>
-      `(v128.store offset=${16 * h} (i32.add ${get('pc')} (i32.mul ${get('rowBytesB')} (i32.const ${r}))) ${get(acc(r, h))})`)),
+      `(v128.store offset=${16 * h} (i32.add ${get('pc')} (i32.mul ${get('rowBytesB')} (i32.const ${r}))) ${add(get(acc(r, h)), get(`b${h}`))})`)),
   ];
   return `(func (export "matmul") (param $a i32) (param $b i32) (param $c i32) (param $panel i32) (param $batch i32) (param $m i32)
-      (param $k i32) (param $n i32) (param $bTransposed i32)
+      (param $k i32) (param $n i32) (param $bTransposed i32) (param $bias i32)
     (local $bi i32) (local $i0 i32) (local $iEnd i32) (local $i i32) (local $j i32) (local $p i32) (local $pa i32) (local $pb i32)
     (local $pc i32) (local $s i32) (local $rowBytesA i32) (local $rowBytesB i32) (local $b0 v128) (local $b1 v128) (local $v v128)
     ${tile.map((t) => `(local $${t} v128)`).join(' ')}

@@ -41,8 +41,15 @@ function cppFor(backend: BackendWasm): CppBatchMatMul {
 const size = (shape: number[]): number => shape.reduce((p, d) => p * d, 1);
 const shapeBytes = (shape: number[]): Uint8Array => new Uint8Array(new Int32Array(shape).buffer);
 
-/** `x` with its last two axes swapped, as a new wasm tensor: [..., r, c] -> [..., c, r]. */
-function swapLastTwo(backend: BackendWasm, x: tf.TensorInfo): tf.TensorInfo {
+/**
+ * `x` with its last two axes swapped, as a new wasm tensor: [..., r, c] -> [..., c, r]. Release it with `disposeTemp`.
+ *
+ * @example
+ * ```ts
+ * const bT = swapLastTwo(backend, b);
+ * ```
+ */
+export function swapLastTwo(backend: BackendWasm, x: tf.TensorInfo): tf.TensorInfo {
   const perm = x.shape.map((_, i) => i);
   const r = perm.length;
   [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
@@ -150,6 +157,22 @@ function untransposedMatMul(backend: BackendWasm, a: tf.TensorInfo, b: tf.Tensor
 }
 
 /**
+ * Whether a @ b is a float32 matmul of non-empty operands of rank >= 2 with matching inner sizes (the cases the
+ * overrides handle; anything else goes to the stock kernel and its error messages).
+ *
+ * @example
+ * ```ts
+ * if (!plainMatMul(a, b, transposeA, transposeB)) return stock(args);
+ * ```
+ */
+export function plainMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): boolean {
+  const innerA = a.shape[a.shape.length - (transposeA ? 2 : 1)];
+  const innerB = b.shape[b.shape.length - (transposeB ? 1 : 2)];
+  return a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length >= 2 && b.shape.length >= 2 &&
+    size(a.shape) > 0 && size(b.shape) > 0 && innerA === innerB;
+}
+
+/**
  * Whether the SIMD kernel takes this matmul: a's batch folds into rows (b un-batched) or both batches are equal,
  * rows a multiple of 4 and n of 8; an un-batched matmul only while the backend runs single-threaded (XNNPACK uses
  * the thread pool, the SIMD kernel does not).
@@ -164,33 +187,49 @@ function simdShaped(aShape: number[], bShape: number[], transposeA: boolean, tra
 }
 
 /**
- * a [...batch, m, k] @ b (b [k, n] or [...batch, k, n]; [n, k] / [...batch, n, k] when `transposeB`) by the SIMD
- * kernel, for shapes `simdShaped` accepts; B is packed into a scratch tensor.
+ * a @ b (+ `bias` [n]) by the SIMD kernel of `simd/kernels-wat.ts` when `simdShaped` accepts the shapes, else
+ * undefined. A transposed `a` is transposed first; a transposed `b` is read as it is while B is packed into a
+ * scratch tensor.
+ *
+ * @example
+ * ```ts
+ * const out = trySimdMatMul(backend, a, b, false, true) ?? stock(args);
+ * ```
  */
-function simdMatMul(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, transposeB: boolean, temps: tf.TensorInfo[]): tf.TensorInfo {
-  const [m, k] = a.shape.slice(-2);
+export function trySimdMatMul(
+  backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, bias?: tf.TensorInfo,
+): tf.TensorInfo | undefined {
+  if (!simdShaped(a.shape, b.shape, transposeA, transposeB)) return undefined;
   const n = b.shape[b.shape.length - (transposeB ? 2 : 1)];
-  const batchB = size(b.shape.slice(0, -2));
-  const outBatch = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const out = backend.makeOutput([...outBatch, m, n], 'float32');
-  const panel = backend.makeOutput([k * n], 'float32');
-  temps.push(panel);
-  const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
-  // With b un-batched, a's batches are just more rows of one [batch*m, k] matrix.
-  const [batch, rows] = batchB === 1 ? [1, size(a.shape.slice(0, -1))] : [batchB, m];
-  simdKernels(backend).matmul(at(a), at(b), at(out), at(panel), batch, rows, k, n, transposeB ? 1 : 0);
-  return out;
+  if (bias !== undefined && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n)) return undefined;
+  const temps: tf.TensorInfo[] = [];
+  try {
+    const a2 = transposeA ? swapLastTwo(backend, a) : a;
+    if (transposeA) temps.push(a2);
+    const [m, k] = a2.shape.slice(-2);
+    const batchB = size(b.shape.slice(0, -2));
+    const outBatch = tf.backend_util.assertAndGetBroadcastShape(a2.shape.slice(0, -2), b.shape.slice(0, -2));
+    const out = backend.makeOutput([...outBatch, m, n], 'float32');
+    const panel = backend.makeOutput([k * n], 'float32');
+    temps.push(panel);
+    const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+    // With b un-batched, a's batches are just more rows of one [batch*m, k] matrix.
+    const [batch, rows] = batchB === 1 ? [1, size(a2.shape.slice(0, -1))] : [batchB, m];
+    simdKernels(backend).matmul(at(a2), at(b), at(out), at(panel), batch, rows, k, n, transposeB ? 1 : 0, bias ? at(bias) : 0);
+    return out;
+  } finally {
+    for (const t of temps) disposeTemp(backend, t);
+  }
 }
 
 function batchMatMul(args: WasmKernelArgs<'a' | 'b', tf.BatchMatMulAttrs>): tf.TensorInfo {
   const { inputs, backend } = args;
   const { a, b } = inputs;
   const { transposeA, transposeB } = args.attrs;
+  if (!plainMatMul(a, b, transposeA, transposeB)) return override.stock()(args);
   const innerA = a.shape[a.shape.length - (transposeA ? 2 : 1)];
-  const innerB = b.shape[b.shape.length - (transposeB ? 1 : 2)];
-  const plain = a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length >= 2 && b.shape.length >= 2 &&
-    size(a.shape) > 0 && size(b.shape) > 0;
-  if (!plain || innerA !== innerB) return override.stock()(args);
+  const simd = trySimdMatMul(backend, a, b, transposeA, transposeB);
+  if (simd !== undefined) return simd;
   const temps: tf.TensorInfo[] = [];
   const untransposed = (x: tf.TensorInfo, transposed: boolean): tf.TensorInfo => {
     if (!transposed) return x;
@@ -199,9 +238,6 @@ function batchMatMul(args: WasmKernelArgs<'a' | 'b', tf.BatchMatMulAttrs>): tf.T
     return xT;
   };
   try {
-    if (simdShaped(a.shape, b.shape, transposeA, transposeB)) {
-      return simdMatMul(backend, untransposed(a, transposeA), b, transposeB, temps);
-    }
     const m = a.shape[a.shape.length - (transposeA ? 1 : 2)];
     const n = b.shape[b.shape.length - (transposeB ? 2 : 1)];
     const [batchA, batchB] = [size(a.shape.slice(0, -2)), size(b.shape.slice(0, -2))];

@@ -1,6 +1,7 @@
 import { installBatchMatMulOverride, restoreStockBatchMatMul } from './batch-matmul.js';
 import { installGatherOverride, restoreStockGather } from './gather.js';
 import { installIdentityOverride, restoreStockIdentity } from './identity.js';
+import { installFusedMatMulOverride, restoreStockFusedMatMul } from './fused-matmul.js';
 import { registerGeluKernels } from './gelu.js';
 import { registerLayerNormKernels } from './layer-norm.js';
 import { installSliceOverrides, restoreStockSlices } from './slice.js';
@@ -29,7 +30,7 @@ export function registerWasmKernels(): string[] {
     'wasm: UnsortedSegmentSum kernel added (tf.gather gradient)',
     'wasm: fused layer norm kernels (forward and backward) added',
     'wasm: exact GELU kernels (forward and backward) added, one SIMD pass each',
-    'wasm: BatchMatMul runs transposed and batched matmuls through XNNPACK',
+    'wasm: float32 BatchMatMul and _FusedMatMul (no activation) run a SIMD matmul kernel (XNNPACK for other shapes)',
     'wasm: Transpose of rank >= 5 runs as contiguous row copies',
     'wasm: Sum over leading axes (bias gradients) accumulates rows without a transpose',
     'wasm: GatherV2 (embedding lookup) copies whole rows',
@@ -49,6 +50,7 @@ export function registerWasmKernels(): string[] {
  */
 export function installWasmOverrides(): void {
   installBatchMatMulOverride();
+  installFusedMatMulOverride();
   installTransposeOverride();
   installSumOverride();
   installGatherOverride();
@@ -66,6 +68,7 @@ export function installWasmOverrides(): void {
  */
 export function restoreStockWasmKernels(): void {
   restoreStockBatchMatMul();
+  restoreStockFusedMatMul();
   restoreStockTranspose();
   restoreStockSum();
   restoreStockGather();

@@ -41,8 +41,8 @@ export function linear(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Te
   return tf.tidy(() => {
     const inDim = x.shape[x.shape.length - 1];
     const outDim = kernel.shape[1] as number;
-    let y = tf.matMul(x.reshape([-1, inDim]), kernel as tf.Tensor2D); // [n, out]
-    if (bias) y = tf.add(y, bias);
+    // One fused kernel (on wasm the SIMD matmul adds the bias as it stores) instead of a matmul and an add.
+    const y = tf.fused.matMul({ a: x.reshape([-1, inDim]) as tf.Tensor2D, b: kernel as tf.Tensor2D, bias }); // [n, out]
     return y.reshape([...x.shape.slice(0, -1), outDim]);
   });
 }

@@ -26,10 +26,11 @@ export interface SimdKernels {
   /** y [batch, cols, rows] = x [batch, rows, cols] transposed, 4-byte elements, rows and cols multiples of 4. */
   transpose(x: number, y: number, batch: number, rows: number, cols: number): void;
   /**
-   * c [batch, m, n] = a [batch, m, k] b [batch, k, n] (b [batch, n, k] when `bTransposed` is 1), float32, m a
-   * multiple of 4 and n of 8; `panel` is scratch for k * n floats.
+   * c [batch, m, n] = a [batch, m, k] b [batch, k, n] (b [batch, n, k] when `bTransposed` is 1), plus `bias` [n]
+   * unless it is 0; float32, m a multiple of 4 and n of 8; `panel` is scratch for k * n floats.
    */
-  matmul(a: number, b: number, c: number, panel: number, batch: number, m: number, k: number, n: number, bTransposed: number): void;
+  matmul(a: number, b: number, c: number, panel: number, batch: number, m: number, k: number, n: number, bTransposed: number,
+    bias: number): void;
 }
 
 interface EmscriptenModule { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory }
