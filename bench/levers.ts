@@ -12,11 +12,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installBatchMatMulOverride, restoreStockBatchMatMul } from '../src/backend/wasm-kernels/batch-matmul.js';
+import { installFusedMatMulOverride, restoreStockFusedMatMul } from '../src/backend/wasm-kernels/fused-matmul.js';
+import { geluKernelNames, registerGeluKernels } from '../src/backend/wasm-kernels/gelu.js';
 import { installGatherOverride, restoreStockGather } from '../src/backend/wasm-kernels/gather.js';
 import { installIdentityOverride, restoreStockIdentity } from '../src/backend/wasm-kernels/identity.js';
 import { installSliceOverrides, restoreStockSlices } from '../src/backend/wasm-kernels/slice.js';
 import { layerNormKernelNames, registerLayerNormKernels } from '../src/backend/wasm-kernels/layer-norm.js';
 import { installWasmOverrides, restoreStockWasmKernels } from '../src/backend/wasm-kernels/register.js';
+import { simdSwitches } from '../src/backend/wasm-kernels/simd/switches.js';
 import { installSumOverride, restoreStockSum } from '../src/backend/wasm-kernels/sum.js';
 import { installTransposeOverride, restoreStockTranspose } from '../src/backend/wasm-kernels/transpose.js';
 import { timeMedian } from './measure.js';
@@ -29,20 +32,26 @@ const info = await startBenchBackend(argv);
 const threads = info.wasmThreads ?? 1;
 
 const unfuseLayerNorm = () => Object.values(layerNormKernelNames).forEach((k) => tf.unregisterKernel(k, 'wasm'));
+const unfuseGelu = () => Object.values(geluKernelNames).forEach((k) => tf.unregisterKernel(k, 'wasm'));
+const switched = (name: keyof typeof simdSwitches) => ({ off: () => { simdSwitches[name] = false; }, on: () => { simdSwitches[name] = true; } });
 const levers: { name: string; off: () => void; on: () => void }[] = [
-  { name: 'BatchMatMul through XNNPACK (transposes first)', off: restoreStockBatchMatMul, on: installBatchMatMulOverride },
+  { name: 'SIMD matmul kernel (else XNNPACK after transposes)', ...switched('matmul') },
+  { name: 'SIMD matrix transpose tiles', ...switched('transpose') },
+  { name: 'SIMD GELU kernels (fwd + bwd)', off: unfuseGelu, on: registerGeluKernels },
+  { name: 'BatchMatMul override (XNNPACK, transposes first, SIMD kernel)', off: restoreStockBatchMatMul, on: installBatchMatMulOverride },
+  { name: '_FusedMatMul override (dense layers: SIMD kernel + bias)', off: restoreStockFusedMatMul, on: installFusedMatMulOverride },
   { name: 'rank >= 5 Transpose as row copies', off: restoreStockTranspose, on: installTransposeOverride },
   { name: 'leading-axes Sum (bias gradients)', off: restoreStockSum, on: installSumOverride },
   { name: 'GatherV2 row copies (embedding lookup)', off: restoreStockGather, on: installGatherOverride },
   { name: 'Identity shares buffers (tensors saved for backward)', off: restoreStockIdentity, on: installIdentityOverride },
   { name: 'Slice / Unpack as contiguous copies (q|k|v split)', off: restoreStockSlices, on: installSliceOverrides },
-  { name: 'fused layer norm kernels (fwd + bwd)', off: unfuseLayerNorm, on: registerLayerNormKernels },
+  { name: 'fused layer norm kernels (fwd + bwd, SIMD)', off: unfuseLayerNorm, on: registerLayerNormKernels },
 ];
 const configs: { name: string; off: () => void; on: () => void }[] = [
   { name: 'all levers on', off: () => {}, on: () => {} },
   ...levers.map((l) => ({ name: `without: ${l.name}`, off: l.off, on: l.on })),
-  { name: 'all kernel levers off (stock kernels)', off: () => { restoreStockWasmKernels(); unfuseLayerNorm(); },
-    on: () => { installWasmOverrides(); registerLayerNormKernels(); } },
+  { name: 'all kernel levers off (stock kernels)', off: () => { restoreStockWasmKernels(); unfuseLayerNorm(); unfuseGelu(); },
+    on: () => { installWasmOverrides(); registerLayerNormKernels(); registerGeluKernels(); } },
   // Measured again last: the spread between the two 'all on' rows is the run's noise.
   { name: 'all levers on (again)', off: () => {}, on: () => {} },
 ];

@@ -1,14 +1,16 @@
 /**
- * `npm run bench [-- --quick] [-- --replicas N|auto] [-- --threads 2] [-- --no-torch] [-- --no-stock]`: the standard workload of
+ * `npm run bench [-- --quick] [-- --replicas N|auto] [-- --threads 2] [-- --no-torch] [-- --no-stock] [-- --no-threads]`: the standard workload of
  * the performance issue with tfdistill's real training step (data-parallel over `--replicas`, default 'auto' = one per
  * core up to 4, and with 1 replica) and with the hand-written TF.js baseline (same kernel overrides), in one
- * process, then the baseline on stock tfjs-backend-wasm kernels, then the PyTorch peer. Prints a table and writes
+ * process, then the baseline on stock tfjs-backend-wasm kernels, then (d) on the threaded wasm build in a process of
+ * its own (`bench/latency.ts --threads 2`), then the PyTorch peer. Prints a table and writes
  * `bench/results/<date>-<backend>.json` and `bench/results/latest.json`.
  *
  * Contenders run one after another (2 cores: never in parallel). A closing A/B/A/B round of KD steps gives the
  * tfdistill/baseline ratio measured back to back, which is what to compare on a noisy machine.
  */
 import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,6 +78,18 @@ if (!args.has('--no-stock') && info.name === 'wasm') {
   }
 }
 
+// (d) as a serving process would run it: the threaded wasm build, in a process of its own (a wasm build is chosen
+// once per process, and this one keeps wasm single-threaded for the training replicas).
+let threadedLatency: { wasmThreads: number; studentLatencyMsB1: number; studentLatencyMsB32: number } | undefined;
+if (!args.has('--no-threads') && info.name === 'wasm' && (info.wasmThreads ?? 1) === 1 && os.cpus().length > 1) {
+  log('tfdistill student latency, threaded wasm build (2 threads, own process) ...');
+  const script = fileURLToPath(new URL('./latency.ts', import.meta.url));
+  const child = spawnSync(process.execPath, ['--import', 'tsx', script, '--threads', '2'], { encoding: 'utf8' });
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status === 0 && line.startsWith('{')) threadedLatency = JSON.parse(line) as typeof threadedLatency;
+  else log(`threaded latency run failed (exit ${child.status}): ${child.stderr.slice(-500)}`);
+}
+
 const torch = args.has('--no-torch') ? { ok: false as const, reason: '--no-torch' }
   : (log('PyTorch peer ...'), runTorchPeer({ script: process.env.TFDISTILL_TORCH_PEER
     ?? fileURLToPath(new URL('../../shared/peer/torch_kd.py', import.meta.url)), python: '/usr/bin/python3' }));
@@ -94,6 +108,7 @@ const result = {
   baseline: strip(baseline),
   overheadVsBaseline: overhead,
   ...(stockBaseline ? { stockKernelBaseline: strip(stockBaseline) } : {}),
+  ...(threadedLatency ? { threadedLatency } : {}),
   pytorch: torch,
   /** Projected seconds for 3 epochs over 10,000 examples: cached (tfdistill, baseline) vs live teacher (PyTorch). */
   endToEndJobSeconds: { ...JOB, tfdistill: jobSeconds(tfdistill), ...(single ? { tfdistillSingleReplica: jobSeconds(single) } : {}), baseline: jobSeconds(baseline),
@@ -102,6 +117,12 @@ const result = {
 };
 
 printTable(result);
+if (threadedLatency) {
+  const torchB1 = torch.ok ? torch.studentLatencyMsB1 : undefined;
+  console.log(`(d) with the threaded wasm build (${threadedLatency.wasmThreads} threads, a process of its own): batch 1 `
+    + `${threadedLatency.studentLatencyMsB1.toFixed(2)} ms${torchB1 ? ` (${(threadedLatency.studentLatencyMsB1 / torchB1).toFixed(2)}x PyTorch's)` : ''}, `
+    + `batch 32 ${threadedLatency.studentLatencyMsB32.toFixed(0)} ms.`);
+}
 console.log(`Library overhead, back-to-back A/B rounds (tfdistill step time with 1 replica / hand-written step time): live teacher `
   + `${overhead.kdStep.toFixed(3)}, cached ${overhead.cachedKdStep.toFixed(3)}.`);
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');

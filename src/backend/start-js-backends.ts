@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { TfdistillError } from '../errors.js';
 import type { BackendInfo } from './backend-info.js';
 import { registerWasmKernels } from './wasm-kernels/register.js';
+import { startMatMulHelper } from './wasm-kernels/simd/matmul-threads.js';
 import { startWasmThreaded } from './wasm-threads.js';
 
 /**
@@ -32,6 +33,9 @@ export async function startWasm(threads?: number): Promise<BackendInfo> {
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start (see the warning above)');
   await tf.ready();
   const notes = registerWasmKernels();
+  if (getThreadsCount() > 1 && await startMatMulHelper(tf.backend() as BackendWasm, getThreadsCount())) {
+    notes.push('wasm: the SIMD matmul kernel splits big matmuls over a second thread (shared memory)');
+  }
   return {
     name: 'wasm',
     requested: 'wasm',

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import { TfdistillError } from '../errors.js';
 import { fusedGelu } from './fused-ops.js';
+import { minSplitMacs, splitMatMuls } from './wasm-kernels/simd/matmul-threads.js';
 import { useBackend } from './use-backend.js';
 import { startWasmThreaded } from './wasm-threads.js';
 
@@ -39,6 +40,33 @@ describe('useBackend(wasm, { wasmThreads }) / startWasmThreaded', () => {
       expect(maxAbsDiff(plain.dataSync(), ref)).toBeLessThan(1e-4);
       expect(maxAbsDiff(viaTranspose.dataSync(), ref)).toBeLessThan(1e-4);
       tf.dispose([a, b, bT, plain, viaTranspose]);
+    });
+  });
+
+  it('splits big SIMD matmuls over a helper thread (by rows, by batch, with bias, transposed b) like a float64 reference', async () => {
+    await expectNoLeaks(() => {
+      const before = splitMatMuls();
+      const [m, k, n] = [512, 256, 128]; // 2^24 multiply-adds: split (minSplitMacs); rows % 4 == 0, n % 8 == 0
+      expect(m * k * n).toBeGreaterThanOrEqual(minSplitMacs);
+      const a = tf.randomUniform([m, k], -1, 1, 'float32', 21);
+      const b = tf.randomUniform([k, n], -1, 1, 'float32', 22);
+      const bias = tf.randomUniform([n], -1, 1, 'float32', 23);
+      const ref = matMulRef(a.dataSync() as Float32Array, b.dataSync() as Float32Array, m, k, n);
+      const refBias = ref.map((v, i) => v + bias.dataSync()[i % n]);
+      tf.tidy(() => {
+        expect(maxAbsDiff(tf.matMul(a, b).dataSync(), ref)).toBeLessThan(1e-4);
+        expect(maxAbsDiff(tf.matMul(a, tf.transpose(b), false, true).dataSync(), ref)).toBeLessThan(1e-4);
+        expect(maxAbsDiff(tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias }).dataSync(), refBias)).toBeLessThan(1e-4);
+        // by batch: 4 different pairs, each [128, 256] x [256, 128] (each thread packs its own b into its own panel)
+        const b4 = tf.randomUniform([4, k, n], -1, 1, 'float32', 24);
+        const [av, bv] = [a.dataSync() as Float32Array, b4.dataSync() as Float32Array];
+        const rows = m / 4;
+        const ref4 = [0, 1, 2, 3].flatMap((i) => Array.from(matMulRef(av.subarray(i * rows * k, (i + 1) * rows * k),
+          bv.subarray(i * k * n, (i + 1) * k * n), rows, k, n)));
+        expect(maxAbsDiff(tf.matMul(a.reshape([4, rows, k]), b4).dataSync(), ref4)).toBeLessThan(1e-4);
+      });
+      expect(splitMatMuls() - before).toBe(4);
+      tf.dispose([a, b, bias]);
     });
   });
 

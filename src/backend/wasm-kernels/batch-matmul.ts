@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { makeHeapView, releaseHeapView, type HeapView } from './heap-view.js';
 import { wasmKernelOverride } from './override.js';
-import { simdKernels } from './simd/instance.js';
+import { runMatMul } from './simd/matmul-threads.js';
+import { simdSwitches } from './simd/switches.js';
 import { cwrap, disposeTemp, wasmKernel, type WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
@@ -174,15 +175,15 @@ export function plainMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: bool
 
 /**
  * Whether the SIMD kernel takes this matmul: a's batch folds into rows (b un-batched) or both batches are equal,
- * rows a multiple of 4 and n of 8; an un-batched matmul only while the backend runs single-threaded (XNNPACK uses
- * the thread pool, the SIMD kernel does not).
+ * rows a multiple of 4 and n of 8. (On the threaded build the kernel runs on two threads, see `runMatMul`.)
  */
 function simdShaped(aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean): boolean {
+  if (!simdSwitches.matmul) return false;
   const [batchA, batchB] = [size(aShape.slice(0, -2)), size(bShape.slice(0, -2))];
   const m = aShape[aShape.length - (transposeA ? 1 : 2)];
   const n = bShape[bShape.length - (transposeB ? 2 : 1)];
   const sameBatch = batchA === batchB && aShape.length === bShape.length && aShape.slice(0, -2).every((d, i) => d === bShape[i]);
-  if (batchB === 1) return (batchA * m) % 4 === 0 && n % 8 === 0 && (batchA > 1 || getThreadsCount() === 1);
+  if (batchB === 1) return (batchA * m) % 4 === 0 && n % 8 === 0;
   return sameBatch && m % 4 === 0 && n % 8 === 0;
 }
 
@@ -210,12 +211,14 @@ export function trySimdMatMul(
     const batchB = size(b.shape.slice(0, -2));
     const outBatch = tf.backend_util.assertAndGetBroadcastShape(a2.shape.slice(0, -2), b.shape.slice(0, -2));
     const out = backend.makeOutput([...outBatch, m, n], 'float32');
-    const panel = backend.makeOutput([k * n], 'float32');
+    const threads = getThreadsCount();
+    const panel = backend.makeOutput([(threads > 1 ? 2 : 1) * k * n], 'float32'); // one per thread
     temps.push(panel);
     const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
     // With b un-batched, a's batches are just more rows of one [batch*m, k] matrix.
     const [batch, rows] = batchB === 1 ? [1, size(a2.shape.slice(0, -1))] : [batchB, m];
-    simdKernels(backend).matmul(at(a2), at(b), at(out), at(panel), batch, rows, k, n, transposeB ? 1 : 0, bias ? at(bias) : 0);
+    runMatMul(backend, { a: at(a2), b: at(b), c: at(out), panel: at(panel), batch, m: rows, k, n, bTransposed: transposeB ? 1 : 0,
+      bias: bias ? at(bias) : 0 }, threads);
     return out;
   } finally {
     for (const t of temps) disposeTemp(backend, t);

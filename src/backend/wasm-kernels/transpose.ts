@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { wasmKernelOverride } from './override.js';
 import { simdKernels } from './simd/instance.js';
+import { simdSwitches } from './simd/switches.js';
 import { type WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
@@ -93,7 +94,8 @@ function tiledTranspose(shape: number[], perm: number[]): [number, number, numbe
 function transpose(args: WasmKernelArgs<'x', tf.TransposeAttrs>): tf.TensorInfo {
   const { inputs: { x }, backend, attrs: { perm } } = args;
   const collapsed = collapseTranspose(x.shape, perm);
-  const tiles = x.dtype === 'float32' || x.dtype === 'int32' ? tiledTranspose(collapsed.shape, collapsed.perm) : undefined;
+  const tiles = simdSwitches.transpose && (x.dtype === 'float32' || x.dtype === 'int32')
+    ? tiledTranspose(collapsed.shape, collapsed.perm) : undefined;
   if (tiles !== undefined) {
     const out = backend.makeOutput(perm.map((axis) => x.shape[axis]), x.dtype);
     simdKernels(backend).transpose(backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(out.dataId), ...tiles);

@@ -37,8 +37,15 @@ interface EmscriptenModule { asm?: { memory?: WebAssembly.Memory }; wasmMemory?:
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
 
-/** The backend's WebAssembly.Memory: the threaded build keeps it as `wasmMemory`, the others export it. */
-function memoryOf(backend: BackendWasm): WebAssembly.Memory {
+/**
+ * The backend's WebAssembly.Memory: the threaded build keeps it as `wasmMemory`, the others export it.
+ *
+ * @example
+ * ```ts
+ * const shared = memoryOf(backend).buffer instanceof SharedArrayBuffer; // the threaded build
+ * ```
+ */
+export function memoryOf(backend: BackendWasm): WebAssembly.Memory {
   const module = backend.wasm as unknown as EmscriptenModule;
   const memory = module.wasmMemory ?? module.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) throw new Error('tfjs-backend-wasm does not expose its WebAssembly.Memory (not 4.22?)');
@@ -46,6 +53,16 @@ function memoryOf(backend: BackendWasm): WebAssembly.Memory {
 }
 
 const decode = (base64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+
+/**
+ * The kernels' module bytes for a memory of this kind (shared: the threaded build's).
+ *
+ * @example
+ * ```ts
+ * new WebAssembly.Module(kernelBytes(true));
+ * ```
+ */
+export const kernelBytes = (shared: boolean): Uint8Array<ArrayBuffer> => decode(shared ? sharedMemoryKernels : singleThreadedKernels);
 
 /**
  * The SIMD kernels bound to `backend`'s memory, instantiated on first use (synchronously: the module is ~1.5 KB,
@@ -61,7 +78,7 @@ export function simdKernels(backend: BackendWasm): SimdKernels {
   let kernels = instances.get(memory);
   if (kernels === undefined) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const module = new WebAssembly.Module(decode(shared ? sharedMemoryKernels : singleThreadedKernels));
+    const module = new WebAssembly.Module(kernelBytes(shared));
     kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
     instances.set(memory, kernels);
   }

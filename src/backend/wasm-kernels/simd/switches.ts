@@ -1,0 +1,17 @@
+/**
+ * Switches for the SIMD paths inside the `BatchMatMul`/`_FusedMatMul` and `Transpose` overrides, so benchmarks can
+ * measure what each buys (`bench/levers.ts`). Both are on by default; with one off, the override takes its
+ * previous path (XNNPACK after explicit transposes; the stock kernel for ranks <= 4).
+ *
+ * @example
+ * ```ts
+ * simdSwitches.matmul = false; // measure the XNNPACK path
+ * simdSwitches.matmul = true;
+ * ```
+ */
+export const simdSwitches = {
+  /** Float32 matmuls of rows % 4 == 0 and n % 8 == 0 through the SIMD matmul kernel. */
+  matmul: true,
+  /** Matrix transposes of 4-byte elements with both sizes % 4 == 0 through the SIMD tiles. */
+  transpose: true,
+};
