@@ -65,8 +65,9 @@ const decode = (base64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob
 export const kernelBytes = (shared: boolean): Uint8Array<ArrayBuffer> => decode(shared ? sharedMemoryKernels : singleThreadedKernels);
 
 /**
- * The SIMD kernels bound to `backend`'s memory, instantiated on first use (synchronously: the module is ~1.5 KB,
- * under browsers' 4 KB limit for synchronous compilation) and cached per memory.
+ * The SIMD kernels bound to `backend`'s memory, instantiated on first use and cached per memory. Compilation is
+ * synchronous (the module is ~6 KB): fine in Node, where `useBackend` registers these kernels; a browser main
+ * thread refuses synchronous compilation of modules over 4 KB.
  *
  * @example
  * ```ts
