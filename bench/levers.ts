@@ -36,6 +36,7 @@ const unfuseGelu = () => Object.values(geluKernelNames).forEach((k) => tf.unregi
 const switched = (name: keyof typeof simdSwitches) => ({ off: () => { simdSwitches[name] = false; }, on: () => { simdSwitches[name] = true; } });
 const levers: { name: string; off: () => void; on: () => void }[] = [
   { name: 'SIMD matmul kernel (else XNNPACK after transposes)', ...switched('matmul') },
+  { name: 'fused multiply-add in the SIMD matmul (relaxed SIMD)', ...switched('fma') },
   { name: 'SIMD matrix transpose tiles', ...switched('transpose') },
   { name: 'SIMD GELU kernels (fwd + bwd)', off: unfuseGelu, on: registerGeluKernels },
   { name: 'BatchMatMul override (XNNPACK, transposes first, SIMD kernel)', off: restoreStockBatchMatMul, on: installBatchMatMulOverride },

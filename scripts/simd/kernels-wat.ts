@@ -265,12 +265,13 @@ const transpose = `(func (export "transpose") (param $x i32) (param $y i32) (par
 
 /**
  * C = A B (+ bias [n] when `bias` is not 0) for `batch` pairs of row-major A [m, k] and B [k, n] (or B given
- * transposed, [n, k]), m a multiple of 4 and n of 8. Each B is first packed into `panel` (k * n floats of scratch) as n / 8 column panels of [k, 8], so the
- * inner loop reads B contiguously. Rows are taken in blocks of 64 (A's block stays in L2 while every panel passes),
- * each block in 4x8 register tiles: per step of k, two vectors of the panel and four splat elements of A feed
- * eight accumulators.
+ * transposed, [n, k]), m a multiple of 4 and n of 8. Each B is first packed into `panel` (k * n floats of
+ * scratch) as n / 8 column panels of [k, 8], so the inner loop reads B contiguously. Rows are taken in blocks of 64
+ * (A's block stays in L2 while every panel passes), each block in 4x8 register tiles: per step of k, two vectors of
+ * the panel and four splat elements of A feed eight accumulators, by multiply then add, or (`fma`) by relaxed
+ * SIMD's fused multiply-add.
  */
-const matmul = (() => {
+const matmul = (fma: boolean): string => {
   const acc = (r: number, h: number) => `acc${r}${h}`;
   const tile = [0, 1, 2, 3].flatMap((r) => [0, 1].map((h) => acc(r, h)));
   const rowA = (r: number) => `(i32.add ${get('pa')} (i32.mul ${get('rowBytesA')} (i32.const ${r})))`;
@@ -302,8 +303,9 @@ const matmul = (() => {
       set('b0', `(v128.load ${get('pb')})`),
       set('b1', `(v128.load offset=16 ${get('pb')})`),
       ...[0, 1, 2, 3].flatMap((r) => [set('v', `(v128.load32_splat ${rowA(r)})`),
-        set(acc(r, 0), add(get(acc(r, 0)), mul(get('v'), get('b0')))),
-        set(acc(r, 1), add(get(acc(r, 1)), mul(get('v'), get('b1'))))]),
+        ...[0, 1].map((h) => set(acc(r, h), fma
+          ? `(f32x4.relaxed_madd ${get('v')} ${get(`b${h}`)} ${get(acc(r, h))})`
+          : add(get(acc(r, h)), mul(get('v'), get(`b${h}`)))))]),
       set('pa', `(i32.add ${get('pa')} (i32.const 4))`),
       set('pb', `(i32.add ${get('pb')} (i32.const 32))`),
     ]),
@@ -336,7 +338,7 @@ const matmul = (() => {
       set('c', `(i32.add ${get('c')} (i32.mul ${get('m')} ${get('rowBytesB')}))`),
     ])}
   )`;
-})();
+};
 
 /**
  * The module's text, importing `memory` as `env.memory`: `'(memory 1)'` for an ordinary memory,
@@ -351,5 +353,21 @@ export function kernelsWat(memory: string): string {
   return `(module
   (import "env" "memory" ${memory})
   ${[gelu, geluGrad].map(elementwise).join('\n  ')}
-  ${[sumRows, layerNorm, layerNormGrad, transpose, matmul].join('\n  ')})\n`;
+  ${[sumRows, layerNorm, layerNormGrad, transpose, matmul(false)].join('\n  ')})\n`;
+}
+
+/**
+ * A module of one function, the `matmul` of `kernelsWat` with each multiply-add of the inner loop a relaxed-SIMD
+ * `f32x4.relaxed_madd` (one fused multiply-add instruction where the CPU has FMA, ~1.35x the plain kernel here).
+ * Engines without relaxed SIMD reject the module, so it is loaded only where `WebAssembly.validate` accepts it.
+ *
+ * @example
+ * ```ts
+ * const wat = fmaKernelsWat('(memory 1)');
+ * ```
+ */
+export function fmaKernelsWat(memory: string): string {
+  return `(module
+  (import "env" "memory" ${memory})
+  ${matmul(true)})\n`;
 }

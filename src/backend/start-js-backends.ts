@@ -2,10 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { TfdistillError } from '../errors.js';
 import type { BackendInfo } from './backend-info.js';
 import { registerWasmKernels } from './wasm-kernels/register.js';
+import { relaxedSimdAvailable } from './wasm-kernels/simd/instance.js';
 import { startMatMulHelper } from './wasm-kernels/simd/matmul-threads.js';
+import { simdSwitches } from './wasm-kernels/simd/switches.js';
 import { startWasmThreaded } from './wasm-threads.js';
 
 /**
@@ -14,13 +17,15 @@ import { startWasmThreaded } from './wasm-threads.js';
  * tfdistill's wasm kernels. Throws when the backend does not start. `threads > 1` starts the
  * threaded-SIMD build with that many XNNPACK threads ({@link startWasmThreaded}); a wasm backend
  * that already runs with another thread count cannot be restarted in-process (`INVALID_ARGUMENT`).
+ * With `relaxedSimd` (the default) matmuls use relaxed SIMD's fused multiply-add where the engine has it; on
+ * Node 20, whose V8 has it behind a flag, this sets `--experimental-wasm-relaxed-simd` for the process.
  *
  * @example
  * ```ts
  * const info = await startWasm(); // { name: 'wasm', wasmSimd: true, wasmThreads: 1, ... }
  * ```
  */
-export async function startWasm(threads?: number): Promise<BackendInfo> {
+export async function startWasm(threads?: number, relaxedSimd = true): Promise<BackendInfo> {
   if (threads !== undefined && threads > 1 && tf.findBackend('wasm') === null) await startWasmThreaded({ threads });
   if (threads !== undefined && tf.findBackend('wasm') !== null && getThreadsCount() !== threads) {
     throw new TfdistillError('INVALID_ARGUMENT', `the wasm backend already runs with ${getThreadsCount()} thread(s), not ${threads}`,
@@ -33,7 +38,10 @@ export async function startWasm(threads?: number): Promise<BackendInfo> {
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start (see the warning above)');
   await tf.ready();
   const notes = registerWasmKernels();
-  if (getThreadsCount() > 1 && await startMatMulHelper(tf.backend() as BackendWasm, getThreadsCount())) {
+  simdSwitches.fma = relaxedSimd && enableRelaxedSimd();
+  notes.push(simdSwitches.fma ? 'wasm: matmuls use fused multiply-adds (relaxed SIMD)'
+    : `wasm: matmuls multiply, then add (${relaxedSimd ? 'this engine has no relaxed SIMD' : 'relaxed SIMD turned off'})`);
+  if (getThreadsCount() > 1 && await startMatMulHelper(tf.backend() as BackendWasm)) {
     notes.push('wasm: the SIMD matmul kernel splits big matmuls over a second thread (shared memory)');
   }
   return {
@@ -42,9 +50,20 @@ export async function startWasm(threads?: number): Promise<BackendInfo> {
     gpu: false,
     wasmSimd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') === true,
     wasmThreads: getThreadsCount(),
+    wasmFma: simdSwitches.fma,
     tfjsVersion: tf.version.tfjs,
     notes,
   };
+}
+
+/**
+ * True when the engine accepts relaxed SIMD, after setting V8's `--experimental-wasm-relaxed-simd` if it did not
+ * (Node 20; V8 reads wasm feature flags at each compile, and the flag only adds instructions).
+ */
+function enableRelaxedSimd(): boolean {
+  if (relaxedSimdAvailable()) return true;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return relaxedSimdAvailable();
 }
 
 /**

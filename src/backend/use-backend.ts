@@ -36,7 +36,8 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
     throw new TfdistillError('INVALID_ARGUMENT', `wasm threads must be an integer in [1, 8], got ${String(threads)}`);
   }
   if (current?.requested === name && tf.getBackend() === tfjsName(current.info.name)
-    && (options.wasmThreads === undefined || current.info.name !== 'wasm' || current.info.wasmThreads === options.wasmThreads)) {
+    && (current.info.name !== 'wasm' || ((options.wasmThreads === undefined || current.info.wasmThreads === options.wasmThreads)
+      && (options.wasmRelaxedSimd === undefined || current.info.wasmFma === options.wasmRelaxedSimd)))) {
     return copy(current.info);
   }
   const inFlight = pending.get(name);
@@ -51,7 +52,7 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
 async function load(name: BackendName, options: UseBackendOptions): Promise<BackendInfo> {
   const importModule = options.importModule ?? ((specifier: string) => import(specifier));
   if (name !== 'auto') {
-    const info = await loadNamed(name, importModule, options.wasmThreads);
+    const info = await loadNamed(name, importModule, options);
     return { ...info, requested: name };
   }
   const skipped: string[] = [];
@@ -61,7 +62,7 @@ async function load(name: BackendName, options: UseBackendOptions): Promise<Back
     skipped.push(`${candidate} skipped: ${result.reason}`);
   }
   try {
-    const info = await startWasm(options.wasmThreads);
+    const info = await startWasm(options.wasmThreads, options.wasmRelaxedSimd);
     return { ...info, requested: 'auto', notes: [...skipped, ...info.notes] };
   } catch (e) {
     skipped.push(`wasm skipped: ${e instanceof Error ? e.message : String(e)}`);
@@ -70,10 +71,10 @@ async function load(name: BackendName, options: UseBackendOptions): Promise<Back
   return { ...info, requested: 'auto', notes: [...skipped, ...info.notes] };
 }
 
-async function loadNamed(name: ConcreteBackendName, importModule: (s: string) => Promise<unknown>, wasmThreads?: number): Promise<BackendInfo> {
+async function loadNamed(name: ConcreteBackendName, importModule: (s: string) => Promise<unknown>, options: UseBackendOptions): Promise<BackendInfo> {
   if (name === 'wasm' || name === 'cpu') {
     try {
-      return await (name === 'wasm' ? startWasm(wasmThreads) : startCpu());
+      return await (name === 'wasm' ? startWasm(options.wasmThreads, options.wasmRelaxedSimd) : startCpu());
     } catch (e) {
       if (e instanceof TfdistillError) throw e;
       const pkg = name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs';

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { makeHeapView, releaseHeapView, type HeapView } from './heap-view.js';
 import { wasmKernelOverride } from './override.js';
-import { runMatMul } from './simd/matmul-threads.js';
+import { hasMatMulHelper, runMatMul } from './simd/matmul-threads.js';
 import { simdSwitches } from './simd/switches.js';
 import { cwrap, disposeTemp, wasmKernel, type WasmKernelArgs } from './wasm-backend-types.js';
 
@@ -211,14 +211,13 @@ export function trySimdMatMul(
     const batchB = size(b.shape.slice(0, -2));
     const outBatch = tf.backend_util.assertAndGetBroadcastShape(a2.shape.slice(0, -2), b.shape.slice(0, -2));
     const out = backend.makeOutput([...outBatch, m, n], 'float32');
-    const threads = getThreadsCount();
-    const panel = backend.makeOutput([(threads > 1 ? 2 : 1) * k * n], 'float32'); // one per thread
+    const panel = backend.makeOutput([(hasMatMulHelper(backend) ? 2 : 1) * k * n], 'float32'); // one per thread
     temps.push(panel);
     const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
     // With b un-batched, a's batches are just more rows of one [batch*m, k] matrix.
     const [batch, rows] = batchB === 1 ? [1, size(a2.shape.slice(0, -1))] : [batchB, m];
     runMatMul(backend, { a: at(a2), b: at(b), c: at(out), panel: at(panel), batch, m: rows, k, n, bTransposed: transposeB ? 1 : 0,
-      bias: bias ? at(bias) : 0 }, threads);
+      bias: bias ? at(bias) : 0 });
     return out;
   } finally {
     for (const t of temps) disposeTemp(backend, t);

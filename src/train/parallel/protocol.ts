@@ -29,6 +29,8 @@ export interface InitMessage {
   type: 'init';
   id: number;
   backend: 'wasm' | 'cpu';
+  /** wasm: whether matmuls may use relaxed SIMD, as on the main thread (`UseBackendOptions.wasmRelaxedSimd`). */
+  relaxedSimd: boolean;
   /** Absent for a teacher-only pool (filling the teacher cache). */
   student?: tf.io.ModelArtifacts;
   teacher?: tf.io.ModelArtifacts;

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { simdSwitches } from '../../backend/wasm-kernels/simd/switches.js';
 import type { Batch } from '../../data/types.js';
 import { require_, TfdistillError } from '../../errors.js';
 import { captureArtifacts } from '../../io/capture-artifacts.js';
@@ -135,7 +136,7 @@ export class ReplicaPool {
     const entry = workerEntry();
     const workers = Array.from({ length: options.replicas - 1 }, (_, i) => new ReplicaWorker(new Worker(entry.source, { eval: entry.eval }), i + 1));
     try {
-      await Promise.all(workers.map((w) => w.request({ type: 'init', backend: options.backend, student, teacher, projections,
+      await Promise.all(workers.map((w) => w.request({ type: 'init', backend: options.backend, relaxedSimd: simdSwitches.fma, student, teacher, projections,
         loss: options.loss, needTeacherInternals: options.needTeacherInternals ?? false, numClasses: options.numClasses })));
     } catch (e) {
       await Promise.all(workers.map((w) => w.close()));

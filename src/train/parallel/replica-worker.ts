@@ -66,7 +66,7 @@ async function handle(msg: ToReplica): Promise<void> {
 }
 
 async function start(init: InitMessage): Promise<Replica> {
-  await useBackend(init.backend);
+  await useBackend(init.backend, { wasmRelaxedSimd: init.relaxedSimd });
   const student = init.student && (await tf.loadLayersModel(tf.io.fromMemory(init.student)));
   const teacherModel = init.teacher ? await tf.loadLayersModel(tf.io.fromMemory(init.teacher)) : undefined;
   const teacher = teacherModel && (teacherModel.outputNames[0] === 'logits' ? teacherFromEncoder(teacherModel) : teacherFromLayersModel(teacherModel));

@@ -1,5 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { sharedMemoryKernels, singleThreadedKernels } from './binary.js';
+import { sharedMemoryFmaKernels, sharedMemoryKernels, singleThreadedFmaKernels, singleThreadedKernels } from './binary.js';
+import { simdSwitches } from './switches.js';
 
 /**
  * The functions of `kernels.wat`, instantiated inside a tfjs-backend-wasm module's own memory: arguments are the
@@ -55,14 +56,55 @@ export function memoryOf(backend: BackendWasm): WebAssembly.Memory {
 const decode = (base64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 
 /**
- * The kernels' module bytes for a memory of this kind (shared: the threaded build's).
+ * The kernels' module bytes for a memory of this kind (shared: the threaded build's); with `fma`, the module of the
+ * relaxed-SIMD matmul alone.
  *
  * @example
  * ```ts
  * new WebAssembly.Module(kernelBytes(true));
  * ```
  */
-export const kernelBytes = (shared: boolean): Uint8Array<ArrayBuffer> => decode(shared ? sharedMemoryKernels : singleThreadedKernels);
+export const kernelBytes = (shared: boolean, fma = false): Uint8Array<ArrayBuffer> =>
+  decode(fma ? (shared ? sharedMemoryFmaKernels : singleThreadedFmaKernels) : (shared ? sharedMemoryKernels : singleThreadedKernels));
+
+/**
+ * Whether this engine accepts relaxed SIMD, so matmuls can use fused multiply-adds: V8 12 (Node 22, Chrome 114) and
+ * later by default; Node 20 once `--experimental-wasm-relaxed-simd` is set (`useBackend('wasm')` sets it).
+ *
+ * @example
+ * ```ts
+ * if (!relaxedSimdAvailable()) console.log('matmuls multiply, then add');
+ * ```
+ */
+export const relaxedSimdAvailable = (): boolean => WebAssembly.validate(kernelBytes(false, true));
+
+type MatMul = SimdKernels['matmul'];
+const fmaInstances = new WeakMap<WebAssembly.Memory, MatMul | null>();
+
+/**
+ * The matmul kernel to run on `backend`'s memory: the relaxed-SIMD one while `simdSwitches.fma` is on and the
+ * engine accepts it (decided once per memory, at first use), else the plain SIMD one.
+ *
+ * @example
+ * ```ts
+ * matMulKernel(backend)(a, b, c, panel, 1, 128, 128, 384, 0, 0);
+ * ```
+ */
+export function matMulKernel(backend: BackendWasm): MatMul {
+  if (!simdSwitches.fma) return simdKernels(backend).matmul;
+  const memory = memoryOf(backend);
+  let fma = fmaInstances.get(memory);
+  if (fma === undefined) {
+    fma = relaxedSimdAvailable() ? instantiate(kernelBytes(isShared(memory), true), memory).matmul : null;
+    fmaInstances.set(memory, fma);
+  }
+  return fma ?? simdKernels(backend).matmul;
+}
+
+const isShared = (memory: WebAssembly.Memory): boolean =>
+  typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+const instantiate = (bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory): SimdKernels =>
+  new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as SimdKernels;
 
 /**
  * The SIMD kernels bound to `backend`'s memory, instantiated on first use and cached per memory. Compilation is
@@ -78,9 +120,7 @@ export function simdKernels(backend: BackendWasm): SimdKernels {
   const memory = memoryOf(backend);
   let kernels = instances.get(memory);
   if (kernels === undefined) {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const module = new WebAssembly.Module(kernelBytes(shared));
-    kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+    kernels = instantiate(kernelBytes(isShared(memory)), memory);
     instances.set(memory, kernels);
   }
   return kernels;

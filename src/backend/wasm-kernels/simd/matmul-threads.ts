@@ -1,6 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Worker } from 'node:worker_threads';
-import { kernelBytes, memoryOf, simdKernels } from './instance.js';
+import { kernelBytes, matMulKernel, memoryOf, relaxedSimdAvailable } from './instance.js';
+import { simdSwitches } from './switches.js';
 
 /**
  * A second thread for the SIMD matmul kernel when tfjs-backend-wasm runs its threaded build. That build's memory is
@@ -9,7 +10,7 @@ import { kernelBytes, memoryOf, simdKernels } from './instance.js';
  * Hand-off is through a shared control block: both sides spin briefly on it before sleeping in `Atomics.wait` (a
  * wake-up from sleep costs ~0.1-1 ms on a VM, as much as a batch-1 matmul), and only matmuls of at least
  * `minSplitMacs` multiply-adds are split. The worker is started with the backend (`startMatMulHelper`, which
- * `useBackend('wasm', { wasmThreads })` calls) or on first use, and `unref`ed.
+ * `useBackend('wasm', { wasmThreads })` calls) and `unref`ed.
  */
 
 /** The `matmul` kernel's arguments, in its parameter order. */
@@ -78,22 +79,15 @@ let splits = 0;
 export const splitMatMuls = (): number => splits;
 const helpers = new WeakMap<WebAssembly.Memory, Helper | null>();
 
-/** The helper thread for this backend's memory, or null when the memory is not shared (single-threaded builds). */
-function helperFor(backend: BackendWasm, threads: number): Helper | null {
-  const memory = memoryOf(backend);
-  let helper = helpers.get(memory);
-  if (helper === undefined) {
-    helper = null;
-    if (threads > 1 && typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) {
-      const control = new SharedArrayBuffer(4 * (2 + FIELDS.length));
-      const worker = new Worker(workerSource, { eval: true, workerData: { memory, bytes: kernelBytes(true), control } });
-      worker.unref();
-      helper = { state: new Int32Array(control, 0, 2), call: new Uint32Array(control, 8, FIELDS.length) };
-    }
-    helpers.set(memory, helper);
-  }
-  return helper;
-}
+/**
+ * Whether a helper thread serves this backend's memory, so a SIMD matmul needs room for two panels.
+ *
+ * @example
+ * ```ts
+ * const panel = backend.makeOutput([(hasMatMulHelper(backend) ? 2 : 1) * k * n], 'float32');
+ * ```
+ */
+export const hasMatMulHelper = (backend: BackendWasm): boolean => (helpers.get(memoryOf(backend)) ?? null) !== null;
 
 /**
  * Starts the helper thread for this backend (threaded build, `threads` > 1) and waits until it is ready (at most
@@ -102,11 +96,23 @@ function helperFor(backend: BackendWasm, threads: number): Helper | null {
  *
  * @example
  * ```ts
- * await startMatMulHelper(tf.backend() as BackendWasm, getThreadsCount()); // true on the threaded build
+ * await startMatMulHelper(tf.backend() as BackendWasm); // true on the threaded build
  * ```
  */
-export async function startMatMulHelper(backend: BackendWasm, threads: number, timeoutMs = 10_000): Promise<boolean> {
-  const helper = helperFor(backend, threads);
+export async function startMatMulHelper(backend: BackendWasm, timeoutMs = 10_000): Promise<boolean> {
+  const memory = memoryOf(backend);
+  let helper = helpers.get(memory);
+  if (helper === undefined) {
+    helper = null;
+    if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) {
+      const control = new SharedArrayBuffer(4 * (2 + FIELDS.length));
+      const bytes = kernelBytes(true, simdSwitches.fma && relaxedSimdAvailable());
+      const worker = new Worker(workerSource, { eval: true, workerData: { memory, bytes, control } });
+      worker.unref();
+      helper = { state: new Int32Array(control, 0, 2), call: new Uint32Array(control, 8, FIELDS.length) };
+    }
+    helpers.set(memory, helper);
+  }
   for (const start = Date.now(); helper !== null && Atomics.load(helper.state, 1) !== 1 && Date.now() - start < timeoutMs;) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -120,16 +126,16 @@ export async function startMatMulHelper(backend: BackendWasm, threads: number, t
  *
  * @example
  * ```ts
- * runMatMul(backend, { a, b, c, panel, batch: 1, m: 128, k: 128, n: 384, bTransposed: 0, bias: 0 }, getThreadsCount());
+ * runMatMul(backend, { a, b, c, panel, batch: 1, m: 128, k: 128, n: 384, bTransposed: 0, bias: 0 });
  * ```
  */
-export function runMatMul(backend: BackendWasm, call: MatMulCall, threads: number): void {
-  const kernels = simdKernels(backend);
-  const helper = call.batch * call.m * call.k * call.n >= minSplitMacs ? helperFor(backend, threads) : null;
+export function runMatMul(backend: BackendWasm, call: MatMulCall): void {
+  const matmul = matMulKernel(backend);
+  const helper = call.batch * call.m * call.k * call.n >= minSplitMacs ? helpers.get(memoryOf(backend)) ?? null : null;
   const byBatch = call.batch > 1;
   const units = byBatch ? call.batch : call.m / 4;
   if (helper === null || units < 2 || Atomics.load(helper.state, 1) !== 1) {
-    kernels.matmul(call.a, call.b, call.c, call.panel, call.batch, call.m, call.k, call.n, call.bTransposed, call.bias);
+    matmul(call.a, call.b, call.c, call.panel, call.batch, call.m, call.k, call.n, call.bTransposed, call.bias);
     return;
   }
   // The helper takes the second half: batches [half, batch) or rows [4 * half, m), with the second panel.
@@ -144,7 +150,7 @@ export function runMatMul(backend: BackendWasm, call: MatMulCall, threads: numbe
   splits++;
   Atomics.store(helper.state, 0, POSTED);
   Atomics.notify(helper.state, 0);
-  kernels.matmul(call.a, call.b, call.c, call.panel, byBatch ? half : 1, byBatch ? call.m : 4 * half, call.k, call.n, call.bTransposed, call.bias);
+  matmul(call.a, call.b, call.c, call.panel, byBatch ? half : 1, byBatch ? call.m : 4 * half, call.k, call.n, call.bTransposed, call.bias);
   let s = Atomics.load(helper.state, 0);
   for (const start = performance.now(); s === POSTED && performance.now() - start < SPIN_MS;) {
     for (let i = 0; i < 256 && s === POSTED; i++) s = Atomics.load(helper.state, 0);

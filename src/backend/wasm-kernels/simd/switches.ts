@@ -1,6 +1,6 @@
 /**
  * Switches for the SIMD paths inside the `BatchMatMul`/`_FusedMatMul` and `Transpose` overrides, so benchmarks can
- * measure what each buys (`bench/levers.ts`). Both are on by default; with one off, the override takes its
+ * measure what each buys (`bench/levers.ts`). All are on by default; with one off, the override takes its
  * previous path (XNNPACK after explicit transposes; the stock kernel for ranks <= 4).
  *
  * @example
@@ -12,6 +12,11 @@
 export const simdSwitches = {
   /** Float32 matmuls of rows % 4 == 0 and n % 8 == 0 through the SIMD matmul kernel. */
   matmul: true,
+  /**
+   * The SIMD matmul by relaxed SIMD's fused multiply-add where the engine accepts it (`useBackend('wasm',
+   * { wasmRelaxedSimd: false })` turns it off). The helper thread of the threaded build keeps the choice it started with.
+   */
+  fma: true,
   /** Matrix transposes of 4-byte elements with both sizes % 4 == 0 through the SIMD tiles. */
   transpose: true,
 };
