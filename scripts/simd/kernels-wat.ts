@@ -51,16 +51,20 @@ const cdf = (x: string, out: string): string[] => [
     splat(0.5)), splat(0.5))),
 ];
 
-/** Statements leaving exp(t) in local `out` for t <= 0 (t below -87.3 gives ~1e-38; uses locals t, j, n, r). */
-const expNonPositive = (t: string, out: string): string[] => {
+/**
+ * Statements leaving exp(t) in local `out` for t <= 0 (t below -87.3 gives ~1e-38; uses locals t, j, n, r, each
+ * name with `prefix` in front).
+ */
+const expNonPositive = (t: string, out: string, prefix = ''): string[] => {
   const magic = 12582912 + 127; // 1.5 * 2^23 + exponent bias
+  const [tc, j, n, r] = ['t', 'j', 'n', 'r'].map((l) => prefix + l);
   return [
-    set('t', `(f32x4.pmax ${t} ${splat(-87.3)})`),
-    set('j', add(mul(get('t'), splat(Math.LOG2E)), splat(magic))), // round(t log2 e) + magic
-    set('n', sub(get('j'), splat(magic))),
-    set('r', sub(sub(get('t'), mul(get('n'), splat(0.693359375))), mul(get('n'), splat(-2.12194440e-4)))),
-    set(out, mul(add(add(mul(mul(horner(get('r'), expPolynomial), get('r')), get('r')), get('r')), splat(1)),
-      `(i32x4.shl ${get('j')} (i32.const 23))`)),
+    set(tc, `(f32x4.pmax ${t} ${splat(-87.3)})`),
+    set(j, add(mul(get(tc), splat(Math.LOG2E)), splat(magic))), // round(t log2 e) + magic
+    set(n, sub(get(j), splat(magic))),
+    set(r, sub(sub(get(tc), mul(get(n), splat(0.693359375))), mul(get(n), splat(-2.12194440e-4)))),
+    set(out, mul(add(add(mul(mul(horner(get(r), expPolynomial), get(r)), get(r)), get(r)), splat(1)),
+      `(i32x4.shl ${get(j)} (i32.const 23))`)),
   ];
 };
 
@@ -264,17 +268,56 @@ const transpose = `(func (export "transpose") (param $x i32) (param $y i32) (par
   )`;
 
 /**
- * C = A B (+ bias [n] when `bias` is not 0) for `batch` pairs of row-major A [m, k] and B [k, n] (or B given
- * transposed, [n, k]), m a multiple of 4 and n of 8. Each B is first packed into `panel` (k * n floats of
- * scratch) as n / 8 column panels of [k, 8], so the inner loop reads B contiguously. Rows are taken in blocks of 64
- * (A's block stays in L2 while every panel passes), each block in 4x8 register tiles: per step of k, two vectors of
- * the panel and four splat elements of A feed eight accumulators, by multiply then add, or (`fma`) by relaxed
- * SIMD's fused multiply-add.
+ * Attention probabilities in one kernel: for each row of scores x [rows, cols] (cols a multiple of 4), with the key
+ * mask row keep[floor(row / rowsPerKeep)] (1 = real token, 0 = padding), y = softmax(x * scale + (1 - keep) * -1e9),
+ * the composite ops' formula. Three passes over the row: the biased scores and their maximum (stored in y), their
+ * exps less the maximum and its sum, the division (a multiply by 1 / sum). exp of anything at or below -87.3 is
+ * exactly 0, so padding gets no weight. y may equal x.
+ */
+const maskedSoftmax = `(func (export "maskedSoftmax") (param $x i32) (param $keep i32) (param $y i32) (param $rows i32)
+      (param $cols i32) (param $rowsPerKeep i32) (param $scale f32)
+    (local $r i32) (local $j i32) (local $bytes i32) (local $k i32) (local $m f32)
+    (local $sv v128) (local $mv v128) (local $v v128) (local $acc v128) (local $e v128)
+    (local $et v128) (local $ej v128) (local $en v128) (local $er v128)
+    ${set('bytes', `(i32.shl ${get('cols')} (i32.const 2))`)}
+    ${set('sv', `(f32x4.splat ${get('scale')})`)}
+    ${overRows([
+      set('k', `(i32.add ${get('keep')} (i32.mul (i32.div_u ${get('r')} ${get('rowsPerKeep')}) ${get('bytes')}))`),
+      set('mv', '(v128.const f32x4 -inf -inf -inf -inf)'),
+      overRow('biased', get('bytes'), [
+        set('v', add(mul(load('x'), get('sv')), mul(sub(splat(1), load('k')), splat(-1e9)))),
+        store('y', get('v')),
+        set('mv', `(f32x4.pmax ${get('mv')} ${get('v')})`),
+      ]),
+      set('m', `(f32.max (f32.max (f32x4.extract_lane 0 ${get('mv')}) (f32x4.extract_lane 1 ${get('mv')}))
+        (f32.max (f32x4.extract_lane 2 ${get('mv')}) (f32x4.extract_lane 3 ${get('mv')})))`),
+      set('mv', `(f32x4.splat ${get('m')})`),
+      set('acc', zero),
+      overRow('exps', get('bytes'), [
+        set('v', sub(load('y'), get('mv'))),
+        ...expNonPositive(get('v'), 'e', 'e'),
+        set('e', `(v128.and ${get('e')} (f32x4.gt ${get('v')} ${splat(-87.3)}))`),
+        store('y', get('e')),
+        set('acc', add(get('acc'), get('e'))),
+      ]),
+      set('v', `(f32x4.splat (f32.div (f32.const 1) ${lanesSum(get('acc'))}))`),
+      overRow('normalize', get('bytes'), [store('y', mul(load('y'), get('v')))]),
+    ], [['x', get('bytes')], ['y', get('bytes')]])})`;
+
+/**
+ * C = A B (+ bias [n] when `bias` is not 0) for `batch` pairs of A [m, k] and B [k, n] (or B given transposed,
+ * [n, k]), m a multiple of 4 and n of 8, float32. Layouts are strided: rows of A, B and C lie `lda`, `ldb`, `ldc`
+ * floats apart, and batch i's matrices start `i * strideA`, `strideB`, `strideC` floats in (dense row-major:
+ * lda = k, ldb = n (k transposed), ldc = n, strides m k, k n, m n), so a matmul can read heads out of a fused q|k|v
+ * projection and write them into place. Each B is first packed into `panel` (k * n floats of scratch) as n / 8
+ * column panels of [k, 8], so the inner loop reads B contiguously. Rows are taken in blocks of 64 (A's block stays
+ * in L2 while every panel passes), each block in 4x8 register tiles: per step of k, two vectors of the panel and four
+ * splat elements of A feed eight accumulators, by multiply then add, or (`fma`) by relaxed SIMD's fused multiply-add.
  */
 const matmul = (fma: boolean): string => {
   const acc = (r: number, h: number) => `acc${r}${h}`;
   const tile = [0, 1, 2, 3].flatMap((r) => [0, 1].map((h) => acc(r, h)));
-  const rowA = (r: number) => `(i32.add ${get('pa')} (i32.mul ${get('rowBytesA')} (i32.const ${r})))`;
+  const rowA = (r: number) => `(i32.add ${get('pa')} (i32.mul ${get('ldaBytes')} (i32.const ${r})))`;
   const loop = (name: string, counter: string, start: string, end: string, step: string, body: string[]) => `${set(counter, start)}
     (block $${name}_done (loop $${name}
       (br_if $${name}_done (i32.ge_u ${get(counter)} ${end}))
@@ -284,21 +327,21 @@ const matmul = (fma: boolean): string => {
   const pack = [
     // panel[j / 8][p][0..7] = B[p][j..j+7]
     loop('packCols', 'j', '(i32.const 0)', get('n'), '(i32.const 8)', [
-      set('pb', `(i32.add ${get('panel')} (i32.mul ${get('j')} ${get('rowBytesA')}))`), // panel j/8 starts at j * k floats
+      set('pb', `(i32.add ${get('panel')} (i32.mul ${get('j')} ${get('kBytes')}))`), // panel j/8 starts at j * k floats
       `(if ${get('bTransposed')}
         (then ${loop('packT', 'p', '(i32.const 0)', get('k'), '(i32.const 1)', [
           ...[0, 1, 2, 3, 4, 5, 6, 7].map((q) => `(f32.store offset=${4 * q} (i32.add ${get('pb')} (i32.shl ${get('p')} (i32.const 5)))
-            (f32.load (i32.add ${get('b')} (i32.shl (i32.add (i32.mul (i32.add ${get('j')} (i32.const ${q})) ${get('k')}) ${get('p')}) (i32.const 2)))))`)])})
+            (f32.load (i32.add ${get('b')} (i32.add (i32.mul (i32.add ${get('j')} (i32.const ${q})) ${get('ldbBytes')}) (i32.shl ${get('p')} (i32.const 2))))))`)])})
         (else ${loop('packN', 'p', '(i32.const 0)', get('k'), '(i32.const 1)', [
-          set('s', `(i32.add ${get('b')} (i32.shl (i32.add (i32.mul ${get('p')} ${get('n')}) ${get('j')}) (i32.const 2)))`),
+          set('s', `(i32.add ${get('b')} (i32.add (i32.mul ${get('p')} ${get('ldbBytes')}) (i32.shl ${get('j')} (i32.const 2))))`),
           `(v128.store (i32.add ${get('pb')} (i32.shl ${get('p')} (i32.const 5))) (v128.load ${get('s')}))`,
           `(v128.store offset=16 (i32.add ${get('pb')} (i32.shl ${get('p')} (i32.const 5))) (v128.load offset=16 ${get('s')}))`])}))`,
     ]),
   ];
   const tileBody = [
     ...tile.map((t) => set(t, zero)),
-    set('pa', `(i32.add ${get('a')} (i32.mul ${get('i')} ${get('rowBytesA')}))`),
-    set('pb', `(i32.add ${get('panel')} (i32.mul ${get('j')} ${get('rowBytesA')}))`),
+    set('pa', `(i32.add ${get('a')} (i32.mul ${get('i')} ${get('ldaBytes')}))`),
+    set('pb', `(i32.add ${get('panel')} (i32.mul ${get('j')} ${get('kBytes')}))`),
     loop('ks', 'p', '(i32.const 0)', get('k'), '(i32.const 1)', [
       set('b0', `(v128.load ${get('pb')})`),
       set('b1', `(v128.load offset=16 ${get('pb')})`),
@@ -309,22 +352,24 @@ const matmul = (fma: boolean): string => {
       set('pa', `(i32.add ${get('pa')} (i32.const 4))`),
       set('pb', `(i32.add ${get('pb')} (i32.const 32))`),
     ]),
-    set('pc', `(i32.add ${get('c')} (i32.shl (i32.add (i32.mul ${get('i')} ${get('n')}) ${get('j')}) (i32.const 2)))`),
+    set('pc', `(i32.add ${get('c')} (i32.add (i32.mul ${get('i')} ${get('ldcBytes')}) (i32.shl ${get('j')} (i32.const 2))))`),
     // plus bias[j..j+7] (zeros without a bias), after the products as an unfused add would
     `(if (i32.eqz ${get('bias')})
       (then ${set('b0', zero)} ${set('b1', zero)})
       (else ${set('b0', `(v128.load (i32.add ${get('bias')} (i32.shl ${get('j')} (i32.const 2))))`)}
         ${set('b1', `(v128.load offset=16 (i32.add ${get('bias')} (i32.shl ${get('j')} (i32.const 2))))`)}))`,
     ...[0, 1, 2, 3].flatMap((r) => [0, 1].map((h) =>
-      `(v128.store offset=${16 * h} (i32.add ${get('pc')} (i32.mul ${get('rowBytesB')} (i32.const ${r}))) ${add(get(acc(r, h)), get(`b${h}`))})`)),
+      `(v128.store offset=${16 * h} (i32.add ${get('pc')} (i32.mul ${get('ldcBytes')} (i32.const ${r}))) ${add(get(acc(r, h)), get(`b${h}`))})`)),
   ];
   return `(func (export "matmul") (param $a i32) (param $b i32) (param $c i32) (param $panel i32) (param $batch i32) (param $m i32)
-      (param $k i32) (param $n i32) (param $bTransposed i32) (param $bias i32)
+      (param $k i32) (param $n i32) (param $bTransposed i32) (param $bias i32) (param $lda i32) (param $ldb i32) (param $ldc i32)
+      (param $strideA i32) (param $strideB i32) (param $strideC i32)
     (local $bi i32) (local $i0 i32) (local $iEnd i32) (local $i i32) (local $j i32) (local $p i32) (local $pa i32) (local $pb i32)
-    (local $pc i32) (local $s i32) (local $rowBytesA i32) (local $rowBytesB i32) (local $b0 v128) (local $b1 v128) (local $v v128)
+    (local $pc i32) (local $s i32) (local $kBytes i32) (local $ldaBytes i32) (local $ldbBytes i32) (local $ldcBytes i32)
+    (local $b0 v128) (local $b1 v128) (local $v v128)
     ${tile.map((t) => `(local $${t} v128)`).join(' ')}
-    ${set('rowBytesA', `(i32.shl ${get('k')} (i32.const 2))`)}
-    ${set('rowBytesB', `(i32.shl ${get('n')} (i32.const 2))`)}
+    ${set('kBytes', `(i32.shl ${get('k')} (i32.const 2))`)}
+    ${['lda', 'ldb', 'ldc'].map((l) => set(`${l}Bytes`, `(i32.shl ${get(l)} (i32.const 2))`)).join('\n    ')}
     ${loop('batches', 'bi', '(i32.const 0)', get('batch'), '(i32.const 1)', [
       ...pack,
       loop('blocks', 'i0', '(i32.const 0)', get('m'), '(i32.const 64)', [
@@ -333,9 +378,7 @@ const matmul = (fma: boolean): string => {
           loop('rows', 'i', get('i0'), get('iEnd'), '(i32.const 4)', tileBody),
         ]),
       ]),
-      set('a', `(i32.add ${get('a')} (i32.mul ${get('m')} ${get('rowBytesA')}))`),
-      set('b', `(i32.add ${get('b')} (i32.mul ${get('k')} ${get('rowBytesB')}))`),
-      set('c', `(i32.add ${get('c')} (i32.mul ${get('m')} ${get('rowBytesB')}))`),
+      ...['a', 'b', 'c'].map((x) => set(x, `(i32.add ${get(x)} (i32.shl ${get(`stride${x.toUpperCase()}`)} (i32.const 2)))`)),
     ])}
   )`;
 };
@@ -353,7 +396,7 @@ export function kernelsWat(memory: string): string {
   return `(module
   (import "env" "memory" ${memory})
   ${[gelu, geluGrad].map(elementwise).join('\n  ')}
-  ${[sumRows, layerNorm, layerNormGrad, transpose, matmul(false)].join('\n  ')})\n`;
+  ${[sumRows, layerNorm, layerNormGrad, maskedSoftmax, transpose, matmul(false)].join('\n  ')})\n`;
 }
 
 /**
@@ -371,3 +414,4 @@ export function fmaKernelsWat(memory: string): string {
   (import "env" "memory" ${memory})
   ${matmul(true)})\n`;
 }
+

@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
+import { attentionKernelName, attentionKernelShaped } from './wasm-kernels/attention.js';
 import { geluKernelNames } from './wasm-kernels/gelu.js';
 import { layerNormKernelNames } from './wasm-kernels/layer-norm.js';
+import { simdSwitches } from './wasm-kernels/simd/switches.js';
 
 /**
  * Layer norm and exact GELU with hand-written gradients. On wasm both are one tfdistill kernel each way
  * (`wasm-kernels/layer-norm.ts`, `wasm-kernels/gelu.ts`, gradients registered with the kernels); elsewhere they are
  * the same formulas as tfjs ops under `tf.customGrad`, GELU's with the forward's CDF reused by the backward so that
- * erf runs once per step instead of autodiff's erf + exp + 6 more passes.
+ * erf runs once per step instead of autodiff's erf + exp + 6 more passes. Attention's core (q|k|v projection to
+ * context) has an inference kernel on wasm (`wasm-kernels/attention.ts`) beside its composite ops.
  */
 
 const fusedHere = (name: string): boolean => tf.getKernel(name, tf.getBackend()) !== undefined;
@@ -87,4 +90,83 @@ export function fusedGelu(x: tf.Tensor): tf.Tensor {
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(x);
+}
+
+/**
+ * Scaled dot-product attention over the heads of a fused q|k|v projection, as tfjs ops:
+ * softmax(q k^T / sqrt(headDim) + mask bias) v, where padded key columns get -1e9 (exp underflows to exactly 0, so
+ * padding never receives attention and a row's result does not depend on how much padding follows it).
+ *
+ * @param qkv [batch, seq, 3 * numHeads * headDim], columns q | k | v, each head-major
+ * @param mask [batch, seq], 1 = real token
+ * @param dropProbs applied to the probabilities before they weight v (attention dropout); default none
+ * @returns context [batch, seq, numHeads * headDim] and the probabilities [batch, heads, seq, seq] (before dropout)
+ * @example
+ * ```ts
+ * const { context, probs } = attentionParts(qkv, mask, 2, (p) => dropout(p, { rate: 0.1, training: true }));
+ * ```
+ */
+export function attentionParts(qkv: tf.Tensor, mask: tf.Tensor, numHeads: number, dropProbs = (p: tf.Tensor4D): tf.Tensor => p):
+  { context: tf.Tensor3D; probs: tf.Tensor4D } {
+  return tf.tidy(() => {
+    const [b, s, d3] = qkv.shape;
+    const d = d3 / 3;
+    const dh = d / numHeads;
+    const heads = qkv.reshape([b, s, 3, numHeads, dh]).transpose([2, 0, 3, 1, 4]); // [3, b, h, s, dh]
+    const [q, k, v] = tf.unstack(heads) as tf.Tensor4D[];
+    const scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dh)); // [b, h, s, s]
+    const keyBias = tf.sub(1, mask).mul(-1e9).reshape([b, 1, 1, s]);
+    const probs = tf.softmax(tf.add(scores, keyBias)) as tf.Tensor4D; // [b, h, s, s]
+    const context = tf.matMul(dropProbs(probs), v).transpose([0, 2, 1, 3]).reshape([b, s, d]) as tf.Tensor3D;
+    return { context, probs };
+  });
+}
+
+/**
+ * The context of `attentionParts` without dropout and without keeping the probabilities: on wasm one kernel
+ * (shapes permitting, see `attentionKernelShaped`), elsewhere the composite ops. Differentiable (the wasm kernel's
+ * gradient recomputes the composite ops), but meant for inference.
+ *
+ * @param qkv float32 [batch, seq, 3 * numHeads * headDim]
+ * @param mask float32 [batch, seq], 1 = real token
+ * @example
+ * ```ts
+ * const context = attentionContext(qkv, paddingMask(ids), 2); // [batch, seq, d]
+ * ```
+ */
+export function attentionContext(qkv: tf.Tensor, mask: tf.Tensor, numHeads: number): tf.Tensor3D {
+  if (simdSwitches.attention && fusedHere(attentionKernelName) && qkv.dtype === 'float32' && mask.dtype === 'float32'
+    && attentionKernelShaped(qkv.shape, mask.shape, numHeads)) {
+    return run(attentionKernelName, { qkv, mask }, { numHeads }) as tf.Tensor3D;
+  }
+  return tf.tidy(() => attentionParts(qkv, mask, numHeads).context);
+}
+
+/**
+ * The gradient of `attentionContext` with respect to `qkv` (the wasm kernel's registered gradient), in tfjs ops: the
+ * probabilities P are recomputed, then with dC the heads' context gradient, dV = P^T dC, dS = P * (dC V^T - rowsum(
+ * dC V^T * P)), dQ = dS K / sqrt(dh), dK = dS^T Q / sqrt(dh). (Not `tf.grad` of the composite: a gradient computed
+ * inside a gradient function ends the outer tape.)
+ *
+ * @example
+ * ```ts
+ * const dQkv = attentionContextGradient(dy, qkv, mask, 2); // [batch, seq, 3d]
+ * ```
+ */
+export function attentionContextGradient(dy: tf.Tensor, qkv: tf.Tensor, mask: tf.Tensor, numHeads: number): tf.Tensor {
+  return tf.tidy(() => {
+    const [b, s, d3] = qkv.shape;
+    const dh = d3 / 3 / numHeads;
+    const scale = 1 / Math.sqrt(dh);
+    const heads = qkv.reshape([b, s, 3, numHeads, dh]).transpose([2, 0, 3, 1, 4]); // [3, b, h, s, dh]
+    const [q, k, v] = tf.unstack(heads) as tf.Tensor4D[];
+    const { probs } = attentionParts(qkv, mask, numHeads); // [b, h, s, s]
+    const dContext = dy.reshape([b, s, numHeads, dh]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [b, h, s, dh]
+    const dV = tf.matMul(probs, dContext, true, false);
+    const dProbs = tf.matMul(dContext, v, false, true);
+    const dScores = tf.mul(probs, tf.sub(dProbs, tf.sum(tf.mul(dProbs, probs), -1, true))).mul(scale) as tf.Tensor4D;
+    const dQ = tf.matMul(dScores, k);
+    const dK = tf.matMul(dScores, q, true, false);
+    return tf.stack([dQ, dK, dV]).transpose([1, 3, 0, 2, 4]).reshape([b, s, d3]); // [b, s, 3, h, dh]
+  });
 }

@@ -96,5 +96,39 @@ describe('encoder matches PyTorch nn.TransformerEncoderLayer', () => {
         ids.dispose();
       });
     });
+
+    it(`${name}: with the ids padded to 16 (the shapes of the wasm attention kernel) the same at the real positions`, async () => {
+      await expectNoLeaks(async () => {
+        const cs = golden.cases[name];
+        const [s, padded] = [golden.input_ids[0].length, 16];
+        expect(padded).toBeLessThanOrEqual(golden.config.maxLength);
+        const ids = tf.tensor2d(golden.input_ids.map((row) => [...row, ...new Array<number>(padded - s).fill(0)]), undefined, 'int32');
+        /** Rows [b, s, ...rest] of a [b, padded, ...rest] result: the positions the fixture has. */
+        const real = (values: Float32Array | Int32Array | Uint8Array, width: number): number[] =>
+          golden.input_ids.flatMap((_, b) => Array.from(values.subarray(b * padded * width, (b * padded + s) * width)));
+        const variants = [
+          { options: { pooling: 'mean' as const }, want: cs.logits_mean, token: false },
+          { options: { pooling: 'cls' as const }, want: cs.logits_cls, token: false },
+          { options: { task: 'token' as const }, want: cs.logits_token, token: true },
+        ];
+        for (const { options, want, token } of variants) {
+          const model = build(cs, options);
+          let out!: ReturnType<typeof encoderOutputs>;
+          const profiled = await tf.profile(() => {
+            out = encoderOutputs(model, ids, { training: false });
+            return [out.logits, ...out.hidden!];
+          });
+          expect(profiled.kernelNames).toContain('TfdAttentionContext');
+          const logits = await out.logits.data();
+          expect(maxAbsDiff(token ? real(logits, c) : Array.from(logits), want)).toBeLessThan(1e-4);
+          for (let i = 0; i < cs.hidden.length; i++) {
+            expect(maxAbsDiff(real(await out.hidden![i].data(), d), cs.hidden[i])).toBeLessThan(1e-4);
+          }
+          tf.dispose([out.logits, ...out.hidden!]);
+          model.dispose();
+        }
+        ids.dispose();
+      });
+    });
   }
 });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { makeHeapView, releaseHeapView, type HeapView } from './heap-view.js';
 import { wasmKernelOverride } from './override.js';
-import { hasMatMulHelper, runMatMul } from './simd/matmul-threads.js';
+import { denseLayout, hasMatMulHelper, runMatMul } from './simd/matmul-threads.js';
 import { simdSwitches } from './simd/switches.js';
 import { cwrap, disposeTemp, wasmKernel, type WasmKernelArgs } from './wasm-backend-types.js';
 
@@ -217,7 +217,7 @@ export function trySimdMatMul(
     // With b un-batched, a's batches are just more rows of one [batch*m, k] matrix.
     const [batch, rows] = batchB === 1 ? [1, size(a2.shape.slice(0, -1))] : [batchB, m];
     runMatMul(backend, { a: at(a2), b: at(b), c: at(out), panel: at(panel), batch, m: rows, k, n, bTransposed: transposeB ? 1 : 0,
-      bias: bias ? at(bias) : 0 });
+      bias: bias ? at(bias) : 0, ...denseLayout(rows, k, n, transposeB) });
     return out;
   } finally {
     for (const t of temps) disposeTemp(backend, t);

@@ -1,3 +1,5 @@
+import { attentionContextGradient } from '../fused-ops.js';
+import { registerAttentionKernel } from './attention.js';
 import { installBatchMatMulOverride, restoreStockBatchMatMul } from './batch-matmul.js';
 import { installGatherOverride, restoreStockGather } from './gather.js';
 import { installIdentityOverride, restoreStockIdentity } from './identity.js';
@@ -10,9 +12,9 @@ import { installTransposeOverride, restoreStockTranspose } from './transpose.js'
 import { registerUnsortedSegmentSum } from './unsorted-segment-sum.js';
 
 /**
- * Installs tfdistill's wasm kernels: the missing `UnsortedSegmentSum` (so `tf.gather` has a
- * gradient), fused layer norm and GELU kernels, and faster `BatchMatMul`, rank >= 5 `Transpose`, leading-axes `Sum`, row-copy `GatherV2` and buffer-sharing `Identity`. Idempotent;
- * `useBackend('wasm')` calls it.
+ * Installs tfdistill's wasm kernels: the missing `UnsortedSegmentSum` (so `tf.gather` has a gradient), fused layer
+ * norm, GELU and inference-attention kernels, and faster `BatchMatMul`, rank >= 5 `Transpose`, leading-axes `Sum`,
+ * row-copy `GatherV2` and buffer-sharing `Identity`. Idempotent; `useBackend('wasm')` calls it.
  *
  * @returns one note per kernel, for `BackendInfo.notes`
  * @example
@@ -25,11 +27,13 @@ export function registerWasmKernels(): string[] {
   registerUnsortedSegmentSum();
   registerLayerNormKernels();
   registerGeluKernels();
+  registerAttentionKernel(attentionContextGradient);
   installWasmOverrides();
   return [
     'wasm: UnsortedSegmentSum kernel added (tf.gather gradient)',
     'wasm: fused layer norm kernels (forward and backward) added',
     'wasm: exact GELU kernels (forward and backward) added, one SIMD pass each',
+    'wasm: attention kernel (q|k|v to context in one call) added for inference',
     'wasm: float32 BatchMatMul and _FusedMatMul (no activation) run a SIMD matmul kernel (XNNPACK for other shapes)',
     'wasm: Transpose of rank >= 5 runs as contiguous row copies',
     'wasm: Sum over leading axes (bias gradients) accumulates rows without a transpose',

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { attentionContext, attentionParts } from '../../backend/fused-ops.js';
 import { dropout } from '../dropout.js';
 /**
  * TF.js's initializer class (not re-exported by name from @tensorflow/tfjs).
@@ -117,11 +118,14 @@ function projectQkv(x: tf.Tensor3D, w: AttentionWeights, config: AttentionConfig
  * Multi-head scaled dot-product self-attention with a key padding mask:
  * softmax(q k^T / sqrt(d_head) + mask_bias) v, where padded key columns get -1e9 (exp underflows to
  * exactly 0, so padding never receives attention and a row's result does not depend on how much
- * padding follows it).
+ * padding follows it). In inference without `needProbs`, the core runs as one kernel where the backend has one
+ * (`attentionContext`).
  *
  * @param x [batch, seq, d]
  * @param mask [batch, seq], 1 = real token
- * @returns output [batch, seq, d] and the attention probabilities [batch, heads, seq, seq] (before dropout)
+ * @param options `needProbs` (default true): also return the probabilities
+ * @returns output [batch, seq, d] and, when asked for, the attention probabilities [batch, heads, seq, seq] (before
+ *   dropout)
  * @example
  * ```ts
  * const { output, probs } = selfAttention(x, mask, weights, config, { training: false });
@@ -132,22 +136,15 @@ export function selfAttention(
   mask: tf.Tensor2D,
   weights: AttentionWeights,
   config: AttentionConfig,
-  options: { training: boolean },
-): { output: tf.Tensor3D; probs: tf.Tensor4D } {
+  options: { training: boolean; needProbs?: boolean },
+): { output: tf.Tensor3D; probs?: tf.Tensor4D } {
   return tf.tidy(() => {
-    const [b, s, d] = x.shape;
-    const h = config.numHeads;
-    const dh = d / h;
-    const qkv = projectQkv(x, weights, config)
-      .reshape([b, s, 3, h, dh])
-      .transpose([2, 0, 3, 1, 4]); // [3, b, h, s, dh]
-    const [q, k, v] = tf.unstack(qkv) as tf.Tensor4D[];
-    const scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dh)); // [b, h, s, s]
-    const keyBias = tf.sub(1, mask).mul(-1e9).reshape([b, 1, 1, s]);
-    const probs = tf.softmax(tf.add(scores, keyBias)) as tf.Tensor4D; // [b, h, s, s]
-    const dropped = dropout(probs, { rate: config.attentionDropout, training: options.training });
-    const context = tf.matMul(dropped, v).transpose([0, 2, 1, 3]).reshape([b, s, d]); // [b, s, d]
+    const qkv = projectQkv(x, weights, config);
+    const drop = (p: tf.Tensor4D) => dropout(p, { rate: config.attentionDropout, training: options.training });
+    const { context, probs } = options.training || options.needProbs !== false
+      ? attentionParts(qkv, mask, config.numHeads, drop)
+      : { context: attentionContext(qkv, mask, config.numHeads), probs: undefined };
     const output = linear(context, readWeight(weights.outKernel), readWeight(weights.outBias)) as tf.Tensor3D;
-    return { output, probs };
+    return probs === undefined ? { output } : { output, probs };
   });
 }

@@ -129,7 +129,8 @@ export class TfdEncoderBlock extends tf.layers.Layer {
       const norm1 = (t: tf.Tensor) => layerNorm(t, readWeight(this.norm1Gamma), readWeight(this.norm1Beta), eps);
       const norm2 = (t: tf.Tensor) => layerNorm(t, readWeight(this.norm2Gamma), readWeight(this.norm2Beta), eps);
       const attend = (t: tf.Tensor) => {
-        const { output, probs } = selfAttention(t as tf.Tensor3D, mask, this.attention, this.attentionConfig, { training });
+        const { output, probs } = selfAttention(t as tf.Tensor3D, mask, this.attention, this.attentionConfig,
+          { training, needProbs: c.returnAttention });
         return { output: dropout(output, { rate: c.dropout, training }), probs };
       };
       const feedForward = (t: tf.Tensor) => {
@@ -138,7 +139,7 @@ export class TfdEncoderBlock extends tf.layers.Layer {
         return dropout(linear(inner, readWeight(this.ffn2Kernel), readWeight(this.ffn2Bias)), { rate: c.dropout, training });
       };
       let y: tf.Tensor;
-      let probs: tf.Tensor4D;
+      let probs: tf.Tensor4D | undefined;
       if (c.normFirst) {
         const a = attend(norm1(x));
         probs = a.probs;
@@ -151,7 +152,7 @@ export class TfdEncoderBlock extends tf.layers.Layer {
         y = norm2(tf.add(h, feedForward(h)));
       }
       const out = layerOutput(this.name, y);
-      return c.returnAttention ? [out, applyPrecision(probs)] : out;
+      return c.returnAttention ? [out, applyPrecision(probs as tf.Tensor4D)] : out;
     });
   }
 

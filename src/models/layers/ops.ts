@@ -100,7 +100,8 @@ export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
  * ```
  */
 export function paddingMask(ids: tf.Tensor): tf.Tensor2D {
-  return tf.tidy(() => tf.notEqual(ids, 0).toFloat() as tf.Tensor2D);
+  // A zero of ids' own dtype: `notEqual(ids, 0)` would cast both sides to float32 first (two more kernels).
+  return tf.tidy(() => tf.notEqual(ids, tf.scalar(0, ids.dtype)).toFloat() as tf.Tensor2D);
 }
 
 /**

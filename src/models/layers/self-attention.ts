@@ -44,7 +44,7 @@ export class TfdMultiHeadSelfAttention extends tf.layers.Layer {
       const [x, ids] = inputs as [tf.Tensor3D, tf.Tensor2D];
       const { output, probs } = selfAttention(x, paddingMask(ids), this.weightsOf, this.attentionConfig,
         { training: kwargs.training === true });
-      return [layerOutput(this.name, output), applyPrecision(probs)];
+      return [layerOutput(this.name, output), applyPrecision(probs as tf.Tensor4D)];
     });
   }
 

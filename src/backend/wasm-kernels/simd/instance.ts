@@ -24,14 +24,20 @@ export interface SimdKernels {
   /** Layer norm backward (d a multiple of 4); `acc64` is scratch for 2d float64s (dgamma and dbeta sums). */
   layerNormGrad(dy: number, x: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number,
     acc64: number, rows: number, d: number): void;
+  /**
+   * y = softmax(x * scale + (1 - keep) * -1e9) row by row over x [rows, cols] (cols a multiple of 4), row r masked
+   * by keep row floor(r / rowsPerKeep); `y` may equal `x`.
+   */
+  maskedSoftmax(x: number, keep: number, y: number, rows: number, cols: number, rowsPerKeep: number, scale: number): void;
   /** y [batch, cols, rows] = x [batch, rows, cols] transposed, 4-byte elements, rows and cols multiples of 4. */
   transpose(x: number, y: number, batch: number, rows: number, cols: number): void;
   /**
    * c [batch, m, n] = a [batch, m, k] b [batch, k, n] (b [batch, n, k] when `bTransposed` is 1), plus `bias` [n]
-   * unless it is 0; float32, m a multiple of 4 and n of 8; `panel` is scratch for k * n floats.
+   * unless it is 0; float32, m a multiple of 4 and n of 8; `panel` is scratch for k * n floats. Rows of a, b, c lie
+   * `lda`, `ldb`, `ldc` floats apart and batch i starts `i * strideA`, `strideB`, `strideC` floats in.
    */
   matmul(a: number, b: number, c: number, panel: number, batch: number, m: number, k: number, n: number, bTransposed: number,
-    bias: number): void;
+    bias: number, lda: number, ldb: number, ldc: number, strideA: number, strideB: number, strideC: number): void;
 }
 
 interface EmscriptenModule { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory }
@@ -87,7 +93,7 @@ const fmaInstances = new WeakMap<WebAssembly.Memory, MatMul | null>();
  *
  * @example
  * ```ts
- * matMulKernel(backend)(a, b, c, panel, 1, 128, 128, 384, 0, 0);
+ * matMulKernel(backend)(a, b, c, panel, 1, 128, 128, 384, 0, 0, 128, 384, 384, 0, 0, 0);
  * ```
  */
 export function matMulKernel(backend: BackendWasm): MatMul {
@@ -108,7 +114,7 @@ const instantiate = (bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory)
 
 /**
  * The SIMD kernels bound to `backend`'s memory, instantiated on first use and cached per memory. Compilation is
- * synchronous (the module is ~6 KB): fine in Node, where `useBackend` registers these kernels; a browser main
+ * synchronous (the module is ~7 KB): fine in Node, where `useBackend` registers these kernels; a browser main
  * thread refuses synchronous compilation of modules over 4 KB.
  *
  * @example

@@ -13,9 +13,24 @@ import { simdSwitches } from './switches.js';
  * `useBackend('wasm', { wasmThreads })` calls) and `unref`ed.
  */
 
-/** The `matmul` kernel's arguments, in its parameter order. */
+/** The `matmul` kernel's arguments, in its parameter order (see `SimdKernels.matmul`). */
 export interface MatMulCall {
   a: number; b: number; c: number; panel: number; batch: number; m: number; k: number; n: number; bTransposed: number; bias: number;
+  lda: number; ldb: number; ldc: number; strideA: number; strideB: number; strideC: number;
+}
+
+/**
+ * The strides of dense row-major operands: lda = k, ldb = n (k when b is transposed), ldc = n; batches m k, k n
+ * (0 when one b serves every batch), m n apart.
+ *
+ * @example
+ * ```ts
+ * runMatMul(backend, { a, b, c, panel, batch: 1, m, k, n, bTransposed: 0, bias: 0, ...denseLayout(m, k, n, false) });
+ * ```
+ */
+export function denseLayout(m: number, k: number, n: number, bTransposed: boolean, sharedB = false):
+  Pick<MatMulCall, 'lda' | 'ldb' | 'ldc' | 'strideA' | 'strideB' | 'strideC'> {
+  return { lda: k, ldb: bTransposed ? k : n, ldc: n, strideA: m * k, strideB: sharedB ? 0 : k * n, strideC: m * n };
 }
 
 /**
@@ -37,7 +52,7 @@ const DONE = 2;
 const FAILED = -1;
 /** How long either side spins before sleeping: a futex wake-up costs ~0.1-1 ms on a VM, a batch-1 matmul ~0.2 ms. */
 const SPIN_MS = 0.2;
-const FIELDS = ['a', 'b', 'c', 'panel', 'batch', 'm', 'k', 'n', 'bTransposed', 'bias'] as const;
+const FIELDS = ['a', 'b', 'c', 'panel', 'batch', 'm', 'k', 'n', 'bTransposed', 'bias', 'lda', 'ldb', 'ldc', 'strideA', 'strideB', 'strideC'] as const;
 
 const workerSource = `
 const { workerData } = require('node:worker_threads');
@@ -126,7 +141,7 @@ export async function startMatMulHelper(backend: BackendWasm, timeoutMs = 10_000
  *
  * @example
  * ```ts
- * runMatMul(backend, { a, b, c, panel, batch: 1, m: 128, k: 128, n: 384, bTransposed: 0, bias: 0 });
+ * runMatMul(backend, { a, b, c, panel, batch: 1, m: 128, k: 128, n: 384, bTransposed: 0, bias: 0, ...denseLayout(128, 128, 384, false) });
  * ```
  */
 export function runMatMul(backend: BackendWasm, call: MatMulCall): void {
@@ -135,12 +150,12 @@ export function runMatMul(backend: BackendWasm, call: MatMulCall): void {
   const byBatch = call.batch > 1;
   const units = byBatch ? call.batch : call.m / 4;
   if (helper === null || units < 2 || Atomics.load(helper.state, 1) !== 1) {
-    matmul(call.a, call.b, call.c, call.panel, call.batch, call.m, call.k, call.n, call.bTransposed, call.bias);
+    matmul(...FIELDS.map((f) => call[f]) as Parameters<typeof matmul>);
     return;
   }
   // The helper takes the second half: batches [half, batch) or rows [4 * half, m), with the second panel.
   const half = units >> 1;
-  const [aStride, bStride, cStride] = byBatch ? [call.m * call.k * 4, call.k * call.n * 4, call.m * call.n * 4] : [16 * call.k, 0, 16 * call.n];
+  const [aStride, bStride, cStride] = byBatch ? [call.strideA * 4, call.strideB * 4, call.strideC * 4] : [16 * call.lda, 0, 16 * call.ldc];
   const theirs: MatMulCall = {
     ...call,
     a: call.a + half * aStride, b: call.b + half * bStride, c: call.c + half * cStride, panel: call.panel + call.k * call.n * 4,
@@ -150,7 +165,8 @@ export function runMatMul(backend: BackendWasm, call: MatMulCall): void {
   splits++;
   Atomics.store(helper.state, 0, POSTED);
   Atomics.notify(helper.state, 0);
-  matmul(call.a, call.b, call.c, call.panel, byBatch ? half : 1, byBatch ? call.m : 4 * half, call.k, call.n, call.bTransposed, call.bias);
+  const ours: MatMulCall = { ...call, batch: byBatch ? half : 1, m: byBatch ? call.m : 4 * half };
+  matmul(...FIELDS.map((f) => ours[f]) as Parameters<typeof matmul>);
   let s = Atomics.load(helper.state, 0);
   for (const start = performance.now(); s === POSTED && performance.now() - start < SPIN_MS;) {
     for (let i = 0; i < 256 && s === POSTED; i++) s = Atomics.load(helper.state, 0);
