@@ -20,17 +20,17 @@ export interface MatMulCall {
 }
 
 /**
- * The strides of dense row-major operands: lda = k, ldb = n (k when b is transposed), ldc = n; batches m k, k n
- * (0 when one b serves every batch), m n apart.
+ * The strides of dense row-major operands: lda = k, ldb = n (k when b is transposed), ldc = n; batches m k, k n,
+ * m n apart.
  *
  * @example
  * ```ts
  * runMatMul(backend, { a, b, c, panel, batch: 1, m, k, n, bTransposed: 0, bias: 0, ...denseLayout(m, k, n, false) });
  * ```
  */
-export function denseLayout(m: number, k: number, n: number, bTransposed: boolean, sharedB = false):
+export function denseLayout(m: number, k: number, n: number, bTransposed: boolean):
   Pick<MatMulCall, 'lda' | 'ldb' | 'ldc' | 'strideA' | 'strideB' | 'strideC'> {
-  return { lda: k, ldb: bTransposed ? k : n, ldc: n, strideA: m * k, strideB: sharedB ? 0 : k * n, strideC: m * n };
+  return { lda: k, ldb: bTransposed ? k : n, ldc: n, strideA: m * k, strideB: k * n, strideC: m * n };
 }
 
 /**
