@@ -92,6 +92,13 @@ export function fusedGelu(x: tf.Tensor): tf.Tensor {
   return op(x);
 }
 
+/** q, k, v [batch, heads, seq, headDim] of a fused projection [batch, seq, 3 * heads * headDim]. */
+function splitHeads(qkv: tf.Tensor, numHeads: number): tf.Tensor4D[] {
+  const [b, s, d3] = qkv.shape;
+  const heads = qkv.reshape([b, s, 3, numHeads, d3 / 3 / numHeads]).transpose([2, 0, 3, 1, 4]); // [3, b, h, s, dh]
+  return tf.unstack(heads) as tf.Tensor4D[];
+}
+
 /**
  * Scaled dot-product attention over the heads of a fused q|k|v projection, as tfjs ops:
  * softmax(q k^T / sqrt(headDim) + mask bias) v, where padded key columns get -1e9 (exp underflows to exactly 0, so
@@ -112,8 +119,7 @@ export function attentionParts(qkv: tf.Tensor, mask: tf.Tensor, numHeads: number
     const [b, s, d3] = qkv.shape;
     const d = d3 / 3;
     const dh = d / numHeads;
-    const heads = qkv.reshape([b, s, 3, numHeads, dh]).transpose([2, 0, 3, 1, 4]); // [3, b, h, s, dh]
-    const [q, k, v] = tf.unstack(heads) as tf.Tensor4D[];
+    const [q, k, v] = splitHeads(qkv, numHeads);
     const scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dh)); // [b, h, s, s]
     const keyBias = tf.sub(1, mask).mul(-1e9).reshape([b, 1, 1, s]);
     const probs = tf.softmax(tf.add(scores, keyBias)) as tf.Tensor4D; // [b, h, s, s]
@@ -125,7 +131,7 @@ export function attentionParts(qkv: tf.Tensor, mask: tf.Tensor, numHeads: number
 /**
  * The context of `attentionParts` without dropout and without keeping the probabilities: on wasm one kernel
  * (shapes permitting, see `attentionKernelShaped`), elsewhere the composite ops. Differentiable (the wasm kernel's
- * gradient recomputes the composite ops), but meant for inference.
+ * gradient, `attentionContextGradient`, recomputes the probabilities), but meant for inference.
  *
  * @param qkv float32 [batch, seq, 3 * numHeads * headDim]
  * @param mask float32 [batch, seq], 1 = real token
@@ -158,8 +164,7 @@ export function attentionContextGradient(dy: tf.Tensor, qkv: tf.Tensor, mask: tf
     const [b, s, d3] = qkv.shape;
     const dh = d3 / 3 / numHeads;
     const scale = 1 / Math.sqrt(dh);
-    const heads = qkv.reshape([b, s, 3, numHeads, dh]).transpose([2, 0, 3, 1, 4]); // [3, b, h, s, dh]
-    const [q, k, v] = tf.unstack(heads) as tf.Tensor4D[];
+    const [q, k, v] = splitHeads(qkv, numHeads);
     const { probs } = attentionParts(qkv, mask, numHeads); // [b, h, s, s]
     const dContext = dy.reshape([b, s, numHeads, dh]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [b, h, s, dh]
     const dV = tf.matMul(probs, dContext, true, false);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import { GradientAccumulator } from './accumulate.js';
@@ -58,6 +58,27 @@ describe('trainStep', () => {
     expect(snapshot(teacher.variables)).toEqual(teacherBefore);
     snapshot(student.variables).forEach((v, i) => expect(v).not.toEqual(studentBefore[i]));
     expect(losses[1]).toBeLessThan(losses[0]);
+    tf.dispose([x, y, teacher.variables, student.variables]);
+  });
+
+  it('reads nothing back from the backend (no host sync per step, float32 with clipping)', async () => {
+    const teacher = tinyMlp({ prefix: 'sync-teacher', inputs: 4, hidden: 6, outputs: 2, seed: 1 });
+    const student = tinyMlp({ prefix: 'sync-student', inputs: 4, hidden: 3, outputs: 2, seed: 2 });
+    const x = tf.randomNormal([6, 4], 0, 1, 'float32', 5) as tf.Tensor2D;
+    const y = tf.randomNormal([6, 2], 0, 1, 'float32', 6) as tf.Tensor2D;
+    const backend = tf.backend();
+    const reads = [vi.spyOn(backend, 'read'), vi.spyOn(backend, 'readSync')];
+    await expectNoLeaks(async () => {
+      const optimizer = new AdamW({ learningRate: 0.01 });
+      for (let i = 0; i < 5; i++) {
+        disposeStepResult(await trainStep({ variables: student.variables, lossFn: () => distillLoss(student, teacher, x, y),
+          optimizer, clipGlobalNorm: 1 }));
+      }
+      expect(optimizer.step).toBe(5);
+      expect(reads.map((r) => r.mock.calls.length)).toEqual([0, 0]);
+      optimizer.dispose();
+    });
+    reads.forEach((r) => r.mockRestore());
     tf.dispose([x, y, teacher.variables, student.variables]);
   });
 
