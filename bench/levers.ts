@@ -39,6 +39,7 @@ const levers: { name: string; off: () => void; on: () => void }[] = [
   { name: 'fused multiply-add in the SIMD matmul (relaxed SIMD)', ...switched('fma') },
   { name: 'SIMD matrix transpose tiles', ...switched('transpose') },
   { name: 'attention kernel (inference: b1 and b32 only)', ...switched('attention') },
+  { name: 'dense layers as one TfdLinear kernel (else tf.fused.matMul)', ...switched('linear') },
   { name: 'SIMD GELU kernels (fwd + bwd)', off: unfuseGelu, on: registerGeluKernels },
   { name: 'BatchMatMul override (XNNPACK, transposes first, SIMD kernel)', off: restoreStockBatchMatMul, on: installBatchMatMulOverride },
   { name: '_FusedMatMul override (dense layers: SIMD kernel + bias)', off: restoreStockFusedMatMul, on: installFusedMatMulOverride },
@@ -52,8 +53,8 @@ const levers: { name: string; off: () => void; on: () => void }[] = [
 const configs: { name: string; off: () => void; on: () => void }[] = [
   ...levers.map((l) => ({ name: `without: ${l.name}`, off: l.off, on: l.on })),
   { name: 'all kernel levers off (stock kernels)',
-    off: () => { restoreStockWasmKernels(); unfuseLayerNorm(); unfuseGelu(); simdSwitches.attention = false; },
-    on: () => { installWasmOverrides(); registerLayerNormKernels(); registerGeluKernels(); simdSwitches.attention = true; } },
+    off: () => { restoreStockWasmKernels(); unfuseLayerNorm(); unfuseGelu(); simdSwitches.attention = simdSwitches.linear = false; },
+    on: () => { installWasmOverrides(); registerLayerNormKernels(); registerGeluKernels(); simdSwitches.attention = simdSwitches.linear = true; } },
   // Both halves identical: the spread within this row is the run's noise.
   { name: 'all levers on (noise check)', off: () => {}, on: () => {} },
 ];

@@ -6,6 +6,7 @@ import { installIdentityOverride, restoreStockIdentity } from './identity.js';
 import { installFusedMatMulOverride, restoreStockFusedMatMul } from './fused-matmul.js';
 import { registerGeluKernels } from './gelu.js';
 import { registerLayerNormKernels } from './layer-norm.js';
+import { registerLinearKernel } from './linear.js';
 import { installSliceOverrides, restoreStockSlices } from './slice.js';
 import { installSumOverride, restoreStockSum } from './sum.js';
 import { installTransposeOverride, restoreStockTranspose } from './transpose.js';
@@ -13,7 +14,7 @@ import { registerUnsortedSegmentSum } from './unsorted-segment-sum.js';
 
 /**
  * Installs tfdistill's wasm kernels: the missing `UnsortedSegmentSum` (so `tf.gather` has a gradient), fused layer
- * norm, GELU and inference-attention kernels, and faster `BatchMatMul`, rank >= 5 `Transpose`, leading-axes `Sum`,
+ * norm, GELU, dense-layer and inference-attention kernels, and faster `BatchMatMul`, rank >= 5 `Transpose`, leading-axes `Sum`,
  * row-copy `GatherV2` and buffer-sharing `Identity`. Idempotent; `useBackend('wasm')` calls it.
  *
  * @returns one note per kernel, for `BackendInfo.notes`
@@ -28,12 +29,14 @@ export function registerWasmKernels(): string[] {
   registerLayerNormKernels();
   registerGeluKernels();
   registerAttentionKernel(attentionContextGradient);
+  registerLinearKernel();
   installWasmOverrides();
   return [
     'wasm: UnsortedSegmentSum kernel added (tf.gather gradient)',
     'wasm: fused layer norm kernels (forward and backward) added',
     'wasm: exact GELU kernels (forward and backward) added, one SIMD pass each',
     'wasm: attention kernel (q|k|v to context in one call) added for inference',
+    'wasm: dense layers run as one kernel (SIMD matmul + bias) with its gradient',
     'wasm: float32 BatchMatMul and _FusedMatMul (no activation) run a SIMD matmul kernel (XNNPACK for other shapes)',
     'wasm: Transpose of rank >= 5 runs as contiguous row copies',
     'wasm: Sum over leading axes (bias gradients) accumulates rows without a transpose',

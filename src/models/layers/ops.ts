@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedGelu, fusedLayerNorm } from '../../backend/fused-ops.js';
+import { linearKernelName, linearKernelTakes } from '../../backend/wasm-kernels/linear.js';
 
 /**
  * Small tensor functions shared by the tfdistill layers. Pure: no weights, no state.
@@ -38,10 +39,13 @@ export type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.L
  * ```
  */
 export function linear(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
+  // On wasm one tfdistill kernel (the SIMD matmul adds the bias as it stores); elsewhere one fused op.
+  if (linearKernelTakes(x, kernel, bias)) {
+    return tf.engine().runKernel(linearKernelName, bias === undefined ? { x, kernel } : { x, kernel, bias }) as tf.Tensor;
+  }
   return tf.tidy(() => {
     const inDim = x.shape[x.shape.length - 1];
     const outDim = kernel.shape[1] as number;
-    // One fused kernel (on wasm the SIMD matmul adds the bias as it stores) instead of a matmul and an add.
     const y = tf.fused.matMul({ a: x.reshape([-1, inDim]) as tf.Tensor2D, b: kernel as tf.Tensor2D, bias }); // [n, out]
     return y.reshape([...x.shape.slice(0, -1), outDim]);
   });

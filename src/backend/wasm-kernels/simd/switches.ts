@@ -17,6 +17,8 @@ export const simdSwitches = {
    * { wasmRelaxedSimd: false })` turns it off). The helper thread of the threaded build keeps the choice it started with.
    */
   fma: true,
+  /** Dense layers (`linear`) as one `TfdLinear` kernel, else `tf.fused.matMul` with its reshapes. */
+  linear: true,
   /** Inference attention as one kernel (`attentionContext`), else the composite tfjs ops. */
   attention: true,
   /** Matrix transposes of 4-byte elements with both sizes % 4 == 0 through the SIMD tiles. */
