@@ -9,9 +9,10 @@ import { disposeTemp, type WasmKernelArgs } from './wasm-backend-types.js';
  * heads' concatenated context, as one kernel: the strided SIMD matmul computes q k^T reading each head straight out
  * of q|k|v, one SIMD pass applies scale + key mask + softmax, and the matmul for p v writes each head's context
  * into place. As tfjs ops it is 13 kernels (reshapes, two transposes, an unstack, two matmuls, scale, mask bias,
- * add, softmax), each with its own dispatch and pass over memory. The attention probabilities are not kept, so the layers
- * use it only when nobody asks for them and no dropout applies; its registered gradient recomputes the composite
- * ops. The tfjs-facing op is `attentionContext` in `../fused-ops.ts`.
+ * add, softmax), each with its own dispatch and pass over memory. The attention probabilities are not kept, so the
+ * layers use it only when nobody asks for them and no dropout applies; its registered gradient
+ * (`attentionContextGradient`, analytic) recomputes them. The tfjs-facing op is `attentionContext` in
+ * `../fused-ops.ts`.
  */
 
 /**
@@ -73,11 +74,11 @@ function attentionContext({ inputs: { qkv, mask }, backend, attrs }: WasmKernelA
 }
 
 /**
- * Registers the kernel for wasm (idempotent), with `gradient` (the composite ops' gradient) as its gradient.
+ * Registers the kernel for wasm (idempotent), with `gradient` (`attentionContextGradient`) as its gradient.
  *
  * @example
  * ```ts
- * registerAttentionKernel((dy, qkv, mask, numHeads) => compositeGradient(dy, qkv, mask, numHeads));
+ * registerAttentionKernel(attentionContextGradient);
  * ```
  */
 export function registerAttentionKernel(gradient: (dy: tf.Tensor, qkv: tf.Tensor, mask: tf.Tensor, numHeads: number) => tf.Tensor): void {
