@@ -99,6 +99,14 @@ function splitHeads(qkv: tf.Tensor, numHeads: number): tf.Tensor4D[] {
   return tf.unstack(heads) as tf.Tensor4D[];
 }
 
+/** softmax(q k^T / sqrt(headDim) + mask bias) [batch, heads, seq, seq] for q, k [batch, heads, seq, headDim]. */
+function attentionProbs(q: tf.Tensor4D, k: tf.Tensor4D, mask: tf.Tensor): tf.Tensor4D {
+  const [b, , s, dh] = q.shape;
+  const scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dh)); // [b, h, s, s]
+  const keyBias = tf.sub(1, mask).mul(-1e9).reshape([b, 1, 1, s]);
+  return tf.softmax(tf.add(scores, keyBias)) as tf.Tensor4D;
+}
+
 /**
  * Scaled dot-product attention over the heads of a fused q|k|v projection, as tfjs ops:
  * softmax(q k^T / sqrt(headDim) + mask bias) v, where padded key columns get -1e9 (exp underflows to exactly 0, so
@@ -117,13 +125,9 @@ export function attentionParts(qkv: tf.Tensor, mask: tf.Tensor, numHeads: number
   { context: tf.Tensor3D; probs: tf.Tensor4D } {
   return tf.tidy(() => {
     const [b, s, d3] = qkv.shape;
-    const d = d3 / 3;
-    const dh = d / numHeads;
     const [q, k, v] = splitHeads(qkv, numHeads);
-    const scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dh)); // [b, h, s, s]
-    const keyBias = tf.sub(1, mask).mul(-1e9).reshape([b, 1, 1, s]);
-    const probs = tf.softmax(tf.add(scores, keyBias)) as tf.Tensor4D; // [b, h, s, s]
-    const context = tf.matMul(dropProbs(probs), v).transpose([0, 2, 1, 3]).reshape([b, s, d]) as tf.Tensor3D;
+    const probs = attentionProbs(q, k, mask);
+    const context = tf.matMul(dropProbs(probs), v).transpose([0, 2, 1, 3]).reshape([b, s, d3 / 3]) as tf.Tensor3D;
     return { context, probs };
   });
 }
@@ -165,7 +169,7 @@ export function attentionContextGradient(dy: tf.Tensor, qkv: tf.Tensor, mask: tf
     const dh = d3 / 3 / numHeads;
     const scale = 1 / Math.sqrt(dh);
     const [q, k, v] = splitHeads(qkv, numHeads);
-    const { probs } = attentionParts(qkv, mask, numHeads); // [b, h, s, s]
+    const probs = attentionProbs(q, k, mask); // [b, h, s, s]
     const dContext = dy.reshape([b, s, numHeads, dh]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [b, h, s, dh]
     const dV = tf.matMul(probs, dContext, true, false);
     const dProbs = tf.matMul(dContext, v, false, true);

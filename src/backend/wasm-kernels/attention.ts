@@ -53,17 +53,18 @@ function attentionContext({ inputs: { qkv, mask }, backend, attrs }: WasmKernelA
   const panel = backend.makeOutput([(hasMatMulHelper(backend) ? 2 : 1) * s * dh], 'float32');
   try {
     const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+    const [qkvAt, scoresAt, outAt] = [at(qkv), at(scores), at(out)];
     const perHead = { batch: h, panel: at(panel), bias: 0 };
     // Per sequence: the heads are a batch of matmuls dh floats apart along q|k|v's rows of 3d.
     for (let i = 0; i < b; i++) {
-      const q = at(qkv) + i * s * d3 * 4;
-      runMatMul(backend, { ...perHead, a: q, b: q + d * 4, c: at(scores) + i * h * s * s * 4, m: s, k: dh, n: s, bTransposed: 1,
+      const q = qkvAt + i * s * d3 * 4;
+      runMatMul(backend, { ...perHead, a: q, b: q + d * 4, c: scoresAt + i * h * s * s * 4, m: s, k: dh, n: s, bTransposed: 1,
         lda: d3, ldb: d3, ldc: s, strideA: dh, strideB: dh, strideC: s * s });
     }
-    simdKernels(backend).maskedSoftmax(at(scores), at(mask), at(scores), b * h * s, s, h * s, Math.fround(1 / Math.sqrt(dh)));
+    simdKernels(backend).maskedSoftmax(scoresAt, at(mask), scoresAt, b * h * s, s, h * s, Math.fround(1 / Math.sqrt(dh)));
     for (let i = 0; i < b; i++) {
-      const v = at(qkv) + (i * s * d3 + 2 * d) * 4;
-      runMatMul(backend, { ...perHead, a: at(scores) + i * h * s * s * 4, b: v, c: at(out) + i * s * d * 4, m: s, k: s, n: dh,
+      const v = qkvAt + (i * s * d3 + 2 * d) * 4;
+      runMatMul(backend, { ...perHead, a: scoresAt + i * h * s * s * 4, b: v, c: outAt + i * s * d * 4, m: s, k: s, n: dh,
         bTransposed: 0, lda: s, ldb: d3, ldc: d, strideA: s * s, strideB: dh, strideC: dh });
     }
     return out;

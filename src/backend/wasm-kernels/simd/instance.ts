@@ -107,7 +107,15 @@ export function matMulKernel(backend: BackendWasm): MatMul {
   return fma ?? simdKernels(backend).matmul;
 }
 
-const isShared = (memory: WebAssembly.Memory): boolean =>
+/**
+ * Whether `memory` is shared (a SharedArrayBuffer: tfjs-backend-wasm's threaded build).
+ *
+ * @example
+ * ```ts
+ * if (isShared(memoryOf(backend))) startHelper();
+ * ```
+ */
+export const isShared = (memory: WebAssembly.Memory): boolean =>
   typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 const instantiate = (bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory): SimdKernels =>
   new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as SimdKernels;

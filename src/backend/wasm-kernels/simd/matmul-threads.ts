@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Worker } from 'node:worker_threads';
-import { kernelBytes, matMulKernel, memoryOf, relaxedSimdAvailable } from './instance.js';
+import { isShared, kernelBytes, matMulKernel, memoryOf, relaxedSimdAvailable } from './instance.js';
 import { simdSwitches } from './switches.js';
 
 /**
@@ -119,7 +119,7 @@ export async function startMatMulHelper(backend: BackendWasm, timeoutMs = 10_000
   let helper = helpers.get(memory);
   if (helper === undefined) {
     helper = null;
-    if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) {
+    if (isShared(memory)) {
       const control = new SharedArrayBuffer(4 * (2 + FIELDS.length));
       const bytes = kernelBytes(true, simdSwitches.fma && relaxedSimdAvailable());
       const worker = new Worker(workerSource, { eval: true, workerData: { memory, bytes, control } });
