@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --quick] [-- --replicas N|auto] [-- --threads 2] [-- --no-torch] [-- --no-stock] [-- --no-threads]`: the standard workload of
+ * `npm run bench [-- --quick] [-- --replicas N|auto] [-- --threads 2] [-- --no-torch] [-- --no-stock] [-- --no-threads] [-- --no-onnx]`: the standard workload of
  * the performance issue with tfdistill's real training step (data-parallel over `--replicas`, default 'auto' = one per
  * core up to 4, and with 1 replica) and with the hand-written TF.js baseline (same kernel overrides), in one
  * process, then the baseline on stock tfjs-backend-wasm kernels, then (d) on the threaded wasm build in a process of
- * its own (`bench/latency.ts --threads 2`), then the PyTorch peer. Prints a table and writes
- * `bench/results/<date>-<backend>.json` and `bench/results/latest.json`.
+ * its own (`bench/latency.ts --threads 2`), then the PyTorch peer (`bench/peer/torch_kd.py`, or `$TFDISTILL_TORCH_PEER`),
+ * then tfdistill's ONNX teacher: the peer's teacher exported to ONNX (`bench/onnx-teacher.ts`), forward pass only.
+ * Prints a table and writes `bench/results/<date>-<backend>.json` and `bench/results/latest.json`.
  *
  * Contenders run one after another (2 cores: never in parallel). A closing A/B/A/B round of KD steps gives the
  * tfdistill/baseline ratio measured back to back, which is what to compare on a noisy machine.
@@ -18,9 +19,10 @@ import { fileURLToPath } from 'node:url';
 import { installWasmOverrides, restoreStockWasmKernels } from '../src/backend/wasm-kernels/register.js';
 import { buildBaseline } from './baseline.js';
 import { measure, timeMedian, type Plan } from './measure.js';
+import { measureOnnxTeacher } from './onnx-teacher.js';
 import { jobSeconds, JOB, printTable } from './table.js';
 import { buildTfdistill } from './tfdistill-step.js';
-import { runTorchPeer } from './torch-peer.js';
+import { runTorchPeer, torchPeerScript } from './torch-peer.js';
 import { benchReplicas, startBenchBackend, workload } from './workload.js';
 
 const argv = process.argv.slice(2);
@@ -90,9 +92,12 @@ if (!args.has('--no-threads') && info.name === 'wasm' && (info.wasmThreads ?? 1)
   else log(`threaded latency run failed (exit ${child.status}): ${child.stderr.slice(-500)}`);
 }
 
+const python = '/usr/bin/python3';
 const torch = args.has('--no-torch') ? { ok: false as const, reason: '--no-torch' }
-  : (log('PyTorch peer ...'), runTorchPeer({ script: process.env.TFDISTILL_TORCH_PEER
-    ?? fileURLToPath(new URL('../../shared/peer/torch_kd.py', import.meta.url)), python: '/usr/bin/python3' }));
+  : (log('PyTorch peer ...'), runTorchPeer({ script: torchPeerScript(), python }));
+// After the peer has exited (never alongside it): ONNX Runtime's intra-op pool takes every core.
+const onnxTeacher = args.has('--no-onnx') ? { ok: false as const, reason: '--no-onnx' }
+  : (log('tfdistill ONNX teacher (the peer teacher exported, ONNX Runtime) ...'), await measureOnnxTeacher({ plan, python, log }));
 
 const strip = <T extends { kdStepS: number; cachedKdStepS: number }>({ kdStepS, cachedKdStepS, ...rest }: T) => rest;
 const result = {
@@ -110,8 +115,14 @@ const result = {
   ...(stockBaseline ? { stockKernelBaseline: strip(stockBaseline) } : {}),
   ...(threadedLatency ? { threadedLatency } : {}),
   pytorch: torch,
-  /** Projected seconds for 3 epochs over 10,000 examples: cached (tfdistill, baseline) vs live teacher (PyTorch). */
+  /** tfdistill's ONNX teacher: the peer's teacher exported to ONNX, forward pass through `loadOnnxTeacher`. */
+  onnxTeacher,
+  /**
+   * Projected seconds for 3 epochs over 10,000 examples: cached (tfdistill, baseline; tfdistillOnnxTeacher = the cache
+   * filled by the ONNX teacher) vs live teacher (PyTorch).
+   */
   endToEndJobSeconds: { ...JOB, tfdistill: jobSeconds(tfdistill), ...(single ? { tfdistillSingleReplica: jobSeconds(single) } : {}), baseline: jobSeconds(baseline),
+    ...(onnxTeacher.ok ? { tfdistillOnnxTeacher: jobSeconds({ ...tfdistill, teacherForwardSamplesPerSec: onnxTeacher.teacherForwardSamplesPerSec }) } : {}),
     ...(torch.ok ? { pytorch: (JOB.epochs * JOB.examples) / torch.kdStepSamplesPerSec } : {}) },
   peakRssMBProcess: Math.round(process.resourceUsage().maxRSS / 1024),
 };

@@ -1,18 +1,34 @@
 /**
- * Runs the PyTorch peer benchmark (`torch_kd.py`, same workload) after the TF.js figures, never alongside them
- * (2 cores), and converts its JSON line into {@link Figures} units.
+ * Runs the PyTorch peer benchmark (`bench/peer/torch_kd.py`, same workload) after the TF.js figures, never alongside
+ * them (2 cores), and converts its JSON line into {@link Figures} units.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { workload } from './workload.js';
+
+/** The peer scripts shipped with the bench (`bench/peer/`, see its README). */
+export const PEER_DIR = fileURLToPath(new URL('./peer/', import.meta.url));
+
+/**
+ * The PyTorch peer script to run: `$TFDISTILL_TORCH_PEER` when set (e.g. a modified copy), else `bench/peer/torch_kd.py`.
+ *
+ * @example
+ * ```ts
+ * const torch = runTorchPeer({ script: torchPeerScript(), python: '/usr/bin/python3' });
+ * ```
+ */
+export function torchPeerScript(): string {
+  return process.env.TFDISTILL_TORCH_PEER ?? path.join(PEER_DIR, 'torch_kd.py');
+}
 
 /**
  * PyTorch's figures, or why they are missing.
  *
  * @example
  * ```ts
- * const torch = runTorchPeer({ script: '/work/shared/peer/torch_kd.py', python: '/usr/bin/python3' });
+ * const torch = runTorchPeer({ script: 'bench/peer/torch_kd.py', python: '/usr/bin/python3' });
  * ```
  */
 export type TorchFigures =
@@ -23,7 +39,7 @@ export type TorchFigures =
   | { ok: false; reason: string };
 
 /**
- * Runs the peer script in its own directory (it imports `flops.py` from there) and parses its last line.
+ * Runs the peer script in its own directory (it imports `flops.py` and `peer_model.py` from there) and parses its last line.
  *
  * @example
  * ```ts
@@ -35,7 +51,7 @@ export function runTorchPeer(o: { script: string; python: string }): TorchFigure
   if (!existsSync(o.script)) return { ok: false, reason: `${o.script} not found` };
   if (!existsSync(o.python)) return { ok: false, reason: `${o.python} not found` };
   try {
-    const out = execFileSync(o.python, [path.basename(o.script)], { cwd: path.dirname(o.script), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(o.python, ['-B', path.basename(o.script)], { cwd: path.dirname(o.script), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const r = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number | string | string[]>;
     const num = (k: string) => Number(r[k]);
     return {

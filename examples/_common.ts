@@ -110,7 +110,7 @@ export async function teacherLogitsOf(teacher: Teacher, ids: readonly Int32Array
   for (let start = 0; start < ids.length; start += batchSize) {
     const batch = batchFromExamples(ids.slice(start, start + batchSize).map((row, index) => ({ ids: row, index })));
     const input = tf.tensor2d(batch.inputIds, [batch.batchSize, batch.seqLength], 'int32'); // [batch, seq]
-    const out = teacher.predict(input);
+    const out = await teacher.predict(input);
     parts.push(await out.logits.data() as Float32Array); // [batch, classes]
     tf.dispose([input, out.logits, ...(out.hidden ?? []), ...(out.attention ?? [])]);
   }

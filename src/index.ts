@@ -41,7 +41,7 @@ export type { BadRow, BadRowReport, BadRowPolicy } from './data/bad-rows.js';
 export type { ColumnOptions } from './data/row-schema.js';
 export { splitRecords, type SplitOptions, type Split } from './data/split.js';
 export { makeBatches } from './data/make-batches.js';
-export { batchFromExamples, PAD_ID } from './data/batch.js';
+export { batchFromExamples, PAD_ID, type BatchPadding } from './data/batch.js';
 export { batchesPerEpoch, type BatchingOptions } from './data/batch-plan.js';
 export { EpochIterator, type BatchPosition, type PositionedBatch } from './data/epoch-iterator.js';
 export { builtinDatasetPath, builtinDatasets, type BuiltinDatasetName } from './data/builtin-datasets.js';
@@ -53,11 +53,11 @@ export { readTeacherCache, parseTeacherCache, type TeacherCache, type ReadTeache
 export { mergeTeacherCaches } from './data/teacher-cache-merge.js';
 export { parseShard, shardFromEnv, shardRows, type Shard } from './data/teacher-cache-shard.js';
 export type { TeacherCacheHeader, CacheDtype } from './data/teacher-cache-format.js';
-export type { TextRecord, Example, Batch, TextTokenizer } from './data/types.js';
+export type { TextRecord, Example, Batch, TextTokenizer, TokenizedText, PaddedIds } from './data/types.js';
 
 // Training building blocks: AdamW, schedules, clipping, accumulation, loss scaling, the step, progress, metrics.
 export * from './train/index.js';
-export { resolveTeacher, type ResolvedTeacher } from './train/resolve-teacher.js';
+export { resolveTeacher, type ResolvedTeacher, type ResolveTeacherOptions } from './train/resolve-teacher.js';
 export { CheckpointManager, type TrainingSnapshot } from './train/checkpoints.js';
 
 // Checkpoints: stock TF.js model.json + shards, tfdistill.json, atomic writes, validated loads, file:// in Node.

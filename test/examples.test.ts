@@ -22,6 +22,7 @@ const examples: Record<string, RegExp> = {
   '04-prune-and-quantize': new RegExp(`^RESULT: student ${pct} [\\d.]+ kB gzip -> prune 70% \\+recover ${pct} [\\d.]+ kB gzip -> .+ ${pct} [\\d.]+ kB gzip \\([\\d.]+x smaller than the float32 student\\)$`, 'm'),
   '05-deploy': new RegExp(`^RESULT: web export \\d+ files, [\\d.]+ kB weights · student b1 p50 [\\d.]+ ms \\([\\d.]+x faster than teacher\\) · streamed \\d+ emails at \\d+ texts/s, mean micro-batch [\\d.]+, accuracy ${pct}$`, 'm'),
   '06-mixed-precision': new RegExp(`^RESULT: float32 ${pct} [\\d.]+ kB · mixed-float16 ${pct} [\\d.]+ kB \\([\\d.]+x smaller\\) · max \\|w16 - master\\| [\\d.]+e[+-]\\d+ · agreement ${pct}$`, 'm'),
+  '07-hugging-face-teacher': new RegExp(`^RESULT: ONNX teacher ${pct} · student ${pct} · agreement ${pct} · [\\d.]+x smaller than the teacher's model\\.onnx$`, 'm'),
 };
 
 function run(name: string, outRoot: string): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -3,6 +3,7 @@ import type { Options } from 'yargs';
 /** Options shared by commands that read a labelled CSV/JSONL file. */
 export const dataOptions = {
   'text-column': { type: 'string', default: 'text', describe: 'Column holding the text' },
+  'text-pair-column': { type: 'string', describe: 'Column holding the second text of sentence pairs (default: single texts)' },
   'label-column': { type: 'string', default: 'label', describe: 'Column holding the label (class name or integer id)' },
   'on-bad-row': { choices: ['error', 'skip'] as const, default: 'error' as const, describe: 'Stop at a bad row, or skip and count it' },
 } satisfies Record<string, Options>;
@@ -19,4 +20,9 @@ export const replicasOption = {
   replicas: { type: 'string', describe: "wasm/cpu: data-parallel replicas, this thread + N-1 workers (a number or 'auto' = one per core; default 1)",
     // A non-number stays a string, so distill's validation names what was typed.
     coerce: (v: unknown) => (v === undefined || v === 'auto' || v === '' || Number.isNaN(Number(v)) ? v : Number(v)) as number | 'auto' | undefined },
+} satisfies Record<string, Options>;
+
+/** How an ONNX teacher runs (every command that takes --teacher). */
+export const teacherRuntimeOptions = {
+  'teacher-threads': { type: 'number', describe: 'ONNX teacher: ONNX Runtime intra-op threads (default: the machine\'s cores)' },
 } satisfies Record<string, Options>;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { encoderPadId, takesTokenTypes } from '../models/inputs.js';
 import { evalMetrics } from '../train/eval-metrics.js';
 import type { EvalSet } from './eval-set.js';
 
@@ -34,16 +35,19 @@ export function predictLogits(
   opts: { batchSize?: number; forward?: (ids: tf.Tensor2D) => tf.Tensor } = {},
 ): { logits: Float32Array; numClasses: number } {
   const batchSize = opts.batchSize ?? 32;
+  // Compression data are single texts: a pair-trained encoder reads them as first segments (type ids 0).
+  const pairs = takesTokenTypes(model);
   const forward = opts.forward ?? ((ids: tf.Tensor2D) => {
-    const out = model.predict(ids) as tf.Tensor | tf.Tensor[];
+    const out = model.predict(pairs ? [ids, tf.zerosLike(ids)] : ids) as tf.Tensor | tf.Tensor[];
     return Array.isArray(out) ? out[0] : out;
   });
+  const padId = encoderPadId(model);
   const chunks: Float32Array[] = [];
   let numClasses = 0;
   for (let start = 0; start < set.ids.length; start += batchSize) {
     const rows = set.ids.slice(start, start + batchSize);
     const seq = Math.max(1, ...rows.map((r) => r.length));
-    const flat = new Int32Array(rows.length * seq);
+    const flat = new Int32Array(rows.length * seq).fill(padId);
     rows.forEach((r, i) => flat.set(r, i * seq));
     const values = tf.tidy(() => forward(tf.tensor2d(flat, [rows.length, seq], 'int32'))); // [b, classes]
     numClasses = values.shape.at(-1) as number;

@@ -3,7 +3,7 @@ import { dropout } from '../models/dropout.js';
 import { layerOutput } from '../models/activation-hook.js';
 import { applyPrecision } from '../models/precision.js';
 import { readWeight } from '../models/layers/attention.js';
-import { activate, layerNorm, linear, paddingMask, type Activation, type BaseLayerArgs, type CallKwargs } from '../models/layers/ops.js';
+import { activate, configPadId, layerNorm, linear, paddingMask, type Activation, type BaseLayerArgs, type CallKwargs } from '../models/layers/ops.js';
 
 /**
  * Configuration of {@link TfdPrunedEncoderBlock}: an encoder block whose heads keep their original width
@@ -25,6 +25,8 @@ export interface PrunedBlockConfig {
   normFirst: boolean;
   returnAttention: boolean;
   layerNormEpsilon: number;
+  /** Token id that marks padding, carried over from the block it replaces. Default 0. */
+  padId?: number;
 }
 
 /**
@@ -40,13 +42,14 @@ export interface PrunedBlockConfig {
  */
 export class TfdPrunedEncoderBlock extends tf.layers.Layer {
   static className = 'TfdPrunedEncoderBlock';
-  readonly blockConfig: PrunedBlockConfig;
+  readonly blockConfig: PrunedBlockConfig & { padId: number };
   private vars: Record<string, tf.LayerVariable> = {};
 
   constructor(config: PrunedBlockConfig & BaseLayerArgs) {
     super(config);
     const { dModel, numHeads, headDim, ffnDim, dropout: rate, activation, normFirst, returnAttention, layerNormEpsilon } = config;
-    this.blockConfig = { dModel, numHeads, headDim, ffnDim, dropout: rate, activation, normFirst, returnAttention, layerNormEpsilon };
+    this.blockConfig = { dModel, numHeads, headDim, ffnDim, dropout: rate, activation, normFirst, returnAttention, layerNormEpsilon,
+      padId: configPadId(config) };
   }
 
   override build(): void {
@@ -74,7 +77,7 @@ export class TfdPrunedEncoderBlock extends tf.layers.Layer {
       const training = kwargs.training === true;
       const c = this.blockConfig;
       const w = (name: string) => readWeight(this.vars[name]);
-      const mask = paddingMask(ids);
+      const mask = paddingMask(ids, c.padId);
       const norm = (t: tf.Tensor, i: 1 | 2) => layerNorm(t, w(`norm${i}_gamma`), w(`norm${i}_beta`), c.layerNormEpsilon);
       const attend = (t: tf.Tensor3D) => {
         const [b, s] = t.shape;

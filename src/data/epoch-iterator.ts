@@ -4,7 +4,7 @@
  * exactly the batches it had not yet seen - no row skipped, none repeated.
  */
 import { require_, TfdistillError } from '../errors.js';
-import { batchFromExamples } from './batch.js';
+import { batchFromExamples, type BatchPadding } from './batch.js';
 import { batchesPerEpoch, planEpoch, type BatchingOptions } from './batch-plan.js';
 import type { Batch, Example } from './types.js';
 
@@ -46,7 +46,7 @@ export class EpochIterator {
 
   constructor(
     private readonly examples: readonly Example[],
-    private readonly options: BatchingOptions & { start?: BatchPosition },
+    private readonly options: BatchingOptions & { start?: BatchPosition; padding?: BatchPadding },
   ) {
     this.lengths = Int32Array.from(examples, (e) => e.ids.length);
     this.batchesPerEpoch = batchesPerEpoch(examples.length, options);
@@ -76,7 +76,7 @@ export class EpochIterator {
     const out: PositionedBatch = {
       epoch: this.epoch,
       batchIndex: this.batchIndex,
-      batch: batchFromExamples(Array.from(rows, (r) => this.examples[r])),
+      batch: batchFromExamples(Array.from(rows, (r) => this.examples[r]), this.options.padding),
     };
     if (++this.batchIndex === this.batchesPerEpoch) {
       this.epoch++;

@@ -5,7 +5,8 @@ import { loadRecords, type LoadedRecords } from './read-records.js';
 import { recordsFromArray, type ArrayItem } from './records-from-array.js';
 import { splitRecords } from './split.js';
 import { readTeacherCache } from './teacher-cache-read.js';
-import type { Example, TextRecord, TextTokenizer } from './types.js';
+import type { BatchPadding } from './batch.js';
+import type { Example, TextRecord, TextTokenizer, TokenizedText } from './types.js';
 import { trainWordPiece } from './wordpiece-trainer.js';
 
 /** Options of {@link prepareDatasets}. */
@@ -13,6 +14,8 @@ export interface PrepareOptions {
   train: string | readonly ArrayItem[];
   validation?: string | readonly ArrayItem[];
   textColumn?: string;
+  /** Column with the second text of sentence pairs; both tokenizers then encode pairs with their pair templates. */
+  textPairColumn?: string;
   labelColumn?: string | null;
   teacherLogitsColumn?: string;
   onBadRow?: BadRowPolicy;
@@ -22,6 +25,11 @@ export interface PrepareOptions {
   maxLength: number;
   /** Use this tokenizer; otherwise a WordPiece vocabulary of `vocabSize` is trained on the training texts. */
   tokenizer?: TextTokenizer;
+  /**
+   * The teacher's own tokenizer, when it differs from the student's: examples then also carry the teacher's
+   * tokenization of the same text (`Example.teacherInput`).
+   */
+  teacherTokenizer?: TextTokenizer;
   vocabSize?: number;
   /** Fixed class names (e.g. the teacher's); default: the sorted labels of the training data. */
   labels?: readonly string[];
@@ -37,6 +45,10 @@ export interface PreparedDatasets {
   train: Example[];
   validation: Example[];
   tokenizer: TextTokenizer;
+  /** The pad ids batches of these examples are padded with (student's, and teacher's when it has its own ids). */
+  padding: BatchPadding;
+  /** Whether the examples are sentence pairs. */
+  pairs: boolean;
   labels: string[];
   /** Whether the examples carry labels / teacher logits. */
   labeled: boolean;
@@ -59,7 +71,7 @@ export interface PreparedDatasets {
  * ```
  */
 export async function prepareDatasets(opts: PrepareOptions): Promise<PreparedDatasets> {
-  const columns = { textColumn: opts.textColumn, labelColumn: opts.labelColumn,
+  const columns = { textColumn: opts.textColumn, textPairColumn: opts.textPairColumn, labelColumn: opts.labelColumn,
     teacherLogitsColumn: opts.teacherLogitsColumn, onBadRow: opts.onBadRow };
   const train = await load(opts.train, { ...columns, labelMap: opts.labels });
   require_(train.records.length > 0, 'the training data has no usable rows');
@@ -77,9 +89,12 @@ export async function prepareDatasets(opts: PrepareOptions): Promise<PreparedDat
     : undefined;
   const isValidation = new Set(heldOut?.validation.map((r) => r.i));
   const tokenizer = opts.tokenizer
-    ?? trainWordPiece(train.records.filter((_, i) => !isValidation.has(i)).map((r) => r.text), { vocabSize: opts.vocabSize ?? 8000 });
+    ?? trainWordPiece(train.records.filter((_, i) => !isValidation.has(i)).flatMap((r) => (r.textPair === undefined ? [r.text] : [r.text, r.textPair])),
+      { vocabSize: opts.vocabSize ?? 8000 });
+  const teacherTokenizer = opts.teacherTokenizer === tokenizer ? undefined : opts.teacherTokenizer;
+  const tokenizers = { student: tokenizer, teacher: teacherTokenizer };
   // Example index = row position in the file, so caches of the whole file line up with any split.
-  const all = train.records.map((r, index) => toExample(r, index, tokenizer, labels, opts.maxLength));
+  const all = train.records.map((r, index) => toExample(r, index, tokenizers, labels, opts.maxLength));
   if (opts.teacherCache) {
     const cache = await readTeacherCache(opts.teacherCache.file, { examples: all, teacherId: opts.teacherCache.teacherId });
     for (const e of all) e.teacherLogits = cache.get(e.index);
@@ -88,15 +103,16 @@ export async function prepareDatasets(opts: PrepareOptions): Promise<PreparedDat
   const trainExamples = heldOut ? all.filter((e) => !isValidation.has(e.index)) : all;
   let validationBad: BadRowReport | undefined;
   if (validationGiven) {
-    const v = await load(opts.validation!, { textColumn: opts.textColumn, labelColumn: opts.labelColumn,
-      teacherLogitsColumn: opts.teacherLogitsColumn, onBadRow: opts.onBadRow, labelMap: labels });
-    validation = v.records.map((r, index) => toExample(r, index, tokenizer, labels, opts.maxLength));
+    const v = await load(opts.validation!, { ...columns, labelMap: labels });
+    validation = v.records.map((r, index) => toExample(r, index, tokenizers, labels, opts.maxLength));
     validationBad = v.badRows;
   }
   const out: PreparedDatasets = {
     train: trainExamples,
     validation,
     tokenizer,
+    padding: { padId: tokenizer.padId, ...(teacherTokenizer ? { teacherPadId: teacherTokenizer.padId } : {}) },
+    pairs: opts.textPairColumn !== undefined || train.records[0].textPair !== undefined,
     labels,
     labeled,
     withTeacherLogits: trainExamples.every((e) => e.teacherLogits !== undefined),
@@ -115,9 +131,25 @@ async function load(source: string | readonly ArrayItem[], options: Parameters<t
   });
 }
 
-function toExample(r: TextRecord, index: number, tokenizer: TextTokenizer, labels: readonly string[], maxLength: number): Example {
+/**
+ * One record's tokens: the pair template when the record is a pair, else the single-text template.
+ *
+ * @example
+ * ```ts
+ * tokenizeRecord(tok, { text: 'A man sleeps.', textPair: 'A person rests.' }, 128); // { ids, typeIds }
+ * ```
+ */
+export function tokenizeRecord(tokenizer: TextTokenizer, r: Pick<TextRecord, 'text' | 'textPair'>, maxLength: number): TokenizedText {
+  return r.textPair === undefined ? { ids: tokenizer.encode(r.text, maxLength) } : tokenizer.encodePair(r.text, r.textPair, maxLength);
+}
+
+function toExample(r: TextRecord, index: number, tok: { student: TextTokenizer; teacher?: TextTokenizer }, labels: readonly string[],
+  maxLength: number): Example {
+  const student = tokenizeRecord(tok.student, r, maxLength);
   return {
-    ids: tokenizer.encode(r.text, maxLength),
+    ids: student.ids,
+    ...(student.typeIds ? { typeIds: student.typeIds } : {}),
+    ...(tok.teacher ? { teacherInput: tokenizeRecord(tok.teacher, r, maxLength) } : {}),
     index,
     label: r.label === undefined ? undefined : labelToId(r.label, labels),
     teacherLogits: r.teacherLogits ? Float32Array.from(r.teacherLogits) : undefined,

@@ -9,9 +9,11 @@ import type { LoadedRecords } from './read-records.js';
 import { RowValidator, type RowSchema } from './row-schema.js';
 import type { TextRecord } from './types.js';
 
-/** One in-memory item. `label` may be a class name or an integer id; `teacherLogits` is optional. */
+/** One in-memory item. `label` may be a class name or an integer id; `textPair` and `teacherLogits` are optional. */
 export interface ArrayItem {
   text: string;
+  /** Second text of a sentence pair: every item has one, or none does. */
+  textPair?: string;
   label?: string | number;
   teacherLogits?: readonly number[];
 }
@@ -44,8 +46,10 @@ export function recordsFromArray(items: readonly ArrayItem[], options: ArrayReco
   const first = items[0] as ArrayItem | undefined;
   const labeled = options.labeled ?? (first !== undefined && typeof first === 'object' && first?.label !== undefined);
   const logits = first !== undefined && typeof first === 'object' && first?.teacherLogits !== undefined;
+  const pairs = first !== undefined && typeof first === 'object' && first?.textPair !== undefined;
   const schema: RowSchema = {
     text: 'text',
+    ...(pairs ? { textPair: 'textPair' } : {}),
     label: labeled ? 'label' : null,
     logitsJson: logits ? 'teacherLogits' : undefined,
     logitColumns: [],

@@ -11,6 +11,8 @@ import type { TextRecord } from './types.js';
 export interface ColumnOptions {
   /** Column holding the input text. Default `'text'`. */
   textColumn?: string;
+  /** Column holding the second text of a sentence pair (e.g. `'text_pair'`, `'hypothesis'`). Default: single texts. */
+  textPairColumn?: string;
   /** Column holding the class label, or `null` for unlabeled data. Default `'label'`. */
   labelColumn?: string | null;
   /**
@@ -23,6 +25,8 @@ export interface ColumnOptions {
 /** The resolved columns of one table. */
 export interface RowSchema {
   text: string;
+  /** Second text of a pair, if the task takes pairs. */
+  textPair?: string;
   label: string | null;
   /** Column with a JSON array of logits, if any. */
   logitsJson?: string;
@@ -52,13 +56,16 @@ export function resolveSchema(columns: readonly string[], options: ColumnOptions
   };
   const text = options.textColumn ?? 'text';
   need(text, 'textColumn');
+  const textPair = options.textPairColumn;
+  if (textPair !== undefined) need(textPair, 'textPairColumn');
+  const pair = textPair !== undefined ? { textPair } : {};
   const label = options.labelColumn === undefined ? 'label' : options.labelColumn;
   if (label !== null) need(label, 'labelColumn', ', or labelColumn: null for unlabeled data');
   if (options.teacherLogitsColumn !== undefined) {
     need(options.teacherLogitsColumn, 'teacherLogitsColumn');
-    return { text, label, logitsJson: options.teacherLogitsColumn, logitColumns: [] };
+    return { text, ...pair, label, logitsJson: options.teacherLogitsColumn, logitColumns: [] };
   }
-  return { text, label, logitColumns: detectLogitColumns(columns, source) };
+  return { text, ...pair, label, logitColumns: detectLogitColumns(columns, source) };
 }
 
 /** `logit_0 .. logit_{k-1}` in index order; a gap (`logit_0, logit_2`) is an error rather than a silent misread. */
@@ -100,6 +107,13 @@ export class RowValidator {
     if (typeof text !== 'string') return { error: `text must be a string, got ${JSON.stringify(text)}` };
     if (text.trim() === '') return { error: 'empty text' };
     const record: TextRecord = { text };
+    if (schema.textPair !== undefined) {
+      const pair = cell(schema.textPair);
+      if (pair === undefined || pair === null) return { error: `missing column '${schema.textPair}'` };
+      if (typeof pair !== 'string') return { error: `${schema.textPair} must be a string, got ${JSON.stringify(pair)}` };
+      if (pair.trim() === '') return { error: `empty ${schema.textPair}` };
+      record.textPair = pair;
+    }
 
     if (schema.label !== null) {
       const raw = cell(schema.label);

@@ -49,9 +49,12 @@ function fnvU32(hash: number, value: number): number {
 export function inputChecksum(examples: readonly Example[], start: number, end: number): number {
   let sum = 0;
   for (let row = start; row < end; row++) {
-    const { ids, index } = examples[row];
+    // What the teacher reads: its own tokenization when it has one, and the type ids of pairs.
+    const { index } = examples[row];
+    const { ids, typeIds } = examples[row].teacherInput ?? examples[row];
     let h = fnvU32(fnvU32(fnvU32(FNV_OFFSET, row), index), ids.length);
     for (let i = 0; i < ids.length; i++) h = fnvU32(h, ids[i]);
+    if (typeIds) for (let i = 0; i < typeIds.length; i++) h = fnvU32(h, typeIds[i] + 0x100);
     sum = (sum + (h >>> 0)) >>> 0;
   }
   return sum;

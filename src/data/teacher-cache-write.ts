@@ -3,9 +3,10 @@
  * file, so every distillation epoch reads them instead of re-running the teacher. Node only (writes a file).
  */
 import { TfdistillError } from '../errors.js';
-import { teacherLogitsOf } from '../models/teacher-logits.js';
+import { batchTeacherLogits } from '../models/teacher-logits.js';
 import type { Teacher } from '../models/types.js';
 import type { ReplicaPool } from '../train/parallel/replica-pool.js';
+import { batchFromExamples, teacherFeed, type BatchPadding } from './batch.js';
 import type { Example } from './types.js';
 import { crc32, inputChecksum } from './teacher-cache-checksum.js';
 import { CACHE_VERSION, encodeHeader, headerBytesFor, MAX_CLASSES, type CacheDtype, type TeacherCacheHeader } from './teacher-cache-format.js';
@@ -33,6 +34,8 @@ export interface CacheTeacherOptions {
   shard?: Shard;
   /** Data-parallel replicas holding the same teacher: each batch is split across them and this thread. */
   pool?: ReplicaPool;
+  /** Pad ids of the examples' tokenizers (default 0). */
+  padding?: BatchPadding;
   /** Called after each batch. */
   onProgress?: (progress: { rowsDone: number; rowsTotal: number }) => void;
 }
@@ -77,7 +80,7 @@ export async function cacheTeacherOutputs(
     let numClasses = 0;
     for (let r = start; r < end; r += batchSize) {
       const rows = examples.slice(r, Math.min(r + batchSize, end));
-      const logits = await teacherLogits(teacher, rows, r, options.pool); // [rows, classes]
+      const logits = await teacherLogits(teacher, rows, r, options); // [rows, classes]
       if (numClasses === 0) numClasses = checkClasses(logits.classes, topK);
       if (logits.classes !== numClasses) {
         throw new TfdistillError('SHAPE_MISMATCH', `teacher gave ${logits.classes} classes at row ${r}, ${numClasses} before`);
@@ -107,12 +110,17 @@ export async function cacheTeacherOutputs(
   }
 }
 
-/** Runs the teacher on one batch (padded with 0 to its longest row; split across `pool`'s replicas if given) and downloads its logits. */
-async function teacherLogits(teacher: Teacher, rows: readonly Example[], firstRow: number, pool?: ReplicaPool): Promise<{ values: Float32Array; classes: number }> {
-  const seq = Math.max(...rows.map((e) => e.ids.length));
-  const ids = new Int32Array(rows.length * seq); // [batch, seq], 0 = padding
-  rows.forEach((e, i) => ids.set(e.ids, i * seq));
-  const { values, classes } = pool ? await pool.shardedTeacherLogits(teacher, ids, rows.length, seq) : teacherLogitsOf(teacher, ids, rows.length, seq);
+/**
+ * Runs the teacher on one batch (padded to its longest row; split across `pool`'s replicas when it has one and the rows
+ * are single texts) and downloads its logits. An asynchronous teacher (ONNX) runs on its own threads meanwhile.
+ */
+async function teacherLogits(teacher: Teacher, rows: readonly Example[], firstRow: number,
+  options: Pick<CacheTeacherOptions, 'pool' | 'padding'>): Promise<{ values: Float32Array; classes: number }> {
+  const batch = batchFromExamples(rows.map(({ ids, typeIds, teacherInput, index }) => ({ ids, typeIds, teacherInput, index })), options.padding);
+  const feed = teacherFeed(batch);
+  const { values, classes } = options.pool && !feed.typeIds
+    ? await options.pool.shardedTeacherLogits(teacher, feed.inputIds, rows.length, feed.seqLength)
+    : await batchTeacherLogits(teacher, batch);
   const bad = values.findIndex((x) => !Number.isFinite(x));
   if (bad >= 0) {
     const row = firstRow + Math.floor(bad / classes);

@@ -1,11 +1,13 @@
 /**
- * The Hugging Face `tokenizer.json` document for a BERT-style WordPiece tokenizer: building one from a vocabulary
- * (what `trainWordPiece` emits) and checking one we are asked to load, so that a bad file fails once, up front,
- * with `TOKENIZER_INVALID` instead of producing `undefined` ids deep inside a training run.
+ * The Hugging Face `tokenizer.json` document: building a BERT-style WordPiece one from a vocabulary (what
+ * `trainWordPiece` emits) and checking any one we are asked to load (WordPiece, BPE, Unigram), so that a bad file
+ * fails once, up front, with `TOKENIZER_INVALID` instead of producing `undefined` ids deep inside a training run.
  */
-import { TfdistillError } from '../errors.js';
+import { checkModel, invalidTokenizer, isObject } from './tokenizer-vocab.js';
 
-/** BERT's special tokens, in id order: `[PAD]` must be 0 because tfdistill pads batches with 0. */
+export { MAX_VOCAB_SIZE } from './tokenizer-vocab.js';
+
+/** BERT's special tokens, in id order: tfdistill's own WordPiece tokenizers keep `[PAD]` at 0 (the student default). */
 export const BERT_SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
 
 /** Options for {@link bertTokenizerJson}. */
@@ -74,46 +76,28 @@ export function bertTokenizerJson(vocab: readonly string[], options: BertTokeniz
   };
 }
 
-/** A checked `tokenizer.json`, with the optional keys the JS loader insists on filled in. */
+/**
+ * A checked `tokenizer.json`, with the optional keys the JS loader insists on filled in.
+ *
+ * @example
+ * ```ts
+ * const { json, vocabSize, unkId }: CheckedTokenizerJson = checkTokenizerJson(doc);
+ * ```
+ */
 export interface CheckedTokenizerJson {
   json: Record<string, unknown>;
   /** One more than the largest id (vocab and added tokens). */
   vocabSize: number;
-  unkToken: string;
+  /** The model's unknown token and its id, or null when it has none (byte-level BPE). */
+  unkToken: string | null;
+  unkId: number | null;
 }
 
 /**
- * Largest vocabulary accepted (tokens). BERT has 30,522 and multilingual WordPiece vocabs about 120,000; a file
- * claiming millions is refused before an embedding table of that size is ever built from it.
- *
- * @example
- * ```ts
- * if (Object.keys(doc.model.vocab).length > MAX_VOCAB_SIZE) console.warn('too big');
- * ```
- */
-export const MAX_VOCAB_SIZE = 1_000_000;
-
-/** A short, stack-safe description of an untrusted value for messages (JSON.stringify recurses into deep nesting). */
-function preview(x: unknown): string {
-  if (x === null || typeof x !== 'object') return String(JSON.stringify(x)).slice(0, 60);
-  return Array.isArray(x) ? `an array of ${x.length}` : `an object with keys ${Object.keys(x).slice(0, 5).join(', ')}`;
-}
-
-const isObject = (x: unknown): x is Record<string, unknown> =>
-  typeof x === 'object' && x !== null && !Array.isArray(x);
-
-function invalid(message: string): TfdistillError {
-  return new TfdistillError(
-    'TOKENIZER_INVALID',
-    `invalid tokenizer.json: ${message}`,
-    'train one with trainWordPiece() or use a BERT-style WordPiece tokenizer.json from the Hugging Face Hub',
-  );
-}
-
-/**
- * Checks that `doc` is a WordPiece `tokenizer.json` tfdistill can use: model type `WordPiece`, a vocab of unique
- * non-negative integer ids 0..n-1, `[PAD]` at id 0, the unknown token in the vocab. Returns a copy with the keys
- * the JS loader requires (`normalizer`, `pre_tokenizer`, ...) defaulted to null.
+ * Checks that `doc` is a `tokenizer.json` tfdistill can use: model type WordPiece, BPE or Unigram with a valid
+ * vocabulary (see `checkModel`). Returns a copy with the keys the JS loader requires (`normalizer`,
+ * `pre_tokenizer`, ...) defaulted to null. Normalizers, pre-tokenizers and the post-processor are checked when the
+ * tokenizer is built from it.
  *
  * @example
  * ```ts
@@ -121,53 +105,9 @@ function invalid(message: string): TfdistillError {
  * ```
  */
 export function checkTokenizerJson(doc: unknown): CheckedTokenizerJson {
-  if (!isObject(doc)) throw invalid('the document is not a JSON object');
-  const model = doc.model;
-  if (!isObject(model)) throw invalid('missing "model" object');
-  if (model.type !== 'WordPiece') {
-    throw invalid(`model type is ${preview(model.type)}, expected "WordPiece"`);
-  }
-  const vocab = model.vocab;
-  if (!isObject(vocab) || Object.keys(vocab).length === 0) throw invalid('missing or empty "model.vocab"');
-  const entries = Object.entries(vocab);
-  if (entries.length > MAX_VOCAB_SIZE) {
-    throw invalid(`the vocab has ${entries.length} tokens, more than the ${MAX_VOCAB_SIZE} tfdistill accepts`);
-  }
-  const seen = new Map<number, string>();
-  for (const [token, id] of entries) {
-    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
-      throw invalid(`vocab id of ${JSON.stringify(token)} is ${preview(id)}, expected an integer >= 0`);
-    }
-    const other = seen.get(id);
-    if (other !== undefined) throw invalid(`vocab id ${id} is used by both ${JSON.stringify(other)} and ${JSON.stringify(token)}`);
-    seen.set(id, token);
-  }
-  // Unique ids all below the entry count means the ids are exactly 0..n-1: no holes in the embedding table.
-  // A loop, not Math.max(...ids): spreading a 200k-entry vocab as arguments overflows the stack.
-  let maxId = -1;
-  for (const id of seen.keys()) if (id > maxId) maxId = id;
-  if (maxId !== entries.length - 1) throw invalid(`vocab ids must be 0..${entries.length - 1}, found id ${maxId}`);
-  if (vocab['[PAD]'] !== 0) throw invalid('"[PAD]" must have id 0 (tfdistill pads batches with id 0)');
-  const unkToken = model.unk_token ?? '[UNK]';
-  if (typeof unkToken !== 'string' || !(unkToken in vocab)) {
-    throw invalid(`unknown token ${preview(unkToken)} is not in the vocab`);
-  }
-  const prefix = model.continuing_subword_prefix ?? '##';
-  if (typeof prefix !== 'string') throw invalid('"model.continuing_subword_prefix" must be a string');
+  if (!isObject(doc)) throw invalidTokenizer('the document is not a JSON object');
   const added = doc.added_tokens ?? [];
-  if (!Array.isArray(added)) throw invalid('"added_tokens" must be an array');
-  let vocabSize = entries.length;
-  for (const token of added) {
-    if (!isObject(token) || typeof token.content !== 'string' || !Number.isSafeInteger(token.id) || (token.id as number) < 0) {
-      throw invalid(`bad added token ${preview(token)}`);
-    }
-    const id = token.id as number;
-    const owner = seen.get(id);
-    if (owner !== undefined && owner !== token.content) {
-      throw invalid(`added token ${JSON.stringify(token.content)} reuses id ${id} of ${JSON.stringify(owner)}`);
-    }
-    vocabSize = Math.max(vocabSize, id + 1);
-  }
+  const { model, vocabSize, unkToken, unkId } = checkModel(doc.model, added);
   const json: Record<string, unknown> = {
     normalizer: null,
     pre_tokenizer: null,
@@ -175,7 +115,7 @@ export function checkTokenizerJson(doc: unknown): CheckedTokenizerJson {
     decoder: null,
     ...doc,
     added_tokens: added,
-    model: { ...model, unk_token: unkToken, continuing_subword_prefix: prefix },
+    model,
   };
-  return { json, vocabSize, unkToken };
+  return { json, vocabSize, unkToken, unkId };
 }

@@ -148,7 +148,7 @@ async function compare(teacherDir: string, studentDir: string, data: string, s: 
     const teacherLogits = await teacherLogitsFor(validation, teacherFromEncoder(t.model), 64);
     const rows: DemoRow[] = [];
     for (const [name, ck] of [['teacher', t], ['student', st]] as const) {
-      const m = await evaluateStudent(ck.model, { validation, labeled: true }, teacherLogits, 64);
+      const m = await evaluateStudent(ck.model, { validation, labeled: true, padding: { padId: t.tokenizer.padId } }, teacherLogits, 64);
       const size = await checkpointSize(ck.dir);
       const latencyMs = await medianLatencyMs(ck.model, validation.slice(0, s.latencyExamples));
       rows.push({ model: name, parameters: countParameters(ck.model), sizeBytes: size.raw, gzipBytes: size.gzip,

@@ -9,6 +9,7 @@ import type { Example, TextRecord } from '../data/types.js';
 import { evalMetrics } from '../train/eval-metrics.js';
 import { classificationReport, type ClassScores } from './classification-report.js';
 import { resolveClassifier, type ClassifierSource, type ResolvedClassifier } from './classifier-source.js';
+import { resolveEvalTeacher, rowCount, toExamples, type EvalRows, type EvalTeacher } from './eval-teacher.js';
 import { predictLogits } from './predict-logits.js';
 
 /**
@@ -31,12 +32,19 @@ export type EvalDataset = string | readonly TextRecord[] | readonly Example[];
  * ```
  */
 export interface EvaluateOptions {
-  /** Teacher to compare with (agreement, KL); uses its own tokenizer when it has one. */
+  /**
+   * Teacher to compare with (agreement, KL): a classifier checkpoint, or a Hugging Face ONNX export folder / `.onnx`
+   * file. It reads the data with its own tokenizer.
+   */
   teacher?: ClassifierSource;
+  /** ONNX Runtime intra-op threads for an ONNX teacher. Default: the machine's cores. */
+  teacherThreads?: number;
   /** Rows per forward pass (default 32). */
   batchSize?: number;
   /** Columns when `dataset` is a file path (defaults as in `loadRecords`). */
   textColumn?: string;
+  /** Column with the second text of sentence pairs (for models trained on pairs). */
+  textPairColumn?: string;
   labelColumn?: string;
   /** Calibration bins (default 15). */
   eceBins?: number;
@@ -82,16 +90,16 @@ export interface EvaluationResult {
  */
 export async function evaluate(model: ClassifierSource, dataset: EvalDataset, options: EvaluateOptions = {}): Promise<EvaluationResult> {
   const student = await resolveClassifier(model);
-  let teacher: ResolvedClassifier | undefined;
+  let teacher: EvalTeacher | undefined;
   try {
-    teacher = options.teacher === undefined ? undefined : await resolveClassifier(options.teacher);
+    teacher = options.teacher === undefined ? undefined : await resolveEvalTeacher(options.teacher, { threads: options.teacherThreads });
     const data = await loadDataset(dataset, student, options);
     const labels = labelIds(data, student.labels);
     const studentLogits = await predictLogits(student.model, toExamples(data, student), options);
-    const teacherLogits = teacher ? await predictLogits(teacher.model, toExamples(data, teacher), options) : undefined;
+    const teacherLogits = teacher ? await teacher.logits(data, { batchSize: options.batchSize ?? 32 }) : undefined;
     if (teacher && teacherLogits!.length !== studentLogits.length) {
       throw new TfdistillError('SHAPE_MISMATCH',
-        `the teacher has ${teacher.labels.length} classes but the student has ${student.labels.length}`);
+        `the teacher has ${teacherLogits!.length / rowCount(data)} classes but the student has ${student.labels.length}`);
     }
     const base = evalMetrics({ studentLogits, teacherLogits, labels, numClasses: student.labels.length });
     const result: EvaluationResult = { ...base, labels: student.labels };
@@ -102,16 +110,14 @@ export async function evaluate(model: ClassifierSource, dataset: EvalDataset, op
     return result;
   } finally {
     student.release();
-    teacher?.release();
+    await teacher?.release();
   }
 }
 
-type Loaded = { kind: 'examples'; examples: readonly Example[] } | { kind: 'records'; records: readonly TextRecord[] };
-
-async function loadDataset(dataset: EvalDataset, student: ResolvedClassifier, options: EvaluateOptions): Promise<Loaded> {
+async function loadDataset(dataset: EvalDataset, student: ResolvedClassifier, options: EvaluateOptions): Promise<EvalRows> {
   if (typeof dataset === 'string') {
     const { records } = await loadRecords(dataset, {
-      textColumn: options.textColumn, labelColumn: options.labelColumn, labelMap: student.labels,
+      textColumn: options.textColumn, textPairColumn: options.textPairColumn, labelColumn: options.labelColumn, labelMap: student.labels,
     });
     return { kind: 'records', records };
   }
@@ -120,7 +126,7 @@ async function loadDataset(dataset: EvalDataset, student: ResolvedClassifier, op
 }
 
 /** Gold ids when every row is labelled, undefined when none is; a partly labelled set is an error. */
-function labelIds(data: Loaded, classNames: readonly string[]): Int32Array | undefined {
+function labelIds(data: EvalRows, classNames: readonly string[]): Int32Array | undefined {
   const rows: ReadonlyArray<{ label?: unknown }> = data.kind === 'examples' ? data.examples : data.records;
   const labelled = rows.filter((r) => r.label !== undefined).length;
   if (labelled === 0) return undefined;
@@ -131,14 +137,4 @@ function labelIds(data: Loaded, classNames: readonly string[]): Int32Array | und
   return data.kind === 'examples'
     ? Int32Array.from(data.examples, (e) => e.label!)
     : Int32Array.from(data.records, (r) => labelToId(r.label!, classNames));
-}
-
-function toExamples(data: Loaded, model: ResolvedClassifier): Example[] {
-  if (data.kind === 'examples') return [...data.examples];
-  const tokenizer = model.tokenizer;
-  if (!tokenizer || model.maxLength === undefined) {
-    throw new TfdistillError('INVALID_ARGUMENT', 'text data needs a checkpoint with a tokenizer',
-      'pass a checkpoint directory (or loadClassifier result), or pre-tokenized examples');
-  }
-  return data.records.map((r, index) => ({ ids: tokenizer.encode(r.text, model.maxLength!), index }));
 }

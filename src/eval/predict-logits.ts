@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { require_, TfdistillError } from '../errors.js';
-import { batchFromExamples, PAD_ID } from '../data/batch.js';
+import { batchFromExamples } from '../data/batch.js';
+import { encoderPadId, takesTokenTypes } from '../models/inputs.js';
 import type { Example } from '../data/types.js';
 
 /**
@@ -39,9 +40,10 @@ export async function predictLogits(
   require_(Number.isInteger(batchSize) && batchSize > 0, `batchSize must be a positive integer, got ${batchSize}`);
   const classes = numClassesOf(model);
   const out = new Float32Array(examples.length * classes); // [n, classes]
+  const padding = { padId: encoderPadId(model) };
   for (let start = 0; start < examples.length; start += batchSize) {
-    const batch = batchFromExamples(examples.slice(start, start + batchSize));
-    const logits = logitsForIds(model, batch.inputIds, batch.batchSize, batch.seqLength);
+    const batch = batchFromExamples(examples.slice(start, start + batchSize), padding);
+    const logits = logitsForIds(model, batch.inputIds, batch.batchSize, batch.seqLength, batch.typeIds);
     try {
       out.set(await logits.data() as Float32Array, start * classes);
     } finally {
@@ -52,20 +54,27 @@ export async function predictLogits(
 }
 
 /**
- * Logits `[rows, classes]` for a padded id matrix `[rows, seqLength]` (0 = padding), computed inside `tf.tidy`;
- * the caller disposes the result.
+ * Logits `[rows, classes]` for a padded id matrix `[rows, seqLength]` (padded with the model's pad id, see
+ * `encoderPadId`) and, for a sentence-pair model, its token type ids, computed inside `tf.tidy`; the caller disposes
+ * the result.
  *
  * @example
  * ```ts
  * const logits = logitsForIds(model, Int32Array.from([2, 7, 3, 2, 3, 0]), 2, 3); // [2, classes]
  * ```
  */
-export function logitsForIds(model: tf.LayersModel, ids: Int32Array, rows: number, seqLength: number): tf.Tensor2D {
+export function logitsForIds(model: tf.LayersModel, ids: Int32Array, rows: number, seqLength: number, typeIds?: Int32Array): tf.Tensor2D {
   const length = inferenceLength(model, seqLength);
-  const padded = length === seqLength ? ids : padRows(ids, rows, seqLength, length);
+  const pad = (x: Int32Array, value: number) => (length === seqLength ? x : padRows(x, rows, seqLength, length, value));
+  const pairs = takesTokenTypes(model);
   return tf.tidy(() => {
-    const input = tf.tensor2d(padded, [rows, length], 'int32');
-    const raw = model.predict(input) as tf.Tensor | tf.Tensor[];
+    const input = tf.tensor2d(pad(ids, encoderPadId(model)), [rows, length], 'int32');
+    const types = pairs ? tf.tensor2d(typeIds ? pad(typeIds, 0) : new Int32Array(rows * length), [rows, length], 'int32') : undefined;
+    if (typeIds && !pairs) {
+      throw new TfdistillError('INVALID_ARGUMENT', 'this model reads single texts, but sentence pairs were given',
+        'use a student trained on pairs (--text-pair-column), or give single texts');
+    }
+    const raw = model.predict(types ? [input, types] : input) as tf.Tensor | tf.Tensor[];
     const logits = Array.isArray(raw) ? raw[0] : raw;
     if (logits.rank !== 2) {
       throw new TfdistillError('SHAPE_MISMATCH', `expected classifier logits [batch, classes], got shape [${logits.shape}]`,
@@ -99,9 +108,9 @@ export function inferenceLength(model: tf.LayersModel, seqLength: number): numbe
   return maxLength === null ? seqLength : Math.max(seqLength, Math.min(Math.ceil(seqLength / 8) * 8, maxLength));
 }
 
-/** ids [rows, from] padded with 0 to [rows, to]. */
-function padRows(ids: Int32Array, rows: number, from: number, to: number): Int32Array {
-  const out = new Int32Array(rows * to).fill(PAD_ID);
+/** ids [rows, from] padded with `value` to [rows, to]. */
+function padRows(ids: Int32Array, rows: number, from: number, to: number, value: number): Int32Array {
+  const out = new Int32Array(rows * to).fill(value);
   for (let r = 0; r < rows; r++) out.set(ids.subarray(r * from, (r + 1) * from), r * to);
   return out;
 }

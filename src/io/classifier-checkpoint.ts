@@ -4,6 +4,7 @@ import path from 'node:path';
 import { TfdistillError } from '../errors.js';
 import { loadTokenizer } from '../data/tokenizer.js';
 import type { TextTokenizer } from '../data/types.js';
+import { encoderPadId } from '../models/inputs.js';
 import { loadModel, type LoadModelOptions } from './load-model.js';
 import { saveModel, type SaveModelOptions } from './save-model.js';
 import type { CheckpointMeta } from './checkpoint-meta.js';
@@ -75,6 +76,13 @@ export async function loadClassifier(dirOrRun: string, opts: LoadModelOptions = 
         `${dir}: tfdistill.json lists ${labels.length} labels but the model has ${classes} outputs`);
     }
     const tokenizer = await loadTokenizer(path.join(dir, meta.tokenizer));
+    // A tfdistill encoder records the pad id it masks; a tokenizer that pads with another id would feed it padding.
+    const isEncoder = model.layers.some((l) => l.getClassName() === 'TfdEmbedding');
+    if (isEncoder && encoderPadId(model) !== tokenizer.padId) {
+      throw new TfdistillError('CHECKPOINT_INVALID',
+        `${dir}: the model masks padding id ${encoderPadId(model)} but ${meta.tokenizer} pads with id ${tokenizer.padId}`,
+        'keep the tokenizer.json the model was trained with');
+    }
     const fromConfig = Number(meta.modelConfig?.maxLength);
     const fromInput = model.inputs[0].shape[1];
     const maxLength = Number.isInteger(fromConfig) && fromConfig > 0 ? fromConfig

@@ -56,7 +56,7 @@ describe('loadGraphModelFile', () => {
       const tokenizer = trainWordPiece(['a b c', 'b c d'], { vocabSize: 30, minFrequency: 1 });
       const teacher = await resolveTeacher(file, { tokenizer });
       const ids2 = tf.tensor2d([[6, 6]], undefined, 'int32');
-      const { logits } = teacher.teacher.predict(ids2);
+      const { logits } = await teacher.teacher.predict(ids2);
       expect(Array.from(await logits.data())).toEqual([4.5, 0]);
       tf.dispose([ids2, logits]);
       teacher.dispose();

@@ -18,10 +18,14 @@ function layerSeed(seed: number | undefined, index: number): number | undefined 
  * Builds a transformer encoder as an ordinary, serializable `tf.LayersModel`:
  * `input_ids` [batch, seq] int32 -> token+position embedding -> numLayers blocks -> (pre-LN: final
  * LayerNorm) -> pooling (classification) -> linear head named `logits`.
+ * With `typeVocabSize` T > 0 the model has a second input `token_type_ids` int32 [batch, seq] (values in [0, T))
+ * and the embedding adds a token type table (`embeddings/token_types` [T, d]), as BERT does for sentence pairs;
+ * with T = 0 (default) the model has its single input. Padding is `input_ids == padId` (default 0) in every block
+ * and in mean pooling.
  * Outputs, in order: `logits`, then `hidden_0..L-1` (each block's output [batch, seq, d]) if asked, then
  * `attention_0..L-1` ([batch, heads, seq, seq]) if asked; read them with {@link encoderOutputs}.
  *
- * Parameter count: (V + maxLength) d + B (4d^2 + 2 d f + f + 9d) + [pre-LN: 2d] + d C + C, where
+ * Parameter count: (V + maxLength + T) d + B (4d^2 + 2 d f + f + 9d) + [pre-LN: 2d] + d C + C, where
  * B = number of distinct blocks (numLayers, or the group count with shareLayers); with attentionRank r
  * each block has 6dr + d^2 + 2df + f + 9d instead.
  *
@@ -30,15 +34,20 @@ function layerSeed(seed: number | undefined, index: number): number | undefined 
  * const student = createEncoder({ ...encoderPresets.studentTiny, vocabSize: 8000, maxLength: 128,
  *   numClasses: 2, seed: 1 });
  * const { logits } = encoderOutputs(student, ids, { training: false }); // [batch, 2]
+ * // RoBERTa-style padding and BERT-style sentence pairs: inputs input_ids and token_type_ids
+ * const pair = createEncoder({ ...encoderPresets.studentTiny, vocabSize: 8000, maxLength: 128, numClasses: 2,
+ *   padId: 1, typeVocabSize: 2 });
+ * encoderOutputs(pair, ids, { training: false, typeIds }).logits; // [batch, 2]
  * ```
  */
 export function createEncoder(options: EncoderOptions): tf.LayersModel {
   const o = resolveEncoderOptions(options);
   const ids = tf.input({ shape: [null], dtype: 'int32', name: 'input_ids' });
+  const inputs = o.typeVocabSize > 0 ? [ids, tf.input({ shape: [null], dtype: 'int32', name: 'token_type_ids' })] : [ids];
   let x = new TfdEmbedding({
     name: 'embeddings', vocabSize: o.vocabSize, maxLength: o.maxLength, dModel: o.dModel, dropout: o.dropout,
-    seed: layerSeed(o.seed, 0),
-  }).apply(ids) as tf.SymbolicTensor;
+    typeVocabSize: o.typeVocabSize, seed: layerSeed(o.seed, 0),
+  }).apply(inputs.length === 1 ? ids : inputs) as tf.SymbolicTensor;
 
   const groups = blockGroups(o);
   const returnAttention = o.outputs.includes('attention');
@@ -46,7 +55,7 @@ export function createEncoder(options: EncoderOptions): tf.LayersModel {
     name: groups === o.numLayers ? `block_${g}` : `shared_block_${g}`,
     dModel: o.dModel, numHeads: o.numHeads, ffnDim: o.ffnDim, dropout: o.dropout, activation: o.activation,
     normFirst: o.normFirst, attentionRank: o.attentionRank, returnAttention, layerNormEpsilon: o.layerNormEpsilon,
-    seed: layerSeed(o.seed, 1 + g),
+    padId: o.padId, seed: layerSeed(o.seed, 1 + g),
   }));
   const hidden: tf.SymbolicTensor[] = [];
   const attention: tf.SymbolicTensor[] = [];
@@ -66,7 +75,7 @@ export function createEncoder(options: EncoderOptions): tf.LayersModel {
     x = new TfdLayerNorm({ name: 'final_norm', dModel: o.dModel, epsilon: o.layerNormEpsilon }).apply(x) as tf.SymbolicTensor;
   }
   const features = o.task === 'classification'
-    ? new TfdPooling({ name: 'pooler', pooling: o.pooling }).apply([x, ids]) as tf.SymbolicTensor // [b, d]
+    ? new TfdPooling({ name: 'pooler', pooling: o.pooling, padId: o.padId }).apply([x, ids]) as tf.SymbolicTensor // [b, d]
     : x; // [b, s, d]
   const logits = new TfdDense({
     name: outputName('logits', 0), inDim: o.dModel, units: o.numClasses, seed: layerSeed(o.seed, 1 + groups),
@@ -79,5 +88,5 @@ export function createEncoder(options: EncoderOptions): tf.LayersModel {
     ...(o.outputs.includes('hidden') ? mark('hidden', hidden) : []),
     ...(returnAttention ? mark('attention', attention) : []),
   ];
-  return tf.model({ inputs: ids, outputs, name: o.name });
+  return tf.model({ inputs: inputs.length === 1 ? ids : inputs, outputs, name: o.name });
 }

@@ -18,14 +18,16 @@ interface TorchLayer {
 }
 interface Case {
   normFirst: boolean;
-  weights: { tok: Flat; pos: Flat; layers: TorchLayer[]; final_norm_weight: Flat | null; final_norm_bias: Flat | null;
-    head_weight: Flat; head_bias: Flat };
+  weights: { tok: Flat; pos: Flat; token_type?: Flat; layers: TorchLayer[]; final_norm_weight: Flat | null;
+    final_norm_bias: Flat | null; head_weight: Flat; head_bias: Flat };
   logits_mean: Flat; logits_cls: Flat; logits_token: Flat; hidden: Flat[];
+  /** The sentence-pair case: its own ids (padded with padId) and token type ids. */
+  padId?: number; typeVocabSize?: number; input_ids?: number[][]; type_ids?: number[][];
 }
 const golden = JSON.parse(readFileSync(new URL('../../test/fixtures/encoder/encoder_golden.json', import.meta.url), 'utf8')) as {
   config: { vocabSize: number; maxLength: number; dModel: number; numLayers: number; numHeads: number; ffnDim: number; numClasses: number };
   input_ids: number[][];
-  cases: Record<'pre_ln' | 'post_ln', Case>;
+  cases: Record<'pre_ln' | 'post_ln' | 'pair_post_ln', Case>;
 };
 const { dModel: d, ffnDim: f, numClasses: c } = golden.config;
 
@@ -37,6 +39,7 @@ function loadTorchWeights(model: tf.LayersModel, w: Case['weights']): void {
     const emb = model.getLayer('embeddings') as TfdEmbedding;
     emb.tokens.write(tf.tensor2d(w.tok, [golden.config.vocabSize, d]));
     emb.positions.write(tf.tensor2d(w.pos, [golden.config.maxLength, d]));
+    if (w.token_type) emb.tokenTypes!.write(tf.tensor2d(w.token_type, [w.token_type.length / d, d]));
     w.layers.forEach((t, i) => {
       const b = model.getLayer(`block_${i}`) as TfdEncoderBlock;
       b.attention.qkvKernel!.write(fromTorchLinear(t.in_proj_weight, 3 * d, d));
@@ -65,7 +68,7 @@ function loadTorchWeights(model: tf.LayersModel, w: Case['weights']): void {
 
 function build(cs: Case, options: { pooling?: 'mean' | 'cls'; task?: 'classification' | 'token' }): tf.LayersModel {
   const model = createEncoder({ ...golden.config, dropout: 0, normFirst: cs.normFirst, outputs: ['logits', 'hidden'],
-    seed: 3, ...options });
+    padId: cs.padId, typeVocabSize: cs.typeVocabSize, seed: 3, ...options });
   loadTorchWeights(model, cs.weights);
   return model;
 }
@@ -73,11 +76,19 @@ function build(cs: Case, options: { pooling?: 'mean' | 'cls'; task?: 'classifica
 describe('encoder matches PyTorch nn.TransformerEncoderLayer', () => {
   beforeAll(async () => { await useBackend('wasm'); });
 
-  for (const name of ['pre_ln', 'post_ln'] as const) {
+  /** The case's ids and (pair case) type ids, each row right-padded to `seq` with padId / type 0. */
+  function inputs(cs: Case, seq: number): { ids: tf.Tensor2D; typeIds?: tf.Tensor2D } {
+    const pad = (rows: number[][], value: number) =>
+      tf.tensor2d(rows.map((row) => [...row, ...new Array<number>(seq - row.length).fill(value)]), undefined, 'int32');
+    return { ids: pad(cs.input_ids ?? golden.input_ids, cs.padId ?? 0), typeIds: cs.type_ids && pad(cs.type_ids, 0) };
+  }
+
+  // pair_post_ln: BERT sentence pairs (typeVocabSize 2) with RoBERTa's pad id 1, where id 0 is a real token.
+  for (const name of ['pre_ln', 'post_ln', 'pair_post_ln'] as const) {
     it(`${name}: mean/cls/token logits and every block's output within 1e-4`, async () => {
       await expectNoLeaks(async () => {
         const cs = golden.cases[name];
-        const ids = tf.tensor2d(golden.input_ids, undefined, 'int32');
+        const { ids, typeIds } = inputs(cs, (cs.input_ids ?? golden.input_ids)[0].length);
         const variants = [
           { options: { pooling: 'mean' as const }, want: cs.logits_mean },
           { options: { pooling: 'cls' as const }, want: cs.logits_cls },
@@ -85,7 +96,7 @@ describe('encoder matches PyTorch nn.TransformerEncoderLayer', () => {
         ];
         for (const { options, want } of variants) {
           const model = build(cs, options);
-          const out = encoderOutputs(model, ids, { training: false });
+          const out = encoderOutputs(model, ids, { training: false, typeIds });
           expect(maxAbsDiff(await out.logits.data(), want)).toBeLessThan(1e-4);
           for (let i = 0; i < cs.hidden.length; i++) {
             expect(maxAbsDiff(await out.hidden![i].data(), cs.hidden[i])).toBeLessThan(1e-4);
@@ -93,19 +104,20 @@ describe('encoder matches PyTorch nn.TransformerEncoderLayer', () => {
           tf.dispose([out.logits, ...out.hidden!]);
           model.dispose();
         }
-        ids.dispose();
+        tf.dispose(typeIds ? [ids, typeIds] : ids);
       });
     });
 
     it(`${name}: with the ids padded to 16 (the shapes of the wasm attention kernel) the same at the real positions`, async () => {
       await expectNoLeaks(async () => {
         const cs = golden.cases[name];
-        const [s, padded] = [golden.input_ids[0].length, 16];
+        const rows = cs.input_ids ?? golden.input_ids;
+        const [s, padded] = [rows[0].length, 16];
         expect(padded).toBeLessThanOrEqual(golden.config.maxLength);
-        const ids = tf.tensor2d(golden.input_ids.map((row) => [...row, ...new Array<number>(padded - s).fill(0)]), undefined, 'int32');
+        const { ids, typeIds } = inputs(cs, padded);
         /** Rows [b, s, ...rest] of a [b, padded, ...rest] result: the positions the fixture has. */
         const real = (values: Float32Array | Int32Array | Uint8Array, width: number): number[] =>
-          golden.input_ids.flatMap((_, b) => Array.from(values.subarray(b * padded * width, (b * padded + s) * width)));
+          rows.flatMap((_, b) => Array.from(values.subarray(b * padded * width, (b * padded + s) * width)));
         const variants = [
           { options: { pooling: 'mean' as const }, want: cs.logits_mean, token: false },
           { options: { pooling: 'cls' as const }, want: cs.logits_cls, token: false },
@@ -115,7 +127,7 @@ describe('encoder matches PyTorch nn.TransformerEncoderLayer', () => {
           const model = build(cs, options);
           let out!: ReturnType<typeof encoderOutputs>;
           const profiled = await tf.profile(() => {
-            out = encoderOutputs(model, ids, { training: false });
+            out = encoderOutputs(model, ids, { training: false, typeIds });
             return [out.logits, ...out.hidden!];
           });
           expect(profiled.kernelNames).toContain('TfdAttentionContext');
@@ -127,7 +139,7 @@ describe('encoder matches PyTorch nn.TransformerEncoderLayer', () => {
           tf.dispose([out.logits, ...out.hidden!]);
           model.dispose();
         }
-        ids.dispose();
+        tf.dispose(typeIds ? [ids, typeIds] : ids);
       });
     });
   }

@@ -10,7 +10,8 @@
 import './register.js';
 
 export { createEncoder } from './encoder.js';
-export { encoderOutputs, outputName } from './outputs.js';
+export { encoderOutputs, outputName, type EncoderRunOptions } from './outputs.js';
+export { takesTokenTypes, encoderPadId } from './inputs.js';
 export {
   encoderPresets, scaleEncoderOptions, resolveEncoderOptions,
   type EncoderOptions, type EncoderShape, type EncoderOutputKind, type ResolvedEncoderOptions,
@@ -19,6 +20,9 @@ export { initStudentFromTeacher, type InitReport } from './init-from-teacher.js'
 export { countParameters, summarizeEncoder } from './summary.js';
 export { encoderParts, type EncoderParts } from './parts.js';
 export { teacherFromEncoder, teacherFromLayersModel, teacherFromGraphModel } from './teacher.js';
+export { loadOnnxTeacher, type OnnxTeacher, type OnnxTeacherOptions } from './onnx-teacher.js';
+export { ORT_INSTALL_COMMAND } from './onnx-runtime.js';
+export { teacherFromTransformersJs, type TransformersJsModel } from './transformers-js-teacher.js';
 export { setActivationHook, withActivationHook, layerOutput, type ActivationHook } from './activation-hook.js';
 export { setDropoutSeed, dropoutSeedState, restoreDropoutSeedState } from './dropout.js';
 export {
@@ -32,4 +36,4 @@ export { TfdPooling, type Pooling } from './layers/pooling.js';
 export { TfdDense } from './layers/dense.js';
 export { TfdIdentity } from './layers/identity.js';
 export type { Activation } from './layers/ops.js';
-export type { EncoderOutputs, Teacher } from './types.js';
+export type { EncoderOutputs, Teacher, SyncTeacher } from './types.js';

@@ -6,6 +6,7 @@ import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import { createEncoder } from './encoder.js';
 import { initStudentFromTeacher } from './init-from-teacher.js';
 import type { TfdEmbedding } from './layers/embedding.js';
+import { encoderOutputs } from './outputs.js';
 import { padIds, tinyOptions } from './test-utils.js';
 
 async function weightsEqual(a: tf.LayerVariable[], b: tf.LayerVariable[]): Promise<boolean> {
@@ -73,6 +74,25 @@ describe('initStudentFromTeacher', () => {
       tf.dispose([gs, gt]);
       teacher.dispose();
       student.dispose();
+    });
+  });
+
+  it('token type tables: copied when both have one, projected across widths, left random otherwise', async () => {
+    await expectNoLeaks(async () => {
+      const pair = { ...tinyOptions, typeVocabSize: 2, padId: 1 };
+      const teacher = createEncoder({ ...pair, numLayers: 2, seed: 1 });
+      const student = createEncoder({ ...pair, numLayers: 2, seed: 9 });
+      expect(initStudentFromTeacher(student, teacher).copied).toContain('embeddings/token_types');
+      const [ids, typeIds] = [padIds([[4, 0, 6], [7]], 3, 1), padIds([[0, 1, 1], [0]], 3)];
+      const [a, b] = [teacher, student].map((m) => encoderOutputs(m, ids, { training: false, typeIds }).logits);
+      expect(maxAbsDiff(await a.data(), await b.data())).toBe(0);
+      const fromSingle = createEncoder({ ...tinyOptions, numLayers: 2, seed: 3 });
+      expect(initStudentFromTeacher(student, fromSingle).leftRandom).toEqual(['embeddings/token_types']);
+      const narrow = createEncoder({ ...pair, dModel: 8, numHeads: 2, seed: 4 });
+      expect(initStudentFromTeacher(narrow, teacher).initialised)
+        .toEqual(['embeddings/tokens', 'embeddings/positions', 'embeddings/token_types', 'logits/kernel']);
+      tf.dispose([ids, typeIds, a, b]);
+      [teacher, student, fromSingle, narrow].forEach((m) => m.dispose());
     });
   });
 });

@@ -47,6 +47,10 @@ function initSameWidth(s: EncoderParts, t: EncoderParts, layerMap: number[], rep
     tf.tidy(() => { sPos.write(tf.concat([tPos.read().slice(0, rows), sPos.read().slice(rows)])); });
     report.initialised.push(sPos.originalName);
   }
+  const sTypes = s.embedding.tokenTypes;
+  const tTypes = t.embedding.tokenTypes;
+  if (sTypes && tTypes && sameShape(sTypes, tTypes)) copyWeights([sTypes], [tTypes], report);
+  else if (sTypes) report.leftRandom.push(sTypes.originalName);
   const done = new Set<unknown>();
   s.layers.forEach((block, i) => {
     if (done.has(block)) return; // a shared block takes the teacher layer mapped to its first use
@@ -66,8 +70,9 @@ function initSameWidth(s: EncoderParts, t: EncoderParts, layerMap: number[], rep
  * Widths differ: project the teacher's embedding space onto its top principal directions.
  * Token table E_t [V, d_t] ~ U S V^T (truncated SVD, V from the Gram matrix E_t^T E_t); with
  * k = min(d_s, d_t) and V_k [d_t, k]: student tokens E_s = E_t V_k (= U_k S_k), positions
- * P_s = P_t V_k (same basis, so token + position stay consistent), head kernel W_s = V_k^T W_t and
- * bias copied. When d_s > d_t the extra columns/rows are zeros. Blocks and norms stay random.
+ * P_s = P_t V_k and token types T_s = T_t V_k (same basis, so the summed embedding stays consistent),
+ * head kernel W_s = V_k^T W_t and bias copied. When d_s > d_t the extra columns/rows are zeros.
+ * Blocks and norms stay random.
  */
 function initDifferentWidth(s: EncoderParts, t: EncoderParts, report: InitReport): void {
   const dT = t.embedding.tokens.shape[1] as number;
@@ -88,6 +93,11 @@ function initDifferentWidth(s: EncoderParts, t: EncoderParts, report: InitReport
     const projected = project(t.embedding.positions.read().slice(0, rows));
     positions.write(rows === positions.shape[0] ? projected : tf.concat([projected, positions.read().slice(rows)]));
     report.initialised.push(positions.originalName);
+    const [types, teacherTypes] = [s.embedding.tokenTypes, t.embedding.tokenTypes];
+    if (types && teacherTypes && types.shape[0] === teacherTypes.shape[0]) {
+      types.write(project(teacherTypes.read()));
+      report.initialised.push(types.originalName);
+    } else if (types) report.leftRandom.push(types.originalName);
     if (s.head.units === t.head.units) {
       s.head.kernel.write(tf.matMul(basis, t.head.kernel.read() as tf.Tensor2D, true, false)); // [dS, C]
       report.initialised.push(s.head.kernel.originalName);
@@ -100,9 +110,10 @@ function initDifferentWidth(s: EncoderParts, t: EncoderParts, report: InitReport
 
 /**
  * Initialises a student encoder from a teacher encoder, in place.
- * Same dModel: copies the embeddings, the teacher blocks chosen by `layerMap` (default DistilBERT
- * style, student layer i <- teacher layer floor(i * Lt / Ls), i.e. every other layer for half depth),
- * the final norm and the head, wherever shapes match. Different dModel: embeddings and head from a
+ * Same dModel: copies the embeddings (the token type table when both models have one of the same size), the
+ * teacher blocks chosen by `layerMap` (default DistilBERT style, student layer i <- teacher layer
+ * floor(i * Lt / Ls), i.e. every other layer for half depth), the final norm and the head, wherever shapes match.
+ * A student type table the teacher cannot supply is reported in `leftRandom`. Different dModel: embeddings and head from a
  * truncated SVD of the teacher's token embedding (see `initDifferentWidth`); blocks stay random.
  *
  * @example

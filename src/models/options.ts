@@ -37,8 +37,18 @@ export interface EncoderShape {
  * ```
  */
 export interface EncoderOptions extends EncoderShape {
-  /** Token ids are int32 in [0, vocabSize); 0 is padding. */
+  /** Token ids are int32 in [0, vocabSize); `padId` is padding. */
   vocabSize: number;
+  /**
+   * Id the tokenizer pads with (default 0; 1 for RoBERTa / XLM-R). Every padding mask is `ids != padId`; saved in
+   * the blocks' and pooler's configs.
+   */
+  padId?: number;
+  /**
+   * Rows of a learned token type table (default 0 = none). With 2 (BERT sentence pairs) the model takes a second
+   * input `token_type_ids` int32 [batch, seq] and the embedding adds `T[typeIds]`; see `encoderOutputs`.
+   */
+  typeVocabSize?: number;
   /** Longest sequence (size of the learned position table). */
   maxLength: number;
   numClasses: number;
@@ -147,7 +157,14 @@ export function resolveEncoderOptions(options: EncoderOptions): ResolvedEncoderO
   const o: ResolvedEncoderOptions = {
     dropout: 0.1, activation: 'gelu', normFirst: true, pooling: 'mean', task: 'classification',
     shareLayers: false, outputs: ['logits'], layerNormEpsilon: 1e-5, ...options,
+    padId: options.padId ?? 0, typeVocabSize: options.typeVocabSize ?? 0,
   };
+  if (!(Number.isInteger(o.padId) && o.padId >= 0 && o.padId < o.vocabSize)) {
+    throw new TfdistillError('INVALID_ARGUMENT', `padId must be an integer in [0, vocabSize = ${o.vocabSize}), got ${String(o.padId)}`);
+  }
+  if (!(Number.isInteger(o.typeVocabSize) && o.typeVocabSize >= 0)) {
+    throw new TfdistillError('INVALID_ARGUMENT', `typeVocabSize must be a non-negative integer, got ${String(o.typeVocabSize)}`);
+  }
   if (o.dModel % o.numHeads !== 0) {
     throw new TfdistillError('INVALID_ARGUMENT', `dModel (${o.dModel}) must be divisible by numHeads (${o.numHeads})`);
   }

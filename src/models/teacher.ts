@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { TfdistillError } from '../errors.js';
+import { takesTokenTypes } from './inputs.js';
 import { encoderOutputs } from './outputs.js';
-import type { EncoderOutputs, Teacher } from './types.js';
+import type { EncoderOutputs, SyncTeacher } from './types.js';
 
 /** 1 for real tokens, 0 for padding, in the dtype a model input expects. */
 function maskFor(ids: tf.Tensor2D, given: tf.Tensor2D | undefined, dtype: tf.DataType): tf.Tensor2D {
@@ -15,7 +16,8 @@ function castTo(x: tf.Tensor2D, dtype: tf.DataType): tf.Tensor2D {
 /**
  * Wraps a tfdistill encoder (from createEncoder or loaded from disk) as a frozen teacher: inference
  * mode (no dropout), all of the model's outputs (logits, and hidden/attention if it has them).
- * The padding mask is derived from the ids, so `attentionMask` is ignored.
+ * The padding mask is derived from the ids (the encoder's `padId`), so `attentionMask` is ignored; token type ids
+ * are fed to an encoder trained on sentence pairs.
  *
  * @example
  * ```ts
@@ -23,8 +25,9 @@ function castTo(x: tf.Tensor2D, dtype: tf.DataType): tf.Tensor2D {
  * const { logits } = teacher.predict(ids); // [batch, classes]
  * ```
  */
-export function teacherFromEncoder(model: tf.LayersModel): Teacher {
-  return { predict: (inputIds) => encoderOutputs(model, inputIds, { training: false }) };
+export function teacherFromEncoder(model: tf.LayersModel): SyncTeacher {
+  const pairs = takesTokenTypes(model);
+  return { predict: (inputIds, _mask, typeIds) => encoderOutputs(model, inputIds, { training: false, typeIds: pairs ? typeIds : undefined }) };
 }
 
 /**
@@ -39,7 +42,7 @@ export function teacherFromEncoder(model: tf.LayersModel): Teacher {
  * teacher.predict(ids).logits; // [batch, classes]
  * ```
  */
-export function teacherFromLayersModel(model: tf.LayersModel, options: { logitsOutput?: number | string } = {}): Teacher {
+export function teacherFromLayersModel(model: tf.LayersModel, options: { logitsOutput?: number | string } = {}): SyncTeacher {
   const { logitsOutput = 0 } = options;
   const index = typeof logitsOutput === 'number' ? logitsOutput : model.outputNames.indexOf(logitsOutput);
   if (!Number.isInteger(index) || index < 0 || index >= model.outputs.length) {
@@ -78,7 +81,7 @@ export function teacherFromLayersModel(model: tf.LayersModel, options: { logitsO
 export function teacherFromGraphModel(
   graphModel: tf.GraphModel,
   options: { inputName?: string; outputName?: string; maskInputName?: string } = {},
-): Teacher {
+): SyncTeacher {
   const inputs = graphModel.inputs;
   const findInput = (name: string) => {
     const info = inputs.find((i) => i.name === name);

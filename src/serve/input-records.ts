@@ -24,7 +24,7 @@ export type StreamFormat = 'jsonl' | 'csv' | 'text';
  * const r: InputRecord = { line: 2, error: 'empty text' };
  * ```
  */
-export type InputRecord = { line: number; text: string } | { line: number; error: string };
+export type InputRecord = { line: number; text: string; pair?: string } | { line: number; error: string };
 
 /** A CSV record may span at most this many lines before it is reported as an unterminated quote. */
 const MAX_CSV_RECORD_LINES = 10_000;
@@ -38,26 +38,32 @@ const MAX_CSV_RECORD_LINES = 10_000;
  * ```
  */
 export async function* inputRecords(
-  lines: AsyncIterable<InputLine>, options: { format: StreamFormat; textColumn?: string },
+  lines: AsyncIterable<InputLine>, options: { format: StreamFormat; textColumn?: string; textPairColumn?: string },
 ): AsyncGenerator<InputRecord> {
   const column = options.textColumn ?? 'text';
+  const pairColumn = options.textPairColumn;
   require_(['jsonl', 'csv', 'text'].includes(options.format), `format must be jsonl, csv or text, got '${options.format}'`);
+  require_(pairColumn === undefined || options.format !== 'text', 'sentence pairs need jsonl or csv input (a text line holds one text)');
   if (options.format === 'csv') {
-    yield* csvRecords(lines, column);
+    yield* csvRecords(lines, column, pairColumn);
     return;
   }
   for await (const l of lines) {
     if ('error' in l) yield l;
-    else yield checkText(l.line, options.format === 'text' ? l.text : jsonText(l.text, column));
+    else if (options.format === 'text') yield checkText(l.line, l.text);
+    else {
+      const doc = jsonText(l.text, column, pairColumn);
+      yield 'error' in doc ? { line: l.line, error: doc.error } : checkText(l.line, doc.text, doc.pair);
+    }
   }
 }
 
-function checkText(line: number, text: string | { error: string }): InputRecord {
-  if (typeof text !== 'string') return { line, error: text.error };
-  return text.trim() === '' ? { line, error: 'empty text' } : { line, text };
+function checkText(line: number, text: string, pair?: string): InputRecord {
+  if (text.trim() === '' || pair?.trim() === '') return { line, error: 'empty text' };
+  return pair === undefined ? { line, text } : { line, text, pair };
 }
 
-function jsonText(raw: string, column: string): string | { error: string } {
+function jsonText(raw: string, column: string, pairColumn: string | undefined): { text: string; pair?: string } | { error: string } {
   if (raw.trim() === '') return { error: 'empty line' };
   let value: unknown;
   try {
@@ -65,14 +71,18 @@ function jsonText(raw: string, column: string): string | { error: string } {
   } catch {
     return { error: 'line is not valid JSON' };
   }
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string' && pairColumn === undefined) return { text: value };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'expected a JSON object or string' };
   const text = (value as Record<string, unknown>)[column];
-  return typeof text === 'string' ? text : { error: `no string field "${column}"` };
+  if (typeof text !== 'string') return { error: `no string field "${column}"` };
+  if (pairColumn === undefined) return { text };
+  const pair = (value as Record<string, unknown>)[pairColumn];
+  return typeof pair === 'string' ? { text, pair } : { error: `no string field "${pairColumn}"` };
 }
 
-async function* csvRecords(lines: AsyncIterable<InputLine>, column: string): AsyncGenerator<InputRecord> {
+async function* csvRecords(lines: AsyncIterable<InputLine>, column: string, pairColumn: string | undefined): AsyncGenerator<InputRecord> {
   let textIndex = -1;
+  let pairIndex = -1;
   let headerSeen = false;
   let pending: { line: number; text: string; count: number } | undefined;
   for await (const l of lines) {
@@ -94,15 +104,18 @@ async function* csvRecords(lines: AsyncIterable<InputLine>, column: string): Asy
     if (!headerSeen) {
       headerSeen = true;
       textIndex = fields.indexOf(column);
-      if (textIndex < 0) {
-        yield { line: joined.line, error: `CSV header has no column "${column}" (columns: ${fields.join(', ')})` };
+      pairIndex = pairColumn === undefined ? -1 : fields.indexOf(pairColumn);
+      for (const [name, index] of [[column, textIndex], [pairColumn, pairIndex]] as const) {
+        if (name !== undefined && index < 0) yield { line: joined.line, error: `CSV header has no column "${name}" (columns: ${fields.join(', ')})` };
       }
       continue;
     }
+    const missing = textIndex < 0 ? column : pairColumn !== undefined && pairIndex < 0 ? pairColumn : undefined;
     if (fields.length === 1 && fields[0] === '') yield { line: joined.line, error: 'empty line' };
-    else if (textIndex < 0) yield { line: joined.line, error: `no column "${column}"` };
-    else if (textIndex >= fields.length) yield { line: joined.line, error: `record has ${fields.length} fields, no "${column}"` };
-    else yield checkText(joined.line, fields[textIndex]);
+    else if (missing !== undefined) yield { line: joined.line, error: `no column "${missing}"` };
+    else if (Math.max(textIndex, pairIndex) >= fields.length) {
+      yield { line: joined.line, error: `record has ${fields.length} fields, no "${textIndex >= fields.length ? column : pairColumn}"` };
+    } else yield checkText(joined.line, fields[textIndex], pairColumn === undefined ? undefined : fields[pairIndex]);
   }
   if (pending) yield { line: pending.line, error: 'unterminated quoted field' };
 }

@@ -22,6 +22,8 @@ export interface PredictStreamOptions {
   format: StreamFormat;
   /** Field holding the text in CSV/JSONL input (default `text`). */
   textColumn?: string;
+  /** Field holding the second text of sentence pairs in CSV/JSONL input (for students trained on pairs). */
+  textPairColumn?: string;
   /** Predictions outstanding at once (default 256); bounds memory, and should exceed the predictor's batch size. */
   maxInFlight?: number;
 }
@@ -81,7 +83,7 @@ export async function predictStream(
 
   const records = inputRecords(inputLines(input as AsyncIterable<string | Uint8Array>), options);
   for await (const record of records) {
-    inFlight.push('error' in record ? Promise.resolve(record) : predictor.predict(record.text).then(
+    inFlight.push('error' in record ? Promise.resolve(record) : predictor.predict(record.text, record.pair).then(
       (p): StreamResult => ({ line: record.line, ...p }),
       (e: unknown): StreamResult => ({ line: record.line, error: e instanceof Error ? e.message : String(e) }),
     ));

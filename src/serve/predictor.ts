@@ -7,6 +7,7 @@ import { require_, TfdistillError } from '../errors.js';
 import type { Example } from '../data/types.js';
 import { resolveClassifier, type ClassifierSource } from '../eval/classifier-source.js';
 import { predictLogits } from '../eval/predict-logits.js';
+import { takesTokenTypes } from '../models/inputs.js';
 import { specialTokenLayout, textWindows, type LongTextMode } from './long-text.js';
 import { MicroBatcher, type MicroBatcherStats } from './micro-batcher.js';
 
@@ -57,8 +58,11 @@ export interface Prediction {
  */
 export interface Predictor {
   readonly labels: readonly string[];
-  /** Classifies one text; rejects with `DATA_INVALID` for an empty text. */
-  predict(text: string): Promise<Prediction>;
+  /**
+   * Classifies one text, or a sentence pair (`pair`: the second text; for students trained on pairs, always
+   * truncated longest-first); rejects with `DATA_INVALID` for an empty text.
+   */
+  predict(text: string, pair?: string): Promise<Prediction>;
   /** Requests answered and forward batches run so far (mean batch size = items / batches). */
   stats(): MicroBatcherStats;
   /** Answers what is queued, then disposes the model when this predictor loaded it. */
@@ -89,17 +93,20 @@ export async function createPredictor(source: ClassifierSource, options: Predict
       'pass a checkpoint directory or a loadClassifier result');
   }
   const layout = specialTokenLayout(tokenizer);
+  const pairs = takesTokenTypes(c.model);
   const labels = c.labels;
   const k = labels.length;
 
-  const runBatch = async (texts: string[]): Promise<Prediction[]> => {
-    // Every window of every text becomes one example; `owner[j]` is the text window j belongs to.
+  const runBatch = async (texts: Array<{ text: string; pair?: string }>): Promise<Prediction[]> => {
+    // Every window of every text becomes one example; `owner[j]` is the text window j belongs to. A pair is one window.
     const examples: Example[] = [];
     const owner: number[] = [];
-    texts.forEach((text, t) => {
-      for (const ids of textWindows(tokenizer, text, { maxLength, mode, layout })) {
+    texts.forEach(({ text, pair }, t) => {
+      const windows = pair === undefined ? textWindows(tokenizer, text, { maxLength, mode, layout }).map((ids) => ({ ids }))
+        : [tokenizer.encodePair(text, pair, maxLength)];
+      for (const w of windows) {
         owner.push(t);
-        examples.push({ ids, index: examples.length });
+        examples.push({ ...w, index: examples.length });
       }
     });
     const logits = await predictLogits(c.model, examples, { batchSize: maxBatchSize }); // [windows, k]
@@ -115,11 +122,15 @@ export async function createPredictor(source: ClassifierSource, options: Predict
 
   return {
     labels,
-    predict: (text: string) => {
-      if (typeof text !== 'string' || text.trim() === '') {
+    predict: (text: string, pair?: string) => {
+      if (typeof text !== 'string' || text.trim() === '' || (pair !== undefined && (typeof pair !== 'string' || pair.trim() === ''))) {
         return Promise.reject(new TfdistillError('DATA_INVALID', 'cannot classify an empty text'));
       }
-      return batcher.submit(text);
+      if ((pair !== undefined) !== pairs) {
+        return Promise.reject(new TfdistillError('DATA_INVALID', pairs ? 'this model classifies sentence pairs: give a second text'
+          : 'this model classifies single texts, not sentence pairs'));
+      }
+      return batcher.submit({ text, pair });
     },
     stats: () => batcher.stats(),
     close: async () => {

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PreparedDatasets } from '../data/prepare.js';
+import type { BatchPadding } from '../data/batch.js';
 import type { Example } from '../data/types.js';
+import { batchTeacherLogits } from '../models/teacher-logits.js';
 import { encoderOutputs } from '../models/outputs.js';
 import type { Teacher } from '../models/types.js';
 import type { EvalMetricName } from './distill-options.js';
@@ -16,7 +18,8 @@ import { logitsFor } from './logits-for.js';
  * const t = await teacherLogitsFor(validation, teacher, 64); // { logits, numClasses }
  * ```
  */
-export async function teacherLogitsFor(examples: readonly Example[], teacher: Teacher | undefined, batchSize: number): Promise<{ logits: Float32Array; numClasses: number } | undefined> {
+export async function teacherLogitsFor(examples: readonly Example[], teacher: Teacher | undefined, batchSize: number,
+  padding: BatchPadding = {}): Promise<{ logits: Float32Array; numClasses: number } | undefined> {
   const first = examples[0]?.teacherLogits;
   if (first && examples.every((e) => e.teacherLogits)) {
     const out = new Float32Array(examples.length * first.length);
@@ -24,7 +27,10 @@ export async function teacherLogitsFor(examples: readonly Example[], teacher: Te
     return { logits: out, numClasses: first.length };
   }
   if (!teacher) return undefined; // hard-label training: student-only metrics
-  return logitsFor(examples, (ids) => tf.tidy(() => teacher.predict(ids).logits), { batchSize });
+  return logitsFor(examples, async (_ids, _typeIds, batch) => {
+    const { values, classes } = await batchTeacherLogits(teacher, batch);
+    return tf.tensor2d(values, [batch.batchSize, classes]);
+  }, { batchSize, padding });
 }
 
 /**
@@ -38,12 +44,12 @@ export async function teacherLogitsFor(examples: readonly Example[], teacher: Te
  */
 export async function evaluateStudent(
   student: tf.LayersModel,
-  data: Pick<PreparedDatasets, 'validation' | 'labeled'>,
+  data: Pick<PreparedDatasets, 'validation' | 'labeled' | 'padding'>,
   teacher: { logits: Float32Array; numClasses: number } | undefined,
   batchSize: number,
 ): Promise<EvalMetrics> {
   const { logits, numClasses } = await logitsFor(data.validation,
-    (ids) => tf.tidy(() => encoderOutputs(student, ids, { training: false }).logits), { batchSize });
+    (ids, typeIds) => tf.tidy(() => encoderOutputs(student, ids, { training: false, typeIds }).logits), { batchSize, padding: data.padding });
   const labels = data.labeled ? Int32Array.from(data.validation, (e) => e.label ?? -1) : undefined;
   return evalMetrics({ studentLogits: logits, teacherLogits: teacher?.logits, labels, numClasses });
 }

@@ -83,7 +83,8 @@ async function confusionOf(run: PreparedRun): Promise<{ labels: string[]; matrix
   const { validation, labels, labeled } = run.data;
   if (!labeled || validation.length === 0 || labels.length === 0) return undefined;
   const { logits, numClasses } = await logitsFor(validation,
-    (ids) => tf.tidy(() => encoderOutputs(run.student.model, ids, { training: false }).logits), { batchSize: 64 });
+    (ids, typeIds) => tf.tidy(() => encoderOutputs(run.student.model, ids, { training: false, typeIds }).logits),
+    { batchSize: 64, padding: run.data.padding });
   const matrix = labels.map(() => new Array<number>(labels.length).fill(0));
   validation.forEach((e, i) => {
     let best = 0;

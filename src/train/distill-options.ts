@@ -48,6 +48,8 @@ export interface DistillOptions {
   validation?: DataSource;
   data?: {
     textColumn?: string;
+    /** Column with the second text of sentence pairs (teacher and student then read pairs, with type ids). */
+    textPairColumn?: string;
     labelColumn?: string | null;
     teacherLogitsColumn?: string;
     onBadRow?: BadRowPolicy;
@@ -58,8 +60,20 @@ export interface DistillOptions {
     /** Vocabulary size of the WordPiece tokenizer trained when neither the teacher nor `tokenizer` brings one. */
     vocabSize?: number;
   };
-  /** A tokenizer.json path or a tokenizer; default: the teacher checkpoint's, else one trained on `train`. */
+  /**
+   * The teacher's tokenizer (a tokenizer.json path, a Hugging Face tokenizer folder, or a tokenizer), for a teacher
+   * that brings none (a TF.js model.json, a bare .onnx file); default: the teacher's own.
+   */
   tokenizer?: string | TextTokenizer;
+  /**
+   * The student's tokenizer: `'teacher'` reuses the teacher's file; `'train'` trains a WordPiece tokenizer of
+   * `data.vocabSize` tokens on the training text (the teacher then still reads its own tokenization of every row);
+   * or a path / tokenizer. Default: `'teacher'` for a tfdistill checkpoint teacher, `'train'` for an ONNX teacher
+   * (whose vocabulary would make the student's embedding table larger than the rest of it).
+   */
+  studentTokenizer?: 'teacher' | 'train' | string | TextTokenizer;
+  /** ONNX Runtime intra-op threads for an ONNX teacher. Default: the machine's cores. */
+  teacherThreads?: number;
   loss?: {
     temperature?: ValueSchedule;
     alpha?: ValueSchedule;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import type { ConcreteBackendName } from '../backend/backend-info.js';
+import { batchFromExamples, teacherFeed } from '../data/batch.js';
 import { prepareDatasets, type PreparedDatasets } from '../data/prepare.js';
 import { splitRecords } from '../data/split.js';
 import { cacheTeacherOutputs } from '../data/teacher-cache-write.js';
@@ -10,6 +11,8 @@ import { TfdistillError } from '../errors.js';
 import { checkIntermediateShapes, intermediateShapesOf } from '../losses/index.js';
 import { encoderOutputs } from '../models/outputs.js';
 import type { EncoderOptions, EncoderOutputKind } from '../models/options.js';
+import { batchTeacherLogits } from '../models/teacher-logits.js';
+import type { EncoderOutputs } from '../models/types.js';
 import type { DistillOptions, PreparedData } from './distill-options.js';
 import { startTeacherReplicas } from './parallel/distill-replicas.js';
 import { resolveStudent } from './resolve-student.js';
@@ -40,8 +43,13 @@ const isPrepared = (d: unknown): d is PreparedData => typeof d === 'object' && d
  */
 export async function prepareRun(options: DistillOptions,
   ctx: { seed: number; log: (m: string) => void; replicas?: number; backend?: ConcreteBackendName }): Promise<PreparedRun> {
-  const teacher = options.teacher !== undefined ? await resolveTeacher(options.teacher, { tokenizer: options.tokenizer }) : undefined;
+  const teacher = options.teacher !== undefined
+    ? await resolveTeacher(options.teacher, { tokenizer: options.tokenizer, threads: options.teacherThreads }) : undefined;
   try {
+    if (teacher?.teacher.async && (options.loss?.intermediate?.length ?? 0) > 0) {
+      throw new TfdistillError('INVALID_ARGUMENT', 'intermediate-layer losses need a TF.js teacher; this one runs outside TF.js (ONNX)',
+        'drop loss.intermediate (--intermediate), or distill from a tfdistill/TF.js teacher');
+    }
     const data = await loadData(options, teacher, ctx.seed);
     const hardLabelsOnly = options.loss?.alpha === 0 && data.labeled;
     if (!teacher && !data.withTeacherLogits && !hardLabelsOnly) {
@@ -56,6 +64,7 @@ export async function prepareRun(options: DistillOptions,
     const numClasses = data.labels.length || (await teacherClasses(data, teacher));
     const maxLength = options.data?.maxLength ?? Math.min(128, teacher?.maxLength ?? 128);
     const student = resolveStudent(options.student, { vocabSize: data.tokenizer.vocabSize, maxLength, numClasses,
+      padId: data.tokenizer.padId, pairs: data.pairs,
       seed: ctx.seed, outputs, teacherModel: teacher?.layersModel });
     if (student.init) ctx.log(`student initialised from teacher: ${student.init.copied.length} weights copied, ${student.init.initialised.length} derived`);
     try {
@@ -87,18 +96,22 @@ async function loadData(options: DistillOptions, teacher: ResolvedTeacher | unde
       examples = split.train;
       validation = split.validation;
     }
-    return { train: examples, validation, tokenizer: train.tokenizer, labels: train.labels,
+    return { train: examples, validation, tokenizer: train.tokenizer, padding: { padId: train.tokenizer.padId },
+      pairs: examples.some((e) => e.typeIds !== undefined), labels: train.labels,
       labeled: examples.some((e) => e.label !== undefined), withTeacherLogits: examples.every((e) => e.teacherLogits),
       badRows: { train: { count: 0, first: [] } }, trainedTokenizer: false };
   }
-  const tokenizer = typeof options.tokenizer === 'string' ? await loadTokenizer(options.tokenizer)
-    : options.tokenizer ?? teacher?.tokenizer;
+  const given = typeof options.tokenizer === 'string' ? await loadTokenizer(options.tokenizer) : options.tokenizer;
+  const teacherTokenizer = teacher?.tokenizer ?? given;
+  const choice = options.studentTokenizer ?? (teacher?.external ? 'train' : 'teacher');
+  const tokenizer = choice === 'teacher' ? teacherTokenizer : choice === 'train' ? undefined
+    : typeof choice === 'string' ? await loadTokenizer(choice) : choice;
   const d = options.data ?? {};
   return prepareDatasets({
     train: options.train, validation: isPrepared(options.validation) ? undefined : options.validation,
-    textColumn: d.textColumn, labelColumn: d.labelColumn, teacherLogitsColumn: d.teacherLogitsColumn, onBadRow: d.onBadRow,
-    validationFraction: d.validationFraction, seed, maxLength: d.maxLength ?? Math.min(128, teacher?.maxLength ?? 128),
-    tokenizer, vocabSize: d.vocabSize, labels: teacher?.labels,
+    textColumn: d.textColumn, textPairColumn: d.textPairColumn, labelColumn: d.labelColumn, teacherLogitsColumn: d.teacherLogitsColumn,
+    onBadRow: d.onBadRow, validationFraction: d.validationFraction, seed, maxLength: d.maxLength ?? Math.min(128, teacher?.maxLength ?? 128),
+    tokenizer, teacherTokenizer: teacher ? teacherTokenizer : undefined, vocabSize: d.vocabSize, labels: teacher?.labels,
     teacherCache: options.teacherCache ? { file: options.teacherCache, teacherId: teacher?.id } : undefined,
   });
 }
@@ -107,21 +120,21 @@ async function teacherClasses(data: PreparedDatasets, teacher: ResolvedTeacher |
   const fromData = data.train.find((e) => e.teacherLogits)?.teacherLogits?.length;
   if (fromData) return fromData;
   if (!teacher) throw new TfdistillError('DATA_INVALID', 'the data has neither labels nor teacher logits');
-  const ids = tf.tensor2d(data.train[0].ids, [1, data.train[0].ids.length], 'int32');
-  const out = teacher.teacher.predict(ids);
-  const classes = out.logits.shape.at(-1)!;
-  tf.dispose([ids, out.logits, ...(out.hidden ?? []), ...(out.attention ?? [])]);
-  return classes;
+  return (await batchTeacherLogits(teacher.teacher, batchFromExamples(data.train.slice(0, 1), data.padding))).classes;
 }
 
 /** One forward pass of both models on two examples; throws SHAPE_MISMATCH naming layers before any training. */
 function checkShapes(options: DistillOptions, student: tf.LayersModel, teacher: ResolvedTeacher | undefined, data: PreparedDatasets) {
   if (!teacher) throw new TfdistillError('INVALID_ARGUMENT', 'intermediate-layer losses need a teacher model, not cached logits');
-  const rows = data.train.slice(0, 2);
-  const len = Math.max(...rows.map((r) => r.ids.length));
-  const ids = tf.tensor2d(rows.flatMap((r) => [...r.ids, ...new Array(len - r.ids.length).fill(0)]), [rows.length, len], 'int32');
-  const s = encoderOutputs(student, ids, { training: false });
-  const t = teacher.teacher.predict(ids);
+  const batch = batchFromExamples(data.train.slice(0, 2), data.padding);
+  const feed = teacherFeed(batch);
+  const shape: [number, number] = [batch.batchSize, batch.seqLength], tShape: [number, number] = [batch.batchSize, feed.seqLength];
+  const ids = tf.tensor2d(batch.inputIds, shape, 'int32');
+  const typeIds = batch.typeIds ? tf.tensor2d(batch.typeIds, shape, 'int32') : undefined;
+  const tIds = tf.tensor2d(feed.inputIds, tShape, 'int32'), tMask = tf.tensor2d(feed.attentionMask, tShape, 'int32');
+  const tTypes = feed.typeIds ? tf.tensor2d(feed.typeIds, tShape, 'int32') : undefined;
+  const s = encoderOutputs(student, ids, { training: false, typeIds });
+  const t = teacher.teacher.predict(tIds, tMask, tTypes) as EncoderOutputs; // synchronous: async teachers take no intermediate losses
   try {
     const ss = intermediateShapesOf(s), ts = intermediateShapesOf(t);
     const studentDim = s.hidden?.[0]?.shape[2] ?? 0, teacherDim = t.hidden?.[0]?.shape[2];
@@ -132,7 +145,7 @@ function checkShapes(options: DistillOptions, student: tf.LayersModel, teacher: 
     checkIntermediateShapes(ss, ts, options.loss?.intermediate ?? [], { projections: fakeProjections });
     return { student: studentDim, teacher: teacherDim };
   } finally {
-    tf.dispose([ids, s.logits, ...(s.hidden ?? []), ...(s.attention ?? []), t.logits, ...(t.hidden ?? []), ...(t.attention ?? [])]);
+    tf.dispose([ids, typeIds, tIds, tMask, tTypes, s.logits, ...(s.hidden ?? []), ...(s.attention ?? []), t.logits, ...(t.hidden ?? []), ...(t.attention ?? [])]);
   }
 }
 
@@ -150,7 +163,8 @@ async function maybeCacheTeacher(options: DistillOptions, teacher: ResolvedTeach
     const pool = await startTeacherReplicas({ replicas: ctx.replicas, backend: ctx.backend, teacher });
     ctx.log(`running the teacher once over ${data.train.length} training rows${pool ? ` on ${pool.size} replicas` : ''} (teacher cache: ${file})`);
     try {
-      await cacheTeacherOutputs(teacher.teacher, data.train, file, { teacherId: teacher.id, dtype: 'float32', batchSize: options.batchSize ?? 32, pool });
+      await cacheTeacherOutputs(teacher.teacher, data.train, file,
+        { teacherId: teacher.id, dtype: 'float32', batchSize: options.batchSize ?? 32, pool, padding: data.padding });
     } finally {
       await pool?.close();
     }

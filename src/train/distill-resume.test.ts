@@ -8,6 +8,8 @@ import {
   captureStream, markerTask, prepared, quietOptions, readMetrics, removeTempDirs, tempRunDir, tinyEncoder, TINY_STUDENT,
   weightValues,
 } from '../../test/integration/tiny-task.js';
+import { teacherFromEncoder } from '../models/teacher.js';
+import type { Teacher } from '../models/types.js';
 import { distill } from './distill.js';
 import type { DistillOptions } from './distill-options.js';
 
@@ -176,6 +178,46 @@ describe('distill: graceful stop and exact resume', () => {
       expect((await snapshotOf(out)).lossScale).toEqual((await snapshotOf(fullOut)).lossScale);
 
       tf_dispose(a.model, b.model, full.student, resumed.student, teacher);
+    });
+  });
+
+  it('an asynchronous teacher runs one batch ahead: the same weights as the synchronous teacher, and exact resume', async () => {
+    await expectNoLeaks(async () => {
+      const model = tinyEncoder({ seed: 5 });
+      const sync = teacherFromEncoder(model);
+      let inFlight = 0, maxInFlight = 0, calls = 0;
+      // Answers a macrotask later, like ONNX Runtime's worker thread; counts how many batches it holds at once.
+      const asyncTeacher: Teacher = {
+        async: true,
+        predict: async (ids, mask, types) => {
+          calls++;
+          maxInFlight = Math.max(maxInFlight, ++inFlight);
+          await new Promise((r) => setTimeout(r, 1));
+          inFlight--;
+          return sync.predict(ids, mask, types);
+        },
+      };
+      const opts = async (dir: string, teacher: Teacher): Promise<DistillOptions> => ({ ...(await options(dir, model)), teacher, cacheTeacher: false });
+      const syncRun = await distill(await opts(await tempRunDir(), sync));
+      const fullOut = await tempRunDir();
+      calls = 0;
+      const full = await distill(await opts(fullOut, asyncTeacher));
+      expect(full.steps).toBe(15);
+      // 15 training batches (none fetched past the last step) + the 2 validation batches, computed once up front.
+      expect(calls).toBe(15 + 2);
+      expect(maxInFlight).toBe(1);
+      const ws = weightValues(syncRun.student), wf = weightValues(full.student);
+      ws.forEach((w, i) => expect(maxAbsDiff(wf[i].values, w.values), w.name).toBe(0));
+
+      const out = await tempRunDir();
+      const first = await interruptedRun(await opts(out, asyncTeacher), 7);
+      expect(first.steps).toBe(7);
+      first.student.dispose();
+      const resumed = await distill({ ...(await opts(out, asyncTeacher)), resume: true });
+      expect(resumed.steps).toBe(15);
+      const wr = weightValues(resumed.student);
+      wf.forEach((w, i) => expect(maxAbsDiff(wr[i].values, w.values), w.name).toBeLessThanOrEqual(1e-6));
+      tf_dispose(syncRun.student, full.student, resumed.student, model);
     });
   });
 

@@ -25,6 +25,7 @@ import { ProgressReporter } from './progress.js';
 import { resolveReplicas, startTrainingReplicas, withShippedLogits } from './parallel/distill-replicas.js';
 import type { ReplicaPool } from './parallel/replica-pool.js';
 import { trainStep } from './step.js';
+import { TeacherPrefetch } from './teacher-prefetch.js';
 import { resumeMessage, StopSignal } from './stop-signal.js';
 
 /**
@@ -111,7 +112,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       log(`no checkpoint in ${checkpoints.root}: starting from scratch`);
     }
 
-    const iterator = new EpochIterator(data.train, { batchSize, seed, start: { epoch: snap.epoch, batchIndex: snap.batchIndex } });
+    const iterator = new EpochIterator(data.train, { batchSize, seed, start: { epoch: snap.epoch, batchIndex: snap.batchIndex }, padding: data.padding });
     const stepsPerEpoch = Math.max(1, Math.floor(iterator.batchesPerEpoch / accumulation));
     const totalSteps = Math.min(options.maxSteps ?? Infinity, epochs * stepsPerEpoch);
     const evalEvery = options.evalEvery ?? stepsPerEpoch;
@@ -128,12 +129,16 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     const numClasses = student.model.outputs[0].shape.at(-1) as number;
     const bestMetric = options.bestMetric ?? options.earlyStopping?.metric ?? (data.labeled ? 'accuracy' : 'agreement');
     const validationTeacher = data.validation.length > 0
-      ? await teacherLogitsFor(data.validation, teacher?.teacher, batchSize) : undefined;
+      ? await teacherLogitsFor(data.validation, teacher?.teacher, batchSize, data.padding) : undefined;
     pool = await startTrainingReplicas({ replicas, backend: backend.name, student: student.model, teacher, teacherCached: run.teacherCached,
       projections, loss: lossConfig, numClasses, log });
     const progress = new ProgressReporter({ stream: progressStream, totalSteps, totalEpochs: epochs, now, logEvery });
 
-    const snapshot = (): TrainingSnapshot => ({ ...snap, epoch: iterator.position.epoch, batchIndex: iterator.position.batchIndex,
+    // An asynchronous teacher (ONNX) runs one batch ahead, so the position to save is the trained batch's, not the iterator's.
+    const prefetch = teacher?.teacher.async && !run.teacherCached
+      ? new TeacherPrefetch(iterator, teacher.teacher, { limit: (totalSteps - snap.step) * accumulation }) : undefined;
+    let position = iterator.position;
+    const snapshot = (): TrainingSnapshot => ({ ...snap, epoch: position.epoch, batchIndex: position.batchIndex,
       dropoutSeed: dropoutSeedState(), lossScale: lossScale?.getState() });
     const saveCheckpoint = async () => {
       await tracker.check(); // never checkpoint weights that a non-finite loss may have touched
@@ -144,14 +149,14 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     };
     let lastLr = 0;
     const logLosses = async () => {
-      const epoch = iterator.position.epoch;
+      const epoch = position.epoch;
       const means = await tracker.flush();
       if (means) await metricsLog.append({ kind: 'train', step: snap.step, epoch, loss: means.total, ...means, lr: lastLr });
       return means;
     };
     const evaluate = async () => {
       const metrics = await evaluateStudent(student.model, data, validationTeacher, batchSize);
-      const entry = { step: snap.step, epoch: iterator.position.epoch, metrics };
+      const entry = { step: snap.step, epoch: position.epoch, metrics };
       snap.history = [...snap.history, entry];
       await metricsLog.append({ kind: 'eval', step: snap.step, epoch: entry.epoch, ...metrics });
       const value = metricValue(metrics, bestMetric);
@@ -167,7 +172,9 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     let trainSeconds = 0, samples = 0, tokens = 0, stoppedEarly = false, interrupted = false;
     while (snap.step < totalSteps) {
       const t0 = now();
-      const { batch, epoch: batchEpoch } = iterator.next();
+      const next = prefetch ? await prefetch.next() : { ...iterator.next(), after: undefined };
+      const { batch, epoch: batchEpoch } = next;
+      position = next.after ?? iterator.position;
       lastLr = learningRateAt(snap.step, schedule);
       optimizer.setLearningRate(lastLr);
       // Data-parallel: the workers start on their shards before this thread runs its own.
@@ -230,7 +237,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     optimizer?.dispose();
     Object.values(projections).forEach((p) => p.dispose());
     stop?.dispose();
-    run.teacher?.dispose();
+    await run.teacher?.dispose();
   }
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { attentionMaskOf, teacherFeed } from '../data/batch.js';
 import type { Batch } from '../data/types.js';
 import { distillationLoss, hardCrossEntropy, intermediateLoss, requireLabelValues, type IntermediateSpec, type Projection, type ValueSchedule } from '../losses/index.js';
 import { encoderOutputs } from '../models/outputs.js';
@@ -8,7 +9,11 @@ import type { LossOutput } from './step.js';
 
 /** A batch on the device. `teacher` is the frozen teacher's output for it (computed outside the gradient tape). */
 export interface DeviceBatch {
-  ids: tf.Tensor2D; // [batch, seq] int32, 0 = padding
+  ids: tf.Tensor2D; // [batch, seq] int32, padded with the student tokenizer's pad id
+  /** [batch, seq] float32, 1 for real tokens (from the row lengths). */
+  mask: tf.Tensor2D;
+  /** [batch, seq] int32 token type ids, for sentence pairs. */
+  typeIds?: tf.Tensor2D;
   labels?: tf.Tensor1D; // [batch] int32
   /** Logits [batch, classes] (+ hidden/attention when intermediate losses are on); absent in hard-label training. */
   teacher?: EncoderOutputs;
@@ -16,7 +21,7 @@ export interface DeviceBatch {
 
 /**
  * Moves a host batch to the device and runs the frozen teacher on it in inference mode, or takes its logits from the
- * batch (cached / precomputed). Free it with {@link disposeDeviceBatch}.
+ * batch (cached, precomputed, or computed ahead by an asynchronous teacher). Free it with {@link disposeDeviceBatch}.
  *
  * @example
  * ```ts
@@ -26,26 +31,33 @@ export interface DeviceBatch {
 export function toDeviceBatch(batch: Batch, opts: { teacher?: Teacher; needTeacherInternals: boolean; numClasses?: number }): DeviceBatch {
   // Labels are checked here, on the host, so the losses need no device read of them (no per-step sync).
   if (batch.labels && opts.numClasses !== undefined) requireLabelValues(batch.labels, opts.numClasses);
-  const ids = tf.tensor2d(batch.inputIds, [batch.batchSize, batch.seqLength], 'int32');
+  const shape: [number, number] = [batch.batchSize, batch.seqLength];
+  const ids = tf.tensor2d(batch.inputIds, shape, 'int32');
+  const feed = teacherFeed(batch);
+  const mask = tf.tensor2d(Float32Array.from(attentionMaskOf(batch)), shape, 'float32');
+  const typeIds = batch.typeIds ? tf.tensor2d(batch.typeIds, shape, 'int32') : undefined;
   const labels = batch.labels ? tf.tensor1d(batch.labels, 'int32') : undefined;
   let teacher: EncoderOutputs | undefined;
   if (batch.teacherLogits && !opts.needTeacherInternals) {
     teacher = { logits: tf.tensor2d(batch.teacherLogits, [batch.batchSize, batch.teacherLogits.length / batch.batchSize]) };
   } else if (opts.teacher) {
+    if (opts.teacher.async) throw new Error('an asynchronous teacher\'s logits are computed ahead of the step');
     // Inference mode, outside the student's gradient tape: the teacher is never updated and records nothing.
     const t = opts.teacher;
     teacher = tf.tidy(() => {
-      const o = t.predict(ids);
+      const tShape: [number, number] = [batch.batchSize, feed.seqLength];
+      const o = t.predict(feed === batch.teacherInput ? tf.tensor2d(feed.inputIds, tShape, 'int32') : ids,
+        tf.tensor2d(feed.attentionMask, tShape, 'int32'), feed.typeIds ? tf.tensor2d(feed.typeIds, tShape, 'int32') : undefined) as EncoderOutputs;
       return { logits: o.logits, ...(o.hidden ? { hidden: o.hidden } : {}), ...(o.attention ? { attention: o.attention } : {}) } as unknown as tf.TensorContainer;
     }) as unknown as EncoderOutputs;
   }
-  return { ids, labels, teacher };
+  return { ids, mask, typeIds, labels, teacher };
 }
 
 /** Frees a {@link DeviceBatch}. */
 export function disposeDeviceBatch(db: DeviceBatch): void {
   const t = db.teacher;
-  tf.dispose([db.ids, db.labels, t?.logits, ...(t?.hidden ?? []), ...(t?.attention ?? [])]);
+  tf.dispose([db.ids, db.mask, db.typeIds, db.labels, t?.logits, ...(t?.hidden ?? []), ...(t?.attention ?? [])]);
 }
 
 /** Loss settings resolved for a run. */
@@ -75,7 +87,7 @@ export function kdLossFn(args: { student: tf.LayersModel; batch: DeviceBatch; st
     setComputePrecision(config.precision);
     let s: EncoderOutputs;
     try {
-      s = encoderOutputs(student, batch.ids, { training: true }); // logits [batch, classes]
+      s = encoderOutputs(student, batch.ids, { training: true, typeIds: batch.typeIds }); // logits [batch, classes]
     } finally {
       setComputePrecision('float32');
     }
@@ -90,8 +102,7 @@ export function kdLossFn(args: { student: tf.LayersModel; batch: DeviceBatch; st
     });
     const terms: Record<string, tf.Scalar> = { soft, hard };
     if (config.intermediate.length === 0) return { total, terms };
-    const mask = tf.cast(tf.notEqual(batch.ids, 0), 'float32'); // [batch, seq]
-    const inter = intermediateLoss(s, batch.teacher, config.intermediate, { mask, projections: config.projections });
+    const inter = intermediateLoss(s, batch.teacher, config.intermediate, { mask: batch.mask, projections: config.projections });
     for (const t of inter.terms) terms[`${t.loss}_${t.studentBlock}_${t.teacherBlock}`] = t.value;
     return { total: tf.add(total, inter.total), terms };
   };

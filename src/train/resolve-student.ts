@@ -7,7 +7,8 @@ import type { StudentSource } from './distill-options.js';
 /**
  * Builds the student: a given `tf.LayersModel` is used as is; encoder options are completed from
  * `encoderPresets.studentSmall` (a `dModel` alone scales heads and FFN width, as `--student-dim` does), with the
- * vocabulary, sequence length and classes of the data, and the run's seed. With `initFromTeacher`, embeddings and
+ * vocabulary, pad id, sequence length and classes of the data (and a token-type embedding for sentence pairs), and
+ * the run's seed. With `initFromTeacher`, embeddings and
  * blocks are initialised from the teacher (see `initStudentFromTeacher`).
  *
  * @example
@@ -18,6 +19,10 @@ import type { StudentSource } from './distill-options.js';
 export function resolveStudent(
   source: StudentSource | undefined,
   ctx: { vocabSize: number; maxLength: number; numClasses: number; seed: number; outputs: EncoderOutputKind[];
+    /** The student tokenizer's pad id. Default 0. */
+    padId?: number;
+    /** The data are sentence pairs: the student gets a token-type embedding (2 types). */
+    pairs?: boolean;
     teacherModel?: tf.LayersModel },
 ): { model: tf.LayersModel; config?: EncoderOptions; owned: boolean; init?: InitReport } {
   if (source instanceof tf.LayersModel) return { model: source, owned: false };
@@ -30,6 +35,7 @@ export function resolveStudent(
     : encoderPresets.studentSmall;
   const config: EncoderOptions = resolveEncoderOptions({
     ...base, vocabSize: ctx.vocabSize, maxLength: ctx.maxLength, numClasses: ctx.numClasses, seed: ctx.seed,
+    padId: ctx.padId ?? 0, ...(ctx.pairs ? { typeVocabSize: 2 } : {}),
     ...given, outputs: given.outputs ?? ctx.outputs,
   });
   const model = createEncoder(config);

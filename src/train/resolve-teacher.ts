@@ -7,10 +7,12 @@ import { TfdistillError } from '../errors.js';
 import { loadClassifier, resolveCheckpointDir } from '../io/classifier-checkpoint.js';
 import { fileSystemHandler } from '../io/file-router.js';
 import { loadGraphModelFile } from '../io/graph-model-files.js';
+import { findHfExport } from '../io/hf-export.js';
 import { isCheckpointDir } from '../io/load-model.js';
 import { teacherFromEncoder, teacherFromGraphModel, teacherFromLayersModel } from '../models/teacher.js';
 import type { Teacher } from '../models/types.js';
 import type { TeacherSource } from './distill-options.js';
+import { resolveOnnxTeacher } from './resolve-onnx-teacher.js';
 
 /** A teacher ready for training, with what it brings along (its tokenizer and class names, when it has them). */
 export interface ResolvedTeacher {
@@ -27,24 +29,50 @@ export interface ResolvedTeacher {
   maxLength?: number;
   /** The underlying layers model, if any (for initialising the student from it). */
   layersModel?: tf.LayersModel;
+  /**
+   * True for a teacher from outside TF.js (ONNX, a tfdistill checkpoint is not): its tokenizer is large and its own,
+   * so by default the student trains a small WordPiece tokenizer on the data instead of reusing it.
+   */
+  external?: boolean;
   /** Frees what this function loaded (never a model the caller passed in). */
-  dispose(): void;
+  dispose(): void | Promise<void>;
+}
+
+/**
+ * Options of {@link resolveTeacher}.
+ *
+ * @example
+ * ```ts
+ * const options: ResolveTeacherOptions = { tokenizer: 'teacher/tokenizer.json', threads: 2 };
+ * ```
+ */
+export interface ResolveTeacherOptions {
+  /** The teacher's tokenizer, for teachers that bring none (a TF.js model.json, a bare .onnx file). */
+  tokenizer?: string | TextTokenizer;
+  /** ONNX Runtime intra-op threads for an ONNX teacher. Default: the machine's cores. */
+  threads?: number;
+  /** The ONNX output holding the logits. Default `logits`, else the only output. */
+  logitsOutput?: string;
 }
 
 /**
  * Turns any accepted teacher into a {@link Teacher}: a tfdistill checkpoint directory (its tokenizer and labels come
- * along), a TF.js `model.json` path or URL (layers or graph model, e.g. from tensorflowjs_converter; then a tokenizer
- * must be given), a `tf.LayersModel` (a tfdistill encoder or any single-input model), a `tf.GraphModel`, or an object
- * that already implements `Teacher`.
+ * along), a Hugging Face ONNX export folder or a `.onnx` file (run by onnxruntime-node; class names from `config.json`
+ * `id2label`, tokenizer from the folder's `tokenizer.json`), a TF.js `model.json` path or URL (layers or graph model,
+ * e.g. from tensorflowjs_converter; then a tokenizer must be given), a `tf.LayersModel` (a tfdistill encoder or any
+ * single-input model), a `tf.GraphModel`, or an object that already implements `Teacher`.
  *
  * @example
  * ```ts
  * const { teacher, tokenizer, labels, dispose } = await resolveTeacher('teacher/');
  * ```
  */
-export async function resolveTeacher(source: TeacherSource, opts: { tokenizer?: string | TextTokenizer } = {}): Promise<ResolvedTeacher> {
+export async function resolveTeacher(source: TeacherSource, opts: ResolveTeacherOptions = {}): Promise<ResolvedTeacher> {
   const givenTokenizer = typeof opts.tokenizer === 'string' ? await loadTokenizer(opts.tokenizer) : opts.tokenizer;
-  if (typeof source === 'string') return fromPath(source, givenTokenizer);
+  if (typeof source === 'string') {
+    const hf = /^https?:\/\//.test(source) ? undefined : await findHfExport(source);
+    return hf ? resolveOnnxTeacher(hf, { ...opts, tokenizer: givenTokenizer }) : fromPath(source, givenTokenizer);
+  }
   if (source instanceof tf.GraphModel) {
     return { teacher: teacherFromGraphModel(source), id: 'graph-model', stableId: false, tokenizer: givenTokenizer, dispose: () => {} };
   }
@@ -53,7 +81,9 @@ export async function resolveTeacher(source: TeacherSource, opts: { tokenizer?: 
       layersModel: source, dispose: () => {} };
   }
   if (source && typeof (source as Teacher).predict === 'function') {
-    return { teacher: source as Teacher, id: 'custom-teacher', stableId: false, tokenizer: givenTokenizer, dispose: () => {} };
+    const labels = (source as Teacher).labels;
+    return { teacher: source as Teacher, id: 'custom-teacher', stableId: false, tokenizer: givenTokenizer,
+      labels: labels ? [...labels] : undefined, external: (source as Teacher).async === true, dispose: () => {} };
   }
   throw new TfdistillError('INVALID_ARGUMENT', 'teacher must be a checkpoint directory, a model.json path or URL, a tf.LayersModel, a tf.GraphModel or a Teacher');
 }
@@ -75,7 +105,7 @@ async function fromPath(given: string, tokenizer: TextTokenizer | undefined): Pr
       return {
         teacher: adaptLayers(ck.model), id: `checkpoint:${path.resolve(source)}:${meta.createdAt}`, stableId: true,
         tokenizer: tokenizer ?? ck.tokenizer, labels: ck.labels, maxLength: ck.maxLength,
-        layersModel: ck.model, dispose: () => ck.model.dispose(),
+        layersModel: ck.model, dispose: () => { ck.model.dispose(); },
       };
     }
   }
@@ -90,7 +120,7 @@ async function fromPath(given: string, tokenizer: TextTokenizer | undefined): Pr
     return { teacher: teacherFromGraphModel(graph), id: `graph-model:${source}`, stableId: true, tokenizer, dispose: () => graph.dispose() };
   }
   const model = await tf.loadLayersModel(isUrl ? modelJson : fileSystemHandler(modelJson));
-  return { teacher: adaptLayers(model), id: `layers-model:${source}`, stableId: true, tokenizer, layersModel: model, dispose: () => model.dispose() };
+  return { teacher: adaptLayers(model), id: `layers-model:${source}`, stableId: true, tokenizer, layersModel: model, dispose: () => { model.dispose(); } };
 }
 
 async function readFormat(modelJson: string, isUrl: boolean): Promise<string | undefined> {

@@ -8,7 +8,7 @@ import { TfdistillError } from '../../errors.js';
 import { registerFileRouter } from '../../io/file-router.js';
 import { resolveTeacher } from '../../train/resolve-teacher.js';
 import { defineCommand } from '../command.js';
-import { backendOption, dataOptions } from '../options.js';
+import { backendOption, dataOptions, teacherRuntimeOptions } from '../options.js';
 
 /** `tfdistill cache-teacher`: compute teacher logits once (optionally one shard of them), or merge shards. */
 export const cacheTeacherCommand = defineCommand({
@@ -16,7 +16,7 @@ export const cacheTeacherCommand = defineCommand({
   describe: 'Run the teacher once over a data file and store its logits (shardable across processes/machines)',
   builder: (y) => y
     .options({
-      teacher: { type: 'string', describe: 'Teacher checkpoint dir or TF.js model.json (then --tokenizer)' },
+      teacher: { type: 'string', describe: 'Teacher checkpoint dir, Hugging Face ONNX export folder / .onnx file, or TF.js model.json (then --tokenizer)' },
       data: { type: 'string', describe: 'The training data file the cache is for' },
       tokenizer: { type: 'string', describe: "tokenizer.json (default: the teacher checkpoint's)" },
       out: { type: 'string', demandOption: true, describe: 'Cache file to write' },
@@ -28,6 +28,7 @@ export const cacheTeacherCommand = defineCommand({
       merge: { type: 'array', string: true, describe: 'Merge these shard files into --out instead of computing' },
       force: { type: 'boolean', default: false, describe: 'Overwrite --out' },
       ...dataOptions,
+      ...teacherRuntimeOptions,
       ...backendOption,
     })
     .example('$0 cache-teacher --teacher t/ --data train.csv --out train.teacher.bin', 'whole file, one process')
@@ -46,15 +47,15 @@ export const cacheTeacherCommand = defineCommand({
     if (!a.teacher || !a.data) throw new TfdistillError('INVALID_ARGUMENT', '--teacher and --data are required (or --merge)');
     await useBackend(a.backend, { wasmThreads: a.threads });
     registerFileRouter();
-    const teacher = await resolveTeacher(a.teacher, { tokenizer: a.tokenizer });
+    const teacher = await resolveTeacher(a.teacher, { tokenizer: a.tokenizer, threads: a.teacherThreads });
     try {
       const data = await prepareDatasets({ train: a.data, validationFraction: 0, seed: 0, maxLength: a.maxLength,
-        tokenizer: teacher.tokenizer, labels: teacher.labels, textColumn: a.textColumn, labelColumn: a.labelColumn,
-        onBadRow: a.onBadRow });
+        tokenizer: teacher.tokenizer, labels: teacher.labels, textColumn: a.textColumn, textPairColumn: a.textPairColumn,
+        labelColumn: a.labelColumn, onBadRow: a.onBadRow });
       const shard = parseShard(a.shard);
       let last = 0;
       const header = await cacheTeacherOutputs(teacher.teacher, data.train, a.out, {
-        teacherId: teacher.id, dtype: a.dtype, batchSize: a.batchSize, topK: a.topK, shard,
+        teacherId: teacher.id, dtype: a.dtype, batchSize: a.batchSize, topK: a.topK, shard, padding: data.padding,
         onProgress: ({ rowsDone, rowsTotal }) => {
           const pct = Math.floor((100 * rowsDone) / rowsTotal);
           if (pct >= last + 10 || rowsDone === rowsTotal) { last = pct; process.stderr.write(`teacher cache: ${rowsDone}/${rowsTotal} rows\n`); }
@@ -62,7 +63,7 @@ export const cacheTeacherCommand = defineCommand({
       });
       console.log(`wrote ${a.out}: rows [${header.rowStart}, ${header.rowEnd}) of ${header.totalRows}, ${header.numClasses} classes, ${header.dtype}`);
     } finally {
-      teacher.dispose();
+      await teacher.dispose();
     }
   },
 });

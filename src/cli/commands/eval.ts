@@ -2,7 +2,7 @@ import { useBackend } from '../../backend/use-backend.js';
 import { evaluate } from '../../eval/evaluate.js';
 import { formatEvaluation } from '../../eval/format-evaluation.js';
 import { defineCommand } from '../command.js';
-import { backendOption } from '../options.js';
+import { backendOption, teacherRuntimeOptions } from '../options.js';
 
 /**
  * `tfdistill eval <model> <data>`: accuracy, macro-F1, per-class precision/recall, confusion matrix, ECE, and with
@@ -19,16 +19,19 @@ export const evalCommand = defineCommand({
   builder: (y) => y
     .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint directory' })
     .positional('data', { type: 'string', demandOption: true, describe: 'CSV or JSONL file' })
-    .option('teacher', { type: 'string', describe: 'teacher checkpoint to compare with (agreement, KL)' })
+    .option('teacher', { type: 'string', describe: 'teacher to compare with (agreement, KL): a checkpoint, or a Hugging Face ONNX export folder / .onnx file' })
     .option('batch-size', { type: 'number', default: 32 })
     .option('text-column', { type: 'string' })
+    .option('text-pair-column', { type: 'string', describe: 'column with the second text of sentence pairs' })
     .option('label-column', { type: 'string' })
+    .options(teacherRuntimeOptions)
     .options(backendOption)
     .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of tables' }),
   handler: async (args) => {
     await useBackend(args.backend, { wasmThreads: args.threads });
     const result = await evaluate(args.model, args.data, {
-      teacher: args.teacher, batchSize: args.batchSize, textColumn: args.textColumn, labelColumn: args.labelColumn,
+      teacher: args.teacher, teacherThreads: args.teacherThreads, batchSize: args.batchSize, textColumn: args.textColumn,
+      textPairColumn: args.textPairColumn, labelColumn: args.labelColumn,
     });
     console.log(args.json ? JSON.stringify(result, null, 2) : formatEvaluation(result));
   },

@@ -24,27 +24,33 @@ export const predictCommand = defineCommand({
     .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint directory' })
     .positional('input', { type: 'string', describe: 'input file; omit or - for stdin' })
     .option('text', { type: 'string', describe: 'classify this one text and exit' })
+    .option('text-pair', { type: 'string', describe: 'with --text: the second text of a sentence pair' })
     .option('format', { choices: ['jsonl', 'csv', 'text'] as const, describe: 'input format (default: from extension, text for stdin)' })
     .option('text-column', { type: 'string', default: 'text' })
+    .option('text-pair-column', { type: 'string', describe: 'field with the second text of sentence pairs (jsonl, csv)' })
     .option('max-batch-size', { type: 'number', default: 32 })
     .option('max-wait-ms', { type: 'number', default: 5 })
     .option('long-text', { choices: ['truncate', 'chunk'] as const, default: 'truncate' as const })
     .option('top-k', { type: 'number' })
     .options(backendOption),
   handler: async (args) => {
+    if (args.textPair !== undefined && args.text === undefined) {
+      throw new TfdistillError('INVALID_ARGUMENT', '--text-pair goes with --text', 'pass both, or --text-pair-column for a file of pairs');
+    }
     await useBackend(args.backend, { wasmThreads: args.threads });
     const predictor = await createPredictor(args.model, {
       maxBatchSize: args.maxBatchSize, maxWaitMs: args.maxWaitMs, longText: args.longText, topK: args.topK,
     });
     try {
       if (args.text !== undefined) {
-        console.log(JSON.stringify(await predictor.predict(args.text)));
+        console.log(JSON.stringify(await predictor.predict(args.text, args.textPair)));
         return;
       }
       const fromStdin = args.input === undefined || args.input === '-';
       const format = (args.format ?? (fromStdin ? 'text' : formatOf(args.input!))) as StreamFormat;
       const input = fromStdin ? process.stdin : createReadStream(args.input!);
-      const summary = await predictStream(predictor, input, process.stdout, { format, textColumn: args.textColumn });
+      const summary = await predictStream(predictor, input, process.stdout, { format, textColumn: args.textColumn,
+        textPairColumn: args.textPairColumn });
       if (summary.errors > 0) console.error(`tfdistill: ${summary.errors} of ${summary.records} records had errors (see "error" lines)`);
     } finally {
       await predictor.close();

@@ -32,7 +32,8 @@ export const trainTeacherCommand = defineCommand({
   handler: async (a) => {
     const result = await distill({
       train: a.data, validation: a.validation, tokenizer: a.tokenizer,
-      data: { textColumn: a.textColumn, labelColumn: a.labelColumn, onBadRow: a.onBadRow, maxLength: a.maxLength, vocabSize: a.vocabSize },
+      data: { textColumn: a.textColumn, textPairColumn: a.textPairColumn, labelColumn: a.labelColumn, onBadRow: a.onBadRow,
+        maxLength: a.maxLength, vocabSize: a.vocabSize },
       student: { ...encoderPresets[a.preset] }, loss: { alpha: 0 },
       optimizer: { learningRate: a.lr }, epochs: a.epochs, maxSteps: a.maxSteps, batchSize: a.batchSize,
       seed: a.seed, out: a.out, resume: a.resume, force: a.force, backend: a.backend, threads: a.threads, replicas: a.replicas,

@@ -1,6 +1,6 @@
 import { distill } from '../../train/distill.js';
 import { defineCommand } from '../command.js';
-import { backendOption, dataOptions, replicasOption } from '../options.js';
+import { backendOption, dataOptions, replicasOption, teacherRuntimeOptions } from '../options.js';
 import { printDistillResult } from '../print-result.js';
 
 /** `tfdistill train`: distill a teacher into a student (the library's `distill`). */
@@ -9,10 +9,12 @@ export const trainCommand = defineCommand({
   describe: 'Distill a teacher into a smaller student',
   builder: (y) => y
     .options({
-      teacher: { type: 'string', describe: 'Teacher: a tfdistill checkpoint dir, or a TF.js model.json path/URL (then --tokenizer)' },
+      teacher: { type: 'string', describe: 'Teacher: a tfdistill checkpoint dir, a Hugging Face ONNX export folder or .onnx file, or a TF.js model.json path/URL (then --tokenizer)' },
       data: { type: 'string', demandOption: true, describe: 'Training data, CSV or JSONL' },
       validation: { type: 'string', describe: 'Validation data (default: a 10% split of --data)' },
-      tokenizer: { type: 'string', describe: "tokenizer.json (default: the teacher's, else one trained on --data)" },
+      tokenizer: { type: 'string', describe: "The teacher's tokenizer.json or tokenizer folder, for a teacher that brings none" },
+      'student-tokenizer': { type: 'string', describe: "'teacher' (reuse the teacher's), 'train' (a WordPiece trained on --data), or a tokenizer.json (default: teacher for a tfdistill teacher, train for an ONNX one)" },
+      'vocab-size': { type: 'number', describe: 'Vocabulary of the WordPiece tokenizer trained for the student (default 8000)' },
       'teacher-logits-column': { type: 'string', describe: 'Column with teacher logits as a JSON array (distill with no teacher model)' },
       'teacher-cache': { type: 'string', describe: 'Teacher logits for --data from `tfdistill cache-teacher`' },
       'student-dim': { type: 'number', describe: 'Student width; scales FFN (4x) and heads (dim/64) unless given' },
@@ -36,17 +38,21 @@ export const trainCommand = defineCommand({
       resume: { type: 'boolean', default: false, describe: 'Continue from the latest checkpoint in --out' },
       force: { type: 'boolean', default: false, describe: 'Replace an existing --out' },
       ...dataOptions,
+      ...teacherRuntimeOptions,
       ...backendOption,
       ...replicasOption,
     })
     .example('$0 train --teacher teacher/ --data train.csv --student-dim 256', 'distill teacher/ into a 256-wide student')
+    .example('$0 train --teacher hf-onnx/ --data train.csv', 'distill a Hugging Face model exported with optimum-cli export onnx')
+    .example('$0 train --teacher hf-onnx/ --data pairs.csv --text-pair-column text_pair', 'sentence pairs')
     .example('$0 train --data logits.csv --teacher-logits-column logits', 'distill from logits computed elsewhere')
     .example('$0 train --teacher teacher/ --data train.csv --out run/ --resume', 'continue an interrupted run'),
   handler: async (a) => {
     const result = await distill({
       teacher: a.teacher, train: a.data, validation: a.validation, tokenizer: a.tokenizer, teacherCache: a.teacherCache,
-      data: { textColumn: a.textColumn, labelColumn: a.labelColumn, teacherLogitsColumn: a.teacherLogitsColumn,
-        onBadRow: a.onBadRow, maxLength: a.maxLength },
+      studentTokenizer: a.studentTokenizer, teacherThreads: a.teacherThreads,
+      data: { textColumn: a.textColumn, textPairColumn: a.textPairColumn, labelColumn: a.labelColumn, teacherLogitsColumn: a.teacherLogitsColumn,
+        onBadRow: a.onBadRow, maxLength: a.maxLength, vocabSize: a.vocabSize },
       student: { dModel: a.studentDim, numLayers: a.studentLayers, numHeads: a.studentHeads, ffnDim: a.ffnDim,
         initFromTeacher: a.initFromTeacher },
       loss: { temperature: a.temperature, alpha: a.alpha },

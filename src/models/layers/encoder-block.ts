@@ -5,7 +5,7 @@ import { layerOutput } from '../activation-hook.js';
 import {
   addAttentionWeights, readWeight, selfAttention, type AttentionConfig, type AttentionWeights, type Initializer,
 } from './attention.js';
-import { activate, layerNorm, linear, paddingMask, weightSeed, type Activation, type BaseLayerArgs, type CallKwargs } from './ops.js';
+import { activate, configPadId, layerNorm, linear, paddingMask, weightSeed, type Activation, type BaseLayerArgs, type CallKwargs } from './ops.js';
 
 /**
  * Configuration of {@link TfdEncoderBlock} (all of it is saved with the model).
@@ -29,13 +29,15 @@ export interface EncoderBlockConfig {
   layerNormEpsilon: number;
   /** Weight-initialisation seed; undefined = unseeded. */
   seed?: number;
+  /** Token id that marks padding (keys with `inputIds == padId` get no attention). Default 0. */
+  padId?: number;
 }
 
 /**
  * One transformer encoder block, numerically the same as `torch.nn.TransformerEncoderLayer(d, h, ffn,
  * dropout, activation, batch_first=True, norm_first)`, with the same four dropout sites (attention
  * probabilities, after the attention output projection, inside the FFN, after the FFN).
- * Inputs: `[x [batch, seq, d], inputIds int32 [batch, seq]]` (the padding mask is ids != 0).
+ * Inputs: `[x [batch, seq, d], inputIds int32 [batch, seq]]` (the padding mask is ids != padId).
  * Output: x' [batch, seq, d], plus the attention probabilities when `returnAttention`.
  * Parameters: attention 4d^2 + 4d (low rank r: d^2 + 6dr + 4d), FFN 2 d f + f + d, norms 4d.
  * Apply the same instance several times for ALBERT-style sharing.
@@ -49,7 +51,7 @@ export interface EncoderBlockConfig {
  */
 export class TfdEncoderBlock extends tf.layers.Layer {
   static className = 'TfdEncoderBlock';
-  readonly blockConfig: EncoderBlockConfig;
+  readonly blockConfig: EncoderBlockConfig & { padId: number };
   attention!: AttentionWeights;
   norm1Gamma!: tf.LayerVariable;
   norm1Beta!: tf.LayerVariable;
@@ -72,7 +74,7 @@ export class TfdEncoderBlock extends tf.layers.Layer {
     const { dModel, numHeads, ffnDim, dropout: rate, activation, normFirst, attentionRank, returnAttention,
       layerNormEpsilon, seed } = config;
     this.blockConfig = { dModel, numHeads, ffnDim, dropout: rate, activation, normFirst, attentionRank,
-      returnAttention, layerNormEpsilon, seed };
+      returnAttention, layerNormEpsilon, seed, padId: configPadId(config) };
   }
 
   private get attentionConfig(): AttentionConfig {
@@ -125,7 +127,7 @@ export class TfdEncoderBlock extends tf.layers.Layer {
     return tf.tidy(() => {
       const c = this.blockConfig;
       const eps = c.layerNormEpsilon;
-      const mask = paddingMask(ids);
+      const mask = paddingMask(ids, c.padId);
       const norm1 = (t: tf.Tensor) => layerNorm(t, readWeight(this.norm1Gamma), readWeight(this.norm1Beta), eps);
       const norm2 = (t: tf.Tensor) => layerNorm(t, readWeight(this.norm2Gamma), readWeight(this.norm2Beta), eps);
       const attend = (t: tf.Tensor) => {

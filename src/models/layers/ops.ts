@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedGelu, fusedLayerNorm } from '../../backend/fused-ops.js';
 import { linearKernelName, linearKernelTakes } from '../../backend/wasm-kernels/linear.js';
+import { TfdistillError } from '../../errors.js';
 
 /**
  * Small tensor functions shared by the tfdistill layers. Pure: no weights, no state.
@@ -94,18 +95,37 @@ export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
 }
 
 /**
- * Padding mask derived from token ids: 1 for real tokens, 0 for padding (id 0).
+ * Padding mask derived from token ids: 1 for real tokens, 0 for padding (`ids == padId`).
  *
  * @param ids int32 [batch, seq]
+ * @param padId the tokenizer's pad id (0 for tfdistill's WordPiece and BERT, 1 for RoBERTa / XLM-R)
  * @returns float32 [batch, seq]
  * @example
  * ```ts
  * paddingMask(tf.tensor2d([[5, 7, 0]], undefined, 'int32')); // [[1, 1, 0]]
+ * paddingMask(tf.tensor2d([[0, 7, 1]], undefined, 'int32'), 1); // [[1, 1, 0]]
  * ```
  */
-export function paddingMask(ids: tf.Tensor): tf.Tensor2D {
-  // A zero of ids' own dtype: `notEqual(ids, 0)` would cast both sides to float32 first (two more kernels).
-  return tf.tidy(() => tf.notEqual(ids, tf.scalar(0, ids.dtype)).toFloat() as tf.Tensor2D);
+export function paddingMask(ids: tf.Tensor, padId = 0): tf.Tensor2D {
+  // A pad scalar of ids' own dtype: `notEqual(ids, padId)` would cast both sides to float32 first (two more kernels).
+  return tf.tidy(() => tf.notEqual(ids, tf.scalar(padId, ids.dtype)).toFloat() as tf.Tensor2D);
+}
+
+/**
+ * The `padId` of a layer config: 0 when absent (models saved before the field existed), else a non-negative
+ * integer. Throws `TfdistillError('INVALID_ARGUMENT')` for anything else.
+ *
+ * @example
+ * ```ts
+ * this.padId = configPadId(config); // 0 for an old saved block
+ * ```
+ */
+export function configPadId(config: { padId?: unknown }): number {
+  const { padId = 0 } = config;
+  if (typeof padId !== 'number' || !Number.isInteger(padId) || padId < 0) {
+    throw new TfdistillError('INVALID_ARGUMENT', `padId must be a non-negative integer, got ${String(padId)}`);
+  }
+  return padId;
 }
 
 /**

@@ -1,8 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { simdSwitches } from '../../backend/wasm-kernels/simd/switches.js';
 import type { Batch } from '../../data/types.js';
@@ -11,6 +7,7 @@ import { captureArtifacts } from '../../io/capture-artifacts.js';
 import type { Projection } from '../../losses/index.js';
 import { teacherLogitsOf } from '../../models/teacher-logits.js';
 import type { Teacher } from '../../models/types.js';
+import { workerEntry } from '../../util/worker-entry.js';
 import type { PeerGradients } from './combine.js';
 import type { FromReplica, GradientsReply, ReplicaLossConfig, ToReplica } from './protocol.js';
 import { splitBatch } from './shards.js';
@@ -133,7 +130,7 @@ export class ReplicaPool {
     const teacher = options.teacher && (await captureArtifacts(options.teacher));
     const projections = Object.entries(options.projections ?? {}).map(([block, p]) => ({
       block: Number(block), name: p.name, studentDim: p.studentDim, teacherDim: p.teacherDim }));
-    const entry = workerEntry();
+    const entry = workerEntry(import.meta.url, 'replica-worker');
     const workers = Array.from({ length: options.replicas - 1 }, (_, i) => new ReplicaWorker(new Worker(entry.source, { eval: entry.eval }), i + 1));
     try {
       await Promise.all(workers.map((w) => w.request({ type: 'init', backend: options.backend, relaxedSimd: simdSwitches.fma, student, teacher, projections,
@@ -239,20 +236,4 @@ function readWeights(variables: tf.Variable[]): Float32Array {
     offset += v.size;
   }
   return out;
-}
-
-/**
- * How to start the worker script next to this module: the compiled `.js` directly; the `.ts` source (tests, `tsx`
- * scripts) through a bootstrap that registers tsx's loader in the worker first (`--import` alone does not reach a
- * worker's entry module on Node 20).
- */
-function workerEntry(): { source: URL | string; eval: boolean } {
-  const here = fileURLToPath(import.meta.url);
-  const ext = path.extname(here);
-  const file = pathToFileURL(path.join(path.dirname(here), `replica-worker${ext}`));
-  if (ext !== '.ts') return { source: file, eval: false };
-  const api = path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs');
-  if (!existsSync(api)) throw new TfdistillError('REPLICA_FAILED', 'running tfdistill from its TypeScript sources needs tsx for the replica workers');
-  const bootstrap = `import(${JSON.stringify(pathToFileURL(api).href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`;
-  return { source: bootstrap, eval: true };
 }

@@ -18,11 +18,18 @@ export function splitBatch(batch: Batch, parts: number): Batch[] {
   for (let i = 0; i < Math.min(parts, n); i++) {
     const rows = Math.floor(n / parts) + (i < n % parts ? 1 : 0);
     const end = start + rows;
+    const slice = (a: Int32Array, seq: number) => a.slice(start * seq, end * seq);
+    const t = batch.teacherInput;
     shards.push({
-      inputIds: batch.inputIds.slice(start * batch.seqLength, end * batch.seqLength),
+      inputIds: slice(batch.inputIds, batch.seqLength),
       batchSize: rows,
       seqLength: batch.seqLength,
       indices: batch.indices.slice(start, end),
+      ...(batch.padId !== undefined ? { padId: batch.padId } : {}),
+      ...(batch.attentionMask ? { attentionMask: slice(batch.attentionMask, batch.seqLength) } : {}),
+      ...(batch.typeIds ? { typeIds: slice(batch.typeIds, batch.seqLength) } : {}),
+      ...(t ? { teacherInput: { ...t, inputIds: slice(t.inputIds, t.seqLength), attentionMask: slice(t.attentionMask, t.seqLength),
+        ...(t.typeIds ? { typeIds: slice(t.typeIds, t.seqLength) } : {}) } } : {}),
       ...(batch.labels ? { labels: batch.labels.slice(start, end) } : {}),
       ...(batch.teacherLogits ? { teacherLogits: batch.teacherLogits.slice(start * classes, end * classes), numClasses: batch.numClasses } : {}),
     });

@@ -8,11 +8,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // Inside the repository, so the compiled files resolve @tensorflow/* from its node_modules.
-const outDir = path.join(root, '.tmp', `compiled-replicas-${process.pid}`);
+const outDir = path.join(root, '.tmp', `compiled-workers-${process.pid}`);
 afterAll(() => rm(outDir, { recursive: true, force: true }));
 
-describe('replicas in the compiled package', () => {
-  it('start replica-worker.js from the compiled output (plain node, no tsx) and train a step across 2 replicas', async () => {
+describe('worker threads in the compiled package', () => {
+  it('start replica-worker.js and onnx-worker.js from the compiled output (plain node, no tsx): a 2-replica step, an ONNX teacher forward', async () => {
     // A fresh compile of src (what `npm run build` ships in dist/), not whatever dist/ holds now.
     await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json'),
       '--outDir', outDir], { cwd: root });
@@ -41,5 +41,23 @@ describe('replicas in the compiled package', () => {
     expect(out.variables).toBeGreaterThan(5);
     expect(out.grads).toBe(out.variables);
     expect(Number.isFinite(out.total) && out.total > 0).toBe(true);
+
+    // The ONNX teacher's worker (onnx-worker.js) from the same compiled output.
+    const onnx = `
+      const { useBackend } = await import(${lib('backend/use-backend.js')});
+      const { loadOnnxTeacher } = await import(${lib('models/onnx-teacher.js')});
+      const tf = await import('@tensorflow/tfjs');
+      await useBackend('wasm');
+      const teacher = await loadOnnxTeacher(${JSON.stringify(path.join(root, 'test/fixtures/hf/bert-tiny/model.onnx'))}, { threads: 1 });
+      const ids = tf.tensor2d([[2, 50, 60, 3]], undefined, 'int32');
+      const { logits } = await teacher.predict(ids);
+      console.log(JSON.stringify({ inputs: teacher.inputs.map((i) => i.name), logits: Array.from(await logits.data()) }));
+      await teacher.dispose();
+    `;
+    const onnxFile = path.join(outDir, 'onnx.mjs');
+    await writeFile(onnxFile, onnx);
+    const onnxOut = JSON.parse((await run(process.execPath, [onnxFile], { cwd: root })).stdout.trim().split('\n').at(-1)!);
+    expect(onnxOut.inputs).toEqual(['input_ids', 'attention_mask', 'token_type_ids']);
+    expect(onnxOut.logits).toHaveLength(2);
   });
 });
