@@ -15,7 +15,8 @@ const positiveInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v)
  */
 export function validateDistillOptions(o: DistillOptions): void {
   require_(o && o.train !== undefined, 'distill needs train data (a CSV/JSONL path, an array of { text, label }, or prepared examples)');
-  for (const key of ['epochs', 'maxSteps', 'batchSize', 'gradientAccumulation', 'evalEvery', 'checkpointEvery', 'logEvery', 'keepCheckpoints'] as const) {
+  for (const key of ['epochs', 'maxSteps', 'batchSize', 'gradientAccumulation', 'evalEvery', 'checkpointEvery', 'logEvery', 'keepCheckpoints',
+    'teacherThreads'] as const) {
     if (o[key] !== undefined) require_(positiveInt(o[key]), `${key} must be a positive integer, got ${String(o[key])}`);
   }
   if (o.replicas !== undefined && o.replicas !== 'auto') {
@@ -44,6 +45,11 @@ export function validateDistillOptions(o: DistillOptions): void {
     require_(o.bestMetric === o.earlyStopping.metric,
       `earlyStopping.metric (${o.earlyStopping.metric}) and bestMetric (${o.bestMetric}) must be the same metric`,
       'early stopping counts evaluations since the best checkpoint; give one of them, or the same metric to both');
+  }
+  const st = o.studentTokenizer;
+  require_(typeof st !== 'string' || st.trim() !== '', "studentTokenizer must be 'teacher', 'train', a tokenizer path or a tokenizer");
+  if (o.data?.textPairColumn !== undefined) {
+    require_(typeof o.data.textPairColumn === 'string' && o.data.textPairColumn !== '', 'data.textPairColumn must be a column name');
   }
   const warm = o.schedule?.warmupSteps;
   if (warm !== undefined) require_(Number.isInteger(warm) && warm >= 0, `schedule.warmupSteps must be an integer >= 0, got ${warm}`);
