@@ -101,6 +101,7 @@ const onnxTeacher = args.has('--no-onnx') ? { ok: false as const, reason: '--no-
 
 const strip = <T extends { kdStepS: number; cachedKdStepS: number }>({ kdStepS, cachedKdStepS, ...rest }: T) => rest;
 const result = {
+  command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   date: new Date().toISOString(),
   backend: info.name,
   quick,
