@@ -60,6 +60,7 @@ interface HfModel {
 export interface HfTokenizer {
   encode(text: string, options?: { add_special_tokens?: boolean }): HfEncoding;
   token_to_id(token: string): number | undefined;
+  id_to_token(id: number): string | undefined;
   /** Callable normalizer, or null when the JSON has none. */
   normalizer: NormalizerFn | null;
   /** Callable pre-tokenizer (returns the words), or null when the JSON has none. */

@@ -180,7 +180,15 @@ describe('Hugging Face tokenizer folders (test/fixtures/hf/tokenizers)', () => {
     await mkdir(folder, { recursive: true });
     await copyFile(path.join(HF, 'bpe', 'tokenizer.json'), path.join(folder, 'tokenizer.json'));
     await writeFile(path.join(folder, 'special_tokens_map.json'), JSON.stringify({ pad_token: { content: '<mask>' } }));
-    expect((await loadTokenizer(folder)).padId).toBe(4);
+    const tok = await loadTokenizer(folder);
+    expect(tok.padId).toBe(4);
+    // Saved alone (as a checkpoint saves it), the file keeps that pad token in its "padding" field.
+    await saveTokenizer(tok, path.join(folder, 'saved', 'tokenizer.json'));
+    const saved = await loadTokenizer(path.join(folder, 'saved', 'tokenizer.json'));
+    expect(saved.padId).toBe(4);
+    expect(Array.from(saved.encode('hello there', 32))).toEqual(Array.from(tok.encode('hello there', 32)));
+    // A tokenizer whose file already says it writes the file unchanged.
+    expect((await loadTokenizer(path.join(HF, 'bpe'))).toJSON()).toEqual(JSON.parse(await readFile(path.join(HF, 'bpe', 'tokenizer.json'), 'utf8')));
     await writeFile(path.join(folder, 'tokenizer_config.json'), '{ not json');
     await expectCodeAsync(() => loadTokenizer(folder), 'TOKENIZER_INVALID');
   });

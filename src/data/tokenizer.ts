@@ -87,8 +87,17 @@ class JsonTextTokenizer implements HfTextTokenizer {
     return assemble(this.layouts.pair, [a.ids.subarray(0, keepA), b.ids.subarray(0, keepB)]);
   }
 
+  /**
+   * The `tokenizer.json` document. When the pad token was named only by `tokenizer_config.json` or
+   * `special_tokens_map.json`, it is written into the document's `padding` (Hugging Face's own field for it), so a
+   * saved file, e.g. in a checkpoint, still pads with the same id.
+   */
   toJSON(): object {
-    return this.json;
+    const idOf = (t: string) => this.hf.token_to_id(t);
+    if (resolvePadId({ padding: this.json.padding, idOf, vocabSize: this.vocabSize }) === this.padId) return this.json;
+    const padToken = this.hf.id_to_token(this.padId);
+    return { ...this.json, padding: { strategy: 'BatchLongest', direction: 'Right', pad_to_multiple_of: null, pad_id: this.padId,
+      pad_type_id: 0, pad_token: padToken } };
   }
 
   /** Checks the arguments; returns how many text tokens fit beside the layout's special tokens. */
