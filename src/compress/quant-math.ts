@@ -10,7 +10,7 @@
  * into float32); `Math.fround` reproduces that. Rounding is numpy's: half to even.
  * TF.js decodes q * scale + min in float64 and stores the result as float32.
  */
-import { float32ToFloat16 } from '../io/float16.js';
+import { float32ToFloat16 } from '../util/float16.js';
 
 /**
  * Storage dtypes a weight can have in a TF.js weights manifest.

@@ -5,7 +5,7 @@ import { assertReplaceable, writeDirAtomic } from '../io/atomic-dir.js';
 import { buildCheckpointMeta, type CheckpointMeta } from '../io/checkpoint-meta.js';
 import { captureArtifacts } from '../io/capture-artifacts.js';
 import { TOKENIZER_JSON } from '../io/classifier-checkpoint.js';
-import { float32ToFloat16 } from '../io/float16.js';
+import { float32ToFloat16 } from '../util/float16.js';
 import { MODEL_JSON, modelFilesFromArtifacts } from '../io/model-files.js';
 import { META_JSON } from '../io/save-model.js';
 import { affineQuantize, BYTES_PER_VALUE, type WeightDtype } from './quant-math.js';

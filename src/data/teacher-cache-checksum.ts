@@ -2,20 +2,11 @@
  * Checksums of the teacher cache: CRC-32 over the payload bytes (detects a flipped byte) and an input checksum over
  * the token ids the logits were computed from (detects a cache reused with other data or another tokenizer).
  */
+import zlib from 'node:zlib';
 import type { Example } from './types.js';
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
 /**
- * Continues a CRC-32 (IEEE, as zlib/PNG) over `bytes`. Start with 0; feed chunks in order.
+ * Continues a CRC-32 (IEEE, as zlib/PNG) over `bytes`: Node's `zlib.crc32`. Start with 0; feed chunks in order.
  *
  * @example
  * ```ts
@@ -23,9 +14,7 @@ const CRC_TABLE = (() => {
  * ```
  */
 export function crc32(crc: number, bytes: Uint8Array): number {
-  let c = ~crc >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
+  return zlib.crc32(bytes, crc);
 }
 
 const FNV_OFFSET = 0x811c9dc5;

@@ -2,7 +2,7 @@
  * Row records of the teacher cache payload: encoding a batch of logits into bytes and decoding one row back.
  * Layout per row (see `teacher-cache-format.ts`): full = C values; top-k = K values (largest first), K indices.
  */
-import { fromFloat16Bits, toFloat16Bits } from './teacher-cache-float16.js';
+import { fromFloat16Bits, toFloat16Bits } from '../util/float16.js';
 import { indexBytes, rowBytes, valueBytes, type TeacherCacheHeader } from './teacher-cache-format.js';
 
 /**

@@ -8,7 +8,7 @@ import { useBackend } from '../backend/use-backend.js';
 import type { Teacher } from '../models/types.js';
 import { Rng } from '../util/rng.js';
 import type { Example } from './types.js';
-import { fromFloat16Bits, toFloat16Bits } from './teacher-cache-float16.js';
+import { fromFloat16Bits, toFloat16Bits } from '../util/float16.js';
 import { mergeTeacherCaches } from './teacher-cache-merge.js';
 import { readTeacherCache } from './teacher-cache-read.js';
 import { cacheTeacherOutputs, type CacheTeacherOptions } from './teacher-cache-write.js';

@@ -16,4 +16,4 @@ export type { OptimizerState, NamedTensor } from './optimizer-files.js';
 export { registerFileRouter, fileSystemHandler, type FileHandlerOptions } from './file-router.js';
 export { recoverDir, type SaveStep, type SaveHooks } from './atomic-dir.js';
 export { DEFAULT_MAX_TOTAL_BYTES } from './validate-manifest.js';
-export { float32ToFloat16 } from './float16.js';
+export { float32ToFloat16 } from '../util/float16.js';

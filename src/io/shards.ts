@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { open } from 'node:fs/promises';
 import { TfdistillError } from '../errors.js';
-import { float32ToFloat16 } from './float16.js';
+import { float32ToFloat16 } from '../util/float16.js';
 import type { CheckedGroup } from './validate-manifest.js';
 
 /** Default shard size, the tfjs converter's: 4 MiB. */

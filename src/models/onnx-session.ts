@@ -4,7 +4,7 @@
  * onnxruntime-node's `run` computes on the calling JavaScript thread.
  */
 import { TfdistillError } from '../errors.js';
-import { fromFloat16Bits } from '../data/teacher-cache-float16.js';
+import { fromFloat16Bits } from '../util/float16.js';
 import type { OrtModule, OrtSession, OrtTensor, OrtValueMetadata } from './onnx-runtime.js';
 
 /** Graph inputs tfdistill knows how to feed (Hugging Face's names). */

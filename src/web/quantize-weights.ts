@@ -4,7 +4,7 @@
  * 0 is exactly representable (zero-initialised biases and padding rows stay exactly zero).
  */
 import type * as tf from '@tensorflow/tfjs';
-import { float32ToFloat16 } from '../io/float16.js';
+import { float32ToFloat16 } from '../util/float16.js';
 
 /**
  * Storage formats for exported weights.

@@ -1,8 +1,29 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { crc32 } from './teacher-cache-checksum.js';
-import { fromFloat16Bits, toFloat16Bits } from './teacher-cache-float16.js';
+import { float32ToFloat16, fromFloat16Bits, toFloat16Bits } from './float16.js';
+
+// numpy's astype(np.float16) on the same float32 bit patterns (make_float16_cases.py).
+const cases = JSON.parse(readFileSync(new URL('../../test/fixtures/checkpoints/float16_cases.json', import.meta.url), 'utf8')) as {
+  float32Bits: number[];
+  float16Bits: number[];
+};
+
+describe('float32ToFloat16', () => {
+  it('matches numpy bit for bit, including ties, subnormals, overflow, zeros and infinities', () => {
+    const values = new Float32Array(new Uint32Array(cases.float32Bits).buffer);
+    const got = Array.from(float32ToFloat16(values));
+    const mismatches = got.flatMap((bits, i) => (bits === cases.float16Bits[i] ? [] : [{ value: values[i], got: bits, numpy: cases.float16Bits[i] }]));
+    expect(mismatches).toEqual([]);
+    expect(got.length).toBe(373);
+  });
+
+  it('keeps NaN a NaN', () => {
+    const [bits] = float32ToFloat16(new Float32Array([NaN]));
+    expect(bits & 0x7c00).toBe(0x7c00);
+    expect(bits & 0x3ff).not.toBe(0);
+  });
+});
 
 /** numpy's float32 -> float16 conversion of edge cases and random values (make_float16.py). */
 const golden = JSON.parse(readFileSync(path.resolve('test/fixtures/cache/float16.json'), 'utf8')) as {
@@ -31,13 +52,5 @@ describe('float16 codec', () => {
       if (toFloat16Bits(fromFloat16Bits(h)) !== h) wrong.push(h);
     }
     expect(wrong).toEqual([]);
-  });
-});
-
-describe('crc32', () => {
-  it('matches the standard check value and composes over chunks', () => {
-    const bytes = new TextEncoder().encode('123456789');
-    expect(crc32(0, bytes)).toBe(0xcbf43926);
-    expect(crc32(crc32(0, bytes.subarray(0, 4)), bytes.subarray(4))).toBe(0xcbf43926);
   });
 });
