@@ -10,7 +10,7 @@
  * into float32); `Math.fround` reproduces that. Rounding is numpy's: half to even.
  * TF.js decodes q * scale + min in float64 and stores the result as float32.
  */
-import { float32ToFloat16 } from '../util/float16.js';
+import { float32ToFloat16, fromFloat16Bits } from '../util/float16.js';
 
 /**
  * Storage dtypes a weight can have in a TF.js weights manifest.
@@ -108,21 +108,6 @@ export function affineDequantize(q: AffineQuantized): Float32Array {
  */
 export function roundTrip(data: Float32Array, dtype: WeightDtype): Float32Array {
   if (dtype === 'float32') return data;
-  if (dtype === 'float16') return float16BitsToFloat32(float32ToFloat16(data));
+  if (dtype === 'float16') return Float32Array.from(float32ToFloat16(data), fromFloat16Bits);
   return affineDequantize(affineQuantize(data, dtype));
-}
-
-/** IEEE half bit patterns -> float32 (exact). */
-function float16BitsToFloat32(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) {
-    const h = bits[i];
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >> 10) & 0x1f;
-    const mant = h & 0x3ff;
-    if (exp === 0) out[i] = sign * mant * 2 ** -24;
-    else if (exp === 0x1f) out[i] = mant ? NaN : sign * Infinity;
-    else out[i] = sign * (1 + mant / 1024) * 2 ** (exp - 15);
-  }
-  return out;
 }

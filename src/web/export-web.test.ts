@@ -9,7 +9,6 @@ import { predictLogits } from '../eval/predict-logits.js';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import { makeTinyCheckpoint, tinyTexts } from '../../test/tiny-checkpoint.js';
 import { exportWeb } from './export-web.js';
-import { affineUint8 } from './quantize-weights.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tfd-exportweb-'));
 const ckpt = path.join(root, 'student');
@@ -28,15 +27,6 @@ async function loadExported(dir: string): Promise<tf.LayersModel> {
     weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length),
   }));
 }
-
-describe('affineUint8', () => {
-  it('represents 0 exactly and stays within half a step', () => {
-    const v = Float32Array.from([-0.7, 0, 0.31, 1.2]);
-    const { q, scale, min } = affineUint8(v);
-    expect(q[1] * scale + min).toBeCloseTo(0, 12);
-    v.forEach((x, i) => expect(Math.abs(q[i] * scale + min - x)).toBeLessThanOrEqual(scale / 2 + 1e-7));
-  });
-});
 
 describe('exportWeb', () => {
   it('writes the static folder; float32/float16/uint8 weights reload with stock tfjs close to the original', async () => {

@@ -1,9 +1,10 @@
 /**
  * Weight quantization for the browser export, in the layout stock TF.js decodes on load: float16 halves, or uint8
- * affine `value = q * scale + min` per weight tensor (as written by the tfjs converter), with `min` nudged so that
- * 0 is exactly representable (zero-initialised biases and padding rows stay exactly zero).
+ * affine `value = q * scale + min` per weight tensor, computed exactly as the tfjs converter does (`affineQuantize`:
+ * `min` nudged so that 0 is representable when the range spans it).
  */
 import type * as tf from '@tensorflow/tfjs';
+import { affineQuantize } from '../compress/quant-math.js';
 import { float32ToFloat16 } from '../util/float16.js';
 
 /**
@@ -45,9 +46,9 @@ export function quantizeWeights(
       outSpecs.push({ ...spec, quantization: { dtype: 'float16' } });
       parts.push(new Uint8Array(float32ToFloat16(values).buffer));
     } else {
-      const { q, scale, min } = affineUint8(values);
+      const { values: q, scale, min } = affineQuantize(values, 'uint8');
       outSpecs.push({ ...spec, quantization: { dtype: 'uint8', scale, min } });
-      parts.push(q);
+      parts.push(q as Uint8Array);
     }
   }
   const total = parts.reduce((s, p) => s + p.length, 0);
@@ -55,24 +56,4 @@ export function quantizeWeights(
   let at = 0;
   for (const p of parts) { out.set(p, at); at += p.length; }
   return { specs: outSpecs, data: out };
-}
-
-/**
- * uint8 affine quantization of one tensor over [min(values, 0), max(values, 0)], range nudged so 0 maps to an
- * integer (the tfjs converter's scheme).
- *
- * @example
- * ```ts
- * const { q, scale, min } = affineUint8(Float32Array.from([-1, 0, 1])); // q[1] * scale + min === 0
- * ```
- */
-export function affineUint8(values: Float32Array): { q: Uint8Array; scale: number; min: number } {
-  let lo = 0, hi = 0;
-  for (const v of values) { if (v < lo) lo = v; if (v > hi) hi = v; }
-  const scale = hi > lo ? (hi - lo) / 255 : 1;
-  const zero = Math.round(-lo / scale); // integer code of 0
-  const min = -zero * scale;
-  const q = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) q[i] = Math.min(255, Math.max(0, Math.round((values[i] - min) / scale)));
-  return { q, scale, min };
 }
