@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { timeRuns } from '../eval/time-runs.js';
 
 /**
  * Options of {@link medianLatency}.
@@ -37,30 +38,15 @@ const WARMUP_MS = 500;
 export async function medianLatency(model: tf.LayersModel, opts: LatencyOptions = {}): Promise<number> {
   const seq = opts.seqLength ?? 32;
   const runs = opts.runs ?? 10;
-  const now = opts.now ?? (() => performance.now());
   const ids = tf.tensor2d(Array.from({ length: seq }, (_, i) => 1 + (i % 50)), [1, seq], 'int32'); // [1, seq]
-  const once = async () => {
-    const out = model.predict(ids) as tf.Tensor | tf.Tensor[];
-    const first = Array.isArray(out) ? out[0] : out;
-    await first.data();
-    tf.dispose(out);
-  };
   try {
-    if (opts.warmup !== undefined) {
-      for (let i = 0; i < opts.warmup; i++) await once();
-    } else {
-      const start = now();
-      for (let i = 0; i < 5 || now() - start < WARMUP_MS; i++) await once();
-    }
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = now();
-      await once();
-      times.push(now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    const mid = Math.floor(times.length / 2);
-    return times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+    // Without a warm-up count: at least 5 calls and WARMUP_MS (see LatencyOptions.warmup).
+    const stats = await timeRuns(async () => {
+      const out = model.predict(ids) as tf.Tensor | tf.Tensor[];
+      await (Array.isArray(out) ? out[0] : out).data();
+      tf.dispose(out);
+    }, { warmup: opts.warmup ?? 5, warmupMs: opts.warmup === undefined ? WARMUP_MS : 0, runs, now: opts.now });
+    return stats.p50;
   } finally {
     ids.dispose();
   }

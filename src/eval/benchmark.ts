@@ -8,8 +8,9 @@ import path from 'node:path';
 import { require_ } from '../errors.js';
 import { countParameters } from '../models/summary.js';
 import { resolveClassifier, type ClassifierSource } from './classifier-source.js';
-import { latencyStats, type LatencyStats } from './latency-stats.js';
+import type { LatencyStats } from './latency-stats.js';
 import { logitsForIds } from './predict-logits.js';
+import { timeRuns } from './time-runs.js';
 
 /**
  * Options for {@link benchmark}.
@@ -101,18 +102,10 @@ export async function benchmark(source: ClassifierSource, options: BenchmarkOpti
     const batches: BatchBenchmark[] = [];
     for (const batchSize of batchSizes) {
       const ids = syntheticIds(batchSize, seqLen, c.tokenizer?.vocabSize ?? 98);
-      const once = async (): Promise<void> => {
+      const latencyMs = await timeRuns(async () => {
         const logits = logitsForIds(c.model, ids, batchSize, seqLen);
         try { await logits.data(); } finally { logits.dispose(); }
-      };
-      for (let i = 0; i < warmup; i++) await once();
-      const samples: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const t0 = now();
-        await once();
-        samples.push(now() - t0);
-      }
-      const latencyMs = latencyStats(samples);
+      }, { warmup, runs, now });
       const mem = tf.memory();
       batches.push({
         batchSize, latencyMs, textsPerSecond: (batchSize * 1000) / latencyMs.mean,
