@@ -29,13 +29,26 @@ export interface ModelSize {
  */
 export async function modelSize(model: tf.LayersModel, dtypeOf: DtypeAssignment = () => 'float32'): Promise<ModelSize> {
   const { files, weights } = await quantizedModelFiles(model, { dtypeOf });
+  const byDtype: Record<string, number> = {};
+  for (const w of weights) byDtype[w.dtype] = (byDtype[w.dtype] ?? 0) + w.bytes;
+  return { ...downloadSize(files.values()), byDtype };
+}
+
+/**
+ * Bytes of model files as a browser downloads them: `raw`, and `gzip` = each file gzip'd at zlib level 9 (what a
+ * web server with compression sends).
+ *
+ * @example
+ * ```ts
+ * const { raw, gzip } = downloadSize([modelJsonBytes, weightsBin]);
+ * ```
+ */
+export function downloadSize(files: Iterable<Uint8Array>): { raw: number; gzip: number } {
   let raw = 0;
   let gzip = 0;
-  for (const bytes of files.values()) {
+  for (const bytes of files) {
     raw += bytes.byteLength;
     gzip += gzipSync(bytes, { level: 9 }).byteLength;
   }
-  const byDtype: Record<string, number> = {};
-  for (const w of weights) byDtype[w.dtype] = (byDtype[w.dtype] ?? 0) + w.bytes;
-  return { raw, gzip, byDtype };
+  return { raw, gzip };
 }

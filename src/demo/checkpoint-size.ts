@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { downloadSize } from '../compress/size.js';
 
 /**
  * Bytes of a checkpoint's model files (model.json + weight shards), raw and gzip'd: what a browser downloads.
@@ -11,12 +11,6 @@ import { gzipSync } from 'node:zlib';
  * ```
  */
 export async function checkpointSize(dir: string): Promise<{ raw: number; gzip: number }> {
-  let raw = 0, gzip = 0;
-  for (const name of await fs.readdir(dir)) {
-    if (name !== 'model.json' && !name.endsWith('.bin')) continue;
-    const bytes = await fs.readFile(path.join(dir, name));
-    raw += bytes.length;
-    gzip += gzipSync(bytes).length;
-  }
-  return { raw, gzip };
+  const names = (await fs.readdir(dir)).filter((name) => name === 'model.json' || name.endsWith('.bin'));
+  return downloadSize(await Promise.all(names.map((name) => fs.readFile(path.join(dir, name)))));
 }
