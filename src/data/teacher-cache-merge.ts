@@ -4,7 +4,8 @@
  */
 import { TfdistillError } from '../errors.js';
 import { crc32 } from './teacher-cache-checksum.js';
-import { decodeFixedHeader, decodeHeader, encodeHeader, FIXED_HEADER_BYTES, type TeacherCacheHeader } from './teacher-cache-format.js';
+import { encodeHeader, type TeacherCacheHeader } from './teacher-cache-format.js';
+import { withCacheFile } from './teacher-cache-read.js';
 
 /** Payload bytes copied per read, to keep memory flat for large caches. */
 const CHUNK_BYTES = 4 << 20;
@@ -26,7 +27,7 @@ export async function mergeTeacherCaches(files: readonly string[], out: string):
   }
   const fs = await import('node:fs/promises');
   const shards: { file: string; header: TeacherCacheHeader }[] = [];
-  for (const file of files) shards.push({ file, header: await readHeader(fs, file) });
+  for (const file of files) shards.push({ file, header: await withCacheFile(file, async (_handle, _size, header) => header) });
   shards.sort((a, b) => a.header.rowStart - b.header.rowStart);
 
   const first = shards[0].header;
@@ -83,24 +84,6 @@ function mismatch(message: string): TfdistillError {
 
 type Fs = typeof import('node:fs/promises');
 
-async function readHeader(fs: Fs, file: string): Promise<TeacherCacheHeader> {
-  const handle = await fs.open(file, 'r').catch((e: Error) => {
-    throw new TfdistillError('IO_ERROR', `cannot open teacher cache ${file}: ${e.message}`);
-  });
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new TfdistillError('IO_ERROR', `cannot open teacher cache ${file}: not a file`);
-    const size = info.size;
-    const fixed = new Uint8Array(Math.min(size, FIXED_HEADER_BYTES));
-    await handle.read(fixed, 0, fixed.length, 0);
-    const { headerBytes } = decodeFixedHeader(fixed, size);
-    const bytes = new Uint8Array(headerBytes);
-    await handle.read(bytes, 0, headerBytes, 0);
-    return decodeHeader(bytes, size);
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Streams `file`'s payload to `sink` in chunks, verifying its own CRC; returns the running CRC of all payloads. */
 async function copyPayload(fs: Fs, file: string, header: TeacherCacheHeader, sink: (chunk: Uint8Array) => Promise<void>, crc: number): Promise<number> {

@@ -59,6 +59,28 @@ function mismatch(message: string): TfdistillError {
  * ```
  */
 export async function readTeacherCache(file: string, options: ReadTeacherCacheOptions): Promise<TeacherCache> {
+  // The header's sizes are checked against the real file size first; only then is the whole file read.
+  const bytes = await withCacheFile(file, async (handle, size) => {
+    const all = new Uint8Array(size);
+    await handle.read(all, 0, size, 0);
+    return all;
+  });
+  return parseTeacherCache(bytes, options);
+}
+
+type CacheFileHandle = Awaited<ReturnType<typeof import('node:fs/promises').open>>;
+
+/**
+ * Opens a cache file (Node), decodes its header checked against the real file size (`DATA_INVALID` for a file that is
+ * not a cache or is truncated, `IO_ERROR` when it cannot be opened), runs `fn` on the open file and closes it.
+ *
+ * @example
+ * ```ts
+ * const header = await withCacheFile('part0.bin', async (_handle, _size, header) => header);
+ * ```
+ */
+export async function withCacheFile<T>(file: string,
+  fn: (handle: CacheFileHandle, size: number, header: TeacherCacheHeader) => Promise<T>): Promise<T> {
   const { open } = await import('node:fs/promises');
   let handle;
   try {
@@ -72,11 +94,10 @@ export async function readTeacherCache(file: string, options: ReadTeacherCacheOp
     const size = info.size;
     const fixed = new Uint8Array(Math.min(size, FIXED_HEADER_BYTES));
     await handle.read(fixed, 0, fixed.length, 0);
-    // Checks every size against the real file size; only then is the whole file read.
-    decodeFixedHeader(fixed, size);
-    const bytes = new Uint8Array(size);
-    await handle.read(bytes, 0, size, 0);
-    return parseTeacherCache(bytes, options);
+    const { headerBytes } = decodeFixedHeader(fixed, size);
+    const bytes = new Uint8Array(headerBytes);
+    await handle.read(bytes, 0, headerBytes, 0);
+    return await fn(handle, size, decodeHeader(bytes, size));
   } finally {
     await handle.close();
   }
