@@ -13,7 +13,7 @@ import { TfdMultiHeadSelfAttention } from './layers/self-attention.js';
  *
  * @example
  * ```ts
- * import 'tfdistill/dist/models/register.js';
+ * import 'tfdistill'; // registers the layers
  * const student = await tf.loadLayersModel('file://student/model.json');
  * ```
  */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { require_, TfdistillError } from '../errors.js';
+import type { NamedTensor } from '../io/optimizer-files.js';
 
 /**
  * Options of {@link AdamW}; the defaults are torch.optim.AdamW's.
@@ -38,19 +39,6 @@ export interface AdamWOptions {
  * ```
  */
 export const DEFAULT_NO_DECAY: readonly RegExp[] = [/bias/i, /layer_?norm|ln_?\d|gamma|beta/i];
-
-/**
- * A tensor with a name (tfjs-core's `NamedTensor`, which the tfjs bundle does not re-export).
- *
- * @example
- * ```ts
- * const w: NamedTensor = { name: 'dense_Dense1/kernel/m', tensor: tf.zeros([4, 2]) };
- * ```
- */
-export interface NamedTensor {
-  name: string;
-  tensor: tf.Tensor;
-}
 
 /**
  * Saved optimizer state: the update count and one `m` and one `v` tensor per variable.

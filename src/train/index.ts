@@ -10,7 +10,7 @@
  * disposeStepResult(await trainStep({ variables, lossFn, optimizer, clipGlobalNorm: 1 }));
  * ```
  */
-export { AdamW, DEFAULT_NO_DECAY, type AdamWOptions, type AdamWState, type NamedTensor } from './adamw.js';
+export { AdamW, DEFAULT_NO_DECAY, type AdamWOptions, type AdamWState } from './adamw.js';
 export { learningRateAt, type LrDecay, type LrScheduleOptions } from './lr-schedule.js';
 export { clipByGlobalNorm, globalNorm, type ClippedGradients } from './clip.js';
 export { GradientAccumulator, type GradientAccumulatorOptions } from './accumulate.js';
