@@ -55,14 +55,14 @@ describe('exportWeb', () => {
     });
   });
 
-  it('refuses a non-empty output folder unless overwrite, and a bad quantize mode', async () => {
+  it('refuses a non-empty output folder unless force, and a bad quantize mode', async () => {
     const out = path.join(root, 'busy');
     mkdirSync(out);
     writeFileSync(path.join(out, 'keep.txt'), 'x');
     await expect(exportWeb(ckpt, out)).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
-    await expectNoLeaks(() => exportWeb(ckpt, out, { overwrite: true }));
-    // A file is no output folder, overwrite or not (it used to reach mkdir and fail with a raw EEXIST).
-    await expect(exportWeb(ckpt, path.join(out, 'keep.txt'), { overwrite: true })).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
+    await expectNoLeaks(() => exportWeb(ckpt, out, { force: true }));
+    // A file is no output folder, force or not (it used to reach mkdir and fail with a raw EEXIST).
+    await expect(exportWeb(ckpt, path.join(out, 'keep.txt'), { force: true })).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
     await expect(exportWeb(ckpt, path.join(root, 'q'), { quantize: 'int4' as never })).rejects.toThrow(/quantize/);
   });
 });

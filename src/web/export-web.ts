@@ -21,7 +21,7 @@ import { quantizeWeights, type WebQuantization } from './quantize-weights.js';
  *
  * @example
  * ```ts
- * const options: ExportWebOptions = { quantize: 'uint8', title: 'Spam filter', overwrite: true };
+ * const options: ExportWebOptions = { quantize: 'uint8', title: 'Spam filter', force: true };
  * ```
  */
 export interface ExportWebOptions {
@@ -30,7 +30,7 @@ export interface ExportWebOptions {
   /** Page title (default: the checkpoint folder's name). */
   title?: string;
   /** Allow writing into a non-empty `outDir` (files of the same name are replaced). */
-  overwrite?: boolean;
+  force?: boolean;
 }
 
 /**
@@ -51,7 +51,7 @@ const WEIGHTS_BIN = 'weights.bin';
 
 /**
  * Exports a classifier checkpoint as a static browser app (see the file comment for the layout).
- * Throws `OUTPUT_EXISTS` for a non-empty `outDir` unless `overwrite`.
+ * Throws `OUTPUT_EXISTS` for a non-empty `outDir` unless `force`.
  *
  * @example
  * ```ts
@@ -62,7 +62,7 @@ const WEIGHTS_BIN = 'weights.bin';
 export async function exportWeb(checkpointDir: string, outDir: string, options: ExportWebOptions = {}): Promise<ExportWebResult> {
   require_(options.quantize === undefined || options.quantize === 'float16' || options.quantize === 'uint8',
     `quantize must be 'float16' or 'uint8', got '${options.quantize}'`);
-  await checkOutDir(outDir, Boolean(options.overwrite));
+  await checkOutDir(outDir, Boolean(options.force));
   const ckpt = await loadClassifier(checkpointDir);
   let artifacts: tf.io.ModelArtifacts;
   try {
@@ -94,7 +94,7 @@ export async function exportWeb(checkpointDir: string, outDir: string, options: 
   return { outDir, files: [...Object.keys(files), 'tf.min.js'].sort(), weightBytes: weights.length };
 }
 
-async function checkOutDir(outDir: string, overwrite: boolean): Promise<void> {
+async function checkOutDir(outDir: string, force: boolean): Promise<void> {
   let entries: string[];
   try {
     entries = await readdir(outDir);
@@ -103,8 +103,8 @@ async function checkOutDir(outDir: string, overwrite: boolean): Promise<void> {
     throw new TfdistillError('OUTPUT_EXISTS', `${outDir} is not a folder tfdistill can write into: ${(e as Error).message}`,
       'choose another --out folder');
   }
-  if (entries.length > 0 && !overwrite) {
-    throw new TfdistillError('OUTPUT_EXISTS', `${outDir} is not empty`, 'choose another --out folder or pass --overwrite');
+  if (entries.length > 0 && !force) {
+    throw new TfdistillError('OUTPUT_EXISTS', `${outDir} is not empty`, 'choose another --out folder or pass --force');
   }
 }
 

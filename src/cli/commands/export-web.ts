@@ -4,26 +4,26 @@ import { defineCommand } from '../command.js';
 import { backendOption } from '../options.js';
 
 /**
- * `tfdistill export-web --model student/ --out web/`: a static folder that runs the student in a browser, offline.
+ * `tfdistill export-web student/ --out web/`: a static folder that runs the student in a browser, offline.
  *
  * @example
  * ```sh
- * tfdistill export-web --model student/ --out web/ --quantize float16
+ * tfdistill export-web student/ --out web/ --quantize float16
  * ```
  */
 export const exportWebCommand = defineCommand({
-  command: 'export-web',
+  command: 'export-web <model>',
   describe: 'Export a classifier as a static web page (TF.js, no server-side code)',
   builder: (y) => y
-    .option('model', { type: 'string', demandOption: true, describe: 'checkpoint directory' })
+    .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint directory' })
     .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
     .option('quantize', { choices: ['float16', 'uint8'] as const })
     .option('title', { type: 'string' })
-    .option('overwrite', { type: 'boolean', default: false })
+    .option('force', { type: 'boolean', default: false, describe: 'Replace a non-empty --out folder' })
     .options(backendOption),
   handler: async (args) => {
     await useBackend(args.backend, { wasmThreads: args.threads });
-    const r = await exportWeb(args.model, args.out, { quantize: args.quantize, title: args.title, overwrite: args.overwrite });
+    const r = await exportWeb(args.model, args.out, { quantize: args.quantize, title: args.title, force: args.force });
     console.log(`wrote ${r.files.length} files to ${r.outDir} (weights ${(r.weightBytes / 1024).toFixed(1)} KiB); serve the folder with any static file server`);
   },
 });
