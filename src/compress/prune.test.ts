@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
 import { loadClassifier } from '../io/classifier-checkpoint.js';
+import { fileSystemHandler } from '../io/file-router.js';
+import { loadModel } from '../io/load-model.js';
+import { saveModel } from '../io/save-model.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import { makeTinyCheckpoint, tinyTexts } from '../../test/tiny-checkpoint.js';
 import { evalSetFromRecords } from './eval-set.js';
@@ -95,6 +98,27 @@ describe('quantize()', () => {
       again.model.dispose();
       await expect(quantize(ckpt, { dtype: 'int4' as never })).rejects.toThrow(/unknown dtype/);
       await expect(quantize(dir, {})).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID' });
+    });
+  });
+
+  it('quantizes a checkpoint saved without a tokenizer (saveModel) and a plain TF.js layers-model folder; data files need a tokenizer', async () => {
+    await expectNoLeaks(async () => {
+      const { model } = await loadClassifier(ckpt);
+      const bare = path.join(dir, 'bare');
+      await saveModel(model, bare);
+      const plain = path.join(dir, 'plain');
+      await model.save(fileSystemHandler(path.join(plain, 'model.json')));
+      model.dispose();
+      for (const source of [bare, plain]) {
+        const out = `${source}-uint8`;
+        const r = await quantize(source, { dtype: 'uint8', out, latency: false });
+        expect(r.compressionRatio).toBeGreaterThan(1.2);
+        const { model: q } = await loadModel(out);
+        q.dispose();
+      }
+      const csv = path.join(dir, 'eval.csv');
+      await writeFile(csv, 'text,label\nwin money now,spam\n');
+      await expect(quantize(bare, { dtype: 'uint8', data: csv, latency: false })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     });
   });
 });

@@ -3,7 +3,8 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TfdistillError } from '../errors.js';
 import { loadClassifier } from '../io/classifier-checkpoint.js';
-import { isCheckpointDir } from '../io/load-model.js';
+import { fileSystemHandler } from '../io/file-router.js';
+import { isCheckpointDir, loadModel, readCheckpointMeta } from '../io/load-model.js';
 import type { TextTokenizer } from '../data/types.js';
 import { TfdEmbedding } from '../models/layers/embedding.js';
 import '../models/register.js';
@@ -40,8 +41,8 @@ export interface OpenedSource {
 }
 
 /**
- * Loads a checkpoint directory (refusing anything that is not a tfdistill checkpoint with `CHECKPOINT_INVALID`)
- * or wraps an in-memory model.
+ * Loads a checkpoint directory (a tfdistill checkpoint, with or without a tokenizer, or a plain TF.js layers-model
+ * folder) or wraps an in-memory model.
  *
  * @example
  * ```ts
@@ -55,18 +56,33 @@ export async function openSource(source: ModelSource, extra: { tokenizer?: TextT
     }
     return { model: source, tokenizer: extra.tokenizer, labels: extra.labels, owned: false };
   }
-  if (!(await isCheckpointDir(source))) {
-    throw new TfdistillError('CHECKPOINT_INVALID', `${path.resolve(source)} is not a tfdistill checkpoint (no model.json + tfdistill.json)`,
-      'pass the directory that distill/train-teacher wrote');
+  if (await isCheckpointDir(source)) {
+    const meta = await readCheckpointMeta(source);
+    // A classifier checkpoint brings its tokenizer; one saved without (saveModel) is compressed all the same, and
+    // needs a tokenizer only when evaluation data come as a file (see resolveData).
+    if (!meta.tokenizer) {
+      const { model } = await loadModel(source);
+      return { model, labels: meta.labels, modelConfig: meta.modelConfig, maxLength: embeddingMaxLength(model), owned: true };
+    }
+    const ckpt = await loadClassifier(source);
+    // A checkpoint without modelConfig (e.g. a student distill trained as a given model) reports a generic limit.
+    const limit = embeddingMaxLength(ckpt.model);
+    return {
+      model: ckpt.model, tokenizer: ckpt.tokenizer, labels: ckpt.labels,
+      maxLength: limit === undefined ? ckpt.maxLength : Math.min(limit, ckpt.maxLength),
+      modelConfig: ckpt.meta.modelConfig, owned: true,
+    };
   }
-  const ckpt = await loadClassifier(source);
-  // A checkpoint without modelConfig (e.g. a student distill trained as a given model) reports a generic limit.
-  const limit = embeddingMaxLength(ckpt.model);
-  return {
-    model: ckpt.model, tokenizer: ckpt.tokenizer, labels: ckpt.labels,
-    maxLength: limit === undefined ? ckpt.maxLength : Math.min(limit, ckpt.maxLength),
-    modelConfig: ckpt.meta.modelConfig, owned: true,
-  };
+  const modelJson = path.join(source, 'model.json');
+  if (!(await stat(modelJson).then((s) => s.isFile(), () => false))) {
+    throw new TfdistillError('CHECKPOINT_INVALID', `${path.resolve(source)} is not a tfdistill checkpoint or a TF.js layers-model folder (no model.json)`,
+      'pass the directory that distill/train-teacher wrote, or one holding a TF.js model.json');
+  }
+  // A plain TF.js layers model (tfjs-converter or model.save output): no labels, no tokenizer.
+  const model = await tf.loadLayersModel(fileSystemHandler(modelJson)).catch((e: Error) => {
+    throw new TfdistillError('CHECKPOINT_INVALID', `${modelJson} is not a loadable TF.js layers model: ${e.message.split('\n')[0]}`);
+  });
+  return { model, maxLength: embeddingMaxLength(model), owned: true };
 }
 
 /**
