@@ -1,4 +1,6 @@
 import type { Options } from 'yargs';
+import type { DistillRecoveryOptions } from '../compress/index.js';
+import { TfdistillError } from '../errors.js';
 
 /** Options shared by commands that read a labelled CSV/JSONL file. */
 export const dataOptions = {
@@ -26,3 +28,26 @@ export const replicasOption = {
 export const teacherRuntimeOptions = {
   'teacher-threads': { type: 'number', describe: 'ONNX teacher: ONNX Runtime intra-op threads (default: the machine\'s cores)' },
 } satisfies Record<string, Options>;
+
+/**
+ * The recovery settings shared by `prune` and `optimize`: `--recover-with-distill` fine-tunes by distillation
+ * from `--teacher` (default: the unpruned checkpoint itself) on `--recover-data` (default `--data`).
+ *
+ * @example
+ * ```ts
+ * const settings = recoverySettings({ checkpoint: 'runs/student', recoverWithDistill: true, data: 'train.csv', out: 'p' });
+ * ```
+ */
+export function recoverySettings(args: {
+  checkpoint: string; recoverWithDistill?: boolean; teacher?: string; data?: string; recoverData?: string;
+  recoverEpochs?: number; out: string;
+}): DistillRecoveryOptions | undefined {
+  if (!args.recoverWithDistill) return undefined;
+  const data = args.recoverData ?? args.data;
+  if (!data) {
+    throw new TfdistillError('INVALID_ARGUMENT', '--recover-with-distill needs training data',
+      'pass --data train.csv (or --recover-data train.csv)');
+  }
+  // Temporary run directories go inside the output directory and are removed after each recovery.
+  return { teacher: args.teacher ?? args.checkpoint, data, epochs: args.recoverEpochs ?? 1, workDir: args.out };
+}

@@ -1,9 +1,8 @@
 import { useBackend } from '../../backend/use-backend.js';
 import { defineCommand } from '../command.js';
-import { backendOption } from '../options.js';
+import { backendOption, recoverySettings } from '../options.js';
 import { distillCheckpoint, distillRecovery, optimize, type WeightDtype } from '../../compress/index.js';
 import { loadClassifier } from '../../io/classifier-checkpoint.js';
-import { recoverySettings } from './prune.js';
 
 /**
  * `tfdistill optimize <checkpoint> --preset light|medium|full --out opt/ [--data val.csv] [--json report.json]

@@ -1,31 +1,7 @@
 import { useBackend } from '../../backend/use-backend.js';
 import { defineCommand } from '../command.js';
-import { backendOption } from '../options.js';
-import { TfdistillError } from '../../errors.js';
-import { distillRecovery, prune, type DistillRecoveryOptions, type RecoverFn } from '../../compress/index.js';
-
-/**
- * The recovery settings shared by `prune` and `optimize`: `--recover-with-distill` fine-tunes by distillation
- * from `--teacher` (default: the unpruned checkpoint itself) on `--recover-data` (default `--data`).
- *
- * @example
- * ```ts
- * const settings = recoverySettings({ checkpoint: 'runs/student', recoverWithDistill: true, data: 'train.csv', out: 'p' });
- * ```
- */
-export function recoverySettings(args: {
-  checkpoint: string; recoverWithDistill?: boolean; teacher?: string; data?: string; recoverData?: string;
-  recoverEpochs?: number; out: string;
-}): DistillRecoveryOptions | undefined {
-  if (!args.recoverWithDistill) return undefined;
-  const data = args.recoverData ?? args.data;
-  if (!data) {
-    throw new TfdistillError('INVALID_ARGUMENT', '--recover-with-distill needs training data',
-      'pass --data train.csv (or --recover-data train.csv)');
-  }
-  // Temporary run directories go inside the output directory and are removed after each recovery.
-  return { teacher: args.teacher ?? args.checkpoint, data, epochs: args.recoverEpochs ?? 1, workDir: args.out };
-}
+import { backendOption, recoverySettings } from '../options.js';
+import { distillRecovery, prune, type RecoverFn } from '../../compress/index.js';
 
 /**
  * `tfdistill prune <checkpoint> --sparsity 0.5 --out pruned/ [--method structured] [--schedule 0.1,0.3,0.5]
