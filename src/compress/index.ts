@@ -16,7 +16,7 @@ export { scheduleSteps, type PruneSchedule } from './schedule.js';
 export { applyStructuredPlan, encoderBlocks, l2Importance, type StructuredPlan, type BlockInfo } from './structured.js';
 export { structuredPlan, type StructuredOptions } from './structured-plan.js';
 export { removeBlocks, blockImportance, removeLeastImportantBlocks } from './remove-blocks.js';
-export { TfdPrunedEncoderBlock, type PrunedBlockConfig } from './pruned-block.js';
+export { TfdPrunedEncoderBlock, type PrunedBlockConfig } from '../models/layers/pruned-block.js';
 export { quantize, withQuantizedWeights, TFJS_QUANTIZATION_NOTE, INT8_SIMULATION_NOTE, type QuantizeOptions, type QuantizeResult } from './quantize.js';
 export { calibrate, withInt8Activations, int8ActivationQuality, type Calibration, type CalibrateOptions, type ActivationRange } from './calibrate.js';
 export { fakeQuantInt8, int8Params, type Int8Params } from './fake-quant.js';

@@ -5,7 +5,7 @@ import { createEncoder, encoderOutputs, encoderPadId, takesTokenTypes } from '..
 import { disposeOutputs, padIds, roundTrip } from '../models/test-utils.js';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import { cloneModel } from './clone.js';
-import { TfdPrunedEncoderBlock } from './pruned-block.js';
+import { TfdPrunedEncoderBlock } from '../models/layers/pruned-block.js';
 import { removeBlocks } from './remove-blocks.js';
 import { applyStructuredPlan } from './structured.js';
 

@@ -9,7 +9,6 @@ import { distill } from '../train/distill.js';
 import type { DataSource, DistillOptions, TeacherSource } from '../train/distill-options.js';
 import type { RecoverFn } from './prune.js';
 import { embeddingMaxLength } from './source.js';
-import './pruned-block.js'; // distill reloads its best checkpoint, which may hold pruned blocks
 
 /**
  * Options of {@link distillRecovery} and {@link distillCheckpoint}.

@@ -8,7 +8,6 @@ import { isCheckpointDir, loadModel, readCheckpointMeta } from '../io/load-model
 import type { TextTokenizer } from '../data/types.js';
 import { TfdEmbedding } from '../models/layers/embedding.js';
 import '../models/register.js';
-import './pruned-block.js';
 
 /**
  * What the compression functions accept: a checkpoint directory, or an in-memory model (then pass `tokenizer`

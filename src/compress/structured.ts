@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { TfdistillError } from '../errors.js';
 import { TfdEncoderBlock } from '../models/layers/encoder-block.js';
-import { TfdPrunedEncoderBlock } from './pruned-block.js';
+import { TfdPrunedEncoderBlock } from '../models/layers/pruned-block.js';
 
 /** Weight order shared by `TfdEncoderBlock` (full rank) and `TfdPrunedEncoderBlock`. */
 const ORDER = ['qkv_kernel', 'qkv_bias', 'out_kernel', 'out_bias', 'norm1_gamma', 'norm1_beta', 'ffn1_kernel',

@@ -3,15 +3,27 @@
  * file, so every distillation epoch reads them instead of re-running the teacher. Node only (writes a file).
  */
 import { TfdistillError } from '../errors.js';
-import { batchTeacherLogits } from '../models/teacher-logits.js';
+import { batchTeacherLogits } from './batch-teacher-logits.js';
 import type { Teacher } from '../models/types.js';
-import type { ReplicaPool } from '../train/parallel/replica-pool.js';
 import { batchFromExamples, teacherFeed, type BatchPadding } from './batch.js';
 import type { Example } from './types.js';
 import { crc32, inputChecksum } from './teacher-cache-checksum.js';
 import { CACHE_VERSION, encodeHeader, headerBytesFor, MAX_CLASSES, type CacheDtype, type TeacherCacheHeader } from './teacher-cache-format.js';
 import { encodeRows } from './teacher-cache-rows.js';
 import { shardRows, type Shard } from './teacher-cache-shard.js';
+
+/**
+ * What the cache needs of data-parallel replicas (a `ReplicaPool` holding copies of the teacher): split a block of
+ * padded ids across them and this thread, and return the logits in row order.
+ *
+ * @example
+ * ```ts
+ * const pool: TeacherReplicas = await ReplicaPool.start({ replicas: 2, backend: 'wasm', teacher });
+ * ```
+ */
+export interface TeacherReplicas {
+  shardedTeacherLogits(local: Teacher, inputIds: Int32Array, rows: number, seqLength: number): Promise<{ values: Float32Array; classes: number }>;
+}
 
 /**
  * Options for {@link cacheTeacherOutputs}.
@@ -33,7 +45,7 @@ export interface CacheTeacherOptions {
   /** Compute only this shard's rows (merge the shard files with `mergeTeacherCaches`). */
   shard?: Shard;
   /** Data-parallel replicas holding the same teacher: each batch is split across them and this thread. */
-  pool?: ReplicaPool;
+  pool?: TeacherReplicas;
   /** Pad ids of the examples' tokenizers (default 0). */
   padding?: BatchPadding;
   /** Called after each batch. */

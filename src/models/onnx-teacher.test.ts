@@ -9,7 +9,7 @@ import { expectTfdistillError } from '../../test/fixtures/data/helpers.js';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import { loadOnnxRuntime } from './onnx-runtime.js';
 import { loadOnnxTeacher } from './onnx-teacher.js';
-import { batchTeacherLogits } from './teacher-logits.js';
+import { batchTeacherLogits } from '../data/batch-teacher-logits.js';
 
 /** PyTorch's logits for padded batches of reference-tokenized rows (scripts/fixtures/make_onnx_teachers.py). */
 interface Expected {

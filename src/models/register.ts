@@ -5,6 +5,7 @@ import { TfdEncoderBlock } from './layers/encoder-block.js';
 import { TfdIdentity } from './layers/identity.js';
 import { TfdLayerNorm } from './layers/layer-norm.js';
 import { TfdPooling } from './layers/pooling.js';
+import { TfdPrunedEncoderBlock } from './layers/pruned-block.js';
 import { TfdMultiHeadSelfAttention } from './layers/self-attention.js';
 
 /**
@@ -18,7 +19,7 @@ import { TfdMultiHeadSelfAttention } from './layers/self-attention.js';
  * ```
  */
 export const registeredLayers = [
-  TfdEmbedding, TfdEncoderBlock, TfdMultiHeadSelfAttention, TfdLayerNorm, TfdPooling, TfdDense, TfdIdentity,
+  TfdEmbedding, TfdEncoderBlock, TfdMultiHeadSelfAttention, TfdLayerNorm, TfdPooling, TfdDense, TfdIdentity, TfdPrunedEncoderBlock,
 ] as const;
 
 for (const layer of registeredLayers) tf.serialization.registerClass(layer);

@@ -1,6 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { teacherFeed } from '../data/batch.js';
-import type { Batch } from '../data/types.js';
 import { TfdistillError } from '../errors.js';
 import type { EncoderOutputs, Teacher } from './types.js';
 
@@ -59,20 +57,6 @@ export async function teacherLogitsAsync(teacher: Teacher, inputIds: Int32Array,
   } finally {
     disposeOutputs(out);
   }
-}
-
-/**
- * The teacher's logits [batch, classes] for a host batch: fed its own ids when its tokenizer differs from the
- * student's, with the attention mask from the row lengths and the type ids of pairs.
- *
- * @example
- * ```ts
- * const { values, classes } = await batchTeacherLogits(teacher, batch);
- * ```
- */
-export function batchTeacherLogits(teacher: Teacher, batch: Batch): Promise<{ values: Float32Array; classes: number }> {
-  const feed = teacherFeed(batch);
-  return teacherLogitsAsync(teacher, feed.inputIds, batch.batchSize, feed.seqLength, feed);
 }
 
 function teacherTensors(inputIds: Int32Array, rows: number, seqLength: number, extras: TeacherExtras): [tf.Tensor2D, tf.Tensor2D?, tf.Tensor2D?] {

@@ -10,7 +10,7 @@ import { loadRecords } from '../data/read-records.js';
 import { distill } from '../train/distill.js';
 import { expectTfdistillError } from '../../test/fixtures/data/helpers.js';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
-import { batchTeacherLogits } from './teacher-logits.js';
+import { batchTeacherLogits } from '../data/batch-teacher-logits.js';
 import { teacherFromTransformersJs, type TransformersJsModel } from './transformers-js-teacher.js';
 
 const HF = path.resolve('test/fixtures/hf');

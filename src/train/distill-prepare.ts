@@ -11,7 +11,7 @@ import { TfdistillError } from '../errors.js';
 import { checkIntermediateShapes, intermediateShapesOf } from '../losses/index.js';
 import { encoderOutputs } from '../models/outputs.js';
 import type { EncoderOptions, EncoderOutputKind } from '../models/options.js';
-import { batchTeacherLogits } from '../models/teacher-logits.js';
+import { batchTeacherLogits } from '../data/batch-teacher-logits.js';
 import type { EncoderOutputs } from '../models/types.js';
 import type { DistillOptions, PreparedData } from './distill-options.js';
 import { startTeacherReplicas } from './parallel/distill-replicas.js';

@@ -6,7 +6,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'node:worker_threads';
 import '../../models/register.js';
-import '../../compress/pruned-block.js';
 import { useBackend } from '../../backend/use-backend.js';
 import { TfdistillError } from '../../errors.js';
 import { createProjection } from '../../losses/index.js';

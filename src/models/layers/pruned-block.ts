@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { dropout } from '../models/dropout.js';
-import { layerOutput } from '../models/activation-hook.js';
-import { applyPrecision } from '../models/precision.js';
-import { readWeight } from '../models/layers/attention.js';
-import { activate, configPadId, layerNorm, linear, paddingMask, type Activation, type BaseLayerArgs, type CallKwargs } from '../models/layers/ops.js';
+import { dropout } from '../dropout.js';
+import { layerOutput } from '../activation-hook.js';
+import { applyPrecision } from '../precision.js';
+import { readWeight } from './attention.js';
+import { activate, configPadId, layerNorm, linear, paddingMask, type Activation, type BaseLayerArgs, type CallKwargs } from './ops.js';
 
 /**
  * Configuration of {@link TfdPrunedEncoderBlock}: an encoder block whose heads keep their original width
@@ -119,4 +119,3 @@ export class TfdPrunedEncoderBlock extends tf.layers.Layer {
   }
 }
 
-tf.serialization.registerClass(TfdPrunedEncoderBlock);
