@@ -95,8 +95,8 @@ export async function loadClassifier(dirOrRun: string, opts: LoadModelOptions = 
 }
 
 /**
- * The checkpoint directory that `dir` stands for: `dir` itself when it holds a `model.json`, else `dir/student` when
- * `dir` is a training run directory (`distill`'s `out`). Anything else is returned unchanged (loading then reports
+ * The checkpoint directory that `dir` stands for: `dir` itself when it holds a `model.json`, else `dir/student` (or
+ * `dir/teacher`, from `train-teacher`) when `dir` is a training run directory (`distill`'s `out`). Anything else is returned unchanged (loading then reports
  * what is missing).
  *
  * @example
@@ -107,6 +107,9 @@ export async function loadClassifier(dirOrRun: string, opts: LoadModelOptions = 
 export async function resolveCheckpointDir(dir: string): Promise<string> {
   const exists = (p: string) => fs.stat(p).then((s) => s.isFile(), () => false);
   if (await exists(path.join(dir, 'model.json'))) return dir;
-  const student = path.join(dir, 'student');
-  return (await exists(path.join(student, 'model.json'))) ? student : dir;
+  // A run directory: its exported student, or the teacher `train-teacher` exported.
+  for (const inside of ['student', 'teacher']) {
+    if (await exists(path.join(dir, inside, 'model.json'))) return path.join(dir, inside);
+  }
+  return dir;
 }

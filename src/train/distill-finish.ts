@@ -11,11 +11,12 @@ import type { CheckpointManager, TrainingSnapshot } from './checkpoints.js';
 import type { DistillOptions, DistillResult, EvalMetricName } from './distill-options.js';
 import type { PreparedRun } from './distill-prepare.js';
 
-/** The exported student inside a run directory. */
+/** The exported student inside a run directory (`DistillOptions.exportDir` names another; `train-teacher` uses `teacher`). */
 export const STUDENT_DIR = 'student';
 
 /**
  * Ends a run: restores the best weights (when a validation set chose one), exports the student to `out/student`
+ * (or `out/<exportDir>`)
  * (float16 weights after `mixed-float16` training), writes `out/report.html`, and assembles the result. An
  * interrupted run exports nothing: its step checkpoint is what to resume from.
  *
@@ -27,11 +28,11 @@ export const STUDENT_DIR = 'student';
 export async function finishRun(args: {
   out: string; run: PreparedRun; snap: TrainingSnapshot; checkpoints: CheckpointManager; interrupted: boolean;
   stoppedEarly: boolean; precision: NonNullable<DistillOptions['precision']>; bestMetric: EvalMetricName;
-  log: (m: string) => void; throughput: DistillResult['throughput'];
+  log: (m: string) => void; throughput: DistillResult['throughput']; exportDir?: string;
 }): Promise<DistillResult> {
   const { out, run, snap, checkpoints, log } = args;
   const student = run.student.model;
-  const checkpointDir = path.join(out, STUDENT_DIR);
+  const checkpointDir = path.join(out, args.exportDir ?? STUDENT_DIR);
   if (!args.interrupted) {
     if (snap.best && snap.best.step !== snap.step) {
       const best = await loadModel(checkpoints.dirFor(snap.best.step));
@@ -50,7 +51,7 @@ export async function finishRun(args: {
   }
   const t = args.throughput;
   log(`throughput: ${t.samplesPerSec.toFixed(1)} samples/s, ${t.tokensPerSec.toFixed(0)} tokens/s on ${t.backend} (${t.seconds.toFixed(1)} s training)`);
-  if (!args.interrupted) log(`student saved to ${checkpointDir}`);
+  if (!args.interrupted) log(`${args.exportDir ?? STUDENT_DIR} saved to ${checkpointDir}`);
   return {
     history: snap.history, best: snap.best ? { step: snap.best.step, metrics: snap.best.metrics } : undefined,
     checkpointDir, student, tokenizer: run.data.tokenizer, labels: run.data.labels, steps: snap.step,

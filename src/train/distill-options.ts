@@ -100,6 +100,8 @@ export interface DistillOptions {
   bestMetric?: EvalMetricName;
   /** Run directory; default `tfdistill-run`. */
   out?: string;
+  /** Folder inside `out` the trained model is exported to. Default `student` (`train-teacher` uses `teacher`). */
+  exportDir?: string;
   /** Checkpoint every N updates; default: at every evaluation. */
   checkpointEvery?: number;
   /** Step checkpoints kept besides the best. Default 2. */

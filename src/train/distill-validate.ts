@@ -46,6 +46,10 @@ export function validateDistillOptions(o: DistillOptions): void {
       `earlyStopping.metric (${o.earlyStopping.metric}) and bestMetric (${o.bestMetric}) must be the same metric`,
       'early stopping counts evaluations since the best checkpoint; give one of them, or the same metric to both');
   }
+  if (o.exportDir !== undefined) {
+    require_(typeof o.exportDir === 'string' && /^[\w.-]+$/.test(o.exportDir) && !/^\.+$/.test(o.exportDir) && o.exportDir !== 'checkpoints',
+      `exportDir must be a plain folder name inside out (not 'checkpoints'), got ${JSON.stringify(o.exportDir)}`);
+  }
   const st = o.studentTokenizer;
   require_(typeof st !== 'string' || st.trim() !== '', "studentTokenizer must be 'teacher', 'train', a tokenizer path or a tokenizer");
   if (o.data?.textPairColumn !== undefined) {

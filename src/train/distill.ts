@@ -225,7 +225,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     }
     await logLosses();
     progress.finish();
-    return await finishRun({ out, run, snap, checkpoints, interrupted, stoppedEarly, precision, bestMetric, log,
+    return await finishRun({ out, run, snap, checkpoints, interrupted, stoppedEarly, precision, bestMetric, log, exportDir: options.exportDir,
       throughput: { samplesPerSec: samples / Math.max(trainSeconds, 1e-9), tokensPerSec: tokens / Math.max(trainSeconds, 1e-9),
         seconds: trainSeconds, backend: backend.name } });
   } catch (err) {

@@ -27,7 +27,7 @@ describe('tfdistill CLI end to end', () => {
   it('train-teacher -> train -> a checkpoint stock tfjs loads and predicts with', async () => {
     const t = await runCli(['train-teacher', '--data', csv, '--preset', 'studentTiny', '--vocab-size', '120', '--out', path.join(tmp, 't'), ...tiny]);
     expect(t.code, t.stderr).toBe(0);
-    expect(t.stdout).toMatch(/teacher saved to .*t[/\\]student/);
+    expect(t.stdout).toMatch(/teacher saved to .*t[/\\]teacher/);
 
     const s = await runCli(['train', '--teacher', path.join(tmp, 't'), '--data', csv, '--student-dim', '16', '--student-layers', '1',
       '--out', path.join(tmp, 'run'), ...tiny]);

@@ -21,7 +21,7 @@ export const trainTeacherCommand = defineCommand({
       lr: { type: 'number', default: 5e-4 },
       'max-length': { type: 'number', default: 128 },
       seed: { type: 'number', default: 42 },
-      out: { type: 'string', default: 'teacher', describe: 'Run directory (the teacher goes to OUT/student)' },
+      out: { type: 'string', default: 'teacher', describe: 'Run directory (the teacher goes to OUT/teacher)' },
       resume: { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
       ...dataOptions,
@@ -36,7 +36,7 @@ export const trainTeacherCommand = defineCommand({
         maxLength: a.maxLength, vocabSize: a.vocabSize },
       student: { ...encoderPresets[a.preset] }, loss: { alpha: 0 },
       optimizer: { learningRate: a.lr }, epochs: a.epochs, maxSteps: a.maxSteps, batchSize: a.batchSize,
-      seed: a.seed, out: a.out, resume: a.resume, force: a.force, backend: a.backend, threads: a.threads, replicas: a.replicas,
+      seed: a.seed, out: a.out, exportDir: 'teacher', resume: a.resume, force: a.force, backend: a.backend, threads: a.threads, replicas: a.replicas,
     });
     printDistillResult(result, { role: 'teacher' });
     result.student.dispose();
