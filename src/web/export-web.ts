@@ -66,6 +66,10 @@ export async function exportWeb(checkpointDir: string, outDir: string, options: 
   const ckpt = await loadClassifier(checkpointDir);
   let artifacts: tf.io.ModelArtifacts;
   try {
+    if (ckpt.model.inputs.length > 1) {
+      throw new TfdistillError('INVALID_ARGUMENT', `${checkpointDir} reads sentence pairs; the exported page classifies single texts`,
+        'export a student trained on single texts, or serve this one with createPredictor / tfdistill predict --text-pair');
+    }
     artifacts = await captureArtifacts(ckpt.model);
   } finally {
     ckpt.model.dispose();

@@ -63,6 +63,12 @@ describe('tfdistill with a Hugging Face ONNX teacher folder', () => {
     const p = await runCli(['predict', path.join(out, 'student'), '--text', 'Win a FREE cruise', '--text-pair', 'Click here now!!!', '--backend', 'wasm']);
     expect(p.code, p.stderr).toBe(0);
     expect(Object.keys(JSON.parse(p.stdout).probabilities)).toEqual(['ham', 'spam']);
+
+    // The web page has one text box: a pair student is refused with a clear line, nothing written.
+    const web = await runCli(['export-web', path.join(out, 'student'), '--out', path.join(tmp, 'pairs-web'), '--backend', 'wasm']);
+    expect(web.code).toBe(1);
+    expect(web.stderr).toMatch(/reads sentence pairs; the exported page classifies single texts/);
+    expect(await fs.stat(path.join(tmp, 'pairs-web')).catch(() => undefined)).toBeUndefined();
   });
 
   it.each(['train', 'teacher'])('single texts, RoBERTa-style teacher (pad id 1), --student-tokenizer %s', async (studentTokenizer) => {
