@@ -34,25 +34,25 @@ export * from './models/index.js';
 export * from './losses/index.js';
 
 // Data: CSV/JSONL readers, tokenizer (HF tokenizer.json), batching, the teacher cache, built-in data.
-export { readRecords, loadRecords, formatFromPath, type ReadRecordsOptions, type ReadSummary, type LoadedRecords, type DataFormat } from './data/read-records.js';
-export { recordsFromArray, type ArrayItem, type ArrayRecordOptions } from './data/records-from-array.js';
+export { readRecords, loadRecords, formatFromPath, type ReadRecordsOptions, type ReadSummary, type LoadedRecords, type DataFormat } from './data/readers/read-records.js';
+export { recordsFromArray, type ArrayItem, type ArrayRecordOptions } from './data/readers/records-from-array.js';
 export { buildLabelMap, labelToId } from './data/labels.js';
-export type { BadRow, BadRowReport, BadRowPolicy } from './data/bad-rows.js';
-export type { ColumnOptions } from './data/row-schema.js';
+export type { BadRow, BadRowReport, BadRowPolicy } from './data/readers/bad-rows.js';
+export type { ColumnOptions } from './data/readers/row-schema.js';
 export { splitRecords, type SplitOptions, type Split } from './data/split.js';
-export { makeBatches } from './data/make-batches.js';
-export { batchFromExamples, PAD_ID, type BatchPadding } from './data/batch.js';
-export { batchesPerEpoch, type BatchingOptions } from './data/batch-plan.js';
-export { EpochIterator, type BatchPosition, type PositionedBatch } from './data/epoch-iterator.js';
-export { builtinDatasetPath, builtinDatasets, type BuiltinDatasetName } from './data/builtin-datasets.js';
+export { makeBatches } from './data/batching/make-batches.js';
+export { batchFromExamples, PAD_ID, type BatchPadding } from './data/batching/batch.js';
+export { batchesPerEpoch, type BatchingOptions } from './data/batching/batch-plan.js';
+export { EpochIterator, type BatchPosition, type PositionedBatch } from './data/batching/epoch-iterator.js';
+export { builtinDatasetPath, builtinDatasets, type BuiltinDatasetName } from './data/readers/builtin-datasets.js';
 export { prepareDatasets, type PrepareOptions, type PreparedDatasets } from './data/prepare.js';
-export { loadTokenizer, saveTokenizer, tokenizerFromJson } from './data/tokenizer.js';
-export { trainWordPiece, type TrainWordPieceOptions } from './data/wordpiece-trainer.js';
-export { cacheTeacherOutputs, type CacheTeacherOptions } from './data/teacher-cache-write.js';
-export { readTeacherCache, parseTeacherCache, type TeacherCache, type ReadTeacherCacheOptions } from './data/teacher-cache-read.js';
-export { mergeTeacherCaches } from './data/teacher-cache-merge.js';
-export { parseShard, shardFromEnv, shardRows, type Shard } from './data/teacher-cache-shard.js';
-export type { TeacherCacheHeader, CacheDtype } from './data/teacher-cache-format.js';
+export { loadTokenizer, saveTokenizer, tokenizerFromJson } from './data/tokenizer/tokenizer.js';
+export { trainWordPiece, type TrainWordPieceOptions } from './data/tokenizer/wordpiece-trainer.js';
+export { cacheTeacherOutputs, type CacheTeacherOptions } from './data/teacher-cache/write.js';
+export { readTeacherCache, parseTeacherCache, type TeacherCache, type ReadTeacherCacheOptions } from './data/teacher-cache/read.js';
+export { mergeTeacherCaches } from './data/teacher-cache/merge.js';
+export { parseShard, shardFromEnv, shardRows, type Shard } from './data/teacher-cache/shard.js';
+export type { TeacherCacheHeader, CacheDtype } from './data/teacher-cache/format.js';
 export type { TextRecord, Example, Batch, TextTokenizer, TokenizedText, PaddedIds } from './data/types.js';
 
 // Training building blocks: AdamW, schedules, clipping, accumulation, loss scaling, the step, progress, metrics.
@@ -72,9 +72,9 @@ export { loadGraphModelFile } from './io/graph-model-files.js';
 // Limits applied to untrusted input (documented in README "Reliability"): parsers refuse anything larger.
 export { MAX_JSON_BYTES } from './io/read-json.js';
 export { checkTopology, MAX_TOPOLOGY_DEPTH } from './io/validate-topology.js';
-export { MAX_TOKENIZER_BYTES } from './data/tokenizer.js';
-export { MAX_VOCAB_SIZE } from './data/tokenizer-json.js';
-export { MAX_ROW_CHARS } from './data/jsonl-rows.js';
+export { MAX_TOKENIZER_BYTES } from './data/tokenizer/tokenizer.js';
+export { MAX_VOCAB_SIZE } from './data/tokenizer/tokenizer-json.js';
+export { MAX_ROW_CHARS } from './data/readers/jsonl-rows.js';
 
 // Compression: magnitude and structured pruning, converter-exact weight quantization, the optimize pipeline.
 export * from './compress/index.js';

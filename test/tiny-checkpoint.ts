@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { trainWordPiece } from '../src/data/wordpiece-trainer.js';
+import { trainWordPiece } from '../src/data/tokenizer/wordpiece-trainer.js';
 import type { TextTokenizer } from '../src/data/types.js';
 import { saveClassifier } from '../src/io/classifier-checkpoint.js';
 import { createEncoder } from '../src/models/index.js';

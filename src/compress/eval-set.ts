@@ -1,6 +1,6 @@
 import { TfdistillError } from '../errors.js';
 import { labelToId } from '../data/labels.js';
-import { loadRecords } from '../data/read-records.js';
+import { loadRecords } from '../data/readers/read-records.js';
 import type { TextRecord, TextTokenizer } from '../data/types.js';
 
 /**

@@ -1,13 +1,13 @@
 import { require_, TfdistillError } from '../errors.js';
-import type { BadRowPolicy, BadRowReport } from './bad-rows.js';
+import type { BadRowPolicy, BadRowReport } from './readers/bad-rows.js';
 import { labelToId } from './labels.js';
-import { loadRecords, type LoadedRecords } from './read-records.js';
-import { recordsFromArray, type ArrayItem } from './records-from-array.js';
+import { loadRecords, type LoadedRecords } from './readers/read-records.js';
+import { recordsFromArray, type ArrayItem } from './readers/records-from-array.js';
 import { splitRecords } from './split.js';
-import { readTeacherCache } from './teacher-cache-read.js';
-import type { BatchPadding } from './batch.js';
+import { readTeacherCache } from './teacher-cache/read.js';
+import type { BatchPadding } from './batching/batch.js';
 import type { Example, TextRecord, TextTokenizer, TokenizedText } from './types.js';
-import { trainWordPiece } from './wordpiece-trainer.js';
+import { trainWordPiece } from './tokenizer/wordpiece-trainer.js';
 
 /** Options of {@link prepareDatasets}. */
 export interface PrepareOptions {

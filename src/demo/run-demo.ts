@@ -1,13 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { builtinDatasetPath } from '../data/builtin-datasets.js';
+import { builtinDatasetPath } from '../data/readers/builtin-datasets.js';
 import { TfdistillError } from '../errors.js';
 import { loadClassifier } from '../io/classifier-checkpoint.js';
 import { assertRemovable } from '../io/safe-remove.js';
 import type { EncoderShape } from '../models/options.js';
 import { countParameters } from '../models/summary.js';
-import { loadRecords } from '../data/read-records.js';
+import { loadRecords } from '../data/readers/read-records.js';
 import { distill } from '../train/distill.js';
 import { evaluateStudent, teacherLogitsFor } from '../train/distill-eval.js';
 import type { DistillResult } from '../train/distill-options.js';

@@ -3,7 +3,7 @@
  * macro-F1, per-class precision/recall, confusion matrix, calibration, and fidelity to a teacher.
  */
 import { TfdistillError } from '../errors.js';
-import { loadRecords } from '../data/read-records.js';
+import { loadRecords } from '../data/readers/read-records.js';
 import { labelToId } from '../data/labels.js';
 import type { Example, TextRecord } from '../data/types.js';
 import { evalMetrics } from '../train/eval-metrics.js';

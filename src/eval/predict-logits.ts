@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { require_, TfdistillError } from '../errors.js';
-import { batchFromExamples } from '../data/batch.js';
+import { batchFromExamples } from '../data/batching/batch.js';
 import { encoderPadId, takesTokenTypes } from '../models/inputs.js';
 import type { Example } from '../data/types.js';
 

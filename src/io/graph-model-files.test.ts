@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
-import { trainWordPiece } from '../data/wordpiece-trainer.js';
+import { trainWordPiece } from '../data/tokenizer/wordpiece-trainer.js';
 import { resolveTeacher } from '../train/resolve-teacher.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import { loadGraphModelFile } from './graph-model-files.js';

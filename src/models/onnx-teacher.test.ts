@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
-import { batchFromExamples } from '../data/batch.js';
+import { batchFromExamples } from '../data/batching/batch.js';
 import { expectTfdistillError } from '../../test/fixtures/data/helpers.js';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import { loadOnnxRuntime } from './onnx-runtime.js';
 import { loadOnnxTeacher } from './onnx-teacher.js';
-import { batchTeacherLogits } from '../data/batch-teacher-logits.js';
+import { batchTeacherLogits } from '../data/batching/batch-teacher-logits.js';
 
 /** PyTorch's logits for padded batches of reference-tokenized rows (scripts/fixtures/make_onnx_teachers.py). */
 interface Expected {

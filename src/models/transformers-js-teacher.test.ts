@@ -5,12 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
-import { batchFromExamples } from '../data/batch.js';
-import { loadRecords } from '../data/read-records.js';
+import { batchFromExamples } from '../data/batching/batch.js';
+import { loadRecords } from '../data/readers/read-records.js';
 import { distill } from '../train/distill.js';
 import { expectTfdistillError } from '../../test/fixtures/data/helpers.js';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
-import { batchTeacherLogits } from '../data/batch-teacher-logits.js';
+import { batchTeacherLogits } from '../data/batching/batch-teacher-logits.js';
 import { teacherFromTransformersJs, type TransformersJsModel } from './transformers-js-teacher.js';
 
 const HF = path.resolve('test/fixtures/hf');

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PreparedDatasets } from '../data/prepare.js';
-import type { BatchPadding } from '../data/batch.js';
+import type { BatchPadding } from '../data/batching/batch.js';
 import type { Example } from '../data/types.js';
-import { batchTeacherLogits } from '../data/batch-teacher-logits.js';
+import { batchTeacherLogits } from '../data/batching/batch-teacher-logits.js';
 import { encoderOutputs } from '../models/outputs.js';
 import type { Teacher } from '../models/types.js';
 import type { EvalMetricName } from './distill-options.js';

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend/backend-info.js';
-import type { ArrayItem } from '../data/records-from-array.js';
-import type { BadRowPolicy } from '../data/bad-rows.js';
+import type { ArrayItem } from '../data/readers/records-from-array.js';
+import type { BadRowPolicy } from '../data/readers/bad-rows.js';
 import type { Example, TextTokenizer } from '../data/types.js';
 import type { IntermediateSpec, ValueSchedule } from '../losses/index.js';
 import type { EncoderOptions } from '../models/options.js';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { useBackend } from '../backend/use-backend.js';
-import { EpochIterator } from '../data/epoch-iterator.js';
+import { EpochIterator } from '../data/batching/epoch-iterator.js';
 import { TfdistillError } from '../errors.js';
 import { registerFileRouter } from '../io/file-router.js';
 import { assertRemovable } from '../io/safe-remove.js';

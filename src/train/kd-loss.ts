@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { attentionMaskOf, teacherFeed } from '../data/batch.js';
+import { attentionMaskOf, teacherFeed } from '../data/batching/batch.js';
 import type { Batch } from '../data/types.js';
 import { distillationLoss, hardCrossEntropy, intermediateLoss, requireLabelValues, type IntermediateSpec, type Projection, type ValueSchedule } from '../losses/index.js';
 import { encoderOutputs } from '../models/outputs.js';

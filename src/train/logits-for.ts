@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchFromExamples, type BatchPadding } from '../data/batch.js';
+import { batchFromExamples, type BatchPadding } from '../data/batching/batch.js';
 import type { Batch, Example } from '../data/types.js';
 
 /**

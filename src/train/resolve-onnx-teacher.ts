@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { loadTokenizer } from '../data/tokenizer.js';
+import { loadTokenizer } from '../data/tokenizer/tokenizer.js';
 import type { TextTokenizer } from '../data/types.js';
 import { TfdistillError } from '../errors.js';
 import type { HfExport } from '../io/hf-export.js';

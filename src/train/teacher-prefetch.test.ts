@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
-import { EpochIterator } from '../data/epoch-iterator.js';
+import { EpochIterator } from '../data/batching/epoch-iterator.js';
 import type { Example } from '../data/types.js';
 import type { Teacher } from '../models/types.js';
 import { expectNoLeaks } from '../../test/helpers.js';

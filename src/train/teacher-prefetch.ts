@@ -1,5 +1,5 @@
-import type { BatchPosition, EpochIterator, PositionedBatch } from '../data/epoch-iterator.js';
-import { batchTeacherLogits } from '../data/batch-teacher-logits.js';
+import type { BatchPosition, EpochIterator, PositionedBatch } from '../data/batching/epoch-iterator.js';
+import { batchTeacherLogits } from '../data/batching/batch-teacher-logits.js';
 import type { Teacher } from '../models/types.js';
 
 /** A batch with its teacher logits attached, and the iterator position right after it (what a checkpoint saves). */

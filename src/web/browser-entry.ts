@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '../models/register.js';
-import { tokenizerFromJson } from '../data/tokenizer.js';
+import { tokenizerFromJson } from '../data/tokenizer/tokenizer.js';
 
 /**
  * What the page computes for one text (also what `window.tfdistill.classify` resolves with).

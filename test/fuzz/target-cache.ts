@@ -5,10 +5,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { crc32, inputChecksum } from '../../src/data/teacher-cache-checksum.js';
-import { encodeHeader, FIXED_HEADER_BYTES, type CacheDtype } from '../../src/data/teacher-cache-format.js';
-import { parseTeacherCache, readTeacherCache } from '../../src/data/teacher-cache-read.js';
-import { encodeRows } from '../../src/data/teacher-cache-rows.js';
+import { crc32, inputChecksum } from '../../src/data/teacher-cache/checksum.js';
+import { encodeHeader, FIXED_HEADER_BYTES, type CacheDtype } from '../../src/data/teacher-cache/format.js';
+import { parseTeacherCache, readTeacherCache } from '../../src/data/teacher-cache/read.js';
+import { encodeRows } from '../../src/data/teacher-cache/rows.js';
 import type { Example } from '../../src/data/types.js';
 import type { Rng } from '../../src/util/rng.js';
 import { chance, concat, mutateBytes, pick, randomBytes } from './random.js';

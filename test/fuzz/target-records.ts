@@ -4,7 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadRecords, type ReadRecordsOptions } from '../../src/data/read-records.js';
+import { loadRecords, type ReadRecordsOptions } from '../../src/data/readers/read-records.js';
 import type { Rng } from '../../src/util/rng.js';
 import { chance, mutateBytes, nastyString, pick, randomBytes } from './random.js';
 import type { FuzzTarget } from './target.js';

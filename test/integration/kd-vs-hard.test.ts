@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/use-backend.js';
-import { EpochIterator } from '../../src/data/epoch-iterator.js';
+import { EpochIterator } from '../../src/data/batching/epoch-iterator.js';
 import type { Example } from '../../src/data/types.js';
 import { hardCrossEntropy } from '../../src/losses/index.js';
 import { encoderOutputs } from '../../src/models/index.js';

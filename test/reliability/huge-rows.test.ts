@@ -6,8 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRecords } from '../../src/data/read-records.js';
-import { MAX_ROW_CHARS } from '../../src/data/jsonl-rows.js';
+import { loadRecords } from '../../src/data/readers/read-records.js';
+import { MAX_ROW_CHARS } from '../../src/data/readers/jsonl-rows.js';
 import { TfdistillError } from '../../src/errors.js';
 
 let dir: string;

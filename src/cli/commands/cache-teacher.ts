@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import { prepareDatasets } from '../../data/prepare.js';
-import { cacheTeacherOutputs } from '../../data/teacher-cache-write.js';
-import { mergeTeacherCaches } from '../../data/teacher-cache-merge.js';
-import { parseShard } from '../../data/teacher-cache-shard.js';
+import { cacheTeacherOutputs } from '../../data/teacher-cache/write.js';
+import { mergeTeacherCaches } from '../../data/teacher-cache/merge.js';
+import { parseShard } from '../../data/teacher-cache/shard.js';
 import { useBackend } from '../../backend/use-backend.js';
 import { TfdistillError } from '../../errors.js';
 import { registerFileRouter } from '../../io/file-router.js';
