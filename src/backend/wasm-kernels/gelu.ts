@@ -4,7 +4,7 @@ import { addWasmKernels } from './override.js';
 import type { WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
- * Exact GELU for tfjs-backend-wasm, forward and backward, as one wasm SIMD pass each (`simd/kernels.wat`). Composed
+ * Exact GELU for tfjs-backend-wasm, forward and backward, as one wasm SIMD pass each (`scripts/simd/kernels-wat.ts`). Composed
  * from tfjs ops the forward is 5 kernels, one of them the backend's scalar `erf` (~13 ns an element), and the
  * backward 6 more; these run at ~1.5 and ~3 ns an element. The forward kernel has its gradient registered
  * (no `tf.customGrad` scope per call); the tfjs-facing op is `fusedGelu` in `../fused-ops.ts`.
