@@ -35,8 +35,8 @@ export const builtinDatasets = {
 export type BuiltinDatasetName = keyof typeof builtinDatasets;
 
 /**
- * Absolute path of a built-in dataset's file, ready for `loadRecords`. Works from the source tree (`src/data/`) and
- * from the build (`dist/data/`), which both sit two levels below the package root.
+ * Absolute path of a built-in dataset's file, ready for `loadRecords`. Works from the source tree (`src/data/readers/`) and
+ * from the build (`dist/data/readers/`), which both sit three levels below the package root.
  *
  * @example
  * ```ts
