@@ -67,13 +67,13 @@ export function logitsForIds(model: tf.LayersModel, ids: Int32Array, rows: numbe
   const length = inferenceLength(model, seqLength);
   const pad = (x: Int32Array, value: number) => (length === seqLength ? x : padRows(x, rows, seqLength, length, value));
   const pairs = takesTokenTypes(model);
+  if (typeIds && !pairs) {
+    throw new TfdistillError('INVALID_ARGUMENT', 'this model reads single texts, but sentence pairs were given',
+      'use a student trained on pairs (--text-pair-column), or give single texts');
+  }
   return tf.tidy(() => {
     const input = tf.tensor2d(pad(ids, encoderPadId(model)), [rows, length], 'int32');
     const types = pairs ? tf.tensor2d(typeIds ? pad(typeIds, 0) : new Int32Array(rows * length), [rows, length], 'int32') : undefined;
-    if (typeIds && !pairs) {
-      throw new TfdistillError('INVALID_ARGUMENT', 'this model reads single texts, but sentence pairs were given',
-        'use a student trained on pairs (--text-pair-column), or give single texts');
-    }
     const raw = model.predict(types ? [input, types] : input) as tf.Tensor | tf.Tensor[];
     const logits = Array.isArray(raw) ? raw[0] : raw;
     if (logits.rank !== 2) {

@@ -23,12 +23,13 @@ export interface TeacherExtras {
 export function teacherLogitsOf(teacher: Teacher, inputIds: Int32Array, rows: number, seqLength: number,
   extras: TeacherExtras = {}): { values: Float32Array; classes: number } {
   return tf.tidy(() => {
-    const out = teacher.predict(...teacherTensors(inputIds, rows, seqLength, extras));
+    const out = teacher.predict(...teacherInputTensors(inputIds, rows, seqLength, extras));
     if (out instanceof Promise) {
       out.then((o) => disposeOutputs(o), () => undefined);
       throw new TfdistillError('INVALID_ARGUMENT', 'this teacher answers asynchronously; mark it `async: true`');
     }
-    return readLogits(out.logits, rows, (t) => t.dataSync() as Float32Array);
+    checkLogits(out.logits, rows);
+    return { values: Float32Array.from(out.logits.dataSync()), classes: out.logits.shape[1] as number };
   });
 }
 
@@ -44,7 +45,7 @@ export function teacherLogitsOf(teacher: Teacher, inputIds: Int32Array, rows: nu
 export async function teacherLogitsAsync(teacher: Teacher, inputIds: Int32Array, rows: number, seqLength: number,
   extras: TeacherExtras = {}): Promise<{ values: Float32Array; classes: number }> {
   if (!teacher.async) return teacherLogitsOf(teacher, inputIds, rows, seqLength, extras);
-  const inputs = teacherTensors(inputIds, rows, seqLength, extras);
+  const inputs = teacherInputTensors(inputIds, rows, seqLength, extras);
   let out: EncoderOutputs;
   try {
     out = await teacher.predict(...inputs);
@@ -52,14 +53,23 @@ export async function teacherLogitsAsync(teacher: Teacher, inputIds: Int32Array,
     tf.dispose(inputs);
   }
   try {
-    const values = (await out.logits.data()) as Float32Array;
-    return readLogits(out.logits, rows, () => values);
+    checkLogits(out.logits, rows);
+    return { values: Float32Array.from(await out.logits.data()), classes: out.logits.shape[1] as number };
   } finally {
     disposeOutputs(out);
   }
 }
 
-function teacherTensors(inputIds: Int32Array, rows: number, seqLength: number, extras: TeacherExtras): [tf.Tensor2D, tf.Tensor2D?, tf.Tensor2D?] {
+/**
+ * A teacher's `predict` arguments as int32 tensors [rows, seqLength]: ids, and the attention mask and type ids when
+ * given. The caller disposes them (or creates them inside `tf.tidy`).
+ *
+ * @example
+ * ```ts
+ * const out = tf.tidy(() => teacher.predict(...teacherInputTensors(feed.inputIds, rows, feed.seqLength, feed)));
+ * ```
+ */
+export function teacherInputTensors(inputIds: Int32Array, rows: number, seqLength: number, extras: TeacherExtras): [tf.Tensor2D, tf.Tensor2D?, tf.Tensor2D?] {
   const shape: [number, number] = [rows, seqLength];
   return [
     tf.tensor2d(inputIds, shape, 'int32'),
@@ -68,13 +78,11 @@ function teacherTensors(inputIds: Int32Array, rows: number, seqLength: number, e
   ];
 }
 
-function readLogits(out: tf.Tensor, rows: number, read: (t: tf.Tensor) => Float32Array): { values: Float32Array; classes: number } {
+function checkLogits(out: tf.Tensor, rows: number): void {
   if (out.rank !== 2 || out.shape[0] !== rows) {
     throw new TfdistillError('SHAPE_MISMATCH', `teacher logits have shape [${out.shape}], expected [${rows}, classes]`,
       'the teacher cache stores one logit vector per example (sequence classification)');
   }
-  const values = out.dtype === 'float32' ? read(out) : Float32Array.from(tf.tidy(() => out.toFloat()).dataSync());
-  return { values: Float32Array.from(values), classes: out.shape[1] as number };
 }
 
 function disposeOutputs(o: EncoderOutputs): void {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import type { ConcreteBackendName } from '../backend/backend-info.js';
 import { batchFromExamples, teacherFeed } from '../data/batching/batch.js';
+import { batchTeacherLogits } from '../data/batching/batch-teacher-logits.js';
 import { prepareDatasets, type PreparedDatasets } from '../data/prepare.js';
 import { splitRecords } from '../data/split.js';
 import { cacheTeacherOutputs } from '../data/teacher-cache/write.js';
@@ -11,7 +12,7 @@ import { TfdistillError } from '../errors.js';
 import { checkIntermediateShapes, intermediateShapesOf } from '../losses/index.js';
 import { encoderOutputs } from '../models/outputs.js';
 import type { EncoderOptions, EncoderOutputKind } from '../models/options.js';
-import { batchTeacherLogits } from '../data/batching/batch-teacher-logits.js';
+import { teacherInputTensors } from '../models/teacher-logits.js';
 import type { EncoderOutputs } from '../models/types.js';
 import type { DistillOptions, PreparedData } from './distill-options.js';
 import { startTeacherReplicas } from './parallel/distill-replicas.js';
@@ -128,13 +129,10 @@ function checkShapes(options: DistillOptions, student: tf.LayersModel, teacher: 
   if (!teacher) throw new TfdistillError('INVALID_ARGUMENT', 'intermediate-layer losses need a teacher model, not cached logits');
   const batch = batchFromExamples(data.train.slice(0, 2), data.padding);
   const feed = teacherFeed(batch);
-  const shape: [number, number] = [batch.batchSize, batch.seqLength], tShape: [number, number] = [batch.batchSize, feed.seqLength];
-  const ids = tf.tensor2d(batch.inputIds, shape, 'int32');
-  const typeIds = batch.typeIds ? tf.tensor2d(batch.typeIds, shape, 'int32') : undefined;
-  const tIds = tf.tensor2d(feed.inputIds, tShape, 'int32'), tMask = tf.tensor2d(feed.attentionMask, tShape, 'int32');
-  const tTypes = feed.typeIds ? tf.tensor2d(feed.typeIds, tShape, 'int32') : undefined;
+  const [ids, , typeIds] = teacherInputTensors(batch.inputIds, batch.batchSize, batch.seqLength, { typeIds: batch.typeIds });
+  const teacherInputs = teacherInputTensors(feed.inputIds, batch.batchSize, feed.seqLength, feed);
   const s = encoderOutputs(student, ids, { training: false, typeIds });
-  const t = teacher.teacher.predict(tIds, tMask, tTypes) as EncoderOutputs; // synchronous: async teachers take no intermediate losses
+  const t = teacher.teacher.predict(...teacherInputs) as EncoderOutputs; // synchronous: async teachers take no intermediate losses
   try {
     const ss = intermediateShapesOf(s), ts = intermediateShapesOf(t);
     const studentDim = s.hidden?.[0]?.shape[2] ?? 0, teacherDim = t.hidden?.[0]?.shape[2];
@@ -145,7 +143,7 @@ function checkShapes(options: DistillOptions, student: tf.LayersModel, teacher: 
     checkIntermediateShapes(ss, ts, options.loss?.intermediate ?? [], { projections: fakeProjections });
     return { student: studentDim, teacher: teacherDim };
   } finally {
-    tf.dispose([ids, typeIds, tIds, tMask, tTypes, s.logits, ...(s.hidden ?? []), ...(s.attention ?? []), t.logits, ...(t.hidden ?? []), ...(t.attention ?? [])]);
+    tf.dispose([ids, typeIds, ...teacherInputs, s.logits, ...(s.hidden ?? []), ...(s.attention ?? []), t.logits, ...(t.hidden ?? []), ...(t.attention ?? [])]);
   }
 }
 

@@ -4,14 +4,15 @@ import type { Batch } from '../data/types.js';
 import { distillationLoss, hardCrossEntropy, intermediateLoss, requireLabelValues, type IntermediateSpec, type Projection, type ValueSchedule } from '../losses/index.js';
 import { encoderOutputs } from '../models/outputs.js';
 import { setComputePrecision, type ComputePrecision } from '../models/precision.js';
+import { teacherInputTensors } from '../models/teacher-logits.js';
 import type { EncoderOutputs, Teacher } from '../models/types.js';
 import type { LossOutput } from './step.js';
 
 /** A batch on the device. `teacher` is the frozen teacher's output for it (computed outside the gradient tape). */
 export interface DeviceBatch {
   ids: tf.Tensor2D; // [batch, seq] int32, padded with the student tokenizer's pad id
-  /** [batch, seq] float32, 1 for real tokens (from the row lengths). */
-  mask: tf.Tensor2D;
+  /** [batch, seq] float32, 1 for real tokens (from the row lengths); only with intermediate-layer losses. */
+  mask?: tf.Tensor2D;
   /** [batch, seq] int32 token type ids, for sentence pairs. */
   typeIds?: tf.Tensor2D;
   labels?: tf.Tensor1D; // [batch] int32
@@ -33,8 +34,8 @@ export function toDeviceBatch(batch: Batch, opts: { teacher?: Teacher; needTeach
   if (batch.labels && opts.numClasses !== undefined) requireLabelValues(batch.labels, opts.numClasses);
   const shape: [number, number] = [batch.batchSize, batch.seqLength];
   const ids = tf.tensor2d(batch.inputIds, shape, 'int32');
-  const feed = teacherFeed(batch);
-  const mask = tf.tensor2d(Float32Array.from(attentionMaskOf(batch)), shape, 'float32');
+  // The mask only serves the intermediate-layer losses; the encoders derive theirs from the ids.
+  const mask = opts.needTeacherInternals ? tf.tensor2d(Float32Array.from(attentionMaskOf(batch)), shape, 'float32') : undefined;
   const typeIds = batch.typeIds ? tf.tensor2d(batch.typeIds, shape, 'int32') : undefined;
   const labels = batch.labels ? tf.tensor1d(batch.labels, 'int32') : undefined;
   let teacher: EncoderOutputs | undefined;
@@ -44,10 +45,9 @@ export function toDeviceBatch(batch: Batch, opts: { teacher?: Teacher; needTeach
     if (opts.teacher.async) throw new Error('an asynchronous teacher\'s logits are computed ahead of the step');
     // Inference mode, outside the student's gradient tape: the teacher is never updated and records nothing.
     const t = opts.teacher;
+    const feed = teacherFeed(batch);
     teacher = tf.tidy(() => {
-      const tShape: [number, number] = [batch.batchSize, feed.seqLength];
-      const o = t.predict(feed === batch.teacherInput ? tf.tensor2d(feed.inputIds, tShape, 'int32') : ids,
-        tf.tensor2d(feed.attentionMask, tShape, 'int32'), feed.typeIds ? tf.tensor2d(feed.typeIds, tShape, 'int32') : undefined) as EncoderOutputs;
+      const o = t.predict(...teacherInputTensors(feed.inputIds, batch.batchSize, feed.seqLength, feed)) as EncoderOutputs;
       return { logits: o.logits, ...(o.hidden ? { hidden: o.hidden } : {}), ...(o.attention ? { attention: o.attention } : {}) } as unknown as tf.TensorContainer;
     }) as unknown as EncoderOutputs;
   }
@@ -102,6 +102,7 @@ export function kdLossFn(args: { student: tf.LayersModel; batch: DeviceBatch; st
     });
     const terms: Record<string, tf.Scalar> = { soft, hard };
     if (config.intermediate.length === 0) return { total, terms };
+    if (!batch.mask) throw new Error('intermediate-layer losses need the batch mask: toDeviceBatch with needTeacherInternals');
     const inter = intermediateLoss(s, batch.teacher, config.intermediate, { mask: batch.mask, projections: config.projections });
     for (const t of inter.terms) terms[`${t.loss}_${t.studentBlock}_${t.teacherBlock}`] = t.value;
     return { total: tf.add(total, inter.total), terms };
