@@ -7,7 +7,7 @@ import { encoderOutputs } from '../models/outputs.js';
 import type { Teacher } from '../models/types.js';
 import type { EvalMetricName } from './distill-options.js';
 import { evalMetrics, type EvalMetrics } from './eval-metrics.js';
-import { logitsFor } from './logits-for.js';
+import { batchedLogits, logitsFor } from './logits-for.js';
 
 /**
  * Teacher logits for `examples` as one host array [n, classes]: taken from the examples when they carry them
@@ -27,10 +27,7 @@ export async function teacherLogitsFor(examples: readonly Example[], teacher: Te
     return { logits: out, numClasses: first.length };
   }
   if (!teacher) return undefined; // hard-label training: student-only metrics
-  return logitsFor(examples, async (_ids, _typeIds, batch) => {
-    const { values, classes } = await batchTeacherLogits(teacher, batch);
-    return tf.tensor2d(values, [batch.batchSize, classes]);
-  }, { batchSize, padding });
+  return batchedLogits(examples, (batch) => batchTeacherLogits(teacher, batch), { batchSize, padding });
 }
 
 /**
