@@ -7,7 +7,7 @@ import type { Example, TextRecord } from '../data/types.js';
 import { TfdistillError } from '../errors.js';
 import { findHfExport } from '../io/hf-export.js';
 import { teacherLogitsFor } from '../train/distill-eval.js';
-import { resolveTeacher } from '../train/resolve-teacher.js';
+import { resolveOnnxTeacher } from '../train/resolve-onnx-teacher.js';
 import { resolveClassifier, type ClassifierSource, type ResolvedClassifier } from './classifier-source.js';
 import { predictLogits } from './predict-logits.js';
 
@@ -84,7 +84,7 @@ export async function resolveEvalTeacher(source: ClassifierSource, opts: { threa
     const c = await resolveClassifier(source);
     return { logits: (rows, o) => predictLogits(c.model, toExamples(rows, c), o), release: () => c.release() };
   }
-  const t = await resolveTeacher(hf.modelFile, { threads: opts.threads });
+  const t = await resolveOnnxTeacher(hf, { threads: opts.threads });
   const maxLength = Math.min(t.maxLength ?? ONNX_MAX_LENGTH, ONNX_MAX_LENGTH);
   return {
     async logits(rows, o) {
