@@ -11,11 +11,14 @@ import { cwrap, disposeTemp, wasmKernel, type WasmKernelArgs } from './wasm-back
  *
  * Why: the stock kernel uses XNNPACK only when neither input is transposed and neither is batched;
  * every other case falls into a scalar triple loop that is ~10x slower (every backward matmul is
- * transposed, and attention's [batch, heads, seq, dHead] matmuls are batched). This kernel
- *  1. transposes a transposed operand first with the wasm `Transpose` kernel (cheap, memory-bound),
- *  2. folds the batch into the rows when `b` is not batched ([batch*m, k] x [k, n] is one XNNPACK call),
- *  3. otherwise runs one XNNPACK call per batch slice on zero-copy views of the operands and output
- *     (batches of tiny matrices stay on the stock kernel, see `minSliceMacs`).
+ * transposed, and attention's [batch, heads, seq, dHead] matmuls are batched). This kernel takes, in order:
+ *  1. the SIMD kernel of `simd/kernels-wat.ts` (`trySimdMatMul`) when the shapes suit it: rows a multiple of 4,
+ *     n of 8, `b` un-batched or batched like `a`. A transposed `b` is read in place while it is packed; a
+ *     transposed `a` is transposed first. On the threaded build it splits the rows over two threads.
+ *  2. otherwise XNNPACK: a transposed operand is first transposed with the wasm `Transpose` kernel (cheap,
+ *     memory-bound); the batch folds into the rows when `b` is not batched ([batch*m, k] x [k, n] is one call),
+ *     else one call per batch slice on zero-copy views of the operands and output (batches of tiny matrices
+ *     stay on the stock kernel, see `minSliceMacs`).
  * It also fixes two stock bugs: a wrongly sized output when both batches broadcast
  * ([2,1,m,k] x [1,3,k,n]), and stale XNNPACK packing when one buffer is used as `b` under two
  * shapes. Anything else (non-float32, bad shapes) goes to the stock kernel and its error messages.

@@ -1,7 +1,8 @@
 /**
  * Switches for the SIMD paths inside the `BatchMatMul`/`_FusedMatMul` and `Transpose` overrides, so benchmarks can
- * measure what each buys (`bench/levers.ts`). All are on by default; with one off, the override takes its
- * previous path (XNNPACK after explicit transposes; the stock kernel for ranks <= 4).
+ * measure what each buys (`bench/levers.ts`). All are on by default; with one off, that work takes the path it
+ * would take without SIMD: matmuls go to XNNPACK after explicit transposes, dense layers and inference attention to
+ * the composite tfjs ops, transposes to the rank-collapsing copy (or the stock kernel for ranks <= 4).
  *
  * @example
  * ```ts
