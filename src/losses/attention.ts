@@ -76,6 +76,23 @@ export function attentionMSE(student: tf.Tensor, teacher: tf.Tensor, options: At
   });
 }
 
+/**
+ * Why attention maps of these shapes cannot be compared before training (undefined: they can): both
+ * [batch, heads, seq, seq], square, with equal batch and seq (differing head counts are averaged to one map).
+ *
+ * @example
+ * ```ts
+ * attentionShapeProblem([8, 4, 128, 128], [8, 12, 128, 128]); // undefined
+ * ```
+ */
+export function attentionShapeProblem(s: number[], t: number[]): string | undefined {
+  if (s.length !== 4 || t.length !== 4) return 'attention maps must be [batch, heads, seq, seq]';
+  if (s[2] !== s[3] || t[2] !== t[3]) return 'attention maps must be square';
+  if (s[1] < 1 || t[1] < 1) return 'head count must be >= 1';
+  if (s[0] !== t[0] || s[2] !== t[2]) return 'batch/seq differ';
+  return undefined;
+}
+
 /** Same head count: unchanged. Otherwise each side averaged over heads to [batch, 1, seq, seq]. */
 function alignHeads(student: tf.Tensor, teacher: tf.Tensor): [tf.Tensor, tf.Tensor] {
   if (student.shape[1] === teacher.shape[1]) return [student, teacher];

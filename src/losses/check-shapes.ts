@@ -1,7 +1,8 @@
 import type { EncoderOutputs } from '../models/types.js';
 import { TfdistillError, require_ } from '../errors.js';
 import type { IntermediateSpec } from './intermediate-spec.js';
-import type { Projection } from './projection.js';
+import type { ProjectionShape } from './projection.js';
+import { intermediateLosses } from './registry.js';
 import { shapeText } from './validate.js';
 
 /**
@@ -49,12 +50,12 @@ export function checkIntermediateShapes(
   studentShapes: IntermediateShapes,
   teacherShapes: IntermediateShapes,
   specs: readonly IntermediateSpec[],
-  options: { projections?: Readonly<Record<number, Projection>> } = {},
+  options: { projections?: Readonly<Record<number, ProjectionShape>> } = {},
 ): void {
   const problems: string[] = [];
   for (const spec of specs) {
     validateSpec(spec);
-    const kind = spec.loss === 'attentionKl' || spec.loss === 'attentionMse' ? 'attention' : 'hidden';
+    const { reads: kind, shapeProblem } = intermediateLosses[spec.loss];
     for (const [si, ti] of spec.layerMap) {
       const where = `${spec.loss}: student ${kind}[${si}] vs teacher ${kind}[${ti}]`;
       const s = studentShapes[kind]?.[si];
@@ -64,7 +65,7 @@ export function checkIntermediateShapes(
         problems.push(`${where}: missing block (student has ${count(studentShapes)} ${kind} outputs, teacher ${count(teacherShapes)})`);
         continue;
       }
-      const why = kind === 'hidden' ? hiddenProblem(s, t, options.projections?.[si]) : attentionProblem(s, t);
+      const why = shapeProblem(s, t, options.projections?.[si]);
       if (why) problems.push(`${where}: ${shapeText(s)} vs ${shapeText(t)}: ${why}`);
     }
   }
@@ -77,31 +78,11 @@ export function checkIntermediateShapes(
   }
 }
 
-function hiddenProblem(s: number[], t: number[], projection: Projection | undefined): string | undefined {
-  if (s.length !== 3 || t.length !== 3) return 'hidden states must be [batch, seq, d]';
-  if (s[0] !== t[0] || s[1] !== t[1]) return 'batch/seq differ';
-  if (projection === undefined) return s[2] === t[2] ? undefined : `widths ${s[2]} and ${t[2]} differ and no projection is given`;
-  if (projection.studentDim !== s[2] || projection.teacherDim !== t[2]) {
-    return `projection '${projection.name}' maps ${projection.studentDim} -> ${projection.teacherDim}, need ${s[2]} -> ${t[2]}`;
-  }
-  return undefined;
-}
-
-function attentionProblem(s: number[], t: number[]): string | undefined {
-  if (s.length !== 4 || t.length !== 4) return 'attention maps must be [batch, heads, seq, seq]';
-  if (s[2] !== s[3] || t[2] !== t[3]) return 'attention maps must be square';
-  if (s[1] < 1 || t[1] < 1) return 'head count must be >= 1';
-  if (s[0] !== t[0] || s[2] !== t[2]) return 'batch/seq differ';
-  return undefined; // differing head counts are averaged to one map
-}
-
-const INTERMEDIATE_LOSSES = ['hiddenMse', 'cosine', 'attentionKl', 'attentionMse'];
-
 function validateSpec(spec: IntermediateSpec): void {
   require_(
-    INTERMEDIATE_LOSSES.includes(spec.loss),
+    Object.hasOwn(intermediateLosses, spec.loss),
     `unknown intermediate loss '${String(spec.loss)}'`,
-    `valid names: ${INTERMEDIATE_LOSSES.join(', ')}`,
+    `valid names: ${Object.keys(intermediateLosses).join(', ')}`,
   );
   require_(Number.isFinite(spec.weight) && spec.weight >= 0, `${spec.loss}: weight must be finite and >= 0, got ${spec.weight}`);
   require_(Array.isArray(spec.layerMap) && spec.layerMap.length > 0, `${spec.loss}: layerMap must list [studentBlock, teacherBlock] pairs`);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { TfdistillError, require_ } from '../errors.js';
 import { maskedMean } from './masked-mean.js';
-import type { Projection } from './projection.js';
+import type { Projection, ProjectionShape } from './projection.js';
 import { requireMask, shapeText } from './validate.js';
 
 /**
@@ -66,6 +66,25 @@ export function cosineEmbedding(student: tf.Tensor, teacher: tf.Tensor, options:
     const norms = s.square().sum(-1).add(1e-12).mul(teacher.square().sum(-1).add(1e-12)).sqrt();
     return maskedMean(tf.onesLike(dot).sub(dot.div(norms)), options.mask);
   });
+}
+
+/**
+ * Why hidden states of these shapes cannot be compared before training (undefined: they can): both [batch, seq, d]
+ * with equal batch and seq, and equal widths or a projection mapping the student's width to the teacher's.
+ *
+ * @example
+ * ```ts
+ * hiddenShapeProblem([8, 128, 256], [8, 128, 768]); // 'widths 256 and 768 differ and no projection is given'
+ * ```
+ */
+export function hiddenShapeProblem(s: number[], t: number[], projection?: ProjectionShape): string | undefined {
+  if (s.length !== 3 || t.length !== 3) return 'hidden states must be [batch, seq, d]';
+  if (s[0] !== t[0] || s[1] !== t[1]) return 'batch/seq differ';
+  if (projection === undefined) return s[2] === t[2] ? undefined : `widths ${s[2]} and ${t[2]} differ and no projection is given`;
+  if (projection.studentDim !== s[2] || projection.teacherDim !== t[2]) {
+    return `projection '${projection.name}' maps ${projection.studentDim} -> ${projection.teacherDim}, need ${s[2]} -> ${t[2]}`;
+  }
+  return undefined;
 }
 
 /** [batch, seq, d] pairs with equal batch/seq and widths that match directly or via the projection. */

@@ -19,15 +19,16 @@ export { topK } from './top-k.js';
 export { isTopK } from './validate.js';
 export type { TeacherLogits, TopKLogits, TopKMode } from './types.js';
 export { scheduleValue, validateSchedule, type ValueSchedule } from './schedule.js';
-export { createProjection, type Projection } from './projection.js';
+export { createProjection, type Projection, type ProjectionShape } from './projection.js';
 export { hiddenMSE, cosineEmbedding, type HiddenLossOptions } from './hidden.js';
 export { attentionKL, attentionMSE, type AttentionLossOptions } from './attention.js';
-export type { IntermediateSpec, IntermediateLossName } from './intermediate-spec.js';
+export type { IntermediateSpec } from './intermediate-spec.js';
 export { intermediateLoss, type IntermediateLossOptions, type IntermediateTerm } from './intermediate.js';
 export { checkIntermediateShapes, intermediateShapesOf, type IntermediateShapes } from './check-shapes.js';
 export {
-  distillLosses, getDistillLoss,
+  distillLosses, getDistillLoss, intermediateLosses,
   type DistillLossFn, type DistillLossName, type DistillLossOptions,
+  type IntermediateLossEntry, type IntermediateLossName, type IntermediateOutput,
 } from './registry.js';
 export { maskedMean } from './masked-mean.js';
 export type { WarnFn } from './warn-once.js';

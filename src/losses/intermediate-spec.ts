@@ -1,13 +1,4 @@
-/**
- * Which intermediate loss a spec applies: hidden-state MSE / cosine on `hidden`, attention KL / MSE
- * on `attention`.
- *
- * @example
- * ```ts
- * const loss: IntermediateLossName = 'attentionKl';
- * ```
- */
-export type IntermediateLossName = 'hiddenMse' | 'cosine' | 'attentionKl' | 'attentionMse';
+import type { IntermediateLossName } from './registry.js';
 
 /**
  * One group of intermediate-layer terms: `weight * loss(student[s], teacher[t])` for each
@@ -20,6 +11,7 @@ export type IntermediateLossName = 'hiddenMse' | 'cosine' | 'attentionKl' | 'att
  * ```
  */
 export interface IntermediateSpec {
+  /** A name of `intermediateLosses` (src/losses/registry.ts). */
   loss: IntermediateLossName;
   weight: number;
   layerMap: Array<[studentBlock: number, teacherBlock: number]>;

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EncoderOutputs } from '../models/types.js';
 import { checkIntermediateShapes, intermediateShapesOf } from './check-shapes.js';
-import type { IntermediateLossName, IntermediateSpec } from './intermediate-spec.js';
+import type { IntermediateSpec } from './intermediate-spec.js';
 import type { Projection } from './projection.js';
-import { distillLosses } from './registry.js';
+import { intermediateLosses, type IntermediateLossName } from './registry.js';
 
 /**
  * Options of {@link intermediateLoss}.
@@ -60,12 +60,12 @@ export function intermediateLoss(
     const terms: IntermediateTerm[] = [];
     let total: tf.Scalar = tf.scalar(0);
     for (const spec of specs) {
-      const kind = spec.loss === 'attentionKl' || spec.loss === 'attentionMse' ? 'attention' : 'hidden';
+      const { reads, compute } = intermediateLosses[spec.loss];
       for (const [studentBlock, teacherBlock] of spec.layerMap) {
         // Both arrays exist with these indices: checkIntermediateShapes ran above.
-        const s = studentOutputs[kind]![studentBlock];
-        const t = teacherOutputs[kind]![teacherBlock];
-        const value = distillLosses[spec.loss](s, t, { mask, projection: projections?.[studentBlock] });
+        const s = studentOutputs[reads]![studentBlock];
+        const t = teacherOutputs[reads]![teacherBlock];
+        const value = compute(s, t, { mask, projection: projections?.[studentBlock] });
         terms.push({ loss: spec.loss, studentBlock, teacherBlock, weight: spec.weight, value });
         total = total.add(value.mul(spec.weight));
       }

@@ -28,6 +28,16 @@ export interface Projection {
 }
 
 /**
+ * What a shape check needs of a {@link Projection}: its name and the widths it maps (no variables).
+ *
+ * @example
+ * ```ts
+ * const planned: ProjectionShape = { name: 'projection_0', studentDim: 256, teacherDim: 768 };
+ * ```
+ */
+export type ProjectionShape = Pick<Projection, 'name' | 'studentDim' | 'teacherDim'>;
+
+/**
  * Creates a trainable projection (Jiao et al. 2020, "TinyBERT", eq. 8: MSE(H_S W_h, H_T)).
  * Kernel: Glorot-uniform with `seed`; bias: zeros. Variable names must be unique in the process.
  *

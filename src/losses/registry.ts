@@ -1,9 +1,11 @@
 import type * as tf from '@tensorflow/tfjs';
 import { TfdistillError } from '../errors.js';
-import { attentionKL, attentionMSE } from './attention.js';
+import type { EncoderOutputKind } from '../models/options.js';
+import { attentionKL, attentionMSE, attentionShapeProblem } from './attention.js';
 import { DEFAULT_TEMPERATURE } from './distillation-loss.js';
-import { cosineEmbedding, hiddenMSE } from './hidden.js';
-import type { Projection } from './projection.js';
+import { cosineEmbedding, hiddenMSE, hiddenShapeProblem } from './hidden.js';
+import type { IntermediateSpec } from './intermediate-spec.js';
+import type { Projection, ProjectionShape } from './projection.js';
 import { softTargetKL } from './soft-target.js';
 import type { TeacherLogits, TopKMode } from './types.js';
 
@@ -22,7 +24,7 @@ export interface DistillLossOptions {
   temperature?: number;
   /** `kd` only; see {@link TopKMode}. */
   topKMode?: TopKMode;
-  /** `hiddenMse` / `cosine` only, when the widths differ. */
+  /** Intermediate losses that learn a projection (`learnsProjection`), when the widths differ. */
   projection?: Projection;
 }
 
@@ -38,8 +40,79 @@ export interface DistillLossOptions {
 export type DistillLossFn = (student: tf.Tensor, teacher: tf.Tensor, options?: DistillLossOptions) => tf.Scalar;
 
 /**
+ * The encoder output an intermediate-layer loss compares: hidden states [batch, seq, d] or attention maps
+ * [batch, heads, seq, seq].
+ *
+ * @example
+ * ```ts
+ * const kind: IntermediateOutput = intermediateLosses.cosine.reads; // 'hidden'
+ * ```
+ */
+export type IntermediateOutput = Exclude<EncoderOutputKind, 'logits'>;
+
+/**
+ * Everything the library needs to know about one intermediate-layer loss: which encoder output both models must
+ * return for it, whether distill learns a student -> teacher projection for it, its shape check and the loss.
+ *
+ * @example
+ * ```ts
+ * const entry: IntermediateLossEntry = { reads: 'attention', learnsProjection: false,
+ *   shapeProblem: attentionShapeProblem, compute: (s, t, o = {}) => attentionMSE(s, t, { mask: o.mask }) };
+ * ```
+ */
+export interface IntermediateLossEntry {
+  /** The encoder output the loss reads (the encoders are then built to return it). */
+  reads: IntermediateOutput;
+  /** When the student's width differs from the teacher's, distill trains a projection per student block (TinyBERT's W_h). */
+  learnsProjection: boolean;
+  /** Why a student/teacher pair of these shapes cannot be compared (undefined: it can); checked before training. */
+  shapeProblem: (student: number[], teacher: number[], projection?: ProjectionShape) => string | undefined;
+  compute: DistillLossFn;
+}
+
+/**
+ * The intermediate-layer losses, the one list of their names: adding a loss is a file in src/losses/ and an entry
+ * here. Shape checks, projections and the encoder outputs a run needs are all read from these entries.
+ *
+ * @example
+ * ```ts
+ * const { reads, compute } = intermediateLosses[spec.loss];
+ * const value = compute(student[reads]![s], teacher[reads]![t], { mask });
+ * ```
+ */
+export const intermediateLosses = {
+  hiddenMse: {
+    reads: 'hidden', learnsProjection: true, shapeProblem: hiddenShapeProblem,
+    compute: (student, teacher, options = {}) => hiddenMSE(student, teacher, { mask: options.mask, projection: options.projection }),
+  },
+  cosine: {
+    reads: 'hidden', learnsProjection: true, shapeProblem: hiddenShapeProblem,
+    compute: (student, teacher, options = {}) => cosineEmbedding(student, teacher, { mask: options.mask, projection: options.projection }),
+  },
+  attentionKl: {
+    reads: 'attention', learnsProjection: false, shapeProblem: attentionShapeProblem,
+    compute: (student, teacher, options = {}) => attentionKL(student, teacher, { mask: options.mask }),
+  },
+  attentionMse: {
+    reads: 'attention', learnsProjection: false, shapeProblem: attentionShapeProblem,
+    compute: (student, teacher, options = {}) => attentionMSE(student, teacher, { mask: options.mask }),
+  },
+} satisfies Record<string, IntermediateLossEntry>;
+
+/**
+ * A registered intermediate-layer loss name: `'hiddenMse' | 'cosine' | 'attentionKl' | 'attentionMse'`.
+ *
+ * @example
+ * ```ts
+ * const loss: IntermediateLossName = 'attentionKl';
+ * ```
+ */
+export type IntermediateLossName = keyof typeof intermediateLosses;
+
+/**
  * Every distillation loss by name (cf. TextBrewer's `KD_LOSS_MAP`, tfjs' `lossesMap`), typed so
- * that a misspelt name fails to compile. `kd` also accepts a top-k teacher when called directly.
+ * that a misspelt name fails to compile: `kd` and each of {@link intermediateLosses}. `kd` also accepts a
+ * top-k teacher when called directly.
  *
  * @example
  * ```ts
@@ -53,18 +126,12 @@ export const distillLosses = {
       mask: options.mask,
       topKMode: options.topKMode,
     }),
-  hiddenMse: (student: tf.Tensor, teacher: tf.Tensor, options: DistillLossOptions = {}) =>
-    hiddenMSE(student, teacher, { mask: options.mask, projection: options.projection }),
-  cosine: (student: tf.Tensor, teacher: tf.Tensor, options: DistillLossOptions = {}) =>
-    cosineEmbedding(student, teacher, { mask: options.mask, projection: options.projection }),
-  attentionKl: (student: tf.Tensor, teacher: tf.Tensor, options: DistillLossOptions = {}) =>
-    attentionKL(student, teacher, { mask: options.mask }),
-  attentionMse: (student: tf.Tensor, teacher: tf.Tensor, options: DistillLossOptions = {}) =>
-    attentionMSE(student, teacher, { mask: options.mask }),
+  ...(Object.fromEntries(Object.entries(intermediateLosses).map(([name, entry]) => [name, entry.compute])) as
+    Record<IntermediateLossName, DistillLossFn>),
 } satisfies Record<string, DistillLossFn>;
 
 /**
- * A registered loss name: `'kd' | 'hiddenMse' | 'cosine' | 'attentionKl' | 'attentionMse'`.
+ * A registered loss name: `'kd'` or an {@link IntermediateLossName}.
  *
  * @example
  * ```ts
@@ -72,6 +139,33 @@ export const distillLosses = {
  * ```
  */
 export type DistillLossName = keyof typeof distillLosses;
+
+/**
+ * The encoder outputs besides logits that `specs` read, in the encoder's order (hidden before attention).
+ *
+ * @example
+ * ```ts
+ * outputsRead([{ loss: 'attentionKl', weight: 1, layerMap: [[0, 1]] }]); // ['attention']
+ * ```
+ */
+export function outputsRead(specs: readonly IntermediateSpec[]): IntermediateOutput[] {
+  const read = new Set(specs.map((spec) => intermediateLosses[spec.loss].reads));
+  return (['hidden', 'attention'] as const).filter((kind) => read.has(kind));
+}
+
+/**
+ * The student blocks whose loss learns a projection when the widths differ, each once, in order of appearance.
+ *
+ * @example
+ * ```ts
+ * projectedBlocks([{ loss: 'hiddenMse', weight: 1, layerMap: [[0, 2], [1, 5]] }]); // [0, 1]
+ * ```
+ */
+export function projectedBlocks(specs: readonly IntermediateSpec[]): number[] {
+  const blocks = specs.filter((spec) => intermediateLosses[spec.loss].learnsProjection)
+    .flatMap((spec) => spec.layerMap.map(([studentBlock]) => studentBlock));
+  return [...new Set(blocks)];
+}
 
 /**
  * Looks a loss up by a name from config or the CLI; throws INVALID_ARGUMENT listing valid names.

@@ -10,6 +10,7 @@ import { readTeacherCache } from '../data/teacher-cache/read.js';
 import { loadTokenizer } from '../data/tokenizer/tokenizer.js';
 import { TfdistillError } from '../errors.js';
 import { checkIntermediateShapes, intermediateShapesOf } from '../losses/index.js';
+import { outputsRead, projectedBlocks } from '../losses/registry.js';
 import { encoderOutputs } from '../models/outputs.js';
 import type { EncoderOptions, EncoderOutputKind } from '../models/options.js';
 import { teacherInputTensors } from '../models/teacher-logits.js';
@@ -59,9 +60,7 @@ export async function prepareRun(options: DistillOptions,
     }
     if (data.trainedTokenizer) ctx.log(`trained a WordPiece tokenizer (${data.tokenizer.vocabSize} tokens) on the training text`);
     const specs = options.loss?.intermediate ?? [];
-    const outputs: EncoderOutputKind[] = ['logits'];
-    if (specs.some((s) => s.loss === 'hiddenMse' || s.loss === 'cosine')) outputs.push('hidden');
-    if (specs.some((s) => s.loss === 'attentionKl' || s.loss === 'attentionMse')) outputs.push('attention');
+    const outputs: EncoderOutputKind[] = ['logits', ...outputsRead(specs)];
     const numClasses = data.labels.length || (await teacherClasses(data, teacher));
     const maxLength = options.data?.maxLength ?? Math.min(128, teacher?.maxLength ?? 128);
     const student = resolveStudent(options.student, { vocabSize: data.tokenizer.vocabSize, maxLength, numClasses,
@@ -137,10 +136,11 @@ function checkShapes(options: DistillOptions, student: tf.LayersModel, teacher: 
     const ss = intermediateShapesOf(s), ts = intermediateShapesOf(t);
     const studentDim = s.hidden?.[0]?.shape[2] ?? 0, teacherDim = t.hidden?.[0]?.shape[2];
     // Width differences are bridged by learned projections (created by distill), so compare as if projected.
-    const fakeProjections = studentDim !== teacherDim && teacherDim
-      ? Object.fromEntries((options.loss?.intermediate ?? []).flatMap((sp) => sp.layerMap.map(([i]) => [i, { name: `projection_${i}`, studentDim, teacherDim } as never])))
+    const specs = options.loss?.intermediate ?? [];
+    const plannedProjections = studentDim !== teacherDim && teacherDim
+      ? Object.fromEntries(projectedBlocks(specs).map((i) => [i, { name: `projection_${i}`, studentDim, teacherDim }]))
       : undefined;
-    checkIntermediateShapes(ss, ts, options.loss?.intermediate ?? [], { projections: fakeProjections });
+    checkIntermediateShapes(ss, ts, specs, { projections: plannedProjections });
     return { student: studentDim, teacher: teacherDim };
   } finally {
     tf.dispose([ids, typeIds, ...teacherInputs, s.logits, ...(s.hidden ?? []), ...(s.attention ?? []), t.logits, ...(t.hidden ?? []), ...(t.attention ?? [])]);

@@ -7,6 +7,7 @@ import { TfdistillError } from '../errors.js';
 import { registerFileRouter } from '../io/file-router.js';
 import { assertRemovable } from '../io/safe-remove.js';
 import { createProjection, type Projection } from '../losses/index.js';
+import { projectedBlocks } from '../losses/registry.js';
 import { dropoutSeedState, restoreDropoutSeedState, setDropoutSeed } from '../models/dropout.js';
 import { AdamW } from './adamw.js';
 import { GradientAccumulator } from './accumulate.js';
@@ -68,12 +69,9 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   let pool: ReplicaPool | undefined;
   try {
     // Hidden-state losses between different widths learn a projection student -> teacher (TinyBERT).
-    for (const spec of options.loss?.intermediate ?? []) {
-      if (spec.loss !== 'hiddenMse' && spec.loss !== 'cosine') continue;
-      for (const [s] of spec.layerMap) {
-        if (run.studentDim !== run.teacherDim && run.teacherDim && !projections[s]) {
-          projections[s] = createProjection(run.studentDim, run.teacherDim, `projection_${s}`, { seed: seed + s });
-        }
+    if (run.teacherDim && run.studentDim !== run.teacherDim) {
+      for (const s of projectedBlocks(options.loss?.intermediate ?? [])) {
+        projections[s] = createProjection(run.studentDim, run.teacherDim, `projection_${s}`, { seed: seed + s });
       }
     }
     const variables = [
