@@ -20,8 +20,7 @@
 // %%
 import path from 'node:path';
 import {
-  adaptiveAssignment, distill, distillRecovery, evalSetFromRecords, formatTable, loadClassifier, prune, quantize, splitRecords,
-  useBackend,
+  adaptiveAssignment, distill, distillRecovery, evalSetFromRecords, loadClassifier, prune, quantize, splitRecords, useBackend,
 } from '../src/index.js';
 import { freshOutDir, pct, QUICK, spamSplit, trainTeacher } from './_common.js';
 
@@ -84,9 +83,10 @@ const quantized = await quantize(path.join(out, 'student-pruned'), { dtypeOf: se
   activations: { calibration: calibrationSet }, out: path.join(out, 'student-pruned-mixed'), latency: { runs: 10 } });
 
 // %%
-// The quantize rows after its float32 baseline: the stored weights, and (simulated) int8 activations on top.
-// Agreement and KL are against the unpruned student in the prune rows, against the pruned float32 model in these.
-console.log(formatTable([...pruned.rows, ...quantized.rows.slice(1)]));
+// The prune table, then the quantize table: its float32 baseline (the pruned model), the stored weights, and
+// (simulated) int8 activations on top. Agreement and KL are against the unpruned student in the first table,
+// against the pruned float32 model in the second.
+console.log(pruned.table + '\n\n' + quantized.table);
 console.log(quantized.note);
 const first = pruned.rows[0], prunedRow = pruned.rows.at(-1)!, last = quantized.rows[1];
 const kb = (b: number) => `${(b / 1024).toFixed(1)} kB`;

@@ -13,9 +13,9 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { batchFromExamples } from '../src/advanced.js';
 import {
-  batchFromExamples, builtinDatasetPath, distill, loadRecords, splitRecords,
-  type EncoderOutputKind, type EncoderShape, type Teacher, type TextRecord,
+  builtinDatasetPath, distill, loadRecords, splitRecords, type EncoderOutputKind, type EncoderShape, type Teacher, type TextRecord,
 } from '../src/index.js';
 
 /** `TFDISTILL_EXAMPLE_QUICK=1` shrinks every example (few rows, tiny models, 1 epoch) so the test suite runs them all. */
