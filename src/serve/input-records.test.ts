@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inputLines, type InputLine } from './input-lines.js';
-import { inputRecords, parseCsvRecord } from './input-records.js';
+import { inputRecords } from './input-records.js';
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -45,8 +45,27 @@ describe('inputRecords', () => {
     expect(await collect(inputRecords(lines('a', ' '), { format: 'text' }))).toEqual([{ line: 1, text: 'a' }, { line: 2, error: 'empty text' }]);
   });
 
-  it('parseCsvRecord handles doubled quotes and open quotes', () => {
-    expect(parseCsvRecord('a,"b, ""c""",d')).toEqual(['a', 'b, "c"', 'd']);
-    expect(parseCsvRecord('a,"open')).toBeUndefined();
+  it('csv: doubled quotes, an empty line, a quote left open at the end', async () => {
+    const recs = await collect(inputRecords(lines('a,text,d', 'x,"b, ""c""",y', '', 'z,"open'), { format: 'csv' }));
+    expect(recs).toEqual([{ line: 2, text: 'b, "c"' }, { line: 3, error: 'empty line' }, { line: 4, error: 'unterminated quoted field' }]);
+  });
+
+  it('csv: a malformed record is one error and parsing resumes on the next line', async () => {
+    const recs = await collect(inputRecords(lines('id,text', '1,"a"b', '2,"multi', 'line"', '3,c"d', '4,ok'), { format: 'csv' }));
+    expect(recs).toEqual([
+      { line: 2, error: expect.stringMatching(/^Invalid Closing Quote: check the quoting of that row/) },
+      { line: 3, text: 'multi\nline' },
+      { line: 5, error: expect.stringMatching(/^Invalid Opening Quote: /) },
+      { line: 6, text: 'ok' },
+    ]);
+  });
+
+  it('csv: an undecodable line breaks the record open across it, then records go on', async () => {
+    const input = chunks<InputLine>({ line: 1, text: 'text' }, { line: 2, text: '"open' }, { line: 3, error: 'line is not valid UTF-8' },
+      { line: 4, text: 'after' }, { line: 5, error: 'line is not valid UTF-8' }, { line: 6, text: 'last' });
+    expect(await collect(inputRecords(input, { format: 'csv' }))).toEqual([
+      { line: 2, error: 'record broken by line 3: line is not valid UTF-8' }, { line: 3, error: 'line is not valid UTF-8' },
+      { line: 4, text: 'after' }, { line: 5, error: 'line is not valid UTF-8' }, { line: 6, text: 'last' },
+    ]);
   });
 });

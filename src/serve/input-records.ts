@@ -1,9 +1,10 @@
 /**
  * Turns input lines into texts to classify, per format: plain text (one text per line), JSONL (one object per
- * line, text in `textColumn`) or CSV (header line, then records; a quoted field may span lines). Every record
- * becomes either a text or an error, so the output has exactly one result per input record.
+ * line, text in `textColumn`) or CSV (header line, then records; a quoted field may span lines; see `csv-records.ts`).
+ * Every record becomes either a text or an error, so the output has exactly one result per input record.
  */
 import { require_ } from '../errors.js';
+import { csvRecords } from './csv-records.js';
 import type { InputLine } from './input-lines.js';
 
 /**
@@ -26,9 +27,6 @@ export type StreamFormat = 'jsonl' | 'csv' | 'text';
  */
 export type InputRecord = { line: number; text: string; pair?: string } | { line: number; error: string };
 
-/** A CSV record may span at most this many lines before it is reported as an unterminated quote. */
-const MAX_CSV_RECORD_LINES = 10_000;
-
 /**
  * The records of a line stream in `format`, in input order.
  *
@@ -45,7 +43,7 @@ export async function* inputRecords(
   require_(['jsonl', 'csv', 'text'].includes(options.format), `format must be jsonl, csv or text, got '${options.format}'`);
   require_(pairColumn === undefined || options.format !== 'text', 'sentence pairs need jsonl or csv input (a text line holds one text)');
   if (options.format === 'csv') {
-    yield* csvRecords(lines, column, pairColumn);
+    yield* csvInputRecords(lines, column, pairColumn);
     return;
   }
   for await (const l of lines) {
@@ -80,71 +78,30 @@ function jsonText(raw: string, column: string, pairColumn: string | undefined): 
   return typeof pair === 'string' ? { text, pair } : { error: `no string field "${pairColumn}"` };
 }
 
-async function* csvRecords(lines: AsyncIterable<InputLine>, column: string, pairColumn: string | undefined): AsyncGenerator<InputRecord> {
+async function* csvInputRecords(lines: AsyncIterable<InputLine>, column: string, pairColumn: string | undefined): AsyncGenerator<InputRecord> {
   let textIndex = -1;
   let pairIndex = -1;
   let headerSeen = false;
-  let pending: { line: number; text: string; count: number } | undefined;
-  for await (const l of lines) {
-    if ('error' in l) {
-      if (pending) yield { line: pending.line, error: `record broken by line ${l.line}: ${l.error}` };
-      pending = undefined;
-      yield l;
+  for await (const r of csvRecords(lines)) {
+    if ('error' in r) {
+      yield r;
       continue;
     }
-    const joined = pending ? { line: pending.line, text: `${pending.text}\n${l.text}`, count: pending.count + 1 } : { ...l, count: 1 };
-    const fields = parseCsvRecord(joined.text);
-    if (fields === undefined) {
-      // Unterminated quote: the record continues on the next line, up to a bound.
-      pending = joined.count < MAX_CSV_RECORD_LINES ? joined : undefined;
-      if (!pending) yield { line: joined.line, error: 'unterminated quoted field' };
-      continue;
-    }
-    pending = undefined;
+    const { line, fields } = r;
     if (!headerSeen) {
       headerSeen = true;
       textIndex = fields.indexOf(column);
       pairIndex = pairColumn === undefined ? -1 : fields.indexOf(pairColumn);
       for (const [name, index] of [[column, textIndex], [pairColumn, pairIndex]] as const) {
-        if (name !== undefined && index < 0) yield { line: joined.line, error: `CSV header has no column "${name}" (columns: ${fields.join(', ')})` };
+        if (name !== undefined && index < 0) yield { line, error: `CSV header has no column "${name}" (columns: ${fields.join(', ')})` };
       }
       continue;
     }
     const missing = textIndex < 0 ? column : pairColumn !== undefined && pairIndex < 0 ? pairColumn : undefined;
-    if (fields.length === 1 && fields[0] === '') yield { line: joined.line, error: 'empty line' };
-    else if (missing !== undefined) yield { line: joined.line, error: `no column "${missing}"` };
+    if (fields.length === 1 && fields[0] === '') yield { line, error: 'empty line' };
+    else if (missing !== undefined) yield { line, error: `no column "${missing}"` };
     else if (Math.max(textIndex, pairIndex) >= fields.length) {
-      yield { line: joined.line, error: `record has ${fields.length} fields, no "${textIndex >= fields.length ? column : pairColumn}"` };
-    } else yield checkText(joined.line, fields[textIndex], pairColumn === undefined ? undefined : fields[pairIndex]);
+      yield { line, error: `record has ${fields.length} fields, no "${textIndex >= fields.length ? column : pairColumn}"` };
+    } else yield checkText(line, fields[textIndex], pairColumn === undefined ? undefined : fields[pairIndex]);
   }
-  if (pending) yield { line: pending.line, error: 'unterminated quoted field' };
-}
-
-/**
- * Fields of one RFC 4180 CSV record (quotes, doubled quotes, commas and newlines inside quotes);
- * undefined when a quoted field is still open at the end.
- *
- * @example
- * ```ts
- * parseCsvRecord('a,"b, ""c""",d'); // ['a', 'b, "c"', 'd']
- * parseCsvRecord('a,"open');        // undefined
- * ```
- */
-export function parseCsvRecord(text: string): string[] | undefined {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') { fields.push(field); field = ''; }
-    else field += ch;
-  }
-  if (quoted) return undefined;
-  fields.push(field);
-  return fields;
 }

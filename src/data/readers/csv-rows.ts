@@ -4,10 +4,23 @@
  * stream normalises CRLF), which keeps csv-parse's line counter exact.
  */
 import { Readable } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
+import { CsvError, parse, type Options } from 'csv-parse';
 import { TfdistillError } from '../../errors.js';
 import { MAX_ROW_CHARS } from './jsonl-rows.js';
 import type { RawRow, RowReaderOptions } from './raw-row.js';
+
+/**
+ * The csv-parse settings of every CSV reader in tfdistill (training data here, `predictStream`'s input in serve/):
+ * RFC 4180 quoting, `\n` between records (the readers strip `\r`), a wrong number of fields left for the reader to
+ * report, and at most {@link MAX_ROW_CHARS} per record, which bounds what csv-parse buffers for one record (an
+ * unclosed quote would otherwise swallow the file).
+ */
+export const csvParseOptions = {
+  relax_column_count: true, skip_empty_lines: true, record_delimiter: '\n', max_record_size: MAX_ROW_CHARS,
+} satisfies Options;
+
+/** What to check when csv-parse refuses a record's quoting (shared by the readers' messages). */
+export const CSV_QUOTING_HINT = 'check the quoting of that row: a field containing a quote must be quoted, with the quote doubled ("")';
 
 /**
  * Yields one {@link RawRow} per CSV record after the header. Rows with a wrong number of fields come back with an
@@ -21,8 +34,7 @@ import type { RawRow, RowReaderOptions } from './raw-row.js';
  * ```
  */
 export async function* csvRows(text: AsyncIterable<string>, options: RowReaderOptions): AsyncGenerator<RawRow> {
-  // max_record_size bounds what csv-parse buffers for one record (an unclosed quote would otherwise swallow the file).
-  const parser = parse({ info: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: '\n', max_record_size: MAX_ROW_CHARS });
+  const parser = parse({ ...csvParseOptions, info: true });
   const input = Readable.from(text);
   // Errors of the text stream (binary, not UTF-8, ...) must reach the loop below, which only watches the parser.
   input.on('error', (e) => parser.destroy(e));
@@ -46,7 +58,7 @@ export async function* csvRows(text: AsyncIterable<string>, options: RowReaderOp
     if (e instanceof CsvError) {
       const line = (e as CsvError & { lines?: number }).lines;
       throw new TfdistillError('DATA_INVALID', `${options.source}${line ? ` line ${line}` : ''}: ${e.message}`,
-        'check the quoting of that row: a field containing a quote must be quoted, with the quote doubled ("")');
+        CSV_QUOTING_HINT);
     }
     throw e;
   } finally {
