@@ -74,13 +74,15 @@ export {
 export { topK } from './losses/top-k.js';
 export type { TeacherLogits, TopKLogits, TopKMode } from './losses/types.js';
 export { scheduleValue } from './losses/schedule.js';
-export { createProjection, type Projection } from './losses/projection.js';
+export { createProjection, type Projection, type ProjectionShape } from './losses/projection.js';
 export { hiddenMSE, cosineEmbedding, type HiddenLossOptions } from './losses/hidden.js';
 export { attentionKL, attentionMSE, type AttentionLossOptions } from './losses/attention.js';
-export type { IntermediateLossName } from './losses/index.js';
 export { intermediateLoss, type IntermediateLossOptions, type IntermediateTerm } from './losses/intermediate.js';
 export { checkIntermediateShapes, intermediateShapesOf, type IntermediateShapes } from './losses/check-shapes.js';
-export { distillLosses, getDistillLoss, type DistillLossFn, type DistillLossName, type DistillLossOptions } from './losses/registry.js';
+export {
+  distillLosses, getDistillLoss, intermediateLosses, type DistillLossFn, type DistillLossName, type DistillLossOptions,
+  type IntermediateLossEntry, type IntermediateLossName, type IntermediateOutput,
+} from './losses/registry.js';
 export { maskedMean } from './losses/masked-mean.js';
 
 // Encoder internals: resolved options, outputs, parts, student initialisation, input conventions.

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModuleImporter } from './backend-info.js';
 
-/** The two TensorFlow (libtensorflow) backends, by our name. @example `const name: NodeBackendName = 'tensorflow';` */
+/** The two TensorFlow (libtensorflow) backends, by our name. */
 export type NodeBackendName = 'tensorflow-gpu' | 'tensorflow';
 
 /** The npm package behind each. @example `nodePackages['tensorflow-gpu'] // '@tensorflow/tfjs-node-gpu'` */
@@ -16,11 +16,6 @@ export const gpuRequirements = '@tensorflow/tfjs-node-gpu 4.22 needs Linux x64 w
 /**
  * Outcome of trying one TensorFlow package: loaded (and whether TensorFlow put ops on a GPU), or
  * why not, in words fit for `BackendInfo.notes` and error messages.
- *
- * @example
- * ```ts
- * const r: NodeLoadResult = { ok: false, reason: '@tensorflow/tfjs-node is not installed' };
- * ```
  */
 export type NodeLoadResult = { ok: true; gpu: boolean; notes: string[] } | { ok: false; reason: string };
 

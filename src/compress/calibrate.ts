@@ -8,11 +8,6 @@ import { fakeQuantInt8, int8Params, type Int8Params } from './fake-quant.js';
 
 /**
  * The calibrated activation range of one layer output and its int8 parameters.
- *
- * @example
- * ```ts
- * const r: ActivationRange = { min: -3.1, max: 7.9, lo: -2.4, hi: 5.2, count: 65536, scale: 0.0298, zeroPoint: -48 };
- * ```
  */
 export interface ActivationRange extends Int8Params {
   /** Observed extremes. */
@@ -42,11 +37,6 @@ export interface Calibration {
 
 /**
  * Options of {@link calibrate}.
- *
- * @example
- * ```ts
- * const opts: CalibrateOptions = { percentile: 99.99, bins: 4096 };
- * ```
  */
 export interface CalibrateOptions {
   /** Central percentile kept on each side, in (50, 100]; 100 = min/max. Default 99.9. */

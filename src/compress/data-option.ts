@@ -5,11 +5,6 @@ import type { OpenedSource } from './source.js';
 /**
  * Evaluation data as the compression functions take it: a tokenized {@link EvalSet}, or a CSV/JSONL path
  * tokenized with the checkpoint's tokenizer.
- *
- * @example
- * ```ts
- * const data: DataOption = 'val.csv';
- * ```
  */
 export type DataOption = EvalSet | string;
 

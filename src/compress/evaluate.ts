@@ -6,11 +6,6 @@ import type { EvalSet } from './eval-set.js';
 /**
  * Accuracy and fidelity of a compressed model. `agreement` and `kl` compare with a reference model (the
  * uncompressed model, or the teacher) when one is given.
- *
- * @example
- * ```ts
- * const q: Quality = { accuracy: 0.95, agreement: 0.99, kl: 0.002 };
- * ```
  */
 export interface Quality {
   accuracy?: number;

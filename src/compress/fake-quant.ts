@@ -15,11 +15,6 @@ const Q_MAX = 127;
 
 /**
  * Affine int8 parameters of one activation tensor.
- *
- * @example
- * ```ts
- * const p: Int8Params = { scale: 0.02, zeroPoint: -3 };
- * ```
  */
 export interface Int8Params {
   scale: number;

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { prune, quantize, optimize } from './compress/index.js';
+ * import { quantize } from 'tfdistill';
  * const { table } = await quantize('runs/student', { dtype: 'uint8', data: 'val.csv', out: 'runs/student-uint8' });
  * ```
  */

@@ -3,11 +3,6 @@ import { timeRuns } from '../eval/time-runs.js';
 
 /**
  * Options of {@link medianLatency}.
- *
- * @example
- * ```ts
- * const opts: LatencyOptions = { seqLength: 64, runs: 20, warmup: 3 };
- * ```
  */
 export interface LatencyOptions {
   /** Tokens per input row (batch size 1). Default 32. */

@@ -8,11 +8,6 @@ import type { DtypeAssignment } from './write-quantized.js';
 
 /**
  * A layer's sensitivity: quality when only its weights are quantized to the low dtype.
- *
- * @example
- * ```ts
- * const s: LayerSensitivity = { layer: 'block_0', kl: 0.003, accuracy: 0.9, agreement: 1 };
- * ```
  */
 export interface LayerSensitivity extends Quality {
   layer: string;
@@ -49,11 +44,6 @@ export async function sensitivity(model: tf.LayersModel, data: EvalSet, opts: { 
 /**
  * An accuracy target: an absolute accuracy (0.9) or a drop relative to the float model (`'-1%'` = at most one
  * accuracy point below it).
- *
- * @example
- * ```ts
- * const t: AccuracyTarget = '-1%';
- * ```
  */
 export type AccuracyTarget = number | `-${number}%`;
 
@@ -74,11 +64,6 @@ export function resolveTarget(target: AccuracyTarget, base: number): number {
 
 /**
  * One point of the adaptive search: the k most sensitive layers kept at `keep`, the rest at `low`.
- *
- * @example
- * ```ts
- * const p: AdaptivePoint = { kept: ['logits'], accuracy: 0.9, weightBytes: 12000 };
- * ```
  */
 export interface AdaptivePoint extends Quality {
   kept: string[];

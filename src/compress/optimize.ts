@@ -15,11 +15,6 @@ import { assertOutputFree, openSource } from './source.js';
 /**
  * Options of {@link optimize}. Presets: `light` = quantize only; `medium` = structured prune 30% + recovery +
  * quantize; `full` = distill (injected) + structured prune 50% + recovery + quantize.
- *
- * @example
- * ```ts
- * const opts: OptimizeOptions = { preset: 'medium', data: 'val.csv', out: 'student-opt', recover };
- * ```
  */
 export interface OptimizeOptions {
   preset: 'light' | 'medium' | 'full';

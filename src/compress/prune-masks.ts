@@ -10,11 +10,6 @@ export const DEFAULT_PRUNE_EXCLUDE: readonly string[] = ['*embedding*', '*norm*'
 
 /**
  * Options of {@link magnitudeMasks}.
- *
- * @example
- * ```ts
- * const opts: MagnitudeOptions = { sparsity: 0.5, scope: 'global', exclude: ['*embedding*'] };
- * ```
  */
 export interface MagnitudeOptions {
   /** Fraction of prunable weights set to zero, in [0, 1). */

@@ -31,11 +31,6 @@ export type RecoverFn = (model: tf.LayersModel, info: { step: number; sparsity: 
 
 /**
  * Options of {@link prune}.
- *
- * @example
- * ```ts
- * const opts: PruneOptions = { method: 'structured', sparsity: 0.3, data: 'val.csv', out: 'student-pruned' };
- * ```
  */
 export interface PruneOptions extends Omit<StructuredOptions, 'fraction'> {
   /** `'magnitude'` (unstructured L1, default) or `'structured'` (whole heads and FFN neurons). */

@@ -14,11 +14,6 @@ import { float32ToFloat16, fromFloat16Bits } from '../util/float16.js';
 
 /**
  * Storage dtypes a weight can have in a TF.js weights manifest.
- *
- * @example
- * ```ts
- * const d: WeightDtype = 'uint8';
- * ```
  */
 export type WeightDtype = 'float32' | 'float16' | 'uint16' | 'uint8';
 

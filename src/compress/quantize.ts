@@ -23,11 +23,6 @@ export const INT8_SIMULATION_NOTE =
 
 /**
  * Options of {@link quantize}.
- *
- * @example
- * ```ts
- * const opts: QuantizeOptions = { dtype: 'uint8', include: ['block_*'], data: 'val.csv', out: 'student-uint8' };
- * ```
  */
 export interface QuantizeOptions {
   /** Storage dtype of the selected weights (default 'uint8'); others stay float32. */

@@ -12,11 +12,6 @@ import { embeddingMaxLength } from './source.js';
 
 /**
  * Options of {@link distillRecovery} and {@link distillCheckpoint}.
- *
- * @example
- * ```ts
- * const opts: DistillRecoveryOptions = { teacher: 'runs/teacher/student', data: 'train.csv', epochs: 1 };
- * ```
  */
 export interface DistillRecoveryOptions {
   /** The teacher: the unpruned checkpoint (self-distillation) or the original teacher. */

@@ -8,11 +8,6 @@ import type { DtypeAssignment } from './write-quantized.js';
 
 /**
  * One line of a compression report: what a step left, measured.
- *
- * @example
- * ```ts
- * const row: CompressionRow = { step: 'prune 50%', sparsity: 0.5, parameters: 12000, sizeRaw: 48000, sizeGzip: 30000 };
- * ```
  */
 export interface CompressionRow extends Quality {
   step: string;
@@ -30,11 +25,6 @@ export interface CompressionRow extends Quality {
 
 /**
  * What {@link measureRow} needs: evaluation data, reference logits for agreement/KL, latency settings.
- *
- * @example
- * ```ts
- * const ctx: MeasureContext = { data: set, reference: refLogits, latency: { runs: 5 } };
- * ```
  */
 export interface MeasureContext {
   data?: EvalSet;

@@ -4,11 +4,6 @@ import { requireSparsity } from './prune-masks.js';
 /**
  * How sparsity grows: all at once, through explicit steps (e.g. `[0.1, 0.3, 0.5, 0.7]`), or TF-MOT's
  * `PolynomialDecay` s_t = s_f + (s_i - s_f) (1 - t/n)^power for t = 1..n.
- *
- * @example
- * ```ts
- * const s: PruneSchedule = { polynomial: { steps: 4, initial: 0.1, power: 3 } };
- * ```
  */
 export type PruneSchedule = 'one-shot' | readonly number[] | { polynomial: { steps: number; initial?: number; power?: number } };
 

@@ -7,11 +7,6 @@ import { encoderBlocks, l2Importance, topIndices, type BlockInfo, type Structure
 
 /**
  * Options of {@link structuredPlan}.
- *
- * @example
- * ```ts
- * const opts: StructuredOptions = { fraction: 0.5, heads: true, neurons: true, importance: 'kl', calibration: set };
- * ```
  */
 export interface StructuredOptions {
   /** Fraction of each block's original heads and neurons to remove (the same count in every block). */

@@ -103,11 +103,6 @@ export function l2Importance(block: BlockInfo): { heads: number[]; neurons: numb
 
 /**
  * Which heads and neurons each block keeps (sorted indices).
- *
- * @example
- * ```ts
- * const plan: StructuredPlan = { block_0: { heads: [1], neurons: [0, 2, 3] } };
- * ```
  */
 export type StructuredPlan = Record<string, { heads: number[]; neurons: number[] }>;
 

@@ -22,11 +22,6 @@ export type DtypeAssignment = (name: string) => WeightDtype;
 
 /**
  * One weight as written: its name, element count, dtype and stored bytes.
- *
- * @example
- * ```ts
- * const info: StoredWeight = { name: 'logits/kernel', size: 32, dtype: 'uint8', bytes: 32 };
- * ```
  */
 export interface StoredWeight {
   name: string;
@@ -102,11 +97,6 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /**
  * Options of {@link writeQuantizedCheckpoint}.
- *
- * @example
- * ```ts
- * const opts: WriteQuantizedOptions = { dtypeOf: () => 'uint8', tokenizer, labels: ['ham', 'spam'] };
- * ```
  */
 export interface WriteQuantizedOptions {
   dtypeOf: DtypeAssignment;

@@ -7,11 +7,6 @@ import { Rng } from '../util/rng.js';
 
 /**
  * Options for {@link splitRecords}.
- *
- * @example
- * ```ts
- * const options: SplitOptions = { validationFraction: 0.2, seed: 7 };
- * ```
  */
 export interface SplitOptions {
   /** Share of rows held out, in (0, 1). Default 0.1. */

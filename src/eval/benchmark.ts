@@ -14,11 +14,6 @@ import { timeRuns } from './time-runs.js';
 
 /**
  * Options for {@link benchmark}.
- *
- * @example
- * ```ts
- * const options: BenchmarkOptions = { batchSizes: [1, 32], seqLen: 64, warmup: 3, runs: 20 };
- * ```
  */
 export interface BenchmarkOptions {
   /** Default [1, 8, 32]. */

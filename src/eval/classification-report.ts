@@ -6,11 +6,6 @@ import { require_, TfdistillError } from '../errors.js';
 
 /**
  * Precision, recall and F1 of one class, and how many gold rows it has.
- *
- * @example
- * ```ts
- * const spam: ClassScores = { label: 'spam', precision: 0.9, recall: 0.8, f1: 0.847, support: 40 };
- * ```
  */
 export interface ClassScores {
   label: string;

@@ -13,11 +13,6 @@ import { predictLogits } from './predict-logits.js';
 
 /**
  * Rows to evaluate: text records (each model tokenizes them itself) or examples tokenized by the caller.
- *
- * @example
- * ```ts
- * const rows: EvalRows = { kind: 'records', records: [{ text: 'win money', label: 'spam' }] };
- * ```
  */
 export type EvalRows = { kind: 'examples'; examples: readonly Example[] } | { kind: 'records'; records: readonly TextRecord[] };
 

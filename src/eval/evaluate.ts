@@ -14,22 +14,11 @@ import { predictLogits } from './predict-logits.js';
 
 /**
  * Data to evaluate on: a CSV/JSONL path, parsed text records, or already tokenized examples (labels as class ids).
- *
- * @example
- * ```ts
- * const d1: EvalDataset = 'test.csv';
- * const d2: EvalDataset = [{ text: 'win money', label: 'spam' }];
- * ```
  */
 export type EvalDataset = string | readonly TextRecord[] | readonly Example[];
 
 /**
  * Options for {@link evaluate}.
- *
- * @example
- * ```ts
- * const options: EvaluateOptions = { teacher: 'teacher/', batchSize: 64, textColumn: 'body' };
- * ```
  */
 export interface EvaluateOptions {
   /**

@@ -11,11 +11,6 @@ import type { Example } from '../data/types.js';
 
 /**
  * Options for {@link predictLogits}.
- *
- * @example
- * ```ts
- * const options: PredictLogitsOptions = { batchSize: 64 };
- * ```
  */
 export interface PredictLogitsOptions {
   /** Rows per forward pass (default 32). */

@@ -3,11 +3,6 @@ import { latencyStats, type LatencyStats } from './latency-stats.js';
 
 /**
  * Options of {@link timeRuns}.
- *
- * @example
- * ```ts
- * const options: TimeRunsOptions = { warmup: 5, runs: 50 };
- * ```
  */
 export interface TimeRunsOptions {
   /** Untimed calls first. Default 5. */

@@ -21,11 +21,6 @@ import { TfdistillError } from '../errors.js';
 
 /**
  * The points between save steps; tests throw from `afterStep` to simulate a crash there.
- *
- * @example
- * ```ts
- * const crashAt: SaveStep = 'old-moved-aside';
- * ```
  */
 export type SaveStep = 'temp-written' | 'old-moved-aside' | 'new-in-place' | 'old-removed';
 

@@ -13,21 +13,11 @@ import { isPlainObject, preview } from './read-json.js';
 export const CHECKPOINT_FORMAT = 'tfdistill-checkpoint';
 /**
  * The newest tfdistill.json layout this code reads and the one it writes.
- *
- * @example
- * ```ts
- * const meta = { format: CHECKPOINT_FORMAT, formatVersion: CHECKPOINT_FORMAT_VERSION };
- * ```
  */
 export const CHECKPOINT_FORMAT_VERSION = 1;
 
 /**
  * Where training stood when the checkpoint was written, enough to resume exactly.
- *
- * @example
- * ```ts
- * const training: TrainingState = { step: 1200, epoch: 2, rngState: rng.state, dataPosition: 384 };
- * ```
  */
 export interface TrainingState {
   /** Optimizer steps taken so far. */

@@ -14,11 +14,6 @@ import { checkTopology } from './validate-topology.js';
 
 /**
  * Options for {@link loadModel}.
- *
- * @example
- * ```ts
- * const opts: LoadModelOptions = { maxTotalBytes: 8 * 1024 ** 3, withOptimizer: true };
- * ```
  */
 export interface LoadModelOptions {
   /** Refuse (CHECKPOINT_TOO_LARGE) checkpoints whose weights (model + optimizer) need more bytes; default 2 GiB. */

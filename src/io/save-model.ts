@@ -17,11 +17,6 @@ export const META_JSON = 'tfdistill.json';
 
 /**
  * Options for {@link saveModel}.
- *
- * @example
- * ```ts
- * const opts: SaveModelOptions = { shardBytes: 1 << 20, weightDtype: 'float16', meta: { labels } };
- * ```
  */
 export interface SaveModelOptions {
   /** Labels, tokenizer file name, training position, metrics...; format fields are filled in. */

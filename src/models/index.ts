@@ -1,10 +1,14 @@
 /**
- * Public surface of the models folder: encoders, their layers, teacher adapters, precision and
- * dropout controls. `src/index.ts` re-exports from here; importing it registers the layers.
+ * The models folder in one import for the rest of src/: encoders, their layers, teacher adapters, precision and
+ * dropout controls; importing it registers the layers. Users import these names from `tfdistill` (encoders,
+ * presets, teachers) and `tfdistill/advanced` (layers, outputs, precision, dropout).
  *
  * @example
  * ```ts
- * import { createEncoder, encoderPresets, encoderOutputs } from './models/index.js';
+ * import { createEncoder, encoderPresets } from 'tfdistill';
+ * import { encoderOutputs } from 'tfdistill/advanced';
+ * const student = createEncoder({ ...encoderPresets.studentSmall, vocabSize: 8000, maxLength: 128, numClasses: 2 });
+ * const { logits } = encoderOutputs(student, ids, { training: false }); // ids int32 [batch, seq] -> [batch, classes]
  * ```
  */
 import './register.js';

@@ -12,21 +12,11 @@ export const FEEDABLE_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids']
 
 /**
  * One of {@link FEEDABLE_INPUTS}.
- *
- * @example
- * ```ts
- * const name: FeedableInput = 'token_type_ids';
- * ```
  */
 export type FeedableInput = (typeof FEEDABLE_INPUTS)[number];
 
 /**
  * What was found in the graph: the inputs fed (with their element types) and the output read as logits.
- *
- * @example
- * ```ts
- * const found: OnnxGraphInfo = { inputs: [{ name: 'input_ids', type: 'int64' }], logitsOutput: 'logits' };
- * ```
  */
 export interface OnnxGraphInfo {
   inputs: Array<{ name: FeedableInput; type: 'int64' | 'int32' }>;
@@ -35,11 +25,6 @@ export interface OnnxGraphInfo {
 
 /**
  * A padded batch as the session takes it: row-major [rows, seqLength] int32 arrays.
- *
- * @example
- * ```ts
- * const batch: OnnxBatch = { inputIds, attentionMask, rows: 2, seqLength: 5 };
- * ```
  */
 export interface OnnxBatch {
   inputIds: Int32Array;

@@ -16,11 +16,6 @@ import type { EncoderOutputs, Teacher } from './types.js';
 
 /**
  * Options of {@link loadOnnxTeacher}.
- *
- * @example
- * ```ts
- * const options: OnnxTeacherOptions = { threads: 2, logitsOutput: 'logits' };
- * ```
  */
 export interface OnnxTeacherOptions {
   /** ONNX Runtime intra-op threads. Default: the machine's cores (`os.availableParallelism()`). */

@@ -29,12 +29,6 @@ export interface EncoderShape {
 
 /**
  * Options of {@link createEncoder}.
- *
- * @example
- * ```ts
- * const options: EncoderOptions = { ...encoderPresets.studentTiny, vocabSize: 8000, maxLength: 128,
- *   numClasses: 2, pooling: 'cls', seed: 1 };
- * ```
  */
 export interface EncoderOptions extends EncoderShape {
   /** Token ids are int32 in [0, vocabSize); `padId` is padding. */

@@ -25,11 +25,6 @@ function parseOutputName(name: string): { kind: 'logits' | 'hidden' | 'attention
 
 /**
  * Options of {@link encoderOutputs}.
- *
- * @example
- * ```ts
- * const options: EncoderRunOptions = { training: false, typeIds }; // typeIds int32 [batch, seq]
- * ```
  */
 export interface EncoderRunOptions {
   /** Enables dropout (and records gradients when called inside `tf.grad` / `minimize`). */

@@ -6,11 +6,6 @@ import { TfdistillError } from '../errors.js';
  * emulated: values are rounded to the nearest float16 / bfloat16 number (IEEE round-to-nearest-even)
  * and kept in float32 storage. Master weights stay float32; the rounding has a straight-through
  * gradient, as in real mixed-precision training where the optimizer updates the float32 copy.
- *
- * @example
- * ```ts
- * const p: ComputePrecision = 'bfloat16';
- * ```
  */
 export type ComputePrecision = 'float32' | 'float16' | 'bfloat16';
 

@@ -18,11 +18,6 @@ import { quantizeWeights, type WebQuantization } from './quantize-weights.js';
 
 /**
  * Options for {@link exportWeb}.
- *
- * @example
- * ```ts
- * const options: ExportWebOptions = { quantize: 'uint8', title: 'Spam filter', force: true };
- * ```
  */
 export interface ExportWebOptions {
   /** Store weights as float16 (half size) or uint8 (quarter size); default float32. */

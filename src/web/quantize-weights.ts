@@ -9,11 +9,6 @@ import { float32ToFloat16 } from '../util/float16.js';
 
 /**
  * Storage formats for exported weights.
- *
- * @example
- * ```ts
- * const q: WebQuantization = 'uint8'; // ~4x smaller, ~1/255 of each tensor's range as error
- * ```
  */
 export type WebQuantization = 'float16' | 'uint8';
 

@@ -11,11 +11,6 @@ import { Rng } from '../../util/rng.js';
 
 /**
  * Options shared by `planEpoch`, `makeBatches` and `EpochIterator`.
- *
- * @example
- * ```ts
- * const batching: BatchingOptions = { batchSize: 32, seed: 42, bucketByLength: true };
- * ```
  */
 export interface BatchingOptions {
   batchSize: number;

@@ -18,11 +18,6 @@ export const PAD_ID = 0;
 
 /**
  * The pad ids a batch is padded with.
- *
- * @example
- * ```ts
- * const padding: BatchPadding = { padId: 0, teacherPadId: 1 }; // WordPiece student, RoBERTa teacher
- * ```
  */
 export interface BatchPadding {
   /** The student tokenizer's pad id. Default {@link PAD_ID}. */

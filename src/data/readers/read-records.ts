@@ -17,11 +17,6 @@ export type DataFormat = 'csv' | 'jsonl';
 
 /**
  * Options for {@link readRecords} and {@link loadRecords}.
- *
- * @example
- * ```ts
- * const options: ReadRecordsOptions = { textColumn: 'review', labelColumn: 'stars', onBadRow: 'skip', limit: 10_000 };
- * ```
  */
 export interface ReadRecordsOptions extends ColumnOptions {
   /** File format; by default from the extension (`.csv`, `.jsonl`/`.ndjson`, optionally followed by `.gz`). */

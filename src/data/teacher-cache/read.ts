@@ -11,11 +11,6 @@ import { decodeFullRow, decodeTopKRow, findNonFinite, type TopKLogits } from './
 
 /**
  * Options for {@link readTeacherCache}.
- *
- * @example
- * ```ts
- * const options: ReadTeacherCacheOptions = { examples, teacherId: 'bert-spam@3f2a' };
- * ```
  */
 export interface ReadTeacherCacheOptions {
   /** The dataset the cache must have been computed from (same rows, same order, same token ids). */

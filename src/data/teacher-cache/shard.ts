@@ -6,11 +6,6 @@ import { TfdistillError } from '../../errors.js';
 
 /**
  * Shard `index` of `count`, 0-based.
- *
- * @example
- * ```ts
- * const shard: Shard = { index: 0, count: 4 }; // the first quarter of the rows
- * ```
  */
 export interface Shard {
   index: number;

@@ -27,11 +27,6 @@ export interface TeacherReplicas {
 
 /**
  * Options for {@link cacheTeacherOutputs}.
- *
- * @example
- * ```ts
- * const options: CacheTeacherOptions = { teacherId: 'bert-spam@3f2a', dtype: 'float16', batchSize: 64, topK: 20 };
- * ```
  */
 export interface CacheTeacherOptions {
   /** Names the teacher (e.g. its checkpoint path + hash); a reader may insist on it. */

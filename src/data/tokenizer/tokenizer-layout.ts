@@ -13,12 +13,6 @@ import { invalidTokenizer, isObject, preview } from './tokenizer-vocab.js';
 
 /**
  * One position of a layout: a special token id, or the tokens of text 0 / text 1; each with its type id.
- *
- * @example
- * ```ts
- * const cls: LayoutItem = { special: 101, typeId: 0 };
- * const second: LayoutItem = { text: 1, typeId: 1 };
- * ```
  */
 export type LayoutItem = { special: number; typeId: number } | { text: 0 | 1; typeId: number };
 

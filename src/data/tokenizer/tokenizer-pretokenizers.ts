@@ -16,11 +16,6 @@ import { SPLIT_BEHAVIORS, splitWithBehavior, type SplitBehavior } from './tokeni
 
 /**
  * A pre-token and whether it starts at offset 0 of the encoded text (Rust `offsets_original().0 == 0`).
- *
- * @example
- * ```ts
- * const piece: PrePiece = { text: 'Hello world', first: true };
- * ```
  */
 export interface PrePiece {
   text: string;

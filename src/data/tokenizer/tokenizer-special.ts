@@ -16,11 +16,6 @@ import { invalidTokenizer, isObject, preview } from './tokenizer-vocab.js';
 
 /**
  * The companion files of a Hugging Face tokenizer folder, parsed (both optional).
- *
- * @example
- * ```ts
- * const files: TokenizerCompanions = { tokenizerConfig: { pad_token: '<pad>', model_max_length: 512 } };
- * ```
  */
 export interface TokenizerCompanions {
   /** `tokenizer_config.json`: `pad_token`, `model_max_length`. */

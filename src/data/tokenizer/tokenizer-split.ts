@@ -7,11 +7,6 @@
 
 /**
  * How matched delimiters are kept, as in Rust `tokenizers`.
- *
- * @example
- * ```ts
- * const behavior: SplitBehavior = 'MergedWithNext';
- * ```
  */
 export type SplitBehavior = 'Removed' | 'Isolated' | 'MergedWithPrevious' | 'MergedWithNext' | 'Contiguous';
 
@@ -27,11 +22,6 @@ export const SPLIT_BEHAVIORS: readonly SplitBehavior[] = ['Removed', 'Isolated',
 
 /**
  * One piece of a split: its text and where it starts in the split string.
- *
- * @example
- * ```ts
- * const piece: SplitPiece = { text: '▁a', start: 0 };
- * ```
  */
 export interface SplitPiece {
   text: string;

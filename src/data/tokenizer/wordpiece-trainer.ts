@@ -25,11 +25,6 @@ const PREFIX = '##';
 
 /**
  * Options for {@link trainWordPiece}.
- *
- * @example
- * ```ts
- * const options: TrainWordPieceOptions = { vocabSize: 8000, minFrequency: 2, lowercase: true };
- * ```
  */
 export interface TrainWordPieceOptions {
   /** Target vocabulary size including the 5 special tokens (may end smaller if merges run out). Default 8000. */

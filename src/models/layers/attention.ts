@@ -15,11 +15,6 @@ import { linear, weightSeed } from './ops.js';
 
 /**
  * Hyper-parameters of multi-head self-attention.
- *
- * @example
- * ```ts
- * const config: AttentionConfig = { dModel: 64, numHeads: 2, attentionDropout: 0.1, attentionRank: 16 };
- * ```
  */
 export interface AttentionConfig {
   dModel: number;

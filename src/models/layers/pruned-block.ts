@@ -8,12 +8,6 @@ import { activate, configPadId, layerNorm, linear, paddingMask, type Activation,
 /**
  * Configuration of {@link TfdPrunedEncoderBlock}: an encoder block whose heads keep their original width
  * `headDim` after some heads were removed, so `numHeads * headDim` may be smaller than `dModel`.
- *
- * @example
- * ```ts
- * const c: PrunedBlockConfig = { dModel: 64, numHeads: 1, headDim: 32, ffnDim: 96, dropout: 0,
- *   activation: 'gelu', normFirst: true, returnAttention: false, layerNormEpsilon: 1e-5 };
- * ```
  */
 export interface PrunedBlockConfig {
   dModel: number;
