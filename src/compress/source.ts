@@ -12,11 +12,6 @@ import '../models/register.js';
 /**
  * What the compression functions accept: a checkpoint directory, or an in-memory model (then pass `tokenizer`
  * and `labels` in the options to save a loadable classifier).
- *
- * @example
- * ```ts
- * const source: ModelSource = 'runs/student';
- * ```
  */
 export type ModelSource = string | tf.LayersModel;
 

@@ -7,11 +7,6 @@ import { shapeText } from './validate.js';
 
 /**
  * The shapes of an encoder's intermediate outputs: hidden[i] [batch, seq, d], attention[i] [batch, heads, seq, seq].
- *
- * @example
- * ```ts
- * const shapes: IntermediateShapes = { hidden: [[8, 128, 256]], attention: [[8, 4, 128, 128]] };
- * ```
  */
 export interface IntermediateShapes {
   hidden?: number[][];

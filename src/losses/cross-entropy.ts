@@ -6,11 +6,6 @@ import { requireLogits, requireMask, requireShape } from './validate.js';
 
 /**
  * Options of {@link hardCrossEntropy}.
- *
- * @example
- * ```ts
- * const options: CrossEntropyOptions = { labelSmoothing: 0.1, mask };
- * ```
  */
 export interface CrossEntropyOptions {
   /** epsilon in [0, 1): weight moved from the true class to a uniform distribution. Default 0. */

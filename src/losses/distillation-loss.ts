@@ -29,11 +29,6 @@ export const DEFAULT_ALPHA = 0.7;
 
 /**
  * Options of {@link distillationLoss}.
- *
- * @example
- * ```ts
- * const options: DistillationLossOptions = { temperature: { kind: 'linear', from: 8, to: 2, steps: 1000 }, step };
- * ```
  */
 export interface DistillationLossOptions {
   /** T > 0, fixed or scheduled over `step`. Default 4. */

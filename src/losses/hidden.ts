@@ -6,11 +6,6 @@ import { requireMask, shapeText } from './validate.js';
 
 /**
  * Options of {@link hiddenMSE} and {@link cosineEmbedding}.
- *
- * @example
- * ```ts
- * const options: HiddenLossOptions = { mask, projection };
- * ```
  */
 export interface HiddenLossOptions {
   /** [batch, seq], 1 = real token; padding tokens are excluded. */

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { distillationLoss, intermediateLoss } from './losses/index.js';
+ * import { distillationLoss } from 'tfdistill/advanced';
  * const { total } = distillationLoss(studentOut.logits, teacherOut.logits, labels, { temperature: 4, alpha: 0.7 });
  * ```
  * @packageDocumentation

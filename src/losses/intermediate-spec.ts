@@ -6,8 +6,10 @@ import type { IntermediateLossName } from './registry.js';
  *
  * @example
  * ```ts
+ * import { distill } from 'tfdistill';
  * // TinyBERT-style: 4-block student, 12-block teacher, every third teacher block
- * const spec: IntermediateSpec = { loss: 'hiddenMse', weight: 1, layerMap: [[0, 2], [1, 5], [2, 8], [3, 11]] };
+ * await distill({ teacher: 'teacher/', train: 'train.csv', out: 'run/', student: { numLayers: 4 },
+ *   loss: { intermediate: [{ loss: 'hiddenMse', weight: 1, layerMap: [[0, 2], [1, 5], [2, 8], [3, 11]] }] } });
  * ```
  */
 export interface IntermediateSpec {

@@ -29,11 +29,6 @@ export interface Projection {
 
 /**
  * What a shape check needs of a {@link Projection}: its name and the widths it maps (no variables).
- *
- * @example
- * ```ts
- * const planned: ProjectionShape = { name: 'projection_0', studentDim: 256, teacherDim: 768 };
- * ```
  */
 export type ProjectionShape = Pick<Projection, 'name' | 'studentDim' | 'teacherDim'>;
 

@@ -101,11 +101,6 @@ export const intermediateLosses = {
 
 /**
  * A registered intermediate-layer loss name: `'hiddenMse' | 'cosine' | 'attentionKl' | 'attentionMse'`.
- *
- * @example
- * ```ts
- * const loss: IntermediateLossName = 'attentionKl';
- * ```
  */
 export type IntermediateLossName = keyof typeof intermediateLosses;
 
@@ -132,11 +127,6 @@ export const distillLosses = {
 
 /**
  * A registered loss name: `'kd'` or an {@link IntermediateLossName}.
- *
- * @example
- * ```ts
- * const name: DistillLossName = 'cosine';
- * ```
  */
 export type DistillLossName = keyof typeof distillLosses;
 

@@ -10,7 +10,8 @@ import { require_ } from '../errors.js';
  *
  * @example
  * ```ts
- * const temperature: ValueSchedule = { kind: 'linear', from: 8, to: 2, steps: 10_000 };
+ * import { scheduleValue } from 'tfdistill/advanced';
+ * scheduleValue({ kind: 'linear', from: 8, to: 2, steps: 10_000 }, 5_000); // 5: the temperature halfway
  * ```
  */
 export type ValueSchedule =

@@ -8,11 +8,6 @@ import { isTopK, requireLogitPair, requireMask, requireTemperature } from './val
 
 /**
  * Options of {@link softTargetKL}.
- *
- * @example
- * ```ts
- * const options: SoftTargetOptions = { temperature: 4, mask, topKMode: 'uniform' };
- * ```
  */
 export interface SoftTargetOptions {
   /** Softmax temperature T > 0 for both teacher and student. */

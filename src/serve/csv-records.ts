@@ -12,11 +12,6 @@ import type { InputLine } from './input-lines.js';
 
 /**
  * One CSV record: the line it starts on and its fields, or why it has none.
- *
- * @example
- * ```ts
- * const r: CsvRecord = { line: 3, fields: ['2', 'multi\nline'] };
- * ```
  */
 export type CsvRecord = { line: number; fields: string[] } | { line: number; error: string };
 

@@ -5,11 +5,6 @@
 
 /**
  * One input line: its 1-based number and either its text or why it could not be decoded.
- *
- * @example
- * ```ts
- * const l: InputLine = { line: 3, text: 'hello' };
- * ```
  */
 export type InputLine = { line: number; text: string } | { line: number; error: string };
 

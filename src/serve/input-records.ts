@@ -9,21 +9,11 @@ import type { InputLine } from './input-lines.js';
 
 /**
  * Input formats of `predictStream`.
- *
- * @example
- * ```ts
- * const format: StreamFormat = 'jsonl';
- * ```
  */
 export type StreamFormat = 'jsonl' | 'csv' | 'text';
 
 /**
  * One input record: where it starts and its text, or why it has none.
- *
- * @example
- * ```ts
- * const r: InputRecord = { line: 2, error: 'empty text' };
- * ```
  */
 export type InputRecord = { line: number; text: string; pair?: string } | { line: number; error: string };
 

@@ -6,11 +6,6 @@ import type { TextTokenizer } from '../data/types.js';
 
 /**
  * How a predictor treats texts longer than the model's `maxLength`.
- *
- * @example
- * ```ts
- * const mode: LongTextMode = 'chunk';
- * ```
  */
 export type LongTextMode = 'truncate' | 'chunk';
 

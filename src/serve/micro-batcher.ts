@@ -8,11 +8,6 @@ import { require_, TfdistillError } from '../errors.js';
 
 /**
  * Options for {@link MicroBatcher}.
- *
- * @example
- * ```ts
- * const options: MicroBatcherOptions = { maxBatchSize: 32, maxWaitMs: 5 };
- * ```
  */
 export interface MicroBatcherOptions {
   /** Largest batch handed to `run`. */

@@ -12,11 +12,6 @@ import type { Prediction, Predictor } from './predictor.js';
 
 /**
  * Options for {@link predictStream}.
- *
- * @example
- * ```ts
- * const options: PredictStreamOptions = { format: 'csv', textColumn: 'body', maxInFlight: 128 };
- * ```
  */
 export interface PredictStreamOptions {
   format: StreamFormat;
@@ -45,12 +40,6 @@ export interface PredictStreamSummary {
 
 /**
  * One output line: the input's line number plus a prediction, or plus the error for that record.
- *
- * @example
- * ```ts
- * const ok: StreamResult = { line: 2, label: 'spam', probabilities: { ham: 0.1, spam: 0.9 } };
- * const bad: StreamResult = { line: 3, error: 'line is not valid JSON' };
- * ```
  */
 export type StreamResult = ({ line: number } & Prediction) | { line: number; error: string };
 

@@ -13,11 +13,6 @@ import { MicroBatcher, type MicroBatcherStats } from './micro-batcher.js';
 
 /**
  * Options for {@link createPredictor}.
- *
- * @example
- * ```ts
- * const options: PredictorOptions = { maxBatchSize: 32, maxWaitMs: 5, longText: 'chunk', topK: 3 };
- * ```
  */
 export interface PredictorOptions {
   /** Most texts per forward pass (default 32). */

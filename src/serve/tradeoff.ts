@@ -9,11 +9,6 @@ import type { Predictor } from './predictor.js';
 
 /**
  * One micro-batching setting to try.
- *
- * @example
- * ```ts
- * const s: TradeoffSetting = { maxBatchSize: 16, maxWaitMs: 5 };
- * ```
  */
 export interface TradeoffSetting {
   maxBatchSize: number;

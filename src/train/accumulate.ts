@@ -3,11 +3,6 @@ import { require_ } from '../errors.js';
 
 /**
  * Options of {@link GradientAccumulator}.
- *
- * @example
- * ```ts
- * const options: GradientAccumulatorOptions = { steps: 4 }; // 4 micro-batches per update
- * ```
  */
 export interface GradientAccumulatorOptions {
   /** Micro-batches summed per optimizer update (`ready` turns true after this many `add`s). */

@@ -4,11 +4,6 @@ import type { NamedTensor } from '../io/optimizer-files.js';
 
 /**
  * Options of {@link AdamW}; the defaults are torch.optim.AdamW's.
- *
- * @example
- * ```ts
- * const options: AdamWOptions = { learningRate: 5e-4, weightDecay: 0.01, excludeFromWeightDecay: [/bias/i] };
- * ```
  */
 export interface AdamWOptions {
   /** Initial learning rate; a schedule changes it with `setLearningRate` before every step. Default 1e-3. */

@@ -3,11 +3,6 @@ import { require_, TfdistillError } from '../errors.js';
 
 /**
  * Options of {@link DynamicLossScale}; defaults are Keras `LossScaleOptimizer`'s.
- *
- * @example
- * ```ts
- * const options: LossScaleOptions = { initialScale: 2 ** 10, growthSteps: 500 };
- * ```
  */
 export interface LossScaleOptions {
   /** Starting scale. Default 2^15. */

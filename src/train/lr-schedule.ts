@@ -2,21 +2,11 @@ import { require_ } from '../errors.js';
 
 /**
  * How the learning rate falls after warmup.
- *
- * @example
- * ```ts
- * const decay: LrDecay = 'cosine';
- * ```
  */
 export type LrDecay = 'linear' | 'cosine' | 'constant';
 
 /**
  * Options of {@link learningRateAt}.
- *
- * @example
- * ```ts
- * const schedule: LrScheduleOptions = { base: 5e-4, warmupSteps: 100, totalSteps: 1000, decay: 'cosine', minRatio: 0.1 };
- * ```
  */
 export interface LrScheduleOptions {
   /** Peak learning rate, reached at the end of warmup. */

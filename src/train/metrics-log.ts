@@ -4,11 +4,6 @@ import { require_, TfdistillError } from '../errors.js';
 
 /**
  * One line of `metrics.jsonl`: a training log point or an evaluation, always with its step.
- *
- * @example
- * ```ts
- * const record: MetricsRecord = { step: 100, kind: 'eval', accuracy: 0.91, agreement: 0.95 };
- * ```
  */
 export interface MetricsRecord {
   /** Optimizer updates done when the record was taken. */

@@ -16,11 +16,6 @@ export interface ProgressStream {
 
 /**
  * Options of {@link ProgressReporter}.
- *
- * @example
- * ```ts
- * const options: ProgressOptions = { stream: process.stderr, totalSteps: 1000, logEvery: 100 };
- * ```
  */
 export interface ProgressOptions {
   /** Output stream, e.g. `process.stderr`. */
@@ -41,11 +36,6 @@ export interface ProgressOptions {
 
 /**
  * One step's numbers for {@link ProgressReporter.update}.
- *
- * @example
- * ```ts
- * const u: ProgressUpdate = { epoch: 1, step: 10, samples: 32, loss: 0.7, lr: 1e-4 };
- * ```
  */
 export interface ProgressUpdate {
   /** 1-based epoch. */

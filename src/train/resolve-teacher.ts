@@ -40,11 +40,6 @@ export interface ResolvedTeacher {
 
 /**
  * Options of {@link resolveTeacher}.
- *
- * @example
- * ```ts
- * const options: ResolveTeacherOptions = { tokenizer: 'teacher/tokenizer.json', threads: 2 };
- * ```
  */
 export interface ResolveTeacherOptions {
   /** The teacher's tokenizer, for teachers that bring none (a TF.js model.json, a bare .onnx file). */

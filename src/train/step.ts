@@ -24,11 +24,6 @@ export interface LossOutput {
 
 /**
  * Options of {@link trainStep}.
- *
- * @example
- * ```ts
- * const options: TrainStepOptions = { variables: studentVars, lossFn, optimizer, clipGlobalNorm: 1 };
- * ```
  */
 export interface TrainStepOptions {
   /** The only variables that get gradients and updates (the student's); anything else stays frozen. */

@@ -5,11 +5,6 @@ import type { LossOutput } from '../step.js';
 /**
  * What one data-parallel replica computed for its shard: unscaled gradients in the training thread's variable order
  * (`null` where the loss does not reach a variable) and its loss values.
- *
- * @example
- * ```ts
- * const peer: PeerGradients = { batchSize: 16, grads: [g0, g1, null], total: 0.71, terms: { soft: 0.5, hard: 0.69 } };
- * ```
  */
 export interface PeerGradients {
   batchSize: number;

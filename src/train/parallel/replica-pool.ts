@@ -14,11 +14,6 @@ import { splitBatch } from './shards.js';
 
 /**
  * Options of {@link ReplicaPool.start}.
- *
- * @example
- * ```ts
- * const options: ReplicaPoolOptions = { replicas: 2, backend: 'wasm', student, loss, needTeacherInternals: false };
- * ```
  */
 export interface ReplicaPoolOptions {
   /** Replicas in all, this thread included (so `replicas - 1` worker threads). At least 2. */
