@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const SRC = path.resolve('src');
@@ -48,6 +49,18 @@ function cycles(graph: Map<string, Set<string>>): string[][] {
   return found;
 }
 
+/** Lines strictly between the braces of the body of the top-level function `name` in `source` (parsed, not matched). */
+function functionBodyLines(source: string, name: string): number {
+  const file = ts.createSourceFile('source.ts', source, ts.ScriptTarget.Latest, true);
+  const fn = file.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === name);
+  if (!fn?.body) throw new Error(`no function ${name} with a body`);
+  const lineOf = (pos: number) => file.getLineAndCharacterOfPosition(pos).line;
+  return Math.max(0, lineOf(fn.body.getEnd()) - lineOf(fn.body.getStart(file)) - 1);
+}
+
+/** distill() reads top to bottom as prepare -> loop -> finish; the steps live in their own files. */
+const MAX_DISTILL_BODY_LINES = 80;
+
 describe('architecture', () => {
   it('has no import cycle between the folders of src/', () => {
     const graph = folderGraph();
@@ -57,5 +70,17 @@ describe('architecture', () => {
 
   it('finds a cycle when there is one (the check can fail)', () => {
     expect(cycles(new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])]]))).not.toEqual([]);
+  });
+
+  it(`keeps distill() itself at most ${MAX_DISTILL_BODY_LINES} lines long`, () => {
+    const lines = functionBodyLines(readFileSync(path.join(SRC, 'train/distill.ts'), 'utf8'), 'distill');
+    expect(lines).toBeGreaterThan(5); // the function is found at all
+    expect(lines).toBeLessThanOrEqual(MAX_DISTILL_BODY_LINES);
+  });
+
+  it('measures a function body by its parsed braces (the length check can fail)', () => {
+    const long = `export async function distill(o: unknown) {\n${'  step();\n'.repeat(81)}}\nfunction other() {}\n`;
+    expect(functionBodyLines(long, 'distill')).toBe(81);
+    expect(functionBodyLines('function distill() { return 1; }', 'distill')).toBe(0);
   });
 });

@@ -7,60 +7,63 @@ import { countParameters } from '../models/summary.js';
 import { encoderOutputs } from '../models/outputs.js';
 import { logitsFor } from './logits-for.js';
 import { parseMetrics, renderReport } from '../report/html-report.js';
-import type { CheckpointManager, TrainingSnapshot } from './checkpoints.js';
-import type { DistillOptions, DistillResult, EvalMetricName } from './distill-options.js';
+import type { DistillConfig } from './distill-config.js';
+import type { LoopOutcome } from './distill-loop.js';
+import type { DistillResult } from './distill-options.js';
 import type { PreparedRun } from './distill-prepare.js';
 
-/** The exported student inside a run directory (`DistillOptions.exportDir` names another; `train-teacher` uses `teacher`). */
+/** The exported student inside a run directory (`checkpoints.exportDir` names another; `train-teacher` uses `teacher`). */
 export const STUDENT_DIR = 'student';
 
 /**
  * Ends a run: restores the best weights (when a validation set chose one), exports the student to `out/student`
- * (or `out/<exportDir>`)
- * (float16 weights after `mixed-float16` training), writes `out/report.html`, and assembles the result. An
- * interrupted run exports nothing: its step checkpoint is what to resume from.
+ * (or `out/<checkpoints.exportDir>`; float16 weights after `mixed-float16` training), writes `out/report.html`, and
+ * assembles the result. An interrupted run exports nothing: its step checkpoint is what to resume from.
  *
  * @example
  * ```ts
- * return finishRun({ out, run, snap, checkpoints, ... });
+ * return finishRun({ config, out, run, outcome: await trainLoop({ config, run, out, ... }), log });
  * ```
  */
 export async function finishRun(args: {
-  out: string; run: PreparedRun; snap: TrainingSnapshot; checkpoints: CheckpointManager; interrupted: boolean;
-  stoppedEarly: boolean; precision: NonNullable<DistillOptions['precision']>; bestMetric: EvalMetricName;
-  log: (m: string) => void; throughput: DistillResult['throughput']; exportDir?: string;
+  config: DistillConfig; out: string; run: PreparedRun; outcome: LoopOutcome; log: (m: string) => void;
 }): Promise<DistillResult> {
-  const { out, run, snap, checkpoints, log } = args;
+  const { out, run, log } = args;
+  const { snap, checkpoints, bestMetric, interrupted } = args.outcome;
+  const { precision } = args.config.runtime;
+  const { exportDir } = args.config.checkpoints;
   const student = run.student.model;
-  const checkpointDir = path.join(out, args.exportDir ?? STUDENT_DIR);
-  if (!args.interrupted) {
+  const checkpointDir = path.join(out, exportDir);
+  if (!interrupted) {
     if (snap.best && snap.best.step !== snap.step) {
       const best = await loadModel(checkpoints.dirFor(snap.best.step));
       student.setWeights(best.model.getWeights());
       best.model.dispose();
-      log(`restored the best weights (step ${snap.best.step}, ${args.bestMetric} ${snap.best.value.toFixed(4)})`);
+      log(`restored the best weights (step ${snap.best.step}, ${bestMetric} ${snap.best.value.toFixed(4)})`);
     }
     await fs.rm(checkpointDir, { recursive: true, force: true });
     await saveClassifier(student, checkpointDir, {
       tokenizer: run.data.tokenizer, labels: run.data.labels, modelConfig: run.student.config,
-      weightDtype: args.precision === 'mixed-float16' ? 'float16' : 'float32',
+      weightDtype: precision === 'mixed-float16' ? 'float16' : 'float32',
       meta: { metrics: snap.best ? numeric(snap.best.metrics) : undefined,
-        extra: { trainedSteps: snap.step, precision: args.precision, bestMetric: args.bestMetric } },
+        extra: { trainedSteps: snap.step, precision, bestMetric } },
     });
     await writeReport(args);
   }
-  const t = args.throughput;
+  const t = args.outcome.throughput;
   log(`throughput: ${t.samplesPerSec.toFixed(1)} samples/s, ${t.tokensPerSec.toFixed(0)} tokens/s on ${t.backend} (${t.seconds.toFixed(1)} s training)`);
-  if (!args.interrupted) log(`${args.exportDir ?? STUDENT_DIR} saved to ${checkpointDir}`);
+  if (!interrupted) log(`${exportDir} saved to ${checkpointDir}`);
   return {
     history: snap.history, best: snap.best ? { step: snap.best.step, metrics: snap.best.metrics } : undefined,
     checkpointDir, student, tokenizer: run.data.tokenizer, labels: run.data.labels, steps: snap.step,
-    stoppedEarly: args.stoppedEarly, interrupted: args.interrupted, throughput: t,
+    stoppedEarly: args.outcome.stoppedEarly, interrupted, throughput: t,
   };
 }
 
 async function writeReport(args: Parameters<typeof finishRun>[0]): Promise<void> {
-  const { out, run, snap } = args;
+  const { out, run } = args;
+  const { snap, bestMetric, throughput } = args.outcome;
+  const { precision } = args.config.runtime;
   const metrics = parseMetrics(await fs.readFile(path.join(out, 'metrics.jsonl'), 'utf8').catch(() => ''));
   const last = snap.best?.metrics ?? snap.history.at(-1)?.metrics;
   const fmt = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(4));
@@ -73,8 +76,8 @@ async function writeReport(args: Parameters<typeof finishRun>[0]): Promise<void>
   ];
   const html = renderReport({
     title: `tfdistill run: ${path.basename(out)}`, metrics, comparison, confusion: await confusionOf(run),
-    notes: [`${snap.step} optimizer steps; throughput ${args.throughput.samplesPerSec.toFixed(1)} samples/s on ${args.throughput.backend}`,
-      `precision: ${args.precision}`, `best ${args.bestMetric}: ${fmt(snap.best?.value)} at step ${snap.best?.step ?? '-'}`],
+    notes: [`${snap.step} optimizer steps; throughput ${throughput.samplesPerSec.toFixed(1)} samples/s on ${throughput.backend}`,
+      `precision: ${precision}`, `best ${bestMetric}: ${fmt(snap.best?.value)} at step ${snap.best?.step ?? '-'}`],
   });
   await fs.writeFile(path.join(out, 'report.html'), html);
 }

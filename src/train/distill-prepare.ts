@@ -9,13 +9,14 @@ import { cacheTeacherOutputs } from '../data/teacher-cache/write.js';
 import { readTeacherCache } from '../data/teacher-cache/read.js';
 import { loadTokenizer } from '../data/tokenizer/tokenizer.js';
 import { TfdistillError } from '../errors.js';
-import { checkIntermediateShapes, intermediateShapesOf } from '../losses/index.js';
+import { checkIntermediateShapes, intermediateShapesOf, type IntermediateSpec } from '../losses/index.js';
 import { outputsRead, projectedBlocks } from '../losses/registry.js';
 import { encoderOutputs } from '../models/outputs.js';
 import type { EncoderOptions, EncoderOutputKind } from '../models/options.js';
 import { teacherInputTensors } from '../models/teacher-logits.js';
 import type { EncoderOutputs } from '../models/types.js';
-import type { DistillOptions, PreparedData } from './distill-options.js';
+import { maxLengthFor, studentTokenizerFor, wantsTeacherCache, type DistillConfig } from './distill-config.js';
+import type { PreparedData } from './distill-options.js';
 import { startTeacherReplicas } from './parallel/distill-replicas.js';
 import { resolveStudent } from './resolve-student.js';
 import { resolveTeacher, type ResolvedTeacher } from './resolve-teacher.js';
@@ -40,36 +41,34 @@ const isPrepared = (d: unknown): d is PreparedData => typeof d === 'object' && d
  *
  * @example
  * ```ts
- * const run = await prepareRun({ teacher: 'teacher/', train: 'train.csv', out: 'run/' }, { seed: 1, log: console.log });
+ * const run = await prepareRun(resolveDistillConfig({ teacher: 'teacher/', train: 'train.csv', out: 'run/' }), { log: console.log });
  * ```
  */
-export async function prepareRun(options: DistillOptions,
-  ctx: { seed: number; log: (m: string) => void; replicas?: number; backend?: ConcreteBackendName }): Promise<PreparedRun> {
-  const teacher = options.teacher !== undefined
-    ? await resolveTeacher(options.teacher, { tokenizer: options.tokenizer, threads: options.teacherThreads }) : undefined;
+export async function prepareRun(config: DistillConfig,
+  ctx: { log: (m: string) => void; replicas?: number; backend?: ConcreteBackendName }): Promise<PreparedRun> {
+  const teacher = config.teacher !== undefined
+    ? await resolveTeacher(config.teacher, { tokenizer: config.data.tokenizer, threads: config.runtime.teacherThreads }) : undefined;
+  const specs = config.loss.intermediate;
   try {
-    if (teacher?.teacher.async && (options.loss?.intermediate?.length ?? 0) > 0) {
+    if (teacher?.teacher.async && specs.length > 0) {
       throw new TfdistillError('INVALID_ARGUMENT', 'intermediate-layer losses need a TF.js teacher; this one runs outside TF.js (ONNX)',
         'drop loss.intermediate (--intermediate), or distill from a tfdistill/TF.js teacher');
     }
-    const data = await loadData(options, teacher, ctx.seed);
-    const hardLabelsOnly = options.loss?.alpha === 0 && data.labeled;
+    const data = await loadData(config, teacher);
+    const hardLabelsOnly = config.loss.alpha === 0 && data.labeled;
     if (!teacher && !data.withTeacherLogits && !hardLabelsOnly) {
       throw new TfdistillError('INVALID_ARGUMENT', 'no teacher: give a teacher, or data whose rows carry teacher logits',
         'pass --teacher DIR, or --teacher-logits-column for logits computed elsewhere (or alpha 0 to train on labels alone)');
     }
     if (data.trainedTokenizer) ctx.log(`trained a WordPiece tokenizer (${data.tokenizer.vocabSize} tokens) on the training text`);
-    const specs = options.loss?.intermediate ?? [];
     const outputs: EncoderOutputKind[] = ['logits', ...outputsRead(specs)];
     const numClasses = data.labels.length || (await teacherClasses(data, teacher));
-    const maxLength = options.data?.maxLength ?? Math.min(128, teacher?.maxLength ?? 128);
-    const student = resolveStudent(options.student, { vocabSize: data.tokenizer.vocabSize, maxLength, numClasses,
-      padId: data.tokenizer.padId, pairs: data.pairs,
-      seed: ctx.seed, outputs, teacherModel: teacher?.layersModel });
+    const student = resolveStudent(config.student, { vocabSize: data.tokenizer.vocabSize, maxLength: maxLengthFor(config, teacher?.maxLength),
+      numClasses, padId: data.tokenizer.padId, pairs: data.pairs, seed: config.seed, outputs, teacherModel: teacher?.layersModel });
     if (student.init) ctx.log(`student initialised from teacher: ${student.init.copied.length} weights copied, ${student.init.initialised.length} derived`);
     try {
-      const dims = specs.length > 0 ? checkShapes(options, student.model, teacher, data) : undefined;
-      const teacherCached = await maybeCacheTeacher(options, teacher, data, ctx);
+      const dims = specs.length > 0 ? checkShapes(specs, student.model, teacher, data) : undefined;
+      const teacherCached = await maybeCacheTeacher(config, teacher, data, ctx);
       return { data, student, teacher, studentDim: dims?.student ?? 0, teacherDim: dims?.teacher, teacherCached };
     } catch (e) {
       if (student.owned) student.model.dispose();
@@ -81,18 +80,19 @@ export async function prepareRun(options: DistillOptions,
   }
 }
 
-async function loadData(options: DistillOptions, teacher: ResolvedTeacher | undefined, seed: number): Promise<PreparedDatasets> {
-  if (isPrepared(options.train)) {
-    const train = options.train;
-    if (options.validation !== undefined && !isPrepared(options.validation)) {
+async function loadData(config: DistillConfig, teacher: ResolvedTeacher | undefined): Promise<PreparedDatasets> {
+  const { data: d, seed } = config;
+  if (isPrepared(config.train)) {
+    const train = config.train;
+    if (config.validation !== undefined && !isPrepared(config.validation)) {
       // Records or a file would need the caller's tokenization; silently ignoring them would turn evaluation off.
       throw new TfdistillError('INVALID_ARGUMENT', 'validation must be prepared examples too when train is',
         'pass validation as { examples, tokenizer, labels } tokenized like train, or give train as records/a file');
     }
-    let validation = isPrepared(options.validation) ? options.validation.examples : [];
+    let validation = isPrepared(config.validation) ? config.validation.examples : [];
     let examples = train.examples;
-    if (!options.validation && (options.data?.validationFraction ?? 0.1) > 0) {
-      const split = splitRecords(examples, { validationFraction: options.data?.validationFraction ?? 0.1, seed });
+    if (!config.validation && d.validationFraction > 0) {
+      const split = splitRecords(examples, { validationFraction: d.validationFraction, seed });
       examples = split.train;
       validation = split.validation;
     }
@@ -101,18 +101,17 @@ async function loadData(options: DistillOptions, teacher: ResolvedTeacher | unde
       labeled: examples.some((e) => e.label !== undefined), withTeacherLogits: examples.every((e) => e.teacherLogits),
       badRows: { train: { count: 0, first: [] } }, trainedTokenizer: false };
   }
-  const given = typeof options.tokenizer === 'string' ? await loadTokenizer(options.tokenizer) : options.tokenizer;
+  const given = typeof d.tokenizer === 'string' ? await loadTokenizer(d.tokenizer) : d.tokenizer;
   const teacherTokenizer = teacher?.tokenizer ?? given;
-  const choice = options.studentTokenizer ?? (teacher?.external ? 'train' : 'teacher');
+  const choice = studentTokenizerFor(config, teacher?.external);
   const tokenizer = choice === 'teacher' ? teacherTokenizer : choice === 'train' ? undefined
     : typeof choice === 'string' ? await loadTokenizer(choice) : choice;
-  const d = options.data ?? {};
   return prepareDatasets({
-    train: options.train, validation: isPrepared(options.validation) ? undefined : options.validation,
+    train: config.train, validation: isPrepared(config.validation) ? undefined : config.validation,
     textColumn: d.textColumn, textPairColumn: d.textPairColumn, labelColumn: d.labelColumn, teacherLogitsColumn: d.teacherLogitsColumn,
-    onBadRow: d.onBadRow, validationFraction: d.validationFraction, seed, maxLength: d.maxLength ?? Math.min(128, teacher?.maxLength ?? 128),
+    onBadRow: d.onBadRow, validationFraction: d.validationFraction, seed, maxLength: maxLengthFor(config, teacher?.maxLength),
     tokenizer, teacherTokenizer: teacher ? teacherTokenizer : undefined, vocabSize: d.vocabSize, labels: teacher?.labels,
-    teacherCache: options.teacherCache ? { file: options.teacherCache, teacherId: teacher?.id } : undefined,
+    teacherCache: d.teacherCache ? { file: d.teacherCache, teacherId: teacher?.id } : undefined,
   });
 }
 
@@ -124,7 +123,7 @@ async function teacherClasses(data: PreparedDatasets, teacher: ResolvedTeacher |
 }
 
 /** One forward pass of both models on two examples; throws SHAPE_MISMATCH naming layers before any training. */
-function checkShapes(options: DistillOptions, student: tf.LayersModel, teacher: ResolvedTeacher | undefined, data: PreparedDatasets) {
+function checkShapes(specs: readonly IntermediateSpec[], student: tf.LayersModel, teacher: ResolvedTeacher | undefined, data: PreparedDatasets) {
   if (!teacher) throw new TfdistillError('INVALID_ARGUMENT', 'intermediate-layer losses need a teacher model, not cached logits');
   const batch = batchFromExamples(data.train.slice(0, 2), data.padding);
   const feed = teacherFeed(batch);
@@ -136,7 +135,6 @@ function checkShapes(options: DistillOptions, student: tf.LayersModel, teacher: 
     const ss = intermediateShapesOf(s), ts = intermediateShapesOf(t);
     const studentDim = s.hidden?.[0]?.shape[2] ?? 0, teacherDim = t.hidden?.[0]?.shape[2];
     // Width differences are bridged by learned projections (created by distill), so compare as if projected.
-    const specs = options.loss?.intermediate ?? [];
     const plannedProjections = studentDim !== teacherDim && teacherDim
       ? Object.fromEntries(projectedBlocks(specs).map((i) => [i, { name: `projection_${i}`, studentDim, teacherDim }]))
       : undefined;
@@ -147,22 +145,20 @@ function checkShapes(options: DistillOptions, student: tf.LayersModel, teacher: 
   }
 }
 
-async function maybeCacheTeacher(options: DistillOptions, teacher: ResolvedTeacher | undefined, data: PreparedDatasets,
+async function maybeCacheTeacher(config: DistillConfig, teacher: ResolvedTeacher | undefined, data: PreparedDatasets,
   ctx: { log: (m: string) => void; replicas?: number; backend?: ConcreteBackendName }): Promise<boolean> {
   if (!teacher || data.withTeacherLogits) return data.withTeacherLogits;
-  const mode = options.cacheTeacher ?? 'auto';
-  const wanted = mode === true || (mode === 'auto' && (options.epochs ?? 3) > 1);
-  if (!wanted || (options.loss?.intermediate?.length ?? 0) > 0) return false;
-  const file = path.join(path.resolve(options.out ?? 'tfdistill-run'), 'teacher-cache.bin');
+  if (!wantsTeacherCache(config) || config.loss.intermediate.length > 0) return false;
+  const file = path.join(path.resolve(config.out), 'teacher-cache.bin');
   const read = () => readTeacherCache(file, { examples: data.train, teacherId: teacher.id });
   // Reuse a cache from an earlier (interrupted) run only when the teacher id means the same weights across processes.
-  let cache = options.resume && teacher.stableId ? await read().catch(() => undefined) : undefined;
+  let cache = config.checkpoints.resume && teacher.stableId ? await read().catch(() => undefined) : undefined;
   if (!cache) {
     const pool = await startTeacherReplicas({ replicas: ctx.replicas, backend: ctx.backend, teacher });
     ctx.log(`running the teacher once over ${data.train.length} training rows${pool ? ` on ${pool.size} replicas` : ''} (teacher cache: ${file})`);
     try {
       await cacheTeacherOutputs(teacher.teacher, data.train, file,
-        { teacherId: teacher.id, dtype: 'float32', batchSize: options.batchSize ?? 32, pool, padding: data.padding });
+        { teacherId: teacher.id, dtype: 'float32', batchSize: config.schedule.batchSize, pool, padding: data.padding });
     } finally {
       await pool?.close();
     }
