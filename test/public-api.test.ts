@@ -47,6 +47,8 @@ let entry: Record<keyof typeof entryFiles, Exported>;
 let rules: ImportRules;
 /** Every name some module of src/ exports (tests left out). */
 let srcNames: Set<string>;
+/** Every name src/train/distill-options.ts exports: distill's options, result and their parts. */
+let distillOptionNames: string[];
 
 beforeAll(() => {
   const files = sourceFiles(path.resolve('src')).filter((f) => !f.endsWith('.test.ts'));
@@ -57,6 +59,7 @@ beforeAll(() => {
   entry = { tfdistill: exportsOf(program, entryFiles.tfdistill), 'tfdistill/advanced': exportsOf(program, entryFiles['tfdistill/advanced']) };
   rules = { entries: new Map(Object.entries(entry).map(([k, v]) => [k, v.all])), packages };
   srcNames = new Set(files.flatMap((f) => [...exportsOf(program, f).all]));
+  distillOptionNames = [...exportsOf(program, path.resolve('src/train/distill-options.ts')).all];
 });
 
 describe('the two entries', () => {
@@ -66,6 +69,11 @@ describe('the two entries', () => {
     expect(values.length + types.length).toBeLessThanOrEqual(MAX_MAIN_NAMES);
     // The compiler's value names are the module's runtime exports.
     expect(Object.keys(main).sort()).toEqual(values);
+  });
+
+  it("'tfdistill' exports every part of distill's options and result by name", () => {
+    expect(distillOptionNames).toContain('DistillOptions');
+    expect(distillOptionNames.filter((name) => !entry.tfdistill.all.has(name))).toEqual([]);
   });
 
   it("'tfdistill/advanced' exports the building blocks, none of them also in 'tfdistill'", () => {
