@@ -1,4 +1,5 @@
 import { encoderPresets } from '../../models/options.js';
+import { DISTILL_DEFAULTS } from '../../train/distill-config.js';
 import { distill } from '../../train/distill.js';
 import { defineCommand } from '../command.js';
 import { backendOption, dataOptions, replicasOption } from '../options.js';
@@ -15,12 +16,12 @@ export const trainTeacherCommand = defineCommand({
       preset: { choices: Object.keys(encoderPresets) as Array<keyof typeof encoderPresets>, default: 'teacherBase' as const },
       tokenizer: { type: 'string', describe: 'tokenizer.json (default: a WordPiece vocabulary trained on --data)' },
       'vocab-size': { type: 'number', default: 8000, describe: 'Size of the trained WordPiece vocabulary' },
-      epochs: { type: 'number', default: 3 },
+      epochs: { type: 'number', default: DISTILL_DEFAULTS.schedule.epochs },
       'max-steps': { type: 'number' },
-      'batch-size': { type: 'number', default: 32 },
-      lr: { type: 'number', default: 5e-4 },
-      'max-length': { type: 'number', default: 128 },
-      seed: { type: 'number', default: 42 },
+      'batch-size': { type: 'number', default: DISTILL_DEFAULTS.schedule.batchSize },
+      lr: { type: 'number', default: DISTILL_DEFAULTS.optimizer.learningRate },
+      'max-length': { type: 'number', default: DISTILL_DEFAULTS.data.maxLength },
+      seed: { type: 'number', default: DISTILL_DEFAULTS.seed },
       out: { type: 'string', default: 'teacher', describe: 'Run directory (the teacher goes to OUT/teacher)' },
       resume: { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
