@@ -84,6 +84,7 @@ export {
   type IntermediateLossEntry, type IntermediateLossName, type IntermediateOutput,
 } from './losses/registry.js';
 export { maskedMean } from './losses/masked-mean.js';
+export type { WarnFn } from './losses/warn-once.js';
 
 // Encoder internals: resolved options, outputs, parts, student initialisation, input conventions.
 export { resolveEncoderOptions, scaleEncoderOptions, type ResolvedEncoderOptions } from './models/options.js';

@@ -123,7 +123,8 @@ export async function withQuantizedWeights<T>(model: tf.LayersModel, dtypeOf: Dt
  * Post-training weight quantization into the TF.js weights-manifest format, exactly as
  * `tensorflowjs_converter --quantize_uint8/--quantize_uint16/--quantize_float16` writes it, with a report:
  * size raw/gzip per dtype, compression ratio, accuracy/agreement/KL before and after. The output loads with
- * stock `tf.loadLayersModel`. See {@link TFJS_QUANTIZATION_NOTE}.
+ * stock `tf.loadLayersModel`; the result's `note` says what that buys in TF.js (a smaller download, not faster
+ * compute).
  *
  * @example
  * ```ts

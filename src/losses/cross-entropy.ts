@@ -15,7 +15,7 @@ export interface CrossEntropyOptions {
   /**
    * Read the labels (and mask) back to check every counted label is in [0, classes): a device-to-host sync per
    * call, which stalls a GPU pipeline. Default true. Training loops that build labels from host arrays check them
-   * there (see {@link requireLabelValues}) and pass false.
+   * there (see `requireLabelValues`) and pass false.
    */
   checkLabels?: boolean;
 }

@@ -23,7 +23,7 @@ function layerSeed(seed: number | undefined, index: number): number | undefined 
  * with T = 0 (default) the model has its single input. Padding is `input_ids == padId` (default 0) in every block
  * and in mean pooling.
  * Outputs, in order: `logits`, then `hidden_0..L-1` (each block's output [batch, seq, d]) if asked, then
- * `attention_0..L-1` ([batch, heads, seq, seq]) if asked; read them with {@link encoderOutputs}.
+ * `attention_0..L-1` ([batch, heads, seq, seq]) if asked; read them with `encoderOutputs` (tfdistill/advanced).
  *
  * Parameter count: (V + maxLength + T) d + B (4d^2 + 2 d f + f + 9d) + [pre-LN: 2d] + d C + C, where
  * B = number of distinct blocks (numLayers, or the group count with shareLayers); with attentionRank r

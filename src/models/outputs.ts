@@ -38,7 +38,7 @@ export interface EncoderRunOptions {
 
 /**
  * Runs a tfdistill encoder and splits its output list into {@link EncoderOutputs}. Works for models
- * built by {@link createEncoder} and for the same models loaded with `tf.loadLayersModel`.
+ * built by `createEncoder` and for the same models loaded with `tf.loadLayersModel`.
  *
  * Token types: a model built with `typeVocabSize` > 0 is fed `typeIds`, or zeros of the ids' shape when they are not
  * given (one-text inputs, as Hugging Face does). A model without a type table throws `INVALID_ARGUMENT` when given

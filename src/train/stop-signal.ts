@@ -36,7 +36,7 @@ const EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTE
 /**
  * Graceful stop for long runs. The first Ctrl-C (or SIGTERM, or `request()`) only records the
  * request: the loop checks `requested` after each step, writes a checkpoint and returns, printing
- * {@link resumeMessage}. A second signal quits immediately (no checkpoint), for when saving hangs.
+ * `resumeMessage`. A second signal quits immediately (no checkpoint), for when saving hangs.
  * `dispose()` removes the listeners, so Node's default Ctrl-C behaviour comes back after training.
  *
  * @example
