@@ -1,12 +1,43 @@
-import type { Options } from 'yargs';
+/**
+ * The options the commands share, defined once so that every command reads its model, writes its output and names
+ * its data the same way: the model is the first positional, output goes to `--out`, and `--force` is needed to
+ * replace what is there.
+ */
+import type { Options, PositionalOptions } from 'yargs';
 import type { DistillRecoveryOptions } from '../compress/index.js';
 import { TfdistillError } from '../errors.js';
 
-/** Options shared by commands that read a labelled CSV/JSONL file. */
-export const dataOptions = {
-  'text-column': { type: 'string', default: 'text', describe: 'Column holding the text' },
+/** The model a command reads, its first positional: `.positional('model', modelPositional)`. */
+export const modelPositional = {
+  type: 'string', demandOption: true,
+  describe: 'Checkpoint directory (tfdistill or TF.js layers model), or the run directory train wrote (its student/)',
+} as const satisfies PositionalOptions;
+
+/** `--force`, for every command that writes: without it an existing output is refused (OUTPUT_EXISTS). */
+export const forceOption = {
+  force: { type: 'boolean', default: false, describe: 'Replace an existing --out' },
+} satisfies Record<string, Options>;
+
+/** `--out` (required; `what` says what is written there) and `--force`. */
+export function outputOptions(what: string) {
+  return { out: { type: 'string', demandOption: true, describe: what }, ...forceOption } as const satisfies Record<string, Options>;
+}
+
+/** Where the text is in CSV/JSONL input (commands that read texts, labelled or not). */
+export const textColumnOptions = {
+  'text-column': { type: 'string', default: 'text', describe: 'Column (CSV) or field (JSONL) holding the text' },
   'text-pair-column': { type: 'string', describe: 'Column holding the second text of sentence pairs (default: single texts)' },
+} satisfies Record<string, Options>;
+
+/** Where text and label are in a labelled CSV/JSONL file. */
+export const columnOptions = {
+  ...textColumnOptions,
   'label-column': { type: 'string', default: 'label', describe: 'Column holding the label (class name or integer id)' },
+} satisfies Record<string, Options>;
+
+/** Options shared by commands that read a labelled CSV/JSONL file for training. */
+export const dataOptions = {
+  ...columnOptions,
   'on-bad-row': { choices: ['error', 'skip'] as const, default: 'error' as const, describe: 'Stop at a bad row, or skip and count it' },
 } satisfies Record<string, Options>;
 
@@ -27,6 +58,13 @@ export const replicasOption = {
 /** How an ONNX teacher runs (every command that takes --teacher). */
 export const teacherRuntimeOptions = {
   'teacher-threads': { type: 'number', describe: 'ONNX teacher: ONNX Runtime intra-op threads (default: the machine\'s cores)' },
+} satisfies Record<string, Options>;
+
+/** Recovery fine-tuning after pruning (`prune`, `optimize`); read by {@link recoverySettings}. */
+export const recoveryOptions = {
+  'recover-with-distill': { type: 'boolean', default: false, describe: 'Fine-tune by distillation after each pruning step' },
+  'recover-data': { type: 'string', describe: 'Training CSV/JSONL for recovery (and optimize full\'s distillation; default --data)' },
+  'recover-epochs': { type: 'number', default: 1, describe: 'Epochs of each recovery run' },
 } satisfies Record<string, Options>;
 
 /**

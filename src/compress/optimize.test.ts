@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +40,9 @@ describe('optimize()', () => {
       final.model.dispose();
       await expect(optimize(ckpt, { preset: 'heavy' as never, out: path.join(dir, 'x') })).rejects.toThrow(/unknown preset/);
       await expect(optimize(ckpt, { preset: 'light', out })).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
-      await expect(optimize(dir, { preset: 'light', out: path.join(dir, 'y') })).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID' });
+      const empty = path.join(dir, 'empty');
+      await mkdir(empty);
+      await expect(optimize(empty, { preset: 'light', out: path.join(dir, 'y') })).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID' });
     });
   });
 });

@@ -10,7 +10,8 @@ import type { WeightDtype } from './quant-math.js';
 import { resolveData } from './data-option.js';
 import { predictLogits } from './evaluate.js';
 import { formatTable, measureRow, type CompressionRow } from './report.js';
-import { assertOutputFree, openSource } from './source.js';
+import { assertOutputFree } from '../io/output-path.js';
+import { openSource } from './source.js';
 
 /**
  * Options of {@link optimize}. Presets: `light` = quantize only; `medium` = structured prune 30% + recovery +

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,10 +17,15 @@ import { encoderBlocks } from './structured.js';
 
 let dir: string;
 let ckpt: string;
+/** A directory holding no model, only a stray file (`dir` is a run directory: it holds student/). */
+let noModel: string;
 beforeAll(async () => {
   await useBackend('wasm');
   dir = await mkdtemp(path.join(tmpdir(), 'tfd-prune-'));
   ckpt = path.join(dir, 'student');
+  noModel = path.join(dir, 'no-model');
+  await mkdir(noModel);
+  await writeFile(path.join(noModel, 'notes.txt'), 'not a model');
   const { model } = await makeTinyCheckpoint(ckpt, { dModel: 16 });
   model.dispose();
 });
@@ -70,9 +75,10 @@ describe('prune()', () => {
     });
   });
 
-  it('rejects a non-checkpoint path, a sparsity outside [0, 1), an existing output', async () => {
+  it('rejects a directory holding no model, a sparsity outside [0, 1), an existing output', async () => {
     await expectNoLeaks(async () => {
-      await expect(prune(dir, { sparsity: 0.5 })).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID' });
+      await expect(prune(noModel, { sparsity: 0.5 })).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID',
+        message: expect.stringMatching(/no model\.json in it, nor in its student\/ or teacher\//) });
       await expect(prune(ckpt, { sparsity: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       await expect(prune(ckpt, { sparsity: 0.5, schedule: [0.5, 0.2] })).rejects.toThrow(/must not decrease/);
       await expect(prune(ckpt, { sparsity: 0.5, out: ckpt })).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
@@ -97,7 +103,7 @@ describe('quantize()', () => {
       const again = await loadClassifier(out);
       again.model.dispose();
       await expect(quantize(ckpt, { dtype: 'int4' as never })).rejects.toThrow(/unknown dtype/);
-      await expect(quantize(dir, {})).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID' });
+      await expect(quantize(noModel, {})).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID' });
     });
   });
 

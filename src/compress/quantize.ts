@@ -8,7 +8,8 @@ import type { LatencyOptions } from './latency.js';
 import { nameFilter } from './patterns.js';
 import { roundTrip, WEIGHT_DTYPES, type WeightDtype } from './quant-math.js';
 import { formatTable, measureRow, type CompressionRow, type MeasureContext } from './report.js';
-import { assertOutputFree, openSource, type ModelSource } from './source.js';
+import { assertOutputFree } from '../io/output-path.js';
+import { openSource, type ModelSource } from './source.js';
 import { withWeights } from './clone.js';
 import { writeQuantizedCheckpoint, type DtypeAssignment } from './write-quantized.js';
 

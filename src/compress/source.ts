@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TfdistillError } from '../errors.js';
-import { loadClassifier } from '../io/classifier-checkpoint.js';
+import { loadClassifier, resolveCheckpointDir, RUN_EXPORT_DIRS } from '../io/classifier-checkpoint.js';
 import { fileSystemHandler } from '../io/file-router.js';
 import { isCheckpointDir, loadModel, readCheckpointMeta } from '../io/load-model.js';
 import type { TextTokenizer } from '../data/types.js';
@@ -36,7 +36,8 @@ export interface OpenedSource {
 
 /**
  * Loads a checkpoint directory (a tfdistill checkpoint, with or without a tokenizer, or a plain TF.js layers-model
- * folder) or wraps an in-memory model.
+ * folder), or the one a training run directory exported (see `resolveCheckpointDir`), or wraps an in-memory model.
+ * A directory holding no model is refused (`CHECKPOINT_INVALID`), naming where a model.json was looked for.
  *
  * @example
  * ```ts
@@ -50,15 +51,17 @@ export async function openSource(source: ModelSource, extra: { tokenizer?: TextT
     }
     return { model: source, tokenizer: extra.tokenizer, labels: extra.labels, owned: false };
   }
-  if (await isCheckpointDir(source)) {
-    const meta = await readCheckpointMeta(source);
+  // A training run directory (train's `out`) stands for the model it exported, as everywhere a model is read.
+  const dir = await resolveCheckpointDir(source);
+  if (await isCheckpointDir(dir)) {
+    const meta = await readCheckpointMeta(dir);
     // A classifier checkpoint brings its tokenizer; one saved without (saveModel) is compressed all the same, and
     // needs a tokenizer only when evaluation data come as a file (see resolveData).
     if (!meta.tokenizer) {
-      const { model } = await loadModel(source);
+      const { model } = await loadModel(dir);
       return { model, labels: meta.labels, modelConfig: meta.modelConfig, maxLength: embeddingMaxLength(model), owned: true };
     }
-    const ckpt = await loadClassifier(source);
+    const ckpt = await loadClassifier(dir);
     // A checkpoint without modelConfig (e.g. a student distill trained as a given model) reports a generic limit.
     const limit = embeddingMaxLength(ckpt.model);
     return {
@@ -67,16 +70,27 @@ export async function openSource(source: ModelSource, extra: { tokenizer?: TextT
       modelConfig: ckpt.meta.modelConfig, owned: true,
     };
   }
-  const modelJson = path.join(source, 'model.json');
-  if (!(await stat(modelJson).then((s) => s.isFile(), () => false))) {
-    throw new TfdistillError('CHECKPOINT_INVALID', `${path.resolve(source)} is not a tfdistill checkpoint or a TF.js layers-model folder (no model.json)`,
-      'pass the directory that distill/train-teacher wrote, or one holding a TF.js model.json');
-  }
+  const modelJson = path.join(dir, 'model.json');
+  if (!(await stat(modelJson).then((s) => s.isFile(), () => false))) throw await noModelError(source);
   // A plain TF.js layers model (tfjs-converter or model.save output): no labels, no tokenizer.
   const model = await tf.loadLayersModel(fileSystemHandler(modelJson)).catch((e: Error) => {
     throw new TfdistillError('CHECKPOINT_INVALID', `${modelJson} is not a loadable TF.js layers model: ${e.message.split('\n')[0]}`);
   });
   return { model, maxLength: embeddingMaxLength(model), owned: true };
+}
+
+/** What {@link openSource} says about a path that holds no model: what it looked for, and where. */
+async function noModelError(source: string): Promise<TfdistillError> {
+  const where = path.resolve(source);
+  const info = await stat(source).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    return new TfdistillError('CHECKPOINT_NOT_FOUND', `${where}: ${info ? 'a file, not a directory' : 'no such directory'}`,
+      'pass a checkpoint directory or the run directory train wrote');
+  }
+  const inside = RUN_EXPORT_DIRS.map((d) => `${d}/`).join(' or ');
+  return new TfdistillError('CHECKPOINT_INVALID',
+    `${where} is not a tfdistill checkpoint, a TF.js layers-model folder or a training run directory: no model.json in it, nor in its ${inside}`,
+    'pass the directory train or train-teacher wrote (or its student/), or a folder holding a TF.js model.json');
 }
 
 /**
@@ -90,22 +104,4 @@ export async function openSource(source: ModelSource, extra: { tokenizer?: TextT
 export function embeddingMaxLength(model: tf.LayersModel): number | undefined {
   const embedding = model.layers.find((l) => l instanceof TfdEmbedding) as TfdEmbedding | undefined;
   return embedding?.embeddingConfig.maxLength;
-}
-
-/**
- * Refuses (`OUTPUT_EXISTS`) to write into an existing non-empty path unless `force` is set.
- *
- * @example
- * ```ts
- * await assertOutputFree('runs/student-int8', { force: false });
- * ```
- */
-export async function assertOutputFree(out: string, opts: { force?: boolean }): Promise<void> {
-  if (typeof out !== 'string' || out.length === 0) throw new TfdistillError('INVALID_ARGUMENT', 'out must be a directory path');
-  if (opts.force) return;
-  const info = await stat(out).catch(() => undefined);
-  if (info === undefined) return;
-  if (!info.isDirectory() || (await readdir(out)).length > 0) {
-    throw new TfdistillError('OUTPUT_EXISTS', `${path.resolve(out)} already exists`, 'choose another output or pass --force (force: true)');
-  }
 }

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { builtinDatasetPath } from '../data/readers/builtin-datasets.js';
 import { TfdistillError } from '../errors.js';
 import { loadClassifier } from '../io/classifier-checkpoint.js';
+import { assertOutputFree } from '../io/output-path.js';
 import { assertRemovable } from '../io/safe-remove.js';
 import type { EncoderShape } from '../models/options.js';
 import { countParameters } from '../models/summary.js';
@@ -60,9 +61,9 @@ export interface DemoRow {
 
 /**
  * The main job on built-in, real data, offline: trains a teacher on the SpamAssassin public corpus (spam vs ham
- * emails), distills a smaller student from it, and compares them on the same held-out emails. With `force` (what
- * `tfdistill demo` passes) a previous demo in `out` is replaced; a folder holding anything else is refused
- * (`OUTPUT_EXISTS`), never deleted.
+ * emails), distills a smaller student from it, and compares them on the same held-out emails. An existing `out` is
+ * refused (`OUTPUT_EXISTS`); with `force` (`tfdistill demo --force`) a previous demo in `out` is replaced, and a
+ * folder holding anything else is still refused, never deleted.
  *
  * @example
  * ```ts
@@ -79,6 +80,7 @@ export async function runDemo(opts: {
   const t0 = performance.now();
   const out = path.resolve(opts.out);
   if (opts.force) await clearPreviousDemo(out);
+  else await assertOutputFree(out, {});
   let data = builtinDatasetPath('spam-assassin');
   if (s.limit) {
     // A CSV record can span lines: parse, then rewrite `limit` evenly spaced rows (the file is sorted by class).

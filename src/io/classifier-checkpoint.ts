@@ -94,6 +94,9 @@ export async function loadClassifier(dirOrRun: string, opts: LoadModelOptions = 
   }
 }
 
+/** Where a training run directory holds its model, in the order looked at: `train`'s student, `train-teacher`'s teacher. */
+export const RUN_EXPORT_DIRS = ['student', 'teacher'] as const;
+
 /**
  * The checkpoint directory that `dir` stands for: `dir` itself when it holds a `model.json`, else `dir/student` (or
  * `dir/teacher`, from `train-teacher`) when `dir` is a training run directory (`distill`'s `out`). Anything else is returned unchanged (loading then reports
@@ -107,8 +110,7 @@ export async function loadClassifier(dirOrRun: string, opts: LoadModelOptions = 
 export async function resolveCheckpointDir(dir: string): Promise<string> {
   const exists = (p: string) => fs.stat(p).then((s) => s.isFile(), () => false);
   if (await exists(path.join(dir, 'model.json'))) return dir;
-  // A run directory: its exported student, or the teacher `train-teacher` exported.
-  for (const inside of ['student', 'teacher']) {
+  for (const inside of RUN_EXPORT_DIRS) {
     if (await exists(path.join(dir, inside, 'model.json'))) return path.join(dir, inside);
   }
   return dir;

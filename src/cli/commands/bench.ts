@@ -2,7 +2,7 @@ import { useBackend } from '../../backend/use-backend.js';
 import { benchmark } from '../../eval/benchmark.js';
 import { compareBenchmarks, formatBenchmark, formatComparison } from '../../eval/format-benchmark.js';
 import { defineCommand } from '../command.js';
-import { backendOption } from '../options.js';
+import { backendOption, modelPositional } from '../options.js';
 
 /**
  * `tfdistill bench <model>`: latency percentiles and throughput per batch size, memory, parameters, size on disk;
@@ -17,7 +17,7 @@ export const benchCommand = defineCommand({
   command: 'bench <model>',
   describe: 'Benchmark inference latency, throughput and memory of a checkpoint',
   builder: (y) => y
-    .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint directory' })
+    .positional('model', modelPositional)
     .option('compare', { type: 'string', describe: 'baseline checkpoint (e.g. the teacher) to compare against' })
     .option('batch-sizes', {
       type: 'string', default: '1,8,32', describe: 'Comma-separated batch sizes, e.g. 1,8,32',
@@ -27,7 +27,9 @@ export const benchCommand = defineCommand({
     .option('warmup', { type: 'number', default: 5 })
     .option('runs', { type: 'number', default: 50 })
     .options(backendOption)
-    .option('json', { type: 'boolean', default: false }),
+    .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of tables' })
+    .example('$0 bench run/ --compare t/', 'the student train wrote to run/ beside its teacher: latency, throughput, memory, size')
+    .example('$0 bench run/ --batch-sizes 1,8,32 --seq-len 64 --backend wasm --json', 'one backend and sequence length, as JSON'),
   handler: async (args) => {
     await useBackend(args.backend, { wasmThreads: args.threads });
     const options = { batchSizes: args.batchSizes, seqLen: args.seqLen, warmup: args.warmup, runs: args.runs };

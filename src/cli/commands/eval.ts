@@ -2,7 +2,7 @@ import { useBackend } from '../../backend/use-backend.js';
 import { evaluate } from '../../eval/evaluate.js';
 import { formatEvaluation } from '../../eval/format-evaluation.js';
 import { defineCommand } from '../command.js';
-import { backendOption, teacherRuntimeOptions } from '../options.js';
+import { backendOption, columnOptions, modelPositional, teacherRuntimeOptions } from '../options.js';
 
 /**
  * `tfdistill eval <model> <data>`: accuracy, macro-F1, per-class precision/recall, confusion matrix, ECE, and with
@@ -17,16 +17,17 @@ export const evalCommand = defineCommand({
   command: 'eval <model> <data>',
   describe: 'Evaluate a classifier checkpoint on a labelled CSV/JSONL file',
   builder: (y) => y
-    .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint directory' })
-    .positional('data', { type: 'string', demandOption: true, describe: 'CSV or JSONL file' })
+    .positional('model', modelPositional)
+    .positional('data', { type: 'string', demandOption: true, describe: 'labelled CSV or JSONL file' })
     .option('teacher', { type: 'string', describe: 'teacher to compare with (agreement, KL): a checkpoint, or a Hugging Face ONNX export folder / .onnx file' })
     .option('batch-size', { type: 'number', default: 32 })
-    .option('text-column', { type: 'string' })
-    .option('text-pair-column', { type: 'string', describe: 'column with the second text of sentence pairs' })
-    .option('label-column', { type: 'string' })
+    .options(columnOptions)
     .options(teacherRuntimeOptions)
     .options(backendOption)
-    .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of tables' }),
+    .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of tables' })
+    .example('$0 eval run/ test.csv', 'accuracy, macro-F1, per-class report, confusion matrix and ECE of the student train wrote to run/')
+    .example('$0 eval run/ test.csv --teacher t/ --json', 'also agreement and KL with the teacher, as JSON')
+    .example('$0 eval run/ pairs.csv --text-column sentence1 --text-pair-column sentence2', 'a sentence-pair classifier'),
   handler: async (args) => {
     await useBackend(args.backend, { wasmThreads: args.threads });
     const result = await evaluate(args.model, args.data, {

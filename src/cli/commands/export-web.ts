@@ -1,7 +1,7 @@
 import { useBackend } from '../../backend/use-backend.js';
 import { exportWeb } from '../../web/export-web.js';
 import { defineCommand } from '../command.js';
-import { backendOption } from '../options.js';
+import { backendOption, modelPositional, outputOptions } from '../options.js';
 
 /**
  * `tfdistill export-web student/ --out web/`: a static folder that runs the student in a browser, offline.
@@ -15,12 +15,12 @@ export const exportWebCommand = defineCommand({
   command: 'export-web <model>',
   describe: 'Export a classifier as a static web page (TF.js, no server-side code)',
   builder: (y) => y
-    .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint directory' })
-    .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
+    .positional('model', modelPositional)
+    .options(outputOptions('Folder for the static page'))
     .option('quantize', { choices: ['float16', 'uint8'] as const })
     .option('title', { type: 'string' })
-    .option('force', { type: 'boolean', default: false, describe: 'Replace a non-empty --out folder' })
-    .options(backendOption),
+    .options(backendOption)
+    .example('$0 export-web run/ --out web/ --quantize float16', 'the student train wrote to run/; serve web/ with any static file server'),
   handler: async (args) => {
     await useBackend(args.backend, { wasmThreads: args.threads });
     const r = await exportWeb(args.model, args.out, { quantize: args.quantize, title: args.title, force: args.force });

@@ -5,7 +5,7 @@ import { createPredictor } from '../../serve/predictor.js';
 import { predictStream } from '../../serve/predict-stream.js';
 import type { StreamFormat } from '../../serve/input-records.js';
 import { defineCommand } from '../command.js';
-import { backendOption } from '../options.js';
+import { backendOption, modelPositional, textColumnOptions } from '../options.js';
 
 /**
  * `tfdistill predict <model> [input]`: one JSON line per input record (file or stdin), in order, with per-line
@@ -21,18 +21,20 @@ export const predictCommand = defineCommand({
   command: 'predict <model> [input]',
   describe: 'Classify texts from a CSV/JSONL/text file or stdin (JSONL out)',
   builder: (y) => y
-    .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint directory' })
+    .positional('model', modelPositional)
     .positional('input', { type: 'string', describe: 'input file; omit or - for stdin' })
     .option('text', { type: 'string', describe: 'classify this one text and exit' })
     .option('text-pair', { type: 'string', describe: 'with --text: the second text of a sentence pair' })
     .option('format', { choices: ['jsonl', 'csv', 'text'] as const, describe: 'input format (default: from extension, text for stdin)' })
-    .option('text-column', { type: 'string', default: 'text' })
-    .option('text-pair-column', { type: 'string', describe: 'field with the second text of sentence pairs (jsonl, csv)' })
+    .options(textColumnOptions)
     .option('max-batch-size', { type: 'number', default: 32 })
     .option('max-wait-ms', { type: 'number', default: 5 })
     .option('long-text', { choices: ['truncate', 'chunk'] as const, default: 'truncate' as const })
     .option('top-k', { type: 'number' })
-    .options(backendOption),
+    .options(backendOption)
+    .example('$0 predict run/ mail.jsonl --top-k 2 > predictions.jsonl', 'one JSON line per input record, in order, with the student train wrote to run/')
+    .example('cat texts.txt | $0 predict run/ --format text', 'one text per line from stdin')
+    .example('$0 predict run/ --text "win a free prize now"', 'classify one text'),
   handler: async (args) => {
     if (args.textPair !== undefined && args.text === undefined) {
       throw new TfdistillError('INVALID_ARGUMENT', '--text-pair goes with --text', 'pass both, or --text-pair-column for a file of pairs');

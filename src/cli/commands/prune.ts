@@ -1,10 +1,10 @@
 import { useBackend } from '../../backend/use-backend.js';
 import { defineCommand } from '../command.js';
-import { backendOption, recoverySettings } from '../options.js';
+import { backendOption, modelPositional, outputOptions, recoveryOptions, recoverySettings } from '../options.js';
 import { distillRecovery, prune, type RecoverFn } from '../../compress/index.js';
 
 /**
- * `tfdistill prune <checkpoint> --sparsity 0.5 --out pruned/ [--method structured] [--schedule 0.1,0.3,0.5]
+ * `tfdistill prune <model> --sparsity 0.5 --out pruned/ [--method structured] [--schedule 0.1,0.3,0.5]
  * [--recover-with-distill --data train.csv [--teacher dir] [--recover-epochs 1]]`.
  *
  * @example
@@ -13,10 +13,10 @@ import { distillRecovery, prune, type RecoverFn } from '../../compress/index.js'
  * ```
  */
 export const pruneCommand = defineCommand({
-  command: 'prune <checkpoint>',
+  command: 'prune <model>',
   describe: 'Prune a checkpoint (magnitude or structured) and report accuracy/size/latency per step',
   builder: (y) => y
-    .positional('checkpoint', { type: 'string', demandOption: true })
+    .positional('model', modelPositional)
     .option('sparsity', { type: 'number', demandOption: true, describe: 'final sparsity in [0, 1)' })
     .option('method', { choices: ['magnitude', 'structured'] as const, default: 'magnitude' as const })
     .option('scope', { choices: ['layer', 'global'] as const, default: 'layer' as const })
@@ -24,20 +24,20 @@ export const pruneCommand = defineCommand({
     .option('schedule', { type: 'string', describe: "'one-shot' or comma-separated sparsities, e.g. 0.1,0.3,0.5,0.7" })
     .option('exclude', { type: 'string', array: true, describe: 'weight-name globs to leave alone' })
     .option('data', { type: 'string', describe: 'labelled CSV/JSONL for accuracy (and recovery training)' })
-    .option('recover-with-distill', { type: 'boolean', default: false, describe: 'fine-tune by distillation after each pruning step' })
-    .option('recover-data', { type: 'string', describe: 'training CSV/JSONL for recovery (default --data)' })
-    .option('recover-epochs', { type: 'number', default: 1 })
+    .options(recoveryOptions)
     .option('teacher', { type: 'string', describe: 'teacher checkpoint for recovery (default: the unpruned checkpoint)' })
-    .option('out', { type: 'string', demandOption: true })
-    .option('force', { type: 'boolean', default: false })
-    .options(backendOption),
+    .options(outputOptions('Folder for the pruned checkpoint'))
+    .options(backendOption)
+    .example('$0 prune run/ --method structured --sparsity 0.3 --data val.csv --out pruned/',
+      'remove 30% of heads and neurons from the student train wrote to run/, with accuracy per step')
+    .example('$0 prune run/ --sparsity 0.7 --schedule 0.3,0.5,0.7 --recover-with-distill --data train.csv --out pruned/',
+      'magnitude pruning in three steps, each followed by a short distillation from the unpruned model'),
   handler: async (args) => {
     await useBackend(args.backend, { wasmThreads: args.threads });
-    const checkpoint = args.checkpoint as string;
-    const settings = recoverySettings({ ...args, checkpoint });
+    const settings = recoverySettings({ ...args, checkpoint: args.model });
     const recover: RecoverFn | undefined = settings ? distillRecovery(settings) : undefined;
     const schedule = args.schedule && args.schedule !== 'one-shot' ? args.schedule.split(',').map(Number) : 'one-shot';
-    const result = await prune(checkpoint, {
+    const result = await prune(args.model, {
       sparsity: args.sparsity, method: args.method, scope: args.scope, schedule, data: args.data, out: args.out, force: args.force,
       recover, ...(args.blocks === undefined ? {} : { blocks: args.blocks }), ...(args.exclude ? { exclude: args.exclude } : {}),
     });
