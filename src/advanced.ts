@@ -123,6 +123,7 @@ export { formatFromPath, type DataFormat } from './data/readers/read-records.js'
 export type { ColumnOptions } from './data/readers/row-schema.js';
 export type { BadRow, BadRowReport } from './data/readers/bad-rows.js';
 export { readTeacherCache, parseTeacherCache, type TeacherCache, type ReadTeacherCacheOptions } from './data/teacher-cache/read.js';
+export type { TopKRow } from './data/teacher-cache/rows.js';
 export { shardFromEnv, shardRows } from './data/teacher-cache/shard.js';
 export type { CacheDtype } from './data/teacher-cache/format.js';
 

@@ -7,7 +7,7 @@ import { TfdistillError } from '../../errors.js';
 import type { Example } from '../types.js';
 import { crc32, inputChecksum } from './checksum.js';
 import { decodeFixedHeader, decodeHeader, FIXED_HEADER_BYTES, type TeacherCacheHeader } from './format.js';
-import { decodeFullRow, decodeTopKRow, findNonFinite, type TopKLogits } from './rows.js';
+import { decodeFullRow, decodeTopKRow, findNonFinite, type TopKRow } from './rows.js';
 
 /**
  * Options for {@link readTeacherCache}.
@@ -34,7 +34,7 @@ export interface TeacherCache {
   /** Full logits [numClasses] of the example with this index. Full caches only (`header.topK === 0`). */
   get(index: number): Float32Array;
   /** The K largest logits and their classes. Top-k caches only (`header.topK > 0`). */
-  getTopK(index: number): TopKLogits;
+  getTopK(index: number): TopKRow;
 }
 
 function mismatch(message: string): TfdistillError {

@@ -6,14 +6,15 @@ import { fromFloat16Bits, toFloat16Bits } from '../../util/float16.js';
 import { indexBytes, rowBytes, valueBytes, type TeacherCacheHeader } from './format.js';
 
 /**
- * A top-k row: the K largest teacher logits and their class indices, largest first.
+ * A top-k row of the cache: the K largest teacher logits and their class indices, largest first (plain arrays;
+ * the losses' `TopKLogits` holds the same as tensors for a batch).
  *
  * @example
  * ```ts
  * const { values, indices } = cache.getTopK(7); // values[0] is the logit of class indices[0]
  * ```
  */
-export interface TopKLogits {
+export interface TopKRow {
   values: Float32Array;
   indices: Int32Array;
 }
@@ -85,7 +86,7 @@ export function decodeFullRow(view: DataView, row: number, layout: Layout): Floa
  * const { values, indices } = decodeTopKRow(payloadView, 3, header);
  * ```
  */
-export function decodeTopKRow(view: DataView, row: number, layout: Layout): TopKLogits {
+export function decodeTopKRow(view: DataView, row: number, layout: Layout): TopKRow {
   const vb = valueBytes(layout.dtype);
   const ib = indexBytes(layout.numClasses);
   const start = row * rowBytes(layout);
