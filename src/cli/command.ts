@@ -8,8 +8,8 @@ export interface GlobalOptions {
 
 /**
  * Defines a CLI command: yargs options plus a handler that calls the public library API. The wrapper turns a
- * `TfdistillError` (a user mistake) into a one-line message with its hint and exit code 1, with no stack trace
- * unless `--verbose`.
+ * `TfdistillError` (a user mistake) into a one-line message with its code and hint and exit code 1, with no stack
+ * trace unless `--verbose`.
  */
 export function defineCommand<A>(spec: {
   command: string;
@@ -32,10 +32,13 @@ export function defineCommand<A>(spec: {
   } as CommandModule<GlobalOptions, A>;
 }
 
-/** Prints an error the way the CLI does: one line (+ hint) for user errors; the stack only with `--verbose`. */
+/**
+ * Prints an error the way the CLI does: for a user error one line ending in its code, e.g.
+ * `tfdistill: /work/q already exists (OUTPUT_EXISTS)`, and its hint; the stack only with `--verbose`.
+ */
 export function reportError(err: unknown, verbose: boolean): void {
   if (err instanceof TfdistillError) {
-    console.error(`tfdistill: ${err.message}`);
+    console.error(`tfdistill: ${err.message} (${err.code})`);
     if (err.hint) console.error(`hint: ${err.hint}`);
     if (verbose && err.stack) console.error(err.stack);
     return;
