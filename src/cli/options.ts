@@ -23,6 +23,11 @@ export function outputOptions(what: string) {
   return { out: { type: 'string', demandOption: true, describe: what }, ...forceOption } as const satisfies Record<string, Options>;
 }
 
+/** Parses a comma-separated list of numbers (`--batch-sizes 1,8,32`, `--schedule 0.3,0.5`); the library checks the values. */
+export function commaNumbers(value: string | string[]): number[] {
+  return String(value).split(/[,\s]+/).filter(Boolean).map(Number);
+}
+
 /** Where the text is in CSV/JSONL input (commands that read texts, labelled or not). */
 export const textColumnOptions = {
   'text-column': { type: 'string', default: 'text', describe: 'Column (CSV) or field (JSONL) holding the text' },

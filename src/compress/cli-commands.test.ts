@@ -68,7 +68,7 @@ describe('compress CLI commands', () => {
     const final = await loadClassifier(out);
     expect(encoderBlocks(final.model)[0].numHeads).toBe(1);
     final.model.dispose();
-    const pruned = await run(pruneCommand.handler, { model: ckpt, sparsity: 0.6, schedule: '0.3,0.6', method: 'magnitude',
+    const pruned = await run(pruneCommand.handler, { model: ckpt, sparsity: 0.6, schedule: [0.3, 0.6], method: 'magnitude',
       scope: 'layer', data: csv, recoverWithDistill: true, recoverEpochs: 1, out: path.join(dir, 'pruned'), force: false });
     expect(pruned.err).toBe('');
     expect(pruned.out).toMatch(/prune 30% \+recover[\s\S]*prune 60% \+recover/);

@@ -2,7 +2,7 @@ import { useBackend } from '../../backend/use-backend.js';
 import { benchmark } from '../../eval/benchmark.js';
 import { compareBenchmarks, formatBenchmark, formatComparison } from '../../eval/format-benchmark.js';
 import { defineCommand } from '../command.js';
-import { backendOption, modelPositional } from '../options.js';
+import { backendOption, commaNumbers, modelPositional } from '../options.js';
 
 /**
  * `tfdistill bench <model>`: latency percentiles and throughput per batch size, memory, parameters, size on disk;
@@ -21,7 +21,7 @@ export const benchCommand = defineCommand({
     .option('compare', { type: 'string', describe: 'baseline checkpoint (e.g. the teacher) to compare against' })
     .option('batch-sizes', {
       type: 'string', default: '1,8,32', describe: 'Comma-separated batch sizes, e.g. 1,8,32',
-      coerce: (v: string | string[]) => String(v).split(/[,\s]+/).filter(Boolean).map(Number),
+      coerce: commaNumbers,
     })
     .option('seq-len', { type: 'number', default: 128 })
     .option('warmup', { type: 'number', default: 5 })

@@ -1,6 +1,6 @@
 import { useBackend } from '../../backend/use-backend.js';
 import { defineCommand } from '../command.js';
-import { backendOption, modelPositional, outputOptions, recoveryOptions, recoverySettings } from '../options.js';
+import { backendOption, commaNumbers, modelPositional, outputOptions, recoveryOptions, recoverySettings } from '../options.js';
 import { distillRecovery, prune, type RecoverFn } from '../../compress/index.js';
 
 /**
@@ -21,7 +21,8 @@ export const pruneCommand = defineCommand({
     .option('method', { choices: ['magnitude', 'structured'] as const, default: 'magnitude' as const })
     .option('scope', { choices: ['layer', 'global'] as const, default: 'layer' as const })
     .option('blocks', { type: 'number', describe: 'structured: also remove this many whole encoder blocks (least important on --data)' })
-    .option('schedule', { type: 'string', describe: "'one-shot' or comma-separated sparsities, e.g. 0.1,0.3,0.5,0.7" })
+    .option('schedule', { type: 'string', default: 'one-shot', describe: "'one-shot' or comma-separated sparsities, e.g. 0.1,0.3,0.5,0.7",
+      coerce: (v: string) => (v === 'one-shot' ? v : commaNumbers(v)) })
     .option('exclude', { type: 'string', array: true, describe: 'weight-name globs to leave alone' })
     .option('data', { type: 'string', describe: 'labelled CSV/JSONL for accuracy (and recovery training)' })
     .options(recoveryOptions)
@@ -36,9 +37,8 @@ export const pruneCommand = defineCommand({
     await useBackend(args.backend, { wasmThreads: args.threads });
     const settings = recoverySettings({ ...args, checkpoint: args.model });
     const recover: RecoverFn | undefined = settings ? distillRecovery(settings) : undefined;
-    const schedule = args.schedule && args.schedule !== 'one-shot' ? args.schedule.split(',').map(Number) : 'one-shot';
     const result = await prune(args.model, {
-      sparsity: args.sparsity, method: args.method, scope: args.scope, schedule, data: args.data, out: args.out, force: args.force,
+      sparsity: args.sparsity, method: args.method, scope: args.scope, schedule: args.schedule, data: args.data, out: args.out, force: args.force,
       recover, ...(args.blocks === undefined ? {} : { blocks: args.blocks }), ...(args.exclude ? { exclude: args.exclude } : {}),
     });
     result.model.dispose();
