@@ -9,8 +9,13 @@ import { TfdistillError } from '../errors.js';
 
 /** The model a command reads, its first positional: `.positional('model', modelPositional)`. */
 export const modelPositional = {
-  type: 'string', demandOption: true,
-  describe: 'Checkpoint directory (tfdistill or TF.js layers model), or the run directory train wrote (its student/)',
+  type: 'string', demandOption: true, describe: 'Checkpoint directory, or the run directory train wrote (its student/)',
+} as const satisfies PositionalOptions;
+
+/** The model positional of the compression commands, which also open checkpoints without a tokenizer. */
+export const compressModelPositional = {
+  ...modelPositional,
+  describe: 'Checkpoint directory (a tokenizer is needed only with --data), TF.js layers-model folder, or the run directory train wrote',
 } as const satisfies PositionalOptions;
 
 /** `--force`, for every command that writes: without it an existing output is refused (OUTPUT_EXISTS). */
@@ -53,7 +58,7 @@ export const backendOption = {
   threads: { type: 'number', describe: 'wasm only: matmul threads, 1-8 (pays on an idle multi-core machine; default 1)' },
 } satisfies Record<string, Options>;
 
-/** Data-parallel replicas for the commands that train (see `DistillOptions.replicas`). */
+/** Data-parallel replicas for the commands that train (see `DistillOptions.runtime.replicas`). */
 export const replicasOption = {
   replicas: { type: 'string', describe: "wasm/cpu: data-parallel replicas, this thread + N-1 workers (a number or 'auto' = one per core; default 1)",
     // A non-number stays a string, so distill's validation names what was typed.

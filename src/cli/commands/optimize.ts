@@ -1,6 +1,6 @@
 import { useBackend } from '../../backend/use-backend.js';
 import { defineCommand } from '../command.js';
-import { backendOption, modelPositional, outputOptions, recoveryOptions, recoverySettings } from '../options.js';
+import { backendOption, compressModelPositional, outputOptions, recoveryOptions, recoverySettings } from '../options.js';
 import { distillCheckpoint, distillRecovery, optimize, type WeightDtype } from '../../compress/index.js';
 import { loadClassifier } from '../../io/classifier-checkpoint.js';
 
@@ -18,7 +18,7 @@ export const optimizeCommand = defineCommand({
   command: 'optimize <model>',
   describe: 'Prune and quantize a checkpoint in one go (light | medium | full) with one final report',
   builder: (y) => y
-    .positional('model', modelPositional)
+    .positional('model', compressModelPositional)
     .option('preset', { choices: ['light', 'medium', 'full'] as const, default: 'light' as const })
     .option('dtype', { type: 'string', default: 'uint8' })
     .option('data', { type: 'string', describe: 'labelled CSV/JSONL for the report (and recovery/distillation training)' })

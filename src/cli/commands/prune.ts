@@ -1,6 +1,6 @@
 import { useBackend } from '../../backend/use-backend.js';
 import { defineCommand } from '../command.js';
-import { backendOption, commaNumbers, modelPositional, outputOptions, recoveryOptions, recoverySettings } from '../options.js';
+import { backendOption, commaNumbers, compressModelPositional, outputOptions, recoveryOptions, recoverySettings } from '../options.js';
 import { distillRecovery, prune, type RecoverFn } from '../../compress/index.js';
 
 /**
@@ -16,7 +16,7 @@ export const pruneCommand = defineCommand({
   command: 'prune <model>',
   describe: 'Prune a checkpoint (magnitude or structured) and report accuracy/size/latency per step',
   builder: (y) => y
-    .positional('model', modelPositional)
+    .positional('model', compressModelPositional)
     .option('sparsity', { type: 'number', demandOption: true, describe: 'final sparsity in [0, 1)' })
     .option('method', { choices: ['magnitude', 'structured'] as const, default: 'magnitude' as const })
     .option('scope', { choices: ['layer', 'global'] as const, default: 'layer' as const })

@@ -1,6 +1,6 @@
 import { useBackend } from '../../backend/use-backend.js';
 import { defineCommand } from '../command.js';
-import { backendOption, modelPositional, outputOptions } from '../options.js';
+import { backendOption, compressModelPositional, outputOptions } from '../options.js';
 import { quantize, type WeightDtype } from '../../compress/index.js';
 
 /**
@@ -16,7 +16,7 @@ export const quantizeCommand = defineCommand({
   command: 'quantize <model>',
   describe: 'Store weights as uint8/uint16/float16 (tensorflowjs_converter format) and report size and accuracy',
   builder: (y) => y
-    .positional('model', modelPositional)
+    .positional('model', compressModelPositional)
     .option('dtype', { type: 'string', default: 'uint8', describe: 'uint8 | uint16 | float16' })
     .option('include', { type: 'string', array: true })
     .option('exclude', { type: 'string', array: true })
