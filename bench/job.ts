@@ -72,10 +72,12 @@ const progress = {
 };
 try {
   const result = await distill({
-    teacher, ...(onnx ? { tokenizer, teacherThreads } : {}), train: { examples, tokenizer, labels: ['0', '1'] }, data: { validationFraction: 0 },
+    teacher, train: { examples, tokenizer, labels: ['0', '1'] }, out,
+    data: { validationFraction: 0, ...(onnx ? { tokenizer } : {}) },
     student: { ...encoderPresets.studentSmall, dropout: w.dropout }, loss: { temperature: w.temperature, alpha: w.alpha },
-    optimizer: { learningRate: w.learningRate }, epochs, batchSize: w.batch, replicas, out, force: true, progress,
-    handleSignals: false, logEvery: 50, now,
+    optimizer: { learningRate: w.learningRate }, schedule: { epochs, batchSize: w.batch },
+    runtime: { replicas, handleSignals: false, ...(onnx ? { teacherThreads } : {}) },
+    checkpoints: { force: true }, logging: { progress, logEvery: 50, now },
   });
   const total = (performance.now() - t0) / 1000;
   const cacheLine = lines.find((l) => l.text.startsWith('running the teacher once'));

@@ -87,7 +87,7 @@ for (const config of configs) {
 await c.dispose();
 
 // Data parallelism on top of every kernel lever: the same step and teacher pass over 2 replicas (this thread + 1
-// worker thread), as `distill({ replicas: 2 })` runs them.
+// worker thread), as `distill({ runtime: { replicas: 2 } })` runs them.
 if (!quick || argv.includes('--replicas')) {
   process.stderr.write('all levers on + 2 data-parallel replicas ...\n');
   const p = await buildTfdistill({ replicas: 2 });

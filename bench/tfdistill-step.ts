@@ -2,7 +2,7 @@
  * The standard workload through tfdistill's real training path: createEncoder teacher and student from
  * encoderPresets, `toDeviceBatch` + `kdLossFn` + `trainStep` + AdamW exactly as `distill()` calls them
  * (global-norm clipping at distill's default of 1, weight decay 0.01). With `replicas` > 1 the steps and the teacher
- * forward run data-parallel through `ReplicaPool`, as `distill({ replicas })` does.
+ * forward run data-parallel through `ReplicaPool`, as `distill({ runtime: { replicas } })` does.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../src/data/types.js';

@@ -117,7 +117,7 @@ export async function startBenchBackend(argv: string[]): Promise<BackendInfo> {
 
 /**
  * `--replicas N|auto` in `argv`: run tfdistill's contender data-parallel over N replicas (this thread + N - 1 workers);
- * `auto` = one per core, at most 4 (as `distill({ replicas: 'auto' })`). Without the flag: `fallback`.
+ * `auto` = one per core, at most 4 (as `distill({ runtime: { replicas: 'auto' } })`). Without the flag: `fallback`.
  *
  * @example
  * ```ts

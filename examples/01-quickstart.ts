@@ -36,7 +36,7 @@ console.log(`${train.length} training emails, ${test.length} held-out test email
 
 // %%
 const teacher = await distill({
-  train, out: path.join(out, 'teacher'), seed, epochs: settings.teacherEpochs, batchSize: 32,
+  train, out: path.join(out, 'teacher'), seed, schedule: { epochs: settings.teacherEpochs, batchSize: 32 },
   student: { ...settings.teacher, dropout: 0.1 }, loss: { alpha: 0 },
   data: { maxLength: settings.maxLength, vocabSize: settings.vocabSize },
 });
@@ -50,7 +50,8 @@ teacher.student.dispose();
 // %%
 const student = await distill({
   teacher: teacher.checkpointDir, train, out: path.join(out, 'student'), seed,
-  student: settings.student, loss: { temperature: 4, alpha: 0.7 }, epochs: settings.studentEpochs, batchSize: 32,
+  student: settings.student, loss: { temperature: 4, alpha: 0.7 },
+  schedule: { epochs: settings.studentEpochs, batchSize: 32 },
 });
 const studentParams = countParameters(student.student);
 student.student.dispose();

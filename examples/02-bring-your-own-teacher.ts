@@ -55,8 +55,8 @@ async function report(name: string, teacherLogits: Float32Array, result: Distill
   console.log(`${name}: teacher ${pct(t.accuracy)}, student ${pct(m.accuracy)}, agreement ${pct(m.agreement)}`);
   return { teacher: t.accuracy!, student: m.accuracy! };
 }
-const common = { train, tokenizer, seed, student: s.student, epochs: s.studentEpochs, batchSize: 32,
-  data: { maxLength: s.maxLength }, loss: { temperature: 2, alpha: 0.7 } };
+const common = { train, seed, student: s.student, data: { tokenizer, maxLength: s.maxLength },
+  schedule: { epochs: s.studentEpochs, batchSize: 32 }, loss: { temperature: 2, alpha: 0.7 } };
 
 // %% [markdown]
 // ## (a) Any `tf.LayersModel`
@@ -200,7 +200,7 @@ const csvPath = path.join(out, 'train-with-logits.csv');
 await fs.writeFile(csvPath, ['text,label,teacher_logits',
   ...train.map((r) => [quote(r.text), quote(String(r.label)), quote(JSON.stringify(apiLogits(r.text)))].join(','))].join('\n') + '\n');
 
-const c = await distill({ ...common, train: csvPath, data: { maxLength: s.maxLength, teacherLogitsColumn: 'teacher_logits' },
+const c = await distill({ ...common, train: csvPath, data: { ...common.data, teacherLogitsColumn: 'teacher_logits' },
   out: path.join(out, 'c-csv-logits') });
 const resultC = await report('(c) CSV teacher_logits column', Float32Array.from(test.flatMap((r) => apiLogits(r.text))), c);
 

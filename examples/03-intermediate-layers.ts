@@ -54,8 +54,9 @@ const runs = { 'logits-only': [], '+hidden+attention': intermediate } satisfies 
 const results: Record<string, { accuracy?: number; macroF1?: number; agreement?: number }> = {};
 for (const [name, specs] of Object.entries(runs)) {
   const r = await distill({
-    teacher: teacherDir, train, seed, out: path.join(out, name), student: s.student, epochs: s.studentEpochs, batchSize: 32,
-    loss: { temperature: 2, alpha: 0.7, intermediate: specs }, cacheTeacher: false, // same teacher pass in both runs
+    teacher: teacherDir, train, seed, out: path.join(out, name), student: s.student,
+    data: { cacheTeacher: false }, // same teacher pass in both runs
+    schedule: { epochs: s.studentEpochs, batchSize: 32 }, loss: { temperature: 2, alpha: 0.7, intermediate: specs },
   });
   r.student.dispose();
   results[name] = await evaluate(r.checkpointDir, test, { teacher: teacherDir });

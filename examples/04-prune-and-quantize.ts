@@ -43,7 +43,7 @@ const { train, validation: calibration } = splitRecords(all.train, { validationF
 const teacherDir = await trainTeacher({ out: path.join(out, 'teacher'), train, seed, epochs: s.teacherEpochs,
   maxLength: s.maxLength, vocabSize: s.vocabSize, shape: s.teacher });
 const distilled = await distill({ teacher: teacherDir, train, seed, out: path.join(out, 'student'), student: s.student,
-  epochs: s.studentEpochs, batchSize: 32, loss: { temperature: 2, alpha: 0.7 } });
+  schedule: { epochs: s.studentEpochs, batchSize: 32 }, loss: { temperature: 2, alpha: 0.7 } });
 distilled.student.dispose();
 const { tokenizer, labels } = distilled;
 const testSet = evalSetFromRecords(all.test, { tokenizer, labels, maxLength: s.maxLength });

@@ -37,7 +37,7 @@ const { train, test } = await spamSplit({ rows: s.rows, seed });
 const teacherDir = await trainTeacher({ out: path.join(out, 'teacher'), train, seed, epochs: s.teacherEpochs,
   maxLength: s.maxLength, vocabSize: s.vocabSize, shape: s.teacher });
 const distilled = await distill({ teacher: teacherDir, train, seed, out: path.join(out, 'student'), student: s.student,
-  epochs: s.studentEpochs, batchSize: 32, loss: { temperature: 2, alpha: 0.7 } });
+  schedule: { epochs: s.studentEpochs, batchSize: 32 }, loss: { temperature: 2, alpha: 0.7 } });
 distilled.student.dispose();
 const studentDir = distilled.checkpointDir;
 

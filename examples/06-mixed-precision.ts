@@ -43,7 +43,7 @@ const teacherDir = await trainTeacher({ out: path.join(out, 'teacher'), train, s
 const runs: Record<string, DistillResult> = {};
 for (const precision of ['float32', 'mixed-float16'] as const) {
   runs[precision] = await distill({ teacher: teacherDir, train, seed, out: path.join(out, precision), student: s.student,
-    epochs: s.studentEpochs, batchSize: 32, loss: { temperature: 2, alpha: 0.7 }, precision });
+    schedule: { epochs: s.studentEpochs, batchSize: 32 }, runtime: { precision }, loss: { temperature: 2, alpha: 0.7 } });
   runs[precision].student.dispose();
 }
 

@@ -59,8 +59,8 @@ console.log(`${train.length} training pairs, ${test.length} held out; e.g. ${JSO
 // %%
 const result = await distill({
   teacher, train: train.map((r) => ({ text: r.text, textPair: r.textPair!, label: r.label })), seed, out: path.join(out, 'run'),
-  student: s.student, epochs: s.epochs, batchSize: 32, data: { maxLength: s.maxLength, vocabSize: s.vocabSize },
-  loss: { temperature: 2, alpha: 0.5 }, optimizer: { learningRate: 1e-3 },
+  student: s.student, data: { maxLength: s.maxLength, vocabSize: s.vocabSize },
+  loss: { temperature: 2, alpha: 0.5 }, optimizer: { learningRate: 1e-3 }, schedule: { epochs: s.epochs, batchSize: 32 },
 });
 result.student.dispose();
 

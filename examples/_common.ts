@@ -134,7 +134,7 @@ export async function trainTeacher(opts: {
   shape: EncoderShape; outputs?: EncoderOutputKind[];
 }): Promise<string> {
   const result = await distill({
-    train: opts.train, out: opts.out, seed: opts.seed, epochs: opts.epochs, batchSize: 32, loss: { alpha: 0 },
+    train: opts.train, out: opts.out, seed: opts.seed, loss: { alpha: 0 }, schedule: { epochs: opts.epochs, batchSize: 32 },
     student: { ...opts.shape, dropout: 0.1, outputs: opts.outputs }, data: { maxLength: opts.maxLength, vocabSize: opts.vocabSize },
   });
   result.student.dispose();

@@ -24,7 +24,7 @@ import { applyStructuredPlan, encoderBlocks } from './structured.js';
  * @example
  * ```ts
  * const recover: RecoverFn = async (model, { masks }) => {
- *   await distill({ teacher: 'teacher/', student: model, train: 'train.csv', callbacks: { afterUpdate: () => masks?.apply() } });
+ *   await distill({ teacher: 'teacher/', student: model, train: 'train.csv', logging: { callbacks: { afterUpdate: () => masks?.apply() } } });
  * };
  * ```
  */

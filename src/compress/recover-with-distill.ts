@@ -6,7 +6,7 @@ import type { ConcreteBackendName } from '../backend/backend-info.js';
 import { TfdistillError } from '../errors.js';
 import { loadClassifier, saveClassifier } from '../io/classifier-checkpoint.js';
 import { distill } from '../train/distill.js';
-import type { DataSource, DistillOptions, TeacherSource } from '../train/distill-options.js';
+import type { DataSource, DistillLoggingOptions, DistillOptions, TeacherSource } from '../train/distill-options.js';
 import type { RecoverFn } from './prune.js';
 import { embeddingMaxLength } from './source.js';
 
@@ -30,7 +30,7 @@ export interface DistillRecoveryOptions {
   workDir?: string;
   seed?: number;
   /** Progress output of each distill run; `false` silences it. Default `process.stderr`. */
-  progress?: DistillOptions['progress'];
+  progress?: DistillLoggingOptions['progress'];
 }
 
 /**
@@ -83,12 +83,14 @@ export async function distillCheckpoint(checkpointDir: string, outDir: string, o
 function runOptions(options: DistillRecoveryOptions, student: tf.LayersModel, out: string, afterUpdate?: () => void): DistillOptions {
   const maxLength = embeddingMaxLength(student); // do not tokenize longer than the student's position table
   return {
-    teacher: options.teacher, student, train: options.data, out, force: true, handleSignals: false,
-    epochs: options.epochs ?? 1, maxSteps: options.maxSteps, batchSize: options.batchSize, seed: options.seed,
-    optimizer: options.learningRate === undefined ? undefined : { learningRate: options.learningRate },
-    loss: options.loss, progress: options.progress, backend: currentBackend(),
+    teacher: options.teacher, student, train: options.data, out, seed: options.seed,
     ...(maxLength === undefined ? {} : { data: { maxLength } }),
-    ...(afterUpdate ? { callbacks: { afterUpdate } } : {}),
+    loss: options.loss,
+    optimizer: options.learningRate === undefined ? undefined : { learningRate: options.learningRate },
+    schedule: { epochs: options.epochs ?? 1, maxSteps: options.maxSteps, batchSize: options.batchSize },
+    runtime: { backend: currentBackend(), handleSignals: false },
+    checkpoints: { force: true },
+    logging: { progress: options.progress, callbacks: afterUpdate && { afterUpdate } },
   };
 }
 

@@ -9,6 +9,7 @@ import { assertRemovable } from '../io/safe-remove.js';
 import type { EncoderShape } from '../models/options.js';
 import { countParameters } from '../models/summary.js';
 import { loadRecords } from '../data/readers/read-records.js';
+import { DISTILL_DEFAULTS } from '../train/distill-config.js';
 import { distill } from '../train/distill.js';
 import { evaluateStudent, teacherLogitsFor } from '../train/distill-eval.js';
 import type { DistillResult } from '../train/distill-options.js';
@@ -75,7 +76,7 @@ export async function runDemo(opts: {
   out: string; settings?: DemoSettings; seed?: number; backend?: BackendName; threads?: number; replicas?: number | 'auto'; force?: boolean; log?: (m: string) => void;
 }): Promise<{ rows: DemoRow[]; table: string; teacher: DistillResult; student: DistillResult; seconds: number }> {
   const s: DemoSettings = opts.settings ?? demoSettings.full;
-  const seed = opts.seed ?? 42;
+  const seed = opts.seed ?? DISTILL_DEFAULTS.seed;
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const t0 = performance.now();
   const out = path.resolve(opts.out);
@@ -92,18 +93,21 @@ export async function runDemo(opts: {
     const q = (v: string) => `"${v.replace(/"/g, '""')}"`;
     await fs.writeFile(data, ['text,label', ...records.map((r) => `${q(r.text)},${q(String(r.label))}`)].join('\n') + '\n');
   }
-  const common = { train: data, batchSize: s.batchSize, seed, backend: opts.backend, threads: opts.threads, replicas: opts.replicas, handleSignals: true, force: opts.force };
+  // What both runs share; each adds its model, its epochs and how it reads the data.
+  const common = { train: data, seed, checkpoints: { force: opts.force },
+    runtime: { backend: opts.backend, threads: opts.threads, replicas: opts.replicas, handleSignals: true } };
+  const schedule = (epochs: number) => ({ batchSize: s.batchSize, epochs });
 
   log('== 1/3 training the teacher on SpamAssassin (hard labels) ==');
-  const teacher = await distill({ ...common, out: path.join(out, 'teacher'), loss: { alpha: 0 }, epochs: s.teacherEpochs,
+  const teacher = await distill({ ...common, out: path.join(out, 'teacher'), loss: { alpha: 0 }, schedule: schedule(s.teacherEpochs),
     student: { ...s.teacher, dropout: 0.1 }, data: { maxLength: s.maxLength, vocabSize: s.vocabSize } });
   teacher.student.dispose();
   if (teacher.interrupted) throw new Error('interrupted');
 
   log('== 2/3 distilling the student from the teacher ==');
   const student = await distill({ ...common, out: path.join(out, 'student'), teacher: teacher.checkpointDir,
-    student: { ...s.student }, epochs: s.studentEpochs, loss: { temperature: 4, alpha: 0.7 }, cacheTeacher: true,
-    data: { maxLength: s.maxLength } });
+    student: { ...s.student }, schedule: schedule(s.studentEpochs), loss: { temperature: 4, alpha: 0.7 },
+    data: { maxLength: s.maxLength, cacheTeacher: true } });
   student.student.dispose();
 
   log('== 3/3 comparing them on the same held-out emails ==');

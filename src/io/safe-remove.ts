@@ -1,5 +1,5 @@
 /**
- * The last check before tfdistill deletes a directory it was told to replace (`distill({ force: true })`,
+ * The last check before tfdistill deletes a directory it was told to replace (`distill({ checkpoints: { force: true } })`,
  * `tfdistill train --force`, the demo's output folder): never the filesystem root, the home directory, the working
  * directory or a directory that contains it. `--out .`, `--out ..`, `--out ""` or `--out ~` is a typo, not a request
  * to wipe a project.

@@ -51,9 +51,11 @@ describe('teacherFromTransformersJs', () => {
     try {
       await expectNoLeaks(async () => {
         const result = await distill({
-          teacher: await teacherFromTransformersJs(await load('bert-tiny')), tokenizer: path.join(HF, 'bert-tiny'),
-          train: records.map((r) => ({ text: r.text, textPair: r.textPair!, label: r.label })), out, progress: false, handleSignals: false,
-          student: { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32 }, data: { maxLength: 32, vocabSize: 300 }, epochs: 1, batchSize: 16,
+          teacher: await teacherFromTransformersJs(await load('bert-tiny')),
+          train: records.map((r) => ({ text: r.text, textPair: r.textPair!, label: r.label })), out,
+          student: { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32 },
+          data: { tokenizer: path.join(HF, 'bert-tiny'), maxLength: 32, vocabSize: 300 }, schedule: { epochs: 1, batchSize: 16 },
+          runtime: { handleSignals: false }, logging: { progress: false },
         });
         expect(result.labels).toEqual(['ham', 'spam']);
         expect(result.history[0].metrics.teacherAccuracy).toBeGreaterThan(0.5);

@@ -40,7 +40,7 @@ type TensorCtor = new (type: string, data: BigInt64Array, dims: number[]) => Tjs
  * ```ts
  * import { AutoModelForSequenceClassification } from '@huggingface/transformers';
  * const model = await AutoModelForSequenceClassification.from_pretrained('distilbert-sst2/', { local_files_only: true });
- * await distill({ teacher: await teacherFromTransformersJs(model), tokenizer: 'distilbert-sst2/', train: 'train.csv' });
+ * await distill({ teacher: await teacherFromTransformersJs(model), data: { tokenizer: 'distilbert-sst2/' }, train: 'train.csv' });
  * ```
  */
 export async function teacherFromTransformersJs(model: TransformersJsModel, options: { importer?: () => Promise<unknown> } = {}): Promise<Teacher> {

@@ -22,7 +22,8 @@ describe('resolveDistillConfig', () => {
   });
 
   it('keeps what the caller gave, and silences progress: false', () => {
-    const c = resolveDistillConfig({ train: 'train.csv', epochs: 1, clipGlobalNorm: 0, progress: false, bestMetric: 'macroF1' });
+    const c = resolveDistillConfig({ train: 'train.csv', optimizer: { clipGlobalNorm: 0 }, schedule: { epochs: 1, bestMetric: 'macroF1' },
+      logging: { progress: false } });
     expect(c.schedule.epochs).toBe(1);
     expect(c.optimizer.clipGlobalNorm).toBe(0);
     expect(c.logging.progress).not.toBe(process.stderr);
@@ -32,13 +33,13 @@ describe('resolveDistillConfig', () => {
 });
 
 describe('defaults that depend on the run', () => {
-  const config = resolveDistillConfig({ train: 'train.csv', gradientAccumulation: 2 });
+  const config = resolveDistillConfig({ train: 'train.csv', optimizer: { gradientAccumulation: 2 } });
 
   it('planTraining: an evaluation and a checkpoint per epoch, 6% warmup, maxSteps caps the run', () => {
     const plan = planTraining(config, 101);
     expect(plan).toMatchObject({ stepsPerEpoch: 50, totalSteps: 150, evalEvery: 50, checkpointEvery: 50 });
     expect(plan.lr).toEqual({ base: 5e-4, warmupSteps: Math.floor(DISTILL_DEFAULTS.schedule.warmupFraction * 150), totalSteps: 150, decay: 'linear' });
-    const capped = resolveDistillConfig({ train: 'train.csv', maxSteps: 7, evalEvery: 3, checkpointEvery: 2 });
+    const capped = resolveDistillConfig({ train: 'train.csv', schedule: { maxSteps: 7, evalEvery: 3 }, checkpoints: { every: 2 } });
     expect(planTraining(capped, 100)).toMatchObject({ totalSteps: 7, evalEvery: 3, checkpointEvery: 2 });
   });
 
@@ -47,7 +48,7 @@ describe('defaults that depend on the run', () => {
     expect([maxLengthFor(config, undefined), maxLengthFor(config, 64), maxLengthFor(config, 512)]).toEqual([128, 64, 128]);
     expect([studentTokenizerFor(config, true), studentTokenizerFor(config, false)]).toEqual(['train', 'teacher']);
     expect(wantsTeacherCache(config)).toBe(true);
-    expect(wantsTeacherCache(resolveDistillConfig({ train: 'train.csv', epochs: 1 }))).toBe(false);
-    expect(wantsTeacherCache(resolveDistillConfig({ train: 'train.csv', epochs: 1, cacheTeacher: true }))).toBe(true);
+    expect(wantsTeacherCache(resolveDistillConfig({ train: 'train.csv', schedule: { epochs: 1 } }))).toBe(false);
+    expect(wantsTeacherCache(resolveDistillConfig({ train: 'train.csv', data: { cacheTeacher: true }, schedule: { epochs: 1 } }))).toBe(true);
   });
 });

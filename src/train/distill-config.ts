@@ -1,10 +1,9 @@
 import type { BackendName } from '../backend/backend-info.js';
-import type { BadRowPolicy } from '../data/readers/bad-rows.js';
 import type { TextTokenizer } from '../data/types.js';
 import { DEFAULT_ALPHA, DEFAULT_TEMPERATURE, type IntermediateSpec, type ValueSchedule } from '../losses/index.js';
 import { STUDENT_DIR } from './distill-finish.js';
 import type {
-  DataSource, DistillCallbacks, DistillOptions, EvalMetricName, StudentSource, TeacherSource,
+  DataSource, DistillCallbacks, DistillDataOptions, DistillOptions, EvalMetricName, StudentSource, TeacherSource,
 } from './distill-options.js';
 import type { LrDecay, LrScheduleOptions } from './lr-schedule.js';
 import type { ProgressStream } from './progress.js';
@@ -57,12 +56,8 @@ export interface DistillConfig {
   /** The run directory as given (messages repeat it); the run resolves it against the working directory. */
   readonly out: string;
   readonly seed: number;
-  readonly data: Readonly<{
-    textColumn?: string; textPairColumn?: string; labelColumn?: string | null; teacherLogitsColumn?: string;
-    onBadRow?: BadRowPolicy; validationFraction: number; maxLength?: number; vocabSize?: number;
-    tokenizer?: string | TextTokenizer; studentTokenizer?: 'teacher' | 'train' | string | TextTokenizer;
-    teacherCache?: string; cacheTeacher: boolean | 'auto';
-  }>;
+  readonly data: Readonly<Omit<DistillDataOptions, 'validationFraction' | 'cacheTeacher'>
+    & { validationFraction: number; cacheTeacher: boolean | 'auto' }>;
   readonly loss: Readonly<{
     temperature: ValueSchedule; alpha: ValueSchedule; labelSmoothing: number; intermediate: readonly IntermediateSpec[];
   }>;
@@ -108,43 +103,27 @@ const silent: ProgressStream = { write: () => true };
  */
 export function resolveDistillConfig(o: DistillOptions): DistillConfig {
   const d = DISTILL_DEFAULTS;
+  const { data = {}, loss = {}, optimizer = {}, schedule = {}, runtime = {}, checkpoints = {}, logging = {} } = o;
   return {
     teacher: o.teacher, student: o.student, train: o.train, validation: o.validation,
     out: o.out ?? d.out, seed: o.seed ?? d.seed,
-    data: {
-      ...o.data, validationFraction: o.data?.validationFraction ?? d.data.validationFraction,
-      tokenizer: o.tokenizer, studentTokenizer: o.studentTokenizer, teacherCache: o.teacherCache,
-      cacheTeacher: o.cacheTeacher ?? d.data.cacheTeacher,
-    },
-    loss: {
-      temperature: o.loss?.temperature ?? d.loss.temperature, alpha: o.loss?.alpha ?? d.loss.alpha,
-      labelSmoothing: o.loss?.labelSmoothing ?? d.loss.labelSmoothing, intermediate: o.loss?.intermediate ?? [],
-    },
-    optimizer: {
-      learningRate: o.optimizer?.learningRate ?? d.optimizer.learningRate, weightDecay: o.optimizer?.weightDecay ?? d.optimizer.weightDecay,
-      beta1: o.optimizer?.beta1, beta2: o.optimizer?.beta2, epsilon: o.optimizer?.epsilon,
-      clipGlobalNorm: o.clipGlobalNorm ?? d.optimizer.clipGlobalNorm,
-      gradientAccumulation: o.gradientAccumulation ?? d.optimizer.gradientAccumulation,
-    },
-    schedule: {
-      epochs: o.epochs ?? d.schedule.epochs, maxSteps: o.maxSteps ?? Infinity, batchSize: o.batchSize ?? d.schedule.batchSize,
-      warmupSteps: o.schedule?.warmupSteps, decay: o.schedule?.decay ?? d.schedule.decay, evalEvery: o.evalEvery,
-      earlyStopping: o.earlyStopping, bestMetric: o.bestMetric ?? o.earlyStopping?.metric,
-    },
-    runtime: {
-      backend: o.backend ?? d.runtime.backend, threads: o.threads, replicas: o.replicas ?? d.runtime.replicas,
-      precision: o.precision ?? d.runtime.precision, teacherThreads: o.teacherThreads,
-      handleSignals: o.handleSignals ?? d.runtime.handleSignals,
-    },
-    checkpoints: {
-      every: o.checkpointEvery, keep: o.keepCheckpoints ?? d.checkpoints.keep, resume: o.resume ?? d.checkpoints.resume,
-      force: o.force ?? d.checkpoints.force, exportDir: o.exportDir ?? d.checkpoints.exportDir,
-    },
-    logging: {
-      logEvery: o.logEvery ?? d.logging.logEvery,
-      progress: o.progress === false ? silent : o.progress ?? process.stderr,
-      callbacks: o.callbacks ?? {}, now: o.now ?? (() => performance.now()),
-    },
+    data: { ...data, validationFraction: data.validationFraction ?? d.data.validationFraction,
+      cacheTeacher: data.cacheTeacher ?? d.data.cacheTeacher },
+    loss: { temperature: loss.temperature ?? d.loss.temperature, alpha: loss.alpha ?? d.loss.alpha,
+      labelSmoothing: loss.labelSmoothing ?? d.loss.labelSmoothing, intermediate: loss.intermediate ?? [] },
+    optimizer: { ...optimizer, learningRate: optimizer.learningRate ?? d.optimizer.learningRate,
+      weightDecay: optimizer.weightDecay ?? d.optimizer.weightDecay, clipGlobalNorm: optimizer.clipGlobalNorm ?? d.optimizer.clipGlobalNorm,
+      gradientAccumulation: optimizer.gradientAccumulation ?? d.optimizer.gradientAccumulation },
+    schedule: { ...schedule, epochs: schedule.epochs ?? d.schedule.epochs, maxSteps: schedule.maxSteps ?? Infinity,
+      batchSize: schedule.batchSize ?? d.schedule.batchSize, decay: schedule.decay ?? d.schedule.decay,
+      bestMetric: schedule.bestMetric ?? schedule.earlyStopping?.metric },
+    runtime: { ...runtime, backend: runtime.backend ?? d.runtime.backend, replicas: runtime.replicas ?? d.runtime.replicas,
+      precision: runtime.precision ?? d.runtime.precision, handleSignals: runtime.handleSignals ?? d.runtime.handleSignals },
+    checkpoints: { ...checkpoints, keep: checkpoints.keep ?? d.checkpoints.keep, resume: checkpoints.resume ?? d.checkpoints.resume,
+      force: checkpoints.force ?? d.checkpoints.force, exportDir: checkpoints.exportDir ?? d.checkpoints.exportDir },
+    logging: { logEvery: logging.logEvery ?? d.logging.logEvery,
+      progress: logging.progress === false ? silent : logging.progress ?? process.stderr,
+      callbacks: logging.callbacks ?? {}, now: logging.now ?? (() => performance.now()) },
   };
 }
 

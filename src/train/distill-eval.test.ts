@@ -5,7 +5,7 @@ import { useBackend } from '../backend/use-backend.js';
 import { loadModel } from '../io/load-model.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import {
-  captureStream, markerTask, prepared, quietOptions, readMetrics, removeTempDirs, tempRunDir, tinyEncoder, weightValues,
+  captureStream, markerTask, prepared, quietOptions, readMetrics, removeTempDirs, tempRunDir, tinyEncoder, weightValues, withOptions,
 } from '../../test/integration/tiny-task.js';
 import { distill } from './distill.js';
 import type { EvalMetricName } from './distill-options.js';
@@ -25,7 +25,7 @@ describe('distill: evaluation during training', () => {
       const out = await tempRunDir();
       const result = await distill({
         ...quietOptions(out), teacher, train: prepared(train), validation: prepared(validation),
-        epochs: 3, batchSize: 8, evalEvery: 2, optimizer: { learningRate: 1e-2 },
+        schedule: { epochs: 3, batchSize: 8, evalEvery: 2 }, optimizer: { learningRate: 1e-2 },
       });
       expect(result.steps).toBe(6);
       expect(result.history.map((h) => h.step)).toEqual([2, 4, 6]);
@@ -52,8 +52,8 @@ describe('distill: evaluation during training', () => {
       const out = await tempRunDir();
       const bestMetric: EvalMetricName = 'klTeacherStudent';
       const result = await distill({
-        ...quietOptions(out), teacher, train: prepared(train), validation: prepared(validation), bestMetric,
-        epochs: 4, batchSize: 8, evalEvery: 1, keepCheckpoints: 1, optimizer: { learningRate: 3e-2 },
+        ...quietOptions(out), teacher, train: prepared(train), validation: prepared(validation),
+        schedule: { bestMetric, epochs: 4, batchSize: 8, evalEvery: 1 }, checkpoints: { keep: 1 }, optimizer: { learningRate: 3e-2 },
       });
       const kls = result.history.map((h) => h.metrics.klTeacherStudent!);
       expect(kls.length).toBe(8);
@@ -87,11 +87,11 @@ describe('distill: evaluation during training', () => {
       const patience = 2;
       const evals: number[] = [];
       // A vanishing learning rate: accuracy cannot improve after the first evaluation.
-      const result = await distill({
-        ...quietOptions(await tempRunDir()), teacher, train: prepared(train), validation: prepared(validation),
-        epochs: 10, batchSize: 8, evalEvery: 1, earlyStopping: { metric: 'accuracy', patience },
-        optimizer: { learningRate: 1e-9 }, callbacks: { onEvalEnd: ({ step }) => void evals.push(step) },
-      });
+      const result = await distill(withOptions(quietOptions(await tempRunDir()), {
+        teacher, train: prepared(train), validation: prepared(validation),
+        schedule: { epochs: 10, batchSize: 8, evalEvery: 1, earlyStopping: { metric: 'accuracy', patience } },
+        optimizer: { learningRate: 1e-9 }, logging: { callbacks: { onEvalEnd: ({ step }) => void evals.push(step) } },
+      }));
       // The same rule, replayed on the history: stop at the first evaluation that is `patience` past the best.
       const accs = result.history.map((h) => h.metrics.accuracy!);
       let best = -Infinity, since = 0, stopAt = -1;
@@ -113,11 +113,11 @@ describe('distill: evaluation during training', () => {
     await expectNoLeaks(async () => {
       const teacher = tinyEncoder({ seed: 5 });
       const stream = captureStream();
-      const result = await distill({
-        ...quietOptions(await tempRunDir()), progress: stream, teacher, train: prepared(train), validation: prepared(validation),
-        epochs: 10, batchSize: 8, evalEvery: 1, earlyStopping: { metric: 'klTeacherStudent', patience: 1 },
+      const result = await distill(withOptions(quietOptions(await tempRunDir()), {
+        logging: { progress: stream }, teacher, train: prepared(train), validation: prepared(validation),
+        schedule: { epochs: 10, batchSize: 8, evalEvery: 1, earlyStopping: { metric: 'klTeacherStudent', patience: 1 } },
         optimizer: { learningRate: 3e-2 },
-      });
+      }));
       const kls = result.history.map((h) => h.metrics.klTeacherStudent!);
       let best = Infinity, stopAt = -1;
       for (let i = 0; i < kls.length && stopAt < 0; i++) {

@@ -8,7 +8,7 @@ import { loadModel } from '../io/load-model.js';
 import type { Teacher } from '../models/types.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import {
-  markerTask, prepared, quietOptions, removeTempDirs, tempRunDir, tinyEncoder, weightValues,
+  markerTask, prepared, quietOptions, removeTempDirs, tempRunDir, tinyEncoder, weightValues, withOptions,
 } from '../../test/integration/tiny-task.js';
 import { distill } from './distill.js';
 import type { DistillOptions } from './distill-options.js';
@@ -43,11 +43,11 @@ describe('distill: a non-finite loss', () => {
           return { logits: nan };
         },
       };
-      const err = await tfdError(distill({
-        ...quietOptions(out), teacher: wrapped, train: prepared(train), data: { maxLength: 16, validationFraction: 0 },
-        epochs: 10, batchSize: 4, cacheTeacher: false, checkpointEvery: 2, logEvery: 3,
-        callbacks: { onStepEnd: ({ step }) => void (poisoned ||= step === 4) },
-      }));
+      const err = await tfdError(distill(withOptions(quietOptions(out), {
+        teacher: wrapped, train: prepared(train), data: { maxLength: 16, validationFraction: 0, cacheTeacher: false },
+        schedule: { epochs: 10, batchSize: 4 }, checkpoints: { every: 2 },
+        logging: { logEvery: 3, callbacks: { onStepEnd: ({ step }) => void (poisoned ||= step === 4) } },
+      })));
       expect(err.code).toBe('NON_FINITE');
       expect(err.message).toBe('the tensor "teacher logits" holds NaN or Infinity at step 5');
       expect(err.hint).toMatch(/resume from the last checkpoint/);
@@ -68,15 +68,22 @@ describe('distill: bad options fail fast', () => {
   const base = async (): Promise<DistillOptions> => ({ ...quietOptions(await tempRunDir()), train: prepared(train), loss: { alpha: 0 } });
 
   it.each<[string, Partial<DistillOptions>, RegExp]>([
-    ['epochs 0', { epochs: 0 }, /epochs must be a positive integer, got 0/],
+    ['epochs 0', { schedule: { epochs: 0 } }, /schedule\.epochs must be a positive integer, got 0/],
     ['a negative learning rate', { optimizer: { learningRate: -1e-3 } }, /optimizer\.learningRate must be > 0, got -0\.001/],
-    ['an unknown precision', { precision: 'float8' as never }, /precision must be float32, mixed-float16 or mixed-bfloat16, got float8/],
+    ['an unknown precision', { runtime: { precision: 'float8' as never } },
+      /runtime\.precision must be float32, mixed-float16 or mixed-bfloat16, got float8/],
     ['missing train data', { train: undefined as never }, /distill needs train data/],
-    ['a fractional batch size', { batchSize: 2.5 }, /batchSize must be a positive integer/],
-    ['a negative clip norm', { clipGlobalNorm: -1 }, /clipGlobalNorm must be >= 0/],
-    ['an unknown best metric', { bestMetric: 'f1' as never }, /bestMetric must be one of accuracy, agreement, macroF1, klTeacherStudent, got f1/],
-    ['conflicting early-stopping and best metrics', { bestMetric: 'accuracy', earlyStopping: { metric: 'agreement', patience: 2 } },
-      /earlyStopping\.metric \(agreement\) and bestMetric \(accuracy\) must be the same metric/],
+    ['a fractional batch size', { schedule: { batchSize: 2.5 } }, /schedule\.batchSize must be a positive integer/],
+    ['a negative clip norm', { optimizer: { clipGlobalNorm: -1 } }, /optimizer\.clipGlobalNorm must be >= 0/],
+    ['an unknown best metric', { schedule: { bestMetric: 'f1' as never } },
+      /schedule\.bestMetric must be one of accuracy, agreement, macroF1, klTeacherStudent, got f1/],
+    ['conflicting early-stopping and best metrics', { schedule: { bestMetric: 'accuracy', earlyStopping: { metric: 'agreement', patience: 2 } } },
+      /schedule\.earlyStopping\.metric \(agreement\) and schedule\.bestMetric \(accuracy\) must be the same metric/],
+    ['a top-level option of 0.1', { epochs: 1 } as never, /^epochs is schedule\.epochs now$/],
+    ['a renamed option of 0.1', { keepCheckpoints: 1 } as never, /^keepCheckpoints is checkpoints\.keep now$/],
+    ['an option in the wrong group', { optimizer: { epochs: 1 } } as never, /^optimizer\.epochs is schedule\.epochs$/],
+    ['a misspelt option', { schedule: { epoch: 1 } } as never, /^unknown option 'schedule\.epoch'$/],
+    ['a group that is not an object', { schedule: 3 } as never, /^schedule must be an object of options$/],
   ])('rejects %s with INVALID_ARGUMENT before touching the disk', async (_, bad, message) => {
     await expectNoLeaks(async () => {
       const options = { ...(await base()), ...bad };
@@ -92,12 +99,12 @@ describe('distill: bad options fail fast', () => {
       const options = await base();
       await fs.mkdir(options.out!, { recursive: true });
       await fs.writeFile(path.join(options.out!, 'notes.txt'), 'a previous run');
-      const err = await tfdError(distill({ ...options, epochs: 1 }));
+      const err = await tfdError(distill({ ...options, schedule: { epochs: 1 } }));
       expect(err.code).toBe('OUTPUT_EXISTS');
       expect(err.hint).toMatch(/resume: true .* force: true/);
       expect(await fs.readFile(path.join(options.out!, 'notes.txt'), 'utf8')).toBe('a previous run');
 
-      const result = await distill({ ...options, epochs: 1, force: true });
+      const result = await distill({ ...options, schedule: { epochs: 1 }, checkpoints: { force: true } });
       expect(result.steps).toBe(1);
       await expect(fs.stat(path.join(options.out!, 'notes.txt'))).rejects.toThrow();
       result.student.dispose();
@@ -106,7 +113,7 @@ describe('distill: bad options fail fast', () => {
 
   it('rejects raw validation records next to prepared train examples instead of silently skipping evaluation', async () => {
     await expectNoLeaks(async () => {
-      const err = await tfdError(distill({ ...(await base()), validation: [{ text: 't0 t0 t1', label: 'moreA' }], epochs: 1 }));
+      const err = await tfdError(distill({ ...(await base()), validation: [{ text: 't0 t0 t1', label: 'moreA' }], schedule: { epochs: 1 } }));
       expect(err.code).toBe('INVALID_ARGUMENT');
       expect(err.message).toMatch(/validation must be prepared examples too/);
     });
@@ -114,7 +121,7 @@ describe('distill: bad options fail fast', () => {
 
   it('rejects training without teacher, teacher logits or (alpha 0) labels', async () => {
     await expectNoLeaks(async () => {
-      const err = await tfdError(distill({ ...(await base()), loss: { alpha: 0.5 }, epochs: 1 }));
+      const err = await tfdError(distill({ ...(await base()), loss: { alpha: 0.5 }, schedule: { epochs: 1 } }));
       expect(err.code).toBe('INVALID_ARGUMENT');
       expect(err.message).toMatch(/no teacher/);
     });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import {
-  markerTask, prepared, quietOptions, readMetrics, removeTempDirs, tempRunDir, tinyEncoder, weightValues,
+  markerTask, prepared, quietOptions, readMetrics, removeTempDirs, tempRunDir, tinyEncoder, weightValues, withOptions,
 } from '../../test/integration/tiny-task.js';
 import { distill } from './distill.js';
 import type { DistillOptions } from './distill-options.js';
@@ -20,10 +20,10 @@ async function trainStudent(options: Partial<DistillOptions>) {
   const student = tinyEncoder({ seed: 8 });
   const before = weightValues(student);
   const out = await tempRunDir();
-  const result = await distill({
+  const result = await distill(withOptions({
     ...quietOptions(out), student, train: prepared(train), data: { maxLength: 16, validationFraction: 0 },
-    loss: { alpha: 0 }, batchSize: 8, ...options,
-  });
+    loss: { alpha: 0 }, schedule: { batchSize: 8 },
+  }, options));
   const after = weightValues(result.student);
   student.dispose();
   return { before, after, out, result };
@@ -34,8 +34,7 @@ describe('distill: AdamW with decoupled weight decay', () => {
     await expectNoLeaks(async () => {
       const lr = 1e-4, lambda = 100, steps = 10;
       const { before, after } = await trainStudent({
-        optimizer: { learningRate: lr, weightDecay: lambda }, schedule: { warmupSteps: 0, decay: 'constant' },
-        epochs: 5, clipGlobalNorm: 0,
+        optimizer: { learningRate: lr, weightDecay: lambda, clipGlobalNorm: 0 }, schedule: { epochs: 5, warmupSteps: 0, decay: 'constant' },
       });
       const decay = (1 - lr * lambda) ** steps; // 0.904
       // Adam moves a weight by at most ~3 lr per step ((1 - beta1) / sqrt(1 - beta2) bounds |m_hat| / sqrt(v_hat)).
@@ -63,7 +62,7 @@ describe('distill: learning-rate schedule and clipping', () => {
     await expectNoLeaks(async () => {
       const base = 1e-3, warmup = 4, total = 12;
       const { out, result } = await trainStudent({
-        optimizer: { learningRate: base }, schedule: { warmupSteps: warmup, decay: 'linear' }, epochs: 6, logEvery: 1,
+        optimizer: { learningRate: base }, schedule: { epochs: 6, warmupSteps: warmup, decay: 'linear' }, logging: { logEvery: 1 },
       });
       expect(result.steps).toBe(total);
       const logged = (await readMetrics(out)).filter((r) => r.kind === 'train');
@@ -79,11 +78,11 @@ describe('distill: learning-rate schedule and clipping', () => {
 
   it('clips gradients to the global norm: a tiny clip norm moves the weights far less than no clipping', async () => {
     await expectNoLeaks(async () => {
-      const common = { optimizer: { learningRate: 1e-2, weightDecay: 0 }, schedule: { warmupSteps: 0, decay: 'constant' as const }, epochs: 2 };
+      const common = { optimizer: { learningRate: 1e-2, weightDecay: 0 }, schedule: { epochs: 2, warmupSteps: 0, decay: 'constant' as const } };
       const movement = (r: { before: Array<{ values: Float32Array }>; after: Array<{ values: Float32Array }> }) =>
         r.after.reduce((s, w, i) => s + w.values.reduce((t, v, j) => t + Math.abs(v - r.before[i].values[j]), 0), 0);
-      const free = await trainStudent({ ...common, clipGlobalNorm: 0 });
-      const clipped = await trainStudent({ ...common, clipGlobalNorm: 1e-9 });
+      const free = await trainStudent(withOptions(common, { optimizer: { clipGlobalNorm: 0 } }));
+      const clipped = await trainStudent(withOptions(common, { optimizer: { clipGlobalNorm: 1e-9 } }));
       // Adam is scale-invariant, except that epsilon (1e-8) dominates gradients clipped to a 1e-9 norm.
       expect(movement(free)).toBeGreaterThan(0.1);
       expect(movement(clipped)).toBeLessThan(0.05 * movement(free));
@@ -104,7 +103,8 @@ describe('distill: gradient accumulation', () => {
       const student = tinyEncoder({ seed: 9, dropout: 0 });
       const result = await distill({
         ...quietOptions(await tempRunDir()), teacher, student, train: prepared(rows), data: { maxLength: 16, validationFraction: 0 },
-        batchSize, gradientAccumulation, epochs: 3, maxSteps: 3, optimizer: { learningRate: 1e-2, epsilon: 1e-3 }, schedule: { warmupSteps: 0, decay: 'constant' },
+        schedule: { batchSize, epochs: 3, maxSteps: 3, warmupSteps: 0, decay: 'constant' },
+        optimizer: { learningRate: 1e-2, epsilon: 1e-3, gradientAccumulation },
       });
       const w = weightValues(student);
       student.dispose();

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend/backend-info.js';
 import type { ArrayItem } from '../data/readers/records-from-array.js';
 import type { BadRowPolicy } from '../data/readers/bad-rows.js';
+import type { ColumnOptions } from '../data/readers/row-schema.js';
 import type { Example, TextTokenizer } from '../data/types.js';
 import type { IntermediateSpec, ValueSchedule } from '../losses/index.js';
 import type { EncoderOptions } from '../models/options.js';
@@ -39,27 +40,41 @@ export interface DistillCallbacks {
   afterUpdate?: (step: number) => void;
 }
 
-/** Options of {@link distill}. Everything but `train` has a default. */
+/**
+ * Options of {@link distill}: the teacher, the student, the data and the run directory at the top, every other
+ * setting in a named group. Everything but `train` has a default (see `DISTILL_DEFAULTS`).
+ */
 export interface DistillOptions {
   teacher?: TeacherSource;
   student?: StudentSource;
   train: DataSource;
   /** Held-out data; default: a deterministic, stratified 10% split of `train`. */
   validation?: DataSource;
-  data?: {
-    textColumn?: string;
-    /** Column with the second text of sentence pairs (teacher and student then read pairs, with type ids). */
-    textPairColumn?: string;
-    labelColumn?: string | null;
-    teacherLogitsColumn?: string;
-    onBadRow?: BadRowPolicy;
-    /** Fraction held out when `validation` is not given. Default 0.1; 0 disables evaluation. */
-    validationFraction?: number;
-    /** Token sequences are truncated to this. Default 128 (or the teacher's maxLength when smaller). */
-    maxLength?: number;
-    /** Vocabulary size of the WordPiece tokenizer trained when neither the teacher nor `tokenizer` brings one. */
-    vocabSize?: number;
-  };
+  /** Run directory; default `tfdistill-run`. */
+  out?: string;
+  /** Seeds the data split and order, dropout, the student's and projections' initial weights. Default 42. */
+  seed?: number;
+  data?: DistillDataOptions;
+  loss?: DistillLossSettings;
+  optimizer?: DistillOptimizerOptions;
+  schedule?: DistillScheduleOptions;
+  runtime?: DistillRuntimeOptions;
+  checkpoints?: DistillCheckpointOptions;
+  logging?: DistillLoggingOptions;
+}
+
+/**
+ * How {@link distill} reads and tokenizes its data, and where the teacher's logits come from (`data`). With a
+ * `textPairColumn`, teacher and student read sentence pairs (with type ids).
+ */
+export interface DistillDataOptions extends ColumnOptions {
+  onBadRow?: BadRowPolicy;
+  /** Fraction held out when `validation` is not given. Default 0.1; 0 disables evaluation. */
+  validationFraction?: number;
+  /** Token sequences are truncated to this. Default 128 (or the teacher's maxLength when smaller). */
+  maxLength?: number;
+  /** Vocabulary size of the WordPiece tokenizer trained when neither the teacher nor `tokenizer` brings one. */
+  vocabSize?: number;
   /**
    * The teacher's tokenizer (a tokenizer.json path, a Hugging Face tokenizer folder, or a tokenizer), for a teacher
    * that brings none (a TF.js model.json, a bare .onnx file); default: the teacher's own.
@@ -67,51 +82,74 @@ export interface DistillOptions {
   tokenizer?: string | TextTokenizer;
   /**
    * The student's tokenizer: `'teacher'` reuses the teacher's file; `'train'` trains a WordPiece tokenizer of
-   * `data.vocabSize` tokens on the training text (the teacher then still reads its own tokenization of every row);
+   * `vocabSize` tokens on the training text (the teacher then still reads its own tokenization of every row);
    * or a path / tokenizer. Default: `'teacher'` for a tfdistill checkpoint teacher, `'train'` for an ONNX teacher
    * (whose vocabulary would make the student's embedding table larger than the rest of it).
    */
   studentTokenizer?: 'teacher' | 'train' | string | TextTokenizer;
-  /** ONNX Runtime intra-op threads for an ONNX teacher. Default: the machine's cores. */
-  teacherThreads?: number;
-  loss?: {
-    temperature?: ValueSchedule;
-    alpha?: ValueSchedule;
-    labelSmoothing?: number;
-    /** Hidden-state / attention losses; needs encoders built with `outputs: ['hidden', 'attention']`. */
-    intermediate?: IntermediateSpec[];
-  };
-  optimizer?: { name?: 'adamw'; learningRate?: number; weightDecay?: number; beta1?: number; beta2?: number; epsilon?: number };
-  schedule?: { warmupSteps?: number; decay?: LrDecay };
+  /**
+   * A teacher cache file of the whole `train` file from `cacheTeacherOutputs` / `tfdistill cache-teacher` (e.g. merged
+   * from shards computed on several machines): its logits replace running the teacher on the training rows.
+   */
+  teacherCache?: string;
+  /** Run the teacher once over the training data and reuse its logits: 'auto' = when epochs > 1. Default 'auto'. */
+  cacheTeacher?: boolean | 'auto';
+}
+
+/** What {@link distill} minimizes (`loss`). */
+export interface DistillLossSettings {
+  /** Softmax temperature T of the soft targets, or a schedule of it. Default 4. */
+  temperature?: ValueSchedule;
+  /** Weight of the soft (KL) term; 1 - alpha weighs the label term. Default 0.7; 0 trains on labels alone. */
+  alpha?: ValueSchedule;
+  /** Label smoothing of the hard (label) term. Default 0. */
+  labelSmoothing?: number;
+  /** Hidden-state / attention losses; needs encoders built with `outputs: ['hidden', 'attention']`. */
+  intermediate?: IntermediateSpec[];
+}
+
+/** The AdamW optimizer and its gradients (`optimizer`). */
+export interface DistillOptimizerOptions {
+  name?: 'adamw';
+  /** Peak learning rate (after warmup). Default 5e-4. */
+  learningRate?: number;
+  /** Decoupled weight decay. Default 0.01. */
+  weightDecay?: number;
+  /** Default 0.9. */
+  beta1?: number;
+  /** Default 0.999. */
+  beta2?: number;
+  /** Default 1e-8. */
+  epsilon?: number;
+  /** Clip gradients to this global L2 norm; 0 disables. Default 1. */
+  clipGlobalNorm?: number;
+  /** Micro-batches per optimizer update; the update equals the larger batch's. Default 1. */
+  gradientAccumulation?: number;
+}
+
+/** How long the run trains, in what steps, and when it evaluates and stops (`schedule`). */
+export interface DistillScheduleOptions {
+  /** Default 3. */
   epochs?: number;
   /** Stop after this many optimizer updates (overrides `epochs` when smaller). */
   maxSteps?: number;
+  /** Examples per micro-batch. Default 32. */
   batchSize?: number;
-  /** Micro-batches per optimizer update; the update equals the larger batch's. Default 1. */
-  gradientAccumulation?: number;
-  /** Clip gradients to this global L2 norm; 0 disables. Default 1. */
-  clipGlobalNorm?: number;
-  precision?: 'float32' | 'mixed-float16' | 'mixed-bfloat16';
+  /** Learning-rate warmup in optimizer updates; default 6% of the run's updates. */
+  warmupSteps?: number;
+  /** Learning-rate decay after warmup. Default `'linear'` (to 0). */
+  decay?: LrDecay;
   /** Evaluate every N updates; default once per epoch. */
   evalEvery?: number;
   /** Stop after `patience` evaluations without a new best `metric` (the same metric as `bestMetric`). */
   earlyStopping?: { metric?: EvalMetricName; patience: number };
   /** Metric that picks the best checkpoint; default `earlyStopping.metric`, else `accuracy` with labels, else `agreement`. */
   bestMetric?: EvalMetricName;
-  /** Run directory; default `tfdistill-run`. */
-  out?: string;
-  /** Folder inside `out` the trained model is exported to. Default `student` (`train-teacher` uses `teacher`). */
-  exportDir?: string;
-  /** Checkpoint every N updates; default: at every evaluation. */
-  checkpointEvery?: number;
-  /** Step checkpoints kept besides the best. Default 2. */
-  keepCheckpoints?: number;
-  /** Continue from the latest checkpoint in `out/checkpoints` when there is one. Default false. */
-  resume?: boolean;
-  /** Replace an existing run directory. Default false (then an existing run is an error unless resuming). */
-  force?: boolean;
-  seed?: number;
-  callbacks?: DistillCallbacks;
+}
+
+/** Where and how the computation runs (`runtime`). */
+export interface DistillRuntimeOptions {
+  /** Default `'auto'` (tfjs-node-gpu > tfjs-node > wasm > cpu). */
   backend?: BackendName;
   /** wasm only: matmul threads, 1-8 (see `UseBackendOptions.wasmThreads`). Default 1. */
   threads?: number;
@@ -124,19 +162,35 @@ export interface DistillOptions {
    * Each replica holds its own copy of the models and activations. Default 1.
    */
   replicas?: number | 'auto';
-  /**
-   * A teacher cache file of the whole `train` file from `cacheTeacherOutputs` / `tfdistill cache-teacher` (e.g. merged
-   * from shards computed on several machines): its logits replace running the teacher on the training rows.
-   */
-  teacherCache?: string;
-  /** Run the teacher once over the training data and reuse its logits: 'auto' = when epochs > 1. Default 'auto'. */
-  cacheTeacher?: boolean | 'auto';
+  /** Default `'float32'`; the mixed precisions emulate half-precision compute with dynamic loss scaling. */
+  precision?: 'float32' | 'mixed-float16' | 'mixed-bfloat16';
+  /** ONNX Runtime intra-op threads for an ONNX teacher. Default: the machine's cores. */
+  teacherThreads?: number;
+  /** Listen to SIGINT/SIGTERM to stop gracefully with a checkpoint. Default true. */
+  handleSignals?: boolean;
+}
+
+/** Step checkpoints in `out/checkpoints`, resuming, and the exported model (`checkpoints`). */
+export interface DistillCheckpointOptions {
+  /** Checkpoint every N updates; default: at every evaluation. */
+  every?: number;
+  /** Step checkpoints kept besides the best. Default 2. */
+  keep?: number;
+  /** Continue from the latest checkpoint in `out/checkpoints` when there is one. Default false. */
+  resume?: boolean;
+  /** Replace an existing run directory. Default false (then an existing run is an error unless resuming). */
+  force?: boolean;
+  /** Folder inside `out` the trained model is exported to. Default `student` (`train-teacher` uses `teacher`). */
+  exportDir?: string;
+}
+
+/** What {@link distill} reports while it runs (`logging`). */
+export interface DistillLoggingOptions {
   /** Read and log the loss every N updates. Default 10. */
   logEvery?: number;
   /** Progress output (a bar on a TTY, lines otherwise); `false` silences it. Default `process.stderr`. */
   progress?: ProgressStream | false;
-  /** Listen to SIGINT/SIGTERM to stop gracefully with a checkpoint. Default true. */
-  handleSignals?: boolean;
+  callbacks?: DistillCallbacks;
   /** Clock in ms, for tests. */
   now?: () => number;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import {
-  captureStream, markerTask, prepared, quietOptions, removeTempDirs, tempRunDir, tinyEncoder, weightValues,
+  captureStream, markerTask, prepared, quietOptions, removeTempDirs, tempRunDir, tinyEncoder, weightValues, withOptions,
 } from '../../test/integration/tiny-task.js';
 import { useBackend } from '../backend/use-backend.js';
 import type { EncoderOptions } from '../models/options.js';
@@ -24,10 +24,11 @@ async function run(options: Partial<DistillOptions>, models: Partial<EncoderOpti
   try {
     // Adam's epsilon 1: the update follows the gradient (a tiny epsilon turns float noise in near-zero gradients into
     // full-size steps, which would hide the comparison this test makes).
-    const result = await distill({
-      ...quietOptions(await tempRunDir()), progress: log, teacher, student, train: prepared(train), validation: prepared(validation),
-      batchSize: 7, optimizer: { learningRate: 1e-2, epsilon: 1 }, ...options,
+    const base = withOptions(quietOptions(await tempRunDir()), {
+      teacher, student, train: prepared(train), validation: prepared(validation),
+      schedule: { batchSize: 7 }, optimizer: { learningRate: 1e-2, epsilon: 1 }, logging: { progress: log },
     });
+    const result = await distill(withOptions(base, options));
     return { weights: weightValues(student), result, log: log.text };
   } finally {
     teacher.dispose();
@@ -40,9 +41,9 @@ const maxDiff = (a: { values: Float32Array }[], b: { values: Float32Array }[]) =
 describe('distill: replicas', () => {
   it('with a live teacher copied into the workers, 2 and 3 replicas train the same student as 1 (batch 7: uneven shards)', async () => {
     await expectNoLeaks(async () => {
-      const one = await run({ epochs: 1, cacheTeacher: false, replicas: 1 });
-      const two = await run({ epochs: 1, cacheTeacher: false, replicas: 2 });
-      const three = await run({ epochs: 1, cacheTeacher: false, replicas: 3 });
+      const one = await run({ data: { cacheTeacher: false }, schedule: { epochs: 1 }, runtime: { replicas: 1 } });
+      const two = await run({ data: { cacheTeacher: false }, schedule: { epochs: 1 }, runtime: { replicas: 2 } });
+      const three = await run({ data: { cacheTeacher: false }, schedule: { epochs: 1 }, runtime: { replicas: 3 } });
       expect(two.log).toContain('data-parallel: 2 replicas (this thread + 1 worker thread)');
       expect(three.log).toContain('data-parallel: 3 replicas (this thread + 2 worker threads)');
       expect(two.result.steps).toBe(one.result.steps);
@@ -57,8 +58,8 @@ describe('distill: replicas', () => {
 
   it('fills the teacher cache on the replicas and trains on it like one replica does', async () => {
     await expectNoLeaks(async () => {
-      const one = await run({ epochs: 2, replicas: 1 });
-      const two = await run({ epochs: 2, replicas: 2 });
+      const one = await run({ schedule: { epochs: 2 }, runtime: { replicas: 1 } });
+      const two = await run({ schedule: { epochs: 2 }, runtime: { replicas: 2 } });
       expect(two.log).toMatch(/running the teacher once over 30 training rows on 2 replicas/);
       expect(maxDiff(one.weights, two.weights)).toBeLessThan(1e-5);
       expect(two.result.history.at(-1)!.metrics.accuracy).toBeCloseTo(one.result.history.at(-1)!.metrics.accuracy as number, 6);
@@ -67,21 +68,22 @@ describe('distill: replicas', () => {
 
   it('with intermediate-layer losses (a learned projection) and mixed-float16 loss scaling, 2 replicas match 1', async () => {
     await expectNoLeaks(async () => {
-      const options: Partial<DistillOptions> = { epochs: 1, precision: 'mixed-float16',
+      const options: Partial<DistillOptions> = { schedule: { epochs: 1 }, runtime: { precision: 'mixed-float16' },
         loss: { intermediate: [{ loss: 'hiddenMse', weight: 1, layerMap: [[0, 0]] }, { loss: 'attentionKl', weight: 0.5, layerMap: [[0, 0]] }] } };
       const outputs: Partial<EncoderOptions> = { outputs: ['logits', 'hidden', 'attention'] };
-      const one = await run({ ...options, replicas: 1 }, outputs);
-      const two = await run({ ...options, replicas: 2 }, outputs);
+      const one = await run(withOptions(options, { runtime: { replicas: 1 } }), outputs);
+      const two = await run(withOptions(options, { runtime: { replicas: 2 } }), outputs);
       expect(two.log).toContain('data-parallel: 2 replicas');
       expect(maxDiff(one.weights, two.weights)).toBeLessThan(1e-4);
     });
   });
 
   it('accepts replicas: auto and rejects bad counts before doing anything', async () => {
-    const auto = await run({ epochs: 1, maxSteps: 1, replicas: 'auto' });
+    const auto = await run({ schedule: { epochs: 1, maxSteps: 1 }, runtime: { replicas: 'auto' } });
     expect(auto.result.steps).toBe(1);
     for (const replicas of [0, 1.5, 17, 'two' as never]) {
-      await expect(run({ epochs: 1, replicas })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/replicas/) });
+      await expect(run({ schedule: { epochs: 1 }, runtime: { replicas } }))
+        .rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/runtime\.replicas/) });
     }
   });
 });

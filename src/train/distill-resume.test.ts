@@ -6,7 +6,7 @@ import { loadModel } from '../io/load-model.js';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import {
   captureStream, markerTask, prepared, quietOptions, readMetrics, removeTempDirs, tempRunDir, tinyEncoder, TINY_STUDENT,
-  weightValues,
+  weightValues, withOptions,
 } from '../../test/integration/tiny-task.js';
 import { teacherFromEncoder } from '../models/teacher.js';
 import type { Teacher } from '../models/types.js';
@@ -40,14 +40,14 @@ async function withOnlyOurSignalListeners<T>(fn: () => Promise<T>): Promise<T> {
 async function interruptedRun(options: DistillOptions, stopAt: number) {
   return withOnlyOurSignalListeners(async () => {
     let listenersDuringRun = -1;
-    const result = await distill({
-      ...options, handleSignals: true,
-      callbacks: { onStepEnd: ({ step }) => {
+    const result = await distill(withOptions(options, {
+      runtime: { handleSignals: true },
+      logging: { callbacks: { onStepEnd: ({ step }) => {
         if (step !== stopAt) return;
         listenersDuringRun = process.listenerCount('SIGINT');
         process.emit('SIGINT');
-      } },
-    });
+      } } },
+    }));
     expect(listenersDuringRun).toBe(1); // distill's own StopSignal, nothing else
     expect(process.listenerCount('SIGINT')).toBe(0); // removed again when distill returns
     expect(process.listenerCount('SIGTERM')).toBe(0);
@@ -65,11 +65,11 @@ describe('distill: checkpoints', () => {
       await fs.mkdir(path.join(out, 'checkpoints', '.trash-step-00000002'), { recursive: true });
       await fs.writeFile(path.join(out, 'checkpoints', '.trash-step-00000002', 'model.json'), '{');
       // A vanishing learning rate: the first evaluation (step 1) stays the best, so pruning must spare it.
-      const result = await distill({
-        ...quietOptions(out), teacher, train: prepared(train), validation: prepared(validation),
-        epochs: 5, batchSize: 8, maxSteps: 10, evalEvery: 1, checkpointEvery: 3, keepCheckpoints: 2, resume: true,
-        optimizer: { learningRate: 1e-9 }, callbacks: { onCheckpoint: ({ step }) => void saved.push(step) },
-      });
+      const result = await distill(withOptions(quietOptions(out), {
+        teacher, train: prepared(train), validation: prepared(validation),
+        schedule: { epochs: 5, batchSize: 8, maxSteps: 10, evalEvery: 1 }, checkpoints: { every: 3, keep: 2, resume: true },
+        optimizer: { learningRate: 1e-9 }, logging: { callbacks: { onCheckpoint: ({ step }) => void saved.push(step) } },
+      }));
       expect(result.steps).toBe(10);
       expect(result.best?.step).toBe(1);
       expect(saved).toEqual([1, 3, 6, 9, 10]); // the improving eval, every 3rd step, the last step
@@ -89,12 +89,13 @@ describe('distill: checkpoints', () => {
 });
 
 describe('distill: graceful stop and exact resume', () => {
-  const options = async (out: string, teacher: import('@tensorflow/tfjs').LayersModel): Promise<DistillOptions> => ({
-    ...quietOptions(out), teacher, train: prepared(train), validation: prepared(validation),
-    // Dropout on, so that the dropout RNG state must be restored for the runs to agree.
-    student: { ...TINY_STUDENT, dropout: 0.2 }, epochs: 3, batchSize: 4, evalEvery: 4, logEvery: 1,
-    optimizer: { learningRate: 1e-2 },
-  });
+  const options = async (out: string, teacher: import('@tensorflow/tfjs').LayersModel): Promise<DistillOptions> =>
+    withOptions(quietOptions(out), {
+      teacher, train: prepared(train), validation: prepared(validation),
+      // Dropout on, so that the dropout RNG state must be restored for the runs to agree.
+      student: { ...TINY_STUDENT, dropout: 0.2 }, schedule: { epochs: 3, batchSize: 4, evalEvery: 4 },
+      optimizer: { learningRate: 1e-2 }, logging: { logEvery: 1 },
+    });
 
   it.each(['SIGINT', 'SIGTERM'] as const)('%s finishes the current step, writes a checkpoint and returns interrupted with a resume message', async (sig) => {
     await expectNoLeaks(async () => {
@@ -102,13 +103,13 @@ describe('distill: graceful stop and exact resume', () => {
       const out = await tempRunDir();
       const stream = captureStream();
       const steps: number[] = [];
-      const result = await withOnlyOurSignalListeners(async () => distill({
-        ...(await options(out, teacher)), progress: stream, handleSignals: true,
-        callbacks: { onStepEnd: ({ step }) => {
+      const result = await withOnlyOurSignalListeners(async () => distill(withOptions(await options(out, teacher), {
+        runtime: { handleSignals: true },
+        logging: { progress: stream, callbacks: { onStepEnd: ({ step }) => {
           steps.push(step);
           if (step === 6) process.emit(sig);
-        } },
-      }));
+        } } },
+      })));
       expect(result.interrupted).toBe(true);
       expect(result.stoppedEarly).toBe(false);
       expect(result.steps).toBe(6);
@@ -127,13 +128,14 @@ describe('distill: graceful stop and exact resume', () => {
   it.each<[string, Partial<DistillOptions>]>([
     ['float32', {}],
     // Accumulation: 10 micro-batches of 2 per epoch; loss scaling: its state travels in the checkpoint too.
-    ['mixed-float16 with 2 accumulated micro-batches', { precision: 'mixed-float16', batchSize: 2, gradientAccumulation: 2 }],
+    ['mixed-float16 with 2 accumulated micro-batches',
+      { runtime: { precision: 'mixed-float16' }, schedule: { batchSize: 2 }, optimizer: { gradientAccumulation: 2 } }],
     // The worker's dropout masks come from (seed, step, rank), so a resumed data-parallel run repeats them too.
-    ['2 data-parallel replicas', { replicas: 2 }],
+    ['2 data-parallel replicas', { runtime: { replicas: 2 } }],
   ])('resume: true continues from the latest checkpoint and reaches the same weights as an uninterrupted run (%s)', async (_, variant) => {
     await expectNoLeaks(async () => {
       const teacher = tinyEncoder({ seed: 5 });
-      const opts = async (dir: string): Promise<DistillOptions> => ({ ...(await options(dir, teacher)), ...variant });
+      const opts = async (dir: string): Promise<DistillOptions> => withOptions(await options(dir, teacher), variant);
       // 20 rows / batch 4 = 5 updates per epoch; stopping after step 7 leaves the data position mid-epoch 2.
       const fullOut = await tempRunDir();
       const full = await distill(await opts(fullOut));
@@ -145,11 +147,11 @@ describe('distill: graceful stop and exact resume', () => {
       expect(first.steps).toBe(7);
       first.student.dispose();
       const stream = captureStream();
-      if (variant.precision) {
+      if (variant.runtime?.precision) {
         const meta = JSON.parse(await fs.readFile(path.join(out, 'checkpoints', stepDir(7), 'tfdistill.json'), 'utf8'));
         expect(meta.extra.snapshot.lossScale.goodSteps).toBeGreaterThan(0);
       }
-      const resumed = await distill({ ...(await opts(out)), resume: true, progress: stream });
+      const resumed = await distill(withOptions(await opts(out), { checkpoints: { resume: true }, logging: { progress: stream } }));
       expect(stream.text).toContain(`resuming from ${path.join(out, 'checkpoints', stepDir(7))} (step 7)`);
       expect(resumed.steps).toBe(15);
       expect(resumed.interrupted).toBe(false);
@@ -197,7 +199,8 @@ describe('distill: graceful stop and exact resume', () => {
           return sync.predict(ids, mask, types);
         },
       };
-      const opts = async (dir: string, teacher: Teacher): Promise<DistillOptions> => ({ ...(await options(dir, model)), teacher, cacheTeacher: false });
+      const opts = async (dir: string, teacher: Teacher): Promise<DistillOptions> =>
+        withOptions(await options(dir, model), { teacher, data: { cacheTeacher: false } });
       const syncRun = await distill(await opts(await tempRunDir(), sync));
       const fullOut = await tempRunDir();
       calls = 0;
@@ -213,7 +216,7 @@ describe('distill: graceful stop and exact resume', () => {
       const first = await interruptedRun(await opts(out, asyncTeacher), 7);
       expect(first.steps).toBe(7);
       first.student.dispose();
-      const resumed = await distill({ ...(await opts(out, asyncTeacher)), resume: true });
+      const resumed = await distill({ ...(await opts(out, asyncTeacher)), checkpoints: { resume: true } });
       expect(resumed.steps).toBe(15);
       const wr = weightValues(resumed.student);
       wf.forEach((w, i) => expect(maxAbsDiff(wr[i].values, w.values), w.name).toBeLessThanOrEqual(1e-6));
@@ -227,7 +230,8 @@ describe('distill: graceful stop and exact resume', () => {
       // matter, and a resume that replayed or skipped masks could not reproduce the uninterrupted weights.
       const teacher = tinyEncoder({ seed: 5 });
       const run = async (dropout: number) => {
-        const r = await distill({ ...(await options(await tempRunDir(), teacher)), student: { ...TINY_STUDENT, dropout }, maxSteps: 3 });
+        const r = await distill(withOptions(await options(await tempRunDir(), teacher),
+          { student: { ...TINY_STUDENT, dropout }, schedule: { maxSteps: 3 } }));
         const w = weightValues(r.student);
         r.student.dispose();
         return w.flatMap((x) => Array.from(x.values));

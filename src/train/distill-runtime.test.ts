@@ -6,7 +6,7 @@ import { useBackend } from '../backend/use-backend.js';
 import { loadClassifier } from '../io/classifier-checkpoint.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import {
-  captureStream, markerTask, prepared, quietOptions, readMetrics, removeTempDirs, tempRunDir, tinyEncoder,
+  captureStream, markerTask, prepared, quietOptions, readMetrics, removeTempDirs, tempRunDir, tinyEncoder, withOptions,
 } from '../../test/integration/tiny-task.js';
 import { distill } from './distill.js';
 
@@ -24,10 +24,10 @@ describe('distill: mixed precision', () => {
       const teacher = tinyEncoder({ seed: 5 });
       const out = await tempRunDir();
       const stream = captureStream();
-      const result = await distill({
-        ...quietOptions(out), progress: stream, teacher, train: prepared(train), validation: prepared(validation),
-        precision: 'mixed-float16', epochs: 2, batchSize: 8, logEvery: 1, optimizer: { learningRate: 1e-2 },
-      });
+      const result = await distill(withOptions(quietOptions(out), {
+        logging: { progress: stream, logEvery: 1 }, teacher, train: prepared(train), validation: prepared(validation),
+        runtime: { precision: 'mixed-float16' }, schedule: { epochs: 2, batchSize: 8 }, optimizer: { learningRate: 1e-2 },
+      }));
       // Skipped (overflowing) updates do not count, so the run still makes every update it planned.
       expect(result.steps).toBe(4);
       expect(result.history.length).toBe(2);
@@ -73,11 +73,11 @@ describe('distill: leak-free', () => {
     const logEvery = 10;
     const counts = new Map<number, number>();
     await expectNoLeaks(async () => {
-      const result = await distill({
-        ...quietOptions(await tempRunDir()), train: prepared(rows), data: { maxLength: 16, validationFraction: 0 },
-        epochs: 125, batchSize: 4, logEvery, checkpointEvery: 500,
-        callbacks: { onStepEnd: ({ step }) => void counts.set(step, tf.memory().numTensors) },
-      });
+      const result = await distill(withOptions(quietOptions(await tempRunDir()), {
+        train: prepared(rows), data: { maxLength: 16, validationFraction: 0 },
+        schedule: { epochs: 125, batchSize: 4 }, checkpoints: { every: 500 },
+        logging: { logEvery, callbacks: { onStepEnd: ({ step }) => void counts.set(step, tf.memory().numTensors) } },
+      }));
       expect(result.steps).toBe(500);
       result.student.dispose();
     });
@@ -94,11 +94,13 @@ describe('distill: progress and metrics', () => {
       const out = await tempRunDir();
       const stream = captureStream();
       let clock = 0;
-      const result = await distill({
-        ...quietOptions(out), progress: stream, teacher, train: prepared(train), validation: prepared(validation),
-        epochs: 3, batchSize: 8, logEvery: 2, evalEvery: 3,
-        now: () => (clock += 100), // every now() call is 100 ms later: one step = one tick
-      });
+      const result = await distill(withOptions(quietOptions(out), {
+        teacher, train: prepared(train), validation: prepared(validation), schedule: { epochs: 3, batchSize: 8, evalEvery: 3 },
+        logging: {
+          progress: stream, logEvery: 2,
+          now: () => (clock += 100), // every now() call is 100 ms later: one step = one tick
+        },
+      }));
       expect(result.steps).toBe(6);
       const text = stream.text;
       expect(text).not.toContain('\r'); // no bar redraws

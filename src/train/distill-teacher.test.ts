@@ -9,7 +9,7 @@ import type { Teacher } from '../models/types.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import { makeTinyCheckpoint, tinyTexts } from '../../test/tiny-checkpoint.js';
 import {
-  markerTask, prepared, quietOptions, removeTempDirs, tempRunDir, tinyEncoder, TINY_STUDENT, weightValues,
+  markerTask, prepared, quietOptions, removeTempDirs, tempRunDir, tinyEncoder, TINY_STUDENT, weightValues, withOptions,
 } from '../../test/integration/tiny-task.js';
 import { distill } from './distill.js';
 
@@ -35,10 +35,10 @@ describe('distill: the teacher is frozen', () => {
         modes.push(Boolean(kwargs?.training));
         return apply(inputs, kwargs);
       };
-      const result = await distill({
-        ...quietOptions(await tempRunDir()), teacher, student, train: prepared(train), validation: prepared(validation),
-        epochs: 2, batchSize: 8, cacheTeacher: false, optimizer: { learningRate: 1e-2 },
-      });
+      const result = await distill(withOptions(quietOptions(await tempRunDir()), {
+        teacher, student, train: prepared(train), validation: prepared(validation),
+        data: { cacheTeacher: false }, schedule: { epochs: 2, batchSize: 8 }, optimizer: { learningRate: 1e-2 },
+      }));
       expect(result.steps).toBe(4);
       // 4 training batches + the validation logits, computed once.
       expect(modes.length).toBeGreaterThanOrEqual(5);
@@ -67,7 +67,7 @@ describe('distill: teacher sources', () => {
       const records = Array.from({ length: 3 }, () => tinyTexts).flat();
       const result = await distill({
         ...quietOptions(out), data: { maxLength: 24 }, teacher: path.join(root, 'teacher'), train: records,
-        epochs: 1, batchSize: 8,
+        schedule: { epochs: 1, batchSize: 8 },
       });
       expect(result.labels).toEqual(['ham', 'spam']);
       expect(result.history.length).toBe(1);
@@ -90,10 +90,10 @@ describe('distill: teacher sources', () => {
           return { logits: tf.tidy(() => tf.tile(tf.tensor2d([[-3, 3]]), [ids.shape[0], 1])) };
         },
       };
-      const result = await distill({
-        ...quietOptions(await tempRunDir()), teacher, train: prepared(train), validation: prepared(validation),
-        loss: { alpha: 1, temperature: 1 }, epochs: 4, batchSize: 8, cacheTeacher: false, optimizer: { learningRate: 3e-2 },
-      });
+      const result = await distill(withOptions(quietOptions(await tempRunDir()), {
+        teacher, train: prepared(train), validation: prepared(validation), data: { cacheTeacher: false },
+        loss: { alpha: 1, temperature: 1 }, schedule: { epochs: 4, batchSize: 8 }, optimizer: { learningRate: 3e-2 },
+      }));
       expect(calls.length).toBe(1 + 8); // validation once, then 2 batches x 4 epochs
       const last = result.history.at(-1)!.metrics;
       expect(last.agreement).toBe(1);
@@ -109,7 +109,7 @@ describe('distill: teacher sources', () => {
         .map((r) => ({ ...r, teacherLogits: r.label === 'spam' ? [4, -4] : [-4, 4] }));
       const result = await distill({
         ...quietOptions(await tempRunDir()), data: { maxLength: 24, validationFraction: 0.25 }, train: records,
-        loss: { alpha: 1, temperature: 1 }, epochs: 6, batchSize: 8, optimizer: { learningRate: 3e-2 },
+        loss: { alpha: 1, temperature: 1 }, schedule: { epochs: 6, batchSize: 8 }, optimizer: { learningRate: 3e-2 },
       });
       const last = result.history.at(-1)!.metrics;
       expect(last.teacherAccuracy).toBe(0);
@@ -123,14 +123,14 @@ describe('distill: teacher sources', () => {
     await expectNoLeaks(async () => {
       const teacher = tinyEncoder({ seed: 5, dModel: 24, numLayers: 2, numHeads: 2, ffnDim: 48, outputs: ['logits', 'hidden', 'attention'] });
       const out = await tempRunDir();
-      const result = await distill({
-        ...quietOptions(out), teacher, train: prepared(train), validation: prepared(validation),
-        student: { ...TINY_STUDENT, numLayers: 1 }, epochs: 2, batchSize: 8, logEvery: 1,
+      const result = await distill(withOptions(quietOptions(out), {
+        teacher, train: prepared(train), validation: prepared(validation),
+        student: { ...TINY_STUDENT, numLayers: 1 }, schedule: { epochs: 2, batchSize: 8 }, logging: { logEvery: 1 },
         loss: { alpha: 0.5, intermediate: [
           { loss: 'hiddenMse', weight: 1, layerMap: [[0, 1]] },
           { loss: 'attentionKl', weight: 1, layerMap: [[0, 1]] },
         ] },
-      });
+      }));
       expect(result.steps).toBe(4);
       const lines = (await fs.readFile(path.join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
       const logged = lines.filter((r) => r.kind === 'train');
@@ -155,7 +155,7 @@ describe('distill: teacher sources', () => {
       const teacher = tinyEncoder({ seed: 5 });
       const run = async (source: tf.LayersModel | Teacher) => {
         const r = await distill({ ...quietOptions(await tempRunDir()), teacher: source, train: prepared(train),
-          data: { maxLength: 16, validationFraction: 0 }, epochs: 2, batchSize: 8 });
+          data: { maxLength: 16, validationFraction: 0 }, schedule: { epochs: 2, batchSize: 8 } });
         const w = weightValues(r.student);
         r.student.dispose();
         return w;

@@ -27,7 +27,7 @@ import { StopSignal } from './stop-signal.js';
  * ```ts
  * const result = await distill({
  *   teacher: 'teacher/', train: 'train.csv', student: { dModel: 128 },
- *   loss: { temperature: 4, alpha: 0.7 }, epochs: 3, out: 'runs/student',
+ *   loss: { temperature: 4, alpha: 0.7 }, schedule: { epochs: 3 }, out: 'runs/student',
  * });
  * console.log(result.best?.metrics.accuracy, result.checkpointDir); // runs/student/student
  * ```

@@ -70,7 +70,7 @@ describe('knowledge distillation vs hard-label training (end to end)', () => {
           // KD with the library defaults (alpha 0.7, T 4) vs plain cross-entropy on the labels.
           ...(kd ? { teacher } : { loss: { alpha: 0 } }),
           train: prepared(train), data: { maxLength: 16, validationFraction: 0 },
-          batchSize: BATCH, epochs: 100, maxSteps: STUDENT_STEPS, optimizer: { learningRate: 3e-3 },
+          schedule: { batchSize: BATCH, epochs: 100, maxSteps: STUDENT_STEPS }, optimizer: { learningRate: 3e-3 },
         });
         const { logits } = await logitsOf(result.student);
         result.student.dispose();

@@ -117,12 +117,32 @@ export async function removeTempDirs(): Promise<void> {
  *
  * @example
  * ```ts
- * await distill({ ...quietOptions(out), train, teacher, epochs: 2 });
+ * await distill({ ...quietOptions(out), train, teacher, schedule: { epochs: 2 } });
  * ```
  */
-export function quietOptions(out: string): Pick<DistillOptions, 'out' | 'backend' | 'handleSignals' | 'progress' | 'seed' | 'data' | 'student'> {
-  return { out, backend: 'wasm', handleSignals: false, progress: false, seed: 1, data: { maxLength: TINY_MAX_LENGTH },
-    student: { ...TINY_STUDENT } };
+export function quietOptions(out: string): Pick<DistillOptions, 'out' | 'seed' | 'data' | 'student' | 'runtime' | 'logging'> {
+  return { out, seed: 1, data: { maxLength: TINY_MAX_LENGTH }, student: { ...TINY_STUDENT },
+    runtime: { backend: 'wasm', handleSignals: false }, logging: { progress: false } };
+}
+
+/** The option groups {@link withOptions} merges instead of replacing. */
+const GROUPS = ['data', 'loss', 'optimizer', 'schedule', 'runtime', 'checkpoints', 'logging'] as const;
+
+/**
+ * `overrides` laid over `base` one group deep, where `{ ...base, ...overrides }` would replace whole groups: a test
+ * that sets `logging: { callbacks }` keeps the base's `logging.progress: false`.
+ *
+ * @example
+ * ```ts
+ * await distill(withOptions(await options(out), { runtime: { handleSignals: true }, logging: { callbacks } }));
+ * ```
+ */
+export function withOptions<B extends Partial<DistillOptions>, O extends Partial<DistillOptions>>(base: B, overrides: O): B & O {
+  const merged: Partial<DistillOptions> = { ...base, ...overrides };
+  for (const group of GROUPS) {
+    if (base[group] && overrides[group]) Object.assign(merged, { [group]: { ...base[group], ...overrides[group] } });
+  }
+  return merged as B & O;
 }
 
 /**

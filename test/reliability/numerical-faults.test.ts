@@ -19,7 +19,7 @@ import { TfdistillError } from '../../src/errors.js';
 import type { Teacher } from '../../src/models/types.js';
 import { distill } from '../../src/train/distill.js';
 import { expectNoLeaks } from '../helpers.js';
-import { markerTask, prepared, quietOptions } from '../integration/tiny-task.js';
+import { markerTask, prepared, quietOptions, withOptions } from '../integration/tiny-task.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -76,8 +76,9 @@ describe('numerical faults', () => {
       }),
     };
     await expectNoLeaks(async () => {
-      const e = await rejection(distill({ ...quietOptions(out), teacher, train: prepared(markerTask({ count: 32, seed: 2 })),
-        data: { maxLength: 16, validationFraction: 0 }, cacheTeacher: false, batchSize: 8, maxSteps: 8, checkpointEvery: 4, logEvery: 2 }));
+      const e = await rejection(distill(withOptions(quietOptions(out), { teacher, train: prepared(markerTask({ count: 32, seed: 2 })),
+        data: { maxLength: 16, validationFraction: 0, cacheTeacher: false }, schedule: { batchSize: 8, maxSteps: 8 }, checkpoints: { every: 4 },
+        logging: { logEvery: 2 } })));
       expect(e.code).toBe('NON_FINITE');
       expect(e.message).toMatch(/the tensor "teacher logits" holds NaN or Infinity at step 3/);
     });

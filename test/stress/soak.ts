@@ -10,7 +10,7 @@ import path from 'node:path';
 import { useBackend } from '../../src/backend/use-backend.js';
 import { createPredictor } from '../../src/serve/predictor.js';
 import { distill } from '../../src/train/distill.js';
-import { markerTask, prepared, quietOptions, tinyEncoder } from '../integration/tiny-task.js';
+import { markerTask, prepared, quietOptions, tinyEncoder, withOptions } from '../integration/tiny-task.js';
 import { growth, sampleMemory, type MemorySample } from './measure.js';
 
 /** What the soak measured. */
@@ -41,19 +41,19 @@ export async function soak(opts: { steps: number; predictions: number; every?: n
   const teacher = tinyEncoder({ seed: 9, numLayers: 2 });
   const trainCurve: MemorySample[] = [];
   try {
-    const result = await distill({
-      ...quietOptions(path.join(dir, 'run')), teacher, train: prepared(markerTask({ count: 256, seed: 3 })),
-      data: { maxLength: 16, validationFraction: 0 }, batchSize: 16, epochs: 1_000_000, maxSteps: opts.steps,
-      checkpointEvery: 1_000_000, cacheTeacher: false, logEvery: 50,
-      callbacks: {
+    const result = await distill(withOptions(quietOptions(path.join(dir, 'run')), {
+      teacher, train: prepared(markerTask({ count: 256, seed: 3 })),
+      data: { maxLength: 16, validationFraction: 0, cacheTeacher: false },
+      schedule: { batchSize: 16, epochs: 1_000_000, maxSteps: opts.steps }, checkpoints: { every: 1_000_000 },
+      logging: { logEvery: 50, callbacks: {
         onStepEnd({ step }) {
           if (step % every !== 0 && step !== 1) return;
           const s = sampleMemory(step);
           trainCurve.push(s);
           log(`train step ${step}: ${s.numTensors} tensors, ${s.numBytes} bytes, RSS ${s.rssMiB.toFixed(1)} MiB`);
         },
-      },
-    });
+      } },
+    }));
     result.student.dispose();
     const predictor = await createPredictor(result.checkpointDir, { maxBatchSize: 32, maxWaitMs: 1 });
     const predictCurve: MemorySample[] = [];

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { appendFileSync } from 'node:fs';
 import { distill } from '../../src/train/distill.js';
 import type { Teacher } from '../../src/models/types.js';
-import { markerTask, prepared, quietOptions } from '../integration/tiny-task.js';
+import { markerTask, prepared, quietOptions, withOptions } from '../integration/tiny-task.js';
 
 const [out, log, maxStepsArg, everyArg, seedArg] = process.argv.slice(2);
 const maxSteps = Number(maxStepsArg);
@@ -25,26 +25,22 @@ const teacher: Teacher = {
   },
 };
 
-const result = await distill({
-  ...quietOptions(out),
+const result = await distill(withOptions(quietOptions(out), {
   seed,
   teacher,
   train: prepared(markerTask({ count: 48, seed: 5 })),
-  data: { maxLength: 16, validationFraction: 0 },
-  cacheTeacher: false,
-  batchSize: 8,
-  epochs: 100,
-  maxSteps,
-  checkpointEvery: Number(everyArg),
-  keepCheckpoints: 2,
-  logEvery: 1,
-  resume: true,
-  callbacks: {
-    onStepEnd({ step }) {
-      appendFileSync(log, JSON.stringify({ step, rows }) + '\n');
-      process.stdout.write(`step ${step}\n`);
+  data: { maxLength: 16, validationFraction: 0, cacheTeacher: false },
+  schedule: { batchSize: 8, epochs: 100, maxSteps },
+  checkpoints: { every: Number(everyArg), keep: 2, resume: true },
+  logging: {
+    logEvery: 1,
+    callbacks: {
+      onStepEnd({ step }) {
+        appendFileSync(log, JSON.stringify({ step, rows }) + '\n');
+        process.stdout.write(`step ${step}\n`);
+      },
     },
   },
-});
+}));
 result.student.dispose();
 process.stdout.write('done\n');

@@ -32,12 +32,14 @@ export const trainTeacherCommand = defineCommand({
     .example('$0 train-teacher --data train.csv --preset teacherBase --out t/', 'then: $0 train --teacher t/ --data train.csv'),
   handler: async (a) => {
     const result = await distill({
-      train: a.data, validation: a.validation, tokenizer: a.tokenizer,
+      train: a.data, validation: a.validation, seed: a.seed, out: a.out, student: { ...encoderPresets[a.preset] },
       data: { textColumn: a.textColumn, textPairColumn: a.textPairColumn, labelColumn: a.labelColumn, onBadRow: a.onBadRow,
-        maxLength: a.maxLength, vocabSize: a.vocabSize },
-      student: { ...encoderPresets[a.preset] }, loss: { alpha: 0 },
-      optimizer: { learningRate: a.lr }, epochs: a.epochs, maxSteps: a.maxSteps, batchSize: a.batchSize,
-      seed: a.seed, out: a.out, exportDir: 'teacher', resume: a.resume, force: a.force, backend: a.backend, threads: a.threads, replicas: a.replicas,
+        maxLength: a.maxLength, vocabSize: a.vocabSize, tokenizer: a.tokenizer },
+      loss: { alpha: 0 },
+      optimizer: { learningRate: a.lr },
+      schedule: { epochs: a.epochs, maxSteps: a.maxSteps, batchSize: a.batchSize },
+      runtime: { backend: a.backend, threads: a.threads, replicas: a.replicas },
+      checkpoints: { exportDir: 'teacher', resume: a.resume, force: a.force },
     });
     printDistillResult(result, { role: 'teacher' });
     result.student.dispose();

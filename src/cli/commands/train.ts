@@ -50,17 +50,18 @@ export const trainCommand = defineCommand({
     .example('$0 train --teacher teacher/ --data train.csv --out run/ --resume', 'continue an interrupted run'),
   handler: async (a) => {
     const result = await distill({
-      teacher: a.teacher, train: a.data, validation: a.validation, tokenizer: a.tokenizer, teacherCache: a.teacherCache,
-      studentTokenizer: a.studentTokenizer, teacherThreads: a.teacherThreads,
-      data: { textColumn: a.textColumn, textPairColumn: a.textPairColumn, labelColumn: a.labelColumn, teacherLogitsColumn: a.teacherLogitsColumn,
-        onBadRow: a.onBadRow, maxLength: a.maxLength, vocabSize: a.vocabSize },
+      teacher: a.teacher, train: a.data, validation: a.validation, seed: a.seed, out: a.out,
       student: { dModel: a.studentDim, numLayers: a.studentLayers, numHeads: a.studentHeads, ffnDim: a.ffnDim,
         initFromTeacher: a.initFromTeacher },
+      data: { textColumn: a.textColumn, textPairColumn: a.textPairColumn, labelColumn: a.labelColumn, teacherLogitsColumn: a.teacherLogitsColumn,
+        onBadRow: a.onBadRow, maxLength: a.maxLength, vocabSize: a.vocabSize, tokenizer: a.tokenizer, studentTokenizer: a.studentTokenizer,
+        teacherCache: a.teacherCache },
       loss: { temperature: a.temperature, alpha: a.alpha },
-      optimizer: { learningRate: a.lr }, epochs: a.epochs, maxSteps: a.maxSteps, batchSize: a.batchSize,
-      gradientAccumulation: a.gradAccum, precision: a.precision, evalEvery: a.evalEvery,
-      earlyStopping: a.patience ? { patience: a.patience } : undefined,
-      seed: a.seed, out: a.out, resume: a.resume, force: a.force, backend: a.backend, threads: a.threads, replicas: a.replicas,
+      optimizer: { learningRate: a.lr, gradientAccumulation: a.gradAccum },
+      schedule: { epochs: a.epochs, maxSteps: a.maxSteps, batchSize: a.batchSize, evalEvery: a.evalEvery,
+        earlyStopping: a.patience ? { patience: a.patience } : undefined },
+      runtime: { backend: a.backend, threads: a.threads, replicas: a.replicas, precision: a.precision, teacherThreads: a.teacherThreads },
+      checkpoints: { resume: a.resume, force: a.force },
     });
     printDistillResult(result, { role: 'student' });
     result.student.dispose();
