@@ -38,7 +38,8 @@ describe('defaults that depend on the run', () => {
   it('planTraining: an evaluation and a checkpoint per epoch, 6% warmup, maxSteps caps the run', () => {
     const plan = planTraining(config, 101);
     expect(plan).toMatchObject({ stepsPerEpoch: 50, totalSteps: 150, evalEvery: 50, checkpointEvery: 50 });
-    expect(plan.lr).toEqual({ base: 5e-4, warmupSteps: Math.floor(DISTILL_DEFAULTS.schedule.warmupFraction * 150), totalSteps: 150, decay: 'linear' });
+    const warmupSteps = Math.floor(DISTILL_DEFAULTS.schedule.warmupFraction * 150); // 9
+    expect(plan.lr).toEqual({ base: 5e-4, warmupSteps, totalSteps: 150, decay: 'linear' });
     const capped = resolveDistillConfig({ train: 'train.csv', schedule: { maxSteps: 7, evalEvery: 3 }, checkpoints: { every: 2 } });
     expect(planTraining(capped, 100)).toMatchObject({ totalSteps: 7, evalEvery: 3, checkpointEvery: 2 });
   });

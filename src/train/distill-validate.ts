@@ -51,7 +51,8 @@ export function validateDistillOptions(o: DistillOptions): void {
   }
   const { replicas } = runtime;
   if (replicas !== undefined && replicas !== 'auto') {
-    require_(Number.isInteger(replicas) && replicas >= 1 && replicas <= 16, `runtime.replicas must be an integer in [1, 16] or 'auto', got ${String(replicas)}`);
+    require_(Number.isInteger(replicas) && replicas >= 1 && replicas <= 16,
+      `runtime.replicas must be an integer in [1, 16] or 'auto', got ${String(replicas)}`);
   }
   const { learningRate: lr, weightDecay: wd, clipGlobalNorm: clip } = optimizer;
   if (lr !== undefined) require_(Number.isFinite(lr) && lr > 0, `optimizer.learningRate must be > 0, got ${lr}`);
