@@ -15,8 +15,9 @@
  */
 import './models/register.js';
 
-// Distill a teacher into a student: the one entry point, its options and its result.
+// Distill a teacher into a student: the one entry point, its options (and their defaults) and its result.
 export { distill } from './train/distill.js';
+export { DISTILL_DEFAULTS } from './train/distill-config.js';
 export type {
   DistillOptions, DistillResult, DistillCallbacks, DataSource, PreparedData, TeacherSource, StudentSource, EvalMetricName,
   DistillDataOptions, DistillLossSettings, DistillOptimizerOptions, DistillScheduleOptions, DistillRuntimeOptions,
