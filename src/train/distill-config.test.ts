@@ -46,7 +46,8 @@ describe('defaults that depend on the run', () => {
 
   it('best metric, max length, student tokenizer and teacher cache', () => {
     expect([bestMetricFor(config, true), bestMetricFor(config, false)]).toEqual(['accuracy', 'agreement']);
-    expect([maxLengthFor(config, undefined), maxLengthFor(config, 64), maxLengthFor(config, 512)]).toEqual([128, 64, 128]);
+    expect([maxLengthFor(config.data.maxLength, undefined), maxLengthFor(config.data.maxLength, 64), maxLengthFor(config.data.maxLength, 512), maxLengthFor(32, 64)])
+      .toEqual([128, 64, 128, 32]);
     expect([studentTokenizerFor(config, true), studentTokenizerFor(config, false)]).toEqual(['train', 'teacher']);
     expect(wantsTeacherCache(config)).toBe(true);
     expect(wantsTeacherCache(resolveDistillConfig({ train: 'train.csv', schedule: { epochs: 1 } }))).toBe(false);

@@ -174,15 +174,16 @@ export function bestMetricFor(config: DistillConfig, labeled: boolean): EvalMetr
 }
 
 /**
- * Tokens per example: the configured length, else the default, capped at what the teacher reads.
+ * Tokens per example: the given length (`data.maxLength`, `--max-length`), else the default capped at what the
+ * teacher reads. `distill()` and `tfdistill cache-teacher` both use it, so a cache matches the run that reads it.
  *
  * @example
  * ```ts
- * maxLengthFor(config, 64); // 64 unless data.maxLength is set
+ * maxLengthFor(undefined, 64); // 64
  * ```
  */
-export function maxLengthFor(config: DistillConfig, teacherMaxLength: number | undefined): number {
-  return config.data.maxLength ?? Math.min(DISTILL_DEFAULTS.data.maxLength, teacherMaxLength ?? DISTILL_DEFAULTS.data.maxLength);
+export function maxLengthFor(maxLength: number | undefined, teacherMaxLength: number | undefined): number {
+  return maxLength ?? Math.min(DISTILL_DEFAULTS.data.maxLength, teacherMaxLength ?? DISTILL_DEFAULTS.data.maxLength);
 }
 
 /**

@@ -63,7 +63,7 @@ export async function prepareRun(config: DistillConfig,
     if (data.trainedTokenizer) ctx.log(`trained a WordPiece tokenizer (${data.tokenizer.vocabSize} tokens) on the training text`);
     const outputs: EncoderOutputKind[] = ['logits', ...outputsRead(specs)];
     const numClasses = data.labels.length || (await teacherClasses(data, teacher));
-    const student = resolveStudent(config.student, { vocabSize: data.tokenizer.vocabSize, maxLength: maxLengthFor(config, teacher?.maxLength),
+    const student = resolveStudent(config.student, { vocabSize: data.tokenizer.vocabSize, maxLength: maxLengthFor(config.data.maxLength, teacher?.maxLength),
       numClasses, padId: data.tokenizer.padId, pairs: data.pairs, seed: config.seed, outputs, teacherModel: teacher?.layersModel });
     if (student.init) ctx.log(`student initialised from teacher: ${student.init.copied.length} weights copied, ${student.init.initialised.length} derived`);
     try {
@@ -109,7 +109,7 @@ async function loadData(config: DistillConfig, teacher: ResolvedTeacher | undefi
   return prepareDatasets({
     train: config.train, validation: isPrepared(config.validation) ? undefined : config.validation,
     textColumn: d.textColumn, textPairColumn: d.textPairColumn, labelColumn: d.labelColumn, teacherLogitsColumn: d.teacherLogitsColumn,
-    onBadRow: d.onBadRow, validationFraction: d.validationFraction, seed, maxLength: maxLengthFor(config, teacher?.maxLength),
+    onBadRow: d.onBadRow, validationFraction: d.validationFraction, seed, maxLength: maxLengthFor(config.data.maxLength, teacher?.maxLength),
     tokenizer, teacherTokenizer: teacher ? teacherTokenizer : undefined, vocabSize: d.vocabSize, labels: teacher?.labels,
     teacherCache: d.teacherCache ? { file: d.teacherCache, teacherId: teacher?.id } : undefined,
   });

@@ -56,6 +56,14 @@ describe('tfdistill CLI end to end', () => {
     });
     model.dispose();
 
+    // Without --max-length the student reads what the teacher reads (16 here), not the default 128.
+    const noLength = tiny.filter((f, i) => f !== '--max-length' && tiny[i - 1] !== '--max-length');
+    const s2 = await runCli(['train', '--teacher', path.join(tmp, 't'), '--data', csv, '--student-dim', '16', '--student-layers', '1',
+      '--out', path.join(tmp, 'run-teacher-length'), ...noLength]);
+    expect(s2.code, s2.stderr).toBe(0);
+    const meta = JSON.parse(await fs.readFile(path.join(tmp, 'run-teacher-length', 'student', 'tfdistill.json'), 'utf8'));
+    expect(meta.modelConfig.maxLength).toBe(16);
+
     // The report is produced and well-formed.
     const html = await fs.readFile(path.join(tmp, 'run', 'report.html'), 'utf8');
     expect(html).toMatch(/^<!doctype html>/);

@@ -6,6 +6,7 @@ import { useBackend } from '../../backend/use-backend.js';
 import { TfdistillError } from '../../errors.js';
 import { registerFileRouter } from '../../io/file-router.js';
 import { assertOutputFree } from '../../io/output-path.js';
+import { DISTILL_DEFAULTS, maxLengthFor } from '../../train/distill-config.js';
 import { resolveTeacher } from '../../train/resolve-teacher.js';
 import { defineCommand } from '../command.js';
 import { backendOption, dataOptions, outputOptions, teacherRuntimeOptions } from '../options.js';
@@ -25,7 +26,7 @@ export const cacheTeacherCommand = defineCommand({
       'top-k': { type: 'number', describe: 'Keep only the k largest logits per row' },
       dtype: { choices: ['float32', 'float16'] as const, default: 'float32' as const },
       'batch-size': { type: 'number', default: 64 },
-      'max-length': { type: 'number', default: 128 },
+      'max-length': { type: 'number', describe: `Tokens per example, as given to train. Default ${DISTILL_DEFAULTS.data.maxLength}, or the teacher's maximum when smaller` },
       merge: { type: 'array', string: true, describe: 'Merge these shard files into --out instead of computing' },
       ...dataOptions,
       ...teacherRuntimeOptions,
@@ -49,7 +50,7 @@ export const cacheTeacherCommand = defineCommand({
     registerFileRouter();
     const teacher = await resolveTeacher(a.teacher, { tokenizer: a.tokenizer, threads: a.teacherThreads });
     try {
-      const data = await prepareDatasets({ train: a.data, validationFraction: 0, seed: 0, maxLength: a.maxLength,
+      const data = await prepareDatasets({ train: a.data, validationFraction: 0, seed: 0, maxLength: maxLengthFor(a.maxLength, teacher.maxLength),
         tokenizer: teacher.tokenizer, labels: teacher.labels, textColumn: a.textColumn, textPairColumn: a.textPairColumn,
         labelColumn: a.labelColumn, onBadRow: a.onBadRow });
       const shard = parseShard(a.shard);

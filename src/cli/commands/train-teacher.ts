@@ -20,7 +20,7 @@ export const trainTeacherCommand = defineCommand({
       'max-steps': { type: 'number' },
       'batch-size': { type: 'number', default: DISTILL_DEFAULTS.schedule.batchSize },
       lr: { type: 'number', default: DISTILL_DEFAULTS.optimizer.learningRate },
-      'max-length': { type: 'number', default: DISTILL_DEFAULTS.data.maxLength },
+      'max-length': { type: 'number', default: DISTILL_DEFAULTS.data.maxLength, describe: 'Tokens per example (longer texts are truncated)' },
       seed: { type: 'number', default: DISTILL_DEFAULTS.seed },
       out: { type: 'string', default: 'teacher', describe: 'Run directory (the teacher goes to OUT/teacher)' },
       resume: { type: 'boolean', default: false },

@@ -30,7 +30,7 @@ export const trainCommand = defineCommand({
       'batch-size': { type: 'number', default: DISTILL_DEFAULTS.schedule.batchSize },
       'grad-accum': { type: 'number', default: DISTILL_DEFAULTS.optimizer.gradientAccumulation, describe: 'Micro-batches per optimizer step' },
       lr: { type: 'number', default: DISTILL_DEFAULTS.optimizer.learningRate, describe: 'Peak learning rate (AdamW, linear warmup + decay)' },
-      'max-length': { type: 'number', default: DISTILL_DEFAULTS.data.maxLength, describe: 'Tokens per example (longer texts are truncated)' },
+      'max-length': { type: 'number', describe: `Tokens per example (longer texts are truncated). Default ${DISTILL_DEFAULTS.data.maxLength}, or the teacher's maximum when smaller` },
       precision: { choices: ['float32', 'mixed-float16', 'mixed-bfloat16'] as const, default: DISTILL_DEFAULTS.runtime.precision },
       'eval-every': { type: 'number', describe: 'Evaluate every N steps (default: each epoch)' },
       patience: { type: 'number', describe: 'Early stopping: evaluations without improvement' },
