@@ -32,7 +32,8 @@ const lib = await buildTfdistill();
 const base = buildBaseline({ embedViaScatter: false });
 console.log('case               tfdistill ms  baseline ms  ratio');
 for (const k of cases) {
-  const a: number[] = [], b: number[] = [];
+  const a: number[] = [],
+    b: number[] = [];
   const n = k.name.endsWith('b1') ? rounds * 5 : rounds;
   await k.run(lib);
   await k.run(base);
@@ -40,7 +41,9 @@ for (const k of cases) {
     a.push(await cpuMs(() => k.run(lib)));
     b.push(await cpuMs(() => k.run(base)));
   }
-  console.log(`${k.name.padEnd(18)} ${median(a).toFixed(1).padStart(12)} ${median(b).toFixed(1).padStart(12)} ${(median(a) / median(b)).toFixed(2).padStart(6)}`);
+  console.log(
+    `${k.name.padEnd(18)} ${median(a).toFixed(1).padStart(12)} ${median(b).toFixed(1).padStart(12)} ${(median(a) / median(b)).toFixed(2).padStart(6)}`,
+  );
 }
 await lib.dispose();
 base.dispose();

@@ -16,14 +16,16 @@ const c = await buildTfdistill({ replicas: benchReplicas(argv) });
 const rounds = flag('--rounds', 3);
 const figures = { cached: [] as number[], teacher: [] as number[], b32: [] as number[], b1: [] as number[] };
 for (let r = 0; r < rounds; r++) {
-  figures.cached.push(workload.batch / await timeMedian(() => c.kdStep(true), { warmup: 2, n: 5 }));
-  figures.teacher.push(workload.batch / await timeMedian(() => c.teacherForward(), { warmup: 1, n: 3 }));
-  figures.b32.push(1000 * await timeMedian(() => c.studentForward(32), { warmup: 1, n: 5 }));
-  figures.b1.push(1000 * await timeMedian(() => c.studentForward(1), { warmup: 3, n: 30 }));
+  figures.cached.push(workload.batch / (await timeMedian(() => c.kdStep(true), { warmup: 2, n: 5 })));
+  figures.teacher.push(workload.batch / (await timeMedian(() => c.teacherForward(), { warmup: 1, n: 3 })));
+  figures.b32.push(1000 * (await timeMedian(() => c.studentForward(32), { warmup: 1, n: 5 })));
+  figures.b1.push(1000 * (await timeMedian(() => c.studentForward(1), { warmup: 3, n: 30 })));
 }
 await c.dispose();
 // Best round: on a shared VM, interference only ever slows a round down.
 const best = (xs: number[], higherIsBetter: boolean) => (higherIsBetter ? Math.max(...xs) : Math.min(...xs));
-console.log(`best of ${rounds}: cached ${best(figures.cached, true).toFixed(2)} samples/s | teacher ${best(figures.teacher, true).toFixed(2)} samples/s | `
-  + `b32 ${best(figures.b32, false).toFixed(0)} ms | b1 ${best(figures.b1, false).toFixed(2)} ms`);
+console.log(
+  `best of ${rounds}: cached ${best(figures.cached, true).toFixed(2)} samples/s | teacher ${best(figures.teacher, true).toFixed(2)} samples/s | ` +
+    `b32 ${best(figures.b32, false).toFixed(0)} ms | b1 ${best(figures.b1, false).toFixed(2)} ms`,
+);
 console.log(`rounds: ${JSON.stringify(figures, (_, v) => (typeof v === 'number' ? Number(v.toFixed(2)) : v))}`);

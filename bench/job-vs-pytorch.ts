@@ -33,8 +33,11 @@ const log = (m: string) => process.stderr.write(`${m}\n`);
 /** bench/job.ts in a process of its own; its summary line gives the phases. */
 function tfdistillJob(contender: string, extra: string[]): JobTimes {
   log(`\n== ${contender}`);
-  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'job.ts'), '--examples', examples, '--epochs', epochs, ...extra],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(here, 'job.ts'), '--examples', examples, '--epochs', epochs, ...extra],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const line = child.stdout.trim().split('\n').at(-1) ?? '';
   // With one epoch distill() runs the teacher live (no cache): the teacher pass is then part of training.
   const m = line.match(/: (\d+) s end to end \(setup \d+ s, (?:teacher cache (\d+) s, )?.*training \+ export (\d+) s; (\d+) steps/);
@@ -45,8 +48,11 @@ function tfdistillJob(contender: string, extra: string[]): JobTimes {
 /** bench/peer/torch_job.py in its folder (it imports flops.py and peer_model.py from there). */
 function torchJob(contender: string, teacher: 'cached' | 'live'): JobTimes {
   log(`\n== ${contender}`);
-  const out = execFileSync('/usr/bin/python3', ['-B', 'torch_job.py', '--teacher', teacher, '--examples', examples, '--epochs', epochs],
-    { cwd: PEER_DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('/usr/bin/python3', ['-B', 'torch_job.py', '--teacher', teacher, '--examples', examples, '--epochs', epochs], {
+    cwd: PEER_DIR,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const r = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
   return { contender, endToEndS: r.end_to_end_s, teacherPassS: r.teacher_pass_s, trainingS: r.training_and_saving_s, steps: r.steps };
 }
@@ -71,6 +77,8 @@ const file = path.join(dir, `${result.date.slice(0, 10)}-job-vs-pytorch.json`);
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 console.log('| contender | end to end | teacher pass | training + saving | updates |\n|---|---:|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.contender} | ${r.endToEndS.toFixed(0)} s | ${r.teacherPassS.toFixed(0)} s | ${r.trainingS.toFixed(0)} s | ${r.steps} |`);
+  console.log(
+    `| ${r.contender} | ${r.endToEndS.toFixed(0)} s | ${r.teacherPassS.toFixed(0)} s | ${r.trainingS.toFixed(0)} s | ${r.steps} |`,
+  );
 }
 log(`wrote ${path.relative(process.cwd(), file)}`);

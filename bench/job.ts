@@ -46,14 +46,24 @@ for (let b = 0; examples.length < examplesCount; b++) {
   }
 }
 // The ONNX teacher reads the examples' ids as they are (no teacher-side tokenization): they are ids of its 8000-token vocabulary.
-const teacher = onnx ? ensurePeerTeacherOnnx({ python: '/usr/bin/python3', log: (m) => process.stderr.write(`${m}\n`) })
-  : createEncoder({ ...encoderPresets.teacherBase, vocabSize: w.vocab, maxLength: w.maxLength, numClasses: w.classes,
-    dropout: w.dropout, seed: 1, name: 'teacher' });
-const teacherName = onnx ? `ONNX teacher (peer torch teacher exported, onnxruntime-node ${onnxRuntimeVersion()}, ${teacherThreads} threads)`
+const teacher = onnx
+  ? ensurePeerTeacherOnnx({ python: '/usr/bin/python3', log: (m) => process.stderr.write(`${m}\n`) })
+  : createEncoder({
+      ...encoderPresets.teacherBase,
+      vocabSize: w.vocab,
+      maxLength: w.maxLength,
+      numClasses: w.classes,
+      dropout: w.dropout,
+      seed: 1,
+      name: 'teacher',
+    });
+const teacherName = onnx
+  ? `ONNX teacher (peer torch teacher exported, onnxruntime-node ${onnxRuntimeVersion()}, ${teacherThreads} threads)`
   : 'TF.js teacher (tfdistill encoder, wasm)';
 const out = mkdtempSync(path.join(os.tmpdir(), 'tfdistill-job-'));
 const lines: { t: number; text: string }[] = [];
-const t0 = performance.now(), wallStart = Date.now();
+const t0 = performance.now(),
+  wallStart = Date.now();
 // distill() reads its clock for the first time when its first training step starts (after the teacher cache and the
 // replicas' workers): with one replica no log line marks that moment (the first progress line comes `logEvery` steps on).
 let firstClockRead: number | undefined;
@@ -72,12 +82,17 @@ const progress = {
 };
 try {
   const result = await distill({
-    teacher, train: { examples, tokenizer, labels: ['0', '1'] }, out,
+    teacher,
+    train: { examples, tokenizer, labels: ['0', '1'] },
+    out,
     data: { validationFraction: 0, ...(onnx ? { tokenizer } : {}) },
-    student: { ...encoderPresets.studentSmall, dropout: w.dropout }, loss: { temperature: w.temperature, alpha: w.alpha },
-    optimizer: { learningRate: w.learningRate }, schedule: { epochs, batchSize: w.batch },
+    student: { ...encoderPresets.studentSmall, dropout: w.dropout },
+    loss: { temperature: w.temperature, alpha: w.alpha },
+    optimizer: { learningRate: w.learningRate },
+    schedule: { epochs, batchSize: w.batch },
     runtime: { replicas, handleSignals: false, ...(onnx ? { teacherThreads } : {}) },
-    checkpoints: { force: true }, logging: { progress, logEvery: 50, now },
+    checkpoints: { force: true },
+    logging: { progress, logEvery: 50, now },
   });
   const total = (performance.now() - t0) / 1000;
   const cacheLine = lines.find((l) => l.text.startsWith('running the teacher once'));
@@ -85,13 +100,16 @@ try {
   // The cache phase ends with the cache file's last write (it is written to a temp file, then renamed: mtime is kept).
   const cacheFile = cacheLine?.text.match(/\(teacher cache: (.+)\)$/)?.[1];
   const cacheEnd = cacheFile ? (statSync(cacheFile).mtimeMs - wallStart) / 1000 : undefined;
-  const phases = cacheLine && cacheEnd !== undefined
-    ? `setup ${cacheLine.t.toFixed(0)} s, teacher cache ${(cacheEnd - cacheLine.t).toFixed(0)} s, `
-      + `${replicas > 1 ? `replica workers ${(trainStart - cacheEnd).toFixed(0)} s, ` : ''}`
-    : `setup ${trainStart.toFixed(0)} s, no teacher cache (live teacher), `;
-  console.log(`\n${examplesCount.toLocaleString('en-US')} examples x ${epochs} epochs, ${replicas} replica(s), ${teacherName}: `
-    + `${total.toFixed(0)} s end to end (${phases}training + export ${(total - trainStart).toFixed(0)} s; `
-    + `${result.steps} steps, ${result.throughput.samplesPerSec.toFixed(1)} samples/s while training)`);
+  const phases =
+    cacheLine && cacheEnd !== undefined
+      ? `setup ${cacheLine.t.toFixed(0)} s, teacher cache ${(cacheEnd - cacheLine.t).toFixed(0)} s, ` +
+        `${replicas > 1 ? `replica workers ${(trainStart - cacheEnd).toFixed(0)} s, ` : ''}`
+      : `setup ${trainStart.toFixed(0)} s, no teacher cache (live teacher), `;
+  console.log(
+    `\n${examplesCount.toLocaleString('en-US')} examples x ${epochs} epochs, ${replicas} replica(s), ${teacherName}: ` +
+      `${total.toFixed(0)} s end to end (${phases}training + export ${(total - trainStart).toFixed(0)} s; ` +
+      `${result.steps} steps, ${result.throughput.samplesPerSec.toFixed(1)} samples/s while training)`,
+  );
   result.student.dispose();
 } finally {
   if (teacher instanceof tf.LayersModel) teacher.dispose(); // distill() frees the ONNX teacher it loaded itself

@@ -24,7 +24,12 @@ const cases: Case[] = [
   { label: '[32,2,128,64]x[32,2,64,128]', a: [32, 2, 128, 64], b: [32, 2, 64, 128] },
   { label: '[32,128,256]x[256,256]', a: [32, 128, 256], b: [256, 256] },
 ];
-const combos = [[false, false], [false, true], [true, false], [true, true]] as const;
+const combos = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+] as const;
 
 /** Median milliseconds of `f` (result read back, so the work is really done). */
 function medianMs(f: () => tf.Tensor, runs: number): number {
@@ -62,34 +67,58 @@ for (const c of cases) {
     const stock = gflop / (medianMs(f, 5) / 1e3);
     installBatchMatMulOverride();
     const ours = gflop / (medianMs(f, 9) / 1e3);
-    const row = [c.label.padEnd(30), String(tA).padEnd(6), String(tB).padEnd(6),
-      stock.toFixed(2).padStart(14), ours.toFixed(2).padStart(17), `${(ours / stock).toFixed(1)}x`.padStart(9)];
+    const row = [
+      c.label.padEnd(30),
+      String(tA).padEnd(6),
+      String(tB).padEnd(6),
+      stock.toFixed(2).padStart(14),
+      ours.toFixed(2).padStart(17),
+      `${(ours / stock).toFixed(1)}x`.padStart(9),
+    ];
     console.log(row.join(' '));
   }
   tf.dispose([a, b, aT, bT]);
 }
 
-const embeddingIds = tf.tensor1d(Int32Array.from({ length: 4096 }, (_, i) => (i * 7919) % 8000), 'int32');
+const embeddingIds = tf.tensor1d(
+  Int32Array.from({ length: 4096 }, (_, i) => (i * 7919) % 8000),
+  'int32',
+);
 console.log('\nkernel                                         stock ms  override ms  speed-up');
 const others: { label: string; shape: number[]; f: (x: tf.Tensor) => tf.Tensor; stock: () => void; ours: () => void }[] = [
   {
-    label: 'Transpose [32,128,3,2,64] perm [2,0,3,1,4]', shape: [32, 128, 3, 2, 64],
-    f: (x) => tf.transpose(x, [2, 0, 3, 1, 4]), stock: restoreStockTranspose, ours: installTransposeOverride,
+    label: 'Transpose [32,128,3,2,64] perm [2,0,3,1,4]',
+    shape: [32, 128, 3, 2, 64],
+    f: (x) => tf.transpose(x, [2, 0, 3, 1, 4]),
+    stock: restoreStockTranspose,
+    ours: installTransposeOverride,
   },
   { label: 'Sum [4096,384] axis 0', shape: [4096, 384], f: (x) => tf.sum(x, 0), stock: restoreStockSum, ours: installSumOverride },
   {
-    label: 'GatherV2 [8000,128] table, 4096 ids', shape: [8000, 128],
-    f: (x) => tf.gather(x, embeddingIds), stock: restoreStockGather, ours: installGatherOverride,
+    label: 'GatherV2 [8000,128] table, 4096 ids',
+    shape: [8000, 128],
+    f: (x) => tf.gather(x, embeddingIds),
+    stock: restoreStockGather,
+    ours: installGatherOverride,
   },
   {
-    label: 'Unpack [3,32,4,128,64] axis 0 (q|k|v)', shape: [3, 32, 4, 128, 64], stock: restoreStockSlices, ours: installSliceOverrides,
+    label: 'Unpack [3,32,4,128,64] axis 0 (q|k|v)',
+    shape: [3, 32, 4, 128, 64],
+    stock: restoreStockSlices,
+    ours: installSliceOverrides,
     f: (x) => {
       const [q, ...kv] = tf.unstack(x);
       tf.dispose(kv);
       return q;
     },
   },
-  { label: 'Slice [4096,768] -> [4096,256]', shape: [4096, 768], f: (x) => tf.slice(x, [0, 256], [-1, 256]), stock: restoreStockSlices, ours: installSliceOverrides },
+  {
+    label: 'Slice [4096,768] -> [4096,256]',
+    shape: [4096, 768],
+    f: (x) => tf.slice(x, [0, 256], [-1, 256]),
+    stock: restoreStockSlices,
+    ours: installSliceOverrides,
+  },
 ];
 for (const o of others) {
   const x = tf.randomUniform(o.shape, -1, 1, 'float32', 3);
@@ -97,7 +126,9 @@ for (const o of others) {
   const stock = medianMs(() => o.f(x), 5);
   o.ours();
   const ours = medianMs(() => o.f(x), 9);
-  console.log([o.label.padEnd(46), stock.toFixed(2).padStart(8), ours.toFixed(2).padStart(12), `${(stock / ours).toFixed(1)}x`.padStart(9)].join(' '));
+  console.log(
+    [o.label.padEnd(46), stock.toFixed(2).padStart(8), ours.toFixed(2).padStart(12), `${(stock / ours).toFixed(1)}x`.padStart(9)].join(' '),
+  );
   x.dispose();
 }
 embeddingIds.dispose();

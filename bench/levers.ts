@@ -31,9 +31,22 @@ const quick = argv.includes('--quick');
 const info = await startBenchBackend(argv);
 const threads = info.wasmThreads ?? 1;
 
-const unfuseLayerNorm = () => Object.values(layerNormKernelNames).forEach((k) => tf.unregisterKernel(k, 'wasm'));
-const unfuseGelu = () => Object.values(geluKernelNames).forEach((k) => tf.unregisterKernel(k, 'wasm'));
-const switched = (name: keyof typeof simdSwitches) => ({ off: () => { simdSwitches[name] = false; }, on: () => { simdSwitches[name] = true; } });
+const unfuseLayerNorm = () =>
+  Object.values(layerNormKernelNames).forEach((k) => {
+    tf.unregisterKernel(k, 'wasm');
+  });
+const unfuseGelu = () =>
+  Object.values(geluKernelNames).forEach((k) => {
+    tf.unregisterKernel(k, 'wasm');
+  });
+const switched = (name: keyof typeof simdSwitches) => ({
+  off: () => {
+    simdSwitches[name] = false;
+  },
+  on: () => {
+    simdSwitches[name] = true;
+  },
+});
 const levers: { name: string; off: () => void; on: () => void }[] = [
   { name: 'SIMD matmul kernel (else XNNPACK after transposes)', ...switched('matmul') },
   { name: 'fused multiply-add in the SIMD matmul (relaxed SIMD)', ...switched('fma') },
@@ -52,9 +65,21 @@ const levers: { name: string; off: () => void; on: () => void }[] = [
 ];
 const configs: { name: string; off: () => void; on: () => void }[] = [
   ...levers.map((l) => ({ name: `without: ${l.name}`, off: l.off, on: l.on })),
-  { name: 'all kernel levers off (stock kernels)',
-    off: () => { restoreStockWasmKernels(); unfuseLayerNorm(); unfuseGelu(); simdSwitches.attention = simdSwitches.linear = false; },
-    on: () => { installWasmOverrides(); registerLayerNormKernels(); registerGeluKernels(); simdSwitches.attention = simdSwitches.linear = true; } },
+  {
+    name: 'all kernel levers off (stock kernels)',
+    off: () => {
+      restoreStockWasmKernels();
+      unfuseLayerNorm();
+      unfuseGelu();
+      simdSwitches.attention = simdSwitches.linear = false;
+    },
+    on: () => {
+      installWasmOverrides();
+      registerLayerNormKernels();
+      registerGeluKernels();
+      simdSwitches.attention = simdSwitches.linear = true;
+    },
+  },
   // Both halves identical: the spread within this row is the run's noise.
   { name: 'all levers on (noise check)', off: () => {}, on: () => {} },
 ];
@@ -63,10 +88,10 @@ const n = quick ? { steps: 2, b1: 10 } : { steps: 5, b1: 30 };
 const c = await buildTfdistill();
 type Figures = [cached: number, teacher: number, b32: number, b1: number];
 const measureAll = async (): Promise<Figures> => [
-  workload.batch / await timeMedian(() => c.kdStep(true), { warmup: 2, n: n.steps }),
-  workload.batch / await timeMedian(() => c.teacherForward(), { warmup: 1, n: Math.max(2, n.steps - 2) }),
-  1000 * await timeMedian(() => c.studentForward(32), { warmup: 1, n: n.steps }),
-  1000 * await timeMedian(() => c.studentForward(1), { warmup: 3, n: n.b1 }),
+  workload.batch / (await timeMedian(() => c.kdStep(true), { warmup: 2, n: n.steps })),
+  workload.batch / (await timeMedian(() => c.teacherForward(), { warmup: 1, n: Math.max(2, n.steps - 2) })),
+  1000 * (await timeMedian(() => c.studentForward(32), { warmup: 1, n: n.steps })),
+  1000 * (await timeMedian(() => c.studentForward(1), { warmup: 3, n: n.b1 })),
 ];
 const digits = [2, 2, 0, 2];
 // Each configuration is measured, then every lever on again right after it: on this shared VM the machine's speed
@@ -93,7 +118,9 @@ if (!quick || argv.includes('--replicas')) {
   const p = await buildTfdistill({ replicas: 2 });
   const cached = await timeMedian(() => p.kdStep(true), { warmup: 2, n: n.steps });
   const teacher = await timeMedian(() => p.teacherForward(), { warmup: 1, n: Math.max(2, n.steps - 2) });
-  rows.push(`| all levers on + 2 data-parallel replicas (not paired) | ${(workload.batch / cached).toFixed(2)} | ${(workload.batch / teacher).toFixed(2)} | - | - |`);
+  rows.push(
+    `| all levers on + 2 data-parallel replicas (not paired) | ${(workload.batch / cached).toFixed(2)} | ${(workload.batch / teacher).toFixed(2)} | - | - |`,
+  );
   await p.dispose();
 }
 

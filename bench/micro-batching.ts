@@ -18,8 +18,11 @@ if (!dir) {
 }
 const texts = Array.from({ length: 512 }, (_, i) => `${tinyTexts[i % 8].text} ${tinyTexts[(i * 3) % 8].text}`);
 const settings = [
-  { maxBatchSize: 1, maxWaitMs: 0 }, { maxBatchSize: 8, maxWaitMs: 0 }, { maxBatchSize: 8, maxWaitMs: 5 },
-  { maxBatchSize: 32, maxWaitMs: 2 }, { maxBatchSize: 32, maxWaitMs: 10 },
+  { maxBatchSize: 1, maxWaitMs: 0 },
+  { maxBatchSize: 8, maxWaitMs: 0 },
+  { maxBatchSize: 8, maxWaitMs: 5 },
+  { maxBatchSize: 32, maxWaitMs: 2 },
+  { maxBatchSize: 32, maxWaitMs: 10 },
 ];
 const rows = await microBatchTradeoff((s) => createPredictor(dir, s), texts, settings, { concurrency: 32 });
 console.log(`backend ${info.name}, ${texts.length} texts, 32 concurrent clients, model ${dir}`);

@@ -31,9 +31,15 @@ const EXPORT_SOURCES = [EXPORT_SCRIPT, path.join(PEER_DIR, 'peer_model.py'), pat
  * ```
  */
 export type OnnxTeacherFigures =
-  | { ok: true; teacherForwardSamplesPerSec: number; teacherLatencyMsB1: number; threads: number; ort: string;
+  | {
+      ok: true;
+      teacherForwardSamplesPerSec: number;
+      teacherLatencyMsB1: number;
+      threads: number;
+      ort: string;
       /** Largest |ONNX Runtime logit - torch logit| on the export's check batch (32 x 128 ids). */
-      maxAbsDiffVsTorch: number }
+      maxAbsDiffVsTorch: number;
+    }
   | { ok: false; reason: string };
 
 /**
@@ -68,11 +74,17 @@ export function ensurePeerTeacherOnnx(o: { python: string; file?: string; log?: 
   if (!existsSync(o.python)) throw new Error(`${o.python} not found (the export needs python3 with torch)`);
   o.log?.(`exporting the peer teacher to ${path.relative(process.cwd(), file)} ...`);
   try {
-    const out = execFileSync(o.python, ['-B', path.basename(EXPORT_SCRIPT), file],
-      { cwd: PEER_DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(o.python, ['-B', path.basename(EXPORT_SCRIPT), file], {
+      cwd: PEER_DIR,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     o.log?.(out.trim().split('\n').at(-1) ?? '');
   } catch (e) {
-    const stderr = String((e as { stderr?: unknown }).stderr ?? '').trim().split('\n').at(-1);
+    const stderr = String((e as { stderr?: unknown }).stderr ?? '')
+      .trim()
+      .split('\n')
+      .at(-1);
     throw new Error(`export_teacher_onnx.py failed: ${stderr || (e as Error).message.split('\n')[0]}`);
   }
   return file;
@@ -80,7 +92,7 @@ export function ensurePeerTeacherOnnx(o: { python: string; file?: string; log?: 
 
 /** The torch reference batch written beside the export: `peer-teacher.onnx` -> `peer-teacher.check.json`. */
 function checkFile(onnxFile: string): string {
-  return onnxFile.replace(/\.onnx$/, '') + '.check.json';
+  return `${onnxFile.replace(/\.onnx$/, '')}.check.json`;
 }
 
 /**
@@ -93,7 +105,13 @@ function checkFile(onnxFile: string): string {
  * if (onnx.ok) console.log(onnx.teacherForwardSamplesPerSec);
  * ```
  */
-export async function measureOnnxTeacher(o: { plan: Plan; python: string; threads?: number; log?: (m: string) => void }): Promise<OnnxTeacherFigures> {
+export async function measureOnnxTeacher(o: {
+  plan: Plan;
+  python: string;
+  threads?: number;
+  log?: (m: string) => void;
+}): Promise<OnnxTeacherFigures> {
+  o.log?.('tfdistill ONNX teacher (the peer teacher exported, ONNX Runtime) ...');
   const ort = onnxRuntimeVersion();
   if (!ort) return { ok: false, reason: 'onnxruntime-node is not installed' };
   const threads = o.threads ?? os.availableParallelism();

@@ -13,8 +13,12 @@ const what = process.argv[2] ?? 'step';
 await startBenchBackend(process.argv.slice(2));
 
 async function profile(name: string, c: Contender): Promise<void> {
-  const run = () => (what === 'step' ? c.kdStep(true) : what === 'live' ? c.kdStep(false)
-    : Promise.resolve(what === 'teacher' ? c.teacherForward() : c.studentForward(what === 'forward1' ? 1 : 32)));
+  const run = () =>
+    what === 'step'
+      ? c.kdStep(true)
+      : what === 'live'
+        ? c.kdStep(false)
+        : Promise.resolve(what === 'teacher' ? c.teacherForward() : c.studentForward(what === 'forward1' ? 1 : 32));
   await run();
   await run();
   const t0 = performance.now();
@@ -28,11 +32,15 @@ async function profile(name: string, c: Contender): Promise<void> {
     byKernel.set(k.name, e);
   }
   const total = [...byKernel.values()].reduce((p, e) => p + e.ms, 0);
-  console.log(`\n${name}: wall ${wall.toFixed(0)} ms (profiled), kernels ${total.toFixed(0)} ms, ${info.kernels.length} kernel calls, newTensors ${info.newTensors}`);
+  console.log(
+    `\n${name}: wall ${wall.toFixed(0)} ms (profiled), kernels ${total.toFixed(0)} ms, ${info.kernels.length} kernel calls, newTensors ${info.newTensors}`,
+  );
   for (const [k, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
     console.log(`  ${k.padEnd(24)} ${e.ms.toFixed(1).padStart(8)} ms  x${e.n}`);
   }
-  if (process.env.SHAPES) for (const k of info.kernels.filter((k) => k.name === process.env.SHAPES)) console.log(`    ${JSON.stringify(k.inputShapes)} ${(k.kernelTimeMs as number).toFixed(1)}`);
+  if (process.env.SHAPES)
+    for (const k of info.kernels.filter((k) => k.name === process.env.SHAPES))
+      console.log(`    ${JSON.stringify(k.inputShapes)} ${(k.kernelTimeMs as number).toFixed(1)}`);
   await c.dispose();
 }
 

@@ -93,11 +93,11 @@ if (!args.has('--no-threads') && info.name === 'wasm' && (info.wasmThreads ?? 1)
 }
 
 const python = '/usr/bin/python3';
-const torch = args.has('--no-torch') ? { ok: false as const, reason: '--no-torch' }
-  : (log('PyTorch peer ...'), runTorchPeer({ script: torchPeerScript(), python }));
+const torch = args.has('--no-torch')
+  ? { ok: false as const, reason: '--no-torch' }
+  : runTorchPeer({ script: torchPeerScript(), python, log });
 // After the peer has exited (never alongside it): ONNX Runtime's intra-op pool takes every core.
-const onnxTeacher = args.has('--no-onnx') ? { ok: false as const, reason: '--no-onnx' }
-  : (log('tfdistill ONNX teacher (the peer teacher exported, ONNX Runtime) ...'), await measureOnnxTeacher({ plan, python, log }));
+const onnxTeacher = args.has('--no-onnx') ? { ok: false as const, reason: '--no-onnx' } : await measureOnnxTeacher({ plan, python, log });
 
 const strip = <T extends { kdStepS: number; cachedKdStepS: number }>({ kdStepS, cachedKdStepS, ...rest }: T) => rest;
 const result = {
@@ -105,8 +105,14 @@ const result = {
   date: new Date().toISOString(),
   backend: info.name,
   quick,
-  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, tfjs: tf.version.tfjs,
-    wasmThreads: info.wasmThreads, wasmSimd: info.wasmSimd },
+  machine: {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    node: process.version,
+    tfjs: tf.version.tfjs,
+    wasmThreads: info.wasmThreads,
+    wasmSimd: info.wasmSimd,
+  },
   workload,
   replicas,
   ...strip(tfdistill),
@@ -122,21 +128,32 @@ const result = {
    * Projected seconds for 3 epochs over 10,000 examples: cached (tfdistill, baseline; tfdistillOnnxTeacher = the cache
    * filled by the ONNX teacher) vs live teacher (PyTorch).
    */
-  endToEndJobSeconds: { ...JOB, tfdistill: jobSeconds(tfdistill), ...(single ? { tfdistillSingleReplica: jobSeconds(single) } : {}), baseline: jobSeconds(baseline),
-    ...(onnxTeacher.ok ? { tfdistillOnnxTeacher: jobSeconds({ ...tfdistill, teacherForwardSamplesPerSec: onnxTeacher.teacherForwardSamplesPerSec }) } : {}),
-    ...(torch.ok ? { pytorch: (JOB.epochs * JOB.examples) / torch.kdStepSamplesPerSec } : {}) },
+  endToEndJobSeconds: {
+    ...JOB,
+    tfdistill: jobSeconds(tfdistill),
+    ...(single ? { tfdistillSingleReplica: jobSeconds(single) } : {}),
+    baseline: jobSeconds(baseline),
+    ...(onnxTeacher.ok
+      ? { tfdistillOnnxTeacher: jobSeconds({ ...tfdistill, teacherForwardSamplesPerSec: onnxTeacher.teacherForwardSamplesPerSec }) }
+      : {}),
+    ...(torch.ok ? { pytorch: (JOB.epochs * JOB.examples) / torch.kdStepSamplesPerSec } : {}),
+  },
   peakRssMBProcess: Math.round(process.resourceUsage().maxRSS / 1024),
 };
 
 printTable(result);
 if (threadedLatency) {
   const torchB1 = torch.ok ? torch.studentLatencyMsB1 : undefined;
-  console.log(`(d) with the threaded wasm build (${threadedLatency.wasmThreads} threads, a process of its own): batch 1 `
-    + `${threadedLatency.studentLatencyMsB1.toFixed(2)} ms${torchB1 ? ` (${(threadedLatency.studentLatencyMsB1 / torchB1).toFixed(2)}x PyTorch's)` : ''}, `
-    + `batch 32 ${threadedLatency.studentLatencyMsB32.toFixed(0)} ms.`);
+  console.log(
+    `(d) with the threaded wasm build (${threadedLatency.wasmThreads} threads, a process of its own): batch 1 ` +
+      `${threadedLatency.studentLatencyMsB1.toFixed(2)} ms${torchB1 ? ` (${(threadedLatency.studentLatencyMsB1 / torchB1).toFixed(2)}x PyTorch's)` : ''}, ` +
+      `batch 32 ${threadedLatency.studentLatencyMsB32.toFixed(0)} ms.`,
+  );
 }
-console.log(`Library overhead, back-to-back A/B rounds (tfdistill step time with 1 replica / hand-written step time): live teacher `
-  + `${overhead.kdStep.toFixed(3)}, cached ${overhead.cachedKdStep.toFixed(3)}.`);
+console.log(
+  `Library overhead, back-to-back A/B rounds (tfdistill step time with 1 replica / hand-written step time): live teacher ` +
+    `${overhead.kdStep.toFixed(3)}, cached ${overhead.cachedKdStep.toFixed(3)}.`,
+);
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(dir, { recursive: true });
 const text = `${JSON.stringify(result, null, 2)}\n`;

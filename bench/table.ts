@@ -42,40 +42,58 @@ const cell = (v: unknown): string => (typeof v === 'number' ? (v >= 100 ? v.toFi
  * printTable({ ...tfdistillFigures, baseline, stockKernelBaseline, pytorch, onnxTeacher });
  * ```
  */
-export function printTable(r: Figures & { replicas: number; singleReplica?: Figures; baseline: Figures; stockKernelBaseline?: Figures;
-  pytorch: TorchFigures; onnxTeacher?: OnnxTeacherFigures }): void {
+export function printTable(
+  r: Figures & {
+    replicas: number;
+    singleReplica?: Figures;
+    baseline: Figures;
+    stockKernelBaseline?: Figures;
+    pytorch: TorchFigures;
+    onnxTeacher?: OnnxTeacherFigures;
+  },
+): void {
   const torch = r.pytorch.ok ? r.pytorch : undefined;
   const onnx = r.onnxTeacher?.ok ? r.onnxTeacher : undefined;
   const single = r.singleReplica;
   const lines = [
-    `| figure | unit | tfdistill${r.replicas > 1 ? ` (${r.replicas} replicas)` : ''} | ${single ? 'tfdistill, 1 replica | ' : ''}`
-      + 'hand-written TF.js (same kernels) | hand-written, stock wasm kernels | PyTorch | tfdistill / PyTorch |',
+    `| figure | unit | tfdistill${r.replicas > 1 ? ` (${r.replicas} replicas)` : ''} | ${single ? 'tfdistill, 1 replica | ' : ''}` +
+      'hand-written TF.js (same kernels) | hand-written, stock wasm kernels | PyTorch | tfdistill / PyTorch |',
     `|---|---|---|${single ? '---|' : ''}---|---|---|---|`,
   ];
   for (const row of rows) {
     const ours = r[row.key];
     const theirs = torch && row.key in torch ? (torch as unknown as Record<string, number>)[row.key] : undefined;
     const ratio = typeof ours === 'number' && theirs !== undefined ? (row.higherIsBetter ? ours / theirs : theirs / ours) : undefined;
-    lines.push(`| ${row.label} | ${row.unit} | ${cell(ours)} | ${single ? `${cell(single[row.key])} | ` : ''}${cell(r.baseline[row.key])} | ${cell(r.stockKernelBaseline?.[row.key])} | ${cell(theirs)} | ${ratio === undefined ? '-' : `${ratio.toFixed(2)}x`} |`);
+    lines.push(
+      `| ${row.label} | ${row.unit} | ${cell(ours)} | ${single ? `${cell(single[row.key])} | ` : ''}${cell(r.baseline[row.key])} | ${cell(r.stockKernelBaseline?.[row.key])} | ${cell(theirs)} | ${ratio === undefined ? '-' : `${ratio.toFixed(2)}x`} |`,
+    );
     if (row.key === 'teacherForwardSamplesPerSec' && onnx) {
       // tfdistill's ONNX teacher (the peer's torch teacher exported): the hand-written contenders have no such row.
       const ortRatio = torch ? `${(onnx.teacherForwardSamplesPerSec / torch.teacherForwardSamplesPerSec).toFixed(2)}x` : '-';
-      lines.push(`| (c) teacher forward b32, ONNX Runtime (${onnx.threads} threads) | samples/s | ${cell(onnx.teacherForwardSamplesPerSec)} | `
-        + `${single ? '- | ' : ''}- | - | ${cell(theirs)} | ${ortRatio} |`);
+      lines.push(
+        `| (c) teacher forward b32, ONNX Runtime (${onnx.threads} threads) | samples/s | ${cell(onnx.teacherForwardSamplesPerSec)} | ` +
+          `${single ? '- | ' : ''}- | - | ${cell(theirs)} | ${ortRatio} |`,
+      );
     }
   }
   const job = (f: { cachedKdStepSamplesPerSec: number; teacherForwardSamplesPerSec: number }) => jobSeconds(f);
   const torchJob = torch ? (JOB.epochs * JOB.examples) / torch.kdStepSamplesPerSec : undefined;
-  lines.push(`| (g) ${JOB.epochs} epochs x ${JOB.examples.toLocaleString('en-US')} examples, projected | s | ${cell(job(r))} | `
-    + `${single ? `${cell(job(single))} | ` : ''}${cell(job(r.baseline))} | `
-    + `${cell(r.stockKernelBaseline && job(r.stockKernelBaseline))} | ${cell(torchJob)} | ${torchJob === undefined ? '-' : `${(torchJob / job(r)).toFixed(2)}x`} |`);
+  lines.push(
+    `| (g) ${JOB.epochs} epochs x ${JOB.examples.toLocaleString('en-US')} examples, projected | s | ${cell(job(r))} | ` +
+      `${single ? `${cell(job(single))} | ` : ''}${cell(job(r.baseline))} | ` +
+      `${cell(r.stockKernelBaseline && job(r.stockKernelBaseline))} | ${cell(torchJob)} | ${torchJob === undefined ? '-' : `${(torchJob / job(r)).toFixed(2)}x`} |`,
+  );
   console.log(lines.join('\n'));
-  console.log(`(g) = one teacher pass to fill the cache + ${JOB.epochs} cached epochs for TF.js; PyTorch runs the teacher every step, its usual loop.`);
+  console.log(
+    `(g) = one teacher pass to fill the cache + ${JOB.epochs} cached epochs for TF.js; PyTorch runs the teacher every step, its usual loop.`,
+  );
   if (onnx) {
-    console.log(`ONNX teacher = the PyTorch peer's teacher exported to ONNX (bench/peer/export_teacher_onnx.py), run by tfdistill's `
-      + `loadOnnxTeacher (onnxruntime-node ${onnx.ort}, ${onnx.threads} threads, worker thread): batch 1 ${onnx.teacherLatencyMsB1.toFixed(2)} ms; `
-      + `logits within ${onnx.maxAbsDiffVsTorch.toExponential(1)} of torch's; (g) with it filling the cache `
-      + `${cell(jobSeconds({ ...r, teacherForwardSamplesPerSec: onnx.teacherForwardSamplesPerSec }))} s.`);
+    console.log(
+      `ONNX teacher = the PyTorch peer's teacher exported to ONNX (bench/peer/export_teacher_onnx.py), run by tfdistill's ` +
+        `loadOnnxTeacher (onnxruntime-node ${onnx.ort}, ${onnx.threads} threads, worker thread): batch 1 ${onnx.teacherLatencyMsB1.toFixed(2)} ms; ` +
+        `logits within ${onnx.maxAbsDiffVsTorch.toExponential(1)} of torch's; (g) with it filling the cache ` +
+        `${cell(jobSeconds({ ...r, teacherForwardSamplesPerSec: onnx.teacherForwardSamplesPerSec }))} s.`,
+    );
   } else if (r.onnxTeacher && !r.onnxTeacher.ok) console.log(`ONNX teacher not run: ${r.onnxTeacher.reason}`);
   if (!r.pytorch.ok) console.log(`PyTorch peer not run: ${r.pytorch.reason}`);
   else if (r.pytorch.warning) console.log(`WARNING: ${r.pytorch.warning}`);

@@ -29,15 +29,23 @@ export async function buildTfdistill(options: { replicas?: number } = {}): Promi
   const w = workload;
   const shape = { vocabSize: w.vocab, maxLength: w.maxLength, numClasses: w.classes, dropout: w.dropout };
   // The presets are the workload's sizes; fail loudly if either drifts.
-  for (const [k, v] of Object.entries(w.teacher)) if (encoderPresets.teacherBase[k as keyof typeof w.teacher] !== v) throw new Error(`teacherBase.${k} != ${v}`);
-  for (const [k, v] of Object.entries(w.student)) if (encoderPresets.studentSmall[k as keyof typeof w.student] !== v) throw new Error(`studentSmall.${k} != ${v}`);
+  for (const [k, v] of Object.entries(w.teacher))
+    if (encoderPresets.teacherBase[k as keyof typeof w.teacher] !== v) throw new Error(`teacherBase.${k} != ${v}`);
+  for (const [k, v] of Object.entries(w.student))
+    if (encoderPresets.studentSmall[k as keyof typeof w.student] !== v) throw new Error(`studentSmall.${k} != ${v}`);
   const teacherModel = createEncoder({ ...encoderPresets.teacherBase, ...shape, seed: 1, name: 'teacher' });
   const student = createEncoder({ ...encoderPresets.studentSmall, ...shape, seed: 2, name: 'student' });
   const teacher = teacherFromEncoder(teacherModel);
   const variables = student.trainableWeights.map((v) => v.read() as tf.Variable);
   const optimizer = new AdamW({ learningRate: w.learningRate, weightDecay: 0.01 });
-  const config: KdLossConfig = { temperature: w.temperature, alpha: w.alpha, labelSmoothing: 0, intermediate: [],
-    projections: {}, precision: 'float32' };
+  const config: KdLossConfig = {
+    temperature: w.temperature,
+    alpha: w.alpha,
+    labelSmoothing: 0,
+    intermediate: [],
+    projections: {},
+    precision: 'float32',
+  };
   setDropoutSeed(42);
 
   const { inputIds, labels } = randomBatch(w, 1);
@@ -52,8 +60,18 @@ export async function buildTfdistill(options: { replicas?: number } = {}): Promi
   const ids1 = tf.tensor2d(inputIds.subarray(0, w.seq), [1, w.seq], 'int32');
   let step = 0;
   const replicas = options.replicas ?? 1;
-  const pool = replicas > 1 ? await ReplicaPool.start({ replicas, backend: 'wasm', student, teacher: teacherModel,
-    loss: config, needTeacherInternals: false, numClasses: w.classes }) : undefined;
+  const pool =
+    replicas > 1
+      ? await ReplicaPool.start({
+          replicas,
+          backend: 'wasm',
+          student,
+          teacher: teacherModel,
+          loss: config,
+          needTeacherInternals: false,
+          numClasses: w.classes,
+        })
+      : undefined;
 
   return {
     async kdStep(cached) {
@@ -61,8 +79,14 @@ export async function buildTfdistill(options: { replicas?: number } = {}): Promi
       const peers = pool?.gradients(theirs, { variables, step, seed: 42 });
       const device = toDeviceBatch(mine, { teacher, needTeacherInternals: false });
       try {
-        const result = await trainStep({ variables, optimizer, clipGlobalNorm: 1, batchSize: mine.batchSize, peers,
-          lossFn: kdLossFn({ student, batch: device, step, config }) });
+        const result = await trainStep({
+          variables,
+          optimizer,
+          clipGlobalNorm: 1,
+          batchSize: mine.batchSize,
+          peers,
+          lossFn: kdLossFn({ student, batch: device, step, config }),
+        });
         disposeStepResult(result);
       } finally {
         disposeDeviceBatch(device);

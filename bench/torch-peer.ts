@@ -32,10 +32,19 @@ export function torchPeerScript(): string {
  * ```
  */
 export type TorchFigures =
-  | { ok: true; kdStepSamplesPerSec: number; cachedKdStepSamplesPerSec: number; teacherForwardSamplesPerSec: number;
-      studentLatencyMsB1: number; studentLatencyMsB32: number; threads: number; torch: string; blas: string[];
+  | {
+      ok: true;
+      kdStepSamplesPerSec: number;
+      cachedKdStepSamplesPerSec: number;
+      teacherForwardSamplesPerSec: number;
+      studentLatencyMsB1: number;
+      studentLatencyMsB32: number;
+      threads: number;
+      torch: string;
+      blas: string[];
       /** Set when torch loaded a slow reference BLAS: its figures then understate PyTorch by ~30x. */
-      warning?: string }
+      warning?: string;
+    }
   | { ok: false; reason: string };
 
 /**
@@ -47,11 +56,16 @@ export type TorchFigures =
  * if (t.ok) console.log(t.kdStepSamplesPerSec);
  * ```
  */
-export function runTorchPeer(o: { script: string; python: string }): TorchFigures {
+export function runTorchPeer(o: { script: string; python: string; log?: (m: string) => void }): TorchFigures {
+  o.log?.('PyTorch peer ...');
   if (!existsSync(o.script)) return { ok: false, reason: `${o.script} not found` };
   if (!existsSync(o.python)) return { ok: false, reason: `${o.python} not found` };
   try {
-    const out = execFileSync(o.python, ['-B', path.basename(o.script)], { cwd: path.dirname(o.script), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(o.python, ['-B', path.basename(o.script)], {
+      cwd: path.dirname(o.script),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const r = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number | string | string[]>;
     const num = (k: string) => Number(r[k]);
     return {
@@ -64,8 +78,13 @@ export function runTorchPeer(o: { script: string; python: string }): TorchFigure
       threads: num('threads'),
       torch: String(r.torch),
       blas: Array.isArray(r.blas) ? r.blas.map(String) : [],
-      ...(slowBlas(r.blas) ? { warning: `torch loaded the reference BLAS (${String(r.blas)}), not OpenBLAS: `
-        + 'apt-get install -y libopenblas0-pthread for a fair comparison' } : {}),
+      ...(slowBlas(r.blas)
+        ? {
+            warning:
+              `torch loaded the reference BLAS (${String(r.blas)}), not OpenBLAS: ` +
+              'apt-get install -y libopenblas0-pthread for a fair comparison',
+          }
+        : {}),
     };
   } catch (e) {
     return { ok: false, reason: e instanceof Error ? e.message.split('\n')[0] : String(e) };

@@ -3,7 +3,7 @@
  * teacher d256 x 4 blocks x 4 heads (FFN 1024), student d128 x 2 blocks x 2 heads (FFN 512), vocab 8000,
  * max length 128, 2 classes, batch 32 x seq 128 of random ids, T = 4, alpha = 0.7, AdamW lr 1e-4, dropout 0.1.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import type { BackendInfo } from '../src/backend/backend-info.js';
 import { useBackend } from '../src/backend/use-backend.js';
@@ -42,7 +42,11 @@ export const workload = {
 export function randomBatch(w: typeof workload, seed: number): { inputIds: Int32Array; labels: Int32Array } {
   let s = seed >>> 0 || 1;
   const next = () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     return s;
   };
   const inputIds = new Int32Array(w.batch * w.seq).map(() => 1 + (next() % (w.vocab - 1)));

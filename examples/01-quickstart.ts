@@ -18,10 +18,24 @@ import { freshOutDir, pct, QUICK, spamSplit } from './_common.js';
 
 const seed = 42;
 const settings = QUICK
-  ? { rows: 300, maxLength: 32, vocabSize: 500, teacherEpochs: 1, studentEpochs: 1,
-      teacher: { dModel: 32, numLayers: 2, numHeads: 2, ffnDim: 64 }, student: { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32 } }
-  : { rows: 2000, maxLength: 64, vocabSize: 4000, teacherEpochs: 2, studentEpochs: 3,
-      teacher: { dModel: 128, numLayers: 2, numHeads: 4, ffnDim: 512 }, student: { dModel: 64, numLayers: 1, numHeads: 2, ffnDim: 256 } };
+  ? {
+      rows: 300,
+      maxLength: 32,
+      vocabSize: 500,
+      teacherEpochs: 1,
+      studentEpochs: 1,
+      teacher: { dModel: 32, numLayers: 2, numHeads: 2, ffnDim: 64 },
+      student: { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32 },
+    }
+  : {
+      rows: 2000,
+      maxLength: 64,
+      vocabSize: 4000,
+      teacherEpochs: 2,
+      studentEpochs: 3,
+      teacher: { dModel: 128, numLayers: 2, numHeads: 4, ffnDim: 512 },
+      student: { dModel: 64, numLayers: 1, numHeads: 2, ffnDim: 256 },
+    };
 const backend = await useBackend('auto');
 console.log(`backend: ${backend.name}`);
 const out = await freshOutDir('01-quickstart');
@@ -36,8 +50,12 @@ console.log(`${train.length} training emails, ${test.length} held-out test email
 
 // %%
 const teacher = await distill({
-  train, out: path.join(out, 'teacher'), seed, schedule: { epochs: settings.teacherEpochs, batchSize: 32 },
-  student: { ...settings.teacher, dropout: 0.1 }, loss: { alpha: 0 },
+  train,
+  out: path.join(out, 'teacher'),
+  seed,
+  schedule: { epochs: settings.teacherEpochs, batchSize: 32 },
+  student: { ...settings.teacher, dropout: 0.1 },
+  loss: { alpha: 0 },
   data: { maxLength: settings.maxLength, vocabSize: settings.vocabSize },
 });
 teacher.student.dispose();
@@ -49,8 +67,12 @@ teacher.student.dispose();
 
 // %%
 const student = await distill({
-  teacher: teacher.checkpointDir, train, out: path.join(out, 'student'), seed,
-  student: settings.student, loss: { temperature: 4, alpha: 0.7 },
+  teacher: teacher.checkpointDir,
+  train,
+  out: path.join(out, 'student'),
+  seed,
+  student: settings.student,
+  loss: { temperature: 4, alpha: 0.7 },
   schedule: { epochs: settings.studentEpochs, batchSize: 32 },
 });
 const studentParams = countParameters(student.student);
@@ -71,4 +93,6 @@ console.table({
   teacher: { parameters: teacherParams, accuracy: pct(t.accuracy), macroF1: pct(t.macroF1) },
   student: { parameters: studentParams, accuracy: pct(s.accuracy), macroF1: pct(s.macroF1), agreement: pct(s.agreement) },
 });
-console.log(`RESULT: teacher ${pct(t.accuracy)} · student ${pct(s.accuracy)} · ${(teacherParams / studentParams).toFixed(1)}x fewer parameters · agreement ${pct(s.agreement)}`);
+console.log(
+  `RESULT: teacher ${pct(t.accuracy)} · student ${pct(s.accuracy)} · ${(teacherParams / studentParams).toFixed(1)}x fewer parameters · agreement ${pct(s.agreement)}`,
+);

@@ -20,15 +20,37 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
-  distill, evalMetrics, predictLogits, saveTokenizer, teacherFromGraphModel, trainWordPiece, useBackend,
-  type DistillResult, type Teacher, type TextTokenizer,
+  distill,
+  evalMetrics,
+  predictLogits,
+  saveTokenizer,
+  teacherFromGraphModel,
+  trainWordPiece,
+  useBackend,
+  type DistillResult,
+  type Teacher,
+  type TextTokenizer,
 } from '../src/index.js';
 import { freshOutDir, pct, QUICK, spamSplit, teacherLogitsOf } from './_common.js';
 
 const seed = 7;
 const s = QUICK
-  ? { rows: 300, maxLength: 32, vocabSize: 500, gruEpochs: 1, studentEpochs: 1, student: { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32 } }
-  : { rows: 2000, maxLength: 64, vocabSize: 3000, gruEpochs: 3, studentEpochs: 3, student: { dModel: 64, numLayers: 1, numHeads: 2, ffnDim: 256 } };
+  ? {
+      rows: 300,
+      maxLength: 32,
+      vocabSize: 500,
+      gruEpochs: 1,
+      studentEpochs: 1,
+      student: { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32 },
+    }
+  : {
+      rows: 2000,
+      maxLength: 64,
+      vocabSize: 3000,
+      gruEpochs: 3,
+      studentEpochs: 3,
+      student: { dModel: 64, numLayers: 1, numHeads: 2, ffnDim: 256 },
+    };
 await useBackend('auto');
 const out = await freshOutDir('02-bring-your-own-teacher');
 const { train, test, labels } = await spamSplit({ rows: s.rows, seed });
@@ -40,7 +62,10 @@ const labelId = (l: string | number | undefined) => labels.indexOf(String(l));
 // (A BERT teacher from the Hub would bring its own `tokenizer.json`.)
 
 // %%
-const tokenizer: TextTokenizer = trainWordPiece(train.map((r) => r.text), { vocabSize: s.vocabSize });
+const tokenizer: TextTokenizer = trainWordPiece(
+  train.map((r) => r.text),
+  { vocabSize: s.vocabSize },
+);
 await saveTokenizer(tokenizer, path.join(out, 'tokenizer.json'));
 const encode = (text: string) => tokenizer.encode(text, s.maxLength);
 const testIds = test.map((r) => encode(r.text));
@@ -48,15 +73,24 @@ const testLabels = test.map((r) => labelId(r.label));
 
 /** Test accuracy of a teacher, and of the student plus its agreement with the teacher. */
 async function report(name: string, teacherLogits: Float32Array, result: DistillResult) {
-  const studentLogits = await predictLogits(result.student, testIds.map((ids, index) => ({ ids, index })));
+  const studentLogits = await predictLogits(
+    result.student,
+    testIds.map((ids, index) => ({ ids, index })),
+  );
   result.student.dispose();
   const t = evalMetrics({ studentLogits: teacherLogits, labels: testLabels, numClasses: 2 });
   const m = evalMetrics({ studentLogits, teacherLogits, labels: testLabels, numClasses: 2 });
   console.log(`${name}: teacher ${pct(t.accuracy)}, student ${pct(m.accuracy)}, agreement ${pct(m.agreement)}`);
   return { teacher: t.accuracy!, student: m.accuracy! };
 }
-const common = { train, seed, student: s.student, data: { tokenizer, maxLength: s.maxLength },
-  schedule: { epochs: s.studentEpochs, batchSize: 32 }, loss: { temperature: 2, alpha: 0.7 } };
+const common = {
+  train,
+  seed,
+  student: s.student,
+  data: { tokenizer, maxLength: s.maxLength },
+  schedule: { epochs: s.studentEpochs, batchSize: 32 },
+  loss: { temperature: 2, alpha: 0.7 },
+};
 
 // %% [markdown]
 // ## (a) Any `tf.LayersModel`
@@ -66,24 +100,52 @@ const common = { train, seed, student: s.student, data: { tokenizer, maxLength: 
 
 // %%
 const ids = tf.input({ shape: [null], dtype: 'int32', name: 'input_ids' });
-const embedded = tf.layers.embedding({ inputDim: tokenizer.vocabSize, outputDim: 32, maskZero: true,
-  embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }) }).apply(ids);
-const state = tf.layers.gru({ units: 32, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
-  recurrentInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) }).apply(embedded);
-const classifier = tf.layers.dense({ units: 2, name: 'classifier', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 3 }) })
+const embedded = tf.layers
+  .embedding({
+    inputDim: tokenizer.vocabSize,
+    outputDim: 32,
+    maskZero: true,
+    embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }),
+  })
+  .apply(ids);
+const state = tf.layers
+  .gru({
+    units: 32,
+    kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+    recurrentInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }),
+  })
+  .apply(embedded);
+const classifier = tf.layers
+  .dense({ units: 2, name: 'classifier', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 3 }) })
   .apply(state) as tf.SymbolicTensor;
 const gru = tf.model({ inputs: ids, outputs: classifier, name: 'gru_teacher' });
 gru.compile({ optimizer: tf.train.adam(2e-3), loss: (y, logits) => tf.losses.softmaxCrossEntropy(y, logits) });
 
-const padded = (rows: Int32Array[]) => tf.tensor2d(rows.flatMap((r) => [...r, ...new Array(s.maxLength - r.length).fill(0)]),
-  [rows.length, s.maxLength], 'int32'); // [rows, maxLength], 0 = padding
+const padded = (rows: Int32Array[]) =>
+  tf.tensor2d(
+    rows.flatMap((r) => [...r, ...new Array(s.maxLength - r.length).fill(0)]),
+    [rows.length, s.maxLength],
+    'int32',
+  ); // [rows, maxLength], 0 = padding
 const xs = padded(train.map((r) => encode(r.text)));
-const ys = tf.oneHot(tf.tensor1d(train.map((r) => labelId(r.label)), 'int32'), 2).toFloat(); // [rows, 2]
+const ys = tf
+  .oneHot(
+    tf.tensor1d(
+      train.map((r) => labelId(r.label)),
+      'int32',
+    ),
+    2,
+  )
+  .toFloat(); // [rows, 2]
 await gru.fit(xs, ys, { epochs: s.gruEpochs, batchSize: 32, shuffle: false, verbose: 0 });
 tf.dispose([xs, ys]);
 
 const a = await distill({ ...common, teacher: gru, out: path.join(out, 'a-layers-model') });
-const resultA = await report('(a) tf.LayersModel (GRU)', await teacherLogitsOf({ predict: (x) => ({ logits: gru.predict(x) as tf.Tensor }) }, testIds), a);
+const resultA = await report(
+  '(a) tf.LayersModel (GRU)',
+  await teacherLogitsOf({ predict: (x) => ({ logits: gru.predict(x) as tf.Tensor }) }, testIds),
+  a,
+);
 gru.dispose();
 
 // %% [markdown]
@@ -113,9 +175,15 @@ const EVIDENCE = 8;
 function naiveBayes(rows: Int32Array[], y: number[], vocab: number) {
   const counts = [new Float64Array(vocab), new Float64Array(vocab)];
   const totals = [0, 0];
-  rows.forEach((r, i) => r.forEach((t) => { counts[y[i]][t] += 1; totals[y[i]] += 1; }));
+  rows.forEach((r, i) => {
+    r.forEach((t) => {
+      counts[y[i]][t] += 1;
+      totals[y[i]] += 1;
+    });
+  });
   const scores = new Float32Array(vocab * 2); // [vocab, 2]
-  for (let v = 1; v < vocab; v++) { // row 0 (padding) stays 0
+  for (let v = 1; v < vocab; v++) {
+    // row 0 (padding) stays 0
     const l = [0, 1].map((c) => Math.log((counts[c][v] + 1) / (totals[c] + vocab)));
     const mean = (l[0] + l[1]) / 2; // a per-token constant does not change the softmax; centring keeps logits small
     scores[v * 2] = EVIDENCE * (l[0] - mean);
@@ -124,21 +192,35 @@ function naiveBayes(rows: Int32Array[], y: number[], vocab: number) {
   const prior = [0, 1].map((c) => Math.log(y.filter((k) => k === c).length / y.length));
   return { scores, bias: Float32Array.from(prior) };
 }
-const nb = naiveBayes(train.map((r) => encode(r.text)), train.map((r) => labelId(r.label)), tokenizer.vocabSize);
+const nb = naiveBayes(
+  train.map((r) => encode(r.text)),
+  train.map((r) => labelId(r.label)),
+  tokenizer.vocabSize,
+);
 
 const shape = (...dims: number[]) => ({ dim: dims.map((size) => ({ size: String(size) })) });
-const float = { type: 'DT_FLOAT' }, int32 = { type: 'DT_INT32' };
-const constNode = (name: string, dtype: object, dims: number[]) =>
-  ({ name, op: 'Const', attr: { dtype, value: { tensor: { dtype: (dtype as { type: string }).type, tensorShape: shape(...dims) } } } });
+const float = { type: 'DT_FLOAT' },
+  int32 = { type: 'DT_INT32' };
+const constNode = (name: string, dtype: object, dims: number[]) => ({
+  name,
+  op: 'Const',
+  attr: { dtype, value: { tensor: { dtype: (dtype as { type: string }).type, tensorShape: shape(...dims) } } },
+});
 const graphJson = {
-  format: 'graph-model', generatedBy: '2.15.0', convertedBy: 'TensorFlow.js Converter v4.22.0 (hand-written stand-in)',
+  format: 'graph-model',
+  generatedBy: '2.15.0',
+  convertedBy: 'TensorFlow.js Converter v4.22.0 (hand-written stand-in)',
   modelTopology: {
     node: [
       { name: 'input_ids', op: 'Placeholder', attr: { dtype: int32, shape: { shape: shape(-1, -1) } } },
       constNode('token_scores', float, [tokenizer.vocabSize, 2]),
       constNode('gather_axis', int32, []),
-      { name: 'per_token', op: 'GatherV2', input: ['token_scores', 'input_ids', 'gather_axis'], // [batch, seq, 2]
-        attr: { Tparams: float, Tindices: int32, Taxis: int32, batch_dims: { i: '0' } } },
+      {
+        name: 'per_token',
+        op: 'GatherV2',
+        input: ['token_scores', 'input_ids', 'gather_axis'], // [batch, seq, 2]
+        attr: { Tparams: float, Tindices: int32, Taxis: int32, batch_dims: { i: '0' } },
+      },
       constNode('sum_axis', int32, []),
       { name: 'summed', op: 'Sum', input: ['per_token', 'sum_axis'], attr: { T: float, Tidx: int32, keep_dims: { b: false } } }, // [batch, 2]
       constNode('pad_id', int32, []),
@@ -149,20 +231,28 @@ const graphJson = {
       constNode('bias', float, [2]),
       { name: 'logits', op: 'AddV2', input: ['mean_scores', 'bias'], attr: { T: float } }, // [batch, 2]
     ],
-    library: {}, versions: { producer: 1645 },
+    library: {},
+    versions: { producer: 1645 },
   },
-  weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [
-    { name: 'token_scores', shape: [tokenizer.vocabSize, 2], dtype: 'float32' },
-    { name: 'gather_axis', shape: [], dtype: 'int32' },
-    { name: 'sum_axis', shape: [], dtype: 'int32' },
-    { name: 'pad_id', shape: [], dtype: 'int32' },
-    { name: 'bias', shape: [2], dtype: 'float32' },
-  ] }],
+  weightsManifest: [
+    {
+      paths: ['group1-shard1of1.bin'],
+      weights: [
+        { name: 'token_scores', shape: [tokenizer.vocabSize, 2], dtype: 'float32' },
+        { name: 'gather_axis', shape: [], dtype: 'int32' },
+        { name: 'sum_axis', shape: [], dtype: 'int32' },
+        { name: 'pad_id', shape: [], dtype: 'int32' },
+        { name: 'bias', shape: [2], dtype: 'float32' },
+      ],
+    },
+  ],
 };
 const graphDir = path.join(out, 'teacher_tfjs');
 await fs.mkdir(graphDir, { recursive: true });
 await fs.writeFile(path.join(graphDir, 'model.json'), JSON.stringify(graphJson));
-const bin = Buffer.concat([nb.scores, Int32Array.of(0), Int32Array.of(1), Int32Array.of(0), nb.bias].map((t) => Buffer.from(t.buffer, t.byteOffset, t.byteLength)));
+const bin = Buffer.concat(
+  [nb.scores, Int32Array.of(0), Int32Array.of(1), Int32Array.of(0), nb.bias].map((t) => Buffer.from(t.buffer, t.byteOffset, t.byteLength)),
+);
 await fs.writeFile(path.join(graphDir, 'group1-shard1of1.bin'), bin);
 
 // From here on this is what you would do with a real converted model. In the browser, or with tfjs-node, load it
@@ -173,7 +263,9 @@ async function loadConvertedGraph(dir: string): Promise<tf.GraphModel> {
   const [group] = json.weightsManifest as Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
   const shards = await Promise.all(group.paths.map((p) => fs.readFile(path.join(dir, p))));
   const weightData = new Uint8Array(Buffer.concat(shards)).buffer;
-  return tf.loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: group.weights, weightData, format: json.format }));
+  return tf.loadGraphModel(
+    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: group.weights, weightData, format: json.format }),
+  );
 }
 const graph = await loadConvertedGraph(graphDir);
 console.log(`graph inputs: ${graph.inputs.map((i) => i.name).join(', ')}; outputs: ${graph.outputs.map((o) => o.name).join(', ')}`);
@@ -197,11 +289,20 @@ const apiLogits = (text: string): number[] => {
 };
 const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
 const csvPath = path.join(out, 'train-with-logits.csv');
-await fs.writeFile(csvPath, ['text,label,teacher_logits',
-  ...train.map((r) => [quote(r.text), quote(String(r.label)), quote(JSON.stringify(apiLogits(r.text)))].join(','))].join('\n') + '\n');
+await fs.writeFile(
+  csvPath,
+  `${[
+    'text,label,teacher_logits',
+    ...train.map((r) => [quote(r.text), quote(String(r.label)), quote(JSON.stringify(apiLogits(r.text)))].join(',')),
+  ].join('\n')}\n`,
+);
 
-const c = await distill({ ...common, train: csvPath, data: { ...common.data, teacherLogitsColumn: 'teacher_logits' },
-  out: path.join(out, 'c-csv-logits') });
+const c = await distill({
+  ...common,
+  train: csvPath,
+  data: { ...common.data, teacherLogitsColumn: 'teacher_logits' },
+  out: path.join(out, 'c-csv-logits'),
+});
 const resultC = await report('(c) CSV teacher_logits column', Float32Array.from(test.flatMap((r) => apiLogits(r.text))), c);
 
 // %%

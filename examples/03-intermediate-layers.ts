@@ -21,10 +21,24 @@ import { freshOutDir, pct, QUICK, spamSplit, trainTeacher } from './_common.js';
 
 const seed = 3;
 const s = QUICK
-  ? { rows: 300, maxLength: 32, vocabSize: 500, teacherEpochs: 1, studentEpochs: 1,
-      teacher: { dModel: 32, numLayers: 2, numHeads: 2, ffnDim: 64 }, student: { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32 } }
-  : { rows: 1500, maxLength: 64, vocabSize: 3000, teacherEpochs: 2, studentEpochs: 2,
-      teacher: { dModel: 64, numLayers: 2, numHeads: 2, ffnDim: 256 }, student: { dModel: 32, numLayers: 1, numHeads: 2, ffnDim: 128 } };
+  ? {
+      rows: 300,
+      maxLength: 32,
+      vocabSize: 500,
+      teacherEpochs: 1,
+      studentEpochs: 1,
+      teacher: { dModel: 32, numLayers: 2, numHeads: 2, ffnDim: 64 },
+      student: { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32 },
+    }
+  : {
+      rows: 1500,
+      maxLength: 64,
+      vocabSize: 3000,
+      teacherEpochs: 2,
+      studentEpochs: 2,
+      teacher: { dModel: 64, numLayers: 2, numHeads: 2, ffnDim: 256 },
+      student: { dModel: 32, numLayers: 1, numHeads: 2, ffnDim: 128 },
+    };
 await useBackend('auto');
 const out = await freshOutDir('03-intermediate-layers');
 const { train, test } = await spamSplit({ rows: s.rows, seed });
@@ -36,8 +50,16 @@ const { train, test } = await spamSplit({ rows: s.rows, seed });
 // the same outputs automatically when intermediate losses are asked for.
 
 // %%
-const teacherDir = await trainTeacher({ out: path.join(out, 'teacher'), train, seed, epochs: s.teacherEpochs,
-  maxLength: s.maxLength, vocabSize: s.vocabSize, shape: s.teacher, outputs: ['logits', 'hidden', 'attention'] });
+const teacherDir = await trainTeacher({
+  out: path.join(out, 'teacher'),
+  train,
+  seed,
+  epochs: s.teacherEpochs,
+  maxLength: s.maxLength,
+  vocabSize: s.vocabSize,
+  shape: s.teacher,
+  outputs: ['logits', 'hidden', 'attention'],
+});
 
 // %% [markdown]
 // ## Two students, one difference
@@ -54,18 +76,29 @@ const runs = { 'logits-only': [], '+hidden+attention': intermediate } satisfies 
 const results: Record<string, { accuracy?: number; macroF1?: number; agreement?: number }> = {};
 for (const [name, specs] of Object.entries(runs)) {
   const r = await distill({
-    teacher: teacherDir, train, seed, out: path.join(out, name), student: s.student,
+    teacher: teacherDir,
+    train,
+    seed,
+    out: path.join(out, name),
+    student: s.student,
     data: { cacheTeacher: false }, // same teacher pass in both runs
-    schedule: { epochs: s.studentEpochs, batchSize: 32 }, loss: { temperature: 2, alpha: 0.7, intermediate: specs },
+    schedule: { epochs: s.studentEpochs, batchSize: 32 },
+    loss: { temperature: 2, alpha: 0.7, intermediate: specs },
   });
   r.student.dispose();
   results[name] = await evaluate(r.checkpointDir, test, { teacher: teacherDir });
 }
 
 // %%
-console.table(Object.fromEntries(Object.entries(results).map(([k, v]) =>
-  [k, { accuracy: pct(v.accuracy), macroF1: pct(v.macroF1), agreement: pct(v.agreement) }])));
-const base = results['logits-only'], rich = results['+hidden+attention'];
+console.table(
+  Object.fromEntries(
+    Object.entries(results).map(([k, v]) => [k, { accuracy: pct(v.accuracy), macroF1: pct(v.macroF1), agreement: pct(v.agreement) }]),
+  ),
+);
+const base = results['logits-only'],
+  rich = results['+hidden+attention'];
 const gain = 100 * ((rich.accuracy ?? 0) - (base.accuracy ?? 0));
-console.log(`RESULT: logits-only ${pct(base.accuracy)} (agreement ${pct(base.agreement)}) · +hidden+attention ${pct(rich.accuracy)} ` +
-  `(agreement ${pct(rich.agreement)}) · gain ${gain >= 0 ? '+' : ''}${gain.toFixed(2)} pts`);
+console.log(
+  `RESULT: logits-only ${pct(base.accuracy)} (agreement ${pct(base.agreement)}) · +hidden+attention ${pct(rich.accuracy)} ` +
+    `(agreement ${pct(rich.agreement)}) · gain ${gain >= 0 ? '+' : ''}${gain.toFixed(2)} pts`,
+);

@@ -20,16 +20,40 @@
 // %%
 import path from 'node:path';
 import {
-  adaptiveAssignment, distill, distillRecovery, evalSetFromRecords, loadClassifier, prune, quantize, splitRecords, useBackend,
+  adaptiveAssignment,
+  distill,
+  distillRecovery,
+  evalSetFromRecords,
+  loadClassifier,
+  prune,
+  quantize,
+  splitRecords,
+  useBackend,
 } from '../src/index.js';
 import { freshOutDir, pct, QUICK, spamSplit, trainTeacher } from './_common.js';
 
 const seed = 11;
 const s = QUICK
-  ? { rows: 300, maxLength: 32, vocabSize: 500, teacherEpochs: 1, studentEpochs: 1, recoverSteps: 3,
-      teacher: { dModel: 32, numLayers: 2, numHeads: 2, ffnDim: 64 }, student: { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32 } }
-  : { rows: 1500, maxLength: 64, vocabSize: 3000, teacherEpochs: 2, studentEpochs: 3, recoverSteps: 30,
-      teacher: { dModel: 64, numLayers: 2, numHeads: 2, ffnDim: 256 }, student: { dModel: 48, numLayers: 2, numHeads: 2, ffnDim: 192 } };
+  ? {
+      rows: 300,
+      maxLength: 32,
+      vocabSize: 500,
+      teacherEpochs: 1,
+      studentEpochs: 1,
+      recoverSteps: 3,
+      teacher: { dModel: 32, numLayers: 2, numHeads: 2, ffnDim: 64 },
+      student: { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32 },
+    }
+  : {
+      rows: 1500,
+      maxLength: 64,
+      vocabSize: 3000,
+      teacherEpochs: 2,
+      studentEpochs: 3,
+      recoverSteps: 30,
+      teacher: { dModel: 64, numLayers: 2, numHeads: 2, ffnDim: 256 },
+      student: { dModel: 48, numLayers: 2, numHeads: 2, ffnDim: 192 },
+    };
 await useBackend('auto');
 const out = await freshOutDir('04-prune-and-quantize');
 const all = await spamSplit({ rows: s.rows, seed });
@@ -40,10 +64,24 @@ const { train, validation: calibration } = splitRecords(all.train, { validationF
 // ## 1. Teacher and student
 
 // %%
-const teacherDir = await trainTeacher({ out: path.join(out, 'teacher'), train, seed, epochs: s.teacherEpochs,
-  maxLength: s.maxLength, vocabSize: s.vocabSize, shape: s.teacher });
-const distilled = await distill({ teacher: teacherDir, train, seed, out: path.join(out, 'student'), student: s.student,
-  schedule: { epochs: s.studentEpochs, batchSize: 32 }, loss: { temperature: 2, alpha: 0.7 } });
+const teacherDir = await trainTeacher({
+  out: path.join(out, 'teacher'),
+  train,
+  seed,
+  epochs: s.teacherEpochs,
+  maxLength: s.maxLength,
+  vocabSize: s.vocabSize,
+  shape: s.teacher,
+});
+const distilled = await distill({
+  teacher: teacherDir,
+  train,
+  seed,
+  out: path.join(out, 'student'),
+  student: s.student,
+  schedule: { epochs: s.studentEpochs, batchSize: 32 },
+  loss: { temperature: 2, alpha: 0.7 },
+});
 distilled.student.dispose();
 const { tokenizer, labels } = distilled;
 const testSet = evalSetFromRecords(all.test, { tokenizer, labels, maxLength: s.maxLength });
@@ -57,11 +95,24 @@ const calibrationSet = evalSetFromRecords(calibration, { tokenizer, labels, maxL
 // `RecoverFn` works: a plain fine-tune on labels, or nothing at all.)
 
 // %%
-const recover = distillRecovery({ teacher: teacherDir, data: train, maxSteps: s.recoverSteps, batchSize: 32,
-  learningRate: 2e-4, loss: { temperature: 2, alpha: 0.7 }, seed, progress: false });
+const recover = distillRecovery({
+  teacher: teacherDir,
+  data: train,
+  maxSteps: s.recoverSteps,
+  batchSize: 32,
+  learningRate: 2e-4,
+  loss: { temperature: 2, alpha: 0.7 },
+  seed,
+  progress: false,
+});
 const pruned = await prune(distilled.checkpointDir, {
-  method: 'magnitude', sparsity: 0.7, schedule: [0.3, 0.5, 0.7], recover, data: testSet,
-  out: path.join(out, 'student-pruned'), latency: { runs: 10 },
+  method: 'magnitude',
+  sparsity: 0.7,
+  schedule: [0.3, 0.5, 0.7],
+  recover,
+  data: testSet,
+  out: path.join(out, 'student-pruned'),
+  latency: { runs: 10 },
 });
 pruned.model.dispose();
 pruned.masks?.dispose();
@@ -78,18 +129,29 @@ const prunedCkpt = await loadClassifier(path.join(out, 'student-pruned'));
 const search = await adaptiveAssignment(prunedCkpt.model, calibrationSet, { target: '-1%', low: 'uint8', keep: 'float16' });
 prunedCkpt.model.dispose();
 console.log(`target: calibration accuracy >= ${pct(search.target)} (${search.met ? 'met' : 'not met: kept float32'})`);
-console.table(search.curve.map((p) => ({ float16: p.kept.join(', ') || '(none)', accuracy: pct(p.accuracy), kB: (p.weightBytes / 1024).toFixed(1) })));
-const quantized = await quantize(path.join(out, 'student-pruned'), { dtypeOf: search.dtypeOf, data: testSet,
-  activations: { calibration: calibrationSet }, out: path.join(out, 'student-pruned-mixed'), latency: { runs: 10 } });
+console.table(
+  search.curve.map((p) => ({ float16: p.kept.join(', ') || '(none)', accuracy: pct(p.accuracy), kB: (p.weightBytes / 1024).toFixed(1) })),
+);
+const quantized = await quantize(path.join(out, 'student-pruned'), {
+  dtypeOf: search.dtypeOf,
+  data: testSet,
+  activations: { calibration: calibrationSet },
+  out: path.join(out, 'student-pruned-mixed'),
+  latency: { runs: 10 },
+});
 
 // %%
 // The prune table, then the quantize table: its float32 baseline (the pruned model), the stored weights, and
 // (simulated) int8 activations on top. Agreement and KL are against the unpruned student in the first table,
 // against the pruned float32 model in the second.
-console.log(pruned.table + '\n\n' + quantized.table);
+console.log(`${pruned.table}\n\n${quantized.table}`);
 console.log(quantized.note);
-const first = pruned.rows[0], prunedRow = pruned.rows.at(-1)!, last = quantized.rows[1];
+const first = pruned.rows[0],
+  prunedRow = pruned.rows.at(-1)!,
+  last = quantized.rows[1];
 const kb = (b: number) => `${(b / 1024).toFixed(1)} kB`;
-console.log(`RESULT: student ${pct(first.accuracy)} ${kb(first.sizeGzip)} gzip -> ${prunedRow.step} ${pct(prunedRow.accuracy)} ` +
-  `${kb(prunedRow.sizeGzip)} gzip -> ${last.step} ${pct(last.accuracy)} ${kb(last.sizeGzip)} gzip ` +
-  `(${(first.sizeGzip / last.sizeGzip).toFixed(1)}x smaller than the float32 student)`);
+console.log(
+  `RESULT: student ${pct(first.accuracy)} ${kb(first.sizeGzip)} gzip -> ${prunedRow.step} ${pct(prunedRow.accuracy)} ` +
+    `${kb(prunedRow.sizeGzip)} gzip -> ${last.step} ${pct(last.accuracy)} ${kb(last.sizeGzip)} gzip ` +
+    `(${(first.sizeGzip / last.sizeGzip).toFixed(1)}x smaller than the float32 student)`,
+);

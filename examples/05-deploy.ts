@@ -20,24 +20,66 @@
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import {
-  benchmark, compareBenchmarks, createPredictor, distill, exportWeb, formatBenchmark, formatComparison, formatTradeoff,
-  microBatchTradeoff, predictStream, useBackend, type StreamResult,
+  benchmark,
+  compareBenchmarks,
+  createPredictor,
+  distill,
+  exportWeb,
+  formatBenchmark,
+  formatComparison,
+  formatTradeoff,
+  microBatchTradeoff,
+  predictStream,
+  useBackend,
+  type StreamResult,
 } from '../src/index.js';
 import { freshOutDir, pct, QUICK, spamSplit, trainTeacher } from './_common.js';
 
 const seed = 5;
 const s = QUICK
-  ? { rows: 300, maxLength: 32, vocabSize: 500, teacherEpochs: 1, studentEpochs: 1, runs: 3, tradeoffTexts: 32,
-      teacher: { dModel: 32, numLayers: 2, numHeads: 2, ffnDim: 64 }, student: { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32 } }
-  : { rows: 1500, maxLength: 64, vocabSize: 3000, teacherEpochs: 2, studentEpochs: 3, runs: 20, tradeoffTexts: 256,
-      teacher: { dModel: 128, numLayers: 2, numHeads: 4, ffnDim: 512 }, student: { dModel: 64, numLayers: 1, numHeads: 2, ffnDim: 256 } };
+  ? {
+      rows: 300,
+      maxLength: 32,
+      vocabSize: 500,
+      teacherEpochs: 1,
+      studentEpochs: 1,
+      runs: 3,
+      tradeoffTexts: 32,
+      teacher: { dModel: 32, numLayers: 2, numHeads: 2, ffnDim: 64 },
+      student: { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32 },
+    }
+  : {
+      rows: 1500,
+      maxLength: 64,
+      vocabSize: 3000,
+      teacherEpochs: 2,
+      studentEpochs: 3,
+      runs: 20,
+      tradeoffTexts: 256,
+      teacher: { dModel: 128, numLayers: 2, numHeads: 4, ffnDim: 512 },
+      student: { dModel: 64, numLayers: 1, numHeads: 2, ffnDim: 256 },
+    };
 await useBackend('auto');
 const out = await freshOutDir('05-deploy');
 const { train, test } = await spamSplit({ rows: s.rows, seed });
-const teacherDir = await trainTeacher({ out: path.join(out, 'teacher'), train, seed, epochs: s.teacherEpochs,
-  maxLength: s.maxLength, vocabSize: s.vocabSize, shape: s.teacher });
-const distilled = await distill({ teacher: teacherDir, train, seed, out: path.join(out, 'student'), student: s.student,
-  schedule: { epochs: s.studentEpochs, batchSize: 32 }, loss: { temperature: 2, alpha: 0.7 } });
+const teacherDir = await trainTeacher({
+  out: path.join(out, 'teacher'),
+  train,
+  seed,
+  epochs: s.teacherEpochs,
+  maxLength: s.maxLength,
+  vocabSize: s.vocabSize,
+  shape: s.teacher,
+});
+const distilled = await distill({
+  teacher: teacherDir,
+  train,
+  seed,
+  out: path.join(out, 'student'),
+  student: s.student,
+  schedule: { epochs: s.studentEpochs, batchSize: 32 },
+  loss: { temperature: 2, alpha: 0.7 },
+});
 distilled.student.dispose();
 const studentDir = distilled.checkpointDir;
 
@@ -71,8 +113,16 @@ console.log(formatComparison(comparison));
 
 // %%
 const texts = test.map((r) => r.text).slice(0, s.tradeoffTexts);
-const tradeoff = await microBatchTradeoff((setting) => createPredictor(studentDir, setting), texts,
-  [{ maxBatchSize: 1, maxWaitMs: 0 }, { maxBatchSize: 8, maxWaitMs: 2 }, { maxBatchSize: 32, maxWaitMs: 5 }], { concurrency: 32 });
+const tradeoff = await microBatchTradeoff(
+  (setting) => createPredictor(studentDir, setting),
+  texts,
+  [
+    { maxBatchSize: 1, maxWaitMs: 0 },
+    { maxBatchSize: 8, maxWaitMs: 2 },
+    { maxBatchSize: 32, maxWaitMs: 5 },
+  ],
+  { concurrency: 32 },
+);
 console.log(formatTradeoff(tradeoff));
 
 // %% [markdown]
@@ -82,9 +132,14 @@ console.log(formatTradeoff(tradeoff));
 // `tfdistill predict student/ emails.jsonl > predictions.jsonl`.
 
 // %%
-const input = Readable.from(test.map((r) => JSON.stringify({ text: r.text }) + '\n'));
+const input = Readable.from(test.map((r) => `${JSON.stringify({ text: r.text })}\n`));
 const lines: string[] = [];
-const output = new Writable({ write(chunk, _enc, done) { lines.push(...String(chunk).split('\n').filter(Boolean)); done(); } });
+const output = new Writable({
+  write(chunk, _enc, done) {
+    lines.push(...String(chunk).split('\n').filter(Boolean));
+    done();
+  },
+});
 const predictor = await createPredictor(studentDir, { maxBatchSize: 32, maxWaitMs: 5 });
 const t0 = performance.now();
 const summary = await predictStream(predictor, input, output, { format: 'jsonl', maxInFlight: 128 });
@@ -92,12 +147,16 @@ const seconds = (performance.now() - t0) / 1000;
 const stats = predictor.stats();
 await predictor.close();
 const results = lines.map((l) => JSON.parse(l) as StreamResult);
-results.slice(0, 3).forEach((r) => console.log(JSON.stringify(r)));
+results.slice(0, 3).forEach((r) => {
+  console.log(JSON.stringify(r));
+});
 const correct = results.filter((r) => 'label' in r && r.label === String(test[r.line - 1].label)).length;
 
 // %%
 const b1 = studentBench.batches.find((b) => b.batchSize === 1)!;
 const speedup = comparison.rows.find((r) => r.batchSize === 1)!.speedup;
-console.log(`RESULT: web export ${web.files.length} files, ${(web.weightBytes / 1024).toFixed(1)} kB weights · student b1 p50 ` +
-  `${b1.latencyMs.p50.toFixed(2)} ms (${speedup.toFixed(2)}x faster than teacher) · streamed ${summary.records} emails at ` +
-  `${(summary.records / seconds).toFixed(0)} texts/s, mean micro-batch ${(stats.items / stats.batches).toFixed(1)}, accuracy ${pct(correct / summary.records)}`);
+console.log(
+  `RESULT: web export ${web.files.length} files, ${(web.weightBytes / 1024).toFixed(1)} kB weights · student b1 p50 ` +
+    `${b1.latencyMs.p50.toFixed(2)} ms (${speedup.toFixed(2)}x faster than teacher) · streamed ${summary.records} emails at ` +
+    `${(summary.records / seconds).toFixed(0)} texts/s, mean micro-batch ${(stats.items / stats.batches).toFixed(1)}, accuracy ${pct(correct / summary.records)}`,
+);

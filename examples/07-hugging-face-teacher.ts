@@ -49,7 +49,9 @@ const out = await freshOutDir('07-hugging-face-teacher');
 const { records } = await loadRecords(path.join(fixtures, 'pairs.csv'), { textPairColumn: 'text_pair' });
 const sample = s.rows ? splitRecords(records, { validationFraction: s.rows / records.length, seed }).validation : records;
 const { train, validation: test } = splitRecords(sample, { validationFraction: 0.2, seed: seed + 1 });
-console.log(`${train.length} training pairs, ${test.length} held out; e.g. ${JSON.stringify(train[0].text.slice(0, 40))} + ${JSON.stringify(train[0].textPair?.slice(0, 40))}`);
+console.log(
+  `${train.length} training pairs, ${test.length} held out; e.g. ${JSON.stringify(train[0].text.slice(0, 40))} + ${JSON.stringify(train[0].textPair?.slice(0, 40))}`,
+);
 
 // %% [markdown]
 // ## Distill
@@ -58,9 +60,15 @@ console.log(`${train.length} training pairs, ${test.length} held out; e.g. ${JSO
 
 // %%
 const result = await distill({
-  teacher, train: train.map((r) => ({ text: r.text, textPair: r.textPair!, label: r.label })), seed, out: path.join(out, 'run'),
-  student: s.student, data: { maxLength: s.maxLength, vocabSize: s.vocabSize },
-  loss: { temperature: 2, alpha: 0.5 }, optimizer: { learningRate: 1e-3 }, schedule: { epochs: s.epochs, batchSize: 32 },
+  teacher,
+  train: train.map((r) => ({ text: r.text, textPair: r.textPair!, label: r.label })),
+  seed,
+  out: path.join(out, 'run'),
+  student: s.student,
+  data: { maxLength: s.maxLength, vocabSize: s.vocabSize },
+  loss: { temperature: 2, alpha: 0.5 },
+  optimizer: { learningRate: 1e-3 },
+  schedule: { epochs: s.epochs, batchSize: 32 },
 });
 result.student.dispose();
 
@@ -71,9 +79,14 @@ result.student.dispose();
 // %%
 const report = await evaluate(result.checkpointDir, test, { teacher });
 const teacherBytes = (await fs.stat(path.join(teacher, 'model.onnx'))).size;
-const studentBytes = (await Promise.all((await fs.readdir(result.checkpointDir)).filter((f) => f.endsWith('.bin'))
-  .map((f) => fs.stat(path.join(result.checkpointDir, f))))).reduce((sum, f) => sum + f.size, 0);
-console.log(`teacher (ONNX) accuracy ${pct(report.teacherAccuracy)}, student accuracy ${pct(report.accuracy)}, agreement ${pct(report.agreement)}`);
+const studentBytes = (
+  await Promise.all(
+    (await fs.readdir(result.checkpointDir)).filter((f) => f.endsWith('.bin')).map((f) => fs.stat(path.join(result.checkpointDir, f))),
+  )
+).reduce((sum, f) => sum + f.size, 0);
+console.log(
+  `teacher (ONNX) accuracy ${pct(report.teacherAccuracy)}, student accuracy ${pct(report.accuracy)}, agreement ${pct(report.agreement)}`,
+);
 console.log(`teacher model.onnx ${(teacherBytes / 1024).toFixed(1)} kB, student weights ${(studentBytes / 1024).toFixed(1)} kB`);
 
 // %% [markdown]
@@ -84,5 +97,7 @@ console.log(`teacher model.onnx ${(teacherBytes / 1024).toFixed(1)} kB, student 
 const predictor = await createPredictor(result.checkpointDir);
 console.log(await predictor.predict('Limited time offer: a FREE cruise', 'Click the link below to claim it now!!!'));
 await predictor.close();
-console.log(`RESULT: ONNX teacher ${pct(report.teacherAccuracy)} · student ${pct(report.accuracy)} · agreement ${pct(report.agreement)} · `
-  + `${(teacherBytes / studentBytes).toFixed(1)}x smaller than the teacher's model.onnx`);
+console.log(
+  `RESULT: ONNX teacher ${pct(report.teacherAccuracy)} · student ${pct(report.accuracy)} · agreement ${pct(report.agreement)} · ` +
+    `${(teacherBytes / studentBytes).toFixed(1)}x smaller than the teacher's model.onnx`,
+);

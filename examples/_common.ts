@@ -15,7 +15,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { batchFromExamples } from '../src/advanced.js';
 import {
-  builtinDatasetPath, distill, loadRecords, splitRecords, type EncoderOutputKind, type EncoderShape, type Teacher, type TextRecord,
+  builtinDatasetPath,
+  distill,
+  loadRecords,
+  splitRecords,
+  type EncoderOutputKind,
+  type EncoderShape,
+  type Teacher,
+  type TextRecord,
 } from '../src/index.js';
 
 /** `TFDISTILL_EXAMPLE_QUICK=1` shrinks every example (few rows, tiny models, 1 epoch) so the test suite runs them all. */
@@ -48,11 +55,15 @@ export async function freshOutDir(name: string): Promise<string> {
  * const { train, test, labels } = await spamSplit({ rows: 1000, seed: 42 }); // 800 / 200, ['ham', 'spam']
  * ```
  */
-export async function spamSplit(opts: { rows?: number; seed: number }): Promise<{ train: TextRecord[]; test: TextRecord[]; labels: string[] }> {
+export async function spamSplit(opts: {
+  rows?: number;
+  seed: number;
+}): Promise<{ train: TextRecord[]; test: TextRecord[]; labels: string[] }> {
   const { records, labelSet } = await loadRecords(builtinDatasetPath('spam-assassin'));
-  const sample = opts.rows && opts.rows < records.length
-    ? splitRecords(records, { validationFraction: opts.rows / records.length, seed: opts.seed }).validation
-    : records;
+  const sample =
+    opts.rows && opts.rows < records.length
+      ? splitRecords(records, { validationFraction: opts.rows / records.length, seed: opts.seed }).validation
+      : records;
   const { train, validation: test } = splitRecords(sample, { validationFraction: 0.2, seed: opts.seed + 1 });
   // Text and label only: the records also carry their file line, which the examples do not need.
   const strip = (r: TextRecord): TextRecord => ({ text: r.text, label: r.label });
@@ -111,11 +122,15 @@ export async function teacherLogitsOf(teacher: Teacher, ids: readonly Int32Array
     const batch = batchFromExamples(ids.slice(start, start + batchSize).map((row, index) => ({ ids: row, index })));
     const input = tf.tensor2d(batch.inputIds, [batch.batchSize, batch.seqLength], 'int32'); // [batch, seq]
     const out = await teacher.predict(input);
-    parts.push(await out.logits.data() as Float32Array); // [batch, classes]
+    parts.push((await out.logits.data()) as Float32Array); // [batch, classes]
     tf.dispose([input, out.logits, ...(out.hidden ?? []), ...(out.attention ?? [])]);
   }
   const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
   return all;
 }
 
@@ -130,12 +145,23 @@ export async function teacherLogitsOf(teacher: Teacher, ids: readonly Int32Array
  * ```
  */
 export async function trainTeacher(opts: {
-  out: string; train: TextRecord[]; seed: number; epochs: number; maxLength: number; vocabSize: number;
-  shape: EncoderShape; outputs?: EncoderOutputKind[];
+  out: string;
+  train: TextRecord[];
+  seed: number;
+  epochs: number;
+  maxLength: number;
+  vocabSize: number;
+  shape: EncoderShape;
+  outputs?: EncoderOutputKind[];
 }): Promise<string> {
   const result = await distill({
-    train: opts.train, out: opts.out, seed: opts.seed, loss: { alpha: 0 }, schedule: { epochs: opts.epochs, batchSize: 32 },
-    student: { ...opts.shape, dropout: 0.1, outputs: opts.outputs }, data: { maxLength: opts.maxLength, vocabSize: opts.vocabSize },
+    train: opts.train,
+    out: opts.out,
+    seed: opts.seed,
+    loss: { alpha: 0 },
+    schedule: { epochs: opts.epochs, batchSize: 32 },
+    student: { ...opts.shape, dropout: 0.1, outputs: opts.outputs },
+    data: { maxLength: opts.maxLength, vocabSize: opts.vocabSize },
   });
   result.student.dispose();
   return result.checkpointDir;

@@ -69,7 +69,11 @@ export { renderReport, parseMetrics, type ReportInput, type MetricRecord } from 
 export { softTargetKL, type SoftTargetOptions } from './losses/soft-target.js';
 export { hardCrossEntropy, type CrossEntropyOptions } from './losses/cross-entropy.js';
 export {
-  distillationLoss, DEFAULT_ALPHA, DEFAULT_TEMPERATURE, type DistillationLossOptions, type DistillationLossResult,
+  distillationLoss,
+  DEFAULT_ALPHA,
+  DEFAULT_TEMPERATURE,
+  type DistillationLossOptions,
+  type DistillationLossResult,
 } from './losses/distillation-loss.js';
 export { topK } from './losses/top-k.js';
 export type { TeacherLogits, TopKLogits, TopKMode } from './losses/types.js';
@@ -80,8 +84,15 @@ export { attentionKL, attentionMSE, type AttentionLossOptions } from './losses/a
 export { intermediateLoss, type IntermediateLossOptions, type IntermediateTerm } from './losses/intermediate.js';
 export { checkIntermediateShapes, intermediateShapesOf, type IntermediateShapes } from './losses/check-shapes.js';
 export {
-  distillLosses, getDistillLoss, intermediateLosses, type DistillLossFn, type DistillLossName, type DistillLossOptions,
-  type IntermediateLossEntry, type IntermediateLossName, type IntermediateOutput,
+  distillLosses,
+  getDistillLoss,
+  intermediateLosses,
+  type DistillLossFn,
+  type DistillLossName,
+  type DistillLossOptions,
+  type IntermediateLossEntry,
+  type IntermediateLossName,
+  type IntermediateOutput,
 } from './losses/registry.js';
 export { maskedMean } from './losses/masked-mean.js';
 export type { WarnFn } from './losses/warn-once.js';
@@ -107,7 +118,12 @@ export type { Activation } from './models/layers/ops.js';
 
 // Numerics: emulated half precision, seeded dropout, activation taps for intermediate losses.
 export {
-  roundToFloat16, roundToBfloat16, setComputePrecision, getComputePrecision, applyPrecision, type ComputePrecision,
+  roundToFloat16,
+  roundToBfloat16,
+  setComputePrecision,
+  getComputePrecision,
+  applyPrecision,
+  type ComputePrecision,
 } from './models/precision.js';
 export { setDropoutSeed, dropoutSeedState, restoreDropoutSeedState } from './models/dropout.js';
 export { setActivationHook, withActivationHook, layerOutput, type ActivationHook } from './models/activation-hook.js';
@@ -138,7 +154,14 @@ export { removeBlocks, blockImportance, removeLeastImportantBlocks } from './com
 export { affineQuantize, affineDequantize, roundTrip, WEIGHT_DTYPES, type AffineQuantized } from './compress/quant-math.js';
 export { withQuantizedWeights } from './compress/quantize.js';
 export { writeQuantizedCheckpoint, quantizedModelFiles, type StoredWeight } from './compress/write-quantized.js';
-export { calibrate, withInt8Activations, int8ActivationQuality, type Calibration, type CalibrateOptions, type ActivationRange } from './compress/calibrate.js';
+export {
+  calibrate,
+  withInt8Activations,
+  int8ActivationQuality,
+  type Calibration,
+  type CalibrateOptions,
+  type ActivationRange,
+} from './compress/calibrate.js';
 export { fakeQuantInt8, int8Params, type Int8Params } from './compress/fake-quant.js';
 export { ActivationHistogram } from './compress/activation-histogram.js';
 export { sensitivity, resolveTarget, type LayerSensitivity, type AdaptivePoint } from './compress/mixed-precision.js';

@@ -19,9 +19,21 @@ import './models/register.js';
 export { distill } from './train/distill.js';
 export { DISTILL_DEFAULTS } from './train/distill-config.js';
 export type {
-  DistillOptions, DistillResult, DistillCallbacks, DataSource, PreparedData, TeacherSource, StudentSource, EvalMetricName,
-  DistillDataOptions, DistillLossSettings, DistillOptimizerOptions, DistillScheduleOptions, DistillRuntimeOptions,
-  DistillCheckpointOptions, DistillLoggingOptions,
+  DistillOptions,
+  DistillResult,
+  DistillCallbacks,
+  DataSource,
+  PreparedData,
+  TeacherSource,
+  StudentSource,
+  EvalMetricName,
+  DistillDataOptions,
+  DistillLossSettings,
+  DistillOptimizerOptions,
+  DistillScheduleOptions,
+  DistillRuntimeOptions,
+  DistillCheckpointOptions,
+  DistillLoggingOptions,
 } from './train/distill-options.js';
 export type { IntermediateSpec } from './losses/intermediate-spec.js';
 export type { ValueSchedule } from './losses/schedule.js';

@@ -69,7 +69,15 @@ describe('architecture', () => {
   });
 
   it('finds a cycle when there is one (the check can fail)', () => {
-    expect(cycles(new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])]]))).not.toEqual([]);
+    expect(
+      cycles(
+        new Map([
+          ['a', new Set(['b'])],
+          ['b', new Set(['c'])],
+          ['c', new Set(['a'])],
+        ]),
+      ),
+    ).not.toEqual([]);
   });
 
   it(`keeps distill() itself at most ${MAX_DISTILL_BODY_LINES} lines long`, () => {

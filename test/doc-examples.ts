@@ -18,7 +18,11 @@ export interface DocExample {
 export function docExamples(file: string, text: string): DocExample[] {
   const found: DocExample[] = [];
   for (const doc of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
-    const lines = doc[0].replace(/^\/\*\*/, '').replace(/\*\/$/, '').split('\n').map((l) => l.replace(/^\s*\* ?/, ''));
+    const lines = doc[0]
+      .replace(/^\/\*\*/, '')
+      .replace(/\*\/$/, '')
+      .split('\n')
+      .map((l) => l.replace(/^\s*\* ?/, ''));
     const docLine = text.slice(0, doc.index).split('\n').length;
     lines.forEach((l, i) => {
       const tag = l.indexOf('@example');
@@ -76,18 +80,29 @@ export function onlyBuildsLiteral(code: string): boolean {
   const source = ts.createSourceFile('example.ts', code, ts.ScriptTarget.Latest, true);
   let acts = false;
   const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isAwaitExpression(node) || ts.isTaggedTemplateExpression(node)) acts = true;
+    if (ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isAwaitExpression(node) || ts.isTaggedTemplateExpression(node))
+      acts = true;
     ts.forEachChild(node, visit);
   };
   visit(source);
   const literal = (e: ts.Expression | undefined): boolean => {
     if (!e) return false;
     if (ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isParenthesizedExpression(e)) return literal(e.expression);
-    return ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e) || ts.isStringLiteral(e)
-      || ts.isNumericLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isPrefixUnaryExpression(e)
-      || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword;
+    return (
+      ts.isObjectLiteralExpression(e) ||
+      ts.isArrayLiteralExpression(e) ||
+      ts.isStringLiteral(e) ||
+      ts.isNumericLiteral(e) ||
+      ts.isNoSubstitutionTemplateLiteral(e) ||
+      ts.isPrefixUnaryExpression(e) ||
+      e.kind === ts.SyntaxKind.TrueKeyword ||
+      e.kind === ts.SyntaxKind.FalseKeyword
+    );
   };
   const statements = source.statements;
-  return !acts && statements.length > 0 && statements.every((s) =>
-    ts.isVariableStatement(s) && s.declarationList.declarations.every((d) => literal(d.initializer)));
+  return (
+    !acts &&
+    statements.length > 0 &&
+    statements.every((s) => ts.isVariableStatement(s) && s.declarationList.declarations.every((d) => literal(d.initializer)))
+  );
 }

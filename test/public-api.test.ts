@@ -18,7 +18,11 @@ const MAX_MAIN_NAMES = 150;
 const entryFiles = { tfdistill: path.resolve('src/index.ts'), 'tfdistill/advanced': path.resolve('src/advanced.ts') };
 
 /** Names a module exports, split into values and types, resolved by the TypeScript compiler. */
-interface Exported { values: string[]; types: string[]; all: Set<string> }
+interface Exported {
+  values: string[];
+  types: string[];
+  all: Set<string>;
+}
 
 function exportsOf(program: ts.Program, file: string): Exported {
   const checker = program.getTypeChecker();
@@ -53,10 +57,18 @@ let distillOptionNames: string[];
 beforeAll(() => {
   const files = sourceFiles(path.resolve('src')).filter((f) => !f.endsWith('.test.ts'));
   const program = ts.createProgram(files, {
-    module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022,
-    strict: true, skipLibCheck: true, noEmit: true, types: ['node'],
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    skipLibCheck: true,
+    noEmit: true,
+    types: ['node'],
   });
-  entry = { tfdistill: exportsOf(program, entryFiles.tfdistill), 'tfdistill/advanced': exportsOf(program, entryFiles['tfdistill/advanced']) };
+  entry = {
+    tfdistill: exportsOf(program, entryFiles.tfdistill),
+    'tfdistill/advanced': exportsOf(program, entryFiles['tfdistill/advanced']),
+  };
   rules = { entries: new Map(Object.entries(entry).map(([k, v]) => [k, v.all])), packages };
   srcNames = new Set(files.flatMap((f) => [...exportsOf(program, f).all]));
   distillOptionNames = [...exportsOf(program, path.resolve('src/train/distill-options.ts')).all];
@@ -95,7 +107,10 @@ describe('the two entries', () => {
     for (const file of Object.values(entryFiles)) {
       const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
       const star = source.statements.filter((s) => ts.isExportDeclaration(s) && (!s.exportClause || ts.isNamespaceExport(s.exportClause)));
-      expect(star.map((s) => s.getText()), file).toEqual([]);
+      expect(
+        star.map((s) => s.getText()),
+        file,
+      ).toEqual([]);
     }
   });
 
@@ -108,10 +123,15 @@ describe('the two entries', () => {
 describe('examples a user copies', () => {
   it('every @example in src/ imports only names an entry exports, and shows a call', () => {
     const problems = sourceFiles(path.resolve('src')).flatMap((file) =>
-      docExamples(path.relative('.', file), readFileSync(file, 'utf8')).filter((e) => e.lang === 'ts').flatMap((e) => [
-        ...importProblems(e.code, rules),
-        ...(onlyBuildsLiteral(e.code) ? ['only builds a literal; show a call that uses it (or no example)'] : []),
-      ].map((p) => `${e.file}:${e.line}: ${p}`)));
+      docExamples(path.relative('.', file), readFileSync(file, 'utf8'))
+        .filter((e) => e.lang === 'ts')
+        .flatMap((e) =>
+          [
+            ...importProblems(e.code, rules),
+            ...(onlyBuildsLiteral(e.code) ? ['only builds a literal; show a call that uses it (or no example)'] : []),
+          ].map((p) => `${e.file}:${e.line}: ${p}`),
+        ),
+    );
     expect(problems).toEqual([]);
   });
 

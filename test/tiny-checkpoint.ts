@@ -21,14 +21,29 @@ export const tinyTexts: Array<{ text: string; label: string }> = [
  * {@link tinyTexts}, for tests of everything that consumes checkpoints. Returns the in-memory model too; the caller
  * disposes it.
  */
-export async function makeTinyCheckpoint(dir: string, opts: { seed?: number; dModel?: number } = {}): Promise<{
-  model: tf.LayersModel; tokenizer: TextTokenizer; labels: string[];
+export async function makeTinyCheckpoint(
+  dir: string,
+  opts: { seed?: number; dModel?: number } = {},
+): Promise<{
+  model: tf.LayersModel;
+  tokenizer: TextTokenizer;
+  labels: string[];
 }> {
-  const tokenizer = trainWordPiece(tinyTexts.map((t) => t.text), { vocabSize: 120, minFrequency: 1 });
+  const tokenizer = trainWordPiece(
+    tinyTexts.map((t) => t.text),
+    { vocabSize: 120, minFrequency: 1 },
+  );
   const labels = ['ham', 'spam'];
   const config = {
-    vocabSize: tokenizer.vocabSize, maxLength: 32, dModel: opts.dModel ?? 16, numLayers: 1, numHeads: 2, ffnDim: 32,
-    numClasses: 2, dropout: 0, seed: opts.seed ?? 1,
+    vocabSize: tokenizer.vocabSize,
+    maxLength: 32,
+    dModel: opts.dModel ?? 16,
+    numLayers: 1,
+    numHeads: 2,
+    ffnDim: 32,
+    numClasses: 2,
+    dropout: 0,
+    seed: opts.seed ?? 1,
   };
   const model = createEncoder(config);
   await saveClassifier(model, dir, { tokenizer, labels, modelConfig: config });

@@ -33,12 +33,13 @@ const set = (local: string, value: string): string => `(local.set $${local} ${va
 const horner = (x: string, c: number[]): string => c.slice(1).reduce((acc, ck) => add(mul(x, acc), splat(ck)), splat(c[0]));
 
 /** Eigen's erf coefficients: numerator alpha_13 ... alpha_1 (odd), denominator beta_8 ... beta_0 (even). */
-const erfNumerator = [-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06, -5.69250639462346e-05,
-  -7.34990630326855e-04, -2.95459980854025e-03, -1.60960333262415e-02];
-const erfDenominator = [-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03, -7.37332916720468e-03,
-  -1.42647390514189e-02];
+const erfNumerator = [
+  -2.72614225801306e-10, 2.77068142495902e-8, -2.10102402082508e-6, -5.69250639462346e-5, -7.34990630326855e-4, -2.95459980854025e-3,
+  -1.60960333262415e-2,
+];
+const erfDenominator = [-1.45660718464996e-5, -2.13374055278905e-4, -1.68282697438203e-3, -7.37332916720468e-3, -1.42647390514189e-2];
 /** Cephes expf polynomial, highest degree first. */
-const expPolynomial = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+const expPolynomial = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
 
 /**
  * Statements leaving Phi(x) in local `out` (uses locals z, z2). pmin/pmax keep a NaN x as NaN (it is their first
@@ -47,8 +48,10 @@ const expPolynomial = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665
 const cdf = (x: string, out: string): string[] => [
   set('z', `(f32x4.pmax (f32x4.pmin ${mul(x, splat(Math.SQRT1_2))} ${splat(4)}) ${splat(-4)})`),
   set('z2', mul(get('z'), get('z'))),
-  set(out, add(mul(`(f32x4.div ${mul(get('z'), horner(get('z2'), erfNumerator))} ${horner(get('z2'), erfDenominator)})`,
-    splat(0.5)), splat(0.5))),
+  set(
+    out,
+    add(mul(`(f32x4.div ${mul(get('z'), horner(get('z2'), erfNumerator))} ${horner(get('z2'), erfDenominator)})`, splat(0.5)), splat(0.5)),
+  ),
 ];
 
 /**
@@ -62,9 +65,11 @@ const expNonPositive = (t: string, out: string, prefix = ''): string[] => {
     set(tc, `(f32x4.pmax ${t} ${splat(-87.3)})`),
     set(j, add(mul(get(tc), splat(Math.LOG2E)), splat(magic))), // round(t log2 e) + magic
     set(n, sub(get(j), splat(magic))),
-    set(r, sub(sub(get(tc), mul(get(n), splat(0.693359375))), mul(get(n), splat(-2.12194440e-4)))),
-    set(out, mul(add(add(mul(mul(horner(get(r), expPolynomial), get(r)), get(r)), get(r)), splat(1)),
-      `(i32x4.shl ${get(j)} (i32.const 23))`)),
+    set(r, sub(sub(get(tc), mul(get(n), splat(0.693359375))), mul(get(n), splat(-2.1219444e-4)))),
+    set(
+      out,
+      mul(add(add(mul(mul(horner(get(r), expPolynomial), get(r)), get(r)), get(r)), splat(1)), `(i32x4.shl ${get(j)} (i32.const 23))`),
+    ),
   ];
 };
 
@@ -83,8 +88,10 @@ interface Elementwise {
 function elementwise(k: Elementwise): string {
   const pointers = [...k.inputs, k.output];
   const params = [...pointers.map((p) => `(param $${p} i32)`), '(param $count i32)'].join(' ');
-  const locals = ['end', 'last'].map((l) => `(local $${l} i32)`).concat(
-    [...k.inputs.map((i) => `in_${i}`), 'result', ...k.locals].map((l) => `(local $${l} v128)`)).join(' ');
+  const locals = ['end', 'last']
+    .map((l) => `(local $${l} i32)`)
+    .concat([...k.inputs.map((i) => `in_${i}`), 'result', ...k.locals].map((l) => `(local $${l} v128)`))
+    .join(' ');
   const advance = (bytes: number) => pointers.map((p) => set(p, `(i32.add ${get(p)} (i32.const ${bytes}))`)).join('\n      ');
   const first = k.inputs[0];
   return `(func (export "${k.name}") ${params}
@@ -108,12 +115,18 @@ function elementwise(k: Elementwise): string {
 }
 
 const gelu: Elementwise = {
-  name: 'gelu', inputs: ['x'], output: 'y', locals: ['z', 'z2', 'cdf'],
+  name: 'gelu',
+  inputs: ['x'],
+  output: 'y',
+  locals: ['z', 'z2', 'cdf'],
   body: [...cdf(get('in_x'), 'cdf'), set('result', mul(get('in_x'), get('cdf')))],
 };
 
 const geluGrad: Elementwise = {
-  name: 'geluGrad', inputs: ['x', 'dy'], output: 'dx', locals: ['z', 'z2', 'cdf', 't', 'j', 'n', 'r', 'e'],
+  name: 'geluGrad',
+  inputs: ['x', 'dy'],
+  output: 'dx',
+  locals: ['z', 'z2', 'cdf', 't', 'j', 'n', 'r', 'e'],
   body: [
     ...cdf(get('in_x'), 'cdf'),
     ...expNonPositive(mul(mul(get('in_x'), get('in_x')), splat(-0.5)), 'e'),
@@ -165,19 +178,27 @@ const layerNorm = `(func (export "layerNorm") (param $x i32) (param $gamma i32) 
     (local $acc v128) (local $mv v128) (local $sv v128) (local $c v128)
     ${set('bytes', `(i32.shl ${get('d')} (i32.const 2))`)}
     ${set('dF', `(f32.convert_i32_u ${get('d')})`)}
-    ${overRows([
-      set('acc', zero),
-      overRow('sum', get('bytes'), [set('acc', add(get('acc'), load('x')))]),
-      set('m', `(f32.div ${lanesSum(get('acc'))} ${get('dF')})`),
-      set('mv', `(f32x4.splat ${get('m')})`),
-      set('acc', zero),
-      overRow('var', get('bytes'), [set('c', sub(load('x'), get('mv'))), set('acc', add(get('acc'), mul(get('c'), get('c'))))]),
-      set('s', `(f32.div (f32.const 1) (f32.sqrt (f32.add (f32.div ${lanesSum(get('acc'))} ${get('dF')}) ${get('epsilon')})))`),
-      set('sv', `(f32x4.splat ${get('s')})`),
-      overRow('out', get('bytes'), [store('y', add(mul(mul(sub(load('x'), get('mv')), get('sv')), load('gamma')), load('beta')))]),
-      `(f32.store ${get('mean')} ${get('m')})`,
-      `(f32.store ${get('rstd')} ${get('s')})`,
-    ], [['x', get('bytes')], ['y', get('bytes')], ['mean', '(i32.const 4)'], ['rstd', '(i32.const 4)']])})`;
+    ${overRows(
+      [
+        set('acc', zero),
+        overRow('sum', get('bytes'), [set('acc', add(get('acc'), load('x')))]),
+        set('m', `(f32.div ${lanesSum(get('acc'))} ${get('dF')})`),
+        set('mv', `(f32x4.splat ${get('m')})`),
+        set('acc', zero),
+        overRow('var', get('bytes'), [set('c', sub(load('x'), get('mv'))), set('acc', add(get('acc'), mul(get('c'), get('c'))))]),
+        set('s', `(f32.div (f32.const 1) (f32.sqrt (f32.add (f32.div ${lanesSum(get('acc'))} ${get('dF')}) ${get('epsilon')})))`),
+        set('sv', `(f32x4.splat ${get('s')})`),
+        overRow('out', get('bytes'), [store('y', add(mul(mul(sub(load('x'), get('mv')), get('sv')), load('gamma')), load('beta')))]),
+        `(f32.store ${get('mean')} ${get('m')})`,
+        `(f32.store ${get('rstd')} ${get('s')})`,
+      ],
+      [
+        ['x', get('bytes')],
+        ['y', get('bytes')],
+        ['mean', '(i32.const 4)'],
+        ['rstd', '(i32.const 4)'],
+      ],
+    )})`;
 
 const layerNormGrad = `(func (export "layerNormGrad") (param $dy i32) (param $x i32) (param $gamma i32) (param $mean i32)
       (param $rstd i32) (param $dx i32) (param $dgamma i32) (param $dbeta i32) (param $acc64 i32) (param $rows i32) (param $d i32)
@@ -192,36 +213,43 @@ const layerNormGrad = `(func (export "layerNormGrad") (param $dy i32) (param $x 
       `(v128.store (i32.add ${get('dbeta64')} (i32.shl ${get('j')} (i32.const 1))) ${zero})`,
       `(v128.store (i32.add ${get('dbeta64')} (i32.add (i32.shl ${get('j')} (i32.const 1)) (i32.const 16))) ${zero})`,
     ])}
-    ${overRows([
-      set('mv', `(v128.load32_splat ${get('mean')})`),
-      set('sv', `(v128.load32_splat ${get('rstd')})`),
-      set('sumG', zero),
-      set('sumGX', zero),
-      overRow('sums', get('bytes'), [
-        set('dyv', load('dy')),
-        set('xh', mul(sub(load('x'), get('mv')), get('sv'))),
-        set('g', mul(get('dyv'), load('gamma'))),
-        set('sumG', add(get('sumG'), get('g'))),
-        set('sumGX', add(get('sumGX'), mul(get('g'), get('xh')))),
-        ...addToDoubles('acc64', mul(get('dyv'), get('xh'))),
-        ...addToDoubles('dbeta64', get('dyv')),
-      ]),
-      set('sumG', `(f32x4.splat (f32.div ${lanesSum(get('sumG'))} ${get('dF')}))`),
-      set('sumGX', `(f32x4.splat (f32.div ${lanesSum(get('sumGX'))} ${get('dF')}))`),
-      // dx = rstd * (dy * gamma - mean(g) - xhat * mean(g * xhat))
-      overRow('dx', get('bytes'), [
-        set('xh', mul(sub(load('x'), get('mv')), get('sv'))),
-        store('dx', mul(get('sv'), sub(sub(mul(load('dy'), load('gamma')), get('sumG')), mul(get('xh'), get('sumGX'))))),
-      ]),
-    ], [['dy', get('bytes')], ['x', get('bytes')], ['dx', get('bytes')], ['mean', '(i32.const 4)'], ['rstd', '(i32.const 4)']])}
-    ${overRow('out', get('bytes'), [
-      store('dgamma', demote('acc64')),
-      store('dbeta', demote('dbeta64')),
-    ])})`;
+    ${overRows(
+      [
+        set('mv', `(v128.load32_splat ${get('mean')})`),
+        set('sv', `(v128.load32_splat ${get('rstd')})`),
+        set('sumG', zero),
+        set('sumGX', zero),
+        overRow('sums', get('bytes'), [
+          set('dyv', load('dy')),
+          set('xh', mul(sub(load('x'), get('mv')), get('sv'))),
+          set('g', mul(get('dyv'), load('gamma'))),
+          set('sumG', add(get('sumG'), get('g'))),
+          set('sumGX', add(get('sumGX'), mul(get('g'), get('xh')))),
+          ...addToDoubles('acc64', mul(get('dyv'), get('xh'))),
+          ...addToDoubles('dbeta64', get('dyv')),
+        ]),
+        set('sumG', `(f32x4.splat (f32.div ${lanesSum(get('sumG'))} ${get('dF')}))`),
+        set('sumGX', `(f32x4.splat (f32.div ${lanesSum(get('sumGX'))} ${get('dF')}))`),
+        // dx = rstd * (dy * gamma - mean(g) - xhat * mean(g * xhat))
+        overRow('dx', get('bytes'), [
+          set('xh', mul(sub(load('x'), get('mv')), get('sv'))),
+          store('dx', mul(get('sv'), sub(sub(mul(load('dy'), load('gamma')), get('sumG')), mul(get('xh'), get('sumGX'))))),
+        ]),
+      ],
+      [
+        ['dy', get('bytes')],
+        ['x', get('bytes')],
+        ['dx', get('bytes')],
+        ['mean', '(i32.const 4)'],
+        ['rstd', '(i32.const 4)'],
+      ],
+    )}
+    ${overRow('out', get('bytes'), [store('dgamma', demote('acc64')), store('dbeta', demote('dbeta64'))])})`;
 
 /** Four float64s at acc64 + 2j as a float32x4. */
 function demote(acc64: string): string {
-  const half = (h: number) => `(f32x4.demote_f64x2_zero (v128.load (i32.add ${get(acc64)} (i32.add (i32.shl ${get('j')} (i32.const 1)) (i32.const ${h * 16})))))`;
+  const half = (h: number) =>
+    `(f32x4.demote_f64x2_zero (v128.load (i32.add ${get(acc64)} (i32.add (i32.shl ${get('j')} (i32.const 1)) (i32.const ${h * 16})))))`;
   return `(i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${half(0)} ${half(1)})`;
 }
 
@@ -281,28 +309,37 @@ const maskedSoftmax = `(func (export "maskedSoftmax") (param $x i32) (param $kee
     (local $et v128) (local $ej v128) (local $en v128) (local $er v128)
     ${set('bytes', `(i32.shl ${get('cols')} (i32.const 2))`)}
     ${set('sv', `(f32x4.splat ${get('scale')})`)}
-    ${overRows([
-      set('k', `(i32.add ${get('keep')} (i32.mul (i32.div_u ${get('r')} ${get('rowsPerKeep')}) ${get('bytes')}))`),
-      set('mv', '(v128.const f32x4 -inf -inf -inf -inf)'),
-      overRow('biased', get('bytes'), [
-        set('v', add(mul(load('x'), get('sv')), mul(sub(splat(1), load('k')), splat(-1e9)))),
-        store('y', get('v')),
-        set('mv', `(f32x4.pmax ${get('mv')} ${get('v')})`),
-      ]),
-      set('m', `(f32.max (f32.max (f32x4.extract_lane 0 ${get('mv')}) (f32x4.extract_lane 1 ${get('mv')}))
-        (f32.max (f32x4.extract_lane 2 ${get('mv')}) (f32x4.extract_lane 3 ${get('mv')})))`),
-      set('mv', `(f32x4.splat ${get('m')})`),
-      set('acc', zero),
-      overRow('exps', get('bytes'), [
-        set('v', sub(load('y'), get('mv'))),
-        ...expNonPositive(get('v'), 'e', 'e'),
-        set('e', `(v128.and ${get('e')} (f32x4.gt ${get('v')} ${splat(-87.3)}))`),
-        store('y', get('e')),
-        set('acc', add(get('acc'), get('e'))),
-      ]),
-      set('v', `(f32x4.splat (f32.div (f32.const 1) ${lanesSum(get('acc'))}))`),
-      overRow('normalize', get('bytes'), [store('y', mul(load('y'), get('v')))]),
-    ], [['x', get('bytes')], ['y', get('bytes')]])})`;
+    ${overRows(
+      [
+        set('k', `(i32.add ${get('keep')} (i32.mul (i32.div_u ${get('r')} ${get('rowsPerKeep')}) ${get('bytes')}))`),
+        set('mv', '(v128.const f32x4 -inf -inf -inf -inf)'),
+        overRow('biased', get('bytes'), [
+          set('v', add(mul(load('x'), get('sv')), mul(sub(splat(1), load('k')), splat(-1e9)))),
+          store('y', get('v')),
+          set('mv', `(f32x4.pmax ${get('mv')} ${get('v')})`),
+        ]),
+        set(
+          'm',
+          `(f32.max (f32.max (f32x4.extract_lane 0 ${get('mv')}) (f32x4.extract_lane 1 ${get('mv')}))
+        (f32.max (f32x4.extract_lane 2 ${get('mv')}) (f32x4.extract_lane 3 ${get('mv')})))`,
+        ),
+        set('mv', `(f32x4.splat ${get('m')})`),
+        set('acc', zero),
+        overRow('exps', get('bytes'), [
+          set('v', sub(load('y'), get('mv'))),
+          ...expNonPositive(get('v'), 'e', 'e'),
+          set('e', `(v128.and ${get('e')} (f32x4.gt ${get('v')} ${splat(-87.3)}))`),
+          store('y', get('e')),
+          set('acc', add(get('acc'), get('e'))),
+        ]),
+        set('v', `(f32x4.splat (f32.div (f32.const 1) ${lanesSum(get('acc'))}))`),
+        overRow('normalize', get('bytes'), [store('y', mul(load('y'), get('v')))]),
+      ],
+      [
+        ['x', get('bytes')],
+        ['y', get('bytes')],
+      ],
+    )})`;
 
 /**
  * C = A B (+ bias [n] when `bias` is not 0) for `batch` pairs of A [m, k] and B [k, n] (or B given transposed,
@@ -330,12 +367,16 @@ const matmul = (fma: boolean): string => {
       set('pb', `(i32.add ${get('panel')} (i32.mul ${get('j')} ${get('kBytes')}))`), // panel j/8 starts at j * k floats
       `(if ${get('bTransposed')}
         (then ${loop('packT', 'p', '(i32.const 0)', get('k'), '(i32.const 1)', [
-          ...[0, 1, 2, 3, 4, 5, 6, 7].map((q) => `(f32.store offset=${4 * q} (i32.add ${get('pb')} (i32.shl ${get('p')} (i32.const 5)))
-            (f32.load (i32.add ${get('b')} (i32.add (i32.mul (i32.add ${get('j')} (i32.const ${q})) ${get('ldbBytes')}) (i32.shl ${get('p')} (i32.const 2))))))`)])})
+          ...[0, 1, 2, 3, 4, 5, 6, 7].map(
+            (q) => `(f32.store offset=${4 * q} (i32.add ${get('pb')} (i32.shl ${get('p')} (i32.const 5)))
+            (f32.load (i32.add ${get('b')} (i32.add (i32.mul (i32.add ${get('j')} (i32.const ${q})) ${get('ldbBytes')}) (i32.shl ${get('p')} (i32.const 2))))))`,
+          ),
+        ])})
         (else ${loop('packN', 'p', '(i32.const 0)', get('k'), '(i32.const 1)', [
           set('s', `(i32.add ${get('b')} (i32.add (i32.mul ${get('p')} ${get('ldbBytes')}) (i32.shl ${get('j')} (i32.const 2))))`),
           `(v128.store (i32.add ${get('pb')} (i32.shl ${get('p')} (i32.const 5))) (v128.load ${get('s')}))`,
-          `(v128.store offset=16 (i32.add ${get('pb')} (i32.shl ${get('p')} (i32.const 5))) (v128.load offset=16 ${get('s')}))`])}))`,
+          `(v128.store offset=16 (i32.add ${get('pb')} (i32.shl ${get('p')} (i32.const 5))) (v128.load offset=16 ${get('s')}))`,
+        ])}))`,
     ]),
   ];
   const tileBody = [
@@ -345,10 +386,15 @@ const matmul = (fma: boolean): string => {
     loop('ks', 'p', '(i32.const 0)', get('k'), '(i32.const 1)', [
       set('b0', `(v128.load ${get('pb')})`),
       set('b1', `(v128.load offset=16 ${get('pb')})`),
-      ...[0, 1, 2, 3].flatMap((r) => [set('v', `(v128.load32_splat ${rowA(r)})`),
-        ...[0, 1].map((h) => set(acc(r, h), fma
-          ? `(f32x4.relaxed_madd ${get('v')} ${get(`b${h}`)} ${get(acc(r, h))})`
-          : add(get(acc(r, h)), mul(get('v'), get(`b${h}`)))))]),
+      ...[0, 1, 2, 3].flatMap((r) => [
+        set('v', `(v128.load32_splat ${rowA(r)})`),
+        ...[0, 1].map((h) =>
+          set(
+            acc(r, h),
+            fma ? `(f32x4.relaxed_madd ${get('v')} ${get(`b${h}`)} ${get(acc(r, h))})` : add(get(acc(r, h)), mul(get('v'), get(`b${h}`))),
+          ),
+        ),
+      ]),
       set('pa', `(i32.add ${get('pa')} (i32.const 4))`),
       set('pb', `(i32.add ${get('pb')} (i32.const 32))`),
     ]),
@@ -358,8 +404,12 @@ const matmul = (fma: boolean): string => {
       (then ${set('b0', zero)} ${set('b1', zero)})
       (else ${set('b0', `(v128.load (i32.add ${get('bias')} (i32.shl ${get('j')} (i32.const 2))))`)}
         ${set('b1', `(v128.load offset=16 (i32.add ${get('bias')} (i32.shl ${get('j')} (i32.const 2))))`)}))`,
-    ...[0, 1, 2, 3].flatMap((r) => [0, 1].map((h) =>
-      `(v128.store offset=${16 * h} (i32.add ${get('pc')} (i32.mul ${get('ldcBytes')} (i32.const ${r}))) ${add(get(acc(r, h)), get(`b${h}`))})`)),
+    ...[0, 1, 2, 3].flatMap((r) =>
+      [0, 1].map(
+        (h) =>
+          `(v128.store offset=${16 * h} (i32.add ${get('pc')} (i32.mul ${get('ldcBytes')} (i32.const ${r}))) ${add(get(acc(r, h)), get(`b${h}`))})`,
+      ),
+    ),
   ];
   return `(func (export "matmul") (param $a i32) (param $b i32) (param $c i32) (param $panel i32) (param $batch i32) (param $m i32)
       (param $k i32) (param $n i32) (param $bTransposed i32) (param $bias i32) (param $lda i32) (param $ldb i32) (param $ldc i32)
@@ -373,7 +423,10 @@ const matmul = (fma: boolean): string => {
     ${loop('batches', 'bi', '(i32.const 0)', get('batch'), '(i32.const 1)', [
       ...pack,
       loop('blocks', 'i0', '(i32.const 0)', get('m'), '(i32.const 64)', [
-        set('iEnd', `(select (i32.add ${get('i0')} (i32.const 64)) ${get('m')} (i32.lt_u (i32.add ${get('i0')} (i32.const 64)) ${get('m')}))`),
+        set(
+          'iEnd',
+          `(select (i32.add ${get('i0')} (i32.const 64)) ${get('m')} (i32.lt_u (i32.add ${get('i0')} (i32.const 64)) ${get('m')}))`,
+        ),
         loop('cols', 'j', '(i32.const 0)', get('n'), '(i32.const 8)', [
           loop('rows', 'i', get('i0'), get('iEnd'), '(i32.const 4)', tileBody),
         ]),
@@ -414,4 +467,3 @@ export function fmaKernelsWat(memory: string): string {
   (import "env" "memory" ${memory})
   ${matmul(true)})\n`;
 }
-

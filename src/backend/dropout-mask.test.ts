@@ -21,7 +21,8 @@ describe('dropoutMaskValues', () => {
     const n = 100_000;
     const a = dropoutMaskValues(n, 0.5, 1).map((v) => (v ? 1 : 0));
     const b = dropoutMaskValues(n, 0.5, 2).map((v) => (v ? 1 : 0));
-    let same = 0, pairs = 0;
+    let same = 0,
+      pairs = 0;
     for (let i = 0; i < n; i++) {
       if (a[i] === b[i]) same++;
       if (i > 0 && a[i] === a[i - 1]) pairs++;
@@ -33,7 +34,9 @@ describe('dropoutMaskValues', () => {
 });
 
 describe('seededDropout', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   it('equals x * mask and has gradient dy * mask, like tf.dropout', async () => {
     await expectNoLeaks(() => {
@@ -41,11 +44,21 @@ describe('seededDropout', () => {
       const mask = dropoutMaskValues(x.size, 0.3, 99);
       const y = seededDropout(x, 0.3, 99);
       const xs = x.dataSync();
-      expect(maxAbsDiff(y.dataSync(), Array.from(xs, (v, i) => v * mask[i]))).toBeLessThan(1e-6);
+      expect(
+        maxAbsDiff(
+          y.dataSync(),
+          Array.from(xs, (v, i) => v * mask[i]),
+        ),
+      ).toBeLessThan(1e-6);
       const dy = tf.randomNormal(x.shape, 0, 1, 'float32', 4);
       const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(seededDropout(t, 0.3, 99), dy)))(x);
       const dys = dy.dataSync();
-      expect(maxAbsDiff(g.dataSync(), Array.from(dys, (v, i) => v * mask[i]))).toBeLessThan(1e-6);
+      expect(
+        maxAbsDiff(
+          g.dataSync(),
+          Array.from(dys, (v, i) => v * mask[i]),
+        ),
+      ).toBeLessThan(1e-6);
       tf.dispose([x, y, dy, g]);
     });
   });

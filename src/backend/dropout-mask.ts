@@ -27,7 +27,7 @@ export function dropoutMaskValues(size: number, rate: number, seed: number): Flo
     state = (state + 0x6d2b79f5) | 0;
     let t = Math.imul(state ^ (state >>> 15), state | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    if (((t ^ (t >>> 14)) >>> 0) >= threshold) mask[i] = keep;
+    if ((t ^ (t >>> 14)) >>> 0 >= threshold) mask[i] = keep;
   }
   return mask;
 }

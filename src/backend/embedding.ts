@@ -23,8 +23,7 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
     save([flatIds]);
     return {
       value: tf.gather(tbl, flatIds), // [n, dim]
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.scatterND(saved[0].expandDims(1), dy, tbl.shape), // [vocab, dim]
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.scatterND(saved[0].expandDims(1), dy, tbl.shape), // [vocab, dim]
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   const rows = lookup(table as tf.Tensor);

@@ -47,17 +47,26 @@ function compare(f: (...t: tf.Tensor[]) => tf.Tensor, g: (...t: tf.Tensor[]) => 
   return tf.tidy(() => {
     const outShape = f(...inputs).shape;
     const dy = tf.randomNormal(outShape, 0, 1, 'float32', 9);
-    const loss = (op: typeof f) => (...t: tf.Tensor[]) => tf.sum(tf.mul(op(...t), dy));
+    const loss =
+      (op: typeof f) =>
+      (...t: tf.Tensor[]) =>
+        tf.sum(tf.mul(op(...t), dy));
     const [ya, yb] = [f(...inputs), g(...inputs)];
     const [ga, gb] = [tf.grads(loss(f))(inputs), tf.grads(loss(g))(inputs)];
     return Math.max(maxAbsDiff(ya.dataSync(), yb.dataSync()), ...ga.map((t, i) => scaledDiff(t.dataSync(), gb[i].dataSync())));
   });
 }
 
-const shapes = [[7, 5], [2, 9, 33], [3, 4, 17, 64]]; // on wasm, odd widths take the JS loops, the last the SIMD kernels
+const shapes = [
+  [7, 5],
+  [2, 9, 33],
+  [3, 4, 17, 64],
+]; // on wasm, odd widths take the JS loops, the last the SIMD kernels
 
 describe('fused layer norm and GELU', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   for (const backend of ['wasm', 'cpu'] as const) {
     it(`layer norm on ${backend} matches the stock composition (values within 1e-5, gradients within 1e-5 relative)`, async () => {
@@ -69,7 +78,11 @@ describe('fused layer norm and GELU', () => {
             const x = tf.randomNormal(shape, 0.5, 2, 'float32', i);
             const g = tf.randomNormal([d], 1, 0.3, 'float32', 10 + i);
             const b = tf.randomNormal([d], 0, 0.3, 'float32', 20 + i);
-            const diff = compare((a, c, e) => fusedLayerNorm(a, c, e, 1e-5), (a, c, e) => stockLayerNorm(a, c, e, 1e-5), [x, g, b]);
+            const diff = compare(
+              (a, c, e) => fusedLayerNorm(a, c, e, 1e-5),
+              (a, c, e) => stockLayerNorm(a, c, e, 1e-5),
+              [x, g, b],
+            );
             expect(diff, `shape [${shape}]`).toBeLessThan(1e-5);
             tf.dispose([x, g, b]);
           });
@@ -104,14 +117,18 @@ describe('fused layer norm and GELU', () => {
       const dy = tf.randomNormal([rows, d], 0, 1, 'float32', 9);
       const ours = tf.grads((a: tf.Tensor, c: tf.Tensor, e: tf.Tensor) => tf.sum(tf.mul(fusedLayerNorm(a, c, e, 1e-5), dy)))([x, g, b]);
       const ref = layerNormGradsRef(x.dataSync() as Float32Array, g.dataSync() as Float32Array, dy.dataSync() as Float32Array, d, 1e-5);
-      ours.forEach((t, i) => expect(scaledDiff(t.dataSync(), ref[i]), ['dx', 'dgamma', 'dbeta'][i]).toBeLessThan(1e-5));
+      ours.forEach((t, i) => {
+        expect(scaledDiff(t.dataSync(), ref[i]), ['dx', 'dgamma', 'dbeta'][i]).toBeLessThan(1e-5);
+      });
       tf.dispose([x, g, b, dy, ...ours]);
     });
   });
 
   it('layer norm and GELU run as one kernel each way on wasm; GELU computes erf once on cpu', async () => {
     const kernelsOf = async () => {
-      const x = tf.randomNormal([4, 8]), g = tf.ones([8]), b = tf.zeros([8]);
+      const x = tf.randomNormal([4, 8]),
+        g = tf.ones([8]),
+        b = tf.zeros([8]);
       const info = await tf.profile(() => tf.grads((a: tf.Tensor) => tf.sum(fusedGelu(fusedLayerNorm(a, g, b, 1e-5))))([x]));
       tf.dispose([x, g, b, info.result as tf.Tensor[]]);
       return info.kernels.map((k) => k.name);

@@ -83,10 +83,11 @@ export function fusedGelu(x: tf.Tensor): tf.Tensor {
     save([xIn, cdf]);
     return {
       value: tf.mul(xIn, cdf),
-      gradFunc: (dy: tf.Tensor, [xs, phi]: tf.Tensor[]) => tf.tidy(() => {
-        const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), 1 / Math.sqrt(2 * Math.PI));
-        return tf.mul(dy, tf.add(phi, tf.mul(xs, pdf)));
-      }),
+      gradFunc: (dy: tf.Tensor, [xs, phi]: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+          return tf.mul(dy, tf.add(phi, tf.mul(xs, pdf)));
+        }),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(x);
@@ -121,13 +122,20 @@ function attentionProbs(q: tf.Tensor4D, k: tf.Tensor4D, mask: tf.Tensor): tf.Ten
  * const { context, probs } = attentionParts(qkv, mask, 2, (p) => dropout(p, { rate: 0.1, training: true }));
  * ```
  */
-export function attentionParts(qkv: tf.Tensor, mask: tf.Tensor, numHeads: number, dropProbs = (p: tf.Tensor4D): tf.Tensor => p):
-  { context: tf.Tensor3D; probs: tf.Tensor4D } {
+export function attentionParts(
+  qkv: tf.Tensor,
+  mask: tf.Tensor,
+  numHeads: number,
+  dropProbs = (p: tf.Tensor4D): tf.Tensor => p,
+): { context: tf.Tensor3D; probs: tf.Tensor4D } {
   return tf.tidy(() => {
     const [b, s, d3] = qkv.shape;
     const [q, k, v] = splitHeads(qkv, numHeads);
     const probs = attentionProbs(q, k, mask);
-    const context = tf.matMul(dropProbs(probs), v).transpose([0, 2, 1, 3]).reshape([b, s, d3 / 3]) as tf.Tensor3D;
+    const context = tf
+      .matMul(dropProbs(probs), v)
+      .transpose([0, 2, 1, 3])
+      .reshape([b, s, d3 / 3]) as tf.Tensor3D;
     return { context, probs };
   });
 }
@@ -145,8 +153,13 @@ export function attentionParts(qkv: tf.Tensor, mask: tf.Tensor, numHeads: number
  * ```
  */
 export function attentionContext(qkv: tf.Tensor, mask: tf.Tensor, numHeads: number): tf.Tensor3D {
-  if (simdSwitches.attention && fusedHere(attentionKernelName) && qkv.dtype === 'float32' && mask.dtype === 'float32'
-    && attentionKernelShaped(qkv.shape, mask.shape, numHeads)) {
+  if (
+    simdSwitches.attention &&
+    fusedHere(attentionKernelName) &&
+    qkv.dtype === 'float32' &&
+    mask.dtype === 'float32' &&
+    attentionKernelShaped(qkv.shape, mask.shape, numHeads)
+  ) {
     return run(attentionKernelName, { qkv, mask }, { numHeads }) as tf.Tensor3D;
   }
   return tf.tidy(() => attentionParts(qkv, mask, numHeads).context);

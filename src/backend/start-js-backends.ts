@@ -28,8 +28,11 @@ import { startWasmThreaded } from './wasm-threads.js';
 export async function startWasm(threads?: number, relaxedSimd = true): Promise<BackendInfo> {
   if (threads !== undefined && threads > 1 && tf.findBackend('wasm') === null) await startWasmThreaded({ threads });
   if (threads !== undefined && tf.findBackend('wasm') !== null && getThreadsCount() !== threads) {
-    throw new TfdistillError('INVALID_ARGUMENT', `the wasm backend already runs with ${getThreadsCount()} thread(s), not ${threads}`,
-      'choose the thread count once per process, before anything uses the wasm backend');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `the wasm backend already runs with ${getThreadsCount()} thread(s), not ${threads}`,
+      'choose the thread count once per process, before anything uses the wasm backend',
+    );
   }
   const require = createRequire(import.meta.url);
   const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
@@ -39,16 +42,19 @@ export async function startWasm(threads?: number, relaxedSimd = true): Promise<B
   await tf.ready();
   const notes = registerWasmKernels();
   simdSwitches.fma = relaxedSimd && enableRelaxedSimd();
-  notes.push(simdSwitches.fma ? 'wasm: matmuls use fused multiply-adds (relaxed SIMD)'
-    : `wasm: matmuls multiply, then add (${relaxedSimd ? 'this engine has no relaxed SIMD' : 'relaxed SIMD turned off'})`);
-  if (getThreadsCount() > 1 && await startMatMulHelper(tf.backend() as BackendWasm)) {
+  notes.push(
+    simdSwitches.fma
+      ? 'wasm: matmuls use fused multiply-adds (relaxed SIMD)'
+      : `wasm: matmuls multiply, then add (${relaxedSimd ? 'this engine has no relaxed SIMD' : 'relaxed SIMD turned off'})`,
+  );
+  if (getThreadsCount() > 1 && (await startMatMulHelper(tf.backend() as BackendWasm))) {
     notes.push('wasm: the SIMD matmul kernel splits big matmuls over a second thread (shared memory)');
   }
   return {
     name: 'wasm',
     requested: 'wasm',
     gpu: false,
-    wasmSimd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') === true,
+    wasmSimd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true,
     wasmThreads: getThreadsCount(),
     wasmFma: simdSwitches.fma,
     tfjsVersion: tf.version.tfjs,

@@ -13,9 +13,7 @@ import { useBackend } from './use-backend.js';
 const imported: string[] = [];
 const importModule = (specifier: string): Promise<unknown> => {
   imported.push(specifier);
-  return specifier === '@tensorflow/tfjs-node-gpu'
-    ? import('../../test/fixtures/fake-tfjs-node-gpu/index.js')
-    : import(specifier);
+  return specifier === '@tensorflow/tfjs-node-gpu' ? import('../../test/fixtures/fake-tfjs-node-gpu/index.js') : import(specifier);
 };
 
 describe('useBackend with @tensorflow/tfjs-node-gpu present', () => {
@@ -45,7 +43,14 @@ describe('useBackend with @tensorflow/tfjs-node-gpu present', () => {
         tf.variable(tf.randomNormal([dim, classes], 0, 0.5, 'float32', 2)), // [dim, classes]
         tf.variable(tf.zeros([classes])),
       ]);
-      const ids = tf.tensor2d([[1, 4, 4], [7, 1, 9]], [2, 3], 'int32'); // [batch, seq]
+      const ids = tf.tensor2d(
+        [
+          [1, 4, 4],
+          [7, 1, 9],
+        ],
+        [2, 3],
+        'int32',
+      ); // [batch, seq]
       const labels = tf.tidy(() => tf.oneHot(tf.tensor1d([2, 0], 'int32'), classes)); // [batch, classes]
       const optimizer = tf.train.adam(0.05);
       const loss = (): tf.Scalar =>

@@ -8,7 +8,10 @@ import { useBackend } from './use-backend.js';
 const realImport = (s: string): Promise<unknown> => import(s);
 
 async function failure(p: Promise<unknown>): Promise<TfdistillError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(TfdistillError);
   return e as TfdistillError;
 }

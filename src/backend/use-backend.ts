@@ -35,9 +35,13 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 8)) {
     throw new TfdistillError('INVALID_ARGUMENT', `wasm threads must be an integer in [1, 8], got ${String(threads)}`);
   }
-  if (current?.requested === name && tf.getBackend() === tfjsName(current.info.name)
-    && (current.info.name !== 'wasm' || ((options.wasmThreads === undefined || current.info.wasmThreads === options.wasmThreads)
-      && (options.wasmRelaxedSimd === undefined || current.info.wasmFma === options.wasmRelaxedSimd)))) {
+  if (
+    current?.requested === name &&
+    tf.getBackend() === tfjsName(current.info.name) &&
+    (current.info.name !== 'wasm' ||
+      ((options.wasmThreads === undefined || current.info.wasmThreads === options.wasmThreads) &&
+        (options.wasmRelaxedSimd === undefined || current.info.wasmFma === options.wasmRelaxedSimd)))
+  ) {
     return copy(current.info);
   }
   const inFlight = pending.get(name);
@@ -71,7 +75,11 @@ async function load(name: BackendName, options: UseBackendOptions): Promise<Back
   return { ...info, requested: 'auto', notes: [...skipped, ...info.notes] };
 }
 
-async function loadNamed(name: ConcreteBackendName, importModule: (s: string) => Promise<unknown>, options: UseBackendOptions): Promise<BackendInfo> {
+async function loadNamed(
+  name: ConcreteBackendName,
+  importModule: (s: string) => Promise<unknown>,
+  options: UseBackendOptions,
+): Promise<BackendInfo> {
   if (name === 'wasm' || name === 'cpu') {
     try {
       return await (name === 'wasm' ? startWasm(options.wasmThreads, options.wasmRelaxedSimd) : startCpu());

@@ -10,10 +10,11 @@ import { startWasmThreaded } from './wasm-threads.js';
 /** Row-major a [m, k] x b [k, n] in float64, the reference for the pooled XNNPACK matmul. */
 function matMulRef(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {
   const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) {
-    const x = a[i * k + p];
-    for (let j = 0; j < n; j++) out[i * n + j] += x * b[p * n + j];
-  }
+  for (let i = 0; i < m; i++)
+    for (let p = 0; p < k; p++) {
+      const x = a[i * k + p];
+      for (let j = 0; j < n; j++) out[i * n + j] += x * b[p * n + j];
+    }
   return out;
 }
 
@@ -61,8 +62,9 @@ describe('useBackend(wasm, { wasmThreads }) / startWasmThreaded', () => {
         const b4 = tf.randomUniform([4, k, n], -1, 1, 'float32', 24);
         const [av, bv] = [a.dataSync() as Float32Array, b4.dataSync() as Float32Array];
         const rows = m / 4;
-        const ref4 = [0, 1, 2, 3].flatMap((i) => Array.from(matMulRef(av.subarray(i * rows * k, (i + 1) * rows * k),
-          bv.subarray(i * k * n, (i + 1) * k * n), rows, k, n)));
+        const ref4 = [0, 1, 2, 3].flatMap((i) =>
+          Array.from(matMulRef(av.subarray(i * rows * k, (i + 1) * rows * k), bv.subarray(i * k * n, (i + 1) * k * n), rows, k, n)),
+        );
         expect(maxAbsDiff(tf.matMul(a.reshape([4, rows, k]), b4).dataSync(), ref4)).toBeLessThan(1e-4);
       });
       expect(splitMatMuls() - before).toBe(4);

@@ -25,8 +25,9 @@ const wasmDir = (): string => path.dirname(require.resolve('@tensorflow/tfjs-bac
 
 /** The emscripten worker script, rewritten to load the main script from a file path. Returns the file's path. */
 function writeWorkerScript(): string {
-  const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as
-    { wasmWorkerContents: string };
+  const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
+    wasmWorkerContents: string;
+  };
   const mainScript = path.join(wasmDir(), 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
   // The module's template literal turned the script's "\n" escapes into newlines; tfjs undoes that the same way.
   const script = wasmWorkerContents.replace(/\n/g, '\\n');
@@ -48,7 +49,10 @@ async function withPatched<T extends object, K extends keyof T, R>(obj: T, key: 
   }
 }
 
-interface EmscriptenPThread { unusedWorkers: { unref(): void }[]; runningWorkers: { unref(): void }[] }
+interface EmscriptenPThread {
+  unusedWorkers: { unref(): void }[];
+  runningWorkers: { unref(): void }[];
+}
 
 /**
  * Starts tfjs-backend-wasm's threaded-SIMD build with an XNNPACK pool of `threads` threads (the calling thread
@@ -72,8 +76,11 @@ export async function startWasmThreaded(options: { threads: number }): Promise<n
     throw new TfdistillError('INVALID_ARGUMENT', `threads must be an integer in [1, 8], got ${String(threads)}`);
   }
   if (tf.findBackend('wasm') !== null) {
-    throw new TfdistillError('BACKEND_UNAVAILABLE', 'the wasm backend has already started single-threaded',
-      'call startWasmThreaded before anything selects the wasm backend (useBackend, tf.setBackend)');
+    throw new TfdistillError(
+      'BACKEND_UNAVAILABLE',
+      'the wasm backend has already started single-threaded',
+      'call startWasmThreaded before anything selects the wasm backend (useBackend, tf.setBackend)',
+    );
   }
   const workerFile = writeWorkerScript();
   const createObjectURL = URL.createObjectURL;
@@ -81,12 +88,24 @@ export async function startWasmThreaded(options: { threads: number }): Promise<n
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   setThreadsCount(threads);
   setWasmPaths(path.join(wasmDir(), 'dist') + path.sep);
-  const started = await withPatched(URL, 'createObjectURL', ((blob: Blob) =>
-    (blob.type === 'application/javascript' ? workerFile : createObjectURL(blob))) as typeof URL.createObjectURL,
-  () => withPatched(os, 'cpus', () => Array.from({ length: 2 * threads }, (_, i) => cpus()[i % cpus().length]),
-    async () => (await tf.setBackend('wasm')) && (await tf.ready(), true)));
+  const started = await withPatched(
+    URL,
+    'createObjectURL',
+    ((blob: Blob) => (blob.type === 'application/javascript' ? workerFile : createObjectURL(blob))) as typeof URL.createObjectURL,
+    () =>
+      withPatched(
+        os,
+        'cpus',
+        () => Array.from({ length: 2 * threads }, (_, i) => cpus()[i % cpus().length]),
+        async () => {
+          if (!(await tf.setBackend('wasm'))) return false;
+          await tf.ready();
+          return true;
+        },
+      ),
+  );
   if (!started) throw new TfdistillError('BACKEND_UNAVAILABLE', 'the threaded wasm backend did not start (see the warning above)');
   const pthread = (tf.backend() as unknown as { wasm: { PThread?: EmscriptenPThread } }).wasm.PThread;
-  for (const worker of [...pthread?.unusedWorkers ?? [], ...pthread?.runningWorkers ?? []]) worker.unref();
+  for (const worker of [...(pthread?.unusedWorkers ?? []), ...(pthread?.runningWorkers ?? [])]) worker.unref();
   return getThreadsCount();
 }

@@ -36,9 +36,12 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     // Repeats are spotted on the raw values (before `coerce` turns e.g. --batch-sizes 1,8 into an array) and reported
     // by the check, whose message yargs hands to .fail as bad arguments (exit 2).
-    .middleware(((args: Record<string, unknown>, y: { getOptions(): OptionsSeen }) => {
-      repeated = repeatedOption(args, y.getOptions());
-    }) as never, true)
+    .middleware(
+      ((args: Record<string, unknown>, y: { getOptions(): OptionsSeen }) => {
+        repeated = repeatedOption(args, y.getOptions());
+      }) as never,
+      true,
+    )
     .check(() => repeated ?? true, true)
     .fail((msg, err) => {
       // An Error here escaped a handler or a check; a string is a check's verdict on the arguments (exit 2).

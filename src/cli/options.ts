@@ -9,7 +9,9 @@ import { TfdistillError } from '../errors.js';
 
 /** The model a command reads, its first positional: `.positional('model', modelPositional)`. */
 export const modelPositional = {
-  type: 'string', demandOption: true, describe: 'Checkpoint directory, or the run directory train wrote (its student/)',
+  type: 'string',
+  demandOption: true,
+  describe: 'Checkpoint directory, or the run directory train wrote (its student/)',
 } as const satisfies PositionalOptions;
 
 /** The model positional of the compression commands, which also open checkpoints without a tokenizer. */
@@ -30,7 +32,10 @@ export function outputOptions(what: string) {
 
 /** Parses a comma-separated list of numbers (`--batch-sizes 1,8,32`, `--schedule 0.3,0.5`); the library checks the values. */
 export function commaNumbers(value: string | string[]): number[] {
-  return String(value).split(/[,\s]+/).filter(Boolean).map(Number);
+  return String(value)
+    .split(/[,\s]+/)
+    .filter(Boolean)
+    .map(Number);
 }
 
 /** Where the text is in CSV/JSONL input (commands that read texts, labelled or not). */
@@ -53,27 +58,34 @@ export const dataOptions = {
 
 /** The backend option every compute command takes. */
 export const backendOption = {
-  backend: { choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const, default: 'auto' as const,
-    describe: 'Compute backend (auto: tfjs-node-gpu > tfjs-node > wasm > cpu)' },
+  backend: {
+    choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const,
+    default: 'auto' as const,
+    describe: 'Compute backend (auto: tfjs-node-gpu > tfjs-node > wasm > cpu)',
+  },
   threads: { type: 'number', describe: 'wasm only: matmul threads, 1-8 (pays on an idle multi-core machine; default 1)' },
 } satisfies Record<string, Options>;
 
 /** Data-parallel replicas for the commands that train (see `DistillOptions.runtime.replicas`). */
 export const replicasOption = {
-  replicas: { type: 'string', describe: "wasm/cpu: data-parallel replicas, this thread + N-1 workers (a number or 'auto' = one per core; default 1)",
+  replicas: {
+    type: 'string',
+    describe: "wasm/cpu: data-parallel replicas, this thread + N-1 workers (a number or 'auto' = one per core; default 1)",
     // A non-number stays a string, so distill's validation names what was typed.
-    coerce: (v: unknown) => (v === undefined || v === 'auto' || v === '' || Number.isNaN(Number(v)) ? v : Number(v)) as number | 'auto' | undefined },
+    coerce: (v: unknown) =>
+      (v === undefined || v === 'auto' || v === '' || Number.isNaN(Number(v)) ? v : Number(v)) as number | 'auto' | undefined,
+  },
 } satisfies Record<string, Options>;
 
 /** How an ONNX teacher runs (every command that takes --teacher). */
 export const teacherRuntimeOptions = {
-  'teacher-threads': { type: 'number', describe: 'ONNX teacher: ONNX Runtime intra-op threads (default: the machine\'s cores)' },
+  'teacher-threads': { type: 'number', describe: "ONNX teacher: ONNX Runtime intra-op threads (default: the machine's cores)" },
 } satisfies Record<string, Options>;
 
 /** Recovery fine-tuning after pruning (`prune`, `optimize`); read by {@link recoverySettings}. */
 export const recoveryOptions = {
   'recover-with-distill': { type: 'boolean', default: false, describe: 'Fine-tune by distillation after each pruning step' },
-  'recover-data': { type: 'string', describe: 'Training CSV/JSONL for recovery (and optimize full\'s distillation; default --data)' },
+  'recover-data': { type: 'string', describe: "Training CSV/JSONL for recovery (and optimize full's distillation; default --data)" },
   'recover-epochs': { type: 'number', default: 1, describe: 'Epochs of each recovery run' },
 } satisfies Record<string, Options>;
 
@@ -87,14 +99,22 @@ export const recoveryOptions = {
  * ```
  */
 export function recoverySettings(args: {
-  checkpoint: string; recoverWithDistill?: boolean; teacher?: string; data?: string; recoverData?: string;
-  recoverEpochs?: number; out: string;
+  checkpoint: string;
+  recoverWithDistill?: boolean;
+  teacher?: string;
+  data?: string;
+  recoverData?: string;
+  recoverEpochs?: number;
+  out: string;
 }): DistillRecoveryOptions | undefined {
   if (!args.recoverWithDistill) return undefined;
   const data = args.recoverData ?? args.data;
   if (!data) {
-    throw new TfdistillError('INVALID_ARGUMENT', '--recover-with-distill needs training data',
-      'pass --data train.csv (or --recover-data train.csv)');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      '--recover-with-distill needs training data',
+      'pass --data train.csv (or --recover-data train.csv)',
+    );
   }
   // Temporary run directories go inside the output directory and are removed after each recovery.
   return { teacher: args.teacher ?? args.checkpoint, data, epochs: args.recoverEpochs ?? 1, workDir: args.out };

@@ -14,6 +14,8 @@ export function printDistillResult(result: DistillResult, opts: { role: 'student
     if (m.agreement !== undefined) parts.push(`teacher agreement ${pct(m.agreement)}`);
     console.log(`best (step ${result.best!.step}): ${parts.join(', ')}`);
   }
-  console.log(`${result.steps} steps, ${result.throughput.samplesPerSec.toFixed(1)} samples/s, ` +
-    `${result.throughput.tokensPerSec.toFixed(0)} tokens/s on ${result.throughput.backend}`);
+  console.log(
+    `${result.steps} steps, ${result.throughput.samplesPerSec.toFixed(1)} samples/s, ` +
+      `${result.throughput.tokensPerSec.toFixed(0)} tokens/s on ${result.throughput.backend}`,
+  );
 }

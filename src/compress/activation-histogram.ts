@@ -51,12 +51,18 @@ export class ActivationHistogram {
     let hiBin = bins - 1;
     for (let b = 0, seen = 0; b < bins; b++) {
       seen += this.counts[b];
-      if (seen >= need) { hiBin = b; break; }
+      if (seen >= need) {
+        hiBin = b;
+        break;
+      }
     }
     let loBin = 0;
     for (let b = bins - 1, seen = 0; b >= 0; b--) {
       seen += this.counts[b];
-      if (seen >= need) { loBin = b; break; }
+      if (seen >= need) {
+        loBin = b;
+        break;
+      }
     }
     return { lo: this.min + loBin * this.binWidth, hi: Math.min(this.max, this.min + (hiBin + 1) * this.binWidth) };
   }

@@ -9,7 +9,11 @@ import { calibrate, withInt8Activations } from './calibrate.js';
 import { predictLogits } from './evaluate.js';
 import { fakeQuantInt8, int8Params } from './fake-quant.js';
 
-interface Golden { scale: number; zeroPoint: number; fakeQuant: number[] }
+interface Golden {
+  scale: number;
+  zeroPoint: number;
+  fakeQuant: number[];
+}
 const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/compress/fake_quant.json', import.meta.url), 'utf8')) as {
   cases: Record<string, { x: number[]; minmax: Golden; percentile: Golden & { p: number; lo: number; hi: number } }>;
 };
@@ -19,7 +23,17 @@ const dModel = 8;
 
 /** An encoder whose embedding output is known: token row i is (i - 10) + j / 8, positions are zero. */
 function constructedEncoder(): tf.LayersModel {
-  const model = createEncoder({ vocabSize, maxLength: 8, dModel, numLayers: 1, numHeads: 2, ffnDim: 16, numClasses: 2, dropout: 0, seed: 5 });
+  const model = createEncoder({
+    vocabSize,
+    maxLength: 8,
+    dModel,
+    numLayers: 1,
+    numHeads: 2,
+    ffnDim: 16,
+    numClasses: 2,
+    dropout: 0,
+    seed: 5,
+  });
   const table = tf.tidy(() => tf.add(tf.sub(tf.range(0, vocabSize).reshape([vocabSize, 1]), 10), tf.div(tf.range(0, dModel), 8)));
   const zeros = tf.zeros([8, dModel]);
   model.getLayer('embeddings').setWeights([table, zeros]);
@@ -28,13 +42,18 @@ function constructedEncoder(): tf.LayersModel {
 }
 
 describe('int8 activation calibration', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   it('int8 parameters and fake quantization match PyTorch MinMaxObserver + fake_quantize_per_tensor_affine', async () => {
     await expectNoLeaks(async () => {
       for (const [name, c] of Object.entries(fixture.cases)) {
         const x = Float32Array.from(c.x);
-        for (const [golden, lo, hi] of [[c.minmax, Math.min(...x), Math.max(...x)], [c.percentile, c.percentile.lo, c.percentile.hi]] as const) {
+        for (const [golden, lo, hi] of [
+          [c.minmax, Math.min(...x), Math.max(...x)],
+          [c.percentile, c.percentile.lo, c.percentile.hi],
+        ] as const) {
           const p = int8Params(lo, hi);
           expect(p.zeroPoint, name).toBe(golden.zeroPoint);
           expect(Math.abs(p.scale - golden.scale) / golden.scale, name).toBeLessThan(1e-6);
@@ -74,7 +93,10 @@ describe('int8 activation calibration', () => {
     await expectNoLeaks(async () => {
       const model = constructedEncoder();
       // No padding: every position is a real token. Token ids 3..12 -> embedding values (3-10)+0 .. (12-10)+7/8.
-      const set = { ids: [Int32Array.from([3, 4, 5, 6]), Int32Array.from([7, 8, 9, 10]), Int32Array.from([11, 12, 3, 5])], labels: [0, 1, 0] };
+      const set = {
+        ids: [Int32Array.from([3, 4, 5, 6]), Int32Array.from([7, 8, 9, 10]), Int32Array.from([11, 12, 3, 5])],
+        labels: [0, 1, 0],
+      };
       const cal = await calibrate(model, set, { percentile: 100 });
       expect(Object.keys(cal.layers).sort()).toEqual(['block_0', 'embeddings', 'final_norm', 'logits', 'pooler']);
       expect(cal.layers.embeddings).toMatchObject({ min: -7, max: 2.875, lo: -7, hi: 2.875, count: 12 * dModel });

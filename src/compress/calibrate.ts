@@ -61,15 +61,23 @@ export async function calibrate(model: tf.LayersModel, set: EvalSet, options: Ca
   const percentile = options.percentile ?? 99.9;
   const bins = options.bins ?? 2048;
   if (typeof percentile !== 'number' || !(percentile > 50 && percentile <= 100)) {
-    throw new TfdistillError('INVALID_ARGUMENT', `percentile must be in (50, 100], got ${String(percentile)}`, 'e.g. 99.9, or 100 for min/max');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `percentile must be in (50, 100], got ${String(percentile)}`,
+      'e.g. 99.9, or 100 for min/max',
+    );
   }
-  if (!Number.isInteger(bins) || bins < 2) throw new TfdistillError('INVALID_ARGUMENT', `bins must be an integer >= 2, got ${String(bins)}`);
+  if (!Number.isInteger(bins) || bins < 2)
+    throw new TfdistillError('INVALID_ARGUMENT', `bins must be an integer >= 2, got ${String(bins)}`);
   if (set.ids.length === 0) throw new TfdistillError('DATA_INVALID', 'the calibration set has no examples');
   const run = (observe: (layer: string, values: Float32Array) => void) =>
-    withActivationHook((layer, x) => {
-      observe(layer, x.dataSync() as Float32Array);
-      return x;
-    }, () => predictLogits(model, set, { batchSize: options.batchSize }));
+    withActivationHook(
+      (layer, x) => {
+        observe(layer, x.dataSync() as Float32Array);
+        return x;
+      },
+      () => predictLogits(model, set, { batchSize: options.batchSize }),
+    );
 
   const extremes = new Map<string, { min: number; max: number; count: number }>();
   run((layer, values) => {

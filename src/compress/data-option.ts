@@ -19,9 +19,11 @@ export type DataOption = EvalSet | string;
 export async function resolveData(data: DataOption | undefined, source: OpenedSource): Promise<EvalSet | undefined> {
   if (data === undefined || typeof data !== 'string') return data;
   if (!source.tokenizer) {
-    throw new TfdistillError('INVALID_ARGUMENT',
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
       `reading ${data} needs the checkpoint tokenizer, and this model has none (saved without tokenizer.json, or a plain TF.js model)`,
-      'leave out the data to compress without evaluating, or pass a tokenized EvalSet (evalSetFromRecords)');
+      'leave out the data to compress without evaluating, or pass a tokenized EvalSet (evalSetFromRecords)',
+    );
   }
   return loadEvalSet(data, { tokenizer: source.tokenizer, labels: source.labels, maxLength: source.maxLength ?? 512 });
 }

@@ -32,10 +32,12 @@ export function predictLogits(
   const batchSize = opts.batchSize ?? 32;
   // Compression data are single texts: a pair-trained encoder reads them as first segments (type ids 0).
   const pairs = takesTokenTypes(model);
-  const forward = opts.forward ?? ((ids: tf.Tensor2D) => {
-    const out = model.predict(pairs ? [ids, tf.zerosLike(ids)] : ids) as tf.Tensor | tf.Tensor[];
-    return Array.isArray(out) ? out[0] : out;
-  });
+  const forward =
+    opts.forward ??
+    ((ids: tf.Tensor2D) => {
+      const out = model.predict(pairs ? [ids, tf.zerosLike(ids)] : ids) as tf.Tensor | tf.Tensor[];
+      return Array.isArray(out) ? out[0] : out;
+    });
   const padId = encoderPadId(model);
   const chunks: Float32Array[] = [];
   let numClasses = 0;
@@ -43,7 +45,9 @@ export function predictLogits(
     const rows = set.ids.slice(start, start + batchSize);
     const seq = Math.max(1, ...rows.map((r) => r.length));
     const flat = new Int32Array(rows.length * seq).fill(padId);
-    rows.forEach((r, i) => flat.set(r, i * seq));
+    rows.forEach((r, i) => {
+      flat.set(r, i * seq);
+    });
     const values = tf.tidy(() => forward(tf.tensor2d(flat, [rows.length, seq], 'int32'))); // [b, classes]
     numClasses = values.shape.at(-1) as number;
     chunks.push(values.dataSync() as Float32Array);

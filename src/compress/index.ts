@@ -17,14 +17,35 @@ export { applyStructuredPlan, encoderBlocks, l2Importance, type StructuredPlan, 
 export { structuredPlan, type StructuredOptions } from './structured-plan.js';
 export { removeBlocks, blockImportance, removeLeastImportantBlocks } from './remove-blocks.js';
 export { TfdPrunedEncoderBlock, type PrunedBlockConfig } from '../models/layers/pruned-block.js';
-export { quantize, withQuantizedWeights, TFJS_QUANTIZATION_NOTE, INT8_SIMULATION_NOTE, type QuantizeOptions, type QuantizeResult } from './quantize.js';
-export { calibrate, withInt8Activations, int8ActivationQuality, type Calibration, type CalibrateOptions, type ActivationRange } from './calibrate.js';
+export {
+  quantize,
+  withQuantizedWeights,
+  TFJS_QUANTIZATION_NOTE,
+  INT8_SIMULATION_NOTE,
+  type QuantizeOptions,
+  type QuantizeResult,
+} from './quantize.js';
+export {
+  calibrate,
+  withInt8Activations,
+  int8ActivationQuality,
+  type Calibration,
+  type CalibrateOptions,
+  type ActivationRange,
+} from './calibrate.js';
 export { fakeQuantInt8, int8Params, type Int8Params } from './fake-quant.js';
 export { ActivationHistogram } from './activation-histogram.js';
 export { distillRecovery, distillCheckpoint, type DistillRecoveryOptions } from './recover-with-distill.js';
 export { affineQuantize, affineDequantize, roundTrip, WEIGHT_DTYPES, type WeightDtype, type AffineQuantized } from './quant-math.js';
 export { writeQuantizedCheckpoint, quantizedModelFiles, type DtypeAssignment, type StoredWeight } from './write-quantized.js';
-export { sensitivity, adaptiveAssignment, resolveTarget, type AccuracyTarget, type LayerSensitivity, type AdaptivePoint } from './mixed-precision.js';
+export {
+  sensitivity,
+  adaptiveAssignment,
+  resolveTarget,
+  type AccuracyTarget,
+  type LayerSensitivity,
+  type AdaptivePoint,
+} from './mixed-precision.js';
 export { optimize, type OptimizeOptions, type OptimizeResult } from './optimize.js';
 export { formatTable, type CompressionRow } from './report.js';
 export { modelSize, type ModelSize } from './size.js';

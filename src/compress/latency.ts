@@ -33,14 +33,21 @@ const WARMUP_MS = 500;
 export async function medianLatency(model: tf.LayersModel, opts: LatencyOptions = {}): Promise<number> {
   const seq = opts.seqLength ?? 32;
   const runs = opts.runs ?? 10;
-  const ids = tf.tensor2d(Array.from({ length: seq }, (_, i) => 1 + (i % 50)), [1, seq], 'int32'); // [1, seq]
+  const ids = tf.tensor2d(
+    Array.from({ length: seq }, (_, i) => 1 + (i % 50)),
+    [1, seq],
+    'int32',
+  ); // [1, seq]
   try {
     // Without a warm-up count: at least 5 calls and WARMUP_MS (see LatencyOptions.warmup).
-    const stats = await timeRuns(async () => {
-      const out = model.predict(ids) as tf.Tensor | tf.Tensor[];
-      await (Array.isArray(out) ? out[0] : out).data();
-      tf.dispose(out);
-    }, { warmup: opts.warmup ?? 5, warmupMs: opts.warmup === undefined ? WARMUP_MS : 0, runs, now: opts.now });
+    const stats = await timeRuns(
+      async () => {
+        const out = model.predict(ids) as tf.Tensor | tf.Tensor[];
+        await (Array.isArray(out) ? out[0] : out).data();
+        tf.dispose(out);
+      },
+      { warmup: opts.warmup ?? 5, warmupMs: opts.warmup === undefined ? WARMUP_MS : 0, runs, now: opts.now },
+    );
     return stats.p50;
   } finally {
     ids.dispose();

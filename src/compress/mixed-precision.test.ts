@@ -11,7 +11,8 @@ beforeAll(async () => {
   await useBackend('wasm');
 });
 
-const model = (seed: number) => createEncoder({ vocabSize: 30, maxLength: 12, dModel: 16, numLayers: 2, numHeads: 2, ffnDim: 24, numClasses: 3, dropout: 0, seed });
+const model = (seed: number) =>
+  createEncoder({ vocabSize: 30, maxLength: 12, dModel: 16, numLayers: 2, numHeads: 2, ffnDim: 24, numClasses: 3, dropout: 0, seed });
 // 24 deterministic rows; labels = the float model's own predictions, so the float accuracy is 100%.
 const rows = Array.from({ length: 24 }, (_, i) => Int32Array.from({ length: 4 + (i % 5) }, (_, j) => 1 + ((i * 7 + j * 3) % 29)));
 

@@ -34,8 +34,11 @@ export async function sensitivity(model: tf.LayersModel, data: EvalSet, opts: { 
   const layers = [...new Set(model.weights.map((w) => layerOf(w.originalName)))];
   const out: LayerSensitivity[] = [];
   for (const layer of layers) {
-    const q = await withQuantizedWeights(model, (n) => (layerOf(n) === layer ? low : 'float32'),
-      () => qualityOf(predictLogits(model, data), data, reference));
+    const q = await withQuantizedWeights(
+      model,
+      (n) => (layerOf(n) === layer ? low : 'float32'),
+      () => qualityOf(predictLogits(model, data), data, reference),
+    );
     out.push({ layer, ...q });
   }
   return out.sort((a, b) => (b.kl ?? 0) - (a.kl ?? 0) || (a.layer < b.layer ? -1 : a.layer > b.layer ? 1 : 0));

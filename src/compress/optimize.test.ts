@@ -28,7 +28,14 @@ describe('optimize()', () => {
       const data = evalSetFromRecords(tinyTexts, { tokenizer: probe.tokenizer, labels: probe.labels, maxLength: 32 });
       let recovered = 0;
       const out = path.join(dir, 'medium');
-      const r = await optimize(ckpt, { preset: 'medium', out, data, recover: async () => { recovered++; } });
+      const r = await optimize(ckpt, {
+        preset: 'medium',
+        out,
+        data,
+        recover: async () => {
+          recovered++;
+        },
+      });
       expect(recovered).toBe(1);
       expect(r.rows.map((x) => x.step)).toEqual(['original', 'structured 30% +recover', 'uint8', 'uint8 + int8 activations (simulated)']);
       expect(r.notes.join('\n')).toMatch(/computes in float32/);

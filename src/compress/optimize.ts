@@ -81,15 +81,26 @@ export async function optimize(checkpointDir: string, options: OptimizeOptions):
       if (!options.recover) notes.push('no recovery fine-tuning available: pruning ran without recovery');
       const pruned = path.join(work, 'pruned');
       const result = await prune(current, {
-        method: 'structured', sparsity: preset === 'medium' ? 0.3 : 0.5, data: options.data, reference: options.teacher,
-        recover: options.recover, out: pruned, latency: { runs: 5 },
+        method: 'structured',
+        sparsity: preset === 'medium' ? 0.3 : 0.5,
+        data: options.data,
+        reference: options.teacher,
+        recover: options.recover,
+        out: pruned,
+        latency: { runs: 5 },
       });
       result.model.dispose();
       // After a distillation step, prune's starting point is the distilled checkpoint.
       rows.push(...result.rows.map((r, i) => (i === 0 && rows.length > 0 ? { ...r, step: 'distilled' } : r)));
       current = pruned;
     }
-    const q = await quantize(current, { dtype: options.dtype ?? 'uint8', data: options.data, reference: options.teacher, out: options.out, force: options.force });
+    const q = await quantize(current, {
+      dtype: options.dtype ?? 'uint8',
+      data: options.data,
+      reference: options.teacher,
+      out: options.out,
+      force: options.force,
+    });
     if (rows.length === 0) rows.push(q.rows[0]);
     rows.push(...q.rows.slice(1)); // quantized weights, then the simulated int8-activation row when data was given
     if (q.calibration) notes.push(INT8_SIMULATION_NOTE);

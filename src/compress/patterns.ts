@@ -13,7 +13,10 @@ export function globToRegExp(glob: string): RegExp {
   if (typeof glob !== 'string' || glob.length === 0) {
     throw new TfdistillError('INVALID_ARGUMENT', `weight-name pattern must be a non-empty string, got ${JSON.stringify(glob)}`);
   }
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }
 

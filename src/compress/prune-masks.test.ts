@@ -9,12 +9,17 @@ beforeAll(async () => {
   await useBackend('wasm');
 });
 
-const tiny = () => createEncoder({ vocabSize: 50, maxLength: 16, dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 24, numClasses: 2, dropout: 0, seed: 3 });
+const tiny = () =>
+  createEncoder({ vocabSize: 50, maxLength: 16, dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 24, numClasses: 2, dropout: 0, seed: 3 });
 
 function zerosOf(vars: tf.LayerVariable[]): { zeros: number; total: number } {
   let zeros = 0;
   let total = 0;
-  for (const v of vars) for (const x of v.read().dataSync()) { total++; if (x === 0) zeros++; }
+  for (const v of vars)
+    for (const x of v.read().dataSync()) {
+      total++;
+      if (x === 0) zeros++;
+    }
   return { zeros, total };
 }
 
@@ -53,7 +58,11 @@ describe('magnitudeMasks', () => {
       const second = magnitudeMasks(model, { sparsity: 0.6, scope: 'global', previous: first });
       const a = first.entries.map((e) => e.mask.dataSync());
       const b = second.entries.map((e) => e.mask.dataSync());
-      a.forEach((m, i) => m.forEach((x, j) => { if (x === 0) expect(b[i][j]).toBe(0); }));
+      a.forEach((m, i) => {
+        m.forEach((x, j) => {
+          if (x === 0) expect(b[i][j]).toBe(0);
+        });
+      });
       expect(second.sparsity()).toBeCloseTo(0.6, 2);
       first.dispose();
       second.dispose();
@@ -67,7 +76,14 @@ describe('magnitudeMasks', () => {
       const masks = magnitudeMasks(model, { sparsity: 0.5 });
       masks.apply();
       const optimizer = tf.train.adam(0.05);
-      const ids = tf.tensor2d([[1, 2, 3, 4], [5, 6, 7, 0]], [2, 4], 'int32');
+      const ids = tf.tensor2d(
+        [
+          [1, 2, 3, 4],
+          [5, 6, 7, 0],
+        ],
+        [2, 4],
+        'int32',
+      );
       const labels = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1], 'int32'), 2));
       for (let step = 0; step < 3; step++) {
         optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(ids, { training: true }) as tf.Tensor) as tf.Scalar);
@@ -75,7 +91,9 @@ describe('magnitudeMasks', () => {
       }
       masks.entries.forEach(({ variable, mask }) => {
         const w = variable.read().dataSync();
-        mask.dataSync().forEach((m, i) => { if (m === 0) expect(w[i]).toBe(0); });
+        mask.dataSync().forEach((m, i) => {
+          if (m === 0) expect(w[i]).toBe(0);
+        });
       });
       // Without apply() Adam would have moved them: check the update really touched pruned positions.
       optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(ids, { training: true }) as tf.Tensor) as tf.Scalar);

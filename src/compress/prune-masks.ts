@@ -92,8 +92,11 @@ export function prunableWeights(model: tf.LayersModel, opts: Pick<MagnitudeOptio
  */
 export function requireSparsity(sparsity: unknown, name = 'sparsity'): asserts sparsity is number {
   if (typeof sparsity !== 'number' || !(sparsity >= 0 && sparsity < 1)) {
-    throw new TfdistillError('INVALID_ARGUMENT', `${name} must be a number in [0, 1), got ${String(sparsity)}`,
-      'e.g. 0.5 prunes half of the prunable weights');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `${name} must be a number in [0, 1), got ${String(sparsity)}`,
+      'e.g. 0.5 prunes half of the prunable weights',
+    );
   }
 }
 

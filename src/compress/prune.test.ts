@@ -40,8 +40,15 @@ describe('prune()', () => {
       const recovered: number[] = [];
       const out = path.join(dir, 'pruned');
       const result = await prune(ckpt, {
-        sparsity: 0.7, schedule: [0.3, 0.5, 0.7], data, out, latency: { runs: 2, warmup: 1 },
-        recover: async (_model, { sparsity, masks }) => { recovered.push(sparsity); expect(masks).toBeDefined(); },
+        sparsity: 0.7,
+        schedule: [0.3, 0.5, 0.7],
+        data,
+        out,
+        latency: { runs: 2, warmup: 1 },
+        recover: async (_model, { sparsity, masks }) => {
+          recovered.push(sparsity);
+          expect(masks).toBeDefined();
+        },
       });
       expect(recovered).toEqual([0.3, 0.5, 0.7]);
       expect(result.rows.map((r) => r.step)).toEqual(['original', 'prune 30% +recover', 'prune 50% +recover', 'prune 70% +recover']);
@@ -77,8 +84,10 @@ describe('prune()', () => {
 
   it('rejects a directory holding no model, a sparsity outside [0, 1), an existing output', async () => {
     await expectNoLeaks(async () => {
-      await expect(prune(noModel, { sparsity: 0.5 })).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID',
-        message: expect.stringMatching(/no model\.json in it, nor in its student\/ or teacher\//) });
+      await expect(prune(noModel, { sparsity: 0.5 })).rejects.toMatchObject({
+        code: 'CHECKPOINT_INVALID',
+        message: expect.stringMatching(/no model\.json in it, nor in its student\/ or teacher\//),
+      });
       await expect(prune(ckpt, { sparsity: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       await expect(prune(ckpt, { sparsity: 0.5, schedule: [0.5, 0.2] })).rejects.toThrow(/must not decrease/);
       await expect(prune(ckpt, { sparsity: 0.5, out: ckpt })).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
@@ -99,7 +108,11 @@ describe('quantize()', () => {
       expect(r.compressionRatio).toBeGreaterThan(1.2);
       expect(r.rows[1].agreement).toBeGreaterThan(0.5);
       expect(r.note).toMatch(/float32/);
-      expect(Object.entries(r.assignment).filter(([n]) => n.startsWith('embeddings')).every(([, d]) => d === 'float32')).toBe(true);
+      expect(
+        Object.entries(r.assignment)
+          .filter(([n]) => n.startsWith('embeddings'))
+          .every(([, d]) => d === 'float32'),
+      ).toBe(true);
       const again = await loadClassifier(out);
       again.model.dispose();
       await expect(quantize(ckpt, { dtype: 'int4' as never })).rejects.toThrow(/unknown dtype/);

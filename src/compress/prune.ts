@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { TfdistillError } from '../errors.js';
 import type { TextTokenizer } from '../data/types.js';
 import { saveClassifier } from '../io/classifier-checkpoint.js';
@@ -107,7 +107,8 @@ export async function prune(source: ModelSource, options: PruneOptions): Promise
   try {
     const data = await resolveData(options.data, src);
     const ctx: MeasureContext = {
-      data, latency: options.latency,
+      data,
+      latency: options.latency,
       reference: data ? predictLogits(options.reference ?? src.model, data).logits : undefined,
     };
     const rows = [await measureRow('original', src.model, ctx, { sparsity: method === 'magnitude' ? 0 : undefined })];
@@ -130,7 +131,12 @@ export async function prune(source: ModelSource, options: PruneOptions): Promise
         masks = next;
         masks.apply();
       } else {
-        const plan = await structuredPlan(model, { ...options, fraction: sparsity, calibration: data, originalBlocks: encoderBlocks(src.model) });
+        const plan = await structuredPlan(model, {
+          ...options,
+          fraction: sparsity,
+          calibration: data,
+          originalBlocks: encoderBlocks(src.model),
+        });
         const smaller = await applyStructuredPlan(model, plan);
         model.dispose();
         model = smaller;

@@ -10,10 +10,21 @@ import { removeBlocks } from './remove-blocks.js';
 import { applyStructuredPlan } from './structured.js';
 
 /** A RoBERTa-padded (pad id 1) sentence-pair encoder; id 0 is an ordinary token. */
-const build = () => createEncoder({
-  vocabSize: 40, maxLength: 16, dModel: 16, numLayers: 3, numHeads: 4, ffnDim: 24, numClasses: 3, dropout: 0, seed: 5,
-  normFirst: false, padId: 1, typeVocabSize: 2,
-});
+const build = () =>
+  createEncoder({
+    vocabSize: 40,
+    maxLength: 16,
+    dModel: 16,
+    numLayers: 3,
+    numHeads: 4,
+    ffnDim: 24,
+    numClasses: 3,
+    dropout: 0,
+    seed: 5,
+    normFirst: false,
+    padId: 1,
+    typeVocabSize: 2,
+  });
 const rows = [[0, 7, 9, 3, 5], [2, 4], [6, 0, 8, 10, 12, 14], [11]];
 const types = [[0, 0, 1, 1, 1], [0, 1], [0, 0, 0, 1, 1, 1], [0]];
 
@@ -35,7 +46,9 @@ async function expectPaddingInvariant(model: tf.LayersModel): Promise<number[]> 
 }
 
 describe('compression keeps padId and token types', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   it('structured pruning: pruned blocks mask padId 1, the pair input survives, and the result reloads', async () => {
     await expectNoLeaks(async () => {
@@ -72,8 +85,17 @@ describe('compression keeps padId and token types', () => {
 
   it('a pruned block saved before padId existed masks id 0', async () => {
     await expectNoLeaks(() => {
-      const block = new TfdPrunedEncoderBlock({ dModel: 8, numHeads: 1, headDim: 4, ffnDim: 8, dropout: 0, activation: 'gelu',
-        normFirst: true, returnAttention: false, layerNormEpsilon: 1e-5 });
+      const block = new TfdPrunedEncoderBlock({
+        dModel: 8,
+        numHeads: 1,
+        headDim: 4,
+        ffnDim: 8,
+        dropout: 0,
+        activation: 'gelu',
+        normFirst: true,
+        returnAttention: false,
+        layerNormEpsilon: 1e-5,
+      });
       expect(block.blockConfig.padId).toBe(0);
       expect(block.getConfig().padId).toBe(0);
     });

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { affineDequantize, affineQuantize, roundHalfEven, roundTrip } from './quant-math.js';
 
 // numpy's run of the converter formula (test/fixtures/compress/make_quantization.py).
-const fixture = JSON.parse(readFileSync(fileURLToPath(new URL('../../test/fixtures/compress/quantization.json', import.meta.url)), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../test/fixtures/compress/quantization.json', import.meta.url)), 'utf8'),
+) as {
   cases: Array<{ name: string; dtype: string; data: number[]; q?: number[]; scale?: number; min?: number; dequantized: number[] }>;
 };
 

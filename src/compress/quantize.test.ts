@@ -42,7 +42,9 @@ describe('quantize() with simulated int8 activations', () => {
       const without = await quantize(ckpt, { dtype: 'uint8', data, latency: false, activations: false });
       expect(without.rows).toHaveLength(2);
       expect(without.calibration).toBeUndefined();
-      await expect(quantize(ckpt, { data, latency: false, activations: { percentile: 101 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(quantize(ckpt, { data, latency: false, activations: { percentile: 101 } })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      });
     });
   });
 });

@@ -19,8 +19,8 @@ export const TFJS_QUANTIZATION_NOTE =
 
 /** Printed with the simulated int8-activation row. */
 export const INT8_SIMULATION_NOTE =
-  'int8 activations (simulated): every layer output is fake-quantized to int8 with its calibrated range, to show the accuracy a '
-  + 'fully-int8 runtime would have; TF.js itself still computes in float32, so this row has no latency of its own.';
+  'int8 activations (simulated): every layer output is fake-quantized to int8 with its calibrated range, to show the accuracy a ' +
+  'fully-int8 runtime would have; TF.js itself still computes in float32, so this row has no latency of its own.';
 
 /**
  * Options of {@link quantize}.
@@ -140,33 +140,59 @@ export async function quantize(source: ModelSource, options: QuantizeOptions = {
   try {
     const data = await resolveData(options.data, src);
     const ctx: MeasureContext = {
-      data, latency: options.latency,
+      data,
+      latency: options.latency,
       reference: data ? predictLogits(options.reference ?? src.model, data).logits : undefined,
     };
     const before = await measureRow('float32', src.model, ctx);
     const quality = await withQuantizedWeights(src.model, dtypeOf, () =>
-      (data ? measureRow('q', src.model, { ...ctx, latency: false }) : undefined));
-    const after = await measureRow(describeAssignment(src.model, dtypeOf), src.model, { ...ctx, data: undefined }, {
-      dtypeOf, quality: quality ? { accuracy: quality.accuracy, agreement: quality.agreement, kl: quality.kl } : {},
-    });
-    const act = options.activations === false ? undefined : options.activations ?? {};
+      data ? measureRow('q', src.model, { ...ctx, latency: false }) : undefined,
+    );
+    const after = await measureRow(
+      describeAssignment(src.model, dtypeOf),
+      src.model,
+      { ...ctx, data: undefined },
+      {
+        dtypeOf,
+        quality: quality ? { accuracy: quality.accuracy, agreement: quality.agreement, kl: quality.kl } : {},
+      },
+    );
+    const act = options.activations === false ? undefined : (options.activations ?? {});
     // Calibrated with the quantized weights in place: a fully-int8 deployment has both.
-    const int8 = data && act
-      ? await withQuantizedWeights(src.model, dtypeOf, async () => int8ActivationQuality(src.model, {
-        data, reference: ctx.reference, percentile: act.percentile, calibration: await resolveData(act.calibration, src),
-      }))
-      : undefined;
+    const int8 =
+      data && act
+        ? await withQuantizedWeights(src.model, dtypeOf, async () =>
+            int8ActivationQuality(src.model, {
+              data,
+              reference: ctx.reference,
+              percentile: act.percentile,
+              calibration: await resolveData(act.calibration, src),
+            }),
+          )
+        : undefined;
     const rows = [before, after];
     if (int8) rows.push(int8ActivationRow(after, int8.quality));
     const note = int8 ? `${TFJS_QUANTIZATION_NOTE}\n${INT8_SIMULATION_NOTE}` : TFJS_QUANTIZATION_NOTE;
     if (options.out !== undefined) {
       await writeQuantizedCheckpoint(src.model, options.out, {
-        dtypeOf, tokenizer: src.tokenizer, labels: src.labels, modelConfig: src.modelConfig,
+        dtypeOf,
+        tokenizer: src.tokenizer,
+        labels: src.labels,
+        modelConfig: src.modelConfig,
         meta: { extra: { compression: rows as unknown as Record<string, unknown>[], note } },
       });
     }
-    const assignment = Object.fromEntries(src.model.weights.map((v) => [v.originalName, v.dtype === 'float32' ? dtypeOf(v.originalName) : 'float32'])) as Record<string, WeightDtype>;
-    return { rows, table: formatTable(rows), compressionRatio: before.sizeRaw / after.sizeRaw, assignment, note, calibration: int8?.calibration };
+    const assignment = Object.fromEntries(
+      src.model.weights.map((v) => [v.originalName, v.dtype === 'float32' ? dtypeOf(v.originalName) : 'float32']),
+    ) as Record<string, WeightDtype>;
+    return {
+      rows,
+      table: formatTable(rows),
+      compressionRatio: before.sizeRaw / after.sizeRaw,
+      assignment,
+      note,
+      calibration: int8?.calibration,
+    };
   } finally {
     if (src.owned) src.model.dispose();
   }

@@ -34,8 +34,17 @@ describe('distillRecovery', () => {
       const common = { sparsity: 0.8, data, latency: false } as const;
       const plain = await prune(ckpt, common);
       const work = path.join(dir, 'work');
-      const recover = distillRecovery({ teacher: ckpt, data: csv, epochs: 3, batchSize: 8, learningRate: 1e-3,
-        loss: { alpha: 1, temperature: 1 }, workDir: work, progress: false, seed: 1 });
+      const recover = distillRecovery({
+        teacher: ckpt,
+        data: csv,
+        epochs: 3,
+        batchSize: 8,
+        learningRate: 1e-3,
+        loss: { alpha: 1, temperature: 1 },
+        workDir: work,
+        progress: false,
+        seed: 1,
+      });
       const recovered = await prune(ckpt, { ...common, recover });
       // Same masks (magnitude pruning of the same weights), exact zeros where pruned after training.
       for (const { variable, mask } of (recovered.masks as NonNullable<typeof recovered.masks>).entries) {
@@ -50,7 +59,10 @@ describe('distillRecovery', () => {
       expect(after).toBeLessThan(before);
       expect(recovered.rows[1].agreement).toBeGreaterThanOrEqual(plain.rows[1].agreement as number);
       expect(await readdir(work)).toEqual([]); // temporary run directories removed
-      for (const r of [plain, recovered]) { r.model.dispose(); r.masks?.dispose(); }
+      for (const r of [plain, recovered]) {
+        r.model.dispose();
+        r.masks?.dispose();
+      }
     });
   });
 

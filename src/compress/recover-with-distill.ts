@@ -71,8 +71,12 @@ export async function distillCheckpoint(checkpointDir: string, outDir: string, o
     await withRunDir(options.workDir ?? path.dirname(path.resolve(outDir)), 'distill-', async (out) => {
       const result = await distill(runOptions(options, model, out)); // trains `model` in place
       // Saved again (not distill's export) to keep the checkpoint's modelConfig: its maxLength and sizes.
-      await saveClassifier(model, outDir, { tokenizer: result.tokenizer, labels: result.labels, modelConfig: meta.modelConfig,
-        meta: { metrics: numericMetrics(result.best?.metrics), extra: { distilledFrom: String(options.teacher), steps: result.steps } } });
+      await saveClassifier(model, outDir, {
+        tokenizer: result.tokenizer,
+        labels: result.labels,
+        modelConfig: meta.modelConfig,
+        meta: { metrics: numericMetrics(result.best?.metrics), extra: { distilledFrom: String(options.teacher), steps: result.steps } },
+      });
     });
   } finally {
     model.dispose();
@@ -83,7 +87,11 @@ export async function distillCheckpoint(checkpointDir: string, outDir: string, o
 function runOptions(options: DistillRecoveryOptions, student: tf.LayersModel, out: string, afterUpdate?: () => void): DistillOptions {
   const maxLength = embeddingMaxLength(student); // do not tokenize longer than the student's position table
   return {
-    teacher: options.teacher, student, train: options.data, out, seed: options.seed,
+    teacher: options.teacher,
+    student,
+    train: options.data,
+    out,
+    seed: options.seed,
     ...(maxLength === undefined ? {} : { data: { maxLength } }),
     loss: options.loss,
     optimizer: options.learningRate === undefined ? undefined : { learningRate: options.learningRate },

@@ -10,7 +10,17 @@ import { encoderBlocks } from './structured.js';
 
 /** A 3-block encoder whose block_1 adds nothing to the residual stream (attention and FFN outputs zeroed). */
 function modelWithIdleBlock(): tf.LayersModel {
-  const model = createEncoder({ vocabSize: 30, maxLength: 8, dModel: 16, numLayers: 3, numHeads: 2, ffnDim: 32, numClasses: 2, dropout: 0, seed: 6 });
+  const model = createEncoder({
+    vocabSize: 30,
+    maxLength: 8,
+    dModel: 16,
+    numLayers: 3,
+    numHeads: 2,
+    ffnDim: 32,
+    numClasses: 2,
+    dropout: 0,
+    seed: 6,
+  });
   const idle = model.getLayer('block_1');
   const names = ['out_kernel', 'out_bias', 'ffn2_kernel', 'ffn2_bias'];
   const zeroed = (i: number) => names.some((n) => idle.weights[i].originalName.endsWith(n));
@@ -23,7 +33,9 @@ function modelWithIdleBlock(): tf.LayersModel {
 const set = { ids: [Int32Array.from([3, 4, 5]), Int32Array.from([7, 8, 9, 10]), Int32Array.from([11, 2])], labels: [0, 1, 0] };
 
 describe('whole-block removal', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   it('removing an idle block keeps the outputs; its importance is zero and the others are not', async () => {
     await expectNoLeaks(async () => {
@@ -38,7 +50,9 @@ describe('whole-block removal', () => {
       expect(encoderBlocks(twoGone).map((b) => b.name)).toEqual(['block_2']);
       await expect(removeBlocks(model, ['block_0', 'block_1', 'block_2'])).rejects.toThrow(/no encoder/);
       await expect(removeBlocks(model, ['block_9'])).rejects.toThrow(/no encoder block named block_9/);
-      [smaller, twoGone, model].forEach((m) => m.dispose());
+      [smaller, twoGone, model].forEach((m) => {
+        m.dispose();
+      });
     });
   });
 

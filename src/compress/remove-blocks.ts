@@ -6,8 +6,14 @@ import { encoderBlocks } from './structured.js';
 
 /** A Keras-JSON inbound reference: [layer name, node index, tensor index, kwargs]. */
 type InboundRef = [string, number, number, Record<string, unknown>];
-interface LayerJson { class_name: string; config: Record<string, unknown>; inbound_nodes: InboundRef[][] }
-interface Topology { config: { layers: LayerJson[]; output_layers: Array<[string, number, number]> } }
+interface LayerJson {
+  class_name: string;
+  config: Record<string, unknown>;
+  inbound_nodes: InboundRef[][];
+}
+interface Topology {
+  config: { layers: LayerJson[]; output_layers: Array<[string, number, number]> };
+}
 
 /**
  * Removes whole encoder blocks: the layer after a removed block reads the block's input instead (the residual
@@ -39,10 +45,12 @@ export async function removeBlocks(model: tf.LayersModel, names: readonly string
   if (topology.config.output_layers.some(([n]) => removed.has(n))) {
     throw new TfdistillError('INVALID_ARGUMENT', 'a removed block is a model output');
   }
-  topology.config.layers = topology.config.layers.filter((l) => !removed.has(l.config.name as string)).map((l) => ({
-    ...l,
-    inbound_nodes: l.inbound_nodes.map((node) => node.map((ref) => (replacement.get(ref[0]) ?? ref) as InboundRef)),
-  }));
+  topology.config.layers = topology.config.layers
+    .filter((l) => !removed.has(l.config.name as string))
+    .map((l) => ({
+      ...l,
+      inbound_nodes: l.inbound_nodes.map((node) => node.map((ref) => (replacement.get(ref[0]) ?? ref) as InboundRef)),
+    }));
   const smaller = await tf.models.modelFromJSON({ modelTopology: topology as unknown as tf.ModelAndWeightsConfig['modelTopology'] });
   for (const layer of smaller.layers) {
     const source = model.getLayer(layer.name);
@@ -86,10 +94,13 @@ export async function removeLeastImportantBlocks(
   count: number,
   set: EvalSet | undefined,
 ): Promise<{ model: tf.LayersModel; removed: string[]; scores: Record<string, number> }> {
-  if (!Number.isInteger(count) || count < 1) throw new TfdistillError('INVALID_ARGUMENT', `blocks must be a positive integer, got ${String(count)}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new TfdistillError('INVALID_ARGUMENT', `blocks must be a positive integer, got ${String(count)}`);
   if (!set) throw new TfdistillError('INVALID_ARGUMENT', 'removing blocks ranks them on data: pass data (--data)');
   const scores = await blockImportance(model, set);
-  const order = Object.keys(scores).map((name, i) => ({ name, i, s: scores[name] })).sort((a, b) => a.s - b.s || b.i - a.i);
+  const order = Object.keys(scores)
+    .map((name, i) => ({ name, i, s: scores[name] }))
+    .sort((a, b) => a.s - b.s || b.i - a.i);
   const removed = order.slice(0, count).map((x) => x.name);
   return { model: await removeBlocks(model, removed), removed, scores };
 }

@@ -51,8 +51,14 @@ export async function measureRow(
   const quality = extra.quality ?? (ctx.data ? qualityOf(predictLogits(model, ctx.data), ctx.data, ctx.reference) : {});
   const latencyMs = ctx.latency === false ? undefined : await medianLatency(model, ctx.latency ?? {});
   return {
-    step, ...(extra.sparsity === undefined ? {} : { sparsity: extra.sparsity }), parameters: countParameters(model),
-    sizeRaw: size.raw, sizeGzip: size.gzip, ...quality, ...(latencyMs === undefined ? {} : { latencyMs }), byDtype: size.byDtype,
+    step,
+    ...(extra.sparsity === undefined ? {} : { sparsity: extra.sparsity }),
+    parameters: countParameters(model),
+    sizeRaw: size.raw,
+    sizeGzip: size.gzip,
+    ...quality,
+    ...(latencyMs === undefined ? {} : { latencyMs }),
+    byDtype: size.byDtype,
   };
 }
 
@@ -70,8 +76,15 @@ export function formatTable(rows: readonly CompressionRow[]): string {
   const kb = (v: number) => (v / 1024).toFixed(1);
   const header = ['step', 'sparsity', 'params', 'raw KB', 'gzip KB', 'accuracy', 'agreement', 'KL', 'b1 ms'];
   const body = rows.map((r) => [
-    r.step, pct(r.sparsity), r.parameters.toLocaleString('en-US'), kb(r.sizeRaw), kb(r.sizeGzip), pct(r.accuracy),
-    pct(r.agreement), r.kl === undefined ? '' : r.kl.toFixed(4), r.latencyMs === undefined ? '' : r.latencyMs.toFixed(2),
+    r.step,
+    pct(r.sparsity),
+    r.parameters.toLocaleString('en-US'),
+    kb(r.sizeRaw),
+    kb(r.sizeGzip),
+    pct(r.accuracy),
+    pct(r.agreement),
+    r.kl === undefined ? '' : r.kl.toFixed(4),
+    r.latencyMs === undefined ? '' : r.latencyMs.toFixed(2),
   ]);
   const all = [header, ...body];
   const widths = header.map((_, c) => Math.max(...all.map((row) => row[c].length)));

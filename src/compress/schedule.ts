@@ -31,10 +31,16 @@ export function scheduleSteps(target: number, schedule: PruneSchedule = 'one-sho
     return [...schedule];
   }
   const poly = (schedule as { polynomial?: { steps: number; initial?: number; power?: number } }).polynomial;
-  if (!poly) throw new TfdistillError('INVALID_ARGUMENT', `unknown prune schedule ${JSON.stringify(schedule)}`, "use 'one-shot', a list, or { polynomial }");
+  if (!poly)
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `unknown prune schedule ${JSON.stringify(schedule)}`,
+      "use 'one-shot', a list, or { polynomial }",
+    );
   requireSparsity(target);
   const { steps, initial = 0, power = 3 } = poly;
-  if (!Number.isInteger(steps) || steps < 1) throw new TfdistillError('INVALID_ARGUMENT', `polynomial steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new TfdistillError('INVALID_ARGUMENT', `polynomial steps must be a positive integer, got ${steps}`);
   requireSparsity(initial, 'polynomial initial');
   return Array.from({ length: steps }, (_, i) => target + (initial - target) * (1 - (i + 1) / steps) ** power);
 }

@@ -56,11 +56,15 @@ describe('openSource', () => {
         expect(src.maxLength).toBe(32);
         src.model.dispose();
       }
-      await expect(openSource(at('no-model'))).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID',
-        message: expect.stringMatching(/no-model is not a tfdistill checkpoint.*no model\.json in it, nor in its student\/ or teacher\//) });
+      await expect(openSource(at('no-model'))).rejects.toMatchObject({
+        code: 'CHECKPOINT_INVALID',
+        message: expect.stringMatching(/no-model is not a tfdistill checkpoint.*no model\.json in it, nor in its student\/ or teacher\//),
+      });
       await expect(openSource(at('missing'))).rejects.toMatchObject({ code: 'CHECKPOINT_NOT_FOUND' });
-      await expect(openSource(at('run/metrics.jsonl'))).rejects.toMatchObject({ code: 'CHECKPOINT_NOT_FOUND',
-        message: expect.stringMatching(/a file, not a directory/) });
+      await expect(openSource(at('run/metrics.jsonl'))).rejects.toMatchObject({
+        code: 'CHECKPOINT_NOT_FOUND',
+        message: expect.stringMatching(/a file, not a directory/),
+      });
     });
   });
 });
@@ -86,7 +90,9 @@ describe('quantize, prune and optimize on a run directory and on checkpoints wit
     const csv = at('eval.csv');
     await writeFile(csv, 'text,label\nwin money now,spam\n');
     await expect(prune(at('bare'), { sparsity: 0.5, data: csv })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(optimize(at('plain'), { preset: 'light', data: csv, out: at('plain-eval') })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(optimize(at('plain'), { preset: 'light', data: csv, out: at('plain-eval') })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
     const r = await quantize(at('run'), { dtype: 'uint8', data: csv, out: at('run-eval'), latency: false });
     expect(r.rows[0].accuracy).toBeDefined();
   });

@@ -65,13 +65,22 @@ export async function openSource(source: ModelSource, extra: { tokenizer?: TextT
     // A checkpoint without modelConfig (e.g. a student distill trained as a given model) reports a generic limit.
     const limit = embeddingMaxLength(ckpt.model);
     return {
-      model: ckpt.model, tokenizer: ckpt.tokenizer, labels: ckpt.labels,
+      model: ckpt.model,
+      tokenizer: ckpt.tokenizer,
+      labels: ckpt.labels,
       maxLength: limit === undefined ? ckpt.maxLength : Math.min(limit, ckpt.maxLength),
-      modelConfig: ckpt.meta.modelConfig, owned: true,
+      modelConfig: ckpt.meta.modelConfig,
+      owned: true,
     };
   }
   const modelJson = path.join(dir, 'model.json');
-  if (!(await stat(modelJson).then((s) => s.isFile(), () => false))) throw await noModelError(source);
+  if (
+    !(await stat(modelJson).then(
+      (s) => s.isFile(),
+      () => false,
+    ))
+  )
+    throw await noModelError(source);
   // A plain TF.js layers model (tfjs-converter or model.save output): no labels, no tokenizer.
   const model = await tf.loadLayersModel(fileSystemHandler(modelJson)).catch((e: Error) => {
     throw new TfdistillError('CHECKPOINT_INVALID', `${modelJson} is not a loadable TF.js layers model: ${e.message.split('\n')[0]}`);
@@ -84,13 +93,18 @@ async function noModelError(source: string): Promise<TfdistillError> {
   const where = path.resolve(source);
   const info = await stat(source).catch(() => undefined);
   if (!info?.isDirectory()) {
-    return new TfdistillError('CHECKPOINT_NOT_FOUND', `${where}: ${info ? 'a file, not a directory' : 'no such directory'}`,
-      'pass a checkpoint directory or the run directory train wrote');
+    return new TfdistillError(
+      'CHECKPOINT_NOT_FOUND',
+      `${where}: ${info ? 'a file, not a directory' : 'no such directory'}`,
+      'pass a checkpoint directory or the run directory train wrote',
+    );
   }
   const inside = RUN_EXPORT_DIRS.map((d) => `${d}/`).join(' or ');
-  return new TfdistillError('CHECKPOINT_INVALID',
+  return new TfdistillError(
+    'CHECKPOINT_INVALID',
     `${where} is not a tfdistill checkpoint, a TF.js layers-model folder or a training run directory: no model.json in it, nor in its ${inside}`,
-    'pass the directory train or train-teacher wrote (or its student/), or a folder holding a TF.js model.json');
+    'pass the directory train or train-teacher wrote (or its student/), or a folder holding a TF.js model.json',
+  );
 }
 
 /**

@@ -67,8 +67,11 @@ async function klHeadImportance(model: tf.LayersModel, block: BlockInfo, set: Ev
       const rows = Array.from({ length: block.numHeads * block.headDim }, (_, r) => (Math.floor(r / block.headDim) === h ? 0 : 1));
       return tf.mul(outKernel.read(), tf.tensor2d(rows, [rows.length, 1]));
     });
-    const kl = await withWeights(model, new Map([[outKernel.originalName, silenced]]), () =>
-      qualityOf(predictLogits(model, set), set, reference).kl ?? 0);
+    const kl = await withWeights(
+      model,
+      new Map([[outKernel.originalName, silenced]]),
+      () => qualityOf(predictLogits(model, set), set, reference).kl ?? 0,
+    );
     silenced.dispose();
     scores.push(kl);
   }

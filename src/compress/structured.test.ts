@@ -18,10 +18,28 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-const build = (normFirst: boolean) => createEncoder({
-  vocabSize: 40, maxLength: 16, dModel: 16, numLayers: 2, numHeads: 4, ffnDim: 24, numClasses: 3, dropout: 0, seed: 5, normFirst,
-});
-const ids = () => tf.tensor2d([[3, 7, 9, 1, 0, 0], [2, 4, 6, 8, 10, 12]], [2, 6], 'int32');
+const build = (normFirst: boolean) =>
+  createEncoder({
+    vocabSize: 40,
+    maxLength: 16,
+    dModel: 16,
+    numLayers: 2,
+    numHeads: 4,
+    ffnDim: 24,
+    numClasses: 3,
+    dropout: 0,
+    seed: 5,
+    normFirst,
+  });
+const ids = () =>
+  tf.tensor2d(
+    [
+      [3, 7, 9, 1, 0, 0],
+      [2, 4, 6, 8, 10, 12],
+    ],
+    [2, 6],
+    'int32',
+  );
 
 /** Silences head 2 of block_0 (its out-projection rows) and FFN neurons 0..5 of block_1 (their ffn2 rows). */
 function silence(model: tf.LayersModel): void {
@@ -52,7 +70,10 @@ describe('structured pruning', () => {
         };
         const small = await applyStructuredPlan(model, plan);
         const blocks = encoderBlocks(small);
-        expect(blocks.map((b) => [b.numHeads, b.headDim, b.ffnDim])).toEqual([[3, 4, 24], [4, 4, 18]]);
+        expect(blocks.map((b) => [b.numHeads, b.headDim, b.ffnDim])).toEqual([
+          [3, 4, 24],
+          [4, 4, 18],
+        ]);
         expect(countParameters(small)).toBe(countParameters(model) - (3 * 16 * 4 + 3 * 4 + 4 * 16) - 6 * (16 + 1 + 16));
         const x = ids();
         const a = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());

@@ -4,8 +4,20 @@ import { TfdEncoderBlock } from '../models/layers/encoder-block.js';
 import { TfdPrunedEncoderBlock } from '../models/layers/pruned-block.js';
 
 /** Weight order shared by `TfdEncoderBlock` (full rank) and `TfdPrunedEncoderBlock`. */
-const ORDER = ['qkv_kernel', 'qkv_bias', 'out_kernel', 'out_bias', 'norm1_gamma', 'norm1_beta', 'ffn1_kernel',
-  'ffn1_bias', 'ffn2_kernel', 'ffn2_bias', 'norm2_gamma', 'norm2_beta'] as const;
+const ORDER = [
+  'qkv_kernel',
+  'qkv_bias',
+  'out_kernel',
+  'out_bias',
+  'norm1_gamma',
+  'norm1_beta',
+  'ffn1_kernel',
+  'ffn1_bias',
+  'ffn2_kernel',
+  'ffn2_bias',
+  'norm2_gamma',
+  'norm2_beta',
+] as const;
 
 /**
  * The prunable structure of one encoder block: its heads (width `headDim`) and FFN neurons.
@@ -39,7 +51,10 @@ export function encoderBlocks(model: tf.LayersModel): BlockInfo[] {
     if (layer instanceof TfdEncoderBlock) {
       const c = layer.blockConfig;
       if (c.attentionRank !== undefined) {
-        throw new TfdistillError('INVALID_ARGUMENT', `${layer.name} uses low-rank attention (attentionRank); structured pruning supports full-rank blocks only`);
+        throw new TfdistillError(
+          'INVALID_ARGUMENT',
+          `${layer.name} uses low-rank attention (attentionRank); structured pruning supports full-rank blocks only`,
+        );
       }
       out.push({ name: layer.name, layer, numHeads: c.numHeads, headDim: c.dModel / c.numHeads, ffnDim: c.ffnDim, dModel: c.dModel });
     } else if (layer instanceof TfdPrunedEncoderBlock) {
@@ -115,7 +130,12 @@ export type StructuredPlan = Record<string, { heads: number[]; neurons: number[]
  * ```
  */
 export function topIndices(scores: readonly number[], keep: number): number[] {
-  return scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, keep).map((x) => x.i).sort((a, b) => a - b);
+  return scores
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => b.s - a.s || a.i - b.i)
+    .slice(0, keep)
+    .map((x) => x.i)
+    .sort((a, b) => a - b);
 }
 
 /**
@@ -131,7 +151,9 @@ export function topIndices(scores: readonly number[], keep: number): number[] {
  */
 export async function applyStructuredPlan(model: tf.LayersModel, plan: StructuredPlan): Promise<tf.LayersModel> {
   const blocks = new Map(encoderBlocks(model).map((b) => [b.name, b]));
-  const topology = model.toJSON(null, false) as unknown as { config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> } };
+  const topology = model.toJSON(null, false) as unknown as {
+    config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> };
+  };
   for (const entry of topology.config.layers) {
     const keep = plan[entry.config.name as string];
     const block = blocks.get(entry.config.name as string);
@@ -168,18 +190,29 @@ export async function applyStructuredPlan(model: tf.LayersModel, plan: Structure
 function sliceBlock(block: BlockInfo, keep: { heads: number[]; neurons: number[] }): tf.Tensor[] {
   const w = block.layer.getWeights();
   const at = (name: (typeof ORDER)[number]) => w[ORDER.indexOf(name)];
-  const qkvCols = [0, 1, 2].flatMap((part) => keep.heads.flatMap((h) =>
-    Array.from({ length: block.headDim }, (_, j) => part * block.numHeads * block.headDim + h * block.headDim + j)));
+  const qkvCols = [0, 1, 2].flatMap((part) =>
+    keep.heads.flatMap((h) =>
+      Array.from({ length: block.headDim }, (_, j) => part * block.numHeads * block.headDim + h * block.headDim + j),
+    ),
+  );
   const outRows = keep.heads.flatMap((h) => Array.from({ length: block.headDim }, (_, j) => h * block.headDim + j));
   return tf.tidy(() => {
     const cols = tf.tensor1d(qkvCols, 'int32');
     const rows = tf.tensor1d(outRows, 'int32');
     const neurons = tf.tensor1d(keep.neurons, 'int32');
     return [
-      tf.gather(at('qkv_kernel'), cols, 1), tf.gather(at('qkv_bias'), cols), tf.gather(at('out_kernel'), rows, 0),
-      tf.clone(at('out_bias')), tf.clone(at('norm1_gamma')), tf.clone(at('norm1_beta')),
-      tf.gather(at('ffn1_kernel'), neurons, 1), tf.gather(at('ffn1_bias'), neurons), tf.gather(at('ffn2_kernel'), neurons, 0),
-      tf.clone(at('ffn2_bias')), tf.clone(at('norm2_gamma')), tf.clone(at('norm2_beta')),
+      tf.gather(at('qkv_kernel'), cols, 1),
+      tf.gather(at('qkv_bias'), cols),
+      tf.gather(at('out_kernel'), rows, 0),
+      tf.clone(at('out_bias')),
+      tf.clone(at('norm1_gamma')),
+      tf.clone(at('norm1_beta')),
+      tf.gather(at('ffn1_kernel'), neurons, 1),
+      tf.gather(at('ffn1_bias'), neurons),
+      tf.gather(at('ffn2_kernel'), neurons, 0),
+      tf.clone(at('ffn2_bias')),
+      tf.clone(at('norm2_gamma')),
+      tf.clone(at('norm2_beta')),
     ];
   });
 }

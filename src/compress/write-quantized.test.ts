@@ -24,7 +24,8 @@ describe('writeQuantizedCheckpoint', () => {
     await expectNoLeaks(async () => {
       const { model, tokenizer, labels } = await makeTinyCheckpoint(path.join(dir, 'src'));
       const out = path.join(dir, 'q');
-      const dtypeOf = (name: string): WeightDtype => (name.includes('ffn') ? 'uint8' : name.includes('qkv') ? 'uint16' : name.startsWith('embeddings') ? 'float16' : 'float32');
+      const dtypeOf = (name: string): WeightDtype =>
+        name.includes('ffn') ? 'uint8' : name.includes('qkv') ? 'uint16' : name.startsWith('embeddings') ? 'float16' : 'float32';
       await writeQuantizedCheckpoint(model, out, { dtypeOf, tokenizer, labels });
       const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as tf.io.ModelJSON;
       const entries = json.weightsManifest[0].weights;

@@ -58,8 +58,11 @@ export async function quantizedModelFiles(
     offset += byteLength;
     const dtype = spec.dtype === 'float32' ? opts.dtypeOf(spec.name) : 'float32';
     if (!(dtype in BYTES_PER_VALUE)) {
-      throw new TfdistillError('INVALID_ARGUMENT', `unknown weight dtype ${JSON.stringify(dtype)} for ${spec.name}`,
-        'use one of uint8, uint16, float16, float32');
+      throw new TfdistillError(
+        'INVALID_ARGUMENT',
+        `unknown weight dtype ${JSON.stringify(dtype)} for ${spec.name}`,
+        'use one of uint8, uint16, float16, float32',
+      );
     }
     const encoded = encodeWeight(new Float32Array(raw.buffer), dtype, spec, raw);
     specs.push(encoded.spec);

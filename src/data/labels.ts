@@ -54,8 +54,11 @@ export function buildLabelMap(records: Iterable<{ label?: RawLabel }>): string[]
   }
   if (names.size > 0 && maxInt >= 0) {
     const sample = [...names].slice(0, 3).join(', ');
-    throw new TfdistillError('DATA_INVALID', `labels mix integer ids and class names (${sample}, ...)`,
-      'use either integer ids 0..k-1 or class names throughout');
+    throw new TfdistillError(
+      'DATA_INVALID',
+      `labels mix integer ids and class names (${sample}, ...)`,
+      'use either integer ids 0..k-1 or class names throughout',
+    );
   }
   if (maxInt >= 0) return Array.from({ length: maxInt + 1 }, (_, i) => String(i));
   // Code-unit order, not localeCompare: ids must not depend on the machine's locale.

@@ -71,26 +71,41 @@ export interface PreparedDatasets {
  * ```
  */
 export async function prepareDatasets(opts: PrepareOptions): Promise<PreparedDatasets> {
-  const columns = { textColumn: opts.textColumn, textPairColumn: opts.textPairColumn, labelColumn: opts.labelColumn,
-    teacherLogitsColumn: opts.teacherLogitsColumn, onBadRow: opts.onBadRow };
+  const columns = {
+    textColumn: opts.textColumn,
+    textPairColumn: opts.textPairColumn,
+    labelColumn: opts.labelColumn,
+    teacherLogitsColumn: opts.teacherLogitsColumn,
+    onBadRow: opts.onBadRow,
+  };
   const train = await load(opts.train, { ...columns, labelMap: opts.labels });
   require_(train.records.length > 0, 'the training data has no usable rows');
   const labels = opts.labels ? [...opts.labels] : train.labelSet;
   const labeled = train.records.some((r) => r.label !== undefined);
   if (labeled && labels.length < 2) {
-    throw new TfdistillError('DATA_INVALID', `the training data has only one class (${labels.join(', ')})`,
-      'a classifier needs at least two classes; check the label column');
+    throw new TfdistillError(
+      'DATA_INVALID',
+      `the training data has only one class (${labels.join(', ')})`,
+      'a classifier needs at least two classes; check the label column',
+    );
   }
   const validationGiven = opts.validation !== undefined;
-  const fraction = validationGiven ? 0 : opts.validationFraction ?? 0.1;
+  const fraction = validationGiven ? 0 : (opts.validationFraction ?? 0.1);
   // The tokenizer learns from training rows only, never from the held-out ones.
-  const heldOut = fraction > 0 && train.records.length >= 2
-    ? splitRecords(train.records.map((r, i) => ({ label: r.label, i })), { validationFraction: fraction, seed: opts.seed })
-    : undefined;
+  const heldOut =
+    fraction > 0 && train.records.length >= 2
+      ? splitRecords(
+          train.records.map((r, i) => ({ label: r.label, i })),
+          { validationFraction: fraction, seed: opts.seed },
+        )
+      : undefined;
   const isValidation = new Set(heldOut?.validation.map((r) => r.i));
-  const tokenizer = opts.tokenizer
-    ?? trainWordPiece(train.records.filter((_, i) => !isValidation.has(i)).flatMap((r) => (r.textPair === undefined ? [r.text] : [r.text, r.textPair])),
-      { vocabSize: opts.vocabSize ?? 8000 });
+  const tokenizer =
+    opts.tokenizer ??
+    trainWordPiece(
+      train.records.filter((_, i) => !isValidation.has(i)).flatMap((r) => (r.textPair === undefined ? [r.text] : [r.text, r.textPair])),
+      { vocabSize: opts.vocabSize ?? 8000 },
+    );
   const teacherTokenizer = opts.teacherTokenizer === tokenizer ? undefined : opts.teacherTokenizer;
   const tokenizers = { student: tokenizer, teacher: teacherTokenizer };
   // Example index = row position in the file, so caches of the whole file line up with any split.
@@ -126,7 +141,8 @@ export async function prepareDatasets(opts: PrepareOptions): Promise<PreparedDat
 async function load(source: string | readonly ArrayItem[], options: Parameters<typeof loadRecords>[1]): Promise<LoadedRecords> {
   if (typeof source === 'string') return loadRecords(source, options);
   return recordsFromArray(source, {
-    labelMap: options?.labelMap, onBadRow: options?.onBadRow,
+    labelMap: options?.labelMap,
+    onBadRow: options?.onBadRow,
     labeled: options?.labelColumn === null ? false : undefined,
   });
 }
@@ -143,8 +159,13 @@ export function tokenizeRecord(tokenizer: TextTokenizer, r: Pick<TextRecord, 'te
   return r.textPair === undefined ? { ids: tokenizer.encode(r.text, maxLength) } : tokenizer.encodePair(r.text, r.textPair, maxLength);
 }
 
-function toExample(r: TextRecord, index: number, tok: { student: TextTokenizer; teacher?: TextTokenizer }, labels: readonly string[],
-  maxLength: number): Example {
+function toExample(
+  r: TextRecord,
+  index: number,
+  tok: { student: TextTokenizer; teacher?: TextTokenizer },
+  labels: readonly string[],
+  maxLength: number,
+): Example {
   const student = tokenizeRecord(tok.student, r, maxLength);
   return {
     ids: student.ids,
@@ -159,8 +180,10 @@ function toExample(r: TextRecord, index: number, tok: { student: TextTokenizer; 
 function checkTeacherLogitWidth(examples: readonly Example[], numClasses: number): void {
   const width = examples.find((e) => e.teacherLogits)?.teacherLogits?.length;
   if (width !== undefined && numClasses > 0 && width !== numClasses) {
-    throw new TfdistillError('DATA_INVALID',
+    throw new TfdistillError(
+      'DATA_INVALID',
       `teacher logits have ${width} values per row but the data has ${numClasses} classes`,
-      'the logits must list one value per class, in the sorted order of the class names');
+      'the logits must list one value per class, in the sorted order of the class names',
+    );
   }
 }

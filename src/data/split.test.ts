@@ -36,7 +36,11 @@ describe('splitRecords', () => {
   });
 
   it('holds out at least one row of small data, and refuses when impossible', async () => {
-    const small = [{ text: 'x', label: 'a' }, { text: 'y', label: 'b' }, { text: 'z', label: 'b' }];
+    const small = [
+      { text: 'x', label: 'a' },
+      { text: 'y', label: 'b' },
+      { text: 'z', label: 'b' },
+    ];
     const { train, validation } = splitRecords(small, { seed: 0 });
     expect(validation).toHaveLength(1);
     expect(validation[0].label).toBe('b'); // taken from the largest group, never emptying a class

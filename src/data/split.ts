@@ -50,13 +50,16 @@ export function splitRecords<T extends { label?: string | number }>(records: rea
     // Small data: the per-group rounding left nothing out; hold out one row of the largest group.
     const largest = groups.reduce((a, b) => (b.length > a.length ? b : a), [] as number[]);
     if (largest.length < 2) {
-      throw new TfdistillError('DATA_INVALID', `too few rows (${records.length}) to hold out a validation set`,
-        'add rows or pass a separate validation file');
+      throw new TfdistillError(
+        'DATA_INVALID',
+        `too few rows (${records.length}) to hold out a validation set`,
+        'add rows or pass a separate validation file',
+      );
     }
     held[largest[rng.int(largest.length)]] = 1;
   }
   const split: Split<T> = { train: [], validation: [] };
-  records.forEach((r, i) => (held[i] ? split.validation : split.train).push(r));
+  for (const [i, r] of records.entries()) (held[i] ? split.validation : split.train).push(r);
   return split;
 }
 

@@ -11,13 +11,20 @@ import { timeRuns } from '../eval/time-runs.js';
  * const ms = await medianLatencyMs(student, validation.slice(0, 50));
  * ```
  */
-export async function medianLatencyMs(model: tf.LayersModel, examples: readonly Example[], opts: { warmup?: number } = {}): Promise<number> {
-  const stats = await timeRuns(async (i) => {
-    const e = examples[i % examples.length];
-    const ids = tf.tensor2d(e.ids, [1, e.ids.length], 'int32');
-    const out = model.predict(ids) as tf.Tensor | tf.Tensor[];
-    await (Array.isArray(out) ? out[0] : out).data();
-    tf.dispose([ids, out]);
-  }, { warmup: opts.warmup ?? 5, runs: examples.length });
+export async function medianLatencyMs(
+  model: tf.LayersModel,
+  examples: readonly Example[],
+  opts: { warmup?: number } = {},
+): Promise<number> {
+  const stats = await timeRuns(
+    async (i) => {
+      const e = examples[i % examples.length];
+      const ids = tf.tensor2d(e.ids, [1, e.ids.length], 'int32');
+      const out = model.predict(ids) as tf.Tensor | tf.Tensor[];
+      await (Array.isArray(out) ? out[0] : out).data();
+      tf.dispose([ids, out]);
+    },
+    { warmup: opts.warmup ?? 5, runs: examples.length },
+  );
   return stats.p50;
 }

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from './run-demo.js';
 
 let tmp: string;
-beforeAll(async () => { tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'tfd-demo-')); });
+beforeAll(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'tfd-demo-'));
+});
 afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
 describe('runDemo', () => {

@@ -86,8 +86,10 @@ export async function benchmark(source: ClassifierSource, options: BenchmarkOpti
   const warmup = options.warmup ?? 5;
   const runs = options.runs ?? 50;
   const now = options.now ?? (() => performance.now());
-  require_(batchSizes.length > 0 && batchSizes.every((b) => Number.isInteger(b) && b > 0),
-    `batchSizes must be positive integers, got [${batchSizes.join(', ')}]`);
+  require_(
+    batchSizes.length > 0 && batchSizes.every((b) => Number.isInteger(b) && b > 0),
+    `batchSizes must be positive integers, got [${batchSizes.join(', ')}]`,
+  );
   require_(Number.isInteger(warmup) && warmup >= 0, `warmup must be an integer >= 0, got ${warmup}`);
   require_(Number.isInteger(runs) && runs >= 1, `runs must be an integer >= 1, got ${runs}`);
   const c = await resolveClassifier(source);
@@ -97,21 +99,36 @@ export async function benchmark(source: ClassifierSource, options: BenchmarkOpti
     const batches: BatchBenchmark[] = [];
     for (const batchSize of batchSizes) {
       const ids = syntheticIds(batchSize, seqLen, c.tokenizer?.vocabSize ?? 98);
-      const latencyMs = await timeRuns(async () => {
-        const logits = logitsForIds(c.model, ids, batchSize, seqLen);
-        try { await logits.data(); } finally { logits.dispose(); }
-      }, { warmup, runs, now });
+      const latencyMs = await timeRuns(
+        async () => {
+          const logits = logitsForIds(c.model, ids, batchSize, seqLen);
+          try {
+            await logits.data();
+          } finally {
+            logits.dispose();
+          }
+        },
+        { warmup, runs, now },
+      );
       const mem = tf.memory();
       batches.push({
-        batchSize, latencyMs, textsPerSecond: (batchSize * 1000) / latencyMs.mean,
-        tensorBytes: mem.numBytes, numTensors: mem.numTensors, rssBytes: process.memoryUsage().rss,
+        batchSize,
+        latencyMs,
+        textsPerSecond: (batchSize * 1000) / latencyMs.mean,
+        tensorBytes: mem.numBytes,
+        numTensors: mem.numTensors,
+        rssBytes: process.memoryUsage().rss,
       });
     }
     return {
-      model: typeof source === 'string' ? source : c.dir ?? c.model.name,
-      backend: tf.getBackend(), parameters: countParameters(c.model),
+      model: typeof source === 'string' ? source : (c.dir ?? c.model.name),
+      backend: tf.getBackend(),
+      parameters: countParameters(c.model),
       ...(c.dir ? { sizeOnDiskBytes: await directoryBytes(c.dir) } : {}),
-      seqLen, warmup, runs, batches,
+      seqLen,
+      warmup,
+      runs,
+      batches,
     };
   } finally {
     c.release();

@@ -4,8 +4,16 @@ import { TfdistillError } from '../errors.js';
 import { classificationReport } from './classification-report.js';
 
 interface Golden {
-  logits: number[]; labels: number[]; classes: number; bins: number; confusion: number[][];
-  precision: number[]; recall: number[]; f1: number[]; support: number[]; ece: number;
+  logits: number[];
+  labels: number[];
+  classes: number;
+  bins: number;
+  confusion: number[][];
+  precision: number[];
+  recall: number[];
+  f1: number[];
+  support: number[];
+  ece: number;
 }
 const golden = JSON.parse(readFileSync(new URL('../../test/fixtures/serve/classification_report.json', import.meta.url), 'utf8')) as Golden;
 
@@ -29,13 +37,16 @@ describe('classificationReport', () => {
     // Logits of 100 make the softmax exactly 1 in float64, so confidence = accuracy = 1.
     const r = classificationReport({ logits: [100, 0, 0, 0, 100, 0], labels: [0, 1], classNames: ['x', 'y', 'z'] });
     expect(r.perClass[2]).toEqual({ label: 'z', precision: 0, recall: 0, f1: 0, support: 0 });
-    expect(r.confusion).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 0]]);
+    expect(r.confusion).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 0],
+    ]);
     expect(r.ece).toBe(0);
   });
 
   it('rejects mismatched shapes and out-of-range labels', () => {
-    expect(() => classificationReport({ logits: [1, 2, 3], labels: [0, 1], classNames: ['a', 'b'] }))
-      .toThrow(TfdistillError);
+    expect(() => classificationReport({ logits: [1, 2, 3], labels: [0, 1], classNames: ['a', 'b'] })).toThrow(TfdistillError);
     expect(() => classificationReport({ logits: [1, 2], labels: [2], classNames: ['a', 'b'] })).toThrow(/not a class id/);
   });
 });

@@ -78,7 +78,9 @@ export function classificationReport(input: ReportInput): ClassificationReport {
     throw new TfdistillError('SHAPE_MISMATCH', `classificationReport: ${logits.length} logits for ${n} rows x ${k} classes`);
   }
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  const binCount = new Float64Array(eceBins), binCorrect = new Float64Array(eceBins), binConf = new Float64Array(eceBins);
+  const binCount = new Float64Array(eceBins),
+    binCorrect = new Float64Array(eceBins),
+    binConf = new Float64Array(eceBins);
   for (let i = 0; i < n; i++) {
     const gold = labels[i];
     if (!(Number.isInteger(gold) && gold >= 0 && gold < k)) {

@@ -55,8 +55,11 @@ export function toExamples(data: EvalRows, model: Pick<ResolvedClassifier, 'toke
   if (data.kind === 'examples') return [...data.examples];
   const { tokenizer, maxLength } = model;
   if (!tokenizer || maxLength === undefined) {
-    throw new TfdistillError('INVALID_ARGUMENT', 'text data needs a checkpoint with a tokenizer',
-      'pass a checkpoint directory (or loadClassifier result), or pre-tokenized examples');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      'text data needs a checkpoint with a tokenizer',
+      'pass a checkpoint directory (or loadClassifier result), or pre-tokenized examples',
+    );
   }
   return data.records.map((r, index) => ({ ...tokenizeRecord(tokenizer, r, maxLength), index }));
 }

@@ -22,7 +22,7 @@ beforeAll(async () => {
   await useBackend('wasm');
   (await makeTinyCheckpoint(studentDir, { seed: 1 })).model.dispose();
   (await makeTinyCheckpoint(teacherDir, { seed: 2 })).model.dispose();
-  writeFileSync(csv, 'text,label\n' + tinyTexts.map((t) => `"${t.text}",${t.label}`).join('\n') + '\n');
+  writeFileSync(csv, `text,label\n${tinyTexts.map((t) => `"${t.text}",${t.label}`).join('\n')}\n`);
 });
 afterAll(() => tf.disposeVariables());
 
@@ -37,8 +37,9 @@ describe('predictLogits', () => {
         expect(one.length).toBe(tinyTexts.length * 2);
         for (let i = 0; i < one.length; i++) expect(three[i]).toBeCloseTo(one[i], 4);
         // Row 0 alone, straight through the model, is the reference for row 0.
-        const direct = tf.tidy(() =>
-          encoderOutputs(ckpt.model, tf.tensor2d(examples[0].ids, [1, examples[0].ids.length], 'int32'), { training: false }).logits);
+        const direct = tf.tidy(
+          () => encoderOutputs(ckpt.model, tf.tensor2d(examples[0].ids, [1, examples[0].ids.length], 'int32'), { training: false }).logits,
+        );
         const d = await direct.data();
         direct.dispose();
         expect(one[0]).toBeCloseTo(d[0], 5);
@@ -65,7 +66,10 @@ describe('evaluate', () => {
       const r = await evaluate(studentDir, csv, { batchSize: 3 });
       expect(r.count).toBe(8);
       const ckpt = await loadClassifier(studentDir);
-      const logits = await predictLogits(ckpt.model, tinyTexts.map((t, index) => ({ ids: ckpt.tokenizer.encode(t.text, ckpt.maxLength), index })));
+      const logits = await predictLogits(
+        ckpt.model,
+        tinyTexts.map((t, index) => ({ ids: ckpt.tokenizer.encode(t.text, ckpt.maxLength), index })),
+      );
       ckpt.model.dispose();
       const labels = tinyTexts.map((t) => ckpt.labels.indexOf(t.label));
       const ref = evalMetrics({ studentLogits: logits, labels, numClasses: 2 });
@@ -95,7 +99,11 @@ describe('evaluate', () => {
     const ckpt = await loadClassifier(studentDir);
     try {
       await expectNoLeaks(async () => {
-        const examples = tinyTexts.map((t, index) => ({ ids: ckpt.tokenizer.encode(t.text, 32), index, label: t.label === 'spam' ? 1 : 0 }));
+        const examples = tinyTexts.map((t, index) => ({
+          ids: ckpt.tokenizer.encode(t.text, 32),
+          index,
+          label: t.label === 'spam' ? 1 : 0,
+        }));
         const r = await evaluate(ckpt.model, examples);
         expect(r.labels).toEqual(['0', '1']);
         expect(r.count).toBe(8);

@@ -87,8 +87,10 @@ export async function evaluate(model: ClassifierSource, dataset: EvalDataset, op
     const studentLogits = await predictLogits(student.model, toExamples(data, student), options);
     const teacherLogits = teacher ? await teacher.logits(data, { batchSize: options.batchSize ?? 32 }) : undefined;
     if (teacher && teacherLogits!.length !== studentLogits.length) {
-      throw new TfdistillError('SHAPE_MISMATCH',
-        `the teacher has ${teacherLogits!.length / rowCount(data)} classes but the student has ${student.labels.length}`);
+      throw new TfdistillError(
+        'SHAPE_MISMATCH',
+        `the teacher has ${teacherLogits!.length / rowCount(data)} classes but the student has ${student.labels.length}`,
+      );
     }
     const base = evalMetrics({ studentLogits, teacherLogits, labels, numClasses: student.labels.length });
     const result: EvaluationResult = { ...base, labels: student.labels };
@@ -106,7 +108,10 @@ export async function evaluate(model: ClassifierSource, dataset: EvalDataset, op
 async function loadDataset(dataset: EvalDataset, student: ResolvedClassifier, options: EvaluateOptions): Promise<EvalRows> {
   if (typeof dataset === 'string') {
     const { records } = await loadRecords(dataset, {
-      textColumn: options.textColumn, textPairColumn: options.textPairColumn, labelColumn: options.labelColumn, labelMap: student.labels,
+      textColumn: options.textColumn,
+      textPairColumn: options.textPairColumn,
+      labelColumn: options.labelColumn,
+      labelMap: student.labels,
     });
     return { kind: 'records', records };
   }
@@ -120,8 +125,11 @@ function labelIds(data: EvalRows, classNames: readonly string[]): Int32Array | u
   const labelled = rows.filter((r) => r.label !== undefined).length;
   if (labelled === 0) return undefined;
   if (labelled !== rows.length) {
-    throw new TfdistillError('DATA_INVALID', `only ${labelled} of ${rows.length} rows have a label`,
-      'evaluate a fully labelled set, or drop the labels to measure teacher agreement only');
+    throw new TfdistillError(
+      'DATA_INVALID',
+      `only ${labelled} of ${rows.length} rows have a label`,
+      'evaluate a fully labelled set, or drop the labels to measure teacher agreement only',
+    );
   }
   return data.kind === 'examples'
     ? Int32Array.from(data.examples, (e) => e.label!)

@@ -52,19 +52,31 @@ export interface BenchmarkComparison {
  */
 export function compareBenchmarks(baseline: BenchmarkResult, candidate: BenchmarkResult): BenchmarkComparison {
   if (baseline.seqLen !== candidate.seqLen) {
-    throw new TfdistillError('INVALID_ARGUMENT', `cannot compare benchmarks at seqLen ${baseline.seqLen} and ${candidate.seqLen}`,
-      'pass the same --seq-len for both models (it is capped at each model\'s maxLength)');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `cannot compare benchmarks at seqLen ${baseline.seqLen} and ${candidate.seqLen}`,
+      "pass the same --seq-len for both models (it is capped at each model's maxLength)",
+    );
   }
   const rows = baseline.batches.flatMap((b) => {
     const c = candidate.batches.find((x) => x.batchSize === b.batchSize);
-    return c ? [{
-      batchSize: b.batchSize, baselineP50Ms: b.latencyMs.p50, candidateP50Ms: c.latencyMs.p50,
-      speedup: b.latencyMs.p50 / c.latencyMs.p50, throughputRatio: c.textsPerSecond / b.textsPerSecond,
-    }] : [];
+    return c
+      ? [
+          {
+            batchSize: b.batchSize,
+            baselineP50Ms: b.latencyMs.p50,
+            candidateP50Ms: c.latencyMs.p50,
+            speedup: b.latencyMs.p50 / c.latencyMs.p50,
+            throughputRatio: c.textsPerSecond / b.textsPerSecond,
+          },
+        ]
+      : [];
   });
   if (rows.length === 0) throw new TfdistillError('INVALID_ARGUMENT', 'the two benchmarks share no batch size');
-  const sizeRatio = baseline.sizeOnDiskBytes !== undefined && candidate.sizeOnDiskBytes !== undefined
-    ? baseline.sizeOnDiskBytes / candidate.sizeOnDiskBytes : undefined;
+  const sizeRatio =
+    baseline.sizeOnDiskBytes !== undefined && candidate.sizeOnDiskBytes !== undefined
+      ? baseline.sizeOnDiskBytes / candidate.sizeOnDiskBytes
+      : undefined;
   return { baseline, candidate, parameterRatio: baseline.parameters / candidate.parameters, ...(sizeRatio ? { sizeRatio } : {}), rows };
 }
 
@@ -77,16 +89,24 @@ export function compareBenchmarks(baseline: BenchmarkResult, candidate: Benchmar
  * ```
  */
 export function formatBenchmark(r: BenchmarkResult): string {
-  const head = `${r.model}: backend ${r.backend}, ${r.parameters.toLocaleString('en-US')} parameters`
-    + (r.sizeOnDiskBytes !== undefined ? `, ${mib(r.sizeOnDiskBytes)} on disk` : '')
-    + `, seqLen ${r.seqLen}, ${r.warmup} warm-up + ${r.runs} timed runs`;
-  return head + '\n' + table([
-    ['batch', 'min ms', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'texts/s', 'tensor MiB', 'RSS MiB'],
-    ...r.batches.map((b) => [
-      String(b.batchSize), ...[b.latencyMs.min, b.latencyMs.p50, b.latencyMs.p95, b.latencyMs.p99, b.latencyMs.max].map(ms),
-      b.textsPerSecond.toFixed(1), (b.tensorBytes / 2 ** 20).toFixed(2), (b.rssBytes / 2 ** 20).toFixed(0),
-    ]),
-  ]);
+  const head =
+    `${r.model}: backend ${r.backend}, ${r.parameters.toLocaleString('en-US')} parameters` +
+    (r.sizeOnDiskBytes !== undefined ? `, ${mib(r.sizeOnDiskBytes)} on disk` : '') +
+    `, seqLen ${r.seqLen}, ${r.warmup} warm-up + ${r.runs} timed runs`;
+  return (
+    head +
+    '\n' +
+    table([
+      ['batch', 'min ms', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'texts/s', 'tensor MiB', 'RSS MiB'],
+      ...r.batches.map((b) => [
+        String(b.batchSize),
+        ...[b.latencyMs.min, b.latencyMs.p50, b.latencyMs.p95, b.latencyMs.p99, b.latencyMs.max].map(ms),
+        b.textsPerSecond.toFixed(1),
+        (b.tensorBytes / 2 ** 20).toFixed(2),
+        (b.rssBytes / 2 ** 20).toFixed(0),
+      ]),
+    ])
+  );
 }
 
 /**
@@ -109,8 +129,13 @@ export function formatComparison(c: BenchmarkComparison): string {
     '',
     table([
       ['batch', 'baseline p50 ms', 'candidate p50 ms', 'speed-up', 'throughput ratio'],
-      ...c.rows.map((r) => [String(r.batchSize), ms(r.baselineP50Ms), ms(r.candidateP50Ms), `${r.speedup.toFixed(2)}x`,
-        `${r.throughputRatio.toFixed(2)}x`]),
+      ...c.rows.map((r) => [
+        String(r.batchSize),
+        ms(r.baselineP50Ms),
+        ms(r.candidateP50Ms),
+        `${r.speedup.toFixed(2)}x`,
+        `${r.throughputRatio.toFixed(2)}x`,
+      ]),
     ]),
   ].join('\n');
 }

@@ -14,8 +14,11 @@ import type { EvaluationResult } from './evaluate.js';
 export function formatEvaluation(r: EvaluationResult): string {
   const lines: string[] = [];
   const summary: Array<[string, number | undefined, 'pct' | 'num']> = [
-    ['accuracy', r.accuracy, 'pct'], ['macro-F1', r.macroF1, 'num'], [`ECE (${r.eceBins ?? 15} bins)`, r.ece, 'num'],
-    ['teacher accuracy', r.teacherAccuracy, 'pct'], ['agreement', r.agreement, 'pct'],
+    ['accuracy', r.accuracy, 'pct'],
+    ['macro-F1', r.macroF1, 'num'],
+    [`ECE (${r.eceBins ?? 15} bins)`, r.ece, 'num'],
+    ['teacher accuracy', r.teacherAccuracy, 'pct'],
+    ['agreement', r.agreement, 'pct'],
     ['KL(teacher||student)', r.klTeacherStudent, 'num'],
   ];
   lines.push(`rows evaluated: ${r.count}`);
@@ -23,16 +26,20 @@ export function formatEvaluation(r: EvaluationResult): string {
     if (value !== undefined) lines.push(`${name.padEnd(22)}${kind === 'pct' ? `${(100 * value).toFixed(2)}%` : value.toFixed(4)}`);
   }
   if (r.perClass) {
-    lines.push('', table([
-      ['class', 'precision', 'recall', 'f1', 'support'],
-      ...r.perClass.map((c) => [c.label, c.precision.toFixed(4), c.recall.toFixed(4), c.f1.toFixed(4), String(c.support)]),
-    ]));
+    lines.push(
+      '',
+      table([
+        ['class', 'precision', 'recall', 'f1', 'support'],
+        ...r.perClass.map((c) => [c.label, c.precision.toFixed(4), c.recall.toFixed(4), c.f1.toFixed(4), String(c.support)]),
+      ]),
+    );
   }
   if (r.confusion) {
-    lines.push('', 'confusion matrix (rows = gold, columns = predicted)', table([
-      ['', ...r.labels],
-      ...r.confusion.map((row, i) => [r.labels[i], ...row.map(String)]),
-    ]));
+    lines.push(
+      '',
+      'confusion matrix (rows = gold, columns = predicted)',
+      table([['', ...r.labels], ...r.confusion.map((row, i) => [r.labels[i], ...row.map(String)])]),
+    );
   }
   return lines.join('\n');
 }
@@ -47,6 +54,12 @@ export function formatEvaluation(r: EvaluationResult): string {
  */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd())
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }

@@ -29,7 +29,9 @@ export interface PredictLogitsOptions {
  * ```
  */
 export async function predictLogits(
-  model: tf.LayersModel, examples: readonly Example[], options: PredictLogitsOptions = {},
+  model: tf.LayersModel,
+  examples: readonly Example[],
+  options: PredictLogitsOptions = {},
 ): Promise<Float32Array> {
   const batchSize = options.batchSize ?? 32;
   require_(Number.isInteger(batchSize) && batchSize > 0, `batchSize must be a positive integer, got ${batchSize}`);
@@ -40,7 +42,7 @@ export async function predictLogits(
     const batch = batchFromExamples(examples.slice(start, start + batchSize), padding);
     const logits = logitsForIds(model, batch.inputIds, batch.batchSize, batch.seqLength, batch.typeIds);
     try {
-      out.set(await logits.data() as Float32Array, start * classes);
+      out.set((await logits.data()) as Float32Array, start * classes);
     } finally {
       logits.dispose();
     }
@@ -63,8 +65,11 @@ export function logitsForIds(model: tf.LayersModel, ids: Int32Array, rows: numbe
   const pad = (x: Int32Array, value: number) => (length === seqLength ? x : padRows(x, rows, seqLength, length, value));
   const pairs = takesTokenTypes(model);
   if (typeIds && !pairs) {
-    throw new TfdistillError('INVALID_ARGUMENT', 'this model reads single texts, but sentence pairs were given',
-      'use a student trained on pairs (--text-pair-column), or give single texts');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      'this model reads single texts, but sentence pairs were given',
+      'use a student trained on pairs (--text-pair-column), or give single texts',
+    );
   }
   return tf.tidy(() => {
     const input = tf.tensor2d(pad(ids, encoderPadId(model)), [rows, length], 'int32');
@@ -72,8 +77,11 @@ export function logitsForIds(model: tf.LayersModel, ids: Int32Array, rows: numbe
     const raw = model.predict(types ? [input, types] : input) as tf.Tensor | tf.Tensor[];
     const logits = Array.isArray(raw) ? raw[0] : raw;
     if (logits.rank !== 2) {
-      throw new TfdistillError('SHAPE_MISMATCH', `expected classifier logits [batch, classes], got shape [${logits.shape}]`,
-        'evaluation and prediction need a sequence classifier (one label per text)');
+      throw new TfdistillError(
+        'SHAPE_MISMATCH',
+        `expected classifier logits [batch, classes], got shape [${logits.shape}]`,
+        'evaluation and prediction need a sequence classifier (one label per text)',
+      );
     }
     return logits.toFloat() as tf.Tensor2D;
   });

@@ -3,10 +3,13 @@ import { timeRuns } from './time-runs.js';
 
 /** A clock that advances by the given call durations: call k takes durations[k] ms. */
 function fakeClock(durations: number[]) {
-  let t = 0, call = 0;
+  let t = 0,
+    call = 0;
   return {
     now: () => t,
-    once: async () => { t += durations[call++] ?? 1; },
+    once: async () => {
+      t += durations[call++] ?? 1;
+    },
     calls: () => call,
   };
 }

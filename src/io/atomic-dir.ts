@@ -192,7 +192,7 @@ async function writeTree(root: string, files: Map<string, Uint8Array>): Promise<
 
 /** fsync a directory so renames and new entries in it survive a power cut (a no-op where unsupported). */
 async function fsyncDir(dir: string): Promise<void> {
-  let handle;
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(dir, 'r');
     await handle.sync();

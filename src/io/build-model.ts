@@ -21,9 +21,15 @@ export interface BuildModelOptions {
  * const model = await buildLayersModel(await readModelArtifacts(checked), checked.file, { checkFinite: true });
  * ```
  */
-export async function buildLayersModel(artifacts: tf.io.ModelArtifacts, file: string, opts: BuildModelOptions = {}): Promise<tf.LayersModel> {
-  const fail = (e: unknown) => e instanceof TfdistillError ? e
-    : new TfdistillError('CHECKPOINT_INVALID', `${file}: TF.js could not build the model (${(e as Error)?.message ?? String(e)})`);
+export async function buildLayersModel(
+  artifacts: tf.io.ModelArtifacts,
+  file: string,
+  opts: BuildModelOptions = {},
+): Promise<tf.LayersModel> {
+  const fail = (e: unknown) =>
+    e instanceof TfdistillError
+      ? e
+      : new TfdistillError('CHECKPOINT_INVALID', `${file}: TF.js could not build the model (${(e as Error)?.message ?? String(e)})`);
   const specs = artifacts.weightSpecs ?? [];
   const guard: WeightGuard = { file, bytesLeft: decodedBytes(specs), created: [] };
   let model: tf.LayersModel;
@@ -31,7 +37,8 @@ export async function buildLayersModel(artifacts: tf.io.ModelArtifacts, file: st
     installWeightGuard();
     // Validated upstream: modelTopology is a JSON object; tfjs types it as its own Keras JSON type.
     model = await activeGuard.run(guard, () =>
-      tf.models.modelFromJSON({ modelTopology: artifacts.modelTopology as tf.ModelAndWeightsConfig['modelTopology'] }));
+      tf.models.modelFromJSON({ modelTopology: artifacts.modelTopology as tf.ModelAndWeightsConfig['modelTopology'] }),
+    );
   } catch (e) {
     // tfjs does not clean up the layers it built before failing; the guard saw every variable they made.
     disposeAll(guard.created);
@@ -42,7 +49,8 @@ export async function buildLayersModel(artifacts: tf.io.ModelArtifacts, file: st
   const owned = new Set<unknown>(model.weights);
   disposeAll(guard.created.filter((v) => !owned.has(v)));
   try {
-    if (artifacts.trainingConfig != null) model.loadTrainingConfig(artifacts.trainingConfig as Parameters<tf.LayersModel['loadTrainingConfig']>[0]);
+    if (artifacts.trainingConfig != null)
+      model.loadTrainingConfig(artifacts.trainingConfig as Parameters<tf.LayersModel['loadTrainingConfig']>[0]);
     if (artifacts.userDefinedMetadata != null) model.setUserDefinedMetadata(artifacts.userDefinedMetadata);
     const decoded = tf.io.decodeWeights(artifacts.weightData ?? [], specs);
     try {
@@ -85,8 +93,11 @@ function requireFinite(decoded: tf.NamedTensorMap, specs: tf.io.WeightsManifestE
     const values = t.dataSync();
     for (let i = 0; i < values.length; i++) {
       if (!Number.isFinite(values[i])) {
-        throw new TfdistillError('NON_FINITE', `${file}: weight "${spec.name}" holds ${values[i]} at flat index ${i}`,
-          'the checkpoint was saved after training diverged, or it is corrupt; load an earlier checkpoint');
+        throw new TfdistillError(
+          'NON_FINITE',
+          `${file}: weight "${spec.name}" holds ${values[i]} at flat index ${i}`,
+          'the checkpoint was saved after training diverged, or it is corrupt; load an earlier checkpoint',
+        );
       }
     }
   }
@@ -125,9 +136,11 @@ function installWeightGuard(): void {
       let bytes = 4;
       for (const d of shape) bytes *= d ?? 1;
       if (!(bytes <= guard.bytesLeft)) {
-        throw new TfdistillError('CHECKPOINT_INVALID',
+        throw new TfdistillError(
+          'CHECKPOINT_INVALID',
           `${guard.file}: the topology creates weight "${name}" with shape ${JSON.stringify(shape)} (${bytes} bytes), ` +
-          `more than the weights in the manifest hold (${guard.bytesLeft} bytes left); refusing to allocate it`);
+            `more than the weights in the manifest hold (${guard.bytesLeft} bytes left); refusing to allocate it`,
+        );
       }
       guard.bytesLeft -= bytes;
     }

@@ -27,7 +27,8 @@ describe('classifier checkpoints', () => {
       const text = 'free money prize meeting';
       expect(Array.from(ck.tokenizer.encode(text, 32))).toEqual(Array.from(tokenizer.encode(text, 32)));
       const ids = tf.tensor2d([Array.from(tokenizer.encode(text, 32))], undefined, 'int32');
-      const a = model.predict(ids) as tf.Tensor, b = ck.model.predict(ids) as tf.Tensor;
+      const a = model.predict(ids) as tf.Tensor,
+        b = ck.model.predict(ids) as tf.Tensor;
       expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
       tf.dispose([ids, a, b]);
       model.dispose();
@@ -41,7 +42,10 @@ describe('classifier checkpoints', () => {
       const m = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
       await saveModel(m, dir, { meta: { labels: ['a', 'b'] } });
       m.dispose();
-      await expect(loadClassifier(dir)).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID', message: expect.stringMatching(/no tokenizer/) });
+      await expect(loadClassifier(dir)).rejects.toMatchObject({
+        code: 'CHECKPOINT_INVALID',
+        message: expect.stringMatching(/no tokenizer/),
+      });
     });
   });
 });

@@ -66,27 +66,33 @@ export async function loadClassifier(dirOrRun: string, opts: LoadModelOptions = 
   const { model, meta } = await loadModel(dir, opts);
   try {
     if (!meta.tokenizer) {
-      throw new TfdistillError('CHECKPOINT_INVALID', `${dir} has no tokenizer (tfdistill.json names none)`,
-        'pass a tokenizer.json explicitly or use a checkpoint written by tfdistill');
+      throw new TfdistillError(
+        'CHECKPOINT_INVALID',
+        `${dir} has no tokenizer (tfdistill.json names none)`,
+        'pass a tokenizer.json explicitly or use a checkpoint written by tfdistill',
+      );
     }
     const labels = meta.labels ?? [];
     const classes = model.outputs[0].shape.at(-1);
     if (labels.length === 0 || (typeof classes === 'number' && classes !== labels.length)) {
-      throw new TfdistillError('CHECKPOINT_INVALID',
-        `${dir}: tfdistill.json lists ${labels.length} labels but the model has ${classes} outputs`);
+      throw new TfdistillError(
+        'CHECKPOINT_INVALID',
+        `${dir}: tfdistill.json lists ${labels.length} labels but the model has ${classes} outputs`,
+      );
     }
     const tokenizer = await loadTokenizer(path.join(dir, meta.tokenizer));
     // A tfdistill encoder records the pad id it masks; a tokenizer that pads with another id would feed it padding.
     const isEncoder = model.layers.some((l) => l.getClassName() === 'TfdEmbedding');
     if (isEncoder && encoderPadId(model) !== tokenizer.padId) {
-      throw new TfdistillError('CHECKPOINT_INVALID',
+      throw new TfdistillError(
+        'CHECKPOINT_INVALID',
         `${dir}: the model masks padding id ${encoderPadId(model)} but ${meta.tokenizer} pads with id ${tokenizer.padId}`,
-        'keep the tokenizer.json the model was trained with');
+        'keep the tokenizer.json the model was trained with',
+      );
     }
     const fromConfig = Number(meta.modelConfig?.maxLength);
     const fromInput = model.inputs[0].shape[1];
-    const maxLength = Number.isInteger(fromConfig) && fromConfig > 0 ? fromConfig
-      : typeof fromInput === 'number' ? fromInput : 512;
+    const maxLength = Number.isInteger(fromConfig) && fromConfig > 0 ? fromConfig : typeof fromInput === 'number' ? fromInput : 512;
     return { model, meta, tokenizer, labels, maxLength, dir };
   } catch (err) {
     model.dispose();
@@ -108,7 +114,11 @@ export const RUN_EXPORT_DIRS = ['student', 'teacher'] as const;
  * ```
  */
 export async function resolveCheckpointDir(dir: string): Promise<string> {
-  const exists = (p: string) => fs.stat(p).then((s) => s.isFile(), () => false);
+  const exists = (p: string) =>
+    fs.stat(p).then(
+      (s) => s.isFile(),
+      () => false,
+    );
   if (await exists(path.join(dir, 'model.json'))) return dir;
   for (const inside of RUN_EXPORT_DIRS) {
     if (await exists(path.join(dir, inside, 'model.json'))) return path.join(dir, inside);

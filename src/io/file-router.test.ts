@@ -58,7 +58,7 @@ describe('file:// router for plain tfjs in Node', () => {
       await first.save(fileSystemHandler(dir, { shardBytes: 100 }));
       expect((await readdir(dir)).length).toBe(4);
       await second.save(fileSystemHandler(dir));
-      expect((await readdir(path.dirname(dir)))).toEqual(['h']);
+      expect(await readdir(path.dirname(dir))).toEqual(['h']);
       const loaded = await tf.loadLayersModel(fileSystemHandler(dir));
       expect(Array.from(predictProbe(loaded))).toEqual(Array.from(predictProbe(second)));
       loaded.dispose();
@@ -69,7 +69,9 @@ describe('file:// router for plain tfjs in Node', () => {
       const json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
       json.weightsManifest[0].paths = ['../../etc/passwd'];
       await writeFile(path.join(dir, 'model.json'), JSON.stringify(json));
-      await expect(tf.loadLayersModel(`file://${dir}/model.json`)).rejects.toThrow(/contains "\.\." and would leave the checkpoint directory/);
+      await expect(tf.loadLayersModel(`file://${dir}/model.json`)).rejects.toThrow(
+        /contains "\.\." and would leave the checkpoint directory/,
+      );
       first.dispose();
       second.dispose();
     });

@@ -14,15 +14,23 @@ function graphJson(shardPath = 'group1-shard1of1.bin') {
   const dims = (...sizes: number[]) => ({ dim: sizes.map((size) => ({ size: String(size) })) });
   const float = { type: 'DT_FLOAT' };
   return {
-    format: 'graph-model', generatedBy: '2.x', convertedBy: 'TensorFlow.js Converter v4.22.0',
+    format: 'graph-model',
+    generatedBy: '2.x',
+    convertedBy: 'TensorFlow.js Converter v4.22.0',
     modelTopology: {
       node: [
         { name: 'input_ids', op: 'Placeholder', attr: { dtype: { type: 'DT_INT32' }, shape: { shape: dims(-1, 2) } } },
         { name: 'ids_float', op: 'Cast', input: ['input_ids'], attr: { SrcT: { type: 'DT_INT32' }, DstT: float } },
         { name: 'w', op: 'Const', attr: { dtype: float, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims(2, 2) } } } },
-        { name: 'logits', op: 'MatMul', input: ['ids_float', 'w'], attr: { T: float, transpose_a: { b: false }, transpose_b: { b: false } } },
+        {
+          name: 'logits',
+          op: 'MatMul',
+          input: ['ids_float', 'w'],
+          attr: { T: float, transpose_a: { b: false }, transpose_b: { b: false } },
+        },
       ],
-      library: {}, versions: { producer: 1982 },
+      library: {},
+      versions: { producer: 1982 },
     },
     weightsManifest: [{ paths: [shardPath], weights: [{ name: 'w', shape: [2, 2], dtype: 'float32' }] }],
   };
@@ -47,7 +55,14 @@ describe('loadGraphModelFile', () => {
     const file = await writeGraph(path.join(tmp, 'ok'));
     await expectNoLeaks(async () => {
       const graph = await loadGraphModelFile(file);
-      const ids = tf.tensor2d([[2, 4], [6, 6]], undefined, 'int32');
+      const ids = tf.tensor2d(
+        [
+          [2, 4],
+          [6, 6],
+        ],
+        undefined,
+        'int32',
+      );
       const out = graph.predict(ids) as tf.Tensor;
       expect(Array.from(await out.data())).toEqual([2, 2, 4.5, 0]);
       tf.dispose([ids, out]);

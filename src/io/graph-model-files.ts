@@ -20,13 +20,20 @@ export async function loadGraphModelFile(modelJson: string, opts: { maxTotalByte
   if (json.format !== 'graph-model' && !(isPlainObject(json.modelTopology) && Array.isArray(json.modelTopology.node))) {
     throw new TfdistillError('CHECKPOINT_INVALID', `${modelJson} is not a TF.js graph model (format ${JSON.stringify(json.format)})`);
   }
-  const groups = await checkWeightsManifest({ manifest: json.weightsManifest ?? [], manifestFile: modelJson,
-    root: path.dirname(modelJson), maxBytes: opts.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES });
+  const groups = await checkWeightsManifest({
+    manifest: json.weightsManifest ?? [],
+    manifestFile: modelJson,
+    root: path.dirname(modelJson),
+    maxBytes: opts.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES,
+  });
   const buffers = (await Promise.all(groups.map(readGroup))).flat();
   const total = buffers.reduce((n, b) => n + b.byteLength, 0);
   const weightData = new Uint8Array(total);
   let offset = 0;
-  for (const b of buffers) { weightData.set(new Uint8Array(b), offset); offset += b.byteLength; }
+  for (const b of buffers) {
+    weightData.set(new Uint8Array(b), offset);
+    offset += b.byteLength;
+  }
   const artifacts: tf.io.ModelArtifacts = {
     modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
     format: 'graph-model',

@@ -22,16 +22,28 @@ const config = (extra: object) => JSON.stringify({ model_type: 'bert', max_posit
 
 describe('findHfExport', () => {
   it('reads the optimum layout: model.onnx, config.json id2label in logit order, tokenizer.json', async () => {
-    const dir = await folder({ 'model.onnx': 'x', 'tokenizer.json': '{}',
-      'config.json': config({ id2label: { 1: 'POSITIVE', 0: 'NEGATIVE', 2: 'NEUTRAL' } }) });
+    const dir = await folder({
+      'model.onnx': 'x',
+      'tokenizer.json': '{}',
+      'config.json': config({ id2label: { 1: 'POSITIVE', 0: 'NEGATIVE', 2: 'NEUTRAL' } }),
+    });
     const hf = await findHfExport(dir);
-    expect(hf).toEqual({ dir, modelFile: path.join(dir, 'model.onnx'), labels: ['NEGATIVE', 'POSITIVE', 'NEUTRAL'],
-      maxLength: 512, modelType: 'bert', tokenizerDir: dir });
+    expect(hf).toEqual({
+      dir,
+      modelFile: path.join(dir, 'model.onnx'),
+      labels: ['NEGATIVE', 'POSITIVE', 'NEUTRAL'],
+      maxLength: 512,
+      modelType: 'bert',
+      tokenizerDir: dir,
+    });
   });
 
   it("finds onnx/model.onnx with config and tokenizer in the folder above (the Hub's layout), and RoBERTa's position offset", async () => {
-    const dir = await folder({ 'onnx/model.onnx': 'x', 'tokenizer.json': '{}',
-      'config.json': JSON.stringify({ model_type: 'roberta', max_position_embeddings: 514, pad_token_id: 1, id2label: { 0: 'a', 1: 'b' } }) });
+    const dir = await folder({
+      'onnx/model.onnx': 'x',
+      'tokenizer.json': '{}',
+      'config.json': JSON.stringify({ model_type: 'roberta', max_position_embeddings: 514, pad_token_id: 1, id2label: { 0: 'a', 1: 'b' } }),
+    });
     const hf = await findHfExport(dir);
     expect(hf?.modelFile).toBe(path.join(dir, 'onnx', 'model.onnx'));
     expect(hf?.tokenizerDir).toBe(dir);
@@ -46,8 +58,14 @@ describe('findHfExport', () => {
   });
 
   it('refuses config.json files it cannot trust', async () => {
-    for (const text of ['{', '[1]', config({ id2label: { 0: 'a', 2: 'b' } }), config({ id2label: { 0: 'a', 1: 'a' } }),
-      config({ id2label: ['a', 'b'] }), config({ id2label: { 0: '' } })]) {
+    for (const text of [
+      '{',
+      '[1]',
+      config({ id2label: { 0: 'a', 2: 'b' } }),
+      config({ id2label: { 0: 'a', 1: 'a' } }),
+      config({ id2label: ['a', 'b'] }),
+      config({ id2label: { 0: '' } }),
+    ]) {
       await expectTfdistillError(async () => findHfExport(await folder({ 'model.onnx': 'x', 'config.json': text })), 'CHECKPOINT_INVALID');
     }
   });

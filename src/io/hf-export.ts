@@ -31,7 +31,11 @@ export interface HfExport {
   tokenizerDir?: string;
 }
 
-const exists = (file: string) => fs.stat(file).then((s) => s.isFile(), () => false);
+const exists = (file: string) =>
+  fs.stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 
 /**
  * Looks at `source` as an ONNX teacher: a `.onnx` file, or a folder with `model.onnx` or `onnx/model.onnx`. Returns
@@ -85,7 +89,7 @@ async function readConfig(file: string): Promise<Pick<HfExport, 'labels' | 'maxL
   }
   const modelType = typeof doc.model_type === 'string' ? doc.model_type : undefined;
   const positions = typeof doc.max_position_embeddings === 'number' ? doc.max_position_embeddings : undefined;
-  const offset = modelType && OFFSET_POSITIONS.has(modelType) ? (Number(doc.pad_token_id ?? 1) + 1) : 0;
+  const offset = modelType && OFFSET_POSITIONS.has(modelType) ? Number(doc.pad_token_id ?? 1) + 1 : 0;
   return {
     labels: doc.id2label === undefined ? undefined : labelsFrom(doc.id2label, file),
     ...(positions ? { maxLength: positions - offset } : {}),
@@ -103,7 +107,10 @@ function labelsFrom(id2label: unknown, file: string): string[] {
   for (const [key, name] of entries) {
     const id = Number(key);
     if (!/^\d+$/.test(key) || id >= entries.length || labels[id] !== undefined || typeof name !== 'string' || name === '') {
-      throw new TfdistillError('CHECKPOINT_INVALID', `${file}: id2label must map 0..${entries.length - 1} to class names, found ${JSON.stringify(key)}: ${JSON.stringify(name)}`);
+      throw new TfdistillError(
+        'CHECKPOINT_INVALID',
+        `${file}: id2label must map 0..${entries.length - 1} to class names, found ${JSON.stringify(key)}: ${JSON.stringify(name)}`,
+      );
     }
     labels[id] = name;
   }

@@ -149,6 +149,9 @@ async function requireFile(metaFile: string, root: string, name: string): Promis
   if (!info?.isFile()) throw new TfdistillError('CHECKPOINT_INVALID', `${metaFile}: names tokenizer "${name}" but that file is missing`);
   const [real, rootReal] = await Promise.all([realpath(file), realpath(root)]);
   if (!real.startsWith(rootReal + path.sep)) {
-    throw new TfdistillError('CHECKPOINT_INVALID', `${metaFile}: tokenizer "${name}" is a symlink that resolves outside the checkpoint directory (${real})`);
+    throw new TfdistillError(
+      'CHECKPOINT_INVALID',
+      `${metaFile}: tokenizer "${name}" is a symlink that resolves outside the checkpoint directory (${real})`,
+    );
   }
 }

@@ -76,7 +76,12 @@ export async function checkModelFiles(opts: { root: string; maxBytes: number; mo
   if (json.format !== undefined && json.format !== 'layers-model') {
     throw new TfdistillError('CHECKPOINT_INVALID', `${file}: format ${preview(json.format)} is not "layers-model"`);
   }
-  const groups = await checkWeightsManifest({ manifest: json.weightsManifest ?? [], manifestFile: file, root: opts.root, maxBytes: opts.maxBytes });
+  const groups = await checkWeightsManifest({
+    manifest: json.weightsManifest ?? [],
+    manifestFile: file,
+    root: opts.root,
+    maxBytes: opts.maxBytes,
+  });
   return { file, json, groups, byteLength: groups.reduce((n, g) => n + g.byteLength, 0) };
 }
 

@@ -36,8 +36,9 @@ describe('replacing an output folder', () => {
     await fs.mkdir(inner, { recursive: true });
     await fs.writeFile(path.join(inner, 'keep.txt'), 'mine');
     process.chdir(inner);
-    await expect(distill({ train: 'train.csv', out: '..', checkpoints: { force: true }, runtime: { backend: 'wasm' }, logging: { progress: false } }))
-      .rejects.toMatchObject({ code: 'OUTPUT_EXISTS', message: expect.stringMatching(/working directory/) });
+    await expect(
+      distill({ train: 'train.csv', out: '..', checkpoints: { force: true }, runtime: { backend: 'wasm' }, logging: { progress: false } }),
+    ).rejects.toMatchObject({ code: 'OUTPUT_EXISTS', message: expect.stringMatching(/working directory/) });
     expect(await fs.readFile(path.join(inner, 'keep.txt'), 'utf8')).toBe('mine');
   });
 
@@ -45,11 +46,13 @@ describe('replacing an output folder', () => {
     const file = path.join(tmp, 'data.jsonl');
     await fs.writeFile(file, '{"text": "x"}\n');
     for (const force of [false, true]) {
-      await expect(distill({ train: file, out: file, checkpoints: { force }, runtime: { backend: 'wasm' }, logging: { progress: false } }))
-        .rejects.toMatchObject({ code: 'OUTPUT_EXISTS', message: expect.stringMatching(/not a directory/) });
+      await expect(
+        distill({ train: file, out: file, checkpoints: { force }, runtime: { backend: 'wasm' }, logging: { progress: false } }),
+      ).rejects.toMatchObject({ code: 'OUTPUT_EXISTS', message: expect.stringMatching(/not a directory/) });
     }
-    await expect(distill({ train: file, out: path.join(file, 'run'), runtime: { backend: 'wasm' }, logging: { progress: false } }))
-      .rejects.toMatchObject({ code: 'IO_ERROR', message: expect.stringMatching(/cannot create the run directory/) });
+    await expect(
+      distill({ train: file, out: path.join(file, 'run'), runtime: { backend: 'wasm' }, logging: { progress: false } }),
+    ).rejects.toMatchObject({ code: 'IO_ERROR', message: expect.stringMatching(/cannot create the run directory/) });
     expect(await fs.readFile(file, 'utf8')).toBe('{"text": "x"}\n');
   });
 
@@ -57,8 +60,10 @@ describe('replacing an output folder', () => {
     const mine = path.join(tmp, 'documents');
     await fs.mkdir(path.join(mine, 'teacher'), { recursive: true });
     await fs.writeFile(path.join(mine, 'thesis.tex'), 'years of work');
-    await expect(runDemo({ out: mine, force: true, log: () => {} }))
-      .rejects.toMatchObject({ code: 'OUTPUT_EXISTS', message: expect.stringMatching(/thesis\.tex.*refusing/) });
+    await expect(runDemo({ out: mine, force: true, log: () => {} })).rejects.toMatchObject({
+      code: 'OUTPUT_EXISTS',
+      message: expect.stringMatching(/thesis\.tex.*refusing/),
+    });
     expect(await fs.readFile(path.join(mine, 'thesis.tex'), 'utf8')).toBe('years of work');
     const file = path.join(tmp, 'notes.txt');
     await fs.writeFile(file, 'x');

@@ -21,12 +21,19 @@ import { TfdistillError } from '../errors.js';
 export function assertRemovable(dir: string): void {
   const target = path.resolve(dir);
   const cwd = path.resolve(process.cwd());
-  const why = target === path.parse(target).root ? 'is the filesystem root'
-    : target === path.resolve(os.homedir()) ? 'is the home directory'
-      : cwd === target || cwd.startsWith(target.endsWith(path.sep) ? target : target + path.sep) ? 'is or contains the working directory'
-        : undefined;
+  const why =
+    target === path.parse(target).root
+      ? 'is the filesystem root'
+      : target === path.resolve(os.homedir())
+        ? 'is the home directory'
+        : cwd === target || cwd.startsWith(target.endsWith(path.sep) ? target : target + path.sep)
+          ? 'is or contains the working directory'
+          : undefined;
   if (why !== undefined) {
-    throw new TfdistillError('OUTPUT_EXISTS', `${target} ${why}; refusing to delete it to make room for the output`,
-      'choose a new directory for the output (e.g. --out runs/new)');
+    throw new TfdistillError(
+      'OUTPUT_EXISTS',
+      `${target} ${why}; refusing to delete it to make room for the output`,
+      'choose a new directory for the output (e.g. --out runs/new)',
+    );
   }
 }

@@ -43,7 +43,13 @@ describe('saveModel / loadModel round trip', () => {
       const meta = {
         labels: ['neg', 'neu', 'pos'],
         modelConfig: { layers: 2, dModel: 8 },
-        training: { step: 12, epoch: 1, rngState: 123456789, dataPosition: 40, optimizer: { name: 'adam', hyperparameters: { learningRate: 0.001 } } },
+        training: {
+          step: 12,
+          epoch: 1,
+          rngState: 123456789,
+          dataPosition: 40,
+          optimizer: { name: 'adam', hyperparameters: { learningRate: 0.001 } },
+        },
         metrics: { accuracy: 0.75 },
         extra: { note: 'hello' },
       };
@@ -52,7 +58,9 @@ describe('saveModel / loadModel round trip', () => {
       expect(Array.from(predictProbe(loaded.model))).toEqual(Array.from(predictProbe(model)));
       const [a, b] = [weightValues(model), weightValues(loaded.model)];
       expect(b.length).toBe(a.length);
-      a.forEach((w, i) => expect(Buffer.from(b[i].buffer).equals(Buffer.from(w.buffer))).toBe(true));
+      a.forEach((w, i) => {
+        expect(Buffer.from(b[i].buffer).equals(Buffer.from(w.buffer))).toBe(true);
+      });
       expect(loaded.meta).toEqual({
         ...meta,
         format: 'tfdistill-checkpoint',
@@ -126,18 +134,29 @@ describe('saveModel / loadModel round trip', () => {
       const dir = path.join(await tempDir(), 'with-opt');
       const model = denseModel(4);
       const x = probeInput();
-      const y = tf.tensor2d(Array.from({ length: 15 }, (_, i) => (i % 4) - 1.5), [5, 3]);
+      const y = tf.tensor2d(
+        Array.from({ length: 15 }, (_, i) => (i % 4) - 1.5),
+        [5, 3],
+      );
       const step = (m: tf.LayersModel, opt: tf.Optimizer) =>
-        opt.minimize(() => tf.losses.meanSquaredError(y, m.apply(x) as tf.Tensor) as tf.Scalar, false,
-          m.trainableWeights.map((w) => w.read() as tf.Variable));
+        opt.minimize(
+          () => tf.losses.meanSquaredError(y, m.apply(x) as tf.Tensor) as tf.Scalar,
+          false,
+          m.trainableWeights.map((w) => w.read() as tf.Variable),
+        );
       const opt = tf.train.adam(0.05);
       step(model, opt);
       step(model, opt);
       const state = await opt.getWeights();
       await saveModel(model, dir, { optimizer: { name: 'adam', config: opt.getConfig(), weights: state }, shardBytes: 128 });
-      expect((await readdir(path.join(dir, 'optimizer'))).sort()).toEqual(
-        ['group1-shard1of5.bin', 'group1-shard2of5.bin', 'group1-shard3of5.bin', 'group1-shard4of5.bin', 'group1-shard5of5.bin', 'weights.json'],
-      );
+      expect((await readdir(path.join(dir, 'optimizer'))).sort()).toEqual([
+        'group1-shard1of5.bin',
+        'group1-shard2of5.bin',
+        'group1-shard3of5.bin',
+        'group1-shard4of5.bin',
+        'group1-shard5of5.bin',
+        'weights.json',
+      ]);
 
       const loaded = await loadModel(dir, { withOptimizer: true });
       expect(loaded.optimizer?.name).toBe('adam');
@@ -146,7 +165,11 @@ describe('saveModel / loadModel round trip', () => {
       expect(restored.map((w) => w.name)).toEqual(state.map((w) => w.name));
       restored.forEach((w, i) => {
         expect(w.tensor.dtype).toBe(state[i].tensor.dtype);
-        expect(Buffer.from((w.tensor.dataSync() as Float32Array).buffer).equals(Buffer.from((state[i].tensor.dataSync() as Float32Array).buffer))).toBe(true);
+        expect(
+          Buffer.from((w.tensor.dataSync() as Float32Array).buffer).equals(
+            Buffer.from((state[i].tensor.dataSync() as Float32Array).buffer),
+          ),
+        ).toBe(true);
       });
 
       // Resuming: tfjs's Adam.setWeights recomputes beta^t with pow() where the live optimizer keeps a
@@ -188,7 +211,10 @@ describe('saveModel extra files and argument checks', () => {
       const dir = path.join(await tempDir(), 'tok');
       const model = denseModel(5);
       const bytes = new Uint8Array([1, 2, 3, 250]);
-      await saveModel(model, dir, { meta: { tokenizer: 'tokenizer.json' }, files: { 'tokenizer.json': '{"vocab":{}}', 'report.bin': bytes } });
+      await saveModel(model, dir, {
+        meta: { tokenizer: 'tokenizer.json' },
+        files: { 'tokenizer.json': '{"vocab":{}}', 'report.bin': bytes },
+      });
       expect(await readFile(path.join(dir, 'tokenizer.json'), 'utf8')).toBe('{"vocab":{}}');
       expect(new Uint8Array(await readFile(path.join(dir, 'report.bin')))).toEqual(bytes);
       const loaded = await loadModel(dir);
@@ -223,7 +249,7 @@ describe('saveModel extra files and argument checks', () => {
       expect(await readdir(root)).toEqual([]);
 
       // A non-empty directory that is not a checkpoint is never replaced.
-      const err = await saveModel(model, root + '/..', {}).catch((e: unknown) => e);
+      const err = await saveModel(model, `${root}/..`, {}).catch((e: unknown) => e);
       expect((err as TfdistillError).code).toBe('OUTPUT_EXISTS');
       expect((err as Error).message).toMatch(/not empty and holds no model\.json/);
       model.dispose();

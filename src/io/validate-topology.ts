@@ -47,8 +47,10 @@ export function checkTopology(topology: unknown, file: string): void {
 
 /** A functional (graph) config, as opposed to a Sequential list; tfjs accepts snake_case and camelCase keys. */
 function isFunctional(config: Record<string, unknown>): boolean {
-  return ['input_layers', 'output_layers', 'inputLayers', 'outputLayers'].some((k) => k in config)
-    || (config.layers as unknown[]).some((l) => isPlainObject(l) && ('inbound_nodes' in l || 'inboundNodes' in l));
+  return (
+    ['input_layers', 'output_layers', 'inputLayers', 'outputLayers'].some((k) => k in config) ||
+    (config.layers as unknown[]).some((l) => isPlainObject(l) && ('inbound_nodes' in l || 'inboundNodes' in l))
+  );
 }
 
 /** The value of a key tfjs reads in either spelling (it converts snake_case keys to camelCase); both is an error. */
@@ -110,7 +112,10 @@ function checkGraph(config: Record<string, unknown>, where: string, invalid: (p:
       const waiting: unknown[][] = [];
       for (const node of list) {
         const ready = (node as NodeRef[]).every((ref) => nodes.get(ref[0])! > ref[1]);
-        if (!ready) { waiting.push(node); continue; }
+        if (!ready) {
+          waiting.push(node);
+          continue;
+        }
         progressed = true;
         left--;
         if (node.length > 0) nodes.set(name, nodes.get(name)! + 1);
@@ -122,7 +127,10 @@ function checkGraph(config: Record<string, unknown>, where: string, invalid: (p:
       throw invalid(`at ${at}: layer ${describe(stuck)} waits for an inbound node that is never built (a dangling reference or a cycle)`);
     }
   }
-  for (const [key, camel] of [['input_layers', 'inputLayers'], ['output_layers', 'outputLayers']] as const) {
+  for (const [key, camel] of [
+    ['input_layers', 'inputLayers'],
+    ['output_layers', 'outputLayers'],
+  ] as const) {
     const refs = either(config, key, camel, invalid);
     if (refs === undefined) continue;
     if (!Array.isArray(refs) || !refs.every((r) => isNodeRef(r) && (nodes.get(r[0]) ?? 0) > r[1])) {
@@ -132,6 +140,13 @@ function checkGraph(config: Record<string, unknown>, where: string, invalid: (p:
 }
 
 function isNodeRef(ref: unknown): ref is NodeRef {
-  return Array.isArray(ref) && ref.length >= 3 && typeof ref[0] === 'string'
-    && Number.isSafeInteger(ref[1]) && (ref[1] as number) >= 0 && Number.isSafeInteger(ref[2]) && (ref[2] as number) >= 0;
+  return (
+    Array.isArray(ref) &&
+    ref.length >= 3 &&
+    typeof ref[0] === 'string' &&
+    Number.isSafeInteger(ref[1]) &&
+    (ref[1] as number) >= 0 &&
+    Number.isSafeInteger(ref[2]) &&
+    (ref[2] as number) >= 0
+  );
 }

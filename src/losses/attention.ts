@@ -71,7 +71,7 @@ export function attentionMSE(student: tf.Tensor, teacher: tf.Tensor, options: At
   requireAttentionPair(student, teacher, options.mask);
   return tf.tidy(() => {
     const [s, t] = alignHeads(student, teacher);
-    const pairs = options.mask && options.mask.expandDims(1).expandDims(-1).mul(options.mask.expandDims(1).expandDims(1));
+    const pairs = options.mask?.expandDims(1).expandDims(-1).mul(options.mask.expandDims(1).expandDims(1));
     return maskedMean(tf.squaredDifference(s, t), pairs); // pairs [batch, 1, seq, seq]
   });
 }

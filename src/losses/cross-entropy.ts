@@ -48,7 +48,11 @@ export function hardCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, options: 
   return tf.tidy(() => {
     // Masked positions may hold any label (e.g. -100); point them at class 0 so oneHot stays in range.
     const safe = mask === undefined ? labels : tf.where(mask.cast('bool'), labels, tf.zerosLike(labels));
-    const target = tf.oneHot(safe, classes).toFloat().mul(1 - labelSmoothing).add(labelSmoothing / classes); // [...lead, C]
+    const target = tf
+      .oneHot(safe, classes)
+      .toFloat()
+      .mul(1 - labelSmoothing)
+      .add(labelSmoothing / classes); // [...lead, C]
     return maskedMean(smoothedNll(logits, target), mask);
   });
 }

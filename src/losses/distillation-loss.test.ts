@@ -9,14 +9,24 @@ import { softTargetKL } from './soft-target.js';
 const read = (t: tf.Tensor) => t.dataSync()[0];
 
 describe('distillationLoss', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   it('is alpha * soft + (1 - alpha) * hard, and the caller owns all three tensors', async () => {
     await expectNoLeaks(() => {
-      const s = tf.tensor2d([[1, -1, 0.5], [0, 2, 1]]), t = tf.tensor2d([[2, 0, 0], [0, 1, 3]]);
+      const s = tf.tensor2d([
+          [1, -1, 0.5],
+          [0, 2, 1],
+        ]),
+        t = tf.tensor2d([
+          [2, 0, 0],
+          [0, 1, 3],
+        ]);
       const labels = tf.tensor1d([0, 2], 'int32');
       const { total, soft, hard } = distillationLoss(s, t, labels, { temperature: 2, alpha: 0.3 });
-      const soft2 = softTargetKL(s, t, { temperature: 2 }), hard2 = hardCrossEntropy(s, labels);
+      const soft2 = softTargetKL(s, t, { temperature: 2 }),
+        hard2 = hardCrossEntropy(s, labels);
       expect(read(soft)).toBeCloseTo(read(soft2), 6);
       expect(read(hard)).toBeCloseTo(read(hard2), 6);
       expect(read(total)).toBeCloseTo(0.3 * read(soft) + 0.7 * read(hard), 6);
@@ -26,7 +36,9 @@ describe('distillationLoss', () => {
 
   it('reads temperature and alpha schedules at the given step', async () => {
     await expectNoLeaks(() => {
-      const s = tf.tensor2d([[1, -1, 0.5]]), t = tf.tensor2d([[2, 0, 0]]), labels = tf.tensor1d([1], 'int32');
+      const s = tf.tensor2d([[1, -1, 0.5]]),
+        t = tf.tensor2d([[2, 0, 0]]),
+        labels = tf.tensor1d([1], 'int32');
       const temperature = { kind: 'linear', from: 1, to: 5, steps: 100 } as const;
       const alpha = { kind: 'cosine', from: 1, to: 0, steps: 100 } as const;
       const scheduled = distillationLoss(s, t, labels, { temperature, alpha, step: 50 });
@@ -39,7 +51,8 @@ describe('distillationLoss', () => {
 
   it('without labels: pure soft loss, zero hard loss, one warning per sink', async () => {
     await expectNoLeaks(() => {
-      const s = tf.tensor2d([[1, -1, 0.5]]), t = tf.tensor2d([[2, 0, 0]]);
+      const s = tf.tensor2d([[1, -1, 0.5]]),
+        t = tf.tensor2d([[2, 0, 0]]);
       const messages: string[] = [];
       const warn = (m: string) => messages.push(m);
       const first = distillationLoss(s, t, undefined, { alpha: 0.5, warn });
@@ -57,9 +70,46 @@ describe('distillationLoss', () => {
 
   it('ignores labels at masked token positions', async () => {
     await expectNoLeaks(() => {
-      const s = tf.tensor3d([[[1, 0], [0, 1]], [[2, 1], [1, 2]]]), t = tf.tensor3d([[[0, 1], [1, 0]], [[1, 1], [0, 0]]]);
-      const mask = tf.tensor2d([[1, 0], [1, 1]]);
-      const a = tf.tensor2d([[1, -100], [0, 1]], undefined, 'int32'), b = tf.tensor2d([[1, 0], [0, 1]], undefined, 'int32');
+      const s = tf.tensor3d([
+          [
+            [1, 0],
+            [0, 1],
+          ],
+          [
+            [2, 1],
+            [1, 2],
+          ],
+        ]),
+        t = tf.tensor3d([
+          [
+            [0, 1],
+            [1, 0],
+          ],
+          [
+            [1, 1],
+            [0, 0],
+          ],
+        ]);
+      const mask = tf.tensor2d([
+        [1, 0],
+        [1, 1],
+      ]);
+      const a = tf.tensor2d(
+          [
+            [1, -100],
+            [0, 1],
+          ],
+          undefined,
+          'int32',
+        ),
+        b = tf.tensor2d(
+          [
+            [1, 0],
+            [0, 1],
+          ],
+          undefined,
+          'int32',
+        );
       const la = distillationLoss(s, t, a, { mask, labelSmoothing: 0.2 });
       const lb = distillationLoss(s, t, b, { mask, labelSmoothing: 0.2 });
       expect(read(la.total)).toBeCloseTo(read(lb.total), 6);
@@ -69,8 +119,11 @@ describe('distillationLoss', () => {
 
   it('validates alpha, label smoothing, labels and schedules', async () => {
     await expectNoLeaks(() => {
-      const s = tf.zeros([2, 3]), labels = tf.tensor1d([0, 3], 'int32'), ok = tf.tensor1d([0, 2], 'int32');
-      const floatLabels = tf.tensor1d([0, 1]), short = tf.tensor1d([0], 'int32');
+      const s = tf.zeros([2, 3]),
+        labels = tf.tensor1d([0, 3], 'int32'),
+        ok = tf.tensor1d([0, 2], 'int32');
+      const floatLabels = tf.tensor1d([0, 1]),
+        short = tf.tensor1d([0], 'int32');
       const invalid = expect.objectContaining({ code: 'INVALID_ARGUMENT' });
       expect(() => distillationLoss(s, s, labels)).toThrow(/label 3 .* outside \[0, 3\)/);
       expect(() => distillationLoss(s, s, floatLabels)).toThrow(/int32/);
@@ -85,7 +138,14 @@ describe('distillationLoss', () => {
 
   it('checkLabels: false skips the device read of the labels; the host check catches what the read would', async () => {
     await expectNoLeaks(() => {
-      const s = tf.tensor2d([[1, 0, 2], [0, 1, 0]]), t = tf.tensor2d([[0, 1, 0], [1, 1, 0]]);
+      const s = tf.tensor2d([
+          [1, 0, 2],
+          [0, 1, 0],
+        ]),
+        t = tf.tensor2d([
+          [0, 1, 0],
+          [1, 1, 0],
+        ]);
       const labels = tf.tensor1d([2, 1], 'int32');
       const read = vi.spyOn(labels, 'dataSync');
       const unchecked = distillationLoss(s, t, labels, { checkLabels: false });

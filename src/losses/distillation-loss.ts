@@ -26,7 +26,6 @@ export const DEFAULT_TEMPERATURE = 4;
  */
 export const DEFAULT_ALPHA = 0.7;
 
-
 /**
  * Options of {@link distillationLoss}.
  */
@@ -102,9 +101,7 @@ export function distillationLoss(
   if (labels === undefined) alpha = 1;
   return tf.tidy(() => {
     const soft = softTargetKL(studentLogits, teacherLogits, { temperature, mask, topKMode });
-    const hard = labels === undefined
-      ? tf.scalar(0)
-      : hardCrossEntropy(studentLogits, labels, { labelSmoothing, mask, checkLabels });
+    const hard = labels === undefined ? tf.scalar(0) : hardCrossEntropy(studentLogits, labels, { labelSmoothing, mask, checkLabels });
     // alpha = 1 or 0 must not multiply a 0 weight into an Inf/NaN term; skip the unused one.
     const total = alpha === 1 ? soft.clone() : alpha === 0 ? hard.clone() : soft.mul(alpha).add(hard.mul(1 - alpha));
     return { total: total as tf.Scalar, soft, hard };

@@ -9,7 +9,9 @@ const kdRows = golden.kd.filter((r) => /^cls T=(4|20) a=0\.5|C=1000 T=4|token ma
 const intermediateRows = golden.intermediate.filter((r) => /projected|heads/.test(r.name));
 
 describe('losses match PyTorch (cpu subset)', () => {
-  beforeAll(async () => { await useBackend('cpu'); });
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
 
   it('covers classification, 1000 classes, masked tokens, top-k and intermediate rows', () => {
     expect(kdRows.length).toBeGreaterThanOrEqual(4);

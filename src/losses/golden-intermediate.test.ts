@@ -5,7 +5,9 @@ import { checkIntermediateRow } from '../../test/fixtures/losses/check.js';
 import { golden } from '../../test/fixtures/losses/golden.js';
 
 describe('intermediate losses match PyTorch (wasm)', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   for (const row of golden.intermediate) {
     it(row.name, async () => {

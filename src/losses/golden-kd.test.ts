@@ -5,7 +5,9 @@ import { checkKdRow } from '../../test/fixtures/losses/check.js';
 import { golden } from '../../test/fixtures/losses/golden.js';
 
 describe('distillationLoss matches PyTorch (wasm)', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   for (const row of golden.kd) {
     it(row.name, async () => {

@@ -94,7 +94,8 @@ function requireHiddenPair(student: tf.Tensor, teacher: tf.Tensor, { mask, proje
   if (student.shape[0] !== teacher.shape[0] || student.shape[1] !== teacher.shape[1]) {
     throw mismatch('batch and seq must agree');
   }
-  const dS = student.shape[2], dT = teacher.shape[2];
+  const dS = student.shape[2],
+    dT = teacher.shape[2];
   if (projection === undefined && dS !== dT) throw mismatch('widths differ; pass a projection (createProjection)');
   if (projection !== undefined && (projection.studentDim !== dS || projection.teacherDim !== dT)) {
     throw mismatch(`projection '${projection.name}' maps ${projection.studentDim} -> ${projection.teacherDim}`);

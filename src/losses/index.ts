@@ -12,8 +12,11 @@
 export { softTargetKL, type SoftTargetOptions } from './soft-target.js';
 export { hardCrossEntropy, requireLabelValues, type CrossEntropyOptions } from './cross-entropy.js';
 export {
-  distillationLoss, DEFAULT_ALPHA, DEFAULT_TEMPERATURE,
-  type DistillationLossOptions, type DistillationLossResult,
+  distillationLoss,
+  DEFAULT_ALPHA,
+  DEFAULT_TEMPERATURE,
+  type DistillationLossOptions,
+  type DistillationLossResult,
 } from './distillation-loss.js';
 export { topK } from './top-k.js';
 export { isTopK } from './validate.js';
@@ -26,9 +29,15 @@ export type { IntermediateSpec } from './intermediate-spec.js';
 export { intermediateLoss, type IntermediateLossOptions, type IntermediateTerm } from './intermediate.js';
 export { checkIntermediateShapes, intermediateShapesOf, type IntermediateShapes } from './check-shapes.js';
 export {
-  distillLosses, getDistillLoss, intermediateLosses,
-  type DistillLossFn, type DistillLossName, type DistillLossOptions,
-  type IntermediateLossEntry, type IntermediateLossName, type IntermediateOutput,
+  distillLosses,
+  getDistillLoss,
+  intermediateLosses,
+  type DistillLossFn,
+  type DistillLossName,
+  type DistillLossOptions,
+  type IntermediateLossEntry,
+  type IntermediateLossName,
+  type IntermediateOutput,
 } from './registry.js';
 export { maskedMean } from './masked-mean.js';
 export type { WarnFn } from './warn-once.js';

@@ -23,20 +23,38 @@ function attention(seed: number, heads: number, mask: tf.Tensor2D): tf.Tensor4D 
 }
 
 describe('intermediate-layer losses', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   it('exclude padding tokens: changing them does not change any loss', async () => {
     await expectNoLeaks(() => {
-      const mask = tf.tensor2d([[1, 1, 0], [1, 0, 0]]);
-      const h = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 1), ht = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 2);
+      const mask = tf.tensor2d([
+        [1, 1, 0],
+        [1, 0, 0],
+      ]);
+      const h = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 1),
+        ht = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 2);
       const junk = tf.tidy(() => tf.where(mask.cast('bool').expandDims(-1).tile([1, 1, 4]), h, tf.fill(h.shape, 1e3)));
       for (const loss of [hiddenMSE, cosineEmbedding]) {
         const [a, b] = [loss(h, ht, { mask }), loss(junk, ht, { mask })];
         expect(read(a)).toBeCloseTo(read(b), 5);
         tf.dispose([a, b]);
       }
-      const as = attention(3, 2, mask), at = attention(4, 2, mask);
-      const asJunk = tf.tidy(() => as.add(tf.scalar(0.3).mul(tf.tensor2d([[0, 0, 1], [0, 1, 1]]).reshape([2, 1, 3, 1]))));
+      const as = attention(3, 2, mask),
+        at = attention(4, 2, mask);
+      const asJunk = tf.tidy(() =>
+        as.add(
+          tf.scalar(0.3).mul(
+            tf
+              .tensor2d([
+                [0, 0, 1],
+                [0, 1, 1],
+              ])
+              .reshape([2, 1, 3, 1]),
+          ),
+        ),
+      );
       for (const loss of [attentionKL, attentionMSE]) {
         const [a, b] = [loss(as, at, { mask }), loss(asJunk, at, { mask })];
         expect(read(a)).toBeCloseTo(read(b), 5);
@@ -62,9 +80,11 @@ describe('intermediate-layer losses', () => {
     await expectNoLeaks(() => {
       const proj = createProjection(3, 5, 'test/proj_a', { seed: 1 });
       expect(proj.variables.map((v) => [v.name, v.shape, v.trainable])).toEqual([
-        ['test/proj_a/kernel', [3, 5], true], ['test/proj_a/bias', [5], true],
+        ['test/proj_a/kernel', [3, 5], true],
+        ['test/proj_a/bias', [5], true],
       ]);
-      const x = tf.ones([2, 4, 3]), y = proj.apply(x);
+      const x = tf.ones([2, 4, 3]),
+        y = proj.apply(x);
       expect(y.shape).toEqual([2, 4, 5]);
       const teacher = tf.zeros([2, 4, 5]);
       const loss = hiddenMSE(x, teacher, { projection: proj });
@@ -93,7 +113,14 @@ describe('intermediate-layer losses', () => {
       const proj = createProjection(4, 6, 'test/proj_b');
       const specs: IntermediateSpec[] = [
         { loss: 'hiddenMse', weight: 2, layerMap: [[0, 1]] },
-        { loss: 'attentionKl', weight: 0.5, layerMap: [[0, 0], [0, 1]] },
+        {
+          loss: 'attentionKl',
+          weight: 0.5,
+          layerMap: [
+            [0, 0],
+            [0, 1],
+          ],
+        },
       ];
       const { total, terms } = intermediateLoss(student, teacher, specs, { mask, projections: { 0: proj } });
       const expected = [
@@ -102,9 +129,13 @@ describe('intermediate-layer losses', () => {
         attentionKL(student.attention![0], teacher.attention![1], { mask }),
       ];
       expect(terms.map((t) => [t.loss, t.studentBlock, t.teacherBlock, t.weight])).toEqual([
-        ['hiddenMse', 0, 1, 2], ['attentionKl', 0, 0, 0.5], ['attentionKl', 0, 1, 0.5],
+        ['hiddenMse', 0, 1, 2],
+        ['attentionKl', 0, 0, 0.5],
+        ['attentionKl', 0, 1, 0.5],
       ]);
-      terms.forEach((t, i) => expect(read(t.value)).toBeCloseTo(read(expected[i]), 6));
+      terms.forEach((t, i) => {
+        expect(read(t.value)).toBeCloseTo(read(expected[i]), 6);
+      });
       expect(read(total)).toBeCloseTo(2 * read(expected[0]) + 0.5 * (read(expected[1]) + read(expected[2])), 5);
       tf.dispose([mask, total, terms.map((t) => t.value), expected]);
       for (const o of [student, teacher]) tf.dispose([o.logits, o.hidden ?? [], o.attention ?? []]);
@@ -114,16 +145,39 @@ describe('intermediate-layer losses', () => {
 });
 
 describe('checkIntermediateShapes', () => {
-  const student = { hidden: [[8, 16, 32], [8, 16, 32]], attention: [[8, 2, 16, 16]] };
-  const teacher = { hidden: [[8, 16, 64], [8, 16, 64], [8, 16, 64]], attention: [[8, 4, 16, 16], [8, 4, 12, 12]] };
+  const student = {
+    hidden: [
+      [8, 16, 32],
+      [8, 16, 32],
+    ],
+    attention: [[8, 2, 16, 16]],
+  };
+  const teacher = {
+    hidden: [
+      [8, 16, 64],
+      [8, 16, 64],
+      [8, 16, 64],
+    ],
+    attention: [
+      [8, 4, 16, 16],
+      [8, 4, 12, 12],
+    ],
+  };
 
   it('accepts compatible layers (differing head counts are averaged)', async () => {
     await expectNoLeaks(() => {
       const proj = createProjection(32, 64, 'test/proj_c');
-      expect(() => checkIntermediateShapes(student, teacher, [
-        { loss: 'hiddenMse', weight: 1, layerMap: [[1, 2]] },
-        { loss: 'attentionMse', weight: 1, layerMap: [[0, 0]] },
-      ], { projections: { 1: proj } })).not.toThrow();
+      expect(() =>
+        checkIntermediateShapes(
+          student,
+          teacher,
+          [
+            { loss: 'hiddenMse', weight: 1, layerMap: [[1, 2]] },
+            { loss: 'attentionMse', weight: 1, layerMap: [[0, 0]] },
+          ],
+          { projections: { 1: proj } },
+        ),
+      ).not.toThrow();
       proj.dispose();
     });
   });
@@ -132,15 +186,26 @@ describe('checkIntermediateShapes', () => {
     let error: unknown;
     try {
       checkIntermediateShapes(student, teacher, [
-        { loss: 'cosine', weight: 1, layerMap: [[0, 0], [5, 1]] },
+        {
+          loss: 'cosine',
+          weight: 1,
+          layerMap: [
+            [0, 0],
+            [5, 1],
+          ],
+        },
         { loss: 'attentionKl', weight: 1, layerMap: [[0, 1]] },
       ]);
-    } catch (e) { error = e; }
+    } catch (e) {
+      error = e;
+    }
     expect(error).toMatchObject({ code: 'SHAPE_MISMATCH' });
     const message = (error as Error).message;
     expect(message).toContain('cosine: student hidden[0] vs teacher hidden[0]: [8, 16, 32] vs [8, 16, 64]: widths 32 and 64 differ');
     expect(message).toContain('student hidden[5] vs teacher hidden[1]: missing block (student has 2 hidden outputs, teacher 3)');
-    expect(message).toContain('attentionKl: student attention[0] vs teacher attention[1]: [8, 2, 16, 16] vs [8, 4, 12, 12]: batch/seq differ');
+    expect(message).toContain(
+      'attentionKl: student attention[0] vs teacher attention[1]: [8, 2, 16, 16] vs [8, 4, 12, 12]: batch/seq differ',
+    );
   });
 
   it('rejects malformed specs with INVALID_ARGUMENT', () => {
@@ -148,6 +213,8 @@ describe('checkIntermediateShapes', () => {
     expect(() => checkIntermediateShapes(student, teacher, [{ loss: 'hiddenMse', weight: -1, layerMap: [[0, 0]] }])).toThrow(invalid);
     expect(() => checkIntermediateShapes(student, teacher, [{ loss: 'hiddenMse', weight: 1, layerMap: [] }])).toThrow(invalid);
     // @ts-expect-error unknown loss name
-    expect(() => checkIntermediateShapes(student, teacher, [{ loss: 'mse', weight: 1, layerMap: [[0, 0]] }])).toThrow(/valid names|unknown/);
+    expect(() => checkIntermediateShapes(student, teacher, [{ loss: 'mse', weight: 1, layerMap: [[0, 0]] }])).toThrow(
+      /valid names|unknown/,
+    );
   });
 });

@@ -43,12 +43,7 @@ export type ProjectionShape = Pick<Projection, 'name' | 'studentDim' | 'teacherD
  * optimizer.minimize(() => loss, false, [...studentVars, ...proj.variables]);
  * ```
  */
-export function createProjection(
-  studentDim: number,
-  teacherDim: number,
-  name: string,
-  options: { seed?: number } = {},
-): Projection {
+export function createProjection(studentDim: number, teacherDim: number, name: string, options: { seed?: number } = {}): Projection {
   require_(Number.isInteger(studentDim) && studentDim > 0, `studentDim must be a positive integer, got ${studentDim}`);
   require_(Number.isInteger(teacherDim) && teacherDim > 0, `teacherDim must be a positive integer, got ${teacherDim}`);
   require_(typeof name === 'string' && name.length > 0, 'projection name must be a non-empty string');
@@ -67,7 +62,10 @@ export function createProjection(
       tf.tidy(() => {
         const lead = x.shape.slice(0, -1);
         const rows = x.reshape([-1, studentDim]) as tf.Tensor2D; // [tokens, studentDim]
-        return rows.matMul(kernel).add(bias).reshape([...lead, teacherDim]);
+        return rows
+          .matMul(kernel)
+          .add(bias)
+          .reshape([...lead, teacherDim]);
       }),
     dispose: () => tf.dispose([kernel, bias]),
   };

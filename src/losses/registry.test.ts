@@ -7,18 +7,30 @@ import { checkIntermediateShapes } from './check-shapes.js';
 import { intermediateLoss } from './intermediate.js';
 import { createProjection } from './projection.js';
 import {
-  distillLosses, getDistillLoss, intermediateLosses, outputsRead, projectedBlocks,
-  type DistillLossName, type IntermediateLossName, type IntermediateOutput,
+  distillLosses,
+  getDistillLoss,
+  intermediateLosses,
+  outputsRead,
+  projectedBlocks,
+  type DistillLossName,
+  type IntermediateLossName,
+  type IntermediateOutput,
 } from './registry.js';
 import { softTargetKL } from './soft-target.js';
 import { topK } from './top-k.js';
 
 describe('distillLosses registry', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   it('lists the valid names when a name is unknown', () => {
     let error: unknown;
-    try { getDistillLoss('hidden_mse'); } catch (e) { error = e; }
+    try {
+      getDistillLoss('hidden_mse');
+    } catch (e) {
+      error = e;
+    }
     expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/hidden_mse/) });
     expect((error as { hint: string }).hint).toBe(`valid names: ${['kd', ...Object.keys(intermediateLosses)].join(', ')}`);
     expect((error as { hint: string }).hint).toMatch(/^valid names: kd, hiddenMse, cosine, /);
@@ -33,7 +45,8 @@ describe('distillLosses registry', () => {
 
   it('kd is softTargetKL (default T = 4) and accepts a top-k teacher', async () => {
     await expectNoLeaks(() => {
-      const s = tf.tensor2d([[1, 0, -1, 2]]), t = tf.tensor2d([[0, 3, 1, 1]]);
+      const s = tf.tensor2d([[1, 0, -1, 2]]),
+        t = tf.tensor2d([[0, 3, 1, 1]]);
       const cached = topK(t, 4);
       const losses = [getDistillLoss('kd')(s, t), softTargetKL(s, t, { temperature: 4 }), distillLosses.kd(s, cached)];
       const [viaName, direct, viaTopK] = losses.map((l) => l.dataSync()[0]);
@@ -54,7 +67,9 @@ const sampleOutput: Record<IntermediateOutput, (seed: number, width: number) => 
 const entries = Object.entries(intermediateLosses) as Array<[IntermediateLossName, (typeof intermediateLosses)[IntermediateLossName]]>;
 
 describe.each(entries)('intermediate loss %s, as the registry describes it', (name, entry) => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
   const spec = { loss: name, weight: 1, layerMap: [[0, 1]] as Array<[number, number]> };
 
   it('is a distillLosses name, and makes the encoders return the output it reads', () => {
@@ -70,10 +85,15 @@ describe.each(entries)('intermediate loss %s, as the registry describes it', (na
     await expectNoLeaks(() => {
       const teacherWidth = entry.learnsProjection ? 6 : 4;
       const student: EncoderOutputs = { logits: tf.zeros([2, 2]), [entry.reads]: [sampleOutput[entry.reads](1, 4)] };
-      const teacher: EncoderOutputs = { logits: tf.zeros([2, 2]),
-        [entry.reads]: [sampleOutput[entry.reads](2, teacherWidth), sampleOutput[entry.reads](3, teacherWidth)] };
+      const teacher: EncoderOutputs = {
+        logits: tf.zeros([2, 2]),
+        [entry.reads]: [sampleOutput[entry.reads](2, teacherWidth), sampleOutput[entry.reads](3, teacherWidth)],
+      };
       const projection = entry.learnsProjection ? createProjection(4, teacherWidth, `test/registry_${name}`, { seed: 1 }) : undefined;
-      const mask = tf.tensor2d([[1, 1, 0], [1, 1, 1]]);
+      const mask = tf.tensor2d([
+        [1, 1, 0],
+        [1, 1, 1],
+      ]);
       const { total, terms } = intermediateLoss(student, teacher, [spec], { mask, projections: projection && { 0: projection } });
       const direct = entry.compute(student[entry.reads]![0], teacher[entry.reads]![1], { mask, projection });
       expect(terms.map((t) => t.loss)).toEqual([name]);
@@ -90,8 +110,9 @@ describe.each(entries)('intermediate loss %s, as the registry describes it', (na
 
   it('has its layers checked before training: a missing block names the loss and the output', () => {
     const shapes = { [entry.reads]: [[2, 3, 3]] };
-    expect(() => checkIntermediateShapes(shapes, shapes, [{ ...spec, layerMap: [[0, 5]] }]))
-      .toThrow(`${name}: student ${entry.reads}[0] vs teacher ${entry.reads}[5]: missing block`);
+    expect(() => checkIntermediateShapes(shapes, shapes, [{ ...spec, layerMap: [[0, 5]] }])).toThrow(
+      `${name}: student ${entry.reads}[0] vs teacher ${entry.reads}[5]: missing block`,
+    );
   });
 });
 

@@ -82,19 +82,27 @@ export interface IntermediateLossEntry {
  */
 export const intermediateLosses = {
   hiddenMse: {
-    reads: 'hidden', learnsProjection: true, shapeProblem: hiddenShapeProblem,
+    reads: 'hidden',
+    learnsProjection: true,
+    shapeProblem: hiddenShapeProblem,
     compute: (student, teacher, options = {}) => hiddenMSE(student, teacher, { mask: options.mask, projection: options.projection }),
   },
   cosine: {
-    reads: 'hidden', learnsProjection: true, shapeProblem: hiddenShapeProblem,
+    reads: 'hidden',
+    learnsProjection: true,
+    shapeProblem: hiddenShapeProblem,
     compute: (student, teacher, options = {}) => cosineEmbedding(student, teacher, { mask: options.mask, projection: options.projection }),
   },
   attentionKl: {
-    reads: 'attention', learnsProjection: false, shapeProblem: attentionShapeProblem,
+    reads: 'attention',
+    learnsProjection: false,
+    shapeProblem: attentionShapeProblem,
     compute: (student, teacher, options = {}) => attentionKL(student, teacher, { mask: options.mask }),
   },
   attentionMse: {
-    reads: 'attention', learnsProjection: false, shapeProblem: attentionShapeProblem,
+    reads: 'attention',
+    learnsProjection: false,
+    shapeProblem: attentionShapeProblem,
     compute: (student, teacher, options = {}) => attentionMSE(student, teacher, { mask: options.mask }),
   },
 } satisfies Record<string, IntermediateLossEntry>;
@@ -121,8 +129,10 @@ export const distillLosses = {
       mask: options.mask,
       topKMode: options.topKMode,
     }),
-  ...(Object.fromEntries(Object.entries(intermediateLosses).map(([name, entry]) => [name, entry.compute])) as
-    Record<IntermediateLossName, DistillLossFn>),
+  ...(Object.fromEntries(Object.entries(intermediateLosses).map(([name, entry]) => [name, entry.compute])) as Record<
+    IntermediateLossName,
+    DistillLossFn
+  >),
 } satisfies Record<string, DistillLossFn>;
 
 /**
@@ -152,7 +162,8 @@ export function outputsRead(specs: readonly IntermediateSpec[]): IntermediateOut
  * ```
  */
 export function projectedBlocks(specs: readonly IntermediateSpec[]): number[] {
-  const blocks = specs.filter((spec) => intermediateLosses[spec.loss].learnsProjection)
+  const blocks = specs
+    .filter((spec) => intermediateLosses[spec.loss].learnsProjection)
     .flatMap((spec) => spec.layerMap.map(([studentBlock]) => studentBlock));
   return [...new Set(blocks)];
 }
@@ -166,7 +177,7 @@ export function projectedBlocks(specs: readonly IntermediateSpec[]): number[] {
  * ```
  */
 export function getDistillLoss(name: string): DistillLossFn {
-  if (!Object.prototype.hasOwnProperty.call(distillLosses, name)) {
+  if (!Object.hasOwn(distillLosses, name)) {
     throw new TfdistillError(
       'INVALID_ARGUMENT',
       `unknown distillation loss '${name}'`,

@@ -14,9 +14,7 @@ import { require_ } from '../errors.js';
  * scheduleValue({ kind: 'linear', from: 8, to: 2, steps: 10_000 }, 5_000); // 5: the temperature halfway
  * ```
  */
-export type ValueSchedule =
-  | number
-  | { kind: 'constant' | 'linear' | 'cosine'; from: number; to: number; steps: number };
+export type ValueSchedule = number | { kind: 'constant' | 'linear' | 'cosine'; from: number; to: number; steps: number };
 
 /**
  * The value of `schedule` at optimizer step `step` (0-based).

@@ -47,11 +47,7 @@ export interface SoftTargetOptions {
  * const loss = softTargetKL(studentLogits, teacherLogits, { temperature: 4, mask: attentionMask });
  * ```
  */
-export function softTargetKL(
-  studentLogits: tf.Tensor,
-  teacherLogits: TeacherLogits,
-  options: SoftTargetOptions,
-): tf.Scalar {
+export function softTargetKL(studentLogits: tf.Tensor, teacherLogits: TeacherLogits, options: SoftTargetOptions): tf.Scalar {
   const { temperature, mask, scaleByTemperatureSquared = true, topKMode = 'renormalize' } = options;
   requireTemperature(temperature);
   require_(topKMode === 'renormalize' || topKMode === 'uniform', `topKMode must be 'renormalize' or 'uniform', got ${String(topKMode)}`);
@@ -92,9 +88,11 @@ function denseKL(studentLogits: tf.Tensor, teacherLogits: tf.Tensor, temperature
     const lseDiff = tf.where(isClose, close, wide); // lse_t - lse_s, [...lead, 1]
     save([q.probs, t.probs]);
     return {
-      value: t.probs.mul(d).sum(-1).sub(lseDiff.squeeze([-1])),
-      gradFunc: (dy: tf.Tensor, [qProbs, pProbs]: tf.Tensor[]) =>
-        dy.expandDims(-1).mul(qProbs.sub(pProbs)).div(temperature),
+      value: t.probs
+        .mul(d)
+        .sum(-1)
+        .sub(lseDiff.squeeze([-1])),
+      gradFunc: (dy: tf.Tensor, [qProbs, pProbs]: tf.Tensor[]) => dy.expandDims(-1).mul(qProbs.sub(pProbs)).div(temperature),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return kl(studentLogits);

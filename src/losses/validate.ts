@@ -40,10 +40,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  */
 export function requireShape(actual: readonly number[], expected: readonly number[], what: string): void {
   if (!sameShape(actual, expected)) {
-    throw new TfdistillError(
-      'SHAPE_MISMATCH',
-      `${what} has shape ${shapeText(actual)}, expected ${shapeText(expected)}`,
-    );
+    throw new TfdistillError('SHAPE_MISMATCH', `${what} has shape ${shapeText(actual)}, expected ${shapeText(expected)}`);
   }
 }
 
@@ -75,10 +72,7 @@ export function requireLogits(logits: tf.Tensor, what: string): void {
   require_(logits instanceof tf.Tensor, `${what} must be a tf.Tensor`);
   require_(logits.dtype === 'float32', `${what} must be float32, got ${logits.dtype}`);
   if (logits.rank !== 2 && logits.rank !== 3) {
-    throw new TfdistillError(
-      'SHAPE_MISMATCH',
-      `${what} must be [batch, classes] or [batch, seq, classes], got ${shapeText(logits.shape)}`,
-    );
+    throw new TfdistillError('SHAPE_MISMATCH', `${what} must be [batch, classes] or [batch, seq, classes], got ${shapeText(logits.shape)}`);
   }
 }
 

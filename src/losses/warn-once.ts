@@ -22,7 +22,10 @@ const warned = new WeakMap<WarnFn, Set<string>>();
  */
 export function warnOnce(key: string, message: string, warn: WarnFn = defaultWarn): boolean {
   let keys = warned.get(warn);
-  if (keys === undefined) warned.set(warn, (keys = new Set()));
+  if (keys === undefined) {
+    keys = new Set();
+    warned.set(warn, keys);
+  }
   if (keys.has(key)) return false;
   keys.add(key);
   warn(message);

@@ -48,7 +48,10 @@ export function withActivationHook<T>(next: ActivationHook, fn: () => T): T {
     hook = previous;
     throw e;
   }
-  if (result instanceof Promise) return result.finally(() => { hook = previous; }) as T;
+  if (result instanceof Promise)
+    return result.finally(() => {
+      hook = previous;
+    }) as T;
   hook = previous;
   return result;
 }

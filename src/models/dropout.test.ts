@@ -5,7 +5,9 @@ import { expectNoLeaks } from '../../test/helpers.js';
 import { dropout, dropoutSeedState, restoreDropoutSeedState, setDropoutSeed } from './dropout.js';
 
 describe('reproducible dropout', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   it('a restored generator state reproduces the same masks; inference never drops or draws', async () => {
     await expectNoLeaks(async () => {

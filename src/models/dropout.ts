@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { seededDropout } from '../backend/dropout-mask.js';
 import { Rng } from '../util/rng.js';
 

@@ -5,7 +5,10 @@ describe('symmetricEigen (cyclic Jacobi)', () => {
   it('recovers A v = lambda v with orthonormal vectors, sorted descending', () => {
     const n = 7;
     let s = 3;
-    const rand = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32 - 0.5; };
+    const rand = () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s / 2 ** 32 - 0.5;
+    };
     const b = Array.from({ length: n * n }, rand);
     const a = new Float64Array(n * n); // A = B^T B: symmetric positive semi-definite
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) a[i * n + j] += b[k * n + i] * b[k * n + j];

@@ -43,13 +43,15 @@ export function symmetricEigen(matrix: ArrayLike<number>, n: number, options: { 
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
-        for (let k = 0; k < n; k++) { // columns p, q
+        for (let k = 0; k < n; k++) {
+          // columns p, q
           const akp = a[k * n + p];
           const akq = a[k * n + q];
           a[k * n + p] = c * akp - s * akq;
           a[k * n + q] = s * akp + c * akq;
         }
-        for (let k = 0; k < n; k++) { // rows p, q
+        for (let k = 0; k < n; k++) {
+          // rows p, q
           const apk = a[p * n + k];
           const aqk = a[q * n + k];
           a[p * n + k] = c * apk - s * aqk;

@@ -14,7 +14,9 @@ import { disposeOutputs, padIds, tinyOptions } from './test-utils.js';
 const rows = [[5, 9, 13, 2, 7, 31, 8], [4, 17], [22, 3, 3, 11], [6]];
 
 describe('createEncoder', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   it('returns logits, hidden states and attention probabilities in the documented layout', async () => {
     await expectNoLeaks(async () => {
@@ -24,7 +26,11 @@ describe('createEncoder', () => {
       const ids = padIds(rows, 9);
       const out = encoderOutputs(model, ids, { training: false });
       expect(out.logits.shape).toEqual([4, 3]);
-      expect(out.hidden!.map((h) => h.shape)).toEqual([[4, 9, 16], [4, 9, 16], [4, 9, 16]]);
+      expect(out.hidden!.map((h) => h.shape)).toEqual([
+        [4, 9, 16],
+        [4, 9, 16],
+        [4, 9, 16],
+      ]);
       const probs = out.attention![1];
       expect(probs.shape).toEqual([4, 2, 9, 9]);
       const sumsT = probs.sum(-1);
@@ -55,7 +61,9 @@ describe('createEncoder', () => {
   });
 
   for (const variant of [
-    { normFirst: true, pooling: 'mean' }, { normFirst: false, pooling: 'cls' }, { normFirst: true, pooling: 'cls' },
+    { normFirst: true, pooling: 'mean' },
+    { normFirst: false, pooling: 'cls' },
+    { normFirst: true, pooling: 'cls' },
     { normFirst: false, pooling: 'mean', attentionRank: 4, shareLayers: true },
   ] as Partial<EncoderOptions>[]) {
     it(`padding never changes a row's logits (${JSON.stringify(variant)})`, async () => {
@@ -85,7 +93,9 @@ describe('createEncoder', () => {
       for (let i = 0; i < wa.length; i++) expect(Array.from(await wa[i].data())).toEqual(Array.from(await wb[i].data()));
       const differs = await Promise.all(wa.map(async (w, i) => maxAbsDiff(await w.data(), await wc[i].data()) > 0));
       expect(differs.filter(Boolean).length).toBeGreaterThan(5);
-      [a, b, c].forEach((m) => m.dispose());
+      [a, b, c].forEach((m) => {
+        m.dispose();
+      });
     });
   });
 
@@ -140,12 +150,24 @@ describe('createEncoder', () => {
   it('rejects invalid options with INVALID_ARGUMENT', async () => {
     await expectNoLeaks(() => {
       const bad: Partial<EncoderOptions>[] = [
-        { dModel: 15 }, { numHeads: 0 }, { vocabSize: 2.5 }, { dropout: 1 }, { attentionRank: 17 }, { shareLayers: 3 },
-        { outputs: ['hidden'] }, { pooling: 'max' as never }, { task: 'seq2seq' as never }, { activation: 'tanh' as never },
+        { dModel: 15 },
+        { numHeads: 0 },
+        { vocabSize: 2.5 },
+        { dropout: 1 },
+        { attentionRank: 17 },
+        { shareLayers: 3 },
+        { outputs: ['hidden'] },
+        { pooling: 'max' as never },
+        { task: 'seq2seq' as never },
+        { activation: 'tanh' as never },
       ];
       for (const b of bad) {
         let error: unknown;
-        try { createEncoder({ ...tinyOptions, ...b }); } catch (e) { error = e; }
+        try {
+          createEncoder({ ...tinyOptions, ...b });
+        } catch (e) {
+          error = e;
+        }
         expect(error, JSON.stringify(b)).toBeInstanceOf(TfdistillError);
         expect((error as TfdistillError).code).toBe('INVALID_ARGUMENT');
       }
@@ -155,10 +177,18 @@ describe('createEncoder', () => {
   it('presets, scaling and parameter counts follow the documented formulas', async () => {
     await expectNoLeaks(async () => {
       expect(encoderPresets.teacherBase).toEqual({ dModel: 256, numLayers: 4, numHeads: 4, ffnDim: 1024 });
-      expect(scaleEncoderOptions(encoderPresets.teacherBase, { dModel: 128 }))
-        .toEqual({ dModel: 128, numLayers: 4, numHeads: 2, ffnDim: 512 });
-      expect(scaleEncoderOptions(encoderPresets.studentTiny, { dModel: 32, numLayers: 1, ffnDim: 50 }))
-        .toEqual({ dModel: 32, numLayers: 1, numHeads: 1, ffnDim: 50 });
+      expect(scaleEncoderOptions(encoderPresets.teacherBase, { dModel: 128 })).toEqual({
+        dModel: 128,
+        numLayers: 4,
+        numHeads: 2,
+        ffnDim: 512,
+      });
+      expect(scaleEncoderOptions(encoderPresets.studentTiny, { dModel: 32, numLayers: 1, ffnDim: 50 })).toEqual({
+        dModel: 32,
+        numLayers: 1,
+        numHeads: 1,
+        ffnDim: 50,
+      });
       expect(scaleEncoderOptions(encoderPresets.teacherBase, { dModel: 200 }).numHeads).toBe(2);
       const o = { ...encoderPresets.studentTiny, vocabSize: 100, maxLength: 32, numClasses: 5 };
       const { dModel: d, ffnDim: f, numLayers: L } = o;

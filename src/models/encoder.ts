@@ -45,18 +45,35 @@ export function createEncoder(options: EncoderOptions): tf.LayersModel {
   const ids = tf.input({ shape: [null], dtype: 'int32', name: 'input_ids' });
   const inputs = o.typeVocabSize > 0 ? [ids, tf.input({ shape: [null], dtype: 'int32', name: 'token_type_ids' })] : [ids];
   let x = new TfdEmbedding({
-    name: 'embeddings', vocabSize: o.vocabSize, maxLength: o.maxLength, dModel: o.dModel, dropout: o.dropout,
-    typeVocabSize: o.typeVocabSize, seed: layerSeed(o.seed, 0),
+    name: 'embeddings',
+    vocabSize: o.vocabSize,
+    maxLength: o.maxLength,
+    dModel: o.dModel,
+    dropout: o.dropout,
+    typeVocabSize: o.typeVocabSize,
+    seed: layerSeed(o.seed, 0),
   }).apply(inputs.length === 1 ? ids : inputs) as tf.SymbolicTensor;
 
   const groups = blockGroups(o);
   const returnAttention = o.outputs.includes('attention');
-  const blocks = Array.from({ length: groups }, (_, g) => new TfdEncoderBlock({
-    name: groups === o.numLayers ? `block_${g}` : `shared_block_${g}`,
-    dModel: o.dModel, numHeads: o.numHeads, ffnDim: o.ffnDim, dropout: o.dropout, activation: o.activation,
-    normFirst: o.normFirst, attentionRank: o.attentionRank, returnAttention, layerNormEpsilon: o.layerNormEpsilon,
-    padId: o.padId, seed: layerSeed(o.seed, 1 + g),
-  }));
+  const blocks = Array.from(
+    { length: groups },
+    (_, g) =>
+      new TfdEncoderBlock({
+        name: groups === o.numLayers ? `block_${g}` : `shared_block_${g}`,
+        dModel: o.dModel,
+        numHeads: o.numHeads,
+        ffnDim: o.ffnDim,
+        dropout: o.dropout,
+        activation: o.activation,
+        normFirst: o.normFirst,
+        attentionRank: o.attentionRank,
+        returnAttention,
+        layerNormEpsilon: o.layerNormEpsilon,
+        padId: o.padId,
+        seed: layerSeed(o.seed, 1 + g),
+      }),
+  );
   const hidden: tf.SymbolicTensor[] = [];
   const attention: tf.SymbolicTensor[] = [];
   for (let i = 0; i < o.numLayers; i++) {
@@ -74,11 +91,15 @@ export function createEncoder(options: EncoderOptions): tf.LayersModel {
   if (o.normFirst) {
     x = new TfdLayerNorm({ name: 'final_norm', dModel: o.dModel, epsilon: o.layerNormEpsilon }).apply(x) as tf.SymbolicTensor;
   }
-  const features = o.task === 'classification'
-    ? new TfdPooling({ name: 'pooler', pooling: o.pooling, padId: o.padId }).apply([x, ids]) as tf.SymbolicTensor // [b, d]
-    : x; // [b, s, d]
+  const features =
+    o.task === 'classification'
+      ? (new TfdPooling({ name: 'pooler', pooling: o.pooling, padId: o.padId }).apply([x, ids]) as tf.SymbolicTensor) // [b, d]
+      : x; // [b, s, d]
   const logits = new TfdDense({
-    name: outputName('logits', 0), inDim: o.dModel, units: o.numClasses, seed: layerSeed(o.seed, 1 + groups),
+    name: outputName('logits', 0),
+    inDim: o.dModel,
+    units: o.numClasses,
+    seed: layerSeed(o.seed, 1 + groups),
   }).apply(features) as tf.SymbolicTensor;
 
   const mark = (kind: 'hidden' | 'attention', list: tf.SymbolicTensor[]) =>

@@ -12,17 +12,40 @@ import { encoderOutputs } from './outputs.js';
 
 type Flat = number[];
 interface TorchLayer {
-  in_proj_weight: Flat; in_proj_bias: Flat; out_proj_weight: Flat; out_proj_bias: Flat;
-  linear1_weight: Flat; linear1_bias: Flat; linear2_weight: Flat; linear2_bias: Flat;
-  norm1_weight: Flat; norm1_bias: Flat; norm2_weight: Flat; norm2_bias: Flat;
+  in_proj_weight: Flat;
+  in_proj_bias: Flat;
+  out_proj_weight: Flat;
+  out_proj_bias: Flat;
+  linear1_weight: Flat;
+  linear1_bias: Flat;
+  linear2_weight: Flat;
+  linear2_bias: Flat;
+  norm1_weight: Flat;
+  norm1_bias: Flat;
+  norm2_weight: Flat;
+  norm2_bias: Flat;
 }
 interface Case {
   normFirst: boolean;
-  weights: { tok: Flat; pos: Flat; token_type?: Flat; layers: TorchLayer[]; final_norm_weight: Flat | null;
-    final_norm_bias: Flat | null; head_weight: Flat; head_bias: Flat };
-  logits_mean: Flat; logits_cls: Flat; logits_token: Flat; hidden: Flat[];
+  weights: {
+    tok: Flat;
+    pos: Flat;
+    token_type?: Flat;
+    layers: TorchLayer[];
+    final_norm_weight: Flat | null;
+    final_norm_bias: Flat | null;
+    head_weight: Flat;
+    head_bias: Flat;
+  };
+  logits_mean: Flat;
+  logits_cls: Flat;
+  logits_token: Flat;
+  hidden: Flat[];
   /** The sentence-pair case: its own ids (padded with padId) and token type ids. */
-  padId?: number; typeVocabSize?: number; input_ids?: number[][]; type_ids?: number[][];
+  padId?: number;
+  typeVocabSize?: number;
+  input_ids?: number[][];
+  type_ids?: number[][];
 }
 const golden = JSON.parse(readFileSync(new URL('../../test/fixtures/encoder/encoder_golden.json', import.meta.url), 'utf8')) as {
   config: { vocabSize: number; maxLength: number; dModel: number; numLayers: number; numHeads: number; ffnDim: number; numClasses: number };
@@ -67,19 +90,33 @@ function loadTorchWeights(model: tf.LayersModel, w: Case['weights']): void {
 }
 
 function build(cs: Case, options: { pooling?: 'mean' | 'cls'; task?: 'classification' | 'token' }): tf.LayersModel {
-  const model = createEncoder({ ...golden.config, dropout: 0, normFirst: cs.normFirst, outputs: ['logits', 'hidden'],
-    padId: cs.padId, typeVocabSize: cs.typeVocabSize, seed: 3, ...options });
+  const model = createEncoder({
+    ...golden.config,
+    dropout: 0,
+    normFirst: cs.normFirst,
+    outputs: ['logits', 'hidden'],
+    padId: cs.padId,
+    typeVocabSize: cs.typeVocabSize,
+    seed: 3,
+    ...options,
+  });
   loadTorchWeights(model, cs.weights);
   return model;
 }
 
 describe('encoder matches PyTorch nn.TransformerEncoderLayer', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   /** The case's ids and (pair case) type ids, each row right-padded to `seq` with padId / type 0. */
   function inputs(cs: Case, seq: number): { ids: tf.Tensor2D; typeIds?: tf.Tensor2D } {
     const pad = (rows: number[][], value: number) =>
-      tf.tensor2d(rows.map((row) => [...row, ...new Array<number>(seq - row.length).fill(value)]), undefined, 'int32');
+      tf.tensor2d(
+        rows.map((row) => [...row, ...new Array<number>(seq - row.length).fill(value)]),
+        undefined,
+        'int32',
+      );
     return { ids: pad(cs.input_ids ?? golden.input_ids, cs.padId ?? 0), typeIds: cs.type_ids && pad(cs.type_ids, 0) };
   }
 

@@ -17,8 +17,13 @@ export { createEncoder } from './encoder.js';
 export { encoderOutputs, outputName, type EncoderRunOptions } from './outputs.js';
 export { takesTokenTypes, encoderPadId } from './inputs.js';
 export {
-  encoderPresets, scaleEncoderOptions, resolveEncoderOptions,
-  type EncoderOptions, type EncoderShape, type EncoderOutputKind, type ResolvedEncoderOptions,
+  encoderPresets,
+  scaleEncoderOptions,
+  resolveEncoderOptions,
+  type EncoderOptions,
+  type EncoderShape,
+  type EncoderOutputKind,
+  type ResolvedEncoderOptions,
 } from './options.js';
 export { initStudentFromTeacher, type InitReport } from './init-from-teacher.js';
 export { countParameters, summarizeEncoder } from './summary.js';
@@ -30,7 +35,12 @@ export { teacherFromTransformersJs, type TransformersJsModel } from './transform
 export { setActivationHook, withActivationHook, layerOutput, type ActivationHook } from './activation-hook.js';
 export { setDropoutSeed, dropoutSeedState, restoreDropoutSeedState } from './dropout.js';
 export {
-  roundToFloat16, roundToBfloat16, setComputePrecision, getComputePrecision, applyPrecision, type ComputePrecision,
+  roundToFloat16,
+  roundToBfloat16,
+  setComputePrecision,
+  getComputePrecision,
+  applyPrecision,
+  type ComputePrecision,
 } from './precision.js';
 export { TfdEmbedding, type EmbeddingConfig } from './layers/embedding.js';
 export { TfdEncoderBlock, type EncoderBlockConfig } from './layers/encoder-block.js';

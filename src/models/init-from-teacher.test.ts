@@ -17,7 +17,9 @@ async function weightsEqual(a: tf.LayerVariable[], b: tf.LayerVariable[]): Promi
 }
 
 describe('initStudentFromTeacher', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   it('same width: copies embeddings, every other teacher block, final norm and head', async () => {
     await expectNoLeaks(async () => {
@@ -36,7 +38,7 @@ describe('initStudentFromTeacher', () => {
     });
   });
 
-  it('same width and depth with the identity layerMap gives the teacher\'s logits', async () => {
+  it("same width and depth with the identity layerMap gives the teacher's logits", async () => {
     await expectNoLeaks(async () => {
       const teacher = createEncoder({ ...tinyOptions, numLayers: 3, seed: 1 });
       const student = createEncoder({ ...tinyOptions, numLayers: 3, seed: 9 });
@@ -52,7 +54,7 @@ describe('initStudentFromTeacher', () => {
     });
   });
 
-  it('different width: embeddings from a truncated SVD preserve a low-rank teacher table\'s geometry', async () => {
+  it("different width: embeddings from a truncated SVD preserve a low-rank teacher table's geometry", async () => {
     await expectNoLeaks(async () => {
       const teacher = createEncoder({ ...tinyOptions, dModel: 16, seed: 1 });
       const student = createEncoder({ ...tinyOptions, dModel: 8, numHeads: 2, seed: 2 });
@@ -89,10 +91,16 @@ describe('initStudentFromTeacher', () => {
       const fromSingle = createEncoder({ ...tinyOptions, numLayers: 2, seed: 3 });
       expect(initStudentFromTeacher(student, fromSingle).leftRandom).toEqual(['embeddings/token_types']);
       const narrow = createEncoder({ ...pair, dModel: 8, numHeads: 2, seed: 4 });
-      expect(initStudentFromTeacher(narrow, teacher).initialised)
-        .toEqual(['embeddings/tokens', 'embeddings/positions', 'embeddings/token_types', 'logits/kernel']);
+      expect(initStudentFromTeacher(narrow, teacher).initialised).toEqual([
+        'embeddings/tokens',
+        'embeddings/positions',
+        'embeddings/token_types',
+        'logits/kernel',
+      ]);
       tf.dispose([ids, typeIds, a, b]);
-      [teacher, student, fromSingle, narrow].forEach((m) => m.dispose());
+      [teacher, student, fromSingle, narrow].forEach((m) => {
+        m.dispose();
+      });
     });
   });
 });

@@ -23,8 +23,7 @@ export interface InitReport {
 }
 
 const sameShape = (a: tf.LayerVariable, b: tf.LayerVariable) => a.shape.join(',') === b.shape.join(',');
-const sameShapes = (a: tf.LayerVariable[], b: tf.LayerVariable[]) =>
-  a.length === b.length && a.every((v, i) => sameShape(v, b[i]));
+const sameShapes = (a: tf.LayerVariable[], b: tf.LayerVariable[]) => a.length === b.length && a.every((v, i) => sameShape(v, b[i]));
 
 /** DistilBERT-style default: student layer i takes teacher layer floor(i * Lt / Ls) (every other one for 2x). */
 function defaultLayerMap(studentLayers: number, teacherLayers: number): number[] {
@@ -32,7 +31,10 @@ function defaultLayerMap(studentLayers: number, teacherLayers: number): number[]
 }
 
 function copyWeights(to: tf.LayerVariable[], from: tf.LayerVariable[], report: InitReport): void {
-  to.forEach((v, i) => { v.write(from[i].read()); report.copied.push(v.originalName); });
+  to.forEach((v, i) => {
+    v.write(from[i].read());
+    report.copied.push(v.originalName);
+  });
 }
 
 function initSameWidth(s: EncoderParts, t: EncoderParts, layerMap: number[], report: InitReport): void {
@@ -44,7 +46,9 @@ function initSameWidth(s: EncoderParts, t: EncoderParts, layerMap: number[], rep
   const rows = Math.min(sPos.shape[0] as number, tPos.shape[0] as number);
   if (rows === sPos.shape[0] && rows === tPos.shape[0]) copyWeights([sPos], [tPos], report);
   else {
-    tf.tidy(() => { sPos.write(tf.concat([tPos.read().slice(0, rows), sPos.read().slice(rows)])); });
+    tf.tidy(() => {
+      sPos.write(tf.concat([tPos.read().slice(0, rows), sPos.read().slice(rows)]));
+    });
     report.initialised.push(sPos.originalName);
   }
   const sTypes = s.embedding.tokenTypes;
@@ -59,7 +63,10 @@ function initSameWidth(s: EncoderParts, t: EncoderParts, layerMap: number[], rep
     if (sameShapes(block.weights, source.weights)) copyWeights(block.weights, source.weights, report);
     else report.leftRandom.push(...block.weights.map((v) => v.originalName));
   });
-  for (const [sv, tv] of [[s.finalNorm, t.finalNorm], [s.head, t.head]] as const) {
+  for (const [sv, tv] of [
+    [s.finalNorm, t.finalNorm],
+    [s.head, t.head],
+  ] as const) {
     if (!sv) continue;
     if (tv && sameShapes(sv.weights, tv.weights)) copyWeights(sv.weights, tv.weights, report);
     else report.leftRandom.push(...sv.weights.map((v) => v.originalName));
@@ -82,7 +89,10 @@ function initDifferentWidth(s: EncoderParts, t: EncoderParts, report: InitReport
   const vk = topEigenvectors(gram.dataSync(), dT, k);
   gram.dispose();
   tf.tidy(() => {
-    const basis = tf.tensor2d(Float32Array.from(vk), [dT, k]).pad([[0, 0], [0, dS - k]]); // [dT, dS]
+    const basis = tf.tensor2d(Float32Array.from(vk), [dT, k]).pad([
+      [0, 0],
+      [0, dS - k],
+    ]); // [dT, dS]
     const project = (x: tf.Tensor) => tf.matMul(x as tf.Tensor2D, basis); // [n, dT] -> [n, dS]
     const { tokens, positions } = s.embedding;
     if (tokens.shape[0] === t.embedding.tokens.shape[0]) {
@@ -140,8 +150,10 @@ export function initStudentFromTeacher(
   }
   const layerMap = options.layerMap ?? defaultLayerMap(s.layers.length, t.layers.length);
   if (layerMap.length !== s.layers.length || layerMap.some((i) => !Number.isInteger(i) || i < 0 || i >= t.layers.length)) {
-    throw new TfdistillError('INVALID_ARGUMENT',
-      `layerMap must list ${s.layers.length} teacher layer indices in [0, ${t.layers.length}), got [${layerMap.join(', ')}]`);
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `layerMap must list ${s.layers.length} teacher layer indices in [0, ${t.layers.length}), got [${layerMap.join(', ')}]`,
+    );
   }
   report.layerMap = layerMap;
   initSameWidth(s, t, layerMap, report);

@@ -18,8 +18,11 @@ import { TfdistillError } from '../errors.js';
  */
 export function takesTokenTypes(model: tf.LayersModel): boolean {
   if (model.inputs.length > 2) {
-    throw new TfdistillError('INVALID_ARGUMENT', `model has ${model.inputs.length} inputs [${model.inputNames.join(', ')}]; ` +
-      'a tfdistill encoder takes input_ids and optionally token_type_ids');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `model has ${model.inputs.length} inputs [${model.inputNames.join(', ')}]; ` +
+        'a tfdistill encoder takes input_ids and optionally token_type_ids',
+    );
   }
   return model.inputs.length === 2;
 }

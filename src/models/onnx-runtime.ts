@@ -37,9 +37,16 @@ export interface OrtSession {
 /** The module (subset). */
 export interface OrtModule {
   InferenceSession: {
-    create(pathOrBytes: string | Uint8Array, options?: { intraOpNumThreads?: number; interOpNumThreads?: number;
-      graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all'; executionProviders?: string[];
-      extra?: Record<string, unknown> }): Promise<OrtSession>;
+    create(
+      pathOrBytes: string | Uint8Array,
+      options?: {
+        intraOpNumThreads?: number;
+        interOpNumThreads?: number;
+        graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+        executionProviders?: string[];
+        extra?: Record<string, unknown>;
+      },
+    ): Promise<OrtSession>;
   };
   Tensor: new (type: string, data: BigInt64Array | Int32Array | Float32Array, dims: readonly number[]) => OrtTensor;
 }
@@ -82,15 +89,21 @@ async function load(importer: () => Promise<unknown>): Promise<OrtModule> {
     mod = await importer();
   } catch (e) {
     const missing = (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (module|package)/.test(String(e));
-    throw new TfdistillError('BACKEND_UNAVAILABLE',
-      missing ? 'ONNX teachers need onnxruntime-node, which is not installed'
+    throw new TfdistillError(
+      'BACKEND_UNAVAILABLE',
+      missing
+        ? 'ONNX teachers need onnxruntime-node, which is not installed'
         : `onnxruntime-node is installed but does not load: ${(e as Error).message}`,
-      `install it: ${ORT_INSTALL_COMMAND}`);
+      `install it: ${ORT_INSTALL_COMMAND}`,
+    );
   }
   const ort = ((mod as { default?: unknown }).default ?? mod) as Partial<OrtModule>;
   if (typeof ort.InferenceSession?.create !== 'function' || typeof ort.Tensor !== 'function') {
-    throw new TfdistillError('BACKEND_UNAVAILABLE', 'onnxruntime-node loaded but has no InferenceSession/Tensor',
-      `reinstall it: ${ORT_INSTALL_COMMAND}`);
+    throw new TfdistillError(
+      'BACKEND_UNAVAILABLE',
+      'onnxruntime-node loaded but has no InferenceSession/Tensor',
+      `reinstall it: ${ORT_INSTALL_COMMAND}`,
+    );
   }
   return ort as OrtModule;
 }

@@ -43,17 +43,30 @@ export interface OnnxBatch {
  * const { session, info } = await openOnnxSession(await loadOnnxRuntime(), 'out/model.onnx', { threads: 2 });
  * ```
  */
-export async function openOnnxSession(ort: OrtModule, file: string, opts: { threads: number; logitsOutput?: string }): Promise<{ session: OrtSession; info: OnnxGraphInfo }> {
+export async function openOnnxSession(
+  ort: OrtModule,
+  file: string,
+  opts: { threads: number; logitsOutput?: string },
+): Promise<{ session: OrtSession; info: OnnxGraphInfo }> {
   let session: OrtSession;
   try {
     // No spin-waiting between ops: the teacher's threads share the cores with the student's training step, which
     // spinning threads would compete with (on an idle machine spinning was only ~4% faster on the bench teacher).
-    session = await ort.InferenceSession.create(file, { intraOpNumThreads: opts.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
-      extra: { session: { intra_op: { allow_spinning: '0' } } } });
+    session = await ort.InferenceSession.create(file, {
+      intraOpNumThreads: opts.threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    });
   } catch (e) {
-    const reason = String((e as Error)?.message ?? e).split('\n')[0].slice(0, 300);
-    throw new TfdistillError('CHECKPOINT_INVALID', `${file} is not a usable ONNX model: ${reason}`,
-      'export it again (optimum-cli export onnx --task text-classification, or torch.onnx.export)');
+    const reason = String((e as Error)?.message ?? e)
+      .split('\n')[0]
+      .slice(0, 300);
+    throw new TfdistillError(
+      'CHECKPOINT_INVALID',
+      `${file} is not a usable ONNX model: ${reason}`,
+      'export it again (optimum-cli export onnx --task text-classification, or torch.onnx.export)',
+    );
   }
   try {
     return { session, info: discover(file, session, opts.logitsOutput) };
@@ -67,8 +80,11 @@ function discover(file: string, session: OrtSession, wantedOutput: string | unde
   const meta = (name: string, list?: readonly OrtValueMetadata[]) => list?.find((m) => m.name === name);
   const inputs = session.inputNames.map((name) => {
     if (!(FEEDABLE_INPUTS as readonly string[]).includes(name)) {
-      throw new TfdistillError('CHECKPOINT_INVALID', `${file} has an input '${name}' tfdistill cannot feed`,
-        `a text-classification teacher takes ${FEEDABLE_INPUTS.join(', ')}; its inputs are ${session.inputNames.join(', ')}`);
+      throw new TfdistillError(
+        'CHECKPOINT_INVALID',
+        `${file} has an input '${name}' tfdistill cannot feed`,
+        `a text-classification teacher takes ${FEEDABLE_INPUTS.join(', ')}; its inputs are ${session.inputNames.join(', ')}`,
+      );
     }
     const m = meta(name, session.inputMetadata);
     const type = m?.type ?? 'int64';
@@ -83,9 +99,11 @@ function discover(file: string, session: OrtSession, wantedOutput: string | unde
   const outputs = session.outputNames;
   const logitsOutput = wantedOutput ?? (outputs.includes('logits') ? 'logits' : outputs.length === 1 ? outputs[0] : undefined);
   if (logitsOutput === undefined || !outputs.includes(logitsOutput)) {
-    throw new TfdistillError('CHECKPOINT_INVALID',
+    throw new TfdistillError(
+      'CHECKPOINT_INVALID',
       `${file} has no usable logits output${wantedOutput ? ` named '${wantedOutput}'` : ''} (outputs: ${outputs.join(', ') || 'none'})`,
-      'name the output with logitsOutput, or export with --task text-classification');
+      'name the output with logitsOutput, or export with --task text-classification',
+    );
   }
   const type = meta(logitsOutput, session.outputMetadata)?.type ?? 'float32';
   if (type !== 'float32' && type !== 'float16') {
@@ -104,7 +122,12 @@ function discover(file: string, session: OrtSession, wantedOutput: string | unde
  * const { values, classes } = await runOnnxSession(ort, session, info, batch);
  * ```
  */
-export async function runOnnxSession(ort: OrtModule, session: OrtSession, info: OnnxGraphInfo, batch: OnnxBatch): Promise<{ values: Float32Array; classes: number }> {
+export async function runOnnxSession(
+  ort: OrtModule,
+  session: OrtSession,
+  info: OnnxGraphInfo,
+  batch: OnnxBatch,
+): Promise<{ values: Float32Array; classes: number }> {
   const { rows, seqLength } = batch;
   const source: Record<FeedableInput, Int32Array> = {
     input_ids: batch.inputIds,
@@ -121,13 +144,20 @@ export async function runOnnxSession(ort: OrtModule, session: OrtSession, info: 
   try {
     out = (await session.run(feeds, [info.logitsOutput]))[info.logitsOutput];
   } catch (e) {
-    throw new TfdistillError('SHAPE_MISMATCH', `the ONNX teacher failed on a [${rows}, ${seqLength}] batch: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+    throw new TfdistillError(
+      'SHAPE_MISMATCH',
+      `the ONNX teacher failed on a [${rows}, ${seqLength}] batch: ${String((e as Error)?.message ?? e).split('\n')[0]}`,
+    );
   }
   if (out.dims.length !== 2 || out.dims[0] !== rows) {
-    throw new TfdistillError('SHAPE_MISMATCH', `the ONNX teacher's '${info.logitsOutput}' has shape [${out.dims.join(', ')}], expected [${rows}, classes]`,
-      'a sequence-classification export gives one logit vector per row');
+    throw new TfdistillError(
+      'SHAPE_MISMATCH',
+      `the ONNX teacher's '${info.logitsOutput}' has shape [${out.dims.join(', ')}], expected [${rows}, classes]`,
+      'a sequence-classification export gives one logit vector per row',
+    );
   }
-  const values = out.type === 'float16' ? Float32Array.from(out.data as Uint16Array, fromFloat16Bits) : Float32Array.from(out.data as Float32Array);
+  const values =
+    out.type === 'float16' ? Float32Array.from(out.data as Uint16Array, fromFloat16Bits) : Float32Array.from(out.data as Float32Array);
   out.dispose?.();
   return { values, classes: out.dims[1] };
 }

@@ -29,31 +29,44 @@ beforeAll(async () => {
 afterAll(() => Promise.all(temp.map((d) => fs.rm(d, { recursive: true, force: true }))));
 
 describe('loadOnnxTeacher against PyTorch', () => {
-  it.each([['bert-tiny', MODELS.bert, true], ['roberta-tiny', MODELS.roberta, false]] as const)(
-    '%s: ONNX Runtime logits equal PyTorch\'s within 1e-4 on padded batches', async (name, file, types) => {
-      const want = await expected(name);
-      const teacher = await loadOnnxTeacher(file, { threads: 1, padId: want.pad_token_id });
-      try {
-        expect(teacher.takesTokenTypes).toBe(types);
-        expect(teacher.inputs.map((i) => i.name)).toEqual(types ? ['input_ids', 'attention_mask', 'token_type_ids'] : ['input_ids', 'attention_mask']);
-        expect(teacher.logitsOutput).toBe('logits');
-        await expectNoLeaks(async () => {
-          // The fixture's rows are padded to one length; unpadded again, they make a batch of rows of different
-          // lengths, which tfdistill pads and masks itself.
-          const examples = want.examples.map((e, index) => {
-            const n = e.attention_mask.reduce((a, b) => a + b, 0);
-            return { ids: Int32Array.from(e.input_ids.slice(0, n)), ...(types ? { typeIds: Int32Array.from(e.token_type_ids!.slice(0, n)) } : {}), index };
-          });
-          expect(new Set(examples.map((e) => e.ids.length)).size).toBeGreaterThan(3);
-          const batch = batchFromExamples(examples, { padId: want.pad_token_id });
-          const { values, classes } = await batchTeacherLogits(teacher, batch);
-          expect(classes).toBe(2);
-          expect(maxAbsDiff(values, want.examples.flatMap((e) => e.logits))).toBeLessThan(1e-4);
+  it.each([
+    ['bert-tiny', MODELS.bert, true],
+    ['roberta-tiny', MODELS.roberta, false],
+  ] as const)("%s: ONNX Runtime logits equal PyTorch's within 1e-4 on padded batches", async (name, file, types) => {
+    const want = await expected(name);
+    const teacher = await loadOnnxTeacher(file, { threads: 1, padId: want.pad_token_id });
+    try {
+      expect(teacher.takesTokenTypes).toBe(types);
+      expect(teacher.inputs.map((i) => i.name)).toEqual(
+        types ? ['input_ids', 'attention_mask', 'token_type_ids'] : ['input_ids', 'attention_mask'],
+      );
+      expect(teacher.logitsOutput).toBe('logits');
+      await expectNoLeaks(async () => {
+        // The fixture's rows are padded to one length; unpadded again, they make a batch of rows of different
+        // lengths, which tfdistill pads and masks itself.
+        const examples = want.examples.map((e, index) => {
+          const n = e.attention_mask.reduce((a, b) => a + b, 0);
+          return {
+            ids: Int32Array.from(e.input_ids.slice(0, n)),
+            ...(types ? { typeIds: Int32Array.from(e.token_type_ids!.slice(0, n)) } : {}),
+            index,
+          };
         });
-      } finally {
-        await teacher.dispose();
-      }
-    });
+        expect(new Set(examples.map((e) => e.ids.length)).size).toBeGreaterThan(3);
+        const batch = batchFromExamples(examples, { padId: want.pad_token_id });
+        const { values, classes } = await batchTeacherLogits(teacher, batch);
+        expect(classes).toBe(2);
+        expect(
+          maxAbsDiff(
+            values,
+            want.examples.flatMap((e) => e.logits),
+          ),
+        ).toBeLessThan(1e-4);
+      });
+    } finally {
+      await teacher.dispose();
+    }
+  });
 });
 
 describe('loadOnnxTeacher errors', () => {
@@ -68,7 +81,10 @@ describe('loadOnnxTeacher errors', () => {
     await expectTfdistillError(() => loadOnnxTeacher(path.join(HF, 'nope.onnx')), 'CHECKPOINT_NOT_FOUND');
     await expectTfdistillError(async () => loadOnnxTeacher(await scratch('text.onnx', 'this is not a protobuf')), 'CHECKPOINT_INVALID');
     const whole = await fs.readFile(MODELS.bert);
-    await expectTfdistillError(async () => loadOnnxTeacher(await scratch('cut.onnx', whole.subarray(0, whole.length >> 1))), 'CHECKPOINT_INVALID');
+    await expectTfdistillError(
+      async () => loadOnnxTeacher(await scratch('cut.onnx', whole.subarray(0, whole.length >> 1))),
+      'CHECKPOINT_INVALID',
+    );
   });
 
   it('an output name the graph lacks is CHECKPOINT_INVALID naming the outputs; bad thread counts are INVALID_ARGUMENT', async () => {
@@ -78,7 +94,8 @@ describe('loadOnnxTeacher errors', () => {
   });
 
   it('without onnxruntime-node: BACKEND_UNAVAILABLE with the install command', async () => {
-    const missing = () => Promise.reject(Object.assign(new Error("Cannot find package 'onnxruntime-node'"), { code: 'ERR_MODULE_NOT_FOUND' }));
+    const missing = () =>
+      Promise.reject(Object.assign(new Error("Cannot find package 'onnxruntime-node'"), { code: 'ERR_MODULE_NOT_FOUND' }));
     const err = await expectTfdistillError(() => loadOnnxTeacher(MODELS.bert, { importer: missing }), 'BACKEND_UNAVAILABLE');
     expect(err.hint).toContain('npm install onnxruntime-node');
     const broken = () => Promise.reject(new Error('libonnxruntime.so.1: cannot open shared object file'));

@@ -70,8 +70,11 @@ export async function loadOnnxTeacher(file: string, options: OnnxTeacherOptions 
   }
   const info = await fs.stat(file).catch(() => undefined);
   if (!info?.isFile()) {
-    throw new TfdistillError('CHECKPOINT_NOT_FOUND', `no ONNX model at ${file}`,
-      'give a model.onnx file or a folder with model.onnx (or onnx/model.onnx), as optimum-cli export onnx writes');
+    throw new TfdistillError(
+      'CHECKPOINT_NOT_FOUND',
+      `no ONNX model at ${file}`,
+      'give a model.onnx file or a folder with model.onnx (or onnx/model.onnx), as optimum-cli export onnx writes',
+    );
   }
   await loadOnnxRuntime(options.importer); // fail here, with the install command, before starting a thread
   const entry = workerEntry(import.meta.url, 'onnx-worker');
@@ -96,10 +99,13 @@ class OnnxWorkerTeacher implements OnnxTeacher {
   private readonly pending = new Map<number | 'init', { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private closed = false;
 
-  constructor(private readonly worker: Worker, private readonly padId: number) {
+  constructor(
+    private readonly worker: Worker,
+    private readonly padId: number,
+  ) {
     worker.on('message', (msg: FromOnnxWorker) => {
       if (msg.type === 'closed') return;
-      const key = msg.type === 'ready' ? 'init' : msg.id ?? 'init';
+      const key = msg.type === 'ready' ? 'init' : (msg.id ?? 'init');
       const waiter = this.pending.get(key);
       this.pending.delete(key);
       this.idle();
@@ -107,7 +113,8 @@ class OnnxWorkerTeacher implements OnnxTeacher {
       else waiter?.resolve(msg);
     });
     const failAll = (e: Error) => {
-      for (const w of this.pending.values()) w.reject(new TfdistillError('BACKEND_UNAVAILABLE', `the ONNX teacher's thread failed: ${e.message}`));
+      for (const w of this.pending.values())
+        w.reject(new TfdistillError('BACKEND_UNAVAILABLE', `the ONNX teacher's thread failed: ${e.message}`));
       this.pending.clear();
     };
     worker.on('error', failAll);
@@ -130,8 +137,11 @@ class OnnxWorkerTeacher implements OnnxTeacher {
     const mask = attentionMask ? Int32Array.from(attentionMask.dataSync()) : Int32Array.from(ids, (id) => (id === this.padId ? 0 : 1));
     const typeIds = tokenTypeIds ? Int32Array.from(tokenTypeIds.dataSync()) : undefined;
     const id = this.nextId++;
-    const reply = await this.request(id, { type: 'run', id, batch: { inputIds: ids, attentionMask: mask, typeIds, rows, seqLength } },
-      [ids.buffer, mask.buffer, ...(typeIds ? [typeIds.buffer] : [])]);
+    const reply = await this.request(id, { type: 'run', id, batch: { inputIds: ids, attentionMask: mask, typeIds, rows, seqLength } }, [
+      ids.buffer,
+      mask.buffer,
+      ...(typeIds ? [typeIds.buffer] : []),
+    ]);
     if (reply.type !== 'logits') throw new Error('unexpected reply to run');
     return { logits: tf.tensor2d(reply.values, [rows, reply.classes]) };
   }

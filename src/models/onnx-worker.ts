@@ -25,7 +25,8 @@ const port = parentPort;
 let state: { ort: OrtModule; session: OrtSession; info: OnnxGraphInfo } | undefined;
 
 function fail(e: unknown, id?: number): FromOnnxWorker {
-  return e instanceof TfdistillError ? { type: 'error', id, code: e.code, message: e.message, hint: e.hint }
+  return e instanceof TfdistillError
+    ? { type: 'error', id, code: e.code, message: e.message, hint: e.hint }
     : { type: 'error', id, message: String((e as Error)?.message ?? e) };
 }
 

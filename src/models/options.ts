@@ -149,9 +149,17 @@ export function resolveEncoderOptions(options: EncoderOptions): ResolvedEncoderO
     requirePositiveInt(key, options[key]);
   }
   const o: ResolvedEncoderOptions = {
-    dropout: 0.1, activation: 'gelu', normFirst: true, pooling: 'mean', task: 'classification',
-    shareLayers: false, outputs: ['logits'], layerNormEpsilon: 1e-5, ...options,
-    padId: options.padId ?? 0, typeVocabSize: options.typeVocabSize ?? 0,
+    dropout: 0.1,
+    activation: 'gelu',
+    normFirst: true,
+    pooling: 'mean',
+    task: 'classification',
+    shareLayers: false,
+    outputs: ['logits'],
+    layerNormEpsilon: 1e-5,
+    ...options,
+    padId: options.padId ?? 0,
+    typeVocabSize: options.typeVocabSize ?? 0,
   };
   if (!(Number.isInteger(o.padId) && o.padId >= 0 && o.padId < o.vocabSize)) {
     throw new TfdistillError('INVALID_ARGUMENT', `padId must be an integer in [0, vocabSize = ${o.vocabSize}), got ${String(o.padId)}`);

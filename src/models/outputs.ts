@@ -59,20 +59,28 @@ export interface EncoderRunOptions {
 export function encoderOutputs(model: tf.LayersModel, inputIds: tf.Tensor2D, options: EncoderRunOptions): EncoderOutputs {
   const layout = model.outputNames.map(parseOutputName);
   if (layout[0]?.kind !== 'logits' || layout.some((slot) => slot === undefined)) {
-    throw new TfdistillError('INVALID_ARGUMENT', `model outputs [${model.outputNames.join(', ')}] are not a tfdistill encoder's`,
-      'build the model with createEncoder, or wrap it with teacherFromLayersModel');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `model outputs [${model.outputNames.join(', ')}] are not a tfdistill encoder's`,
+      'build the model with createEncoder, or wrap it with teacherFromLayersModel',
+    );
   }
   const pair = takesTokenTypes(model);
   const { typeIds } = options;
   if (typeIds && !pair) {
-    throw new TfdistillError('INVALID_ARGUMENT', `model '${model.name}' has no token type input, but token type ids were given`,
-      'build the model with typeVocabSize (2 for sentence pairs), or pass typeIds only when takesTokenTypes(model)');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `model '${model.name}' has no token type input, but token type ids were given`,
+      'build the model with typeVocabSize (2 for sentence pairs), or pass typeIds only when takesTokenTypes(model)',
+    );
   }
   if (typeIds && typeIds.shape.join(',') !== inputIds.shape.join(',')) {
-    throw new TfdistillError('SHAPE_MISMATCH',
-      `token type ids [${typeIds.shape.join(', ')}] must have the shape of the input ids [${inputIds.shape.join(', ')}]`);
+    throw new TfdistillError(
+      'SHAPE_MISMATCH',
+      `token type ids [${typeIds.shape.join(', ')}] must have the shape of the input ids [${inputIds.shape.join(', ')}]`,
+    );
   }
-  const asInt = (t: tf.Tensor2D) => (t.dtype === 'int32' ? t : tf.cast(t, 'int32') as tf.Tensor2D);
+  const asInt = (t: tf.Tensor2D) => (t.dtype === 'int32' ? t : (tf.cast(t, 'int32') as tf.Tensor2D));
   const feeds = [asInt(inputIds)];
   if (pair) feeds.push(typeIds ? asInt(typeIds) : tf.zeros(inputIds.shape, 'int32')); // [batch, seq]
   const raw = model.apply(pair ? feeds : feeds[0], { training: options.training }) as tf.Tensor | tf.Tensor[];
@@ -81,8 +89,13 @@ export function encoderOutputs(model: tf.LayersModel, inputIds: tf.Tensor2D, opt
   const out: EncoderOutputs = { logits: tensors[0] };
   layout.forEach((slot, i) => {
     if (!slot || slot.kind === 'logits') return;
-    if (slot.kind === 'hidden') (out.hidden ??= [])[slot.index] = tensors[i] as tf.Tensor3D;
-    else (out.attention ??= [])[slot.index] = tensors[i] as tf.Tensor4D;
+    if (slot.kind === 'hidden') {
+      out.hidden ??= [];
+      out.hidden[slot.index] = tensors[i] as tf.Tensor3D;
+    } else {
+      out.attention ??= [];
+      out.attention[slot.index] = tensors[i] as tf.Tensor4D;
+    }
   });
   return out;
 }

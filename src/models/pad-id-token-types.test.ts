@@ -18,15 +18,23 @@ const types = [[0, 0, 1, 1, 1], [0, 1], [0, 0, 0, 1, 1, 1], [0]];
 
 /** Throws-with-code check that does not depend on the message. */
 function codeOf(fn: () => unknown): string | undefined {
-  try { fn(); } catch (e) { return e instanceof TfdistillError ? e.code : 'not a TfdistillError'; }
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof TfdistillError ? e.code : 'not a TfdistillError';
+  }
   return undefined;
 }
 
 describe('padId and token type embeddings', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   for (const variant of [
-    { pooling: 'mean' }, { pooling: 'cls', normFirst: false }, { task: 'token', attentionRank: 4 },
+    { pooling: 'mean' },
+    { pooling: 'cls', normFirst: false },
+    { task: 'token', attentionRank: 4 },
     { numLayers: 4, shareLayers: 2, normFirst: false },
   ] as Partial<EncoderOptions>[]) {
     it(`rows padded with padId 1 give the logits they have alone (${JSON.stringify(variant)})`, async () => {
@@ -59,11 +67,16 @@ describe('padId and token type embeddings', () => {
       const out = encoderOutputs(model, ids, { training: false });
       // Row 1 has 2 real tokens: every query gives 0 to key columns 2..7; row 0's key 0 (id 0) is attended to.
       const [padded, idZero] = tf.tidy(() => [
-        out.attention![0].slice([1, 0, 0, 2], [1, -1, -1, -1]).max(), out.attention![0].slice([0, 0, 0, 0], [1, -1, -1, 1]).min()]);
+        out.attention![0].slice([1, 0, 0, 2], [1, -1, -1, -1]).max(),
+        out.attention![0].slice([0, 0, 0, 0], [1, -1, -1, 1]).min(),
+      ]);
       expect((await padded.data())[0]).toBe(0);
       expect((await idZero.data())[0]).toBeGreaterThan(0);
       // With padId 1, appending id 0 changes a row's logits; with the default padId 0 it does not.
-      for (const [padId, changes] of [[1, true], [0, false]] as const) {
+      for (const [padId, changes] of [
+        [1, true],
+        [0, false],
+      ] as const) {
         const m = createEncoder({ ...tinyOptions, padId, dropout: 0, seed: 5 });
         const [short, long] = [padIds([[5, 9]], 2), padIds([[5, 9, 0]], 3)];
         const [a, b] = [m.predict(short), m.predict(long)] as tf.Tensor[];
@@ -91,7 +104,8 @@ describe('padId and token type embeddings', () => {
       const [withTypes, withZeros, omitted] = [await logits(typeIds), await logits(zeros), await logits()];
       expect(omitted).toEqual(withZeros);
       const c = tinyOptions.numClasses;
-      for (const r of [0, 1, 2]) expect(maxAbsDiff(withTypes.slice(r * c, r * c + c), withZeros.slice(r * c, r * c + c))).toBeGreaterThan(1e-4);
+      for (const r of [0, 1, 2])
+        expect(maxAbsDiff(withTypes.slice(r * c, r * c + c), withZeros.slice(r * c, r * c + c))).toBeGreaterThan(1e-4);
       expect(withTypes.slice(3 * c)).toEqual(withZeros.slice(3 * c)); // row 3 is all type 0
       tf.dispose([ids, typeIds, zeros]);
       model.dispose();
@@ -125,7 +139,9 @@ describe('padId and token type embeddings', () => {
       const [ids, typeIds] = [padIds(rows, 6, 1), padIds(types, 6)];
       const table = (model.getLayer('embeddings') as TfdEmbedding).tokenTypes!.read() as tf.Variable;
       const { value, grads } = tf.variableGrads(
-        () => encoderOutputs(model, ids, { training: true, typeIds }).logits.square().sum() as tf.Scalar, [table]);
+        () => encoderOutputs(model, ids, { training: true, typeIds }).logits.square().sum() as tf.Scalar,
+        [table],
+      );
       const rowNorms = tf.tidy(() => grads[table.name].abs().sum(1));
       expect(Array.from(await rowNorms.data()).every((n) => n > 0)).toBe(true);
       tf.dispose([value, rowNorms, ...Object.values(grads), ids, typeIds]);
@@ -136,7 +152,10 @@ describe('padId and token type embeddings', () => {
   it('rejects bad padId / typeVocabSize and misplaced type ids with TfdistillError codes', async () => {
     await expectNoLeaks(() => {
       for (const bad of [{ padId: -1 }, { padId: 40 }, { padId: 1.5 }, { typeVocabSize: -1 }, { typeVocabSize: 0.5 }]) {
-        expect(codeOf(() => createEncoder({ ...tinyOptions, ...bad })), JSON.stringify(bad)).toBe('INVALID_ARGUMENT');
+        expect(
+          codeOf(() => createEncoder({ ...tinyOptions, ...bad })),
+          JSON.stringify(bad),
+        ).toBe('INVALID_ARGUMENT');
       }
       const single = createEncoder({ ...tinyOptions, seed: 1 });
       const model = createEncoder({ ...pair, seed: 1 });

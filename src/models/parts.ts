@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { TfdistillError } from '../errors.js';
 import { TfdDense } from './layers/dense.js';
 import { TfdEmbedding } from './layers/embedding.js';
@@ -38,8 +38,11 @@ export function encoderParts(model: tf.LayersModel): EncoderParts {
   const embedding = find('embeddings');
   const head = find('logits');
   if (!(embedding instanceof TfdEmbedding) || !(head instanceof TfdDense)) {
-    throw new TfdistillError('INVALID_ARGUMENT', `model '${model.name}' is not a tfdistill encoder (no 'embeddings'/'logits' layers)`,
-      'build it with createEncoder');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `model '${model.name}' is not a tfdistill encoder (no 'embeddings'/'logits' layers)`,
+      'build it with createEncoder',
+    );
   }
   const blocks = model.layers
     .filter((l): l is TfdEncoderBlock => l instanceof TfdEncoderBlock)

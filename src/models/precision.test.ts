@@ -3,13 +3,12 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { useBackend } from '../backend/use-backend.js';
 import { expectNoLeaks } from '../../test/helpers.js';
-import {
-  applyPrecision, getComputePrecision, roundToBfloat16, roundToFloat16, setComputePrecision,
-} from './precision.js';
+import { applyPrecision, getComputePrecision, roundToBfloat16, roundToFloat16, setComputePrecision } from './precision.js';
 
-const fixture = JSON.parse(
-  readFileSync(new URL('../../test/fixtures/encoder/float16.json', import.meta.url), 'utf8'),
-) as { x: number[]; float16: (number | string)[] };
+const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/encoder/float16.json', import.meta.url), 'utf8')) as {
+  x: number[];
+  float16: (number | string)[];
+};
 
 /** Bit-level bfloat16 reference: round-to-nearest-even on the top 16 bits of the float32 pattern. */
 function bfloat16Reference(values: Float32Array): Float32Array {
@@ -18,7 +17,10 @@ function bfloat16Reference(values: Float32Array): Float32Array {
   const outBits = new Uint32Array(out.buffer);
   for (let i = 0; i < values.length; i++) {
     const b = bits[i];
-    if (Number.isNaN(values[i])) { outBits[i] = b; continue; }
+    if (Number.isNaN(values[i])) {
+      outBits[i] = b;
+      continue;
+    }
     const rounded = (b + 0x7fff + ((b >>> 16) & 1)) >>> 0;
     outBits[i] = (rounded & 0xffff0000) >>> 0;
   }
@@ -30,7 +32,9 @@ function sameFloat(a: number, b: number): boolean {
 }
 
 describe('precision', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
   afterEach(() => setComputePrecision('float32'));
 
   it('roundToFloat16 matches numpy float16 exactly (edges, ties, subnormals, overflow)', async () => {
@@ -58,8 +62,26 @@ describe('precision', () => {
 
   it('roundToBfloat16 matches the bit-level reference', async () => {
     await expectNoLeaks(async () => {
-      const values: number[] = [0, 1, -1, 1 + 2 ** -8, 1 + 3 * 2 ** -8, 3.4028234663852886e38, 3.3895313892515355e38,
-        2 ** -126, 2 ** -133, 2 ** -134, 3 * 2 ** -134, 2 ** -149, 1e-40, Infinity, -Infinity, NaN, 0.1, -1 / 3];
+      const values: number[] = [
+        0,
+        1,
+        -1,
+        1 + 2 ** -8,
+        1 + 3 * 2 ** -8,
+        3.4028234663852886e38,
+        3.3895313892515355e38,
+        2 ** -126,
+        2 ** -133,
+        2 ** -134,
+        3 * 2 ** -134,
+        2 ** -149,
+        1e-40,
+        Infinity,
+        -Infinity,
+        NaN,
+        0.1,
+        -1 / 3,
+      ];
       let s = 12345;
       for (let i = 0; i < 2000; i++) {
         s = (Math.imul(s, 1103515245) + 12345) >>> 0;
@@ -85,7 +107,11 @@ describe('precision', () => {
   it('has a straight-through gradient', async () => {
     await expectNoLeaks(async () => {
       const x = tf.tensor1d([0.1, 2.3, -7]);
-      const g16 = tf.grad((t: tf.Tensor) => roundToFloat16(t).mul(tf.tensor1d([1, 2, 3])).sum())(x);
+      const g16 = tf.grad((t: tf.Tensor) =>
+        roundToFloat16(t)
+          .mul(tf.tensor1d([1, 2, 3]))
+          .sum(),
+      )(x);
       const gbf = tf.grad((t: tf.Tensor) => roundToBfloat16(t).sum())(x);
       expect(Array.from(await g16.data())).toEqual([1, 2, 3]);
       expect(Array.from(await gbf.data())).toEqual([1, 1, 1]);

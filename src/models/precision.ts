@@ -24,7 +24,11 @@ interface HalfFormat {
 const FLOAT16: HalfFormat = { mantissaBits: 10, minExp: -14, maxExp: 15, maxFinite: 65504, clampAt: 65536 };
 // bfloat16 shares float32's exponent range: float32's largest values round up to 2^128 = Inf.
 const BFLOAT16: HalfFormat = {
-  mantissaBits: 7, minExp: -126, maxExp: 127, maxFinite: 3.3895313892515355e38, clampAt: 3.4028234663852886e38,
+  mantissaBits: 7,
+  minExp: -126,
+  maxExp: 127,
+  maxFinite: 3.3895313892515355e38,
+  clampAt: 3.4028234663852886e38,
 };
 
 /**
@@ -108,8 +112,11 @@ let policy: ComputePrecision = 'float32';
  */
 export function setComputePrecision(precision: ComputePrecision): void {
   if (precision !== 'float32' && precision !== 'float16' && precision !== 'bfloat16') {
-    throw new TfdistillError('INVALID_ARGUMENT', `unknown compute precision '${String(precision)}'`,
-      "use 'float32', 'float16' or 'bfloat16'");
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `unknown compute precision '${String(precision)}'`,
+      "use 'float32', 'float16' or 'bfloat16'",
+    );
   }
   policy = precision;
 }

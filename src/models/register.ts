@@ -19,7 +19,14 @@ import { TfdMultiHeadSelfAttention } from './layers/self-attention.js';
  * ```
  */
 export const registeredLayers = [
-  TfdEmbedding, TfdEncoderBlock, TfdMultiHeadSelfAttention, TfdLayerNorm, TfdPooling, TfdDense, TfdIdentity, TfdPrunedEncoderBlock,
+  TfdEmbedding,
+  TfdEncoderBlock,
+  TfdMultiHeadSelfAttention,
+  TfdLayerNorm,
+  TfdPooling,
+  TfdDense,
+  TfdIdentity,
+  TfdPrunedEncoderBlock,
 ] as const;
 
 for (const layer of registeredLayers) tf.serialization.registerClass(layer);

@@ -22,7 +22,9 @@ const variants: Record<string, Partial<EncoderOptions>> = {
 };
 
 describe('save / tf.loadLayersModel round trip', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   for (const [name, variant] of Object.entries(variants)) {
     it(`${name}: bit-identical outputs after loading`, async () => {
@@ -58,8 +60,11 @@ describe('save / tf.loadLayersModel round trip', () => {
       expect(loaded.inputNames).toEqual(['input_ids', 'token_type_ids']);
       expect(loaded.getLayer('embeddings').getConfig()).toMatchObject({ typeVocabSize: 2 });
       for (const name of ['block_0', 'block_1', 'pooler']) expect(loaded.getLayer(name).getConfig()).toMatchObject({ padId: 1 });
-      expect(loaded.weights.map((w) => w.originalName).slice(0, 3))
-        .toEqual(['embeddings/tokens', 'embeddings/positions', 'embeddings/token_types']);
+      expect(loaded.weights.map((w) => w.originalName).slice(0, 3)).toEqual([
+        'embeddings/tokens',
+        'embeddings/positions',
+        'embeddings/token_types',
+      ]);
       model.dispose();
       loaded.dispose();
     });
@@ -70,7 +75,10 @@ describe('save / tf.loadLayersModel round trip', () => {
       const model = createEncoder({ ...tinyOptions, outputs: ['logits', 'attention'], seed: 22 });
       const old = await roundTrip(model, (topology) => {
         const layers = (topology as { config: { layers: Array<{ config: Record<string, unknown> }> } }).config.layers;
-        for (const layer of layers) { delete layer.config.padId; delete layer.config.typeVocabSize; }
+        for (const layer of layers) {
+          delete layer.config.padId;
+          delete layer.config.typeVocabSize;
+        }
         expect(JSON.stringify(topology)).not.toMatch(/padId|typeVocabSize/);
       });
       expect(encoderPadId(old)).toBe(0);

@@ -34,7 +34,5 @@ export function summarizeEncoder(model: tf.LayersModel): string {
     .map((layer) => [layer.name, layer.getClassName(), fmt(layerParameters(layer)), `x${layer.inboundNodes.length}`]);
   rows.push(['total', '', fmt(countParameters(model)), '']);
   const widths = [0, 1, 2].map((col) => Math.max(...rows.map((r) => r[col].length)));
-  return rows
-    .map((r) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padStart(widths[2])}  ${r[3]}`.trimEnd())
-    .join('\n');
+  return rows.map((r) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padStart(widths[2])}  ${r[3]}`.trimEnd()).join('\n');
 }

@@ -20,12 +20,20 @@ export interface TeacherExtras {
  * const { values, classes } = teacherLogitsOf(teacher, ids, 32, 128); // values.length === 32 * classes
  * ```
  */
-export function teacherLogitsOf(teacher: Teacher, inputIds: Int32Array, rows: number, seqLength: number,
-  extras: TeacherExtras = {}): { values: Float32Array; classes: number } {
+export function teacherLogitsOf(
+  teacher: Teacher,
+  inputIds: Int32Array,
+  rows: number,
+  seqLength: number,
+  extras: TeacherExtras = {},
+): { values: Float32Array; classes: number } {
   return tf.tidy(() => {
     const out = teacher.predict(...teacherInputTensors(inputIds, rows, seqLength, extras));
     if (out instanceof Promise) {
-      out.then((o) => disposeOutputs(o), () => undefined);
+      out.then(
+        (o) => disposeOutputs(o),
+        () => undefined,
+      );
       throw new TfdistillError('INVALID_ARGUMENT', 'this teacher answers asynchronously; mark it `async: true`');
     }
     checkLogits(out.logits, rows);
@@ -42,8 +50,13 @@ export function teacherLogitsOf(teacher: Teacher, inputIds: Int32Array, rows: nu
  * const { values, classes } = await teacherLogitsAsync(onnxTeacher, ids, 64, 40, { attentionMask });
  * ```
  */
-export async function teacherLogitsAsync(teacher: Teacher, inputIds: Int32Array, rows: number, seqLength: number,
-  extras: TeacherExtras = {}): Promise<{ values: Float32Array; classes: number }> {
+export async function teacherLogitsAsync(
+  teacher: Teacher,
+  inputIds: Int32Array,
+  rows: number,
+  seqLength: number,
+  extras: TeacherExtras = {},
+): Promise<{ values: Float32Array; classes: number }> {
   if (!teacher.async) return teacherLogitsOf(teacher, inputIds, rows, seqLength, extras);
   const inputs = teacherInputTensors(inputIds, rows, seqLength, extras);
   let out: EncoderOutputs;
@@ -69,7 +82,12 @@ export async function teacherLogitsAsync(teacher: Teacher, inputIds: Int32Array,
  * const out = tf.tidy(() => teacher.predict(...teacherInputTensors(feed.inputIds, rows, feed.seqLength, feed)));
  * ```
  */
-export function teacherInputTensors(inputIds: Int32Array, rows: number, seqLength: number, extras: TeacherExtras): [tf.Tensor2D, tf.Tensor2D?, tf.Tensor2D?] {
+export function teacherInputTensors(
+  inputIds: Int32Array,
+  rows: number,
+  seqLength: number,
+  extras: TeacherExtras,
+): [tf.Tensor2D, tf.Tensor2D?, tf.Tensor2D?] {
   const shape: [number, number] = [rows, seqLength];
   return [
     tf.tensor2d(inputIds, shape, 'int32'),
@@ -80,8 +98,11 @@ export function teacherInputTensors(inputIds: Int32Array, rows: number, seqLengt
 
 function checkLogits(out: tf.Tensor, rows: number): void {
   if (out.rank !== 2 || out.shape[0] !== rows) {
-    throw new TfdistillError('SHAPE_MISMATCH', `teacher logits have shape [${out.shape}], expected [${rows}, classes]`,
-      'the teacher cache stores one logit vector per example (sequence classification)');
+    throw new TfdistillError(
+      'SHAPE_MISMATCH',
+      `teacher logits have shape [${out.shape}], expected [${rows}, classes]`,
+      'the teacher cache stores one logit vector per example (sequence classification)',
+    );
   }
 }
 

@@ -20,8 +20,7 @@ function graphArtifacts(w: Float32Array): tf.io.ModelArtifacts {
         { name: 'ids_float', op: 'Cast', input: ['input_ids'], attr: { SrcT: { type: 'DT_INT32' }, DstT: float } },
         { name: 'masked', op: 'Mul', input: ['ids_float', 'attention_mask'], attr: { T: float } },
         { name: 'w', op: 'Const', attr: { dtype: float, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims(4, 3) } } } },
-        { name: 'logits', op: 'MatMul', input: ['masked', 'w'],
-          attr: { T: float, transpose_a: { b: false }, transpose_b: { b: false } } },
+        { name: 'logits', op: 'MatMul', input: ['masked', 'w'], attr: { T: float, transpose_a: { b: false }, transpose_b: { b: false } } },
       ],
       library: {},
       versions: { producer: 1982 },
@@ -32,7 +31,9 @@ function graphArtifacts(w: Float32Array): tf.io.ModelArtifacts {
 }
 
 describe('teacher adapters', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   it('teacherFromEncoder runs in inference mode and returns every encoder output', async () => {
     await expectNoLeaks(async () => {
@@ -55,7 +56,8 @@ describe('teacher adapters', () => {
     await expectNoLeaks(async () => {
       const ids = tf.input({ shape: [null], name: 'ids' });
       const mask = tf.input({ shape: [null], name: 'mask' });
-      const emb = tf.layers.embedding({ inputDim: 20, outputDim: 4, embeddingsInitializer: tf.initializers.randomNormal({ seed: 1 }) })
+      const emb = tf.layers
+        .embedding({ inputDim: 20, outputDim: 4, embeddingsInitializer: tf.initializers.randomNormal({ seed: 1 }) })
         .apply(ids) as tf.SymbolicTensor;
       const gated = tf.layers.multiply().apply([emb, tf.layers.reshape({ targetShape: [-1, 1] }).apply(mask) as tf.SymbolicTensor]);
       const pooled = tf.layers.globalAveragePooling1d().apply(gated) as tf.SymbolicTensor;
@@ -65,7 +67,10 @@ describe('teacher adapters', () => {
       const teacher = teacherFromLayersModel(model, { logitsOutput: 'cls' });
       const input = padIds([[3, 4, 5], [6]], 3);
       const got = teacher.predict(input);
-      const maskT = tf.tensor2d([[1, 1, 1], [1, 0, 0]]);
+      const maskT = tf.tensor2d([
+        [1, 1, 1],
+        [1, 0, 0],
+      ]);
       const given = teacher.predict(input, maskT);
       const floatIds = input.toFloat();
       const want = model.predict([floatIds, maskT]) as tf.Tensor[];
@@ -84,16 +89,27 @@ describe('teacher adapters', () => {
       const graph = await tf.loadGraphModel(tf.io.fromMemory(graphArtifacts(w)));
       expect(graph.inputs.map((i) => i.name)).toEqual(['input_ids', 'attention_mask']);
       const teacher = teacherFromGraphModel(graph, { maskInputName: 'attention_mask', outputName: 'logits' });
-      const rows = [[3, 4, 5, 0], [6, 0, 0, 0], [1, 2, 3, 4]];
+      const rows = [
+        [3, 4, 5, 0],
+        [6, 0, 0, 0],
+        [1, 2, 3, 4],
+      ];
       const ids = padIds(rows, 4);
       const out = teacher.predict(ids);
       const want = rows.flatMap((r) => [0, 1, 2].map((c) => r.reduce((acc, x, k) => acc + x * w[k * 3 + c], 0)));
       expect(maxAbsDiff(await out.logits.data(), want)).toBeLessThan(1e-5);
       // An explicit mask wins over the derived one.
-      const mask = tf.tensor2d([[1, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]]);
+      const mask = tf.tensor2d([
+        [1, 0, 0, 0],
+        [1, 0, 0, 0],
+        [0, 0, 0, 1],
+      ]);
       const masked = teacher.predict(ids, mask);
-      const wantMasked = [[3, 0, 0, 0], [6, 0, 0, 0], [0, 0, 0, 4]]
-        .flatMap((r) => [0, 1, 2].map((c) => r.reduce((acc, x, k) => acc + x * w[k * 3 + c], 0)));
+      const wantMasked = [
+        [3, 0, 0, 0],
+        [6, 0, 0, 0],
+        [0, 0, 0, 4],
+      ].flatMap((r) => [0, 1, 2].map((c) => r.reduce((acc, x, k) => acc + x * w[k * 3 + c], 0)));
       expect(maxAbsDiff(await masked.logits.data(), wantMasked)).toBeLessThan(1e-5);
       expect(() => teacherFromGraphModel(graph, { inputName: 'tokens' })).toThrow(/no input 'tokens'/);
       tf.dispose([ids, mask, out.logits, masked.logits]);

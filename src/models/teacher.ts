@@ -27,7 +27,9 @@ function castTo(x: tf.Tensor2D, dtype: tf.DataType): tf.Tensor2D {
  */
 export function teacherFromEncoder(model: tf.LayersModel): SyncTeacher {
   const pairs = takesTokenTypes(model);
-  return { predict: (inputIds, _mask, typeIds) => encoderOutputs(model, inputIds, { training: false, typeIds: pairs ? typeIds : undefined }) };
+  return {
+    predict: (inputIds, _mask, typeIds) => encoderOutputs(model, inputIds, { training: false, typeIds: pairs ? typeIds : undefined }),
+  };
 }
 
 /**
@@ -46,8 +48,11 @@ export function teacherFromLayersModel(model: tf.LayersModel, options: { logitsO
   const { logitsOutput = 0 } = options;
   const index = typeof logitsOutput === 'number' ? logitsOutput : model.outputNames.indexOf(logitsOutput);
   if (!Number.isInteger(index) || index < 0 || index >= model.outputs.length) {
-    throw new TfdistillError('INVALID_ARGUMENT', `logitsOutput ${String(logitsOutput)} is not one of the model's outputs`,
-      `outputs: ${model.outputNames.join(', ')}`);
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `logitsOutput ${String(logitsOutput)} is not one of the model's outputs`,
+      `outputs: ${model.outputNames.join(', ')}`,
+    );
   }
   if (model.inputs.length > 2) {
     throw new TfdistillError('INVALID_ARGUMENT', `model has ${model.inputs.length} inputs; expected input ids and an optional mask`);
@@ -86,8 +91,7 @@ export function teacherFromGraphModel(
   const findInput = (name: string) => {
     const info = inputs.find((i) => i.name === name);
     if (!info) {
-      throw new TfdistillError('INVALID_ARGUMENT', `graph model has no input '${name}'`,
-        `inputs: ${inputs.map((i) => i.name).join(', ')}`);
+      throw new TfdistillError('INVALID_ARGUMENT', `graph model has no input '${name}'`, `inputs: ${inputs.map((i) => i.name).join(', ')}`);
     }
     return info;
   };

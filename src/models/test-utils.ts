@@ -11,7 +11,14 @@ import type { EncoderOutputs } from './types.js';
  * ```
  */
 export const tinyOptions: EncoderOptions = {
-  vocabSize: 40, maxLength: 12, dModel: 16, numLayers: 2, numHeads: 2, ffnDim: 32, numClasses: 3, dropout: 0.1,
+  vocabSize: 40,
+  maxLength: 12,
+  dModel: 16,
+  numLayers: 2,
+  numHeads: 2,
+  ffnDim: 32,
+  numClasses: 3,
+  dropout: 0.1,
 };
 
 /**
@@ -24,7 +31,11 @@ export const tinyOptions: EncoderOptions = {
  * ```
  */
 export function padIds(rows: number[][], seq: number, padId = 0): tf.Tensor2D {
-  return tf.tensor2d(rows.map((r) => [...r, ...new Array<number>(seq - r.length).fill(padId)]), [rows.length, seq], 'int32');
+  return tf.tensor2d(
+    rows.map((r) => [...r, ...new Array<number>(seq - r.length).fill(padId)]),
+    [rows.length, seq],
+    'int32',
+  );
 }
 
 /**
@@ -38,10 +49,12 @@ export function padIds(rows: number[][], seq: number, padId = 0): tf.Tensor2D {
  */
 export async function roundTrip(model: tf.LayersModel, edit?: (topology: object) => void): Promise<tf.LayersModel> {
   let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    saved = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   const { modelTopology, weightSpecs, weightData } = saved!;
   edit?.(modelTopology as object);
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology, weightSpecs, weightData }));

@@ -24,24 +24,41 @@ beforeAll(async () => {
 /** bert-tiny keeps model.onnx at the top (optimum's layout), roberta-tiny in onnx/ (the Hub's, transformers.js' default). */
 async function load(name: string): Promise<TransformersJsModel> {
   const subfolder = name === 'bert-tiny' ? '' : 'onnx';
-  return (await AutoModelForSequenceClassification.from_pretrained(name, { local_files_only: true, dtype: 'fp32', subfolder })) as unknown as TransformersJsModel;
+  return (await AutoModelForSequenceClassification.from_pretrained(name, {
+    local_files_only: true,
+    dtype: 'fp32',
+    subfolder,
+  })) as unknown as TransformersJsModel;
 }
 
 describe('teacherFromTransformersJs', () => {
-  it.each([['bert-tiny', true], ['roberta-tiny', false]] as const)('%s loaded by transformers.js: logits equal PyTorch\'s within 1e-4, labels from id2label', async (name, types) => {
+  it.each([
+    ['bert-tiny', true],
+    ['roberta-tiny', false],
+  ] as const)("%s loaded by transformers.js: logits equal PyTorch's within 1e-4, labels from id2label", async (name, types) => {
     const teacher = await teacherFromTransformersJs(await load(name));
     expect(teacher.async).toBe(true);
     expect(teacher.labels).toEqual(['ham', 'spam']);
     const want = JSON.parse(await fs.readFile(path.join(HF, name, 'expected.json'), 'utf8')) as {
-      pad_token_id: number; examples: Array<{ input_ids: number[]; token_type_ids?: number[]; attention_mask: number[]; logits: number[] }>;
+      pad_token_id: number;
+      examples: Array<{ input_ids: number[]; token_type_ids?: number[]; attention_mask: number[]; logits: number[] }>;
     };
     await expectNoLeaks(async () => {
       const examples = want.examples.map((e, index) => {
         const n = e.attention_mask.reduce((a, b) => a + b, 0);
-        return { ids: Int32Array.from(e.input_ids.slice(0, n)), ...(types ? { typeIds: Int32Array.from(e.token_type_ids!.slice(0, n)) } : {}), index };
+        return {
+          ids: Int32Array.from(e.input_ids.slice(0, n)),
+          ...(types ? { typeIds: Int32Array.from(e.token_type_ids!.slice(0, n)) } : {}),
+          index,
+        };
       });
       const { values } = await batchTeacherLogits(teacher, batchFromExamples(examples, { padId: want.pad_token_id }));
-      expect(maxAbsDiff(values, want.examples.flatMap((e) => e.logits))).toBeLessThan(1e-4);
+      expect(
+        maxAbsDiff(
+          values,
+          want.examples.flatMap((e) => e.logits),
+        ),
+      ).toBeLessThan(1e-4);
     });
   });
 
@@ -52,10 +69,13 @@ describe('teacherFromTransformersJs', () => {
       await expectNoLeaks(async () => {
         const result = await distill({
           teacher: await teacherFromTransformersJs(await load('bert-tiny')),
-          train: records.map((r) => ({ text: r.text, textPair: r.textPair!, label: r.label })), out,
+          train: records.map((r) => ({ text: r.text, textPair: r.textPair!, label: r.label })),
+          out,
           student: { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32 },
-          data: { tokenizer: path.join(HF, 'bert-tiny'), maxLength: 32, vocabSize: 300 }, schedule: { epochs: 1, batchSize: 16 },
-          runtime: { handleSignals: false }, logging: { progress: false },
+          data: { tokenizer: path.join(HF, 'bert-tiny'), maxLength: 32, vocabSize: 300 },
+          schedule: { epochs: 1, batchSize: 16 },
+          runtime: { handleSignals: false },
+          logging: { progress: false },
         });
         expect(result.labels).toEqual(['ham', 'spam']);
         expect(result.history[0].metrics.teacherAccuracy).toBeGreaterThan(0.5);
@@ -69,8 +89,11 @@ describe('teacherFromTransformersJs', () => {
   it('refuses what is not a model, and a missing transformers.js is BACKEND_UNAVAILABLE', async () => {
     await expectTfdistillError(() => teacherFromTransformersJs({} as unknown as TransformersJsModel), 'INVALID_ARGUMENT');
     const model = (async () => ({})) as unknown as TransformersJsModel;
-    await expectTfdistillError(() => teacherFromTransformersJs(model, { importer: () => Promise.reject(new Error("Cannot find package '@huggingface/transformers'")) }),
-      'BACKEND_UNAVAILABLE');
+    await expectTfdistillError(
+      () =>
+        teacherFromTransformersJs(model, { importer: () => Promise.reject(new Error("Cannot find package '@huggingface/transformers'")) }),
+      'BACKEND_UNAVAILABLE',
+    );
     const noLogits = await teacherFromTransformersJs(model);
     const ids = tf.tensor2d([[0, 5, 2]], undefined, 'int32');
     await expectTfdistillError(() => noLogits.predict(ids), 'SHAPE_MISMATCH');

@@ -43,23 +43,41 @@ type TensorCtor = new (type: string, data: BigInt64Array, dims: number[]) => Tjs
  * await distill({ teacher: await teacherFromTransformersJs(model), data: { tokenizer: 'distilbert-sst2/' }, train: 'train.csv' });
  * ```
  */
-export async function teacherFromTransformersJs(model: TransformersJsModel, options: { importer?: () => Promise<unknown> } = {}): Promise<Teacher> {
+export async function teacherFromTransformersJs(
+  model: TransformersJsModel,
+  options: { importer?: () => Promise<unknown> } = {},
+): Promise<Teacher> {
   if (typeof model !== 'function') {
-    throw new TfdistillError('INVALID_ARGUMENT', 'expected a loaded transformers.js model (AutoModelForSequenceClassification.from_pretrained)');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      'expected a loaded transformers.js model (AutoModelForSequenceClassification.from_pretrained)',
+    );
   }
   let mod: { Tensor?: TensorCtor };
   try {
     mod = (await (options.importer ?? (() => import('@huggingface/transformers')))()) as { Tensor?: TensorCtor };
   } catch (e) {
-    throw new TfdistillError('BACKEND_UNAVAILABLE', `transformers.js does not load: ${(e as Error).message.split('\n')[0]}`,
-      'npm install @huggingface/transformers --onnxruntime-node-install=skip');
+    throw new TfdistillError(
+      'BACKEND_UNAVAILABLE',
+      `transformers.js does not load: ${(e as Error).message.split('\n')[0]}`,
+      'npm install @huggingface/transformers --onnxruntime-node-install=skip',
+    );
   }
   const Tensor = mod.Tensor;
   if (typeof Tensor !== 'function') throw new TfdistillError('BACKEND_UNAVAILABLE', '@huggingface/transformers has no Tensor export');
   const takesTypes = Object.values(model.sessions ?? {}).some((s) => s.inputNames?.includes('token_type_ids'));
   const id2label = model.config?.id2label;
-  const labels = id2label ? Object.keys(id2label).sort((a, b) => Number(a) - Number(b)).map((k) => id2label[k]) : undefined;
-  const int64 = (t: tf.Tensor2D) => new Tensor('int64', BigInt64Array.from(t.dataSync() as Int32Array, (v) => BigInt(v)), [...t.shape]);
+  const labels = id2label
+    ? Object.keys(id2label)
+        .sort((a, b) => Number(a) - Number(b))
+        .map((k) => id2label[k])
+    : undefined;
+  const int64 = (t: tf.Tensor2D) =>
+    new Tensor(
+      'int64',
+      BigInt64Array.from(t.dataSync() as Int32Array, (v) => BigInt(v)),
+      [...t.shape],
+    );
   return {
     async: true,
     ...(labels ? { labels } : {}),
@@ -69,9 +87,12 @@ export async function teacherFromTransformersJs(model: TransformersJsModel, opti
       if (attentionMask) feeds.attention_mask = int64(attentionMask);
       if (takesTypes && tokenTypeIds) feeds.token_type_ids = int64(tokenTypeIds);
       const out = (await model(feeds)).logits as TjsTensor | undefined;
-      if (!out || out.dims.length !== 2 || out.dims[0] !== rows) {
-        throw new TfdistillError('SHAPE_MISMATCH', `the transformers.js model gave no [${rows}, classes] logits`,
-          'load it with AutoModelForSequenceClassification');
+      if (out?.dims.length !== 2 || out.dims[0] !== rows) {
+        throw new TfdistillError(
+          'SHAPE_MISMATCH',
+          `the transformers.js model gave no [${rows}, classes] logits`,
+          'load it with AutoModelForSequenceClassification',
+        );
       }
       const logits = tf.tensor2d(Float32Array.from(out.data), [rows, out.dims[1]]);
       out.dispose?.();

@@ -13,7 +13,9 @@ const fullBlock = 4 * d * d + 2 * d * f + f + 9 * d;
 const lowRankBlock = (r: number) => d * d + 6 * d * r + 2 * d * f + f + 9 * d;
 
 describe('low-rank attention and shared layers', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   it('parameter counts match the documented formulas', async () => {
     await expectNoLeaks(() => {
@@ -36,23 +38,37 @@ describe('low-rank attention and shared layers', () => {
       const model = createEncoder({ ...tinyOptions, numLayers: 6, shareLayers: 3, seed: 1 });
       const blocks = model.layers.filter((l) => l.getClassName() === 'TfdEncoderBlock');
       expect(blocks.map((b) => [b.name, b.inboundNodes.length])).toEqual([
-        ['shared_block_0', 2], ['shared_block_1', 2], ['shared_block_2', 2]]);
+        ['shared_block_0', 2],
+        ['shared_block_1', 2],
+        ['shared_block_2', 2],
+      ]);
       model.dispose();
     });
   });
 
   it('every trainable weight receives a gradient (full, low-rank, shared, post-LN, cls)', async () => {
     await expectNoLeaks(async () => {
-      const ids = padIds([[3, 4, 5, 6], [7, 8]], 4);
+      const ids = padIds(
+        [
+          [3, 4, 5, 6],
+          [7, 8],
+        ],
+        4,
+      );
       for (const options of [{}, { attentionRank: 3, pooling: 'cls' as const }, { numLayers: 3, shareLayers: true, normFirst: false }]) {
         const model = createEncoder({ ...tinyOptions, ...options, seed: 2 });
         const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
         const { value, grads } = tf.variableGrads(
-          () => encoderOutputs(model, ids, { training: true }).logits.square().sum() as tf.Scalar, vars);
+          () => encoderOutputs(model, ids, { training: true }).logits.square().sum() as tf.Scalar,
+          vars,
+        );
         const names = Object.keys(grads);
         const norms = tf.tidy(() => tf.stack(names.map((n) => grads[n].abs().sum())));
         const normData = await norms.data();
-        expect(names.filter((_, i) => !(normData[i] > 0)), JSON.stringify(options)).toEqual([]);
+        expect(
+          names.filter((_, i) => !(normData[i] > 0)),
+          JSON.stringify(options),
+        ).toEqual([]);
         norms.dispose();
         expect(names.length).toBe(vars.length);
         tf.dispose([value, ...Object.values(grads)]);
@@ -69,7 +85,10 @@ describe('low-rank attention and shared layers', () => {
       const rows: number[][] = [];
       const labels: number[] = [];
       let s = 99;
-      const rand = (n: number) => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s % n; };
+      const rand = (n: number) => {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+        return s % n;
+      };
       for (let i = 0; i < 24; i++) {
         const len = 3 + rand(8);
         const row = Array.from({ length: len }, () => 8 + rand(V - 8));
@@ -86,7 +105,9 @@ describe('low-rank attention and shared layers', () => {
         // minimize runs f under the gradient tape's scope, which disposes the intermediates.
         const loss = optimizer.minimize(
           () => tf.losses.softmaxCrossEntropy(y, encoderOutputs(model, ids, { training: true }).logits) as tf.Scalar,
-          true, vars) as tf.Scalar;
+          true,
+          vars,
+        ) as tf.Scalar;
         losses.push((await loss.data())[0]);
         loss.dispose();
       }

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseMetrics, renderReport } from './html-report.js';
 
-const metrics = parseMetrics([
-  JSON.stringify({ kind: 'train', step: 1, loss: 2, soft: 1.5, hard: 0.7, lr: 1e-4 }),
-  JSON.stringify({ kind: 'train', step: 2, loss: 1, soft: 0.8, hard: 0.5, lr: 2e-4 }),
-  JSON.stringify({ kind: 'eval', step: 2, accuracy: 0.8, agreement: 0.9, teacherAccuracy: 0.85 }),
-  '{"kind":"train","step":3,"lo', // cut by a crash
-].join('\n'));
+const metrics = parseMetrics(
+  [
+    JSON.stringify({ kind: 'train', step: 1, loss: 2, soft: 1.5, hard: 0.7, lr: 1e-4 }),
+    JSON.stringify({ kind: 'train', step: 2, loss: 1, soft: 0.8, hard: 0.5, lr: 2e-4 }),
+    JSON.stringify({ kind: 'eval', step: 2, accuracy: 0.8, agreement: 0.9, teacherAccuracy: 0.85 }),
+    '{"kind":"train","step":3,"lo', // cut by a crash
+  ].join('\n'),
+);
 
 describe('renderReport', () => {
   it('parses metrics lines and skips a truncated one', () => {
@@ -17,8 +19,18 @@ describe('renderReport', () => {
     const html = renderReport({
       title: 'run <1>',
       metrics,
-      comparison: [['model', 'accuracy'], ['teacher', '0.90'], ['student', '0.88']],
-      confusion: { labels: ['ham', 'spam'], matrix: [[5, 1], [0, 4]] },
+      comparison: [
+        ['model', 'accuracy'],
+        ['teacher', '0.90'],
+        ['student', '0.88'],
+      ],
+      confusion: {
+        labels: ['ham', 'spam'],
+        matrix: [
+          [5, 1],
+          [0, 4],
+        ],
+      },
     });
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain('run &lt;1&gt;');

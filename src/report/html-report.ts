@@ -55,8 +55,11 @@ export function renderReport(input: ReportInput): string {
   const evals = input.metrics.filter((r) => r.kind === 'eval');
   const charts = [
     lineChart({ title: 'Training loss', xLabel: 'step', series: series(steps, ['loss', 'soft', 'hard']) }),
-    lineChart({ title: 'Validation accuracy and agreement', xLabel: 'step',
-      series: series(evals, ['accuracy', 'teacherAccuracy', 'agreement']) }),
+    lineChart({
+      title: 'Validation accuracy and agreement',
+      xLabel: 'step',
+      series: series(evals, ['accuracy', 'teacherAccuracy', 'agreement']),
+    }),
     lineChart({ title: 'Learning rate', xLabel: 'step', series: series(steps, ['lr']) }),
   ];
   const body = [

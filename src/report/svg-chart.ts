@@ -6,8 +6,7 @@ export interface Series {
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf'];
 
-const esc = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Formats an axis tick compactly (3 significant digits, no trailing noise). */
 function tick(v: number): string {
@@ -27,7 +26,8 @@ function tick(v: number): string {
  * ```
  */
 export function lineChart(opts: { title: string; xLabel: string; series: Series[]; width?: number; height?: number }): string {
-  const W = opts.width ?? 560, H = opts.height ?? 260;
+  const W = opts.width ?? 560,
+    H = opts.height ?? 260;
   const m = { l: 56, r: 16, t: 28, b: 40 };
   const series = opts.series
     .map((s) => ({ ...s, points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)) }))
@@ -49,7 +49,8 @@ export function lineChart(opts: { title: string; xLabel: string; series: Series[
     `<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="#444"/>`,
   ];
   for (let i = 0; i <= 4; i++) {
-    const xv = x0 + ((x1 - x0) * i) / 4, yv = y0 + ((y1 - y0) * i) / 4;
+    const xv = x0 + ((x1 - x0) * i) / 4,
+      yv = y0 + ((y1 - y0) * i) / 4;
     parts.push(`<text x="${sx(xv).toFixed(1)}" y="${H - m.b + 14}" text-anchor="middle" font-size="10">${tick(xv)}</text>`);
     parts.push(`<text x="${m.l - 4}" y="${(sy(yv) + 3).toFixed(1)}" text-anchor="end" font-size="10">${tick(yv)}</text>`);
     parts.push(`<line x1="${m.l}" y1="${sy(yv).toFixed(1)}" x2="${W - m.r}" y2="${sy(yv).toFixed(1)}" stroke="#eee"/>`);

@@ -94,7 +94,8 @@ class LineParser {
     this.open = [];
     // Every input line must come back in some result, so empty lines are records here (the caller reports them).
     this.parser = parse({
-      ...csvParseOptions, skip_empty_lines: false,
+      ...csvParseOptions,
+      skip_empty_lines: false,
       on_record: (fields: string[], { lines }) => {
         this.finished.push({ line: this.first + this.lastEnd, fields });
         this.lastEnd = lines;

@@ -26,7 +26,8 @@ export type InputRecord = { line: number; text: string; pair?: string } | { line
  * ```
  */
 export async function* inputRecords(
-  lines: AsyncIterable<InputLine>, options: { format: StreamFormat; textColumn?: string; textPairColumn?: string },
+  lines: AsyncIterable<InputLine>,
+  options: { format: StreamFormat; textColumn?: string; textPairColumn?: string },
 ): AsyncGenerator<InputRecord> {
   const column = options.textColumn ?? 'text';
   const pairColumn = options.textPairColumn;
@@ -68,7 +69,11 @@ function jsonText(raw: string, column: string, pairColumn: string | undefined): 
   return typeof pair === 'string' ? { text, pair } : { error: `no string field "${pairColumn}"` };
 }
 
-async function* csvInputRecords(lines: AsyncIterable<InputLine>, column: string, pairColumn: string | undefined): AsyncGenerator<InputRecord> {
+async function* csvInputRecords(
+  lines: AsyncIterable<InputLine>,
+  column: string,
+  pairColumn: string | undefined,
+): AsyncGenerator<InputRecord> {
   let textIndex = -1;
   let pairIndex = -1;
   let headerSeen = false;
@@ -82,7 +87,10 @@ async function* csvInputRecords(lines: AsyncIterable<InputLine>, column: string,
       headerSeen = true;
       textIndex = fields.indexOf(column);
       pairIndex = pairColumn === undefined ? -1 : fields.indexOf(pairColumn);
-      for (const [name, index] of [[column, textIndex], [pairColumn, pairIndex]] as const) {
+      for (const [name, index] of [
+        [column, textIndex],
+        [pairColumn, pairIndex],
+      ] as const) {
         if (name !== undefined && index < 0) yield { line, error: `CSV header has no column "${name}" (columns: ${fields.join(', ')})` };
       }
       continue;

@@ -38,7 +38,8 @@ export function specialTokenLayout(tokenizer: TextTokenizer): SpecialTokenLayout
   const empty = Array.from(tokenizer.encode('', UNLIMITED));
   const word = Array.from(tokenizer.encode('x', UNLIMITED));
   for (let p = empty.length; p >= 0; p--) {
-    const prefix = empty.slice(0, p), suffix = empty.slice(p);
+    const prefix = empty.slice(0, p),
+      suffix = empty.slice(p);
     const starts = prefix.every((id, i) => word[i] === id);
     const ends = suffix.every((id, i) => word[word.length - suffix.length + i] === id);
     if (starts && ends && word.length > empty.length) return { prefix, suffix };
@@ -56,7 +57,9 @@ export function specialTokenLayout(tokenizer: TextTokenizer): SpecialTokenLayout
  * ```
  */
 export function textWindows(
-  tokenizer: TextTokenizer, text: string, options: { maxLength: number; mode: LongTextMode; layout: SpecialTokenLayout },
+  tokenizer: TextTokenizer,
+  text: string,
+  options: { maxLength: number; mode: LongTextMode; layout: SpecialTokenLayout },
 ): Int32Array[] {
   const { maxLength, mode, layout } = options;
   if (mode === 'truncate') return [tokenizer.encode(text, maxLength)];

@@ -6,8 +6,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('MicroBatcher', () => {
   it('groups concurrent callers up to maxBatchSize and answers each in order', async () => {
     const calls: number[][] = [];
-    const b = new MicroBatcher(async (xs: number[]) => { calls.push(xs); await sleep(1); return xs.map((x) => x * 10); },
-      { maxBatchSize: 4, maxWaitMs: 50 });
+    const b = new MicroBatcher(
+      async (xs: number[]) => {
+        calls.push(xs);
+        await sleep(1);
+        return xs.map((x) => x * 10);
+      },
+      { maxBatchSize: 4, maxWaitMs: 50 },
+    );
     const out = await Promise.all(Array.from({ length: 10 }, (_, i) => b.submit(i)));
     expect(out).toEqual(Array.from({ length: 10 }, (_, i) => i * 10));
     expect(calls.map((c) => c.length)).toEqual([4, 4, 2]);
@@ -26,10 +32,13 @@ describe('MicroBatcher', () => {
   });
 
   it('rejects only the failing batch and keeps serving', async () => {
-    const b = new MicroBatcher(async (xs: number[]) => {
-      if (xs.includes(-1)) throw new Error('boom');
-      return xs;
-    }, { maxBatchSize: 2, maxWaitMs: 0 });
+    const b = new MicroBatcher(
+      async (xs: number[]) => {
+        if (xs.includes(-1)) throw new Error('boom');
+        return xs;
+      },
+      { maxBatchSize: 2, maxWaitMs: 0 },
+    );
     const bad = await Promise.allSettled([b.submit(-1), b.submit(5)]);
     expect(bad.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(await b.submit(7)).toBe(7);

@@ -55,9 +55,14 @@ export class MicroBatcher<I, O> {
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => {};
 
-  constructor(private readonly run: (items: I[]) => Promise<O[]>, private readonly options: MicroBatcherOptions) {
-    require_(Number.isInteger(options.maxBatchSize) && options.maxBatchSize >= 1,
-      `maxBatchSize must be an integer >= 1, got ${options.maxBatchSize}`);
+  constructor(
+    private readonly run: (items: I[]) => Promise<O[]>,
+    private readonly options: MicroBatcherOptions,
+  ) {
+    require_(
+      Number.isInteger(options.maxBatchSize) && options.maxBatchSize >= 1,
+      `maxBatchSize must be an integer >= 1, got ${options.maxBatchSize}`,
+    );
     require_(Number.isFinite(options.maxWaitMs) && options.maxWaitMs >= 0, `maxWaitMs must be >= 0, got ${options.maxWaitMs}`);
   }
 
@@ -65,7 +70,10 @@ export class MicroBatcher<I, O> {
   submit(item: I): Promise<O> {
     if (this.closed) return Promise.reject(new TfdistillError('INVALID_ARGUMENT', 'the predictor is closed'));
     return new Promise<O>((resolve, reject) => {
-      if (this.queue.length === 0 && !this.busy) this.idle = new Promise((r) => { this.markIdle = r; });
+      if (this.queue.length === 0 && !this.busy)
+        this.idle = new Promise((r) => {
+          this.markIdle = r;
+        });
       this.queue.push({ item, enqueuedAt: performance.now(), resolve, reject });
       this.schedule();
     });
@@ -91,7 +99,10 @@ export class MicroBatcher<I, O> {
     } else if (this.timer === undefined) {
       // Even an expired wait goes through a timer, so callers of the same tick still share a batch.
       const remaining = Math.max(0, this.options.maxWaitMs - waited);
-      this.timer = setTimeout(() => { this.timer = undefined; void this.flush(); }, remaining);
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, remaining);
     }
   }
 
@@ -106,7 +117,9 @@ export class MicroBatcher<I, O> {
     try {
       const outs = await this.run(batch.map((p) => p.item));
       if (outs.length !== batch.length) throw new Error(`micro-batch run returned ${outs.length} results for ${batch.length} items`);
-      batch.forEach((p, i) => p.resolve(outs[i]));
+      batch.forEach((p, i) => {
+        p.resolve(outs[i]);
+      });
     } catch (err) {
       for (const p of batch) p.reject(err);
     } finally {

@@ -56,7 +56,10 @@ export type StreamResult = ({ line: number } & Prediction) | { line: number; err
  * ```
  */
 export async function predictStream(
-  predictor: Predictor, input: AsyncIterable<string | Uint8Array> | Readable, output: Writable, options: PredictStreamOptions,
+  predictor: Predictor,
+  input: AsyncIterable<string | Uint8Array> | Readable,
+  output: Writable,
+  options: PredictStreamOptions,
 ): Promise<PredictStreamSummary> {
   const maxInFlight = options.maxInFlight ?? 256;
   require_(Number.isInteger(maxInFlight) && maxInFlight >= 1, `maxInFlight must be a positive integer, got ${maxInFlight}`);
@@ -67,15 +70,19 @@ export async function predictStream(
     const result = await inFlight.shift()!;
     summary.records++;
     if ('error' in result) summary.errors++;
-    if (!output.write(JSON.stringify(result) + '\n')) await drained(output);
+    if (!output.write(`${JSON.stringify(result)}\n`)) await drained(output);
   };
 
   const records = inputRecords(inputLines(input as AsyncIterable<string | Uint8Array>), options);
   for await (const record of records) {
-    inFlight.push('error' in record ? Promise.resolve(record) : predictor.predict(record.text, record.pair).then(
-      (p): StreamResult => ({ line: record.line, ...p }),
-      (e: unknown): StreamResult => ({ line: record.line, error: e instanceof Error ? e.message : String(e) }),
-    ));
+    inFlight.push(
+      'error' in record
+        ? Promise.resolve(record)
+        : predictor.predict(record.text, record.pair).then(
+            (p): StreamResult => ({ line: record.line, ...p }),
+            (e: unknown): StreamResult => ({ line: record.line, error: e instanceof Error ? e.message : String(e) }),
+          ),
+    );
     if (inFlight.length >= maxInFlight) await writeOldest();
   }
   while (inFlight.length > 0) await writeOldest();
@@ -86,9 +93,12 @@ export async function predictStream(
 async function drained(output: Writable): Promise<void> {
   const ac = new AbortController();
   try {
-    await Promise.race([once(output, 'drain', { signal: ac.signal }), once(output, 'close', { signal: ac.signal }).then(() => {
-      throw new Error('output stream closed');
-    })]);
+    await Promise.race([
+      once(output, 'drain', { signal: ac.signal }),
+      once(output, 'close', { signal: ac.signal }).then(() => {
+        throw new Error('output stream closed');
+      }),
+    ]);
   } finally {
     ac.abort();
   }

@@ -29,7 +29,11 @@ async function reference(inputs: string[], mode: 'truncate' | 'chunk') {
     const out = [];
     for (const text of inputs) {
       const windows = textWindows(c.tokenizer, text, { maxLength: c.maxLength, mode, layout });
-      const logits = await predictLogits(c.model, windows.map((ids, index) => ({ ids, index })), { batchSize: 1 });
+      const logits = await predictLogits(
+        c.model,
+        windows.map((ids, index) => ({ ids, index })),
+        { batchSize: 1 },
+      );
       const mean = [0, 1].map((k) => windows.reduce((s, _, w) => s + logits[w * 2 + k], 0) / windows.length);
       out.push(toPrediction(mean, c.labels));
     }
@@ -49,7 +53,8 @@ describe('long text windows', () => {
       const full = c.tokenizer.encode(longText, 10_000);
       const body = Array.from(full.subarray(1, full.length - 1));
       const windows = textWindows(c.tokenizer, longText, { maxLength: 10, mode: 'chunk', layout });
-      const width = 8, stride = 4;
+      const width = 8,
+        stride = 4;
       windows.forEach((w, i) => {
         expect(w.length).toBeLessThanOrEqual(10);
         expect(w[0]).toBe(layout.prefix[0]);
@@ -102,17 +107,23 @@ describe('predictStream', () => {
       const predictor = await createPredictor(dir, { maxBatchSize: 3, maxWaitMs: 1 });
       const lines: string[] = [];
       for (let i = 0; i < 40; i++) lines.push(i % 7 === 3 ? '{not json' : i % 11 === 5 ? '' : JSON.stringify({ text: texts[i % 8] }));
-      const input = Readable.from([Buffer.from(lines.join('\n') + '\n')]);
+      const input = Readable.from([Buffer.from(`${lines.join('\n')}\n`)]);
       // A tiny highWaterMark forces backpressure on nearly every write.
       const output = new PassThrough({ highWaterMark: 16 });
       const written: string[] = [];
-      output.on('data', (chunk: Buffer) => { written.push(chunk.toString()); });
+      output.on('data', (chunk: Buffer) => {
+        written.push(chunk.toString());
+      });
       // Concurrent callers share the predictor with the stream.
       const others = Promise.all(texts.map((t) => predictor.predict(t)));
       const summary = await predictStream(predictor, input, output, { format: 'jsonl', maxInFlight: 5 });
       await others;
       output.end();
-      const results = written.join('').trim().split('\n').map((l) => JSON.parse(l) as StreamResult);
+      const results = written
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as StreamResult);
       expect(summary.records).toBe(40);
       expect(results.map((r) => r.line)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
       const errors = results.filter((r) => 'error' in r).map((r) => r.line);

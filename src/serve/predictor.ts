@@ -78,14 +78,19 @@ export async function createPredictor(source: ClassifierSource, options: Predict
   const maxWaitMs = options.maxWaitMs ?? 5;
   const mode = options.longText ?? 'truncate';
   require_(mode === 'truncate' || mode === 'chunk', `longText must be 'truncate' or 'chunk', got '${mode}'`);
-  require_(options.topK === undefined || (Number.isInteger(options.topK) && options.topK >= 1),
-    `topK must be a positive integer, got ${options.topK}`);
+  require_(
+    options.topK === undefined || (Number.isInteger(options.topK) && options.topK >= 1),
+    `topK must be a positive integer, got ${options.topK}`,
+  );
   const c = await resolveClassifier(source);
   const { tokenizer, maxLength } = c;
   if (!tokenizer || maxLength === undefined) {
     c.release();
-    throw new TfdistillError('INVALID_ARGUMENT', 'a predictor needs a checkpoint with a tokenizer',
-      'pass a checkpoint directory or a loadClassifier result');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      'a predictor needs a checkpoint with a tokenizer',
+      'pass a checkpoint directory or a loadClassifier result',
+    );
   }
   const layout = specialTokenLayout(tokenizer);
   const pairs = takesTokenTypes(c.model);
@@ -97,8 +102,10 @@ export async function createPredictor(source: ClassifierSource, options: Predict
     const examples: Example[] = [];
     const owner: number[] = [];
     texts.forEach(({ text, pair }, t) => {
-      const windows = pair === undefined ? textWindows(tokenizer, text, { maxLength, mode, layout }).map((ids) => ({ ids }))
-        : [tokenizer.encodePair(text, pair, maxLength)];
+      const windows =
+        pair === undefined
+          ? textWindows(tokenizer, text, { maxLength, mode, layout }).map((ids) => ({ ids }))
+          : [tokenizer.encodePair(text, pair, maxLength)];
       for (const w of windows) {
         owner.push(t);
         examples.push({ ...w, index: examples.length });
@@ -111,7 +118,13 @@ export async function createPredictor(source: ClassifierSource, options: Predict
       counts[t]++;
       for (let i = 0; i < k; i++) sums[t * k + i] += logits[j * k + i];
     });
-    return texts.map((_, t) => toPrediction(sums.subarray(t * k, t * k + k).map((v) => v / counts[t]), labels, options.topK));
+    return texts.map((_, t) =>
+      toPrediction(
+        sums.subarray(t * k, t * k + k).map((v) => v / counts[t]),
+        labels,
+        options.topK,
+      ),
+    );
   };
   const batcher = new MicroBatcher(runBatch, { maxBatchSize, maxWaitMs });
 
@@ -122,8 +135,12 @@ export async function createPredictor(source: ClassifierSource, options: Predict
         return Promise.reject(new TfdistillError('DATA_INVALID', 'cannot classify an empty text'));
       }
       if ((pair !== undefined) !== pairs) {
-        return Promise.reject(new TfdistillError('DATA_INVALID', pairs ? 'this model classifies sentence pairs: give a second text'
-          : 'this model classifies single texts, not sentence pairs'));
+        return Promise.reject(
+          new TfdistillError(
+            'DATA_INVALID',
+            pairs ? 'this model classifies sentence pairs: give a second text' : 'this model classifies single texts, not sentence pairs',
+          ),
+        );
       }
       return batcher.submit({ text, pair });
     },
@@ -144,16 +161,25 @@ export async function createPredictor(source: ClassifierSource, options: Predict
  * ```
  */
 export function toPrediction(logits: ArrayLike<number>, labels: readonly string[], topK?: number): Prediction {
-  let max = -Infinity, best = 0;
-  for (let i = 0; i < labels.length; i++) if (logits[i] > max) { max = logits[i]; best = i; }
+  let max = -Infinity,
+    best = 0;
+  for (let i = 0; i < labels.length; i++)
+    if (logits[i] > max) {
+      max = logits[i];
+      best = i;
+    }
   const exps = Array.from({ length: labels.length }, (_, i) => Math.exp(logits[i] - max));
   const z = exps.reduce((s, v) => s + v, 0);
   const probabilities: Record<string, number> = {};
-  labels.forEach((name, i) => { probabilities[name] = exps[i] / z; });
+  labels.forEach((name, i) => {
+    probabilities[name] = exps[i] / z;
+  });
   const out: Prediction = { label: labels[best], probabilities };
   if (topK !== undefined) {
-    out.topK = labels.map((label, i) => ({ label, probability: exps[i] / z }))
-      .sort((a, b) => b.probability - a.probability).slice(0, topK);
+    out.topK = labels
+      .map((label, i) => ({ label, probability: exps[i] / z }))
+      .sort((a, b) => b.probability - a.probability)
+      .slice(0, topK);
   }
   return out;
 }

@@ -18,8 +18,15 @@ describe('microBatchTradeoff', () => {
   it('reports one row per setting; batch size 1 means batches of 1, larger settings batch concurrent clients', async () => {
     await expectNoLeaks(async () => {
       const texts = Array.from({ length: 24 }, (_, i) => tinyTexts[i % 8].text);
-      const rows = await microBatchTradeoff((s) => createPredictor(dir, s), texts,
-        [{ maxBatchSize: 1, maxWaitMs: 0 }, { maxBatchSize: 8, maxWaitMs: 2 }], { concurrency: 8 });
+      const rows = await microBatchTradeoff(
+        (s) => createPredictor(dir, s),
+        texts,
+        [
+          { maxBatchSize: 1, maxWaitMs: 0 },
+          { maxBatchSize: 8, maxWaitMs: 2 },
+        ],
+        { concurrency: 8 },
+      );
       expect(rows.map((r) => r.maxBatchSize)).toEqual([1, 8]);
       expect(rows[0].meanBatchSize).toBe(1);
       expect(rows[1].meanBatchSize).toBeGreaterThan(1);

@@ -73,7 +73,9 @@ export async function microBatchTradeoff(
       const elapsed = now() - start;
       const after = predictor.stats();
       rows.push({
-        ...setting, latencyMs: latencyStats(latencies), textsPerSecond: (texts.length * 1000) / elapsed,
+        ...setting,
+        latencyMs: latencyStats(latencies),
+        textsPerSecond: (texts.length * 1000) / elapsed,
         meanBatchSize: (after.items - before.items) / (after.batches - before.batches),
       });
     } finally {
@@ -93,8 +95,15 @@ export async function microBatchTradeoff(
  */
 export function formatTradeoff(rows: readonly TradeoffRow[]): string {
   const header = ['maxBatchSize', 'maxWaitMs', 'mean batch', 'p50 ms', 'p95 ms', 'p99 ms', 'texts/s'];
-  const body = rows.map((r) => [String(r.maxBatchSize), String(r.maxWaitMs), r.meanBatchSize.toFixed(1),
-    r.latencyMs.p50.toFixed(1), r.latencyMs.p95.toFixed(1), r.latencyMs.p99.toFixed(1), r.textsPerSecond.toFixed(0)]);
+  const body = rows.map((r) => [
+    String(r.maxBatchSize),
+    String(r.maxWaitMs),
+    r.meanBatchSize.toFixed(1),
+    r.latencyMs.p50.toFixed(1),
+    r.latencyMs.p95.toFixed(1),
+    r.latencyMs.p99.toFixed(1),
+    r.textsPerSecond.toFixed(0),
+  ]);
   const all = [header, ...body];
   const widths = header.map((_, c) => Math.max(...all.map((r) => r[c].length)));
   return all.map((r) => r.map((cell, c) => cell.padStart(widths[c])).join('  ')).join('\n');

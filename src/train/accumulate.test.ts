@@ -21,7 +21,10 @@ describe('GradientAccumulator', () => {
 
       const full = gradsOf(0, 8);
       const acc = new GradientAccumulator({ steps: 2 });
-      for (const [from, size] of [[0, 3], [3, 5]]) {
+      for (const [from, size] of [
+        [0, 3],
+        [3, 5],
+      ]) {
         const part = gradsOf(from, size);
         acc.add(part.grads, size);
         tf.dispose([part.value, part.grads]);
@@ -38,10 +41,14 @@ describe('GradientAccumulator', () => {
       const optFull = new AdamW({ learningRate: 0.05, weightDecay: 0.1 });
       optFull.applyGradients(full.grads);
       const afterFull = net.variables.map((v) => Array.from(v.dataSync()));
-      net.variables.forEach((v, i) => v.assign(start[i]));
+      net.variables.forEach((v, i) => {
+        v.assign(start[i]);
+      });
       const optAcc = new AdamW({ learningRate: 0.05, weightDecay: 0.1 });
       optAcc.applyGradients(mean);
-      net.variables.forEach((v, i) => expect(maxAbsDiff(v.dataSync(), afterFull[i])).toBeLessThan(1e-6));
+      net.variables.forEach((v, i) => {
+        expect(maxAbsDiff(v.dataSync(), afterFull[i])).toBeLessThan(1e-6);
+      });
 
       acc.dispose();
       expect(acc.count).toBe(0);

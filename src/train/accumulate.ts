@@ -37,8 +37,10 @@ export class GradientAccumulator {
   private sampleCount = 0;
 
   constructor(options: GradientAccumulatorOptions) {
-    require_(Number.isInteger(options.steps) && options.steps >= 1,
-      `GradientAccumulator: steps must be an integer >= 1, got ${options.steps}`);
+    require_(
+      Number.isInteger(options.steps) && options.steps >= 1,
+      `GradientAccumulator: steps must be an integer >= 1, got ${options.steps}`,
+    );
     this.steps = options.steps;
   }
 
@@ -67,8 +69,7 @@ export class GradientAccumulator {
    * ```
    */
   add(grads: tf.NamedTensorMap, batchSize: number): void {
-    require_(Number.isInteger(batchSize) && batchSize >= 1,
-      `GradientAccumulator.add: batchSize must be an integer >= 1, got ${batchSize}`);
+    require_(Number.isInteger(batchSize) && batchSize >= 1, `GradientAccumulator.add: batchSize must be an integer >= 1, got ${batchSize}`);
     for (const [name, g] of Object.entries(grads)) {
       const old = this.sums.get(name);
       const next = tf.tidy(() => (old ? tf.add(old, tf.mul(g, batchSize)) : tf.mul(g, batchSize)));

@@ -107,7 +107,9 @@ describe('AdamW', () => {
       tf.dispose(state.weights.map((w) => w.tensor)); // the optimizer must not depend on the caller's copies
       expect(second.step).toBe(3);
       runSteps(second, 3, 5);
-      vars.forEach((v, i) => expect(Array.from(v.dataSync())).toEqual(expected[i]));
+      vars.forEach((v, i) => {
+        expect(Array.from(v.dataSync())).toEqual(expected[i]);
+      });
       second.dispose();
       tf.dispose(vars);
     });
@@ -151,7 +153,9 @@ describe('AdamW', () => {
       const b = await copy.getState();
       expect(b.step).toBe(1);
       expect(b.weights.map((w) => w.name)).toEqual(a.weights.map((w) => w.name));
-      a.weights.forEach((w, i) => expect(Array.from(b.weights[i].tensor.dataSync())).toEqual(Array.from(w.tensor.dataSync())));
+      a.weights.forEach((w, i) => {
+        expect(Array.from(b.weights[i].tensor.dataSync())).toEqual(Array.from(w.tensor.dataSync()));
+      });
       tf.dispose([...a.weights, ...b.weights].map((w) => w.tensor));
       tf.dispose(g);
       opt.dispose();

@@ -164,8 +164,11 @@ export class AdamW extends tf.Optimizer {
         if (g == null) continue;
         const p = registered[name];
         if (p == null) {
-          throw new TfdistillError('INVALID_ARGUMENT', `AdamW: no variable named "${name}" is registered`,
-            'Pass gradients keyed by variable name, e.g. from tf.variableGrads.');
+          throw new TfdistillError(
+            'INVALID_ARGUMENT',
+            `AdamW: no variable named "${name}" is registered`,
+            'Pass gradients keyed by variable name, e.g. from tf.variableGrads.',
+          );
         }
         const { m, v } = this.momentsFor(p);
         const decayed = this.weightDecay > 0 && this.decays(name) ? tf.mul(p, 1 - lr * this.weightDecay) : p;
@@ -217,8 +220,7 @@ export class AdamW extends tf.Optimizer {
     for (const { name, tensor } of state.weights) {
       const match = /^(.*)\/(m|v)$/.exec(name);
       if (!match) {
-        throw new TfdistillError('CHECKPOINT_INVALID', `AdamW state: unexpected weight name "${name}"`,
-          'Moment names end in /m or /v.');
+        throw new TfdistillError('CHECKPOINT_INVALID', `AdamW state: unexpected weight name "${name}"`, 'Moment names end in /m or /v.');
       }
       const varName = options.rename ? options.rename(match[1]) : match[1];
       const entry = byVar.get(varName) ?? {};
@@ -292,8 +294,10 @@ export class AdamW extends tf.Optimizer {
   private momentsFor(p: tf.Variable): Moments {
     let entry = this.moments.get(p.name);
     if (entry && !tf.util.arraysEqual(entry.m.shape, p.shape)) {
-      throw new TfdistillError('SHAPE_MISMATCH',
-        `AdamW: saved moments for "${p.name}" have shape [${entry.m.shape}], the variable has [${p.shape}]`);
+      throw new TfdistillError(
+        'SHAPE_MISMATCH',
+        `AdamW: saved moments for "${p.name}" have shape [${entry.m.shape}], the variable has [${p.shape}]`,
+      );
     }
     if (!entry) {
       // Variables are never tracked by tidy, so these outlive applyGradients' scope; the zeros are freed.

@@ -45,9 +45,15 @@ const STEP_DIR = /^step-(\d{8})$/;
 export class CheckpointManager {
   readonly root: string;
 
-  constructor(private readonly opts: {
-    out: string; keep: number; tokenizer: TextTokenizer; labels: string[]; modelConfig?: object;
-  }) {
+  constructor(
+    private readonly opts: {
+      out: string;
+      keep: number;
+      tokenizer: TextTokenizer;
+      labels: string[];
+      modelConfig?: object;
+    },
+  ) {
     this.root = path.join(opts.out, 'checkpoints');
   }
 
@@ -57,7 +63,10 @@ export class CheckpointManager {
 
   /** Writes the checkpoint of `snapshot.step` (replacing one of the same step), then prunes old ones. */
   async save(args: {
-    student: tf.LayersModel; optimizer: AdamW; variables: tf.Variable[]; snapshot: TrainingSnapshot;
+    student: tf.LayersModel;
+    optimizer: AdamW;
+    variables: tf.Variable[];
+    snapshot: TrainingSnapshot;
     extraWeights?: NamedTensor[];
   }): Promise<string> {
     const { student, optimizer, variables, snapshot } = args;
@@ -73,10 +82,17 @@ export class CheckpointManager {
       });
       await fs.mkdir(this.root, { recursive: true });
       await saveClassifier(student, dir, {
-        tokenizer: this.opts.tokenizer, labels: this.opts.labels, modelConfig: this.opts.modelConfig,
+        tokenizer: this.opts.tokenizer,
+        labels: this.opts.labels,
+        modelConfig: this.opts.modelConfig,
         meta: {
-          training: { step: snapshot.step, epoch: snapshot.epoch, rngState: snapshot.dropoutSeed >>> 0,
-            dataPosition: snapshot.batchIndex, optimizer: { name: 'adamw', hyperparameters: optimizer.getConfig() } },
+          training: {
+            step: snapshot.step,
+            epoch: snapshot.epoch,
+            rngState: snapshot.dropoutSeed >>> 0,
+            dataPosition: snapshot.batchIndex,
+            optimizer: { name: 'adamw', hyperparameters: optimizer.getConfig() },
+          },
           metrics: snapshot.best ? numericMetrics(snapshot.best.metrics) : undefined,
           extra: { snapshot, optimizerStep: state.step },
         },
@@ -100,26 +116,36 @@ export class CheckpointManager {
    * Loads a step checkpoint's weights into `student`, its moments into `optimizer` and returns its snapshot plus the
    * extra weights (e.g. projection variables; the caller disposes them).
    */
-  async restore(dir: string, args: { student: tf.LayersModel; optimizer: AdamW; variables: tf.Variable[] }): Promise<{
-    snapshot: TrainingSnapshot; extraWeights: NamedTensor[];
+  async restore(
+    dir: string,
+    args: { student: tf.LayersModel; optimizer: AdamW; variables: tf.Variable[] },
+  ): Promise<{
+    snapshot: TrainingSnapshot;
+    extraWeights: NamedTensor[];
   }> {
     const loaded = await loadModel(dir, { withOptimizer: true });
     try {
       const saved = loaded.model.getWeights();
       const current = args.student.getWeights();
       if (saved.length !== current.length || saved.some((w, i) => !sameShape(w.shape, current[i].shape))) {
-        throw new TfdistillError('CHECKPOINT_INVALID', `${dir} does not match the student being trained (different architecture)`,
-          'resume with the same student options, or start a new run with --force');
+        throw new TfdistillError(
+          'CHECKPOINT_INVALID',
+          `${dir} does not match the student being trained (different architecture)`,
+          'resume with the same student options, or start a new run with --force',
+        );
       }
       args.student.setWeights(saved);
-      const snapshot = (loaded.meta.extra as { snapshot?: TrainingSnapshot; optimizerStep?: number } | undefined);
+      const snapshot = loaded.meta.extra as { snapshot?: TrainingSnapshot; optimizerStep?: number } | undefined;
       if (!snapshot?.snapshot) throw new TfdistillError('CHECKPOINT_INVALID', `${dir} has no training state to resume from`);
       const weights = loaded.optimizer?.weights ?? [];
       const moments: NamedTensor[] = [];
       const extra: NamedTensor[] = [];
       for (const w of weights) {
         const m = /^#(\d{4})\/([mv])$/.exec(w.name);
-        if (!m) { extra.push(w); continue; }
+        if (!m) {
+          extra.push(w);
+          continue;
+        }
         const v = args.variables[Number(m[1])];
         if (!v) throw new TfdistillError('CHECKPOINT_INVALID', `${dir}: optimizer moment ${w.name} has no variable`);
         moments.push({ name: `${v.name}/${m[2]}`, tensor: w.tensor });
@@ -134,8 +160,11 @@ export class CheckpointManager {
 
   private async steps(): Promise<number[]> {
     const names = await fs.readdir(this.root).catch(() => [] as string[]);
-    return names.map((n) => STEP_DIR.exec(n)).filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => Number(m[1])).sort((a, b) => a - b);
+    return names
+      .map((n) => STEP_DIR.exec(n))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
   }
 
   private async prune(bestStep: number | undefined): Promise<void> {

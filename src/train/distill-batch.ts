@@ -22,23 +22,48 @@ import { trainStep } from './step.js';
  * ```
  */
 export async function trainOnBatch(args: {
-  batch: Batch; step: number; config: DistillConfig; parts: TrainingParts; student: tf.LayersModel;
-  teacher?: ResolvedTeacher; pool?: ReplicaPool; numClasses: number;
+  batch: Batch;
+  step: number;
+  config: DistillConfig;
+  parts: TrainingParts;
+  student: tf.LayersModel;
+  teacher?: ResolvedTeacher;
+  pool?: ReplicaPool;
+  numClasses: number;
 }): Promise<boolean> {
   const { batch, step, parts, pool, teacher } = args;
   const { variables, optimizer, lossScale, accumulator, loss, tracker } = parts;
   // Data-parallel: the workers start on their shards before this thread runs its own.
   const [mine, ...theirs] = pool ? pool.shards(batch) : [batch];
-  const peers = pool?.gradients(withShippedLogits(pool, theirs, teacher), { variables, step, seed: args.config.seed, lossScale: lossScale?.scale });
+  const peers = pool?.gradients(withShippedLogits(pool, theirs, teacher), {
+    variables,
+    step,
+    seed: args.config.seed,
+    lossScale: lossScale?.scale,
+  });
   const clip = args.config.optimizer.clipGlobalNorm;
-  let result, device, checks;
+  let result: Awaited<ReturnType<typeof trainStep>>;
+  let device: ReturnType<typeof toDeviceBatch> | undefined;
+  let checks: Record<string, tf.Scalar> | undefined;
   try {
-    device = toDeviceBatch(mine, { teacher: teacher?.teacher, needTeacherInternals: loss.intermediate.length > 0, numClasses: args.numClasses });
+    device = toDeviceBatch(mine, {
+      teacher: teacher?.teacher,
+      needTeacherInternals: loss.intermediate.length > 0,
+      numClasses: args.numClasses,
+    });
     // A live teacher's logits are checked where they arise, so a NaN is reported as the teacher's, not the loss's.
     const logits = device.teacher?.logits;
     checks = logits ? { 'teacher logits': tf.tidy(() => tf.sum(tf.abs(logits))) as tf.Scalar } : undefined;
-    result = await trainStep({ variables, optimizer, lossFn: kdLossFn({ student: args.student, batch: device, step, config: loss }),
-      clipGlobalNorm: clip === 0 ? undefined : clip, lossScale, accumulator, batchSize: mine.batchSize, peers });
+    result = await trainStep({
+      variables,
+      optimizer,
+      lossFn: kdLossFn({ student: args.student, batch: device, step, config: loss }),
+      clipGlobalNorm: clip === 0 ? undefined : clip,
+      lossScale,
+      accumulator,
+      batchSize: mine.batchSize,
+      peers,
+    });
   } catch (err) {
     peers?.catch(() => {}); // this thread's error is the one to report
     tf.dispose(checks && Object.values(checks));

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALPHA, DEFAULT_TEMPERATURE } from '../losses/index.js';
 import {
-  bestMetricFor, DISTILL_DEFAULTS, maxLengthFor, planTraining, resolveDistillConfig, studentTokenizerFor, wantsTeacherCache,
+  bestMetricFor,
+  DISTILL_DEFAULTS,
+  maxLengthFor,
+  planTraining,
+  resolveDistillConfig,
+  studentTokenizerFor,
+  wantsTeacherCache,
 } from './distill-config.js';
 import { STUDENT_DIR } from './distill-finish.js';
 
@@ -22,8 +28,12 @@ describe('resolveDistillConfig', () => {
   });
 
   it('keeps what the caller gave, and silences progress: false', () => {
-    const c = resolveDistillConfig({ train: 'train.csv', optimizer: { clipGlobalNorm: 0 }, schedule: { epochs: 1, bestMetric: 'macroF1' },
-      logging: { progress: false } });
+    const c = resolveDistillConfig({
+      train: 'train.csv',
+      optimizer: { clipGlobalNorm: 0 },
+      schedule: { epochs: 1, bestMetric: 'macroF1' },
+      logging: { progress: false },
+    });
     expect(c.schedule.epochs).toBe(1);
     expect(c.optimizer.clipGlobalNorm).toBe(0);
     expect(c.logging.progress).not.toBe(process.stderr);
@@ -46,11 +56,17 @@ describe('defaults that depend on the run', () => {
 
   it('best metric, max length, student tokenizer and teacher cache', () => {
     expect([bestMetricFor(config, true), bestMetricFor(config, false)]).toEqual(['accuracy', 'agreement']);
-    expect([maxLengthFor(config.data.maxLength, undefined), maxLengthFor(config.data.maxLength, 64), maxLengthFor(config.data.maxLength, 512), maxLengthFor(32, 64)])
-      .toEqual([128, 64, 128, 32]);
+    expect([
+      maxLengthFor(config.data.maxLength, undefined),
+      maxLengthFor(config.data.maxLength, 64),
+      maxLengthFor(config.data.maxLength, 512),
+      maxLengthFor(32, 64),
+    ]).toEqual([128, 64, 128, 32]);
     expect([studentTokenizerFor(config, true), studentTokenizerFor(config, false)]).toEqual(['train', 'teacher']);
     expect(wantsTeacherCache(config)).toBe(true);
     expect(wantsTeacherCache(resolveDistillConfig({ train: 'train.csv', schedule: { epochs: 1 } }))).toBe(false);
-    expect(wantsTeacherCache(resolveDistillConfig({ train: 'train.csv', data: { cacheTeacher: true }, schedule: { epochs: 1 } }))).toBe(true);
+    expect(wantsTeacherCache(resolveDistillConfig({ train: 'train.csv', data: { cacheTeacher: true }, schedule: { epochs: 1 } }))).toBe(
+      true,
+    );
   });
 });

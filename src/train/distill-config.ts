@@ -3,7 +3,13 @@ import type { TextTokenizer } from '../data/types.js';
 import { DEFAULT_ALPHA, DEFAULT_TEMPERATURE, type IntermediateSpec, type ValueSchedule } from '../losses/index.js';
 import { STUDENT_DIR } from './distill-finish.js';
 import type {
-  DataSource, DistillCallbacks, DistillDataOptions, DistillOptions, EvalMetricName, StudentSource, TeacherSource,
+  DataSource,
+  DistillCallbacks,
+  DistillDataOptions,
+  DistillOptions,
+  EvalMetricName,
+  StudentSource,
+  TeacherSource,
 } from './distill-options.js';
 import type { LrDecay, LrScheduleOptions } from './lr-schedule.js';
 import type { ProgressStream } from './progress.js';
@@ -56,13 +62,21 @@ export interface DistillConfig {
   /** The run directory as given (messages repeat it); the run resolves it against the working directory. */
   readonly out: string;
   readonly seed: number;
-  readonly data: Readonly<Omit<DistillDataOptions, 'validationFraction' | 'cacheTeacher'>
-    & { validationFraction: number; cacheTeacher: boolean | 'auto' }>;
+  readonly data: Readonly<
+    Omit<DistillDataOptions, 'validationFraction' | 'cacheTeacher'> & { validationFraction: number; cacheTeacher: boolean | 'auto' }
+  >;
   readonly loss: Readonly<{
-    temperature: ValueSchedule; alpha: ValueSchedule; labelSmoothing: number; intermediate: readonly IntermediateSpec[];
+    temperature: ValueSchedule;
+    alpha: ValueSchedule;
+    labelSmoothing: number;
+    intermediate: readonly IntermediateSpec[];
   }>;
   readonly optimizer: Readonly<{
-    learningRate: number; weightDecay: number; beta1?: number; beta2?: number; epsilon?: number;
+    learningRate: number;
+    weightDecay: number;
+    beta1?: number;
+    beta2?: number;
+    epsilon?: number;
     /** 0: no clipping. */
     clipGlobalNorm: number;
     gradientAccumulation: number;
@@ -71,14 +85,21 @@ export interface DistillConfig {
     epochs: number;
     /** Infinity when not given. */
     maxSteps: number;
-    batchSize: number; warmupSteps?: number; decay: LrDecay; evalEvery?: number;
+    batchSize: number;
+    warmupSteps?: number;
+    decay: LrDecay;
+    evalEvery?: number;
     earlyStopping?: Readonly<{ metric?: EvalMetricName; patience: number }>;
     /** `bestMetric`, else `earlyStopping.metric` (validated to agree when both are given). */
     bestMetric?: EvalMetricName;
   }>;
   readonly runtime: Readonly<{
-    backend: BackendName; threads?: number; replicas: number | 'auto';
-    precision: 'float32' | 'mixed-float16' | 'mixed-bfloat16'; teacherThreads?: number; handleSignals: boolean;
+    backend: BackendName;
+    threads?: number;
+    replicas: number | 'auto';
+    precision: 'float32' | 'mixed-float16' | 'mixed-bfloat16';
+    teacherThreads?: number;
+    handleSignals: boolean;
   }>;
   readonly checkpoints: Readonly<{ every?: number; keep: number; resume: boolean; force: boolean; exportDir: string }>;
   readonly logging: Readonly<{
@@ -105,25 +126,58 @@ export function resolveDistillConfig(o: DistillOptions): DistillConfig {
   const d = DISTILL_DEFAULTS;
   const { data = {}, loss = {}, optimizer = {}, schedule = {}, runtime = {}, checkpoints = {}, logging = {} } = o;
   return {
-    teacher: o.teacher, student: o.student, train: o.train, validation: o.validation,
-    out: o.out ?? d.out, seed: o.seed ?? d.seed,
-    data: { ...data, validationFraction: data.validationFraction ?? d.data.validationFraction,
-      cacheTeacher: data.cacheTeacher ?? d.data.cacheTeacher },
-    loss: { temperature: loss.temperature ?? d.loss.temperature, alpha: loss.alpha ?? d.loss.alpha,
-      labelSmoothing: loss.labelSmoothing ?? d.loss.labelSmoothing, intermediate: loss.intermediate ?? [] },
-    optimizer: { ...optimizer, learningRate: optimizer.learningRate ?? d.optimizer.learningRate,
-      weightDecay: optimizer.weightDecay ?? d.optimizer.weightDecay, clipGlobalNorm: optimizer.clipGlobalNorm ?? d.optimizer.clipGlobalNorm,
-      gradientAccumulation: optimizer.gradientAccumulation ?? d.optimizer.gradientAccumulation },
-    schedule: { ...schedule, epochs: schedule.epochs ?? d.schedule.epochs, maxSteps: schedule.maxSteps ?? Infinity,
-      batchSize: schedule.batchSize ?? d.schedule.batchSize, decay: schedule.decay ?? d.schedule.decay,
-      bestMetric: schedule.bestMetric ?? schedule.earlyStopping?.metric },
-    runtime: { ...runtime, backend: runtime.backend ?? d.runtime.backend, replicas: runtime.replicas ?? d.runtime.replicas,
-      precision: runtime.precision ?? d.runtime.precision, handleSignals: runtime.handleSignals ?? d.runtime.handleSignals },
-    checkpoints: { ...checkpoints, keep: checkpoints.keep ?? d.checkpoints.keep, resume: checkpoints.resume ?? d.checkpoints.resume,
-      force: checkpoints.force ?? d.checkpoints.force, exportDir: checkpoints.exportDir ?? d.checkpoints.exportDir },
-    logging: { logEvery: logging.logEvery ?? d.logging.logEvery,
-      progress: logging.progress === false ? silent : logging.progress ?? process.stderr,
-      callbacks: logging.callbacks ?? {}, now: logging.now ?? (() => performance.now()) },
+    teacher: o.teacher,
+    student: o.student,
+    train: o.train,
+    validation: o.validation,
+    out: o.out ?? d.out,
+    seed: o.seed ?? d.seed,
+    data: {
+      ...data,
+      validationFraction: data.validationFraction ?? d.data.validationFraction,
+      cacheTeacher: data.cacheTeacher ?? d.data.cacheTeacher,
+    },
+    loss: {
+      temperature: loss.temperature ?? d.loss.temperature,
+      alpha: loss.alpha ?? d.loss.alpha,
+      labelSmoothing: loss.labelSmoothing ?? d.loss.labelSmoothing,
+      intermediate: loss.intermediate ?? [],
+    },
+    optimizer: {
+      ...optimizer,
+      learningRate: optimizer.learningRate ?? d.optimizer.learningRate,
+      weightDecay: optimizer.weightDecay ?? d.optimizer.weightDecay,
+      clipGlobalNorm: optimizer.clipGlobalNorm ?? d.optimizer.clipGlobalNorm,
+      gradientAccumulation: optimizer.gradientAccumulation ?? d.optimizer.gradientAccumulation,
+    },
+    schedule: {
+      ...schedule,
+      epochs: schedule.epochs ?? d.schedule.epochs,
+      maxSteps: schedule.maxSteps ?? Infinity,
+      batchSize: schedule.batchSize ?? d.schedule.batchSize,
+      decay: schedule.decay ?? d.schedule.decay,
+      bestMetric: schedule.bestMetric ?? schedule.earlyStopping?.metric,
+    },
+    runtime: {
+      ...runtime,
+      backend: runtime.backend ?? d.runtime.backend,
+      replicas: runtime.replicas ?? d.runtime.replicas,
+      precision: runtime.precision ?? d.runtime.precision,
+      handleSignals: runtime.handleSignals ?? d.runtime.handleSignals,
+    },
+    checkpoints: {
+      ...checkpoints,
+      keep: checkpoints.keep ?? d.checkpoints.keep,
+      resume: checkpoints.resume ?? d.checkpoints.resume,
+      force: checkpoints.force ?? d.checkpoints.force,
+      exportDir: checkpoints.exportDir ?? d.checkpoints.exportDir,
+    },
+    logging: {
+      logEvery: logging.logEvery ?? d.logging.logEvery,
+      progress: logging.progress === false ? silent : (logging.progress ?? process.stderr),
+      callbacks: logging.callbacks ?? {},
+      now: logging.now ?? (() => performance.now()),
+    },
   };
 }
 
@@ -155,7 +209,10 @@ export function planTraining(config: DistillConfig, batchesPerEpoch: number): Tr
   const evalEvery = schedule.evalEvery ?? stepsPerEpoch;
   const warmupSteps = schedule.warmupSteps ?? Math.floor(DISTILL_DEFAULTS.schedule.warmupFraction * totalSteps);
   return {
-    stepsPerEpoch, totalSteps, evalEvery, checkpointEvery: config.checkpoints.every ?? evalEvery,
+    stepsPerEpoch,
+    totalSteps,
+    evalEvery,
+    checkpointEvery: config.checkpoints.every ?? evalEvery,
     lr: { base: optimizer.learningRate, warmupSteps, totalSteps, decay: schedule.decay },
   };
 }
@@ -195,7 +252,10 @@ export function maxLengthFor(maxLength: number | undefined, teacherMaxLength: nu
  * studentTokenizerFor(config, teacher?.external); // 'train' for an ONNX teacher
  * ```
  */
-export function studentTokenizerFor(config: DistillConfig, externalTeacher: boolean | undefined): 'teacher' | 'train' | string | TextTokenizer {
+export function studentTokenizerFor(
+  config: DistillConfig,
+  externalTeacher: boolean | undefined,
+): 'teacher' | 'train' | string | TextTokenizer {
   return config.data.studentTokenizer ?? (externalTeacher ? 'train' : 'teacher');
 }
 

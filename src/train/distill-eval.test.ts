@@ -5,7 +5,16 @@ import { useBackend } from '../backend/use-backend.js';
 import { loadModel } from '../io/load-model.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import {
-  captureStream, markerTask, prepared, quietOptions, readMetrics, removeTempDirs, tempRunDir, tinyEncoder, weightValues, withOptions,
+  captureStream,
+  markerTask,
+  prepared,
+  quietOptions,
+  readMetrics,
+  removeTempDirs,
+  tempRunDir,
+  tinyEncoder,
+  weightValues,
+  withOptions,
 } from '../../test/integration/tiny-task.js';
 import { distill } from './distill.js';
 import type { EvalMetricName } from './distill-options.js';
@@ -24,8 +33,12 @@ describe('distill: evaluation during training', () => {
       const teacher = tinyEncoder({ seed: 5 });
       const out = await tempRunDir();
       const result = await distill({
-        ...quietOptions(out), teacher, train: prepared(train), validation: prepared(validation),
-        schedule: { epochs: 3, batchSize: 8, evalEvery: 2 }, optimizer: { learningRate: 1e-2 },
+        ...quietOptions(out),
+        teacher,
+        train: prepared(train),
+        validation: prepared(validation),
+        schedule: { epochs: 3, batchSize: 8, evalEvery: 2 },
+        optimizer: { learningRate: 1e-2 },
       });
       expect(result.steps).toBe(6);
       expect(result.history.map((h) => h.step)).toEqual([2, 4, 6]);
@@ -40,7 +53,9 @@ describe('distill: evaluation during training', () => {
       expect(new Set(result.history.map((h) => h.metrics.teacherAccuracy)).size).toBe(1);
       const evals = (await readMetrics(out)).filter((r) => r.kind === 'eval');
       expect(evals.map((r) => r.step)).toEqual([2, 4, 6]);
-      evals.forEach((r, i) => expect(r.agreement).toBe(result.history[i].metrics.agreement));
+      evals.forEach((r, i) => {
+        expect(r.agreement).toBe(result.history[i].metrics.agreement);
+      });
       result.student.dispose();
       teacher.dispose();
     });
@@ -52,8 +67,13 @@ describe('distill: evaluation during training', () => {
       const out = await tempRunDir();
       const bestMetric: EvalMetricName = 'klTeacherStudent';
       const result = await distill({
-        ...quietOptions(out), teacher, train: prepared(train), validation: prepared(validation),
-        schedule: { bestMetric, epochs: 4, batchSize: 8, evalEvery: 1 }, checkpoints: { keep: 1 }, optimizer: { learningRate: 3e-2 },
+        ...quietOptions(out),
+        teacher,
+        train: prepared(train),
+        validation: prepared(validation),
+        schedule: { bestMetric, epochs: 4, batchSize: 8, evalEvery: 1 },
+        checkpoints: { keep: 1 },
+        optimizer: { learningRate: 3e-2 },
       });
       const kls = result.history.map((h) => h.metrics.klTeacherStudent!);
       expect(kls.length).toBe(8);
@@ -87,16 +107,26 @@ describe('distill: evaluation during training', () => {
       const patience = 2;
       const evals: number[] = [];
       // A vanishing learning rate: accuracy cannot improve after the first evaluation.
-      const result = await distill(withOptions(quietOptions(await tempRunDir()), {
-        teacher, train: prepared(train), validation: prepared(validation),
-        schedule: { epochs: 10, batchSize: 8, evalEvery: 1, earlyStopping: { metric: 'accuracy', patience } },
-        optimizer: { learningRate: 1e-9 }, logging: { callbacks: { onEvalEnd: ({ step }) => void evals.push(step) } },
-      }));
+      const result = await distill(
+        withOptions(quietOptions(await tempRunDir()), {
+          teacher,
+          train: prepared(train),
+          validation: prepared(validation),
+          schedule: { epochs: 10, batchSize: 8, evalEvery: 1, earlyStopping: { metric: 'accuracy', patience } },
+          optimizer: { learningRate: 1e-9 },
+          logging: { callbacks: { onEvalEnd: ({ step }) => void evals.push(step) } },
+        }),
+      );
       // The same rule, replayed on the history: stop at the first evaluation that is `patience` past the best.
       const accs = result.history.map((h) => h.metrics.accuracy!);
-      let best = -Infinity, since = 0, stopAt = -1;
+      let best = -Infinity,
+        since = 0,
+        stopAt = -1;
       for (let i = 0; i < accs.length && stopAt < 0; i++) {
-        if (accs[i] > best) { best = accs[i]; since = 0; } else if (++since >= patience) stopAt = i;
+        if (accs[i] > best) {
+          best = accs[i];
+          since = 0;
+        } else if (++since >= patience) stopAt = i;
       }
       expect(stopAt).toBe(accs.length - 1);
       expect(result.stoppedEarly).toBe(true);
@@ -113,15 +143,22 @@ describe('distill: evaluation during training', () => {
     await expectNoLeaks(async () => {
       const teacher = tinyEncoder({ seed: 5 });
       const stream = captureStream();
-      const result = await distill(withOptions(quietOptions(await tempRunDir()), {
-        logging: { progress: stream }, teacher, train: prepared(train), validation: prepared(validation),
-        schedule: { epochs: 10, batchSize: 8, evalEvery: 1, earlyStopping: { metric: 'klTeacherStudent', patience: 1 } },
-        optimizer: { learningRate: 3e-2 },
-      }));
+      const result = await distill(
+        withOptions(quietOptions(await tempRunDir()), {
+          logging: { progress: stream },
+          teacher,
+          train: prepared(train),
+          validation: prepared(validation),
+          schedule: { epochs: 10, batchSize: 8, evalEvery: 1, earlyStopping: { metric: 'klTeacherStudent', patience: 1 } },
+          optimizer: { learningRate: 3e-2 },
+        }),
+      );
       const kls = result.history.map((h) => h.metrics.klTeacherStudent!);
-      let best = Infinity, stopAt = -1;
+      let best = Infinity,
+        stopAt = -1;
       for (let i = 0; i < kls.length && stopAt < 0; i++) {
-        if (kls[i] < best) best = kls[i]; else stopAt = i;
+        if (kls[i] < best) best = kls[i];
+        else stopAt = i;
       }
       expect(result.stoppedEarly).toBe(true);
       expect(stopAt).toBe(kls.length - 1);

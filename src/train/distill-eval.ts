@@ -18,12 +18,18 @@ import { batchedLogits, logitsFor } from './logits-for.js';
  * const t = await teacherLogitsFor(validation, teacher, 64); // { logits, numClasses }
  * ```
  */
-export async function teacherLogitsFor(examples: readonly Example[], teacher: Teacher | undefined, batchSize: number,
-  padding: BatchPadding = {}): Promise<{ logits: Float32Array; numClasses: number } | undefined> {
+export async function teacherLogitsFor(
+  examples: readonly Example[],
+  teacher: Teacher | undefined,
+  batchSize: number,
+  padding: BatchPadding = {},
+): Promise<{ logits: Float32Array; numClasses: number } | undefined> {
   const first = examples[0]?.teacherLogits;
   if (first && examples.every((e) => e.teacherLogits)) {
     const out = new Float32Array(examples.length * first.length);
-    examples.forEach((e, i) => out.set(e.teacherLogits!, i * first.length));
+    examples.forEach((e, i) => {
+      out.set(e.teacherLogits!, i * first.length);
+    });
     return { logits: out, numClasses: first.length };
   }
   if (!teacher) return undefined; // hard-label training: student-only metrics
@@ -45,8 +51,11 @@ export async function evaluateStudent(
   teacher: { logits: Float32Array; numClasses: number } | undefined,
   batchSize: number,
 ): Promise<EvalMetrics> {
-  const { logits, numClasses } = await logitsFor(data.validation,
-    (ids, typeIds) => tf.tidy(() => encoderOutputs(student, ids, { training: false, typeIds }).logits), { batchSize, padding: data.padding });
+  const { logits, numClasses } = await logitsFor(
+    data.validation,
+    (ids, typeIds) => tf.tidy(() => encoderOutputs(student, ids, { training: false, typeIds }).logits),
+    { batchSize, padding: data.padding },
+  );
   const labels = data.labeled ? Int32Array.from(data.validation, (e) => e.label ?? -1) : undefined;
   return evalMetrics({ studentLogits: logits, teacherLogits: teacher?.logits, labels, numClasses });
 }

@@ -8,7 +8,14 @@ import { loadModel } from '../io/load-model.js';
 import type { Teacher } from '../models/types.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import {
-  markerTask, prepared, quietOptions, removeTempDirs, tempRunDir, tinyEncoder, weightValues, withOptions,
+  markerTask,
+  prepared,
+  quietOptions,
+  removeTempDirs,
+  tempRunDir,
+  tinyEncoder,
+  weightValues,
+  withOptions,
 } from '../../test/integration/tiny-task.js';
 import { distill } from './distill.js';
 import type { DistillOptions } from './distill-options.js';
@@ -22,7 +29,10 @@ const train = markerTask({ count: 16, seed: 51 });
 
 /** The TfdistillError `promise` rejects with (fails the test when it resolves or throws anything else). */
 async function tfdError(promise: Promise<unknown>): Promise<TfdistillError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(TfdistillError);
   return err as TfdistillError;
 }
@@ -43,11 +53,25 @@ describe('distill: a non-finite loss', () => {
           return { logits: nan };
         },
       };
-      const err = await tfdError(distill(withOptions(quietOptions(out), {
-        teacher: wrapped, train: prepared(train), data: { maxLength: 16, validationFraction: 0, cacheTeacher: false },
-        schedule: { epochs: 10, batchSize: 4 }, checkpoints: { every: 2 },
-        logging: { logEvery: 3, callbacks: { onStepEnd: ({ step }) => void (poisoned ||= step === 4) } },
-      })));
+      const err = await tfdError(
+        distill(
+          withOptions(quietOptions(out), {
+            teacher: wrapped,
+            train: prepared(train),
+            data: { maxLength: 16, validationFraction: 0, cacheTeacher: false },
+            schedule: { epochs: 10, batchSize: 4 },
+            checkpoints: { every: 2 },
+            logging: {
+              logEvery: 3,
+              callbacks: {
+                onStepEnd: ({ step }) => {
+                  poisoned ||= step === 4;
+                },
+              },
+            },
+          }),
+        ),
+      );
       expect(err.code).toBe('NON_FINITE');
       expect(err.message).toBe('the tensor "teacher logits" holds NaN or Infinity at step 5');
       expect(err.hint).toMatch(/resume from the last checkpoint/);
@@ -70,15 +94,24 @@ describe('distill: bad options fail fast', () => {
   it.each<[string, Partial<DistillOptions>, RegExp]>([
     ['epochs 0', { schedule: { epochs: 0 } }, /schedule\.epochs must be a positive integer, got 0/],
     ['a negative learning rate', { optimizer: { learningRate: -1e-3 } }, /optimizer\.learningRate must be > 0, got -0\.001/],
-    ['an unknown precision', { runtime: { precision: 'float8' as never } },
-      /runtime\.precision must be float32, mixed-float16 or mixed-bfloat16, got float8/],
+    [
+      'an unknown precision',
+      { runtime: { precision: 'float8' as never } },
+      /runtime\.precision must be float32, mixed-float16 or mixed-bfloat16, got float8/,
+    ],
     ['missing train data', { train: undefined as never }, /distill needs train data/],
     ['a fractional batch size', { schedule: { batchSize: 2.5 } }, /schedule\.batchSize must be a positive integer/],
     ['a negative clip norm', { optimizer: { clipGlobalNorm: -1 } }, /optimizer\.clipGlobalNorm must be >= 0/],
-    ['an unknown best metric', { schedule: { bestMetric: 'f1' as never } },
-      /schedule\.bestMetric must be one of accuracy, agreement, macroF1, klTeacherStudent, got f1/],
-    ['conflicting early-stopping and best metrics', { schedule: { bestMetric: 'accuracy', earlyStopping: { metric: 'agreement', patience: 2 } } },
-      /schedule\.earlyStopping\.metric \(agreement\) and schedule\.bestMetric \(accuracy\) must be the same metric/],
+    [
+      'an unknown best metric',
+      { schedule: { bestMetric: 'f1' as never } },
+      /schedule\.bestMetric must be one of accuracy, agreement, macroF1, klTeacherStudent, got f1/,
+    ],
+    [
+      'conflicting early-stopping and best metrics',
+      { schedule: { bestMetric: 'accuracy', earlyStopping: { metric: 'agreement', patience: 2 } } },
+      /schedule\.earlyStopping\.metric \(agreement\) and schedule\.bestMetric \(accuracy\) must be the same metric/,
+    ],
     ['a top-level option of 0.1', { epochs: 1 } as never, /^epochs is schedule\.epochs now$/],
     ['a renamed option of 0.1', { keepCheckpoints: 1 } as never, /^keepCheckpoints is checkpoints\.keep now$/],
     ['an option in the wrong group', { optimizer: { epochs: 1 } } as never, /^optimizer\.epochs is schedule\.epochs$/],
@@ -113,7 +146,9 @@ describe('distill: bad options fail fast', () => {
 
   it('rejects raw validation records next to prepared train examples instead of silently skipping evaluation', async () => {
     await expectNoLeaks(async () => {
-      const err = await tfdError(distill({ ...(await base()), validation: [{ text: 't0 t0 t1', label: 'moreA' }], schedule: { epochs: 1 } }));
+      const err = await tfdError(
+        distill({ ...(await base()), validation: [{ text: 't0 t0 t1', label: 'moreA' }], schedule: { epochs: 1 } }),
+      );
       expect(err.code).toBe('INVALID_ARGUMENT');
       expect(err.message).toMatch(/validation must be prepared examples too/);
     });

@@ -26,7 +26,11 @@ export const STUDENT_DIR = 'student';
  * ```
  */
 export async function finishRun(args: {
-  config: DistillConfig; out: string; run: PreparedRun; outcome: LoopOutcome; log: (m: string) => void;
+  config: DistillConfig;
+  out: string;
+  run: PreparedRun;
+  outcome: LoopOutcome;
+  log: (m: string) => void;
 }): Promise<DistillResult> {
   const { out, run, log } = args;
   const { snap, checkpoints, bestMetric, interrupted } = args.outcome;
@@ -43,20 +47,30 @@ export async function finishRun(args: {
     }
     await fs.rm(checkpointDir, { recursive: true, force: true });
     await saveClassifier(student, checkpointDir, {
-      tokenizer: run.data.tokenizer, labels: run.data.labels, modelConfig: run.student.config,
+      tokenizer: run.data.tokenizer,
+      labels: run.data.labels,
+      modelConfig: run.student.config,
       weightDtype: precision === 'mixed-float16' ? 'float16' : 'float32',
-      meta: { metrics: snap.best ? numeric(snap.best.metrics) : undefined,
-        extra: { trainedSteps: snap.step, precision, bestMetric } },
+      meta: { metrics: snap.best ? numeric(snap.best.metrics) : undefined, extra: { trainedSteps: snap.step, precision, bestMetric } },
     });
     await writeReport(args);
   }
   const t = args.outcome.throughput;
-  log(`throughput: ${t.samplesPerSec.toFixed(1)} samples/s, ${t.tokensPerSec.toFixed(0)} tokens/s on ${t.backend} (${t.seconds.toFixed(1)} s training)`);
+  log(
+    `throughput: ${t.samplesPerSec.toFixed(1)} samples/s, ${t.tokensPerSec.toFixed(0)} tokens/s on ${t.backend} (${t.seconds.toFixed(1)} s training)`,
+  );
   if (!interrupted) log(`${exportDir} saved to ${checkpointDir}`);
   return {
-    history: snap.history, best: snap.best ? { step: snap.best.step, metrics: snap.best.metrics } : undefined,
-    checkpointDir, student, tokenizer: run.data.tokenizer, labels: run.data.labels, steps: snap.step,
-    stoppedEarly: args.outcome.stoppedEarly, interrupted, throughput: t,
+    history: snap.history,
+    best: snap.best ? { step: snap.best.step, metrics: snap.best.metrics } : undefined,
+    checkpointDir,
+    student,
+    tokenizer: run.data.tokenizer,
+    labels: run.data.labels,
+    steps: snap.step,
+    stoppedEarly: args.outcome.stoppedEarly,
+    interrupted,
+    throughput: t,
   };
 }
 
@@ -75,9 +89,15 @@ async function writeReport(args: Parameters<typeof finishRun>[0]): Promise<void>
     ['student', studentParams.toLocaleString('en-US'), fmt(last?.accuracy), fmt(last?.agreement)],
   ];
   const html = renderReport({
-    title: `tfdistill run: ${path.basename(out)}`, metrics, comparison, confusion: await confusionOf(run),
-    notes: [`${snap.step} optimizer steps; throughput ${throughput.samplesPerSec.toFixed(1)} samples/s on ${throughput.backend}`,
-      `precision: ${precision}`, `best ${bestMetric}: ${fmt(snap.best?.value)} at step ${snap.best?.step ?? '-'}`],
+    title: `tfdistill run: ${path.basename(out)}`,
+    metrics,
+    comparison,
+    confusion: await confusionOf(run),
+    notes: [
+      `${snap.step} optimizer steps; throughput ${throughput.samplesPerSec.toFixed(1)} samples/s on ${throughput.backend}`,
+      `precision: ${precision}`,
+      `best ${bestMetric}: ${fmt(snap.best?.value)} at step ${snap.best?.step ?? '-'}`,
+    ],
   });
   await fs.writeFile(path.join(out, 'report.html'), html);
 }
@@ -86,9 +106,11 @@ async function writeReport(args: Parameters<typeof finishRun>[0]): Promise<void>
 async function confusionOf(run: PreparedRun): Promise<{ labels: string[]; matrix: number[][] } | undefined> {
   const { validation, labels, labeled } = run.data;
   if (!labeled || validation.length === 0 || labels.length === 0) return undefined;
-  const { logits, numClasses } = await logitsFor(validation,
+  const { logits, numClasses } = await logitsFor(
+    validation,
     (ids, typeIds) => tf.tidy(() => encoderOutputs(run.student.model, ids, { training: false, typeIds }).logits),
-    { batchSize: 64, padding: run.data.padding });
+    { batchSize: 64, padding: run.data.padding },
+  );
   const matrix = labels.map(() => new Array<number>(labels.length).fill(0));
   validation.forEach((e, i) => {
     let best = 0;

@@ -40,8 +40,13 @@ export interface LoopOutcome {
  * ```
  */
 export async function trainLoop(args: {
-  config: DistillConfig; run: PreparedRun; out: string; backend: ConcreteBackendName; replicas: number;
-  log: (m: string) => void; stop?: StopSignal;
+  config: DistillConfig;
+  run: PreparedRun;
+  out: string;
+  backend: ConcreteBackendName;
+  replicas: number;
+  log: (m: string) => void;
+  stop?: StopSignal;
 }): Promise<LoopOutcome> {
   const { config, run, log } = args;
   const { data, student, teacher } = run;
@@ -49,18 +54,53 @@ export async function trainLoop(args: {
   let pool: ReplicaPool | undefined;
   try {
     const { checkpoints, optimizer, variables, lossScale, metricsLog } = parts;
-    const snap = await startingSnapshot({ resume: config.checkpoints.resume, seed: config.seed, checkpoints, student: student.model,
-      optimizer, variables, lossScale, metricsLog, log });
-    const iterator = new EpochIterator(data.train, { batchSize: config.schedule.batchSize, seed: config.seed,
-      start: { epoch: snap.epoch, batchIndex: snap.batchIndex }, padding: data.padding });
+    const snap = await startingSnapshot({
+      resume: config.checkpoints.resume,
+      seed: config.seed,
+      checkpoints,
+      student: student.model,
+      optimizer,
+      variables,
+      lossScale,
+      metricsLog,
+      log,
+    });
+    const iterator = new EpochIterator(data.train, {
+      batchSize: config.schedule.batchSize,
+      seed: config.seed,
+      start: { epoch: snap.epoch, batchIndex: snap.batchIndex },
+      padding: data.padding,
+    });
     const plan = planTraining(config, iterator.batchesPerEpoch);
     const numClasses = student.model.outputs[0].shape.at(-1) as number;
-    const validationTeacher = data.validation.length > 0
-      ? await teacherLogitsFor(data.validation, teacher?.teacher, config.schedule.batchSize, data.padding) : undefined;
-    pool = await startTrainingReplicas({ replicas: args.replicas, backend: args.backend, student: student.model, teacher,
-      teacherCached: run.teacherCached, projections: parts.projections, loss: parts.loss, numClasses, log });
-    return await new TrainingLoop({ config, run, parts, plan, iterator, snap, numClasses, validationTeacher, pool, stop: args.stop,
-      backend: args.backend }).run();
+    const validationTeacher =
+      data.validation.length > 0
+        ? await teacherLogitsFor(data.validation, teacher?.teacher, config.schedule.batchSize, data.padding)
+        : undefined;
+    pool = await startTrainingReplicas({
+      replicas: args.replicas,
+      backend: args.backend,
+      student: student.model,
+      teacher,
+      teacherCached: run.teacherCached,
+      projections: parts.projections,
+      loss: parts.loss,
+      numClasses,
+      log,
+    });
+    return await new TrainingLoop({
+      config,
+      run,
+      parts,
+      plan,
+      iterator,
+      snap,
+      numClasses,
+      validationTeacher,
+      pool,
+      stop: args.stop,
+      backend: args.backend,
+    }).run();
   } finally {
     await pool?.close();
     disposeTrainingParts(parts);
@@ -105,12 +145,18 @@ class TrainingLoop {
     this.position = iterator.position;
     // Early stopping watches the same metric as best-checkpoint selection (validated to agree when both are given).
     this.bestMetric = bestMetricFor(config, run.data.labeled);
-    this.progress = new ProgressReporter({ stream: config.logging.progress, totalSteps: plan.totalSteps,
-      totalEpochs: config.schedule.epochs, now: config.logging.now, logEvery: config.logging.logEvery });
+    this.progress = new ProgressReporter({
+      stream: config.logging.progress,
+      totalSteps: plan.totalSteps,
+      totalEpochs: config.schedule.epochs,
+      now: config.logging.now,
+      logEvery: config.logging.logEvery,
+    });
     const teacher = run.teacher?.teacher;
-    this.prefetch = teacher?.async && !run.teacherCached
-      ? new TeacherPrefetch(iterator, teacher, { limit: (plan.totalSteps - s.snap.step) * config.optimizer.gradientAccumulation })
-      : undefined;
+    this.prefetch =
+      teacher?.async && !run.teacherCached
+        ? new TeacherPrefetch(iterator, teacher, { limit: (plan.totalSteps - s.snap.step) * config.optimizer.gradientAccumulation })
+        : undefined;
   }
 
   async run(): Promise<LoopOutcome> {
@@ -122,10 +168,19 @@ class TrainingLoop {
     await this.logLosses();
     this.progress.finish();
     const { seconds, samples, tokens } = this.totals;
-    return { snap: this.snap, checkpoints: this.s.parts.checkpoints, bestMetric: this.bestMetric,
-      stoppedEarly: ending === 'stoppedEarly', interrupted: ending === 'interrupted',
-      throughput: { samplesPerSec: samples / Math.max(seconds, 1e-9), tokensPerSec: tokens / Math.max(seconds, 1e-9), seconds,
-        backend: this.s.backend } };
+    return {
+      snap: this.snap,
+      checkpoints: this.s.parts.checkpoints,
+      bestMetric: this.bestMetric,
+      stoppedEarly: ending === 'stoppedEarly',
+      interrupted: ending === 'interrupted',
+      throughput: {
+        samplesPerSec: samples / Math.max(seconds, 1e-9),
+        tokensPerSec: tokens / Math.max(seconds, 1e-9),
+        seconds,
+        backend: this.s.backend,
+      },
+    };
   }
 
   private async trainNextBatch(): Promise<{ batch: Batch; epoch: number; applied: boolean }> {
@@ -135,8 +190,16 @@ class TrainingLoop {
     this.position = next.after ?? iterator.position;
     this.lastLr = learningRateAt(this.snap.step, plan.lr);
     parts.optimizer.setLearningRate(this.lastLr);
-    const applied = await trainOnBatch({ batch: next.batch, step: this.snap.step, config, parts, student: run.student.model,
-      teacher: run.teacher, pool: this.s.pool, numClasses: this.s.numClasses });
+    const applied = await trainOnBatch({
+      batch: next.batch,
+      step: this.snap.step,
+      config,
+      parts,
+      student: run.student.model,
+      teacher: run.teacher,
+      pool: this.s.pool,
+      numClasses: this.s.numClasses,
+    });
     this.totals.samples += next.batch.batchSize;
     this.totals.tokens += next.batch.batchSize * next.batch.seqLength;
     this.totals.seconds += (config.logging.now() - t0) / 1000;
@@ -151,8 +214,13 @@ class TrainingLoop {
     const last = step === plan.totalSteps;
     callbacks.afterUpdate?.(step);
     const logged = step % config.logging.logEvery === 0 || last ? await this.logLosses() : undefined;
-    this.progress.update({ epoch: batchEpoch + 1, step, samples: batch.batchSize * config.optimizer.gradientAccumulation,
-      loss: logged?.total, lr: this.lastLr });
+    this.progress.update({
+      epoch: batchEpoch + 1,
+      step,
+      samples: batch.batchSize * config.optimizer.gradientAccumulation,
+      loss: logged?.total,
+      lr: this.lastLr,
+    });
     await callbacks.onStepEnd?.({ step, epoch: batchEpoch, lr: this.lastLr, loss: logged?.total });
     const evalNow = run.data.validation.length > 0 && (step % plan.evalEvery === 0 || last);
     const improved = evalNow ? await this.evaluate() : false;
@@ -165,8 +233,9 @@ class TrainingLoop {
     }
     if (stop?.requested) {
       await this.saveCheckpoint();
-      this.progress.log(resumeMessage({ step, checkpointDir: parts.checkpoints.dirFor(step),
-        command: `tfdistill train ... --out ${config.out} --resume` }));
+      this.progress.log(
+        resumeMessage({ step, checkpointDir: parts.checkpoints.dirFor(step), command: `tfdistill train ... --out ${config.out} --resume` }),
+      );
       return 'interrupted';
     }
     return 'continue';
@@ -175,10 +244,20 @@ class TrainingLoop {
   private async saveCheckpoint(): Promise<void> {
     const { parts, run, config } = this.s;
     await parts.tracker.check(); // never checkpoint weights that a non-finite loss may have touched
-    this.snap = { ...this.snap, epoch: this.position.epoch, batchIndex: this.position.batchIndex,
-      dropoutSeed: dropoutSeedState(), lossScale: parts.lossScale?.getState() };
-    const dir = await parts.checkpoints.save({ student: run.student.model, optimizer: parts.optimizer, variables: parts.variables,
-      snapshot: this.snap, extraWeights: projectionWeights(parts.projections) });
+    this.snap = {
+      ...this.snap,
+      epoch: this.position.epoch,
+      batchIndex: this.position.batchIndex,
+      dropoutSeed: dropoutSeedState(),
+      lossScale: parts.lossScale?.getState(),
+    };
+    const dir = await parts.checkpoints.save({
+      student: run.student.model,
+      optimizer: parts.optimizer,
+      variables: parts.variables,
+      snapshot: this.snap,
+      extraWeights: projectionWeights(parts.projections),
+    });
     await config.logging.callbacks.onCheckpoint?.({ step: this.snap.step, dir });
   }
 
@@ -186,8 +265,14 @@ class TrainingLoop {
   private async logLosses(): Promise<Record<string, number> | undefined> {
     const means = await this.s.parts.tracker.flush();
     if (means) {
-      await this.s.parts.metricsLog.append({ kind: 'train', step: this.snap.step, epoch: this.position.epoch, loss: means.total,
-        ...means, lr: this.lastLr });
+      await this.s.parts.metricsLog.append({
+        kind: 'train',
+        step: this.snap.step,
+        epoch: this.position.epoch,
+        loss: means.total,
+        ...means,
+        lr: this.lastLr,
+      });
     }
     return means;
   }
@@ -204,8 +289,12 @@ class TrainingLoop {
     const improved = value !== undefined && (!snap.best || isBetter(this.bestMetric, value, snap.best.value));
     if (improved) snap.best = { step: snap.step, value, metrics };
     snap.evalsSinceBest = improved ? 0 : snap.evalsSinceBest + 1;
-    this.progress.log(`eval @ step ${snap.step}: ${Object.entries(metrics).filter(([k]) => k !== 'count')
-      .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(4) : v}`).join(', ')}`);
+    this.progress.log(
+      `eval @ step ${snap.step}: ${Object.entries(metrics)
+        .filter(([k]) => k !== 'count')
+        .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(4) : v}`)
+        .join(', ')}`,
+    );
     await config.logging.callbacks.onEvalEnd?.({ step: snap.step, metrics });
     return improved;
   }

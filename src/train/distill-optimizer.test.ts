@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import {
-  markerTask, prepared, quietOptions, readMetrics, removeTempDirs, tempRunDir, tinyEncoder, weightValues, withOptions,
+  markerTask,
+  prepared,
+  quietOptions,
+  readMetrics,
+  removeTempDirs,
+  tempRunDir,
+  tinyEncoder,
+  weightValues,
+  withOptions,
 } from '../../test/integration/tiny-task.js';
 import { distill } from './distill.js';
 import type { DistillOptions } from './distill-options.js';
@@ -20,10 +28,19 @@ async function trainStudent(options: Partial<DistillOptions>) {
   const student = tinyEncoder({ seed: 8 });
   const before = weightValues(student);
   const out = await tempRunDir();
-  const result = await distill(withOptions({
-    ...quietOptions(out), student, train: prepared(train), data: { maxLength: 16, validationFraction: 0 },
-    loss: { alpha: 0 }, schedule: { batchSize: 8 },
-  }, options));
+  const result = await distill(
+    withOptions(
+      {
+        ...quietOptions(out),
+        student,
+        train: prepared(train),
+        data: { maxLength: 16, validationFraction: 0 },
+        loss: { alpha: 0 },
+        schedule: { batchSize: 8 },
+      },
+      options,
+    ),
+  );
   const after = weightValues(result.student);
   student.dispose();
   return { before, after, out, result };
@@ -32,15 +49,19 @@ async function trainStudent(options: Partial<DistillOptions>) {
 describe('distill: AdamW with decoupled weight decay', () => {
   it('shrinks kernels and embeddings by (1 - lr * lambda) per step but never biases or LayerNorm parameters', async () => {
     await expectNoLeaks(async () => {
-      const lr = 1e-4, lambda = 100, steps = 10;
+      const lr = 1e-4,
+        lambda = 100,
+        steps = 10;
       const { before, after } = await trainStudent({
-        optimizer: { learningRate: lr, weightDecay: lambda, clipGlobalNorm: 0 }, schedule: { epochs: 5, warmupSteps: 0, decay: 'constant' },
+        optimizer: { learningRate: lr, weightDecay: lambda, clipGlobalNorm: 0 },
+        schedule: { epochs: 5, warmupSteps: 0, decay: 'constant' },
       });
       const decay = (1 - lr * lambda) ** steps; // 0.904
       // Adam moves a weight by at most ~3 lr per step ((1 - beta1) / sqrt(1 - beta2) bounds |m_hat| / sqrt(v_hat)).
       const adamBound = 3.2 * lr * steps;
       const noDecay = /(bias|gamma|beta)$/;
-      let decayed = 0, kept = 0;
+      let decayed = 0,
+        kept = 0;
       after.forEach((w, i) => {
         const b = before[i].values;
         if (noDecay.test(w.name)) {
@@ -60,16 +81,22 @@ describe('distill: AdamW with decoupled weight decay', () => {
 describe('distill: learning-rate schedule and clipping', () => {
   it('logs a linear warmup then a linear decay in metrics.jsonl', async () => {
     await expectNoLeaks(async () => {
-      const base = 1e-3, warmup = 4, total = 12;
+      const base = 1e-3,
+        warmup = 4,
+        total = 12;
       const { out, result } = await trainStudent({
-        optimizer: { learningRate: base }, schedule: { epochs: 6, warmupSteps: warmup, decay: 'linear' }, logging: { logEvery: 1 },
+        optimizer: { learningRate: base },
+        schedule: { epochs: 6, warmupSteps: warmup, decay: 'linear' },
+        logging: { logEvery: 1 },
       });
       expect(result.steps).toBe(total);
       const logged = (await readMetrics(out)).filter((r) => r.kind === 'train');
       expect(logged.map((r) => r.step)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
       // Update k (0-based) uses lr = base * k / warmup during warmup, then decays linearly to 0 at `total`.
-      const expected = logged.map((_, k) => (k < warmup ? base * k / warmup : base * (1 - (k - warmup) / (total - warmup))));
-      logged.forEach((r, k) => expect(r.lr as number).toBeCloseTo(expected[k], 12));
+      const expected = logged.map((_, k) => (k < warmup ? (base * k) / warmup : base * (1 - (k - warmup) / (total - warmup))));
+      logged.forEach((r, k) => {
+        expect(r.lr as number).toBeCloseTo(expected[k], 12);
+      });
       const lrs = logged.map((r) => r.lr as number);
       expect(Math.max(...lrs)).toBe(base);
       expect(lrs.indexOf(base)).toBe(warmup);
@@ -78,7 +105,10 @@ describe('distill: learning-rate schedule and clipping', () => {
 
   it('clips gradients to the global norm: a tiny clip norm moves the weights far less than no clipping', async () => {
     await expectNoLeaks(async () => {
-      const common = { optimizer: { learningRate: 1e-2, weightDecay: 0 }, schedule: { epochs: 2, warmupSteps: 0, decay: 'constant' as const } };
+      const common = {
+        optimizer: { learningRate: 1e-2, weightDecay: 0 },
+        schedule: { epochs: 2, warmupSteps: 0, decay: 'constant' as const },
+      };
       const movement = (r: { before: Array<{ values: Float32Array }>; after: Array<{ values: Float32Array }> }) =>
         r.after.reduce((s, w, i) => s + w.values.reduce((t, v, j) => t + Math.abs(v - r.before[i].values[j]), 0), 0);
       const free = await trainStudent(withOptions(common, { optimizer: { clipGlobalNorm: 0 } }));
@@ -102,7 +132,11 @@ describe('distill: gradient accumulation', () => {
     const run = async (batchSize: number, gradientAccumulation: number) => {
       const student = tinyEncoder({ seed: 9, dropout: 0 });
       const result = await distill({
-        ...quietOptions(await tempRunDir()), teacher, student, train: prepared(rows), data: { maxLength: 16, validationFraction: 0 },
+        ...quietOptions(await tempRunDir()),
+        teacher,
+        student,
+        train: prepared(rows),
+        data: { maxLength: 16, validationFraction: 0 },
         schedule: { batchSize, epochs: 3, maxSteps: 3, warmupSteps: 0, decay: 'constant' },
         optimizer: { learningRate: 1e-2, epsilon: 1e-3, gradientAccumulation },
       });

@@ -43,8 +43,13 @@ export interface TrainingParts {
 export function createTrainingParts(args: { config: DistillConfig; run: PreparedRun; out: string }): TrainingParts {
   const { config, run, out } = args;
   const { optimizer: opt, runtime } = config;
-  const optimizer = new AdamW({ learningRate: opt.learningRate, weightDecay: opt.weightDecay, beta1: opt.beta1, beta2: opt.beta2,
-    epsilon: opt.epsilon });
+  const optimizer = new AdamW({
+    learningRate: opt.learningRate,
+    weightDecay: opt.weightDecay,
+    beta1: opt.beta1,
+    beta2: opt.beta2,
+    epsilon: opt.epsilon,
+  });
   const projections: Record<number, Projection> = {};
   if (run.teacherDim && run.studentDim !== run.teacherDim) {
     for (const s of projectedBlocks(config.loss.intermediate)) {
@@ -56,13 +61,23 @@ export function createTrainingParts(args: { config: DistillConfig; run: Prepared
     ...Object.values(projections).flatMap((p) => p.variables),
   ];
   return {
-    projections, variables, optimizer,
+    projections,
+    variables,
+    optimizer,
     lossScale: runtime.precision === 'float32' ? undefined : new DynamicLossScale(),
     accumulator: opt.gradientAccumulation > 1 ? new GradientAccumulator({ steps: opt.gradientAccumulation }) : undefined,
-    loss: { ...config.loss, projections,
-      precision: runtime.precision === 'float32' ? 'float32' : runtime.precision === 'mixed-float16' ? 'float16' : 'bfloat16' },
-    checkpoints: new CheckpointManager({ out, keep: config.checkpoints.keep, tokenizer: run.data.tokenizer, labels: run.data.labels,
-      modelConfig: run.student.config }),
+    loss: {
+      ...config.loss,
+      projections,
+      precision: runtime.precision === 'float32' ? 'float32' : runtime.precision === 'mixed-float16' ? 'float16' : 'bfloat16',
+    },
+    checkpoints: new CheckpointManager({
+      out,
+      keep: config.checkpoints.keep,
+      tokenizer: run.data.tokenizer,
+      labels: run.data.labels,
+      modelConfig: run.student.config,
+    }),
     metricsLog: new MetricsLog({ path: path.join(out, 'metrics.jsonl') }),
     tracker: new LossTracker(),
   };
@@ -79,5 +94,7 @@ export function createTrainingParts(args: { config: DistillConfig; run: Prepared
 export function disposeTrainingParts(parts: TrainingParts): void {
   parts.tracker.dispose();
   parts.optimizer.dispose();
-  Object.values(parts.projections).forEach((p) => p.dispose());
+  Object.values(parts.projections).forEach((p) => {
+    p.dispose();
+  });
 }

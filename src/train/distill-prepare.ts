@@ -44,28 +44,47 @@ const isPrepared = (d: unknown): d is PreparedData => typeof d === 'object' && d
  * const run = await prepareRun(resolveDistillConfig({ teacher: 'teacher/', train: 'train.csv', out: 'run/' }), { log: console.log });
  * ```
  */
-export async function prepareRun(config: DistillConfig,
-  ctx: { log: (m: string) => void; replicas?: number; backend?: ConcreteBackendName }): Promise<PreparedRun> {
-  const teacher = config.teacher !== undefined
-    ? await resolveTeacher(config.teacher, { tokenizer: config.data.tokenizer, threads: config.runtime.teacherThreads }) : undefined;
+export async function prepareRun(
+  config: DistillConfig,
+  ctx: { log: (m: string) => void; replicas?: number; backend?: ConcreteBackendName },
+): Promise<PreparedRun> {
+  const teacher =
+    config.teacher !== undefined
+      ? await resolveTeacher(config.teacher, { tokenizer: config.data.tokenizer, threads: config.runtime.teacherThreads })
+      : undefined;
   const specs = config.loss.intermediate;
   try {
     if (teacher?.teacher.async && specs.length > 0) {
-      throw new TfdistillError('INVALID_ARGUMENT', 'intermediate-layer losses need a TF.js teacher; this one runs outside TF.js (ONNX)',
-        'drop loss.intermediate (--intermediate), or distill from a tfdistill/TF.js teacher');
+      throw new TfdistillError(
+        'INVALID_ARGUMENT',
+        'intermediate-layer losses need a TF.js teacher; this one runs outside TF.js (ONNX)',
+        'drop loss.intermediate (--intermediate), or distill from a tfdistill/TF.js teacher',
+      );
     }
     const data = await loadData(config, teacher);
     const hardLabelsOnly = config.loss.alpha === 0 && data.labeled;
     if (!teacher && !data.withTeacherLogits && !hardLabelsOnly) {
-      throw new TfdistillError('INVALID_ARGUMENT', 'no teacher: give a teacher, or data whose rows carry teacher logits',
-        'pass --teacher DIR, or --teacher-logits-column for logits computed elsewhere (or alpha 0 to train on labels alone)');
+      throw new TfdistillError(
+        'INVALID_ARGUMENT',
+        'no teacher: give a teacher, or data whose rows carry teacher logits',
+        'pass --teacher DIR, or --teacher-logits-column for logits computed elsewhere (or alpha 0 to train on labels alone)',
+      );
     }
     if (data.trainedTokenizer) ctx.log(`trained a WordPiece tokenizer (${data.tokenizer.vocabSize} tokens) on the training text`);
     const outputs: EncoderOutputKind[] = ['logits', ...outputsRead(specs)];
     const numClasses = data.labels.length || (await teacherClasses(data, teacher));
-    const student = resolveStudent(config.student, { vocabSize: data.tokenizer.vocabSize, maxLength: maxLengthFor(config.data.maxLength, teacher?.maxLength),
-      numClasses, padId: data.tokenizer.padId, pairs: data.pairs, seed: config.seed, outputs, teacherModel: teacher?.layersModel });
-    if (student.init) ctx.log(`student initialised from teacher: ${student.init.copied.length} weights copied, ${student.init.initialised.length} derived`);
+    const student = resolveStudent(config.student, {
+      vocabSize: data.tokenizer.vocabSize,
+      maxLength: maxLengthFor(config.data.maxLength, teacher?.maxLength),
+      numClasses,
+      padId: data.tokenizer.padId,
+      pairs: data.pairs,
+      seed: config.seed,
+      outputs,
+      teacherModel: teacher?.layersModel,
+    });
+    if (student.init)
+      ctx.log(`student initialised from teacher: ${student.init.copied.length} weights copied, ${student.init.initialised.length} derived`);
     try {
       const dims = specs.length > 0 ? checkShapes(specs, student.model, teacher, data) : undefined;
       const teacherCached = await maybeCacheTeacher(config, teacher, data, ctx);
@@ -86,8 +105,11 @@ async function loadData(config: DistillConfig, teacher: ResolvedTeacher | undefi
     const train = config.train;
     if (config.validation !== undefined && !isPrepared(config.validation)) {
       // Records or a file would need the caller's tokenization; silently ignoring them would turn evaluation off.
-      throw new TfdistillError('INVALID_ARGUMENT', 'validation must be prepared examples too when train is',
-        'pass validation as { examples, tokenizer, labels } tokenized like train, or give train as records/a file');
+      throw new TfdistillError(
+        'INVALID_ARGUMENT',
+        'validation must be prepared examples too when train is',
+        'pass validation as { examples, tokenizer, labels } tokenized like train, or give train as records/a file',
+      );
     }
     let validation = isPrepared(config.validation) ? config.validation.examples : [];
     let examples = train.examples;
@@ -96,21 +118,45 @@ async function loadData(config: DistillConfig, teacher: ResolvedTeacher | undefi
       examples = split.train;
       validation = split.validation;
     }
-    return { train: examples, validation, tokenizer: train.tokenizer, padding: { padId: train.tokenizer.padId },
-      pairs: examples.some((e) => e.typeIds !== undefined), labels: train.labels,
-      labeled: examples.some((e) => e.label !== undefined), withTeacherLogits: examples.every((e) => e.teacherLogits),
-      badRows: { train: { count: 0, first: [] } }, trainedTokenizer: false };
+    return {
+      train: examples,
+      validation,
+      tokenizer: train.tokenizer,
+      padding: { padId: train.tokenizer.padId },
+      pairs: examples.some((e) => e.typeIds !== undefined),
+      labels: train.labels,
+      labeled: examples.some((e) => e.label !== undefined),
+      withTeacherLogits: examples.every((e) => e.teacherLogits),
+      badRows: { train: { count: 0, first: [] } },
+      trainedTokenizer: false,
+    };
   }
   const given = typeof d.tokenizer === 'string' ? await loadTokenizer(d.tokenizer) : d.tokenizer;
   const teacherTokenizer = teacher?.tokenizer ?? given;
   const choice = studentTokenizerFor(config, teacher?.external);
-  const tokenizer = choice === 'teacher' ? teacherTokenizer : choice === 'train' ? undefined
-    : typeof choice === 'string' ? await loadTokenizer(choice) : choice;
+  const tokenizer =
+    choice === 'teacher'
+      ? teacherTokenizer
+      : choice === 'train'
+        ? undefined
+        : typeof choice === 'string'
+          ? await loadTokenizer(choice)
+          : choice;
   return prepareDatasets({
-    train: config.train, validation: isPrepared(config.validation) ? undefined : config.validation,
-    textColumn: d.textColumn, textPairColumn: d.textPairColumn, labelColumn: d.labelColumn, teacherLogitsColumn: d.teacherLogitsColumn,
-    onBadRow: d.onBadRow, validationFraction: d.validationFraction, seed, maxLength: maxLengthFor(config.data.maxLength, teacher?.maxLength),
-    tokenizer, teacherTokenizer: teacher ? teacherTokenizer : undefined, vocabSize: d.vocabSize, labels: teacher?.labels,
+    train: config.train,
+    validation: isPrepared(config.validation) ? undefined : config.validation,
+    textColumn: d.textColumn,
+    textPairColumn: d.textPairColumn,
+    labelColumn: d.labelColumn,
+    teacherLogitsColumn: d.teacherLogitsColumn,
+    onBadRow: d.onBadRow,
+    validationFraction: d.validationFraction,
+    seed,
+    maxLength: maxLengthFor(config.data.maxLength, teacher?.maxLength),
+    tokenizer,
+    teacherTokenizer: teacher ? teacherTokenizer : undefined,
+    vocabSize: d.vocabSize,
+    labels: teacher?.labels,
     teacherCache: d.teacherCache ? { file: d.teacherCache, teacherId: teacher?.id } : undefined,
   });
 }
@@ -123,7 +169,12 @@ async function teacherClasses(data: PreparedDatasets, teacher: ResolvedTeacher |
 }
 
 /** One forward pass of both models on two examples; throws SHAPE_MISMATCH naming layers before any training. */
-function checkShapes(specs: readonly IntermediateSpec[], student: tf.LayersModel, teacher: ResolvedTeacher | undefined, data: PreparedDatasets) {
+function checkShapes(
+  specs: readonly IntermediateSpec[],
+  student: tf.LayersModel,
+  teacher: ResolvedTeacher | undefined,
+  data: PreparedDatasets,
+) {
   if (!teacher) throw new TfdistillError('INVALID_ARGUMENT', 'intermediate-layer losses need a teacher model, not cached logits');
   const batch = batchFromExamples(data.train.slice(0, 2), data.padding);
   const feed = teacherFeed(batch);
@@ -132,21 +183,38 @@ function checkShapes(specs: readonly IntermediateSpec[], student: tf.LayersModel
   const s = encoderOutputs(student, ids, { training: false, typeIds });
   const t = teacher.teacher.predict(...teacherInputs) as EncoderOutputs; // synchronous: async teachers take no intermediate losses
   try {
-    const ss = intermediateShapesOf(s), ts = intermediateShapesOf(t);
-    const studentDim = s.hidden?.[0]?.shape[2] ?? 0, teacherDim = t.hidden?.[0]?.shape[2];
+    const ss = intermediateShapesOf(s),
+      ts = intermediateShapesOf(t);
+    const studentDim = s.hidden?.[0]?.shape[2] ?? 0,
+      teacherDim = t.hidden?.[0]?.shape[2];
     // Width differences are bridged by learned projections (created by distill), so compare as if projected.
-    const plannedProjections = studentDim !== teacherDim && teacherDim
-      ? Object.fromEntries(projectedBlocks(specs).map((i) => [i, { name: `projection_${i}`, studentDim, teacherDim }]))
-      : undefined;
+    const plannedProjections =
+      studentDim !== teacherDim && teacherDim
+        ? Object.fromEntries(projectedBlocks(specs).map((i) => [i, { name: `projection_${i}`, studentDim, teacherDim }]))
+        : undefined;
     checkIntermediateShapes(ss, ts, specs, { projections: plannedProjections });
     return { student: studentDim, teacher: teacherDim };
   } finally {
-    tf.dispose([ids, typeIds, ...teacherInputs, s.logits, ...(s.hidden ?? []), ...(s.attention ?? []), t.logits, ...(t.hidden ?? []), ...(t.attention ?? [])]);
+    tf.dispose([
+      ids,
+      typeIds,
+      ...teacherInputs,
+      s.logits,
+      ...(s.hidden ?? []),
+      ...(s.attention ?? []),
+      t.logits,
+      ...(t.hidden ?? []),
+      ...(t.attention ?? []),
+    ]);
   }
 }
 
-async function maybeCacheTeacher(config: DistillConfig, teacher: ResolvedTeacher | undefined, data: PreparedDatasets,
-  ctx: { log: (m: string) => void; replicas?: number; backend?: ConcreteBackendName }): Promise<boolean> {
+async function maybeCacheTeacher(
+  config: DistillConfig,
+  teacher: ResolvedTeacher | undefined,
+  data: PreparedDatasets,
+  ctx: { log: (m: string) => void; replicas?: number; backend?: ConcreteBackendName },
+): Promise<boolean> {
   if (!teacher || data.withTeacherLogits) return data.withTeacherLogits;
   if (!wantsTeacherCache(config) || config.loss.intermediate.length > 0) return false;
   const file = path.join(path.resolve(config.out), 'teacher-cache.bin');
@@ -155,10 +223,17 @@ async function maybeCacheTeacher(config: DistillConfig, teacher: ResolvedTeacher
   let cache = config.checkpoints.resume && teacher.stableId ? await read().catch(() => undefined) : undefined;
   if (!cache) {
     const pool = await startTeacherReplicas({ replicas: ctx.replicas, backend: ctx.backend, teacher });
-    ctx.log(`running the teacher once over ${data.train.length} training rows${pool ? ` on ${pool.size} replicas` : ''} (teacher cache: ${file})`);
+    ctx.log(
+      `running the teacher once over ${data.train.length} training rows${pool ? ` on ${pool.size} replicas` : ''} (teacher cache: ${file})`,
+    );
     try {
-      await cacheTeacherOutputs(teacher.teacher, data.train, file,
-        { teacherId: teacher.id, dtype: 'float32', batchSize: config.schedule.batchSize, pool, padding: data.padding });
+      await cacheTeacherOutputs(teacher.teacher, data.train, file, {
+        teacherId: teacher.id,
+        dtype: 'float32',
+        batchSize: config.schedule.batchSize,
+        pool,
+        padding: data.padding,
+      });
     } finally {
       await pool?.close();
     }

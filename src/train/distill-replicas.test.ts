@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import {
-  captureStream, markerTask, prepared, quietOptions, removeTempDirs, tempRunDir, tinyEncoder, weightValues, withOptions,
+  captureStream,
+  markerTask,
+  prepared,
+  quietOptions,
+  removeTempDirs,
+  tempRunDir,
+  tinyEncoder,
+  weightValues,
+  withOptions,
 } from '../../test/integration/tiny-task.js';
 import { useBackend } from '../backend/use-backend.js';
 import type { EncoderOptions } from '../models/options.js';
@@ -25,8 +33,13 @@ async function run(options: Partial<DistillOptions>, models: Partial<EncoderOpti
     // Adam's epsilon 1: the update follows the gradient (a tiny epsilon turns float noise in near-zero gradients into
     // full-size steps, which would hide the comparison this test makes).
     const base = withOptions(quietOptions(await tempRunDir()), {
-      teacher, student, train: prepared(train), validation: prepared(validation),
-      schedule: { batchSize: 7 }, optimizer: { learningRate: 1e-2, epsilon: 1 }, logging: { progress: log },
+      teacher,
+      student,
+      train: prepared(train),
+      validation: prepared(validation),
+      schedule: { batchSize: 7 },
+      optimizer: { learningRate: 1e-2, epsilon: 1 },
+      logging: { progress: log },
     });
     const result = await distill(withOptions(base, options));
     return { weights: weightValues(student), result, log: log.text };
@@ -36,7 +49,8 @@ async function run(options: Partial<DistillOptions>, models: Partial<EncoderOpti
   }
 }
 
-const maxDiff = (a: { values: Float32Array }[], b: { values: Float32Array }[]) => Math.max(...a.map((w, i) => maxAbsDiff(w.values, b[i].values)));
+const maxDiff = (a: { values: Float32Array }[], b: { values: Float32Array }[]) =>
+  Math.max(...a.map((w, i) => maxAbsDiff(w.values, b[i].values)));
 
 describe('distill: replicas', () => {
   it('with a live teacher copied into the workers, 2 and 3 replicas train the same student as 1 (batch 7: uneven shards)', async () => {
@@ -68,8 +82,16 @@ describe('distill: replicas', () => {
 
   it('with intermediate-layer losses (a learned projection) and mixed-float16 loss scaling, 2 replicas match 1', async () => {
     await expectNoLeaks(async () => {
-      const options: Partial<DistillOptions> = { schedule: { epochs: 1 }, runtime: { precision: 'mixed-float16' },
-        loss: { intermediate: [{ loss: 'hiddenMse', weight: 1, layerMap: [[0, 0]] }, { loss: 'attentionKl', weight: 0.5, layerMap: [[0, 0]] }] } };
+      const options: Partial<DistillOptions> = {
+        schedule: { epochs: 1 },
+        runtime: { precision: 'mixed-float16' },
+        loss: {
+          intermediate: [
+            { loss: 'hiddenMse', weight: 1, layerMap: [[0, 0]] },
+            { loss: 'attentionKl', weight: 0.5, layerMap: [[0, 0]] },
+          ],
+        },
+      };
       const outputs: Partial<EncoderOptions> = { outputs: ['logits', 'hidden', 'attention'] };
       const one = await run(withOptions(options, { runtime: { replicas: 1 } }), outputs);
       const two = await run(withOptions(options, { runtime: { replicas: 2 } }), outputs);
@@ -82,8 +104,10 @@ describe('distill: replicas', () => {
     const auto = await run({ schedule: { epochs: 1, maxSteps: 1 }, runtime: { replicas: 'auto' } });
     expect(auto.result.steps).toBe(1);
     for (const replicas of [0, 1.5, 17, 'two' as never]) {
-      await expect(run({ schedule: { epochs: 1 }, runtime: { replicas } }))
-        .rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/runtime\.replicas/) });
+      await expect(run({ schedule: { epochs: 1 }, runtime: { replicas } })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(/runtime\.replicas/),
+      });
     }
   });
 });

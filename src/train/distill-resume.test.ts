@@ -5,8 +5,17 @@ import { useBackend } from '../backend/use-backend.js';
 import { loadModel } from '../io/load-model.js';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import {
-  captureStream, markerTask, prepared, quietOptions, readMetrics, removeTempDirs, tempRunDir, tinyEncoder, TINY_STUDENT,
-  weightValues, withOptions,
+  captureStream,
+  markerTask,
+  prepared,
+  quietOptions,
+  readMetrics,
+  removeTempDirs,
+  tempRunDir,
+  tinyEncoder,
+  TINY_STUDENT,
+  weightValues,
+  withOptions,
 } from '../../test/integration/tiny-task.js';
 import { teacherFromEncoder } from '../models/teacher.js';
 import type { Teacher } from '../models/types.js';
@@ -40,14 +49,20 @@ async function withOnlyOurSignalListeners<T>(fn: () => Promise<T>): Promise<T> {
 async function interruptedRun(options: DistillOptions, stopAt: number) {
   return withOnlyOurSignalListeners(async () => {
     let listenersDuringRun = -1;
-    const result = await distill(withOptions(options, {
-      runtime: { handleSignals: true },
-      logging: { callbacks: { onStepEnd: ({ step }) => {
-        if (step !== stopAt) return;
-        listenersDuringRun = process.listenerCount('SIGINT');
-        process.emit('SIGINT');
-      } } },
-    }));
+    const result = await distill(
+      withOptions(options, {
+        runtime: { handleSignals: true },
+        logging: {
+          callbacks: {
+            onStepEnd: ({ step }) => {
+              if (step !== stopAt) return;
+              listenersDuringRun = process.listenerCount('SIGINT');
+              process.emit('SIGINT');
+            },
+          },
+        },
+      }),
+    );
     expect(listenersDuringRun).toBe(1); // distill's own StopSignal, nothing else
     expect(process.listenerCount('SIGINT')).toBe(0); // removed again when distill returns
     expect(process.listenerCount('SIGTERM')).toBe(0);
@@ -65,11 +80,17 @@ describe('distill: checkpoints', () => {
       await fs.mkdir(path.join(out, 'checkpoints', '.trash-step-00000002'), { recursive: true });
       await fs.writeFile(path.join(out, 'checkpoints', '.trash-step-00000002', 'model.json'), '{');
       // A vanishing learning rate: the first evaluation (step 1) stays the best, so pruning must spare it.
-      const result = await distill(withOptions(quietOptions(out), {
-        teacher, train: prepared(train), validation: prepared(validation),
-        schedule: { epochs: 5, batchSize: 8, maxSteps: 10, evalEvery: 1 }, checkpoints: { every: 3, keep: 2, resume: true },
-        optimizer: { learningRate: 1e-9 }, logging: { callbacks: { onCheckpoint: ({ step }) => void saved.push(step) } },
-      }));
+      const result = await distill(
+        withOptions(quietOptions(out), {
+          teacher,
+          train: prepared(train),
+          validation: prepared(validation),
+          schedule: { epochs: 5, batchSize: 8, maxSteps: 10, evalEvery: 1 },
+          checkpoints: { every: 3, keep: 2, resume: true },
+          optimizer: { learningRate: 1e-9 },
+          logging: { callbacks: { onCheckpoint: ({ step }) => void saved.push(step) } },
+        }),
+      );
       expect(result.steps).toBe(10);
       expect(result.best?.step).toBe(1);
       expect(saved).toEqual([1, 3, 6, 9, 10]); // the improving eval, every 3rd step, the last step
@@ -91,45 +112,63 @@ describe('distill: checkpoints', () => {
 describe('distill: graceful stop and exact resume', () => {
   const options = async (out: string, teacher: import('@tensorflow/tfjs').LayersModel): Promise<DistillOptions> =>
     withOptions(quietOptions(out), {
-      teacher, train: prepared(train), validation: prepared(validation),
+      teacher,
+      train: prepared(train),
+      validation: prepared(validation),
       // Dropout on, so that the dropout RNG state must be restored for the runs to agree.
-      student: { ...TINY_STUDENT, dropout: 0.2 }, schedule: { epochs: 3, batchSize: 4, evalEvery: 4 },
-      optimizer: { learningRate: 1e-2 }, logging: { logEvery: 1 },
+      student: { ...TINY_STUDENT, dropout: 0.2 },
+      schedule: { epochs: 3, batchSize: 4, evalEvery: 4 },
+      optimizer: { learningRate: 1e-2 },
+      logging: { logEvery: 1 },
     });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s finishes the current step, writes a checkpoint and returns interrupted with a resume message', async (sig) => {
-    await expectNoLeaks(async () => {
-      const teacher = tinyEncoder({ seed: 5 });
-      const out = await tempRunDir();
-      const stream = captureStream();
-      const steps: number[] = [];
-      const result = await withOnlyOurSignalListeners(async () => distill(withOptions(await options(out, teacher), {
-        runtime: { handleSignals: true },
-        logging: { progress: stream, callbacks: { onStepEnd: ({ step }) => {
-          steps.push(step);
-          if (step === 6) process.emit(sig);
-        } } },
-      })));
-      expect(result.interrupted).toBe(true);
-      expect(result.stoppedEarly).toBe(false);
-      expect(result.steps).toBe(6);
-      expect(steps).toEqual([1, 2, 3, 4, 5, 6]); // the step in flight finished, no further step started
-      expect(stream.text).toContain(`${sig}: stopping after the current step`);
-      expect(stream.text).toMatch(/Stopped at step 6; checkpoint saved in .*step-00000006\.\nResume with: .*--resume/);
-      const meta = JSON.parse(await fs.readFile(path.join(out, 'checkpoints', stepDir(6), 'tfdistill.json'), 'utf8'));
-      expect(meta.training.step).toBe(6);
-      // An interrupted run exports nothing: the checkpoint is what to resume from.
-      await expect(fs.stat(path.join(out, 'student'))).rejects.toThrow();
-      result.student.dispose();
-      teacher.dispose();
-    });
-  });
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s finishes the current step, writes a checkpoint and returns interrupted with a resume message',
+    async (sig) => {
+      await expectNoLeaks(async () => {
+        const teacher = tinyEncoder({ seed: 5 });
+        const out = await tempRunDir();
+        const stream = captureStream();
+        const steps: number[] = [];
+        const result = await withOnlyOurSignalListeners(async () =>
+          distill(
+            withOptions(await options(out, teacher), {
+              runtime: { handleSignals: true },
+              logging: {
+                progress: stream,
+                callbacks: {
+                  onStepEnd: ({ step }) => {
+                    steps.push(step);
+                    if (step === 6) process.emit(sig);
+                  },
+                },
+              },
+            }),
+          ),
+        );
+        expect(result.interrupted).toBe(true);
+        expect(result.stoppedEarly).toBe(false);
+        expect(result.steps).toBe(6);
+        expect(steps).toEqual([1, 2, 3, 4, 5, 6]); // the step in flight finished, no further step started
+        expect(stream.text).toContain(`${sig}: stopping after the current step`);
+        expect(stream.text).toMatch(/Stopped at step 6; checkpoint saved in .*step-00000006\.\nResume with: .*--resume/);
+        const meta = JSON.parse(await fs.readFile(path.join(out, 'checkpoints', stepDir(6), 'tfdistill.json'), 'utf8'));
+        expect(meta.training.step).toBe(6);
+        // An interrupted run exports nothing: the checkpoint is what to resume from.
+        await expect(fs.stat(path.join(out, 'student'))).rejects.toThrow();
+        result.student.dispose();
+        teacher.dispose();
+      });
+    },
+  );
 
   it.each<[string, Partial<DistillOptions>]>([
     ['float32', {}],
     // Accumulation: 10 micro-batches of 2 per epoch; loss scaling: its state travels in the checkpoint too.
-    ['mixed-float16 with 2 accumulated micro-batches',
-      { runtime: { precision: 'mixed-float16' }, schedule: { batchSize: 2 }, optimizer: { gradientAccumulation: 2 } }],
+    [
+      'mixed-float16 with 2 accumulated micro-batches',
+      { runtime: { precision: 'mixed-float16' }, schedule: { batchSize: 2 }, optimizer: { gradientAccumulation: 2 } },
+    ],
     // The worker's dropout masks come from (seed, step, rank), so a resumed data-parallel run repeats them too.
     ['2 data-parallel replicas', { runtime: { replicas: 2 } }],
   ])('resume: true continues from the latest checkpoint and reaches the same weights as an uninterrupted run (%s)', async (_, variant) => {
@@ -159,20 +198,30 @@ describe('distill: graceful stop and exact resume', () => {
       // Same final weights (the last step checkpoint of each run), same returned student, same history.
       const a = await loadModel(path.join(fullOut, 'checkpoints', stepDir(15)));
       const b = await loadModel(path.join(out, 'checkpoints', stepDir(15)));
-      const wa = weightValues(a.model), wb = weightValues(b.model);
+      const wa = weightValues(a.model),
+        wb = weightValues(b.model);
       expect(wb.length).toBe(wa.length);
-      wa.forEach((w, i) => expect(maxAbsDiff(wb[i].values, w.values), w.name).toBeLessThanOrEqual(1e-6));
-      const ra = weightValues(full.student), rb = weightValues(resumed.student);
-      ra.forEach((w, i) => expect(maxAbsDiff(rb[i].values, w.values), w.name).toBeLessThanOrEqual(1e-6));
+      wa.forEach((w, i) => {
+        expect(maxAbsDiff(wb[i].values, w.values), w.name).toBeLessThanOrEqual(1e-6);
+      });
+      const ra = weightValues(full.student),
+        rb = weightValues(resumed.student);
+      ra.forEach((w, i) => {
+        expect(maxAbsDiff(rb[i].values, w.values), w.name).toBeLessThanOrEqual(1e-6);
+      });
       expect(resumed.history.map((h) => h.step)).toEqual(full.history.map((h) => h.step));
-      resumed.history.forEach((h, i) => expect(h.metrics.klTeacherStudent).toBeCloseTo(full.history[i].metrics.klTeacherStudent!, 6));
+      resumed.history.forEach((h, i) => {
+        expect(h.metrics.klTeacherStudent).toBeCloseTo(full.history[i].metrics.klTeacherStudent!, 6);
+      });
       expect(resumed.best?.step).toBe(full.best?.step);
 
       // Every step's loss matches too (same batches, same dropout masks), and no step is logged twice.
       const lossesA = (await readMetrics(fullOut)).filter((r) => r.kind === 'train');
       const lossesB = (await readMetrics(out)).filter((r) => r.kind === 'train');
       expect(lossesB.map((r) => r.step)).toEqual(lossesA.map((r) => r.step));
-      lossesB.forEach((r, i) => expect(r.loss as number).toBeCloseTo(lossesA[i].loss as number, 6));
+      lossesB.forEach((r, i) => {
+        expect(r.loss as number).toBeCloseTo(lossesA[i].loss as number, 6);
+      });
 
       // The loss-scale state continued too (its goodSteps counter would restart at 0 otherwise).
       const snapshotOf = async (dir: string) =>
@@ -187,7 +236,9 @@ describe('distill: graceful stop and exact resume', () => {
     await expectNoLeaks(async () => {
       const model = tinyEncoder({ seed: 5 });
       const sync = teacherFromEncoder(model);
-      let inFlight = 0, maxInFlight = 0, calls = 0;
+      let inFlight = 0,
+        maxInFlight = 0,
+        calls = 0;
       // Answers a macrotask later, like ONNX Runtime's worker thread; counts how many batches it holds at once.
       const asyncTeacher: Teacher = {
         async: true,
@@ -209,8 +260,11 @@ describe('distill: graceful stop and exact resume', () => {
       // 15 training batches (none fetched past the last step) + the 2 validation batches, computed once up front.
       expect(calls).toBe(15 + 2);
       expect(maxInFlight).toBe(1);
-      const ws = weightValues(syncRun.student), wf = weightValues(full.student);
-      ws.forEach((w, i) => expect(maxAbsDiff(wf[i].values, w.values), w.name).toBe(0));
+      const ws = weightValues(syncRun.student),
+        wf = weightValues(full.student);
+      ws.forEach((w, i) => {
+        expect(maxAbsDiff(wf[i].values, w.values), w.name).toBe(0);
+      });
 
       const out = await tempRunDir();
       const first = await interruptedRun(await opts(out, asyncTeacher), 7);
@@ -219,7 +273,9 @@ describe('distill: graceful stop and exact resume', () => {
       const resumed = await distill({ ...(await opts(out, asyncTeacher)), checkpoints: { resume: true } });
       expect(resumed.steps).toBe(15);
       const wr = weightValues(resumed.student);
-      wf.forEach((w, i) => expect(maxAbsDiff(wr[i].values, w.values), w.name).toBeLessThanOrEqual(1e-6));
+      wf.forEach((w, i) => {
+        expect(maxAbsDiff(wr[i].values, w.values), w.name).toBeLessThanOrEqual(1e-6);
+      });
       tf_dispose(syncRun.student, full.student, resumed.student, model);
     });
   });
@@ -230,8 +286,9 @@ describe('distill: graceful stop and exact resume', () => {
       // matter, and a resume that replayed or skipped masks could not reproduce the uninterrupted weights.
       const teacher = tinyEncoder({ seed: 5 });
       const run = async (dropout: number) => {
-        const r = await distill(withOptions(await options(await tempRunDir(), teacher),
-          { student: { ...TINY_STUDENT, dropout }, schedule: { maxSteps: 3 } }));
+        const r = await distill(
+          withOptions(await options(await tempRunDir(), teacher), { student: { ...TINY_STUDENT, dropout }, schedule: { maxSteps: 3 } }),
+        );
         const w = weightValues(r.student);
         r.student.dispose();
         return w.flatMap((x) => Array.from(x.values));

@@ -34,9 +34,16 @@ export function projectionWeights(projections: Readonly<Record<number, Projectio
  * ```
  */
 export async function startingSnapshot(args: {
-  resume: boolean; seed: number; checkpoints: CheckpointManager; student: tf.LayersModel; optimizer: AdamW;
+  resume: boolean;
+  seed: number;
+  checkpoints: CheckpointManager;
+  student: tf.LayersModel;
+  optimizer: AdamW;
   /** The student's trainable variables, then the projections' (the order of the optimizer's moments). */
-  variables: tf.Variable[]; lossScale?: DynamicLossScale; metricsLog: MetricsLog; log: (m: string) => void;
+  variables: tf.Variable[];
+  lossScale?: DynamicLossScale;
+  metricsLog: MetricsLog;
+  log: (m: string) => void;
 }): Promise<TrainingSnapshot> {
   const { checkpoints, variables, log } = args;
   setDropoutSeed(args.seed);

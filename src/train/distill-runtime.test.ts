@@ -6,7 +6,15 @@ import { useBackend } from '../backend/use-backend.js';
 import { loadClassifier } from '../io/classifier-checkpoint.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import {
-  captureStream, markerTask, prepared, quietOptions, readMetrics, removeTempDirs, tempRunDir, tinyEncoder, withOptions,
+  captureStream,
+  markerTask,
+  prepared,
+  quietOptions,
+  readMetrics,
+  removeTempDirs,
+  tempRunDir,
+  tinyEncoder,
+  withOptions,
 } from '../../test/integration/tiny-task.js';
 import { distill } from './distill.js';
 
@@ -24,10 +32,17 @@ describe('distill: mixed precision', () => {
       const teacher = tinyEncoder({ seed: 5 });
       const out = await tempRunDir();
       const stream = captureStream();
-      const result = await distill(withOptions(quietOptions(out), {
-        logging: { progress: stream, logEvery: 1 }, teacher, train: prepared(train), validation: prepared(validation),
-        runtime: { precision: 'mixed-float16' }, schedule: { epochs: 2, batchSize: 8 }, optimizer: { learningRate: 1e-2 },
-      }));
+      const result = await distill(
+        withOptions(quietOptions(out), {
+          logging: { progress: stream, logEvery: 1 },
+          teacher,
+          train: prepared(train),
+          validation: prepared(validation),
+          runtime: { precision: 'mixed-float16' },
+          schedule: { epochs: 2, batchSize: 8 },
+          optimizer: { learningRate: 1e-2 },
+        }),
+      );
       // Skipped (overflowing) updates do not count, so the run still makes every update it planned.
       expect(result.steps).toBe(4);
       expect(result.history.length).toBe(2);
@@ -44,8 +59,9 @@ describe('distill: mixed precision', () => {
       }
 
       const manifest = JSON.parse(await fs.readFile(path.join(result.checkpointDir, 'model.json'), 'utf8'));
-      const entries: Array<{ dtype: string; quantization?: { dtype: string } }> =
-        manifest.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights);
+      const entries: Array<{ dtype: string; quantization?: { dtype: string } }> = manifest.weightsManifest.flatMap(
+        (g: { weights: unknown[] }) => g.weights,
+      );
       expect(entries.length).toBe(result.student.weights.length);
       for (const e of entries) expect(e.quantization?.dtype ?? e.dtype).toBe('float16');
       const meta = JSON.parse(await fs.readFile(path.join(result.checkpointDir, 'tfdistill.json'), 'utf8'));
@@ -56,7 +72,9 @@ describe('distill: mixed precision', () => {
       const ids = tf.tensor2d([Array.from(validation[0].ids)], [1, validation[0].ids.length], 'int32');
       const [a, b] = [ck.model.predict(ids) as tf.Tensor, result.student.predict(ids) as tf.Tensor];
       const [va, vb] = [await a.data(), await b.data()];
-      va.forEach((v, i) => expect(v).toBeCloseTo(vb[i], 2));
+      va.forEach((v, i) => {
+        expect(v).toBeCloseTo(vb[i], 2);
+      });
       tf.dispose([ids, a, b]);
       ck.model.dispose();
       result.student.dispose();
@@ -68,16 +86,22 @@ describe('distill: mixed precision', () => {
 describe('distill: leak-free', () => {
   it('holds the same number of tensors after step 10 and step 500, and none after the run', async () => {
     // Precomputed teacher logits (no teacher forward), 8-token rows, batch 4: ~500 steps in a few seconds.
-    const rows = markerTask({ count: 16, seed: 63, minLength: 8, maxLength: 8 })
-      .map((e) => ({ ...e, teacherLogits: Float32Array.from(e.label === 1 ? [-1, 1] : [1, -1]) }));
+    const rows = markerTask({ count: 16, seed: 63, minLength: 8, maxLength: 8 }).map((e) => ({
+      ...e,
+      teacherLogits: Float32Array.from(e.label === 1 ? [-1, 1] : [1, -1]),
+    }));
     const logEvery = 10;
     const counts = new Map<number, number>();
     await expectNoLeaks(async () => {
-      const result = await distill(withOptions(quietOptions(await tempRunDir()), {
-        train: prepared(rows), data: { maxLength: 16, validationFraction: 0 },
-        schedule: { epochs: 125, batchSize: 4 }, checkpoints: { every: 500 },
-        logging: { logEvery, callbacks: { onStepEnd: ({ step }) => void counts.set(step, tf.memory().numTensors) } },
-      }));
+      const result = await distill(
+        withOptions(quietOptions(await tempRunDir()), {
+          train: prepared(rows),
+          data: { maxLength: 16, validationFraction: 0 },
+          schedule: { epochs: 125, batchSize: 4 },
+          checkpoints: { every: 500 },
+          logging: { logEvery, callbacks: { onStepEnd: ({ step }) => void counts.set(step, tf.memory().numTensors) } },
+        }),
+      );
       expect(result.steps).toBe(500);
       result.student.dispose();
     });
@@ -94,13 +118,19 @@ describe('distill: progress and metrics', () => {
       const out = await tempRunDir();
       const stream = captureStream();
       let clock = 0;
-      const result = await distill(withOptions(quietOptions(out), {
-        teacher, train: prepared(train), validation: prepared(validation), schedule: { epochs: 3, batchSize: 8, evalEvery: 3 },
-        logging: {
-          progress: stream, logEvery: 2,
-          now: () => (clock += 100), // every now() call is 100 ms later: one step = one tick
-        },
-      }));
+      const result = await distill(
+        withOptions(quietOptions(out), {
+          teacher,
+          train: prepared(train),
+          validation: prepared(validation),
+          schedule: { epochs: 3, batchSize: 8, evalEvery: 3 },
+          logging: {
+            progress: stream,
+            logEvery: 2,
+            now: () => (clock += 100), // every now() call is 100 ms later: one step = one tick
+          },
+        }),
+      );
       expect(result.steps).toBe(6);
       const text = stream.text;
       expect(text).not.toContain('\r'); // no bar redraws

@@ -9,7 +9,15 @@ import type { Teacher } from '../models/types.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import { makeTinyCheckpoint, tinyTexts } from '../../test/tiny-checkpoint.js';
 import {
-  markerTask, prepared, quietOptions, removeTempDirs, tempRunDir, tinyEncoder, TINY_STUDENT, weightValues, withOptions,
+  markerTask,
+  prepared,
+  quietOptions,
+  removeTempDirs,
+  tempRunDir,
+  tinyEncoder,
+  TINY_STUDENT,
+  weightValues,
+  withOptions,
 } from '../../test/integration/tiny-task.js';
 import { distill } from './distill.js';
 
@@ -35,17 +43,26 @@ describe('distill: the teacher is frozen', () => {
         modes.push(Boolean(kwargs?.training));
         return apply(inputs, kwargs);
       };
-      const result = await distill(withOptions(quietOptions(await tempRunDir()), {
-        teacher, student, train: prepared(train), validation: prepared(validation),
-        data: { cacheTeacher: false }, schedule: { epochs: 2, batchSize: 8 }, optimizer: { learningRate: 1e-2 },
-      }));
+      const result = await distill(
+        withOptions(quietOptions(await tempRunDir()), {
+          teacher,
+          student,
+          train: prepared(train),
+          validation: prepared(validation),
+          data: { cacheTeacher: false },
+          schedule: { epochs: 2, batchSize: 8 },
+          optimizer: { learningRate: 1e-2 },
+        }),
+      );
       expect(result.steps).toBe(4);
       // 4 training batches + the validation logits, computed once.
       expect(modes.length).toBeGreaterThanOrEqual(5);
       expect(modes.every((training) => !training)).toBe(true);
 
       const teacherAfter = weightValues(teacher);
-      teacherAfter.forEach((w, i) => expect(Buffer.from(w.values.buffer).equals(Buffer.from(teacherBefore[i].values.buffer)), w.name).toBe(true));
+      teacherAfter.forEach((w, i) => {
+        expect(Buffer.from(w.values.buffer).equals(Buffer.from(teacherBefore[i].values.buffer)), w.name).toBe(true);
+      });
       // The student passed in is the one trained: every one of its variables moved (AdamW + weight decay touch all).
       expect(result.student).toBe(student);
       const studentAfter = weightValues(student);
@@ -66,7 +83,10 @@ describe('distill: teacher sources', () => {
       const out = path.join(root, 'run');
       const records = Array.from({ length: 3 }, () => tinyTexts).flat();
       const result = await distill({
-        ...quietOptions(out), data: { maxLength: 24 }, teacher: path.join(root, 'teacher'), train: records,
+        ...quietOptions(out),
+        data: { maxLength: 24 },
+        teacher: path.join(root, 'teacher'),
+        train: records,
         schedule: { epochs: 1, batchSize: 8 },
       });
       expect(result.labels).toEqual(['ham', 'spam']);
@@ -90,10 +110,17 @@ describe('distill: teacher sources', () => {
           return { logits: tf.tidy(() => tf.tile(tf.tensor2d([[-3, 3]]), [ids.shape[0], 1])) };
         },
       };
-      const result = await distill(withOptions(quietOptions(await tempRunDir()), {
-        teacher, train: prepared(train), validation: prepared(validation), data: { cacheTeacher: false },
-        loss: { alpha: 1, temperature: 1 }, schedule: { epochs: 4, batchSize: 8 }, optimizer: { learningRate: 3e-2 },
-      }));
+      const result = await distill(
+        withOptions(quietOptions(await tempRunDir()), {
+          teacher,
+          train: prepared(train),
+          validation: prepared(validation),
+          data: { cacheTeacher: false },
+          loss: { alpha: 1, temperature: 1 },
+          schedule: { epochs: 4, batchSize: 8 },
+          optimizer: { learningRate: 3e-2 },
+        }),
+      );
       expect(calls.length).toBe(1 + 8); // validation once, then 2 batches x 4 epochs
       const last = result.history.at(-1)!.metrics;
       expect(last.agreement).toBe(1);
@@ -105,11 +132,16 @@ describe('distill: teacher sources', () => {
   it('trains without a teacher from teacherLogits carried by the records', async () => {
     await expectNoLeaks(async () => {
       // Logits that contradict the labels: with alpha 1 the student follows the logits, not the labels.
-      const records = Array.from({ length: 4 }, () => tinyTexts).flat()
+      const records = Array.from({ length: 4 }, () => tinyTexts)
+        .flat()
         .map((r) => ({ ...r, teacherLogits: r.label === 'spam' ? [4, -4] : [-4, 4] }));
       const result = await distill({
-        ...quietOptions(await tempRunDir()), data: { maxLength: 24, validationFraction: 0.25 }, train: records,
-        loss: { alpha: 1, temperature: 1 }, schedule: { epochs: 6, batchSize: 8 }, optimizer: { learningRate: 3e-2 },
+        ...quietOptions(await tempRunDir()),
+        data: { maxLength: 24, validationFraction: 0.25 },
+        train: records,
+        loss: { alpha: 1, temperature: 1 },
+        schedule: { epochs: 6, batchSize: 8 },
+        optimizer: { learningRate: 3e-2 },
       });
       const last = result.history.at(-1)!.metrics;
       expect(last.teacherAccuracy).toBe(0);
@@ -121,18 +153,37 @@ describe('distill: teacher sources', () => {
 
   it('runs hiddenMse through a learned width-changing projection and attentionKl, end to end', async () => {
     await expectNoLeaks(async () => {
-      const teacher = tinyEncoder({ seed: 5, dModel: 24, numLayers: 2, numHeads: 2, ffnDim: 48, outputs: ['logits', 'hidden', 'attention'] });
+      const teacher = tinyEncoder({
+        seed: 5,
+        dModel: 24,
+        numLayers: 2,
+        numHeads: 2,
+        ffnDim: 48,
+        outputs: ['logits', 'hidden', 'attention'],
+      });
       const out = await tempRunDir();
-      const result = await distill(withOptions(quietOptions(out), {
-        teacher, train: prepared(train), validation: prepared(validation),
-        student: { ...TINY_STUDENT, numLayers: 1 }, schedule: { epochs: 2, batchSize: 8 }, logging: { logEvery: 1 },
-        loss: { alpha: 0.5, intermediate: [
-          { loss: 'hiddenMse', weight: 1, layerMap: [[0, 1]] },
-          { loss: 'attentionKl', weight: 1, layerMap: [[0, 1]] },
-        ] },
-      }));
+      const result = await distill(
+        withOptions(quietOptions(out), {
+          teacher,
+          train: prepared(train),
+          validation: prepared(validation),
+          student: { ...TINY_STUDENT, numLayers: 1 },
+          schedule: { epochs: 2, batchSize: 8 },
+          logging: { logEvery: 1 },
+          loss: {
+            alpha: 0.5,
+            intermediate: [
+              { loss: 'hiddenMse', weight: 1, layerMap: [[0, 1]] },
+              { loss: 'attentionKl', weight: 1, layerMap: [[0, 1]] },
+            ],
+          },
+        }),
+      );
       expect(result.steps).toBe(4);
-      const lines = (await fs.readFile(path.join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      const lines = (await fs.readFile(path.join(out, 'metrics.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const logged = lines.filter((r) => r.kind === 'train');
       expect(logged.length).toBe(4);
       for (const r of logged) {
@@ -142,8 +193,12 @@ describe('distill: teacher sources', () => {
       }
       // The projection is trained state too: it is saved with the optimizer in each checkpoint.
       const ckDirs = await fs.readdir(path.join(out, 'checkpoints'));
-      const optimizerFile = JSON.parse(await fs.readFile(path.join(out, 'checkpoints', ckDirs.at(-1)!, 'optimizer', 'weights.json'), 'utf8'));
-      const names: string[] = optimizerFile.weightsManifest.flatMap((g: { weights: Array<{ name: string }> }) => g.weights.map((w) => w.name));
+      const optimizerFile = JSON.parse(
+        await fs.readFile(path.join(out, 'checkpoints', ckDirs.at(-1)!, 'optimizer', 'weights.json'), 'utf8'),
+      );
+      const names: string[] = optimizerFile.weightsManifest.flatMap((g: { weights: Array<{ name: string }> }) =>
+        g.weights.map((w) => w.name),
+      );
       expect(names.filter((n) => n.startsWith('projection:')).length).toBe(2); // kernel [16, 24] and bias [24]
       result.student.dispose();
       teacher.dispose();
@@ -154,15 +209,22 @@ describe('distill: teacher sources', () => {
     await expectNoLeaks(async () => {
       const teacher = tinyEncoder({ seed: 5 });
       const run = async (source: tf.LayersModel | Teacher) => {
-        const r = await distill({ ...quietOptions(await tempRunDir()), teacher: source, train: prepared(train),
-          data: { maxLength: 16, validationFraction: 0 }, schedule: { epochs: 2, batchSize: 8 } });
+        const r = await distill({
+          ...quietOptions(await tempRunDir()),
+          teacher: source,
+          train: prepared(train),
+          data: { maxLength: 16, validationFraction: 0 },
+          schedule: { epochs: 2, batchSize: 8 },
+        });
         const w = weightValues(r.student);
         r.student.dispose();
         return w;
       };
       const a = await run(teacher);
       const b = await run(teacherFromEncoder(teacher));
-      a.forEach((w, i) => expect(Array.from(w.values)).toEqual(Array.from(b[i].values)));
+      a.forEach((w, i) => {
+        expect(Array.from(w.values)).toEqual(Array.from(b[i].values));
+      });
       teacher.dispose();
     });
   });

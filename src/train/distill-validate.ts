@@ -9,18 +9,56 @@ type Group = 'data' | 'loss' | 'optimizer' | 'schedule' | 'runtime' | 'checkpoin
 type Keys<T> = { readonly [K in keyof Required<T>]: true };
 
 const TOP_LEVEL: Keys<DistillOptions> = {
-  teacher: true, student: true, train: true, validation: true, out: true, seed: true,
-  data: true, loss: true, optimizer: true, schedule: true, runtime: true, checkpoints: true, logging: true,
+  teacher: true,
+  student: true,
+  train: true,
+  validation: true,
+  out: true,
+  seed: true,
+  data: true,
+  loss: true,
+  optimizer: true,
+  schedule: true,
+  runtime: true,
+  checkpoints: true,
+  logging: true,
 };
 const GROUPS: { readonly [G in Group]: Keys<NonNullable<DistillOptions[G]>> } = {
-  data: { textColumn: true, textPairColumn: true, labelColumn: true, teacherLogitsColumn: true, onBadRow: true,
-    validationFraction: true, maxLength: true, vocabSize: true, tokenizer: true, studentTokenizer: true, teacherCache: true,
-    cacheTeacher: true },
+  data: {
+    textColumn: true,
+    textPairColumn: true,
+    labelColumn: true,
+    teacherLogitsColumn: true,
+    onBadRow: true,
+    validationFraction: true,
+    maxLength: true,
+    vocabSize: true,
+    tokenizer: true,
+    studentTokenizer: true,
+    teacherCache: true,
+    cacheTeacher: true,
+  },
   loss: { temperature: true, alpha: true, labelSmoothing: true, intermediate: true },
-  optimizer: { name: true, learningRate: true, weightDecay: true, beta1: true, beta2: true, epsilon: true, clipGlobalNorm: true,
-    gradientAccumulation: true },
-  schedule: { epochs: true, maxSteps: true, batchSize: true, warmupSteps: true, decay: true, evalEvery: true, earlyStopping: true,
-    bestMetric: true },
+  optimizer: {
+    name: true,
+    learningRate: true,
+    weightDecay: true,
+    beta1: true,
+    beta2: true,
+    epsilon: true,
+    clipGlobalNorm: true,
+    gradientAccumulation: true,
+  },
+  schedule: {
+    epochs: true,
+    maxSteps: true,
+    batchSize: true,
+    warmupSteps: true,
+    decay: true,
+    evalEvery: true,
+    earlyStopping: true,
+    bestMetric: true,
+  },
   runtime: { backend: true, threads: true, replicas: true, precision: true, teacherThreads: true, handleSignals: true },
   checkpoints: { every: true, keep: true, resume: true, force: true, exportDir: true },
   logging: { logEvery: true, progress: true, callbacks: true, now: true },
@@ -42,17 +80,27 @@ export function validateDistillOptions(o: DistillOptions): void {
   require_(o && o.train !== undefined, 'distill needs train data (a CSV/JSONL path, an array of { text, label }, or prepared examples)');
   requireKnownKeys(o);
   const { data = {}, optimizer = {}, schedule = {}, runtime = {}, checkpoints = {}, logging = {} } = o;
-  const integers = { 'schedule.epochs': schedule.epochs, 'schedule.maxSteps': schedule.maxSteps, 'schedule.batchSize': schedule.batchSize,
-    'optimizer.gradientAccumulation': optimizer.gradientAccumulation, 'schedule.evalEvery': schedule.evalEvery,
-    'checkpoints.every': checkpoints.every, 'logging.logEvery': logging.logEvery, 'checkpoints.keep': checkpoints.keep,
-    'runtime.teacherThreads': runtime.teacherThreads, 'data.maxLength': data.maxLength };
+  const integers = {
+    'schedule.epochs': schedule.epochs,
+    'schedule.maxSteps': schedule.maxSteps,
+    'schedule.batchSize': schedule.batchSize,
+    'optimizer.gradientAccumulation': optimizer.gradientAccumulation,
+    'schedule.evalEvery': schedule.evalEvery,
+    'checkpoints.every': checkpoints.every,
+    'logging.logEvery': logging.logEvery,
+    'checkpoints.keep': checkpoints.keep,
+    'runtime.teacherThreads': runtime.teacherThreads,
+    'data.maxLength': data.maxLength,
+  };
   for (const [key, value] of Object.entries(integers)) {
     if (value !== undefined) require_(positiveInt(value), `${key} must be a positive integer, got ${String(value)}`);
   }
   const { replicas } = runtime;
   if (replicas !== undefined && replicas !== 'auto') {
-    require_(Number.isInteger(replicas) && replicas >= 1 && replicas <= 16,
-      `runtime.replicas must be an integer in [1, 16] or 'auto', got ${String(replicas)}`);
+    require_(
+      Number.isInteger(replicas) && replicas >= 1 && replicas <= 16,
+      `runtime.replicas must be an integer in [1, 16] or 'auto', got ${String(replicas)}`,
+    );
   }
   const { learningRate: lr, weightDecay: wd, clipGlobalNorm: clip } = optimizer;
   if (lr !== undefined) require_(Number.isFinite(lr) && lr > 0, `optimizer.learningRate must be > 0, got ${lr}`);
@@ -60,16 +108,20 @@ export function validateDistillOptions(o: DistillOptions): void {
   if (clip !== undefined) require_(Number.isFinite(clip) && clip >= 0, `optimizer.clipGlobalNorm must be >= 0, got ${clip}`);
   if (o.seed !== undefined) require_(Number.isInteger(o.seed), `seed must be an integer, got ${o.seed}`);
   if (runtime.precision !== undefined) {
-    require_(['float32', 'mixed-float16', 'mixed-bfloat16'].includes(runtime.precision),
-      `runtime.precision must be float32, mixed-float16 or mixed-bfloat16, got ${runtime.precision}`);
+    require_(
+      ['float32', 'mixed-float16', 'mixed-bfloat16'].includes(runtime.precision),
+      `runtime.precision must be float32, mixed-float16 or mixed-bfloat16, got ${runtime.precision}`,
+    );
   }
   const vf = data.validationFraction;
   if (vf !== undefined) require_(Number.isFinite(vf) && vf >= 0 && vf < 1, `data.validationFraction must be in [0, 1), got ${vf}`);
   requireMetrics(schedule);
   const { exportDir } = checkpoints;
   if (exportDir !== undefined) {
-    require_(typeof exportDir === 'string' && /^[\w.-]+$/.test(exportDir) && !/^\.+$/.test(exportDir) && exportDir !== 'checkpoints',
-      `checkpoints.exportDir must be a plain folder name inside out (not 'checkpoints'), got ${JSON.stringify(exportDir)}`);
+    require_(
+      typeof exportDir === 'string' && /^[\w.-]+$/.test(exportDir) && !/^\.+$/.test(exportDir) && exportDir !== 'checkpoints',
+      `checkpoints.exportDir must be a plain folder name inside out (not 'checkpoints'), got ${JSON.stringify(exportDir)}`,
+    );
   }
   const st = data.studentTokenizer;
   require_(typeof st !== 'string' || st.trim() !== '', "data.studentTokenizer must be 'teacher', 'train', a tokenizer path or a tokenizer");
@@ -112,14 +164,19 @@ function groupHolding(key: string): string | undefined {
 function requireMetrics(schedule: NonNullable<DistillOptions['schedule']>): void {
   const { earlyStopping, bestMetric } = schedule;
   if (earlyStopping) require_(positiveInt(earlyStopping.patience), 'schedule.earlyStopping.patience must be a positive integer');
-  for (const [key, metric] of [['schedule.bestMetric', bestMetric], ['schedule.earlyStopping.metric', earlyStopping?.metric]] as const) {
+  for (const [key, metric] of [
+    ['schedule.bestMetric', bestMetric],
+    ['schedule.earlyStopping.metric', earlyStopping?.metric],
+  ] as const) {
     if (metric !== undefined) {
       require_(EVAL_METRICS.includes(metric), `${key} must be one of ${EVAL_METRICS.join(', ')}, got ${String(metric)}`);
     }
   }
   if (bestMetric !== undefined && earlyStopping?.metric !== undefined) {
-    require_(bestMetric === earlyStopping.metric,
+    require_(
+      bestMetric === earlyStopping.metric,
       `schedule.earlyStopping.metric (${earlyStopping.metric}) and schedule.bestMetric (${bestMetric}) must be the same metric`,
-      'early stopping counts evaluations since the best checkpoint; give one of them, or the same metric to both');
+      'early stopping counts evaluations since the best checkpoint; give one of them, or the same metric to both',
+    );
   }
 }

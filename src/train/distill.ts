@@ -67,8 +67,11 @@ async function prepareOutDir(config: DistillConfig): Promise<string> {
   const entries = await fs.readdir(out).catch(() => undefined);
   if (entries && entries.length > 0 && !resume) {
     if (!force) {
-      throw new TfdistillError('OUTPUT_EXISTS', `${out} already exists and is not empty`,
-        'pass resume: true (--resume) to continue that run, force: true (--force) to replace it, or choose another out');
+      throw new TfdistillError(
+        'OUTPUT_EXISTS',
+        `${out} already exists and is not empty`,
+        'pass resume: true (--resume) to continue that run, force: true (--force) to replace it, or choose another out',
+      );
     }
     assertRemovable(out);
     await fs.rm(out, { recursive: true, force: true });

@@ -59,11 +59,17 @@ export function evalMetrics(input: EvalMetricsInput): EvalMetrics {
   const { studentLogits, teacherLogits, labels, numClasses } = input;
   require_(Number.isInteger(numClasses) && numClasses >= 1, `evalMetrics: numClasses must be an integer >= 1, got ${numClasses}`);
   if (studentLogits.length % numClasses !== 0) {
-    throw new TfdistillError('SHAPE_MISMATCH', `evalMetrics: ${studentLogits.length} student logits is not a multiple of numClasses ${numClasses}`);
+    throw new TfdistillError(
+      'SHAPE_MISMATCH',
+      `evalMetrics: ${studentLogits.length} student logits is not a multiple of numClasses ${numClasses}`,
+    );
   }
   const count = studentLogits.length / numClasses;
   if (teacherLogits && teacherLogits.length !== studentLogits.length) {
-    throw new TfdistillError('SHAPE_MISMATCH', `evalMetrics: ${teacherLogits.length} teacher logits vs ${studentLogits.length} student logits`);
+    throw new TfdistillError(
+      'SHAPE_MISMATCH',
+      `evalMetrics: ${teacherLogits.length} teacher logits vs ${studentLogits.length} student logits`,
+    );
   }
   if (labels && labels.length !== count) {
     throw new TfdistillError('SHAPE_MISMATCH', `evalMetrics: ${labels.length} labels for ${count} rows`);
@@ -135,7 +141,9 @@ function meanKl(teacher: ArrayLike<number>, student: ArrayLike<number>, count: n
 }
 
 function macroF1(pred: ArrayLike<number>, labels: ArrayLike<number>, k: number): number {
-  const tp = new Float64Array(k), fp = new Float64Array(k), fn = new Float64Array(k);
+  const tp = new Float64Array(k),
+    fp = new Float64Array(k),
+    fn = new Float64Array(k);
   for (let i = 0; i < pred.length; i++) {
     if (pred[i] === labels[i]) tp[pred[i]]++;
     else {
@@ -143,7 +151,8 @@ function macroF1(pred: ArrayLike<number>, labels: ArrayLike<number>, k: number):
       fn[labels[i]]++;
     }
   }
-  let sum = 0, classes = 0;
+  let sum = 0,
+    classes = 0;
   for (let c = 0; c < k; c++) {
     const denom = 2 * tp[c] + fp[c] + fn[c];
     if (denom === 0) continue; // neither predicted nor present: not part of the average

@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { attentionMaskOf, teacherFeed } from '../data/batching/batch.js';
 import type { Batch } from '../data/types.js';
-import { distillationLoss, hardCrossEntropy, intermediateLoss, requireLabelValues, type IntermediateSpec, type Projection, type ValueSchedule } from '../losses/index.js';
+import {
+  distillationLoss,
+  hardCrossEntropy,
+  intermediateLoss,
+  requireLabelValues,
+  type IntermediateSpec,
+  type Projection,
+  type ValueSchedule,
+} from '../losses/index.js';
 import { encoderOutputs } from '../models/outputs.js';
 import { setComputePrecision, type ComputePrecision } from '../models/precision.js';
 import { teacherInputTensors } from '../models/teacher-logits.js';
@@ -42,13 +50,17 @@ export function toDeviceBatch(batch: Batch, opts: { teacher?: Teacher; needTeach
   if (batch.teacherLogits && !opts.needTeacherInternals) {
     teacher = { logits: tf.tensor2d(batch.teacherLogits, [batch.batchSize, batch.teacherLogits.length / batch.batchSize]) };
   } else if (opts.teacher) {
-    if (opts.teacher.async) throw new Error('an asynchronous teacher\'s logits are computed ahead of the step');
+    if (opts.teacher.async) throw new Error("an asynchronous teacher's logits are computed ahead of the step");
     // Inference mode, outside the student's gradient tape: the teacher is never updated and records nothing.
     const t = opts.teacher;
     const feed = teacherFeed(batch);
     teacher = tf.tidy(() => {
       const o = t.predict(...teacherInputTensors(feed.inputIds, batch.batchSize, feed.seqLength, feed)) as EncoderOutputs;
-      return { logits: o.logits, ...(o.hidden ? { hidden: o.hidden } : {}), ...(o.attention ? { attention: o.attention } : {}) } as unknown as tf.TensorContainer;
+      return {
+        logits: o.logits,
+        ...(o.hidden ? { hidden: o.hidden } : {}),
+        ...(o.attention ? { attention: o.attention } : {}),
+      } as unknown as tf.TensorContainer;
     }) as unknown as EncoderOutputs;
   }
   return { ids, mask, typeIds, labels, teacher };
@@ -97,7 +109,10 @@ export function kdLossFn(args: { student: tf.LayersModel; batch: DeviceBatch; st
       return { total: hardCrossEntropy(s.logits, batch.labels, { labelSmoothing: config.labelSmoothing, checkLabels: false }), terms: {} };
     }
     const { total, soft, hard } = distillationLoss(s.logits, batch.teacher.logits, batch.labels, {
-      temperature: config.temperature, alpha: config.alpha, labelSmoothing: config.labelSmoothing, step,
+      temperature: config.temperature,
+      alpha: config.alpha,
+      labelSmoothing: config.labelSmoothing,
+      step,
       checkLabels: false, // checked on the host by toDeviceBatch
     });
     const terms: Record<string, tf.Scalar> = { soft, hard };

@@ -41,20 +41,24 @@ export function logitsFor(
   forward: (ids: tf.Tensor2D, typeIds: tf.Tensor2D | undefined) => tf.Tensor,
   opts: { batchSize: number; padding?: BatchPadding },
 ): Promise<{ logits: Float32Array; numClasses: number }> {
-  return batchedLogits(examples, async (batch) => {
-    const shape: [number, number] = [batch.batchSize, batch.seqLength];
-    const ids = tf.tensor2d(batch.inputIds, shape, 'int32');
-    const typeIds = batch.typeIds ? tf.tensor2d(batch.typeIds, shape, 'int32') : undefined;
-    let logits: tf.Tensor;
-    try {
-      logits = forward(ids, typeIds);
-    } finally {
-      tf.dispose([ids, typeIds]);
-    }
-    try {
-      return { values: (await logits.data()) as Float32Array, classes: logits.shape[logits.shape.length - 1] as number };
-    } finally {
-      logits.dispose();
-    }
-  }, opts);
+  return batchedLogits(
+    examples,
+    async (batch) => {
+      const shape: [number, number] = [batch.batchSize, batch.seqLength];
+      const ids = tf.tensor2d(batch.inputIds, shape, 'int32');
+      const typeIds = batch.typeIds ? tf.tensor2d(batch.typeIds, shape, 'int32') : undefined;
+      let logits: tf.Tensor;
+      try {
+        logits = forward(ids, typeIds);
+      } finally {
+        tf.dispose([ids, typeIds]);
+      }
+      try {
+        return { values: (await logits.data()) as Float32Array, classes: logits.shape[logits.shape.length - 1] as number };
+      } finally {
+        logits.dispose();
+      }
+    },
+    opts,
+  );
 }

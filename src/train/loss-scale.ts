@@ -59,8 +59,10 @@ export class DynamicLossScale {
     this.growthSteps = options.growthSteps ?? 2000;
     this.multiplier = options.multiplier ?? 2;
     require_(Number.isFinite(this.current) && this.current >= 1, `DynamicLossScale: initialScale must be >= 1, got ${this.current}`);
-    require_(Number.isInteger(this.growthSteps) && this.growthSteps >= 1,
-      `DynamicLossScale: growthSteps must be an integer >= 1, got ${this.growthSteps}`);
+    require_(
+      Number.isInteger(this.growthSteps) && this.growthSteps >= 1,
+      `DynamicLossScale: growthSteps must be an integer >= 1, got ${this.growthSteps}`,
+    );
     require_(this.multiplier > 1, `DynamicLossScale: multiplier must be > 1, got ${this.multiplier}`);
   }
 

@@ -50,15 +50,21 @@ export class LossTracker {
       const values = p.names.map(() => data[k++]);
       const badInput = p.checks.find((_, i) => !Number.isFinite(values[i]));
       if (badInput !== undefined) {
-        throw new TfdistillError('NON_FINITE', `the tensor "${badInput}" holds NaN or Infinity at step ${p.step}`,
-          `check ${badInput.startsWith('teacher') ? 'the teacher model' : 'the data'} for NaN/Inf, then resume from the last checkpoint`);
+        throw new TfdistillError(
+          'NON_FINITE',
+          `the tensor "${badInput}" holds NaN or Infinity at step ${p.step}`,
+          `check ${badInput.startsWith('teacher') ? 'the teacher model' : 'the data'} for NaN/Inf, then resume from the last checkpoint`,
+        );
       }
       const bad = p.names.map((name, i) => ({ name, v: values[i] })).filter((t) => !Number.isFinite(t.v));
       if (bad.length > 0) {
         // Name the term that broke (e.g. `soft` for NaN teacher logits) rather than the total it poisons.
         const { name, v } = bad.find((t) => t.name !== 'total') ?? bad[0];
-        throw new TfdistillError('NON_FINITE', `the ${name} loss became ${v} at step ${p.step}`,
-          'lower the learning rate, check the data and teacher logits for NaN/Inf, or resume from the last checkpoint');
+        throw new TfdistillError(
+          'NON_FINITE',
+          `the ${name} loss became ${v} at step ${p.step}`,
+          'lower the learning rate, check the data and teacher logits for NaN/Inf, or resume from the last checkpoint',
+        );
       }
       p.names.forEach((name, i) => {
         if (i < p.checks.length) return;

@@ -10,7 +10,9 @@ describe('learningRateAt', () => {
     // warmup: s/4; decay: (12 - s) / 8
     const got = at([0, 1, 2, 3, 4, 6, 8, 11, 12, 20], o);
     const want = [0, 0.25, 0.5, 0.75, 1, 0.75, 0.5, 0.125, 0, 0];
-    got.forEach((g, i) => expect(g).toBeCloseTo(want[i], 12));
+    got.forEach((g, i) => {
+      expect(g).toBeCloseTo(want[i], 12);
+    });
   });
 
   it('follows half a cosine after warmup (HF get_cosine_schedule_with_warmup)', () => {
@@ -38,7 +40,9 @@ describe('learningRateAt', () => {
   it('holds base after warmup for constant, and handles zero warmup', () => {
     const o = { base: 3e-4, warmupSteps: 3, totalSteps: 10, decay: 'constant' } as const;
     const want = [0, 1e-4, 3e-4, 3e-4, 3e-4];
-    at([0, 1, 3, 9, 50], o).forEach((g, i) => expect(g).toBeCloseTo(want[i], 15));
+    at([0, 1, 3, 9, 50], o).forEach((g, i) => {
+      expect(g).toBeCloseTo(want[i], 15);
+    });
     expect(learningRateAt(0, { base: 1, warmupSteps: 0, totalSteps: 5, decay: 'linear' })).toBe(1);
   });
 

@@ -44,11 +44,15 @@ export function learningRateAt(step: number, options: LrScheduleOptions): number
   require_(Number.isInteger(step) && step >= 0, `learningRateAt: step must be an integer >= 0, got ${step}`);
   require_(Number.isFinite(base) && base >= 0, `learningRateAt: base must be a finite number >= 0, got ${base}`);
   require_(Number.isInteger(warmupSteps) && warmupSteps >= 0, `learningRateAt: warmupSteps must be an integer >= 0, got ${warmupSteps}`);
-  require_(Number.isInteger(totalSteps) && totalSteps >= warmupSteps,
-    `learningRateAt: totalSteps must be an integer >= warmupSteps (${warmupSteps}), got ${totalSteps}`);
+  require_(
+    Number.isInteger(totalSteps) && totalSteps >= warmupSteps,
+    `learningRateAt: totalSteps must be an integer >= warmupSteps (${warmupSteps}), got ${totalSteps}`,
+  );
   require_(minRatio >= 0 && minRatio <= 1, `learningRateAt: minRatio must be in [0, 1], got ${minRatio}`);
-  require_(decay === 'linear' || decay === 'cosine' || decay === 'constant',
-    `learningRateAt: decay must be 'linear', 'cosine' or 'constant', got '${String(decay)}'`);
+  require_(
+    decay === 'linear' || decay === 'cosine' || decay === 'constant',
+    `learningRateAt: decay must be 'linear', 'cosine' or 'constant', got '${String(decay)}'`,
+  );
 
   if (step < warmupSteps) return base * (step / Math.max(1, warmupSteps));
   if (decay === 'constant') return base;

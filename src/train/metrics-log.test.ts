@@ -32,16 +32,23 @@ describe('MetricsLog', () => {
 
   it('keeps earlier lines up to the resumed step and drops later and partial ones', async () => {
     const file = path.join(dir, 'metrics.jsonl');
-    await writeFile(file, [
-      '{"step":10,"kind":"train","loss":1}',
-      '{"step":20,"kind":"eval","accuracy":0.6}',
-      '{"step":30,"kind":"train","loss":0.5}',
-      '{"step":40,"kind":"tr', // cut short by a crash
-    ].join('\n'));
+    await writeFile(
+      file,
+      [
+        '{"step":10,"kind":"train","loss":1}',
+        '{"step":20,"kind":"eval","accuracy":0.6}',
+        '{"step":30,"kind":"train","loss":0.5}',
+        '{"step":40,"kind":"tr', // cut short by a crash
+      ].join('\n'),
+    );
     const log = new MetricsLog({ path: file });
     expect(await log.truncateAfterStep(20)).toBe(2);
     await log.append({ step: 30, kind: 'train', loss: 0.45 });
-    expect((await log.read()).map((r) => [r.step, r.kind])).toEqual([[10, 'train'], [20, 'eval'], [30, 'train']]);
+    expect((await log.read()).map((r) => [r.step, r.kind])).toEqual([
+      [10, 'train'],
+      [20, 'eval'],
+      [30, 'train'],
+    ]);
   });
 
   it('treats a missing file as empty', async () => {

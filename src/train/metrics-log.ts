@@ -94,7 +94,10 @@ export class MetricsLog {
   private enqueue<T>(job: () => Promise<T>): Promise<T> {
     const run = this.queue.then(job);
     // Keep the chain alive after a failure; the failing call still rejects for its caller.
-    this.queue = run.then(() => undefined, () => undefined);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 

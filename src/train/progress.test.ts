@@ -36,6 +36,7 @@ describe('ProgressReporter', () => {
     expect(chunks.every((c) => c.startsWith('\r'))).toBe(true);
     expect(chunks.at(-1)).toContain('step 100/100 [====================] 100%');
     p.log('eval accuracy 0.9');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's erase-line sequence is what is tested
     expect(chunks.at(-1)).toMatch(/^\r\x1b\[Keval accuracy 0\.9\n.*step 100\/100/);
     p.finish();
     expect(chunks.at(-1)!.endsWith('\n')).toBe(true);

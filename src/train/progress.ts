@@ -82,8 +82,10 @@ export class ProgressReporter {
   private drawn = false;
 
   constructor(options: ProgressOptions) {
-    require_(Number.isInteger(options.totalSteps) && options.totalSteps >= 1,
-      `ProgressReporter: totalSteps must be an integer >= 1, got ${options.totalSteps}`);
+    require_(
+      Number.isInteger(options.totalSteps) && options.totalSteps >= 1,
+      `ProgressReporter: totalSteps must be an integer >= 1, got ${options.totalSteps}`,
+    );
     this.stream = options.stream;
     this.totalSteps = options.totalSteps;
     this.totalEpochs = options.totalEpochs;
@@ -91,7 +93,10 @@ export class ProgressReporter {
     this.logEvery = options.logEvery ?? 50;
     this.minRedrawMs = options.minRedrawMs ?? 100;
     this.now = options.now ?? (() => performance.now());
-    require_(Number.isInteger(this.logEvery) && this.logEvery >= 1, `ProgressReporter: logEvery must be an integer >= 1, got ${this.logEvery}`);
+    require_(
+      Number.isInteger(this.logEvery) && this.logEvery >= 1,
+      `ProgressReporter: logEvery must be an integer >= 1, got ${this.logEvery}`,
+    );
   }
 
   /**

@@ -24,7 +24,10 @@ async function variant(name: string, file: string, content: string | ((text: str
 }
 
 describe('resolveTeacher with Hugging Face ONNX exports', () => {
-  it.each([['bert-tiny', 0], ['roberta-tiny', 1]] as const)('%s: folder -> async teacher, labels from id2label, its tokenizer', async (name, padId) => {
+  it.each([
+    ['bert-tiny', 0],
+    ['roberta-tiny', 1],
+  ] as const)('%s: folder -> async teacher, labels from id2label, its tokenizer', async (name, padId) => {
     const t = await resolveTeacher(path.join(HF, name), { threads: 1 });
     try {
       expect(t.teacher.async).toBe(true);
@@ -55,7 +58,9 @@ describe('resolveTeacher with Hugging Face ONNX exports', () => {
     await expectTfdistillError(async () => resolveTeacher(await variant('not-onnx', 'model.onnx', 'garbage')), 'CHECKPOINT_INVALID');
     const wide = await variant('wide', 'config.json', (t) => JSON.stringify({ ...JSON.parse(t), id2label: { 0: 'a', 1: 'b', 2: 'c' } }));
     await expectTfdistillError(() => resolveTeacher(wide), 'SHAPE_MISMATCH');
-    const badTok = await variant('bad-tokenizer', 'tokenizer.json', (t) => JSON.stringify({ ...JSON.parse(t), model: { type: 'CharLevel' } }));
+    const badTok = await variant('bad-tokenizer', 'tokenizer.json', (t) =>
+      JSON.stringify({ ...JSON.parse(t), model: { type: 'CharLevel' } }),
+    );
     await expectTfdistillError(() => resolveTeacher(badTok), 'TOKENIZER_INVALID');
     // A feature-extraction export: no logits output.
     const features = path.join(tmp, 'features');

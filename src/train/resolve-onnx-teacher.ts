@@ -18,27 +18,42 @@ import type { ResolvedTeacher } from './resolve-teacher.js';
  * const resolved = await resolveOnnxTeacher(hf!, { threads: 2 });
  * ```
  */
-export async function resolveOnnxTeacher(hf: HfExport,
-  opts: { tokenizer?: TextTokenizer; threads?: number; logitsOutput?: string }): Promise<ResolvedTeacher> {
+export async function resolveOnnxTeacher(
+  hf: HfExport,
+  opts: { tokenizer?: TextTokenizer; threads?: number; logitsOutput?: string },
+): Promise<ResolvedTeacher> {
   const tokenizer = opts.tokenizer ?? (hf.tokenizerDir ? await loadTokenizer(hf.tokenizerDir) : undefined);
   if (!tokenizer) {
-    throw new TfdistillError('INVALID_ARGUMENT', `${hf.modelFile} comes without a tokenizer.json`,
-      'put the tokenizer files beside it (optimum-cli export onnx writes them) or pass --tokenizer path/to/tokenizer.json');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `${hf.modelFile} comes without a tokenizer.json`,
+      'put the tokenizer files beside it (optimum-cli export onnx writes them) or pass --tokenizer path/to/tokenizer.json',
+    );
   }
   const teacher = await loadOnnxTeacher(hf.modelFile, { threads: opts.threads, logitsOutput: opts.logitsOutput, padId: tokenizer.padId });
   try {
     const probe = tokenizer.encode('tfdistill', 16);
-    const { classes } = await teacherLogitsAsync(teacher, probe, 1, probe.length,
-      { attentionMask: new Int32Array(probe.length).fill(1), ...(teacher.takesTokenTypes ? { typeIds: new Int32Array(probe.length) } : {}) });
+    const { classes } = await teacherLogitsAsync(teacher, probe, 1, probe.length, {
+      attentionMask: new Int32Array(probe.length).fill(1),
+      ...(teacher.takesTokenTypes ? { typeIds: new Int32Array(probe.length) } : {}),
+    });
     if (hf.labels && classes !== hf.labels.length) {
-      throw new TfdistillError('SHAPE_MISMATCH',
+      throw new TfdistillError(
+        'SHAPE_MISMATCH',
         `the ONNX teacher gives ${classes} logits per row but config.json id2label names ${hf.labels.length} classes (${hf.labels.join(', ')})`,
-        'export the model and its config.json together');
+        'export the model and its config.json together',
+      );
     }
     const info = await fs.stat(hf.modelFile);
     return {
-      teacher, id: `onnx:${hf.modelFile}:${info.size}:${info.mtimeMs}`, stableId: true, tokenizer, labels: hf.labels,
-      maxLength: hf.maxLength, external: true, dispose: () => teacher.dispose(),
+      teacher,
+      id: `onnx:${hf.modelFile}:${info.size}:${info.mtimeMs}`,
+      stableId: true,
+      tokenizer,
+      labels: hf.labels,
+      maxLength: hf.maxLength,
+      external: true,
+      dispose: () => teacher.dispose(),
     };
   } catch (e) {
     await teacher.dispose();

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { createEncoder } from '../models/encoder.js';
-import { encoderPresets, resolveEncoderOptions, scaleEncoderOptions, type EncoderOptions, type EncoderOutputKind } from '../models/options.js';
+import {
+  encoderPresets,
+  resolveEncoderOptions,
+  scaleEncoderOptions,
+  type EncoderOptions,
+  type EncoderOutputKind,
+} from '../models/options.js';
 import { initStudentFromTeacher, type InitReport } from '../models/init-from-teacher.js';
 import type { StudentSource } from './distill-options.js';
 
@@ -18,25 +24,42 @@ import type { StudentSource } from './distill-options.js';
  */
 export function resolveStudent(
   source: StudentSource | undefined,
-  ctx: { vocabSize: number; maxLength: number; numClasses: number; seed: number; outputs: EncoderOutputKind[];
+  ctx: {
+    vocabSize: number;
+    maxLength: number;
+    numClasses: number;
+    seed: number;
+    outputs: EncoderOutputKind[];
     /** The student tokenizer's pad id. Default 0. */
     padId?: number;
     /** The data are sentence pairs: the student gets a token-type embedding (2 types). */
     pairs?: boolean;
-    teacherModel?: tf.LayersModel },
+    teacherModel?: tf.LayersModel;
+  },
 ): { model: tf.LayersModel; config?: EncoderOptions; owned: boolean; init?: InitReport } {
   if (source instanceof tf.LayersModel) return { model: source, owned: false };
   const { initFromTeacher, ...rest } = source ?? {};
   // Keys present but undefined (e.g. unset CLI flags) must not override the preset.
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<EncoderOptions>;
-  const base = given.dModel !== undefined && given.dModel !== encoderPresets.studentSmall.dModel
-    ? scaleEncoderOptions(encoderPresets.studentSmall, {
-      dModel: given.dModel, numLayers: given.numLayers, numHeads: given.numHeads, ffnDim: given.ffnDim })
-    : encoderPresets.studentSmall;
+  const base =
+    given.dModel !== undefined && given.dModel !== encoderPresets.studentSmall.dModel
+      ? scaleEncoderOptions(encoderPresets.studentSmall, {
+          dModel: given.dModel,
+          numLayers: given.numLayers,
+          numHeads: given.numHeads,
+          ffnDim: given.ffnDim,
+        })
+      : encoderPresets.studentSmall;
   const config: EncoderOptions = resolveEncoderOptions({
-    ...base, vocabSize: ctx.vocabSize, maxLength: ctx.maxLength, numClasses: ctx.numClasses, seed: ctx.seed,
-    padId: ctx.padId ?? 0, ...(ctx.pairs ? { typeVocabSize: 2 } : {}),
-    ...given, outputs: given.outputs ?? ctx.outputs,
+    ...base,
+    vocabSize: ctx.vocabSize,
+    maxLength: ctx.maxLength,
+    numClasses: ctx.numClasses,
+    seed: ctx.seed,
+    padId: ctx.padId ?? 0,
+    ...(ctx.pairs ? { typeVocabSize: 2 } : {}),
+    ...given,
+    outputs: given.outputs ?? ctx.outputs,
   });
   const model = createEncoder(config);
   const init = initFromTeacher && ctx.teacherModel ? initStudentFromTeacher(model, ctx.teacherModel) : undefined;

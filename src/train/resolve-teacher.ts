@@ -72,15 +72,31 @@ export async function resolveTeacher(source: TeacherSource, opts: ResolveTeacher
     return { teacher: teacherFromGraphModel(source), id: 'graph-model', stableId: false, tokenizer: givenTokenizer, dispose: () => {} };
   }
   if (source instanceof tf.LayersModel) {
-    return { teacher: adaptLayers(source), id: `layers-model:${source.name}`, stableId: false, tokenizer: givenTokenizer,
-      layersModel: source, dispose: () => {} };
+    return {
+      teacher: adaptLayers(source),
+      id: `layers-model:${source.name}`,
+      stableId: false,
+      tokenizer: givenTokenizer,
+      layersModel: source,
+      dispose: () => {},
+    };
   }
   if (source && typeof (source as Teacher).predict === 'function') {
     const labels = (source as Teacher).labels;
-    return { teacher: source as Teacher, id: 'custom-teacher', stableId: false, tokenizer: givenTokenizer,
-      labels: labels ? [...labels] : undefined, external: (source as Teacher).async === true, dispose: () => {} };
+    return {
+      teacher: source as Teacher,
+      id: 'custom-teacher',
+      stableId: false,
+      tokenizer: givenTokenizer,
+      labels: labels ? [...labels] : undefined,
+      external: (source as Teacher).async === true,
+      dispose: () => {},
+    };
   }
-  throw new TfdistillError('INVALID_ARGUMENT', 'teacher must be a checkpoint directory, a model.json path or URL, a tf.LayersModel, a tf.GraphModel or a Teacher');
+  throw new TfdistillError(
+    'INVALID_ARGUMENT',
+    'teacher must be a checkpoint directory, a model.json path or URL, a tf.LayersModel, a tf.GraphModel or a Teacher',
+  );
 }
 
 function adaptLayers(model: tf.LayersModel): Teacher {
@@ -98,24 +114,49 @@ async function fromPath(given: string, tokenizer: TextTokenizer | undefined): Pr
     if (ck) {
       const meta = ck.meta;
       return {
-        teacher: adaptLayers(ck.model), id: `checkpoint:${path.resolve(source)}:${meta.createdAt}`, stableId: true,
-        tokenizer: tokenizer ?? ck.tokenizer, labels: ck.labels, maxLength: ck.maxLength,
-        layersModel: ck.model, dispose: () => { ck.model.dispose(); },
+        teacher: adaptLayers(ck.model),
+        id: `checkpoint:${path.resolve(source)}:${meta.createdAt}`,
+        stableId: true,
+        tokenizer: tokenizer ?? ck.tokenizer,
+        labels: ck.labels,
+        maxLength: ck.maxLength,
+        layersModel: ck.model,
+        dispose: () => {
+          ck.model.dispose();
+        },
       };
     }
   }
   const modelJson = isUrl || source.endsWith('.json') ? source : path.join(source, 'model.json');
   if (!tokenizer) {
-    throw new TfdistillError('INVALID_ARGUMENT', `${source} is not a tfdistill checkpoint, so it brings no tokenizer`,
-      'pass --tokenizer path/to/tokenizer.json (the tokenizer the teacher was trained with)');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `${source} is not a tfdistill checkpoint, so it brings no tokenizer`,
+      'pass --tokenizer path/to/tokenizer.json (the tokenizer the teacher was trained with)',
+    );
   }
   const format = await readFormat(modelJson, isUrl);
   if (format === 'graph-model') {
     const graph = isUrl ? await tf.loadGraphModel(modelJson) : await loadGraphModelFile(modelJson);
-    return { teacher: teacherFromGraphModel(graph), id: `graph-model:${source}`, stableId: true, tokenizer, dispose: () => graph.dispose() };
+    return {
+      teacher: teacherFromGraphModel(graph),
+      id: `graph-model:${source}`,
+      stableId: true,
+      tokenizer,
+      dispose: () => graph.dispose(),
+    };
   }
   const model = await tf.loadLayersModel(isUrl ? modelJson : fileSystemHandler(modelJson));
-  return { teacher: adaptLayers(model), id: `layers-model:${source}`, stableId: true, tokenizer, layersModel: model, dispose: () => { model.dispose(); } };
+  return {
+    teacher: adaptLayers(model),
+    id: `layers-model:${source}`,
+    stableId: true,
+    tokenizer,
+    layersModel: model,
+    dispose: () => {
+      model.dispose();
+    },
+  };
 }
 
 async function readFormat(modelJson: string, isUrl: boolean): Promise<string | undefined> {
@@ -124,7 +165,10 @@ async function readFormat(modelJson: string, isUrl: boolean): Promise<string | u
     const doc = JSON.parse(text) as { format?: string; modelTopology?: { node?: unknown } };
     return doc.format ?? (doc.modelTopology?.node ? 'graph-model' : 'layers-model');
   } catch (e) {
-    throw new TfdistillError('CHECKPOINT_NOT_FOUND', `cannot read teacher model ${modelJson}: ${(e as Error).message}`,
-      'give a tfdistill checkpoint directory or the path/URL of a TF.js model.json');
+    throw new TfdistillError(
+      'CHECKPOINT_NOT_FOUND',
+      `cannot read teacher model ${modelJson}: ${(e as Error).message}`,
+      'give a tfdistill checkpoint directory or the path/URL of a TF.js model.json',
+    );
   }
 }

@@ -56,7 +56,9 @@ describe('trainStep', () => {
       optimizer.dispose();
     });
     expect(snapshot(teacher.variables)).toEqual(teacherBefore);
-    snapshot(student.variables).forEach((v, i) => expect(v).not.toEqual(studentBefore[i]));
+    snapshot(student.variables).forEach((v, i) => {
+      expect(v).not.toEqual(studentBefore[i]);
+    });
     expect(losses[1]).toBeLessThan(losses[0]);
     tf.dispose([x, y, teacher.variables, student.variables]);
   });
@@ -71,14 +73,22 @@ describe('trainStep', () => {
     await expectNoLeaks(async () => {
       const optimizer = new AdamW({ learningRate: 0.01 });
       for (let i = 0; i < 5; i++) {
-        disposeStepResult(await trainStep({ variables: student.variables, lossFn: () => distillLoss(student, teacher, x, y),
-          optimizer, clipGlobalNorm: 1 }));
+        disposeStepResult(
+          await trainStep({
+            variables: student.variables,
+            lossFn: () => distillLoss(student, teacher, x, y),
+            optimizer,
+            clipGlobalNorm: 1,
+          }),
+        );
       }
       expect(optimizer.step).toBe(5);
       expect(reads.map((r) => r.mock.calls.length)).toEqual([0, 0]);
       optimizer.dispose();
     });
-    reads.forEach((r) => r.mockRestore());
+    reads.forEach((r) => {
+      r.mockRestore();
+    });
     tf.dispose([x, y, teacher.variables, student.variables]);
   });
 
@@ -117,7 +127,9 @@ describe('trainStep', () => {
     expect(plain.norms[0]).toBeGreaterThan(0.5); // clipping is active in this setup
     expect(maxAbsDiff(scaled.totals, plain.totals)).toBeLessThan(1e-6);
     expect(maxAbsDiff(scaled.norms, plain.norms)).toBeLessThan(1e-5);
-    scaled.values.forEach((v, i) => expect(maxAbsDiff(v, plain.values[i])).toBeLessThan(1e-6));
+    scaled.values.forEach((v, i) => {
+      expect(maxAbsDiff(v, plain.values[i])).toBeLessThan(1e-6);
+    });
     tf.dispose([x, y]);
   });
 
@@ -159,18 +171,27 @@ describe('trainStep', () => {
     await expectNoLeaks(async () => {
       const before = tf.memory().numTensors;
       for (let i = 0; i < 3; i++) {
-        disposeStepResult(await trainStep({
-          variables: full.variables,
-          lossFn: () => { const total = meanSquaredError(full.forward(x), y); return { total, terms: {} }; },
-          optimizer: optFull,
-        }));
-        for (const [from, size] of [[0, 5], [5, 3]]) {
+        disposeStepResult(
+          await trainStep({
+            variables: full.variables,
+            lossFn: () => {
+              const total = meanSquaredError(full.forward(x), y);
+              return { total, terms: {} };
+            },
+            optimizer: optFull,
+          }),
+        );
+        for (const [from, size] of [
+          [0, 5],
+          [5, 3],
+        ]) {
           const r = await trainStep({
             variables: micro.variables,
-            lossFn: () => tf.tidy(() => {
-              const total = meanSquaredError(micro.forward(x.slice(from, size)), y.slice(from, size));
-              return { total, terms: {} };
-            }),
+            lossFn: () =>
+              tf.tidy(() => {
+                const total = meanSquaredError(micro.forward(x.slice(from, size)), y.slice(from, size));
+                return { total, terms: {} };
+              }),
             optimizer: optMicro,
             accumulator,
             batchSize: size,
@@ -182,7 +203,9 @@ describe('trainStep', () => {
       // Only the two optimizers' moments (3 variables x m, v) remain; the accumulator is empty.
       expect(tf.memory().numTensors - before).toBe(12);
       expect(optMicro.step).toBe(3);
-      full.variables.forEach((v, i) => expect(maxAbsDiff(micro.variables[i].dataSync(), v.dataSync())).toBeLessThan(1e-6));
+      full.variables.forEach((v, i) => {
+        expect(maxAbsDiff(micro.variables[i].dataSync(), v.dataSync())).toBeLessThan(1e-6);
+      });
       optFull.dispose();
       optMicro.dispose();
       accumulator.dispose();
@@ -194,13 +217,24 @@ describe('trainStep', () => {
     const net = tinyMlp({ prefix: 'throws', inputs: 2, hidden: 2, outputs: 1, seed: 1 });
     const optimizer = new AdamW();
     await expectNoLeaks(async () => {
-      await expect(trainStep({
-        variables: net.variables,
-        lossFn: () => { throw new Error('bad batch'); },
-        optimizer,
-      })).rejects.toThrow('bad batch');
-      await expect(trainStep({ variables: [], lossFn: () => { throw new Error('unreached'); }, optimizer }))
-        .rejects.toThrow(/variables is empty/);
+      await expect(
+        trainStep({
+          variables: net.variables,
+          lossFn: () => {
+            throw new Error('bad batch');
+          },
+          optimizer,
+        }),
+      ).rejects.toThrow('bad batch');
+      await expect(
+        trainStep({
+          variables: [],
+          lossFn: () => {
+            throw new Error('unreached');
+          },
+          optimizer,
+        }),
+      ).rejects.toThrow(/variables is empty/);
     });
     optimizer.dispose();
     tf.dispose(net.variables);

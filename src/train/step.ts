@@ -99,7 +99,7 @@ export async function trainStep(options: TrainStepOptions): Promise<TrainStepRes
   require_(!accumulator || batchSize !== undefined, 'trainStep: batchSize is required when accumulating gradients');
   require_(!options.peers || batchSize !== undefined, 'trainStep: batchSize is required with peers');
 
-  let local;
+  let local: ReturnType<typeof lossAndGradients>;
   try {
     local = lossAndGradients(lossFn, variables, lossScale && ((t) => lossScale.scaleLoss(t)));
   } catch (e) {

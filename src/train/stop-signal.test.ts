@@ -55,7 +55,8 @@ describe('StopSignal', () => {
 
   it('tells the user how to resume', () => {
     expect(resumeMessage({ step: 1200, checkpointDir: 'out/ckpt' })).toBe(
-      'Stopped at step 1200; checkpoint saved in out/ckpt.\nResume with: tfdistill distill --resume out/ckpt');
+      'Stopped at step 1200; checkpoint saved in out/ckpt.\nResume with: tfdistill distill --resume out/ckpt',
+    );
     expect(resumeMessage({ step: 3, checkpointDir: 'x', command: 'node train.js --resume x' })).toMatch(/Resume with: node train.js/);
   });
 });

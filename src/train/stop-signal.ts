@@ -107,7 +107,9 @@ export class StopSignal {
       this.exit(EXIT_CODES[sig] ?? 1);
       return;
     }
-    this.stream.write(`\n${sig}: stopping after the current step and writing a checkpoint (${sig === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to quit now).\n`);
+    this.stream.write(
+      `\n${sig}: stopping after the current step and writing a checkpoint (${sig === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to quit now).\n`,
+    );
     this.request(sig);
   }
 }

@@ -36,7 +36,10 @@ describe('TeacherPrefetch', () => {
       expect(Array.from(first.batch.teacherLogits!)).toEqual([15, 2, 16, 2]);
       expect(first.after).toEqual({ epoch: 0, batchIndex: 1 });
       // The second batch went to the teacher before the caller trained on the first.
-      expect(sent).toEqual([[10, 11], [12, 13]]);
+      expect(sent).toEqual([
+        [10, 11],
+        [12, 13],
+      ]);
       const second = await prefetch.next();
       expect(second.batchIndex).toBe(1);
       expect(Array.from(second.batch.teacherLogits!)).toEqual([17, 2, 18, 2]);
@@ -51,10 +54,13 @@ describe('TeacherPrefetch', () => {
   it("reports a teacher's failure from the next() that needs that batch", async () => {
     const iterator = new EpochIterator(examples, { batchSize: 2, seed: 1, shuffle: false, bucketByLength: false });
     let n = 0;
-    const teacher: Teacher = { async: true, predict: async (ids) => {
-      if (n++ === 1) throw new Error('teacher died');
-      return { logits: tf.zeros([ids.shape[0], 2]) };
-    } };
+    const teacher: Teacher = {
+      async: true,
+      predict: async (ids) => {
+        if (n++ === 1) throw new Error('teacher died');
+        return { logits: tf.zeros([ids.shape[0], 2]) };
+      },
+    };
     const prefetch = new TeacherPrefetch(iterator, teacher, { limit: 3 });
     const first = await prefetch.next();
     expect(first.batch.numClasses).toBe(2);

@@ -23,7 +23,11 @@ export class TeacherPrefetch {
   private pending: Promise<PrefetchedBatch> | undefined;
   private taken = 0;
 
-  constructor(private readonly iterator: EpochIterator, private readonly teacher: Teacher, private readonly opts: { limit: number }) {}
+  constructor(
+    private readonly iterator: EpochIterator,
+    private readonly teacher: Teacher,
+    private readonly opts: { limit: number },
+  ) {}
 
   /** The next batch with its teacher logits; starts the teacher on the one after it before returning. */
   async next(): Promise<PrefetchedBatch> {

@@ -13,7 +13,9 @@ describe('float32ToFloat16', () => {
   it('matches numpy bit for bit, including ties, subnormals, overflow, zeros and infinities', () => {
     const values = new Float32Array(new Uint32Array(cases.float32Bits).buffer);
     const got = Array.from(float32ToFloat16(values));
-    const mismatches = got.flatMap((bits, i) => (bits === cases.float16Bits[i] ? [] : [{ value: values[i], got: bits, numpy: cases.float16Bits[i] }]));
+    const mismatches = got.flatMap((bits, i) =>
+      bits === cases.float16Bits[i] ? [] : [{ value: values[i], got: bits, numpy: cases.float16Bits[i] }],
+    );
     expect(mismatches).toEqual([]);
     expect(got.length).toBe(373);
   });
@@ -40,7 +42,9 @@ describe('float16 codec', () => {
   });
 
   it('decodes half bit patterns to the values numpy gives', () => {
-    golden.bits.forEach((bits, i) => expect(fromFloat16Bits(bits)).toBe(Number(golden.decoded[i])));
+    golden.bits.forEach((bits, i) => {
+      expect(fromFloat16Bits(bits)).toBe(Number(golden.decoded[i]));
+    });
     expect(Number.isNaN(fromFloat16Bits(toFloat16Bits(NaN)))).toBe(true);
     expect(Object.is(fromFloat16Bits(toFloat16Bits(-0)), -0)).toBe(true);
   });

@@ -3,7 +3,9 @@ import { Rng } from './rng.js';
 
 describe('Rng', () => {
   it('is deterministic for a seed and differs across seeds', () => {
-    const a = new Rng(7), b = new Rng(7), c = new Rng(8);
+    const a = new Rng(7),
+      b = new Rng(7),
+      c = new Rng(8);
     const xs = [a.next(), a.next(), a.next()];
     expect([b.next(), b.next(), b.next()]).toEqual(xs);
     expect(c.next()).not.toBe(xs[0]);

@@ -24,7 +24,8 @@ export function workerEntry(callerUrl: string, name: string): { source: URL | st
   const file = pathToFileURL(path.join(path.dirname(here), `${name}${ext}`));
   if (ext !== '.ts') return { source: file, eval: false };
   const api = path.join(path.dirname(createRequire(callerUrl).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs');
-  if (!existsSync(api)) throw new TfdistillError('BACKEND_UNAVAILABLE', 'running tfdistill from its TypeScript sources needs tsx for worker threads');
+  if (!existsSync(api))
+    throw new TfdistillError('BACKEND_UNAVAILABLE', 'running tfdistill from its TypeScript sources needs tsx for worker threads');
   const bootstrap = `import(${JSON.stringify(pathToFileURL(api).href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`;
   return { source: bootstrap, eval: true };
 }

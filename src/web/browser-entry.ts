@@ -22,7 +22,9 @@ export interface BrowserPrediction {
   latencyMs: number;
 }
 
-interface WebConfig { maxLength: number }
+interface WebConfig {
+  maxLength: number;
+}
 
 async function fetchJson(url: string): Promise<unknown> {
   const res = await fetch(url);
@@ -42,8 +44,10 @@ export async function loadStudent(base: string): Promise<(text: string) => Promi
   await tf.setBackend('cpu');
   await tf.ready();
   const [model, tokenizerDoc, labels, config] = await Promise.all([
-    tf.loadLayersModel(`${base}model.json`), fetchJson(`${base}tokenizer.json`),
-    fetchJson(`${base}labels.json`) as Promise<string[]>, fetchJson(`${base}web-config.json`) as Promise<WebConfig>,
+    tf.loadLayersModel(`${base}model.json`),
+    fetchJson(`${base}tokenizer.json`),
+    fetchJson(`${base}labels.json`) as Promise<string[]>,
+    fetchJson(`${base}web-config.json`) as Promise<WebConfig>,
   ]);
   const tokenizer = tokenizerFromJson(tokenizerDoc);
   return async (text: string) => {
@@ -57,7 +61,9 @@ export async function loadStudent(base: string): Promise<(text: string) => Promi
     probs.dispose();
     const best = p.indexOf(Math.max(...p));
     const probabilities: Record<string, number> = {};
-    labels.forEach((name, i) => { probabilities[name] = p[i]; });
+    labels.forEach((name, i) => {
+      probabilities[name] = p[i];
+    });
     return { label: labels[best], probabilities, latencyMs: performance.now() - t0 };
   };
 }
@@ -72,10 +78,17 @@ async function main(): Promise<void> {
     (window as unknown as { tfdistill: object }).tfdistill = { classify };
     status.textContent = `ready (TF.js ${tf.version.tfjs}, backend ${tf.getBackend()})`;
     const run = async (): Promise<void> => {
-      if (input.value.trim() === '') { output.textContent = ''; return; }
+      if (input.value.trim() === '') {
+        output.textContent = '';
+        return;
+      }
       const r = await classify(input.value);
-      output.textContent = `${r.label}\n` + Object.entries(r.probabilities).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join('\n')
-        + `\nlatency: ${r.latencyMs.toFixed(1)} ms`;
+      output.textContent =
+        `${r.label}\n` +
+        Object.entries(r.probabilities)
+          .map(([k, v]) => `${k}: ${v.toFixed(4)}`)
+          .join('\n') +
+        `\nlatency: ${r.latencyMs.toFixed(1)} ms`;
     };
     document.getElementById('classify')!.addEventListener('click', () => void run());
     input.addEventListener('input', () => void run());

@@ -48,21 +48,33 @@ export async function buildWebBundle(): Promise<string> {
   try {
     esbuild = await import('esbuild');
   } catch (e) {
-    throw new TfdistillError('BACKEND_UNAVAILABLE', `cannot bundle the browser script: esbuild is not installed (${(e as Error).message})`,
-      'install esbuild (npm i -D esbuild) or use a tfdistill build that ships dist/web/tfdistill-web.js');
+    throw new TfdistillError(
+      'BACKEND_UNAVAILABLE',
+      `cannot bundle the browser script: esbuild is not installed (${(e as Error).message})`,
+      'install esbuild (npm i -D esbuild) or use a tfdistill build that ships dist/web/tfdistill-web.js',
+    );
   }
   const result = await esbuild.build({
-    entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', target: 'es2020', minify: true,
-    write: false, logLevel: 'silent', legalComments: 'none',
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+    legalComments: 'none',
     // Node-only code paths (loading a tokenizer from disk) are dynamic imports that the page never reaches.
     external: ['node:*'],
-    plugins: [{
-      name: 'tfjs-global',
-      setup(build) {
-        build.onResolve({ filter: /^@tensorflow\/tfjs$/ }, () => ({ path: 'tfjs-global', namespace: 'tfjs-global' }));
-        build.onLoad({ filter: /.*/, namespace: 'tfjs-global' }, () => ({ contents: 'module.exports = globalThis.tf;', loader: 'js' }));
+    plugins: [
+      {
+        name: 'tfjs-global',
+        setup(build) {
+          build.onResolve({ filter: /^@tensorflow\/tfjs$/ }, () => ({ path: 'tfjs-global', namespace: 'tfjs-global' }));
+          build.onLoad({ filter: /.*/, namespace: 'tfjs-global' }, () => ({ contents: 'module.exports = globalThis.tf;', loader: 'js' }));
+        },
       },
-    }],
+    ],
   });
   return result.outputFiles[0].text;
 }

@@ -22,10 +22,13 @@ beforeAll(async () => {
 async function loadExported(dir: string): Promise<tf.LayersModel> {
   const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
   const bin = readFileSync(path.join(dir, 'weights.bin'));
-  return tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights,
-    weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length),
-  }));
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0].weights,
+      weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length),
+    }),
+  );
 }
 
 describe('exportWeb', () => {
@@ -36,11 +39,23 @@ describe('exportWeb', () => {
       const want = await predictLogits(c.model, examples);
       c.model.dispose();
       const sizes: Record<string, number> = {};
-      for (const [mode, tol] of [[undefined, 1e-5], ['float16', 2e-2], ['uint8', 0.3]] as const) {
+      for (const [mode, tol] of [
+        [undefined, 1e-5],
+        ['float16', 2e-2],
+        ['uint8', 0.3],
+      ] as const) {
         const out = path.join(root, `web-${mode ?? 'f32'}`);
         const r = await exportWeb(ckpt, out, { quantize: mode });
-        expect(r.files).toEqual(['index.html', 'labels.json', 'model.json', 'tf.min.js', 'tfdistill-web.js', 'tokenizer.json',
-          'web-config.json', 'weights.bin']);
+        expect(r.files).toEqual([
+          'index.html',
+          'labels.json',
+          'model.json',
+          'tf.min.js',
+          'tfdistill-web.js',
+          'tokenizer.json',
+          'web-config.json',
+          'weights.bin',
+        ]);
         expect(JSON.parse(readFileSync(path.join(out, 'labels.json'), 'utf8'))).toEqual(['ham', 'spam']);
         expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toMatch(/<script src="tf.min.js">[\s\S]*tfdistill-web.js/);
         expect(statSync(path.join(out, 'tf.min.js')).size).toBeGreaterThan(500_000);

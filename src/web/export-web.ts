@@ -4,7 +4,7 @@
  * `index.html`, the stock `tf.min.js` and tfdistill's page script (layers + tokenizer). Serve it with any static
  * file server; opening it via `file://` does not work because browsers block `fetch` there.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -55,15 +55,20 @@ const WEIGHTS_BIN = 'weights.bin';
  * ```
  */
 export async function exportWeb(checkpointDir: string, outDir: string, options: ExportWebOptions = {}): Promise<ExportWebResult> {
-  require_(options.quantize === undefined || options.quantize === 'float16' || options.quantize === 'uint8',
-    `quantize must be 'float16' or 'uint8', got '${options.quantize}'`);
+  require_(
+    options.quantize === undefined || options.quantize === 'float16' || options.quantize === 'uint8',
+    `quantize must be 'float16' or 'uint8', got '${options.quantize}'`,
+  );
   await checkOutDir(outDir, Boolean(options.force));
   const ckpt = await loadClassifier(checkpointDir);
   let artifacts: tf.io.ModelArtifacts;
   try {
     if (ckpt.model.inputs.length > 1) {
-      throw new TfdistillError('INVALID_ARGUMENT', `${checkpointDir} reads sentence pairs; the exported page classifies single texts`,
-        'export a student trained on single texts, or serve this one with createPredictor / tfdistill predict --text-pair');
+      throw new TfdistillError(
+        'INVALID_ARGUMENT',
+        `${checkpointDir} reads sentence pairs; the exported page classifies single texts`,
+        'export a student trained on single texts, or serve this one with createPredictor / tfdistill predict --text-pair',
+      );
     }
     artifacts = await captureArtifacts(ckpt.model);
   } finally {
@@ -74,8 +79,11 @@ export async function exportWeb(checkpointDir: string, outDir: string, options: 
   if (options.quantize) ({ specs, data: weights } = quantizeWeights(specs, weights.buffer as ArrayBuffer, options.quantize));
 
   const modelJson = {
-    format: 'layers-model', generatedBy: artifacts.generatedBy, convertedBy: 'tfdistill export-web',
-    modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: [WEIGHTS_BIN], weights: specs }],
+    format: 'layers-model',
+    generatedBy: artifacts.generatedBy,
+    convertedBy: 'tfdistill export-web',
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: specs }],
   };
   const title = options.title ?? path.basename(path.resolve(checkpointDir));
   await mkdir(outDir, { recursive: true });
@@ -99,8 +107,11 @@ async function checkOutDir(outDir: string, force: boolean): Promise<void> {
     entries = await readdir(outDir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // does not exist yet
-    throw new TfdistillError('OUTPUT_EXISTS', `${outDir} is not a folder tfdistill can write into: ${(e as Error).message}`,
-      'choose another --out folder');
+    throw new TfdistillError(
+      'OUTPUT_EXISTS',
+      `${outDir} is not a folder tfdistill can write into: ${(e as Error).message}`,
+      'choose another --out folder',
+    );
   }
   if (entries.length > 0 && !force) {
     throw new TfdistillError('OUTPUT_EXISTS', `${outDir} is not empty`, 'choose another --out folder or pass --force');
@@ -113,7 +124,10 @@ function joinWeightData(data: tf.io.ModelArtifacts['weightData']): ArrayBuffer {
   const total = data.reduce((s, b) => s + b.byteLength, 0);
   const out = new Uint8Array(total);
   let at = 0;
-  for (const b of data) { out.set(new Uint8Array(b), at); at += b.byteLength; }
+  for (const b of data) {
+    out.set(new Uint8Array(b), at);
+    at += b.byteLength;
+  }
   return out.buffer;
 }
 

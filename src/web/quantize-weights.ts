@@ -21,7 +21,9 @@ export type WebQuantization = 'float16' | 'uint8';
  * ```
  */
 export function quantizeWeights(
-  specs: readonly tf.io.WeightsManifestEntry[], data: ArrayBuffer, mode: WebQuantization,
+  specs: readonly tf.io.WeightsManifestEntry[],
+  data: ArrayBuffer,
+  mode: WebQuantization,
 ): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array } {
   const outSpecs: tf.io.WeightsManifestEntry[] = [];
   const parts: Uint8Array[] = [];
@@ -49,6 +51,9 @@ export function quantizeWeights(
   const total = parts.reduce((s, p) => s + p.length, 0);
   const out = new Uint8Array(total);
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return { specs: outSpecs, data: out };
 }

@@ -62,22 +62,39 @@ describe('exportWeb in Chromium', () => {
     // A fresh profile per run; playwright passes it as --user-data-dir.
     const browser = await pw.chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'tfd-chrome-')), {
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--no-first-run', '--disable-sync', '--disable-quic'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+        '--disable-quic',
+      ],
     });
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       const offsite: string[] = [];
-      page.on('request', (r) => { if (!r.url().startsWith(url)) offsite.push(r.url()); });
+      page.on('request', (r) => {
+        if (!r.url().startsWith(url)) offsite.push(r.url());
+      });
       await page.goto(url);
       await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
-      expect(await page.getAttribute('body', 'data-ready'), `page errors: ${errors.join('; ')} / ${await page.textContent('#status')}`).toBe('true');
+      expect(
+        await page.getAttribute('body', 'data-ready'),
+        `page errors: ${errors.join('; ')} / ${await page.textContent('#status')}`,
+      ).toBe('true');
       for (const [i, text] of texts.entries()) {
-        const got = await page.evaluate(async (t) =>
-          (window as unknown as { tfdistill: { classify(t: string): Promise<{ label: string; probabilities: Record<string, number> }> } })
-            .tfdistill.classify(t), text);
+        const got = await page.evaluate(
+          async (t) =>
+            (
+              window as unknown as { tfdistill: { classify(t: string): Promise<{ label: string; probabilities: Record<string, number> }> } }
+            ).tfdistill.classify(t),
+          text,
+        );
         expect(got.label, text).toBe(node[i].label);
         for (const label of ['ham', 'spam']) expect(Math.abs(got.probabilities[label] - node[i].probabilities[label])).toBeLessThan(1e-4);
       }

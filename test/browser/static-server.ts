@@ -3,8 +3,12 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 
 const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json',
-  '.bin': 'application/octet-stream', '.wasm': 'application/wasm',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.json': 'application/json',
+  '.bin': 'application/octet-stream',
+  '.wasm': 'application/wasm',
 };
 
 /** Serves `root` on 127.0.0.1 at a random free port (tests only; no directory listing, no path escapes). */
@@ -12,7 +16,10 @@ export async function serveStatic(root: string): Promise<{ url: string; server: 
   const server = createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
     const file = path.resolve(root, rel);
-    if (!file.startsWith(path.resolve(root) + path.sep)) { res.writeHead(403).end(); return; }
+    if (!file.startsWith(path.resolve(root) + path.sep)) {
+      res.writeHead(403).end();
+      return;
+    }
     readFile(file).then(
       (body) => res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(body),
       () => res.writeHead(404).end('not found'),

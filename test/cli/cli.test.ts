@@ -17,7 +17,7 @@ beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'tfd-cli-'));
   csv = path.join(tmp, 'train.csv');
   const rows = Array.from({ length: 6 }, () => tinyTexts).flat();
-  await fs.writeFile(csv, ['text,label', ...rows.map((r) => `"${r.text}",${r.label}`)].join('\n') + '\n');
+  await fs.writeFile(csv, `${['text,label', ...rows.map((r) => `"${r.text}",${r.label}`)].join('\n')}\n`);
 });
 afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
@@ -25,12 +25,35 @@ const tiny = ['--max-length', '16', '--epochs', '1', '--batch-size', '8', '--bac
 
 describe('tfdistill CLI end to end', () => {
   it('train-teacher -> train -> a checkpoint stock tfjs loads and predicts with', async () => {
-    const t = await runCli(['train-teacher', '--data', csv, '--preset', 'studentTiny', '--vocab-size', '120', '--out', path.join(tmp, 't'), ...tiny]);
+    const t = await runCli([
+      'train-teacher',
+      '--data',
+      csv,
+      '--preset',
+      'studentTiny',
+      '--vocab-size',
+      '120',
+      '--out',
+      path.join(tmp, 't'),
+      ...tiny,
+    ]);
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).toMatch(/teacher saved to .*t[/\\]teacher/);
 
-    const s = await runCli(['train', '--teacher', path.join(tmp, 't'), '--data', csv, '--student-dim', '16', '--student-layers', '1',
-      '--out', path.join(tmp, 'run'), ...tiny]);
+    const s = await runCli([
+      'train',
+      '--teacher',
+      path.join(tmp, 't'),
+      '--data',
+      csv,
+      '--student-dim',
+      '16',
+      '--student-layers',
+      '1',
+      '--out',
+      path.join(tmp, 'run'),
+      ...tiny,
+    ]);
     expect(s.code, s.stderr).toBe(0);
     expect(s.stdout).toMatch(/student saved to/);
     expect(s.stdout).toMatch(/samples\/s/);
@@ -39,11 +62,17 @@ describe('tfdistill CLI end to end', () => {
     const dir = path.join(tmp, 'run', 'student');
     const modelJson = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8'));
     const specs = modelJson.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights);
-    const shards = await Promise.all(modelJson.weightsManifest.flatMap((g: { paths: string[] }) => g.paths)
-      .map((p: string) => fs.readFile(path.join(dir, p))));
+    const shards = await Promise.all(
+      modelJson.weightsManifest.flatMap((g: { paths: string[] }) => g.paths).map((p: string) => fs.readFile(path.join(dir, p))),
+    );
     const bytes = Buffer.concat(shards);
-    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs,
-      weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) }));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: specs,
+        weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+      }),
+    );
     const tokenizer = await loadTokenizer(path.join(dir, 'tokenizer.json'));
     await expectNoLeaks(async () => {
       const ids = tf.tensor2d([Array.from(tokenizer.encode('win free money now', 16))], undefined, 'int32');
@@ -58,8 +87,20 @@ describe('tfdistill CLI end to end', () => {
 
     // Without --max-length the student reads what the teacher reads (16 here), not the default 128.
     const noLength = tiny.filter((f, i) => f !== '--max-length' && tiny[i - 1] !== '--max-length');
-    const s2 = await runCli(['train', '--teacher', path.join(tmp, 't'), '--data', csv, '--student-dim', '16', '--student-layers', '1',
-      '--out', path.join(tmp, 'run-teacher-length'), ...noLength]);
+    const s2 = await runCli([
+      'train',
+      '--teacher',
+      path.join(tmp, 't'),
+      '--data',
+      csv,
+      '--student-dim',
+      '16',
+      '--student-layers',
+      '1',
+      '--out',
+      path.join(tmp, 'run-teacher-length'),
+      ...noLength,
+    ]);
     expect(s2.code, s2.stderr).toBe(0);
     const meta = JSON.parse(await fs.readFile(path.join(tmp, 'run-teacher-length', 'student', 'tfdistill.json'), 'utf8'));
     expect(meta.modelConfig.maxLength).toBe(16);
@@ -69,7 +110,10 @@ describe('tfdistill CLI end to end', () => {
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain('</html>');
     expect(html).toContain('Confusion matrix');
-    const metrics = (await fs.readFile(path.join(tmp, 'run', 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const metrics = (await fs.readFile(path.join(tmp, 'run', 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(metrics.some((m) => m.kind === 'eval')).toBe(true);
   });
 

@@ -23,7 +23,7 @@ beforeAll(async () => {
   await saveModel(model, at('bare'));
   await model.save(fileSystemHandler(at('plain/model.json')));
   model.dispose();
-  await fs.writeFile(at('val.csv'), ['text,label', ...tinyTexts.map((r) => `"${r.text}",${r.label}`)].join('\n') + '\n');
+  await fs.writeFile(at('val.csv'), `${['text,label', ...tinyTexts.map((r) => `"${r.text}",${r.label}`)].join('\n')}\n`);
 });
 afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
@@ -34,22 +34,37 @@ const commandLines: Record<string, string[]> = {
 };
 
 describe('compress commands open every kind of model', () => {
-  it.each(Object.keys(commandLines))('%s: a run directory (with --data), a checkpoint without tokenizer, a plain TF.js folder', async (command) => {
-    const fromRun = await runCli([command, at('run'), ...commandLines[command], '--data', at('val.csv'), '--out', at(`${command}-run`), '--backend', 'wasm']);
-    expect(fromRun.code, fromRun.stderr).toBe(0);
-    expect(fromRun.stdout, 'evaluated with the student\'s tokenizer').toMatch(/^step .* accuracy/m);
-    expect(fromRun.stdout).toMatch(/\d\.\d%/);
-    for (const source of ['bare', 'plain']) {
-      const r = await runCli([command, at(source), ...commandLines[command], '--out', at(`${command}-${source}`), '--backend', 'wasm']);
-      expect(r.code, r.stderr).toBe(0);
-      expect(await fs.readdir(at(`${command}-${source}`))).toContain('model.json');
-    }
-  });
+  it.each(Object.keys(commandLines))(
+    '%s: a run directory (with --data), a checkpoint without tokenizer, a plain TF.js folder',
+    async (command) => {
+      const fromRun = await runCli([
+        command,
+        at('run'),
+        ...commandLines[command],
+        '--data',
+        at('val.csv'),
+        '--out',
+        at(`${command}-run`),
+        '--backend',
+        'wasm',
+      ]);
+      expect(fromRun.code, fromRun.stderr).toBe(0);
+      expect(fromRun.stdout, "evaluated with the student's tokenizer").toMatch(/^step .* accuracy/m);
+      expect(fromRun.stdout).toMatch(/\d\.\d%/);
+      for (const source of ['bare', 'plain']) {
+        const r = await runCli([command, at(source), ...commandLines[command], '--out', at(`${command}-${source}`), '--backend', 'wasm']);
+        expect(r.code, r.stderr).toBe(0);
+        expect(await fs.readdir(at(`${command}-${source}`))).toContain('model.json');
+      }
+    },
+  );
 
   it('refuses --data without a tokenizer, and a folder holding no model, in one line each', async () => {
     const noTokenizer = await runCli(['quantize', at('bare'), '--data', at('val.csv'), '--out', at('q-data'), '--backend', 'wasm']);
     expect(noTokenizer.code).toBe(1);
-    expect(noTokenizer.stderr).toMatch(/val\.csv needs the checkpoint tokenizer, and this model has none .*\(INVALID_ARGUMENT\)\nhint: leave out the data/);
+    expect(noTokenizer.stderr).toMatch(
+      /val\.csv needs the checkpoint tokenizer, and this model has none .*\(INVALID_ARGUMENT\)\nhint: leave out the data/,
+    );
     await fs.mkdir(at('empty'));
     const noModel = await runCli(['prune', at('empty'), '--sparsity', '0.5', '--out', at('p-empty'), '--backend', 'wasm']);
     expect(noModel.code).toBe(1);

@@ -37,8 +37,14 @@ const roles: Record<string, { model?: 'model' | 'teacher'; writes?: true }> = {
 /** `tfdistill <name> --help` as the user sees it, from yargs in-process (no process exit). */
 async function help(name: string): Promise<string> {
   const command = commands.find((c) => String(c.command).split(' ')[0] === name)!;
-  const cli = yargs().scriptName('tfdistill').exitProcess(false).command(command as never).wrap(200);
-  return new Promise((resolve) => { void cli.parse([name, '--help'], {}, (_err, _argv, output) => resolve(output)); });
+  const cli = yargs()
+    .scriptName('tfdistill')
+    .exitProcess(false)
+    .command(command as never)
+    .wrap(200);
+  return new Promise((resolve) => {
+    void cli.parse([name, '--help'], {}, (_err, _argv, output) => resolve(output));
+  });
 }
 
 describe('every command follows the conventions', () => {
@@ -51,7 +57,9 @@ describe('every command follows the conventions', () => {
   it.each(names)('%s', async (name) => {
     const role = roles[name];
     const text = await help(name);
-    const positionals = String(commands.find((c) => String(c.command).split(' ')[0] === name)!.command).split(' ').slice(1);
+    const positionals = String(commands.find((c) => String(c.command).split(' ')[0] === name)!.command)
+      .split(' ')
+      .slice(1);
     if (role.model) {
       expect(positionals[0], 'the model is the first positional').toMatch(new RegExp(`^[<[]${role.model}[>\\]]$`));
       expect(text).toMatch(new RegExp(`Positionals:\\s+${role.model}\\s`));
@@ -79,7 +87,7 @@ describe('a writing command run twice', () => {
     // A training run directory as `tfdistill train` leaves it (its student/, the rest of the run beside it).
     (await makeTinyCheckpoint(path.join(tmp, 'run', 'student'))).model.dispose();
     await fs.writeFile(path.join(tmp, 'run', 'metrics.jsonl'), '');
-    await fs.writeFile(path.join(tmp, 'train.csv'), ['text,label', ...tinyTexts.map((r) => `"${r.text}",${r.label}`)].join('\n') + '\n');
+    await fs.writeFile(path.join(tmp, 'train.csv'), `${['text,label', ...tinyTexts.map((r) => `"${r.text}",${r.label}`)].join('\n')}\n`);
   });
   afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
@@ -101,7 +109,15 @@ describe('a writing command run twice', () => {
   });
 
   it('cache-teacher (a file)', async () => {
-    await twice(['cache-teacher', path.join(tmp, 'run'), '--data', path.join(tmp, 'train.csv'), '--max-length', '16',
-      '--out', path.join(tmp, 'train.teacher.bin')]);
+    await twice([
+      'cache-teacher',
+      path.join(tmp, 'run'),
+      '--data',
+      path.join(tmp, 'train.csv'),
+      '--max-length',
+      '16',
+      '--out',
+      path.join(tmp, 'train.teacher.bin'),
+    ]);
   });
 });

@@ -19,10 +19,19 @@ async function split(name: string, source: string, columns: string[]): Promise<[
   const write = async (suffix: string, part: Record<string, string>[]) => {
     const file = path.join(tmp, `${name}-${suffix}.csv`);
     const cell = (v: string) => `"${v.replace(/"/g, '""')}"`;
-    await fs.writeFile(file, [columns.join(','), ...part.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n');
+    await fs.writeFile(file, `${[columns.join(','), ...part.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n')}\n`);
     return file;
   };
-  return [await write('train', rows.filter((_, i) => i % 5 !== 0)), await write('held', rows.filter((_, i) => i % 5 === 0))];
+  return [
+    await write(
+      'train',
+      rows.filter((_, i) => i % 5 !== 0),
+    ),
+    await write(
+      'held',
+      rows.filter((_, i) => i % 5 === 0),
+    ),
+  ];
 }
 
 beforeAll(async () => {
@@ -32,10 +41,28 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
-const small = ['--epochs', '3', '--student-dim', '32', '--student-layers', '1', '--max-length', '64', '--vocab-size', '1000', '--backend', 'wasm'];
+const small = [
+  '--epochs',
+  '3',
+  '--student-dim',
+  '32',
+  '--student-layers',
+  '1',
+  '--max-length',
+  '64',
+  '--vocab-size',
+  '1000',
+  '--backend',
+  'wasm',
+];
 
 /** Agreement on held-out rows, and what always answering the teacher's most frequent class would score. */
-async function heldOutAgreement(student: string, held: string, teacher: string, extra: string[] = []): Promise<{ agreement: number; chance: number }> {
+async function heldOutAgreement(
+  student: string,
+  held: string,
+  teacher: string,
+  extra: string[] = [],
+): Promise<{ agreement: number; chance: number }> {
   const r = await runCli(['eval', student, held, '--teacher', teacher, '--json', '--backend', 'wasm', ...extra]);
   expect(r.code, r.stderr).toBe(0);
   const result = JSON.parse(r.stdout) as { agreement: number; count: number; confusion: number[][]; teacherAccuracy: number };
@@ -49,18 +76,39 @@ async function heldOutAgreement(student: string, held: string, teacher: string, 
 describe('tfdistill with a Hugging Face ONNX teacher folder', () => {
   it('sentence pairs: train --teacher <bert export> --text-pair-column gives a student that agrees with the teacher', async () => {
     const out = path.join(tmp, 'pairs-run');
-    const t = await runCli(['train', '--teacher', path.join(HF, 'bert-tiny'), '--data', files.pairsTrain, '--text-pair-column', 'text_pair',
-      '--out', out, ...small]);
+    const t = await runCli([
+      'train',
+      '--teacher',
+      path.join(HF, 'bert-tiny'),
+      '--data',
+      files.pairsTrain,
+      '--text-pair-column',
+      'text_pair',
+      '--out',
+      out,
+      ...small,
+    ]);
     expect(t.code, t.stderr).toBe(0);
     expect(t.stderr).toContain('trained a WordPiece tokenizer (1000 tokens)');
     const meta = JSON.parse(await fs.readFile(path.join(out, 'student', 'tfdistill.json'), 'utf8'));
     expect(meta.labels).toEqual(['ham', 'spam']); // config.json id2label
     expect(meta.modelConfig).toMatchObject({ typeVocabSize: 2, padId: 0 });
-    const { agreement, chance } = await heldOutAgreement(path.join(out, 'student'), files.pairsHeld, path.join(HF, 'bert-tiny'),
-      ['--text-pair-column', 'text_pair']);
+    const { agreement, chance } = await heldOutAgreement(path.join(out, 'student'), files.pairsHeld, path.join(HF, 'bert-tiny'), [
+      '--text-pair-column',
+      'text_pair',
+    ]);
     expect(agreement).toBeGreaterThan(chance + 0.15);
 
-    const p = await runCli(['predict', path.join(out, 'student'), '--text', 'Win a FREE cruise', '--text-pair', 'Click here now!!!', '--backend', 'wasm']);
+    const p = await runCli([
+      'predict',
+      path.join(out, 'student'),
+      '--text',
+      'Win a FREE cruise',
+      '--text-pair',
+      'Click here now!!!',
+      '--backend',
+      'wasm',
+    ]);
     expect(p.code, p.stderr).toBe(0);
     expect(Object.keys(JSON.parse(p.stdout).probabilities)).toEqual(['ham', 'spam']);
 
@@ -73,8 +121,18 @@ describe('tfdistill with a Hugging Face ONNX teacher folder', () => {
 
   it.each(['train', 'teacher'])('single texts, RoBERTa-style teacher (pad id 1), --student-tokenizer %s', async (studentTokenizer) => {
     const out = path.join(tmp, `single-${studentTokenizer}`);
-    const t = await runCli(['train', '--teacher', path.join(HF, 'roberta-tiny'), '--data', files.singleTrain,
-      '--student-tokenizer', studentTokenizer, '--out', out, ...small]);
+    const t = await runCli([
+      'train',
+      '--teacher',
+      path.join(HF, 'roberta-tiny'),
+      '--data',
+      files.singleTrain,
+      '--student-tokenizer',
+      studentTokenizer,
+      '--out',
+      out,
+      ...small,
+    ]);
     expect(t.code, t.stderr).toBe(0);
     const meta = JSON.parse(await fs.readFile(path.join(out, 'student', 'tfdistill.json'), 'utf8'));
     // Reusing the teacher's byte-level BPE file means padding with its <pad> = 1.
@@ -92,25 +150,55 @@ describe('tfdistill with a bad ONNX teacher: a clear error, nothing written', ()
     return dir;
   };
   const train = (teacher: string, out: string, extra: string[] = []) =>
-    runCli(['train', '--teacher', teacher, '--data', files.pairsTrain, '--text-pair-column', 'text_pair', '--out', out, ...small, ...extra]);
+    runCli([
+      'train',
+      '--teacher',
+      teacher,
+      '--data',
+      files.pairsTrain,
+      '--text-pair-column',
+      'text_pair',
+      '--out',
+      out,
+      ...small,
+      ...extra,
+    ]);
 
   // The library's codes for these are tested in src/train/resolve-onnx-teacher.test.ts; the CLI prints the message.
   it.each<[string, (dir: string) => Promise<void>, RegExp]>([
     ['not ONNX', (d) => fs.writeFile(path.join(d, 'model.onnx'), 'not a model'), /not a usable ONNX model/],
-    ['truncated', async (d) => { const b = await fs.readFile(path.join(d, 'model.onnx')); await fs.writeFile(path.join(d, 'model.onnx'), b.subarray(0, 5000)); },
-      /not a usable ONNX model/],
-    ['3 labels in id2label, 2 logits', async (d) => {
-      const config = JSON.parse(await fs.readFile(path.join(d, 'config.json'), 'utf8'));
-      await fs.writeFile(path.join(d, 'config.json'), JSON.stringify({ ...config, id2label: { 0: 'ham', 1: 'spam', 2: 'phish' } }));
-    }, /gives 2 logits per row but config.json id2label names 3 classes/],
-    ['labels the data does not use', async (d) => {
-      const config = JSON.parse(await fs.readFile(path.join(d, 'config.json'), 'utf8'));
-      await fs.writeFile(path.join(d, 'config.json'), JSON.stringify({ ...config, id2label: { 0: 'NEGATIVE', 1: 'POSITIVE' } }));
-    }, /unknown label 'ham' \(known labels: NEGATIVE, POSITIVE\)/],
-    ['an unsupported tokenizer model', async (d) => {
-      const tok = JSON.parse(await fs.readFile(path.join(d, 'tokenizer.json'), 'utf8'));
-      await fs.writeFile(path.join(d, 'tokenizer.json'), JSON.stringify({ ...tok, model: { ...tok.model, type: 'CharLevel' } }));
-    }, /CharLevel/],
+    [
+      'truncated',
+      async (d) => {
+        const b = await fs.readFile(path.join(d, 'model.onnx'));
+        await fs.writeFile(path.join(d, 'model.onnx'), b.subarray(0, 5000));
+      },
+      /not a usable ONNX model/,
+    ],
+    [
+      '3 labels in id2label, 2 logits',
+      async (d) => {
+        const config = JSON.parse(await fs.readFile(path.join(d, 'config.json'), 'utf8'));
+        await fs.writeFile(path.join(d, 'config.json'), JSON.stringify({ ...config, id2label: { 0: 'ham', 1: 'spam', 2: 'phish' } }));
+      },
+      /gives 2 logits per row but config.json id2label names 3 classes/,
+    ],
+    [
+      'labels the data does not use',
+      async (d) => {
+        const config = JSON.parse(await fs.readFile(path.join(d, 'config.json'), 'utf8'));
+        await fs.writeFile(path.join(d, 'config.json'), JSON.stringify({ ...config, id2label: { 0: 'NEGATIVE', 1: 'POSITIVE' } }));
+      },
+      /unknown label 'ham' \(known labels: NEGATIVE, POSITIVE\)/,
+    ],
+    [
+      'an unsupported tokenizer model',
+      async (d) => {
+        const tok = JSON.parse(await fs.readFile(path.join(d, 'tokenizer.json'), 'utf8'));
+        await fs.writeFile(path.join(d, 'tokenizer.json'), JSON.stringify({ ...tok, model: { ...tok.model, type: 'CharLevel' } }));
+      },
+      /CharLevel/,
+    ],
   ])('%s', async (name, edit, message) => {
     const teacher = await copyTeacher(name.replace(/\W+/g, '-'), edit);
     const out = path.join(tmp, `bad-${name.replace(/\W+/g, '-')}`);

@@ -19,7 +19,8 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('fuzz: checkpoint (model.json, weights manifest, shards, tfdistill.json, tokenizer.json)', () => {
   it('ends every damaged checkpoint in a load or one TfdistillError with a code, leaking no tensor (300 cases)', async () => {
     const summary = await expectNoLeaks(async () =>
-      runFuzz({ name: 'checkpoint', seed: 1, count: 300, timeoutMs: 10_000, ...(await checkpointTarget({ base, dir })) }));
+      runFuzz({ name: 'checkpoint', seed: 1, count: 300, timeoutMs: 10_000, ...(await checkpointTarget({ base, dir })) }),
+    );
     expect(summary.failures, formatFailures(summary)).toEqual([]);
     expect(summary.cases).toBe(300);
     expect(summary.ok).toBeGreaterThan(0);

@@ -15,7 +15,8 @@ describe('fuzz: CLI arguments, in-process', () => {
   it('answers random arguments with exit 0/1/2, no internal error or stack trace, no leaked tensor or listener (200 cases)', async () => {
     const cwd = process.cwd();
     const summary = await expectNoLeaks(async () =>
-      runFuzz({ name: 'cli-inprocess', seed: 1, count: 200, ...(await cliInProcessTarget({ dir })) }));
+      runFuzz({ name: 'cli-inprocess', seed: 1, count: 200, ...(await cliInProcessTarget({ dir })) }),
+    );
     expect(summary.failures, formatFailures(summary)).toEqual([]);
     expect(summary.cases).toBe(200);
     // The generator must reach every outcome: help/version (0), user errors (1) and bad arguments (2).
@@ -28,7 +29,11 @@ describe('fuzz: CLI arguments, in-process', () => {
 
   it('gives known arguments the exit code a real process gets, without printing to the real console', async () => {
     const target = await cliInProcessTarget({ dir });
-    const outcome = (args: string[]) => target.run(args, 0).then(() => 'exit 0', (e: unknown) => (e instanceof AcceptedOutcome ? e.code : e));
+    const outcome = (args: string[]) =>
+      target.run(args, 0).then(
+        () => 'exit 0',
+        (e: unknown) => (e instanceof AcceptedOutcome ? e.code : e),
+      );
     expect(await outcome(['--version'])).toBe('exit 0'); // yargs calls process.exit(0)
     expect(await outcome(['eval', '--help'])).toBe('exit 0');
     expect(await outcome(['eval', path.join(dir, 'fake-ckpt'), path.join(dir, 'bad.csv')])).toBe('exit 1'); // CHECKPOINT_INVALID

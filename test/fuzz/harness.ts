@@ -20,7 +20,10 @@ import { Rng } from '../../src/util/rng.js';
  * ```
  */
 export class AcceptedOutcome extends Error {
-  constructor(readonly code: string, message = code) {
+  constructor(
+    readonly code: string,
+    message = code,
+  ) {
     super(message);
   }
 }
@@ -86,7 +89,9 @@ export async function runFuzz<T>(opts: FuzzOptions<T>): Promise<FuzzSummary> {
   const summary: FuzzSummary = { name: opts.name, cases: 0, ok: 0, errors: {}, failures: [], seconds: 0 };
   const started = performance.now();
   const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => { unhandled.push(reason); };
+  const onUnhandled = (reason: unknown) => {
+    unhandled.push(reason);
+  };
   process.on('unhandledRejection', onUnhandled);
   try {
     const numbers = opts.only ?? Array.from({ length: opts.count }, (_, i) => i);
@@ -95,9 +100,8 @@ export async function runFuzz<T>(opts: FuzzOptions<T>): Promise<FuzzSummary> {
       const outcome = await runCase(opts, caseNo);
       // Give rejections that nobody awaited a chance to surface before blaming the next case.
       await new Promise((r) => setImmediate(r));
-      const final: CaseOutcome = unhandled.length > 0
-        ? { kind: 'failure', reason: `unhandled rejection: ${describe(unhandled.splice(0)[0])}` }
-        : outcome;
+      const final: CaseOutcome =
+        unhandled.length > 0 ? { kind: 'failure', reason: `unhandled rejection: ${describe(unhandled.splice(0)[0])}` } : outcome;
       summary.cases++;
       if (final.kind === 'ok') summary.ok++;
       else if (final.kind === 'error') summary.errors[final.code] = (summary.errors[final.code] ?? 0) + 1;
@@ -143,7 +147,8 @@ function classify(e: unknown): CaseOutcome {
 }
 
 function describe(e: unknown): string {
-  if (e instanceof Error) return `${e.constructor.name}: ${e.message.slice(0, 300)}${e.stack ? `\n${e.stack.split('\n').slice(1, 4).join('\n')}` : ''}`;
+  if (e instanceof Error)
+    return `${e.constructor.name}: ${e.message.slice(0, 300)}${e.stack ? `\n${e.stack.split('\n').slice(1, 4).join('\n')}` : ''}`;
   return String(e).slice(0, 300);
 }
 
@@ -156,5 +161,8 @@ function describe(e: unknown): string {
  * ```
  */
 export function formatFailures(s: FuzzSummary): string {
-  return s.failures.slice(0, 10).map((f) => `${f.id}: ${f.reason}`).join('\n');
+  return s.failures
+    .slice(0, 10)
+    .map((f) => `${f.id}: ${f.reason}`)
+    .join('\n');
 }

@@ -15,8 +15,40 @@ export function chance(rng: Rng, p: number): boolean {
   return rng.next() < p;
 }
 
-const NASTY = ['"', '""', ',', '\n', '\r\n', '\r', '\t', '\uFEFF', '\0', '\\', '{', '}', '[', ']', ':', "'", ' ', 'é', '日本',
-  '\uD800', '😀', '\u2028', 'null', 'NaN', 'Infinity', '-1e309', '1e309', '__proto__', 'constructor', 'logit_0', '[PAD]', '##'];
+const NASTY = [
+  '"',
+  '""',
+  ',',
+  '\n',
+  '\r\n',
+  '\r',
+  '\t',
+  '\uFEFF',
+  '\0',
+  '\\',
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  "'",
+  ' ',
+  'é',
+  '日本',
+  '\uD800',
+  '😀',
+  '\u2028',
+  'null',
+  'NaN',
+  'Infinity',
+  '-1e309',
+  '1e309',
+  '__proto__',
+  'constructor',
+  'logit_0',
+  '[PAD]',
+  '##',
+];
 
 /**
  * A string of up to `maxLength` characters mixing letters, digits and parser-hostile pieces.
@@ -56,12 +88,24 @@ export function mutateBytes(rng: Rng, bytes: Uint8Array): Uint8Array {
   for (let e = 0; e < edits; e++) {
     const at = rng.int(out.length + 1);
     switch (rng.int(6)) {
-      case 0: if (out.length > 0) out[Math.min(at, out.length - 1)] ^= 1 << rng.int(8); break;
-      case 1: out = concat(out.subarray(0, at), randomBytes(rng, 1 + rng.int(8)), out.subarray(at)); break;
-      case 2: out = concat(out.subarray(0, at), out.subarray(Math.min(out.length, at + 1 + rng.int(16)))); break;
-      case 3: out = out.subarray(0, at); break;
-      case 4: out = concat(out.subarray(0, at), Uint8Array.from(pick(rng, [[0xc3], [0xff, 0xfe], [0xed, 0xa0, 0x80], [0]])), out.subarray(at)); break;
-      default: out = concat(Uint8Array.from([0xef, 0xbb, 0xbf]), out); break;
+      case 0:
+        if (out.length > 0) out[Math.min(at, out.length - 1)] ^= 1 << rng.int(8);
+        break;
+      case 1:
+        out = concat(out.subarray(0, at), randomBytes(rng, 1 + rng.int(8)), out.subarray(at));
+        break;
+      case 2:
+        out = concat(out.subarray(0, at), out.subarray(Math.min(out.length, at + 1 + rng.int(16))));
+        break;
+      case 3:
+        out = out.subarray(0, at);
+        break;
+      case 4:
+        out = concat(out.subarray(0, at), Uint8Array.from(pick(rng, [[0xc3], [0xff, 0xfe], [0xed, 0xa0, 0x80], [0]])), out.subarray(at));
+        break;
+      default:
+        out = concat(Uint8Array.from([0xef, 0xbb, 0xbf]), out);
+        break;
     }
   }
   return out;
@@ -89,20 +133,54 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
  */
 export function randomJsonValue(rng: Rng, depth = 2): unknown {
   switch (rng.int(depth > 0 ? 12 : 9)) {
-    case 0: return null;
-    case 1: return chance(rng, 0.5);
-    case 2: return pick(rng, [0, -1, 1, 2, 3, 0.5, -0.0, 1e308, -1e308, 2 ** 31, 2 ** 53 + 2, 1e9, 7.25, 65536]);
-    case 3: return rng.int(100);
-    case 4: return nastyString(rng, 12);
-    case 5: return pick(rng, ['float32', 'int32', 'bool', 'string', 'complex64', 'float16', 'uint8', 'WordPiece', 'Dense',
-      '__proto__', 'constructor', 'prototype', 'Function', 'eval', 'layers-model', 'graph-model', '../x', '/etc/passwd']);
-    case 6: return chance(rng, 0.5) ? deepNest(rng.int(2) === 0 ? 10_000 : 100) : [];
-    case 7: return chance(rng, 0.2) ? 'x'.repeat(1 << (10 + rng.int(11))) : '';
-    case 8: return {};
-    case 9: return Array.from({ length: rng.int(4) }, () => randomJsonValue(rng, depth - 1));
-    case 10: return Object.fromEntries(Array.from({ length: rng.int(4) }, () => [pick(rng, ['name', 'shape', 'dtype',
-      '__proto__', 'constructor', 'class_name', 'config', nastyString(rng, 6)]), randomJsonValue(rng, depth - 1)]));
-    default: return [randomJsonValue(rng, depth - 1)];
+    case 0:
+      return null;
+    case 1:
+      return chance(rng, 0.5);
+    case 2:
+      return pick(rng, [0, -1, 1, 2, 3, 0.5, -0.0, 1e308, -1e308, 2 ** 31, 2 ** 53 + 2, 1e9, 7.25, 65536]);
+    case 3:
+      return rng.int(100);
+    case 4:
+      return nastyString(rng, 12);
+    case 5:
+      return pick(rng, [
+        'float32',
+        'int32',
+        'bool',
+        'string',
+        'complex64',
+        'float16',
+        'uint8',
+        'WordPiece',
+        'Dense',
+        '__proto__',
+        'constructor',
+        'prototype',
+        'Function',
+        'eval',
+        'layers-model',
+        'graph-model',
+        '../x',
+        '/etc/passwd',
+      ]);
+    case 6:
+      return chance(rng, 0.5) ? deepNest(rng.int(2) === 0 ? 10_000 : 100) : [];
+    case 7:
+      return chance(rng, 0.2) ? 'x'.repeat(1 << (10 + rng.int(11))) : '';
+    case 8:
+      return {};
+    case 9:
+      return Array.from({ length: rng.int(4) }, () => randomJsonValue(rng, depth - 1));
+    case 10:
+      return Object.fromEntries(
+        Array.from({ length: rng.int(4) }, () => [
+          pick(rng, ['name', 'shape', 'dtype', '__proto__', 'constructor', 'class_name', 'config', nastyString(rng, 6)]),
+          randomJsonValue(rng, depth - 1),
+        ]),
+      );
+    default:
+      return [randomJsonValue(rng, depth - 1)];
   }
 }
 

@@ -22,7 +22,11 @@ interface CacheCase {
 }
 
 function examplesFor(rng: Rng, n: number): Example[] {
-  return Array.from({ length: n }, (_, i) => ({ ids: Int32Array.from({ length: 2 + rng.int(6) }, () => 1 + rng.int(99)), label: rng.int(2), index: i }));
+  return Array.from({ length: n }, (_, i) => ({
+    ids: Int32Array.from({ length: 2 + rng.int(6) }, () => 1 + rng.int(99)),
+    label: rng.int(2),
+    index: i,
+  }));
 }
 
 /** A valid cache of `examples` (whole file, no shards). */
@@ -34,8 +38,19 @@ function validCache(rng: Rng, examples: Example[]): { bytes: Uint8Array; headerB
   if (chance(rng, 0.15) && logits.length > 0) logits[rng.int(logits.length)] = pick(rng, [NaN, Infinity, -Infinity]);
   const payload = encodeRows(logits, examples.length, { numClasses, topK, dtype });
   const teacherId = pick(rng, ['teacher', '', 'bert-spam@3f2a', 'é'.repeat(rng.int(40))]);
-  const header = encodeHeader({ totalRows: examples.length, rowStart: 0, rowEnd: examples.length, numClasses, topK, dtype,
-    shardIndex: 0, shardCount: 1, inputChecksum: inputChecksum(examples, 0, examples.length), payloadChecksum: crc32(0, payload), teacherId });
+  const header = encodeHeader({
+    totalRows: examples.length,
+    rowStart: 0,
+    rowEnd: examples.length,
+    numClasses,
+    topK,
+    dtype,
+    shardIndex: 0,
+    shardCount: 1,
+    inputChecksum: inputChecksum(examples, 0, examples.length),
+    payloadChecksum: crc32(0, payload),
+    teacherId,
+  });
   return { bytes: concat(header, payload), headerBytes: header.length };
 }
 
@@ -54,7 +69,9 @@ export function cacheTarget(opts: { dir: string }): FuzzTarget<CacheCase> {
       const examples = examplesFor(rng, rng.int(8));
       let { bytes, headerBytes } = validCache(rng, examples);
       switch (rng.int(5)) {
-        case 0: bytes = mutateBytes(rng, bytes); break;
+        case 0:
+          bytes = mutateBytes(rng, bytes);
+          break;
         case 1: {
           // One header field set to an edge value; CRC of the payload recomputed half of the time.
           const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -63,16 +80,21 @@ export function cacheTarget(opts: { dir: string }): FuzzTarget<CacheCase> {
           if (chance(rng, 0.5) && bytes.length >= headerBytes) view.setUint32(48, crc32(0, bytes.subarray(headerBytes)), true);
           break;
         }
-        case 2: bytes = randomBytes(rng, rng.int(200)); break;
-        case 3: if (chance(rng, 0.5)) bytes = concat(new TextEncoder().encode('TFDC'), randomBytes(rng, rng.int(120))); break;
-        default: break; // valid (or NaN-carrying) cache
+        case 2:
+          bytes = randomBytes(rng, rng.int(200));
+          break;
+        case 3:
+          if (chance(rng, 0.5)) bytes = concat(new TextEncoder().encode('TFDC'), randomBytes(rng, rng.int(120)));
+          break;
+        default:
+          break; // valid (or NaN-carrying) cache
       }
       // Sometimes the reader is given other data than the cache was made for.
       const given = chance(rng, 0.1) ? examplesFor(rng, examples.length) : examples;
       return { bytes, examples: given, teacherId: chance(rng, 0.2) ? 'teacher' : undefined, viaFile: chance(rng, 0.3) };
     },
     async run(c) {
-      let cache;
+      let cache: Awaited<ReturnType<typeof readTeacherCache>>;
       if (c.viaFile) {
         await writeFile(file, c.bytes);
         cache = await readTeacherCache(file, { examples: c.examples, teacherId: c.teacherId });

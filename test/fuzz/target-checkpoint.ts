@@ -30,7 +30,9 @@ const JSON_FILES = ['model.json', 'tfdistill.json', 'tokenizer.json'];
  */
 export async function checkpointTarget(opts: { base: string; dir: string }): Promise<FuzzTarget<CheckpointCase>> {
   const files = new Map<string, Uint8Array>();
-  const modelJson = JSON.parse(await readFile(path.join(opts.base, 'model.json'), 'utf8')) as { weightsManifest: Array<{ paths: string[] }> };
+  const modelJson = JSON.parse(await readFile(path.join(opts.base, 'model.json'), 'utf8')) as {
+    weightsManifest: Array<{ paths: string[] }>;
+  };
   const shards = modelJson.weightsManifest.flatMap((g) => g.paths);
   for (const name of [...JSON_FILES, ...shards]) files.set(name, new Uint8Array(await readFile(path.join(opts.base, name))));
   const work = path.join(opts.dir, 'ckpt');

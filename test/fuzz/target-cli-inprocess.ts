@@ -53,7 +53,10 @@ export async function cliInProcessTarget(opts: { dir: string }): Promise<FuzzTar
     exit: process.exit,
     stdoutWrite: process.stdout.write,
     stderrWrite: process.stderr.write,
-    console: Object.fromEntries(CONSOLE_METHODS.map((m) => [m, console[m]])) as Record<(typeof CONSOLE_METHODS)[number], (...a: unknown[]) => void>,
+    console: Object.fromEntries(CONSOLE_METHODS.map((m) => [m, console[m]])) as Record<
+      (typeof CONSOLE_METHODS)[number],
+      (...a: unknown[]) => void
+    >,
   };
   return {
     timeoutMs: 30_000,
@@ -67,13 +70,18 @@ export async function cliInProcessTarget(opts: { dir: string }): Promise<FuzzTar
       const stdout: string[] = [];
       const stderr: string[] = [];
       let exited: number | undefined;
-      const sink = (to: string[]) => (...a: unknown[]) => { if (exited === undefined) to.push(`${format(...a)}\n`); };
-      const writer = (to: string[]) => ((chunk: string | Uint8Array, encoding?: unknown, cb?: unknown) => {
-        if (exited === undefined) to.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-        const done = typeof encoding === 'function' ? encoding : cb;
-        if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
-        return true;
-      }) as typeof process.stdout.write;
+      const sink =
+        (to: string[]) =>
+        (...a: unknown[]) => {
+          if (exited === undefined) to.push(`${format(...a)}\n`);
+        };
+      const writer = (to: string[]) =>
+        ((chunk: string | Uint8Array, encoding?: unknown, cb?: unknown) => {
+          if (exited === undefined) to.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+          const done = typeof encoding === 'function' ? encoding : cb;
+          if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+          return true;
+        }) as typeof process.stdout.write;
 
       process.exit = ((code?: number | string | null) => {
         const c = Number(code ?? process.exitCode ?? 0);
@@ -108,7 +116,7 @@ export async function cliInProcessTarget(opts: { dir: string }): Promise<FuzzTar
 
       const problems: string[] = [];
       if (rejection !== undefined) {
-        problems.push(`main rejected: ${rejection instanceof Error ? rejection.stack ?? rejection.message : String(rejection)}`);
+        problems.push(`main rejected: ${rejection instanceof Error ? (rejection.stack ?? rejection.message) : String(rejection)}`);
       }
       if (!Number.isInteger(code) || code < 0 || code > 2) problems.push(`exit code ${code}`);
       const err = stderr.join('');

@@ -18,11 +18,52 @@ import type { FuzzTarget } from './target.js';
 const CLI = fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url));
 /** tsx resolved from this repository, since the processes run in a scratch directory. */
 const TSX = pathToFileURL(fileURLToPath(new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url))).href;
-const COMMANDS = ['train', 'train-teacher', 'cache-teacher', 'eval', 'predict', 'bench', 'prune', 'quantize', 'optimize',
-  'export-web', 'demo', 'trian', '', '--', '-h'];
-const FLAGS = ['--data', '--teacher', '--out', '--epochs', '--batch-size', '--max-length', '--lr', '--seed', '--temperature',
-  '--alpha', '--resume', '--force', '--verbose', '--format', '--top-k', '--backend', '--text-column', '--label-column',
-  '--precision', '--sparsity', '--dtype', '--preset', '--vocab-size', '--tokenizer', '--validation', '--method', '--help'];
+const COMMANDS = [
+  'train',
+  'train-teacher',
+  'cache-teacher',
+  'eval',
+  'predict',
+  'bench',
+  'prune',
+  'quantize',
+  'optimize',
+  'export-web',
+  'demo',
+  'trian',
+  '',
+  '--',
+  '-h',
+];
+const FLAGS = [
+  '--data',
+  '--teacher',
+  '--out',
+  '--epochs',
+  '--batch-size',
+  '--max-length',
+  '--lr',
+  '--seed',
+  '--temperature',
+  '--alpha',
+  '--resume',
+  '--force',
+  '--verbose',
+  '--format',
+  '--top-k',
+  '--backend',
+  '--text-column',
+  '--label-column',
+  '--precision',
+  '--sparsity',
+  '--dtype',
+  '--preset',
+  '--vocab-size',
+  '--tokenizer',
+  '--validation',
+  '--method',
+  '--help',
+];
 
 /** The scratch files the generated arguments name (all damaged, foreign or missing); see {@link cliFixtures}. */
 export interface CliFixtures {
@@ -45,8 +86,11 @@ export interface CliFixtures {
  */
 export async function cliFixtures(dir: string): Promise<CliFixtures> {
   const files = {
-    csv: path.join(dir, 'bad.csv'), jsonl: path.join(dir, 'bad.jsonl'), bin: path.join(dir, 'blob.csv'),
-    ckpt: path.join(dir, 'fake-ckpt'), missing: path.join(dir, 'missing.csv'),
+    csv: path.join(dir, 'bad.csv'),
+    jsonl: path.join(dir, 'bad.jsonl'),
+    bin: path.join(dir, 'blob.csv'),
+    ckpt: path.join(dir, 'fake-ckpt'),
+    missing: path.join(dir, 'missing.csv'),
   };
   await writeFile(files.csv, 'text,label\n"unclosed,ham\n');
   await writeFile(files.jsonl, '{"text": 1}\n[2]\n');
@@ -71,23 +115,30 @@ interface CommandShape {
 
 let shapes: CommandShape[] | undefined;
 function commandShapes(): CommandShape[] {
-  shapes ??= commands.filter((c) => !String(c.command).startsWith('demo')).map((c) => {
-    // getOptions() exists at runtime (yargs' own checks use it) but not in @types/yargs.
-    const built = (c.builder as (y: Argv) => Argv)(yargs([])) as unknown as {
-      getOptions(): { key: Record<string, unknown>; boolean: string[]; demandedOptions: Record<string, unknown>; choices?: Record<string, string[]> };
-    };
-    const o = built.getOptions();
-    const command = String(c.command);
-    return {
-      name: command.split(' ')[0],
-      positionals: (command.match(/<[^>]+>/g) ?? []).length,
-      optionalPositionals: (command.match(/\[[^\]]+\]/g) ?? []).length,
-      options: Object.keys(o.key).filter((k) => /^[a-z][a-z0-9-]*$/.test(k) && k !== 'help' && k !== 'version'),
-      required: Object.keys(o.demandedOptions ?? {}),
-      flags: o.boolean,
-      choices: o.choices ?? {},
-    };
-  });
+  shapes ??= commands
+    .filter((c) => !String(c.command).startsWith('demo'))
+    .map((c) => {
+      // getOptions() exists at runtime (yargs' own checks use it) but not in @types/yargs.
+      const built = (c.builder as (y: Argv) => Argv)(yargs([])) as unknown as {
+        getOptions(): {
+          key: Record<string, unknown>;
+          boolean: string[];
+          demandedOptions: Record<string, unknown>;
+          choices?: Record<string, string[]>;
+        };
+      };
+      const o = built.getOptions();
+      const command = String(c.command);
+      return {
+        name: command.split(' ')[0],
+        positionals: (command.match(/<[^>]+>/g) ?? []).length,
+        optionalPositionals: (command.match(/\[[^\]]+\]/g) ?? []).length,
+        options: Object.keys(o.key).filter((k) => /^[a-z][a-z0-9-]*$/.test(k) && k !== 'help' && k !== 'version'),
+        required: Object.keys(o.demandedOptions ?? {}),
+        flags: o.boolean,
+        choices: o.choices ?? {},
+      };
+    });
   return shapes;
 }
 
@@ -104,8 +155,30 @@ function commandShapes(): CommandShape[] {
  * ```
  */
 export function cliArgs(rng: Rng, files: CliFixtures): string[] {
-  const value = (): string => pick(rng, [files.csv, files.jsonl, files.bin, files.ckpt, files.missing, '/etc/passwd', '..', '',
-    '-1', '0', '1', 'NaN', '1e309', '2.5', 'true', 'float16', 'wasm', 'gpu', '1,8', '0/4', nastyString(rng, 12)]);
+  const value = (): string =>
+    pick(rng, [
+      files.csv,
+      files.jsonl,
+      files.bin,
+      files.ckpt,
+      files.missing,
+      '/etc/passwd',
+      '..',
+      '',
+      '-1',
+      '0',
+      '1',
+      'NaN',
+      '1e309',
+      '2.5',
+      'true',
+      'float16',
+      'wasm',
+      'gpu',
+      '1,8',
+      '0/4',
+      nastyString(rng, 12),
+    ]);
   const positional = () => pick(rng, [files.ckpt, files.csv, files.missing, files.bin]);
   const args: string[] = [];
   if (chance(rng, 0.5)) {
@@ -154,12 +227,20 @@ export async function cliTarget(opts: { dir: string }): Promise<FuzzTarget<strin
       return new Promise<void>((resolve, reject) => {
         const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], { cwd: opts.dir, stdio: ['ignore', 'ignore', 'pipe'] });
         let stderr = '';
-        child.stderr.on('data', (d: Buffer) => { stderr += d; });
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d;
+        });
         child.on('exit', (code, signal) => {
-          const problem = signal !== null ? `killed by ${signal}`
-            : code === null || code > 2 ? `exit code ${code}`
-              : /internal error/.test(stderr) ? 'internal error'
-                : /^\s+at /m.test(stderr) && !args.includes('--verbose') ? 'stack trace without --verbose' : undefined;
+          const problem =
+            signal !== null
+              ? `killed by ${signal}`
+              : code === null || code > 2
+                ? `exit code ${code}`
+                : /internal error/.test(stderr)
+                  ? 'internal error'
+                  : /^\s+at /m.test(stderr) && !args.includes('--verbose')
+                    ? 'stack trace without --verbose'
+                    : undefined;
           if (problem) reject(new Error(`tfdistill ${JSON.stringify(args)}: ${problem}\n${stderr.slice(-1500)}`));
           else resolve();
         });

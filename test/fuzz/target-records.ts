@@ -15,8 +15,15 @@ interface RecordsCase {
   options: ReadRecordsOptions;
 }
 
-const HEADERS = [['text', 'label'], ['text', 'label', 'logit_0', 'logit_1'], ['text', 'label', 'logits'], ['label', 'text'],
-  ['text'], ['text', 'label', 'text'], ['id', 'text', 'label', 'logit_0', 'logit_2']];
+const HEADERS = [
+  ['text', 'label'],
+  ['text', 'label', 'logit_0', 'logit_1'],
+  ['text', 'label', 'logits'],
+  ['label', 'text'],
+  ['text'],
+  ['text', 'label', 'text'],
+  ['id', 'text', 'label', 'logit_0', 'logit_2'],
+];
 
 function csvField(rng: Rng, column: string, hugeFieldBytes: number): string {
   let v: string;
@@ -49,12 +56,18 @@ function jsonlText(rng: Rng, hugeFieldBytes: number): string {
   const lines: string[] = [];
   for (let r = 0; r < rows; r++) {
     const row: Record<string, unknown> = {};
-    if (chance(rng, 0.9)) row.text = chance(rng, 0.01) ? 'x'.repeat(hugeFieldBytes) : chance(rng, 0.1) ? pick(rng, [1, null, [], {}]) : nastyString(rng, 30) || 'hi';
+    if (chance(rng, 0.9))
+      row.text = chance(rng, 0.01)
+        ? 'x'.repeat(hugeFieldBytes)
+        : chance(rng, 0.1)
+          ? pick(rng, [1, null, [], {}])
+          : nastyString(rng, 30) || 'hi';
     if (chance(rng, 0.85)) row.label = pick(rng, ['ham', 'spam', 0, 1, true, null, 2.5, [], '']);
     if (chance(rng, 0.2)) row.logits = pick(rng, [[1, 2], [], ['a'], 'x', [1e308, -1e308], null]);
     if (chance(rng, 0.1)) row.logit_0 = pick(rng, [0.5, 'NaN', null, '1']);
     let line = JSON.stringify(row);
-    if (chance(rng, 0.1)) line = pick(rng, ['[1,2]', '"text"', 'null', '{', line.slice(0, Math.max(1, line.length - 3)), '{"__proto__": {"text": "x"}}']);
+    if (chance(rng, 0.1))
+      line = pick(rng, ['[1,2]', '"text"', 'null', '{', line.slice(0, Math.max(1, line.length - 3)), '{"__proto__": {"text": "x"}}']);
     lines.push(line);
     if (chance(rng, 0.05)) lines.push('');
   }

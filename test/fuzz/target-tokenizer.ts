@@ -19,7 +19,8 @@ import { chance, jsonText, mutateBytes, mutateJson, nastyString, pick } from './
 import type { FuzzTarget } from './target.js';
 
 type Texts = Array<string | [string, string]>;
-type TokenizerCase = { kind: 'doc'; doc: unknown; texts: Texts; maxLength: number }
+type TokenizerCase =
+  | { kind: 'doc'; doc: unknown; texts: Texts; maxLength: number }
   | { kind: 'text'; text: string; texts: Texts; maxLength: number }
   | { kind: 'file'; bytes: Uint8Array; texts: Texts; maxLength: number };
 
@@ -46,10 +47,14 @@ function unicodeString(rng: Rng, maxLength: number): string {
   while (s.length < n) {
     const r = rng.int(10);
     if (r < 3) s += String.fromCodePoint(rng.int(0x80));
-    else if (r < 5) s += String.fromCodePoint(0x80 + rng.int(0x2f80)); // Latin .. CJK symbols
-    else if (r < 6) s += String.fromCodePoint(0x4e00 + rng.int(0x5200)); // CJK
-    else if (r < 7) s += String.fromCodePoint(0x10000 + rng.int(0x100000)); // astral, unassigned too
-    else if (r < 8) s += String.fromCharCode(0xd800 + rng.int(0x800)); // lone surrogate halves
+    else if (r < 5)
+      s += String.fromCodePoint(0x80 + rng.int(0x2f80)); // Latin .. CJK symbols
+    else if (r < 6)
+      s += String.fromCodePoint(0x4e00 + rng.int(0x5200)); // CJK
+    else if (r < 7)
+      s += String.fromCodePoint(0x10000 + rng.int(0x100000)); // astral, unassigned too
+    else if (r < 8)
+      s += String.fromCharCode(0xd800 + rng.int(0x800)); // lone surrogate halves
     else s += pick(rng, ['<pad>', '[PAD]', '<s>', '</s>', '<mask>', '<unk>', '\u2581', '\u0301', '\uFEFF', '\u0085', ' ', '  ', 'Ġ', '##']);
   }
   return s;
@@ -87,9 +92,10 @@ export function tokenizerTarget(opts: { dir: string; hugeVocab?: number }): Fuzz
   return {
     generate(rng) {
       const family = pick(rng, ['wordpiece', 'bpe', 'unigram'] as const);
-      const valid = family === 'wordpiece'
-        ? bertTokenizerJson(VOCAB, { lowercase: chance(rng, 0.5), maxInputCharsPerWord: pick(rng, [1, 5, 100]) })
-        : JSON.parse(families[family]);
+      const valid =
+        family === 'wordpiece'
+          ? bertTokenizerJson(VOCAB, { lowercase: chance(rng, 0.5), maxInputCharsPerWord: pick(rng, [1, 5, 100]) })
+          : JSON.parse(families[family]);
       const texts: Texts = Array.from({ length: 1 + rng.int(3) }, () => (chance(rng, 0.4) ? [text(rng), text(rng)] : text(rng)));
       const maxLength = pick(rng, [0, 1, 2, 3, 4, 5, 8, 64, 2.5, -1, NaN, 1e9]);
       const doc = chance(rng, 0.15) ? valid : mutateJson(rng, valid);

@@ -14,8 +14,11 @@ afterAll(() => rm(outDir, { recursive: true, force: true }));
 describe('worker threads in the compiled package', () => {
   it('start replica-worker.js and onnx-worker.js from the compiled output (plain node, no tsx): a 2-replica step, an ONNX teacher forward', async () => {
     // A fresh compile of src (what `npm run build` ships in dist/), not whatever dist/ holds now.
-    await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json'),
-      '--outDir', outDir], { cwd: root });
+    await run(
+      process.execPath,
+      [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json'), '--outDir', outDir],
+      { cwd: root },
+    );
     const lib = (f: string) => JSON.stringify(pathToFileURL(path.join(outDir, f)).href);
     const script = `
       const { useBackend } = await import(${lib('backend/use-backend.js')});

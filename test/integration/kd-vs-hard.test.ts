@@ -40,7 +40,9 @@ async function trainTeacher(model: tf.LayersModel, examples: Example[], steps: n
     const ids = tf.tensor2d(batch.inputIds, [batch.batchSize, batch.seqLength], 'int32');
     const labels = tf.tensor1d(batch.labels!, 'int32');
     const result = await trainStep({
-      variables, optimizer, clipGlobalNorm: 1,
+      variables,
+      optimizer,
+      clipGlobalNorm: 1,
       lossFn: () => ({ total: hardCrossEntropy(encoderOutputs(model, ids, { training: true }).logits, labels), terms: {} }),
     });
     disposeStepResult(result);
@@ -53,7 +55,7 @@ const logitsOf = (model: tf.LayersModel) =>
   logitsFor(heldOut, (ids) => tf.tidy(() => encoderOutputs(model, ids, { training: false }).logits), { batchSize: 128 });
 
 describe('knowledge distillation vs hard-label training (end to end)', () => {
-  it('the KD student matches the teacher\'s accuracy within 2 points and agrees with it more than a hard-label student', async () => {
+  it("the KD student matches the teacher's accuracy within 2 points and agrees with it more than a hard-label student", async () => {
     await expectNoLeaks(async () => {
       const labels = Int32Array.from(heldOut, (e) => e.label!);
       const teacher = tinyEncoder({ seed: 7, dModel: 32, numLayers: 2, numHeads: 2, ffnDim: 64, dropout: 0.1 });
@@ -66,11 +68,14 @@ describe('knowledge distillation vs hard-label training (end to end)', () => {
       // The same student, seed, data order and number of updates; only the loss differs.
       const student = async (kd: boolean) => {
         const result = await distill({
-          ...quietOptions(await tempRunDir()), student: { ...TINY_STUDENT, dropout: 0.1 },
+          ...quietOptions(await tempRunDir()),
+          student: { ...TINY_STUDENT, dropout: 0.1 },
           // KD with the library defaults (alpha 0.7, T 4) vs plain cross-entropy on the labels.
           ...(kd ? { teacher } : { loss: { alpha: 0 } }),
-          train: prepared(train), data: { maxLength: 16, validationFraction: 0 },
-          schedule: { batchSize: BATCH, epochs: 100, maxSteps: STUDENT_STEPS }, optimizer: { learningRate: 3e-3 },
+          train: prepared(train),
+          data: { maxLength: 16, validationFraction: 0 },
+          schedule: { batchSize: BATCH, epochs: 100, maxSteps: STUDENT_STEPS },
+          optimizer: { learningRate: 3e-3 },
         });
         const { logits } = await logitsOf(result.student);
         result.student.dispose();
@@ -81,12 +86,14 @@ describe('knowledge distillation vs hard-label training (end to end)', () => {
       teacher.dispose();
 
       const pct = (v: number | undefined) => `${(100 * v!).toFixed(1)}%`;
-      console.log([
-        `held-out (${heldOut.length} rows, ${NOISE * 100}% label noise), ${STUDENT_STEPS} student updates of ${BATCH}:`,
-        `  teacher (d32 x2)                     accuracy ${pct(teacherAcc)}`,
-        `  KD student (d16 x1, alpha 0.7, T 4)  accuracy ${pct(kd.accuracy)}  agreement ${pct(kd.agreement)}  KL ${kd.klTeacherStudent!.toFixed(4)}`,
-        `  hard-label student (alpha 0)        accuracy ${pct(hard.accuracy)}  agreement ${pct(hard.agreement)}  KL ${hard.klTeacherStudent!.toFixed(4)}`,
-      ].join('\n'));
+      console.log(
+        [
+          `held-out (${heldOut.length} rows, ${NOISE * 100}% label noise), ${STUDENT_STEPS} student updates of ${BATCH}:`,
+          `  teacher (d32 x2)                     accuracy ${pct(teacherAcc)}`,
+          `  KD student (d16 x1, alpha 0.7, T 4)  accuracy ${pct(kd.accuracy)}  agreement ${pct(kd.agreement)}  KL ${kd.klTeacherStudent!.toFixed(4)}`,
+          `  hard-label student (alpha 0)        accuracy ${pct(hard.accuracy)}  agreement ${pct(hard.agreement)}  KL ${hard.klTeacherStudent!.toFixed(4)}`,
+        ].join('\n'),
+      );
 
       expect(teacherAcc).toBeGreaterThan(0.7); // the teacher did learn the task (chance is ~0.5)
       expect(Math.abs(kd.accuracy! - teacherAcc)).toBeLessThanOrEqual(0.02);

@@ -40,16 +40,40 @@ const typesCheck = `
 describe("the package's exports map", () => {
   it("resolves 'tfdistill' and 'tfdistill/advanced' to the compiled entries and their types", async () => {
     await mkdir(pkg, { recursive: true });
-    await run(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', path.join(pkg, 'dist'),
-      '--sourceMap', 'false', '--inlineSources', 'false'], { cwd: root });
+    await run(
+      process.execPath,
+      [
+        tsc,
+        '-p',
+        path.join(root, 'tsconfig.build.json'),
+        '--outDir',
+        path.join(pkg, 'dist'),
+        '--sourceMap',
+        'false',
+        '--inlineSources',
+        'false',
+      ],
+      { cwd: root },
+    );
     await copyFile(path.join(root, 'package.json'), path.join(pkg, 'package.json'));
     await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     await writeFile(path.join(app, 'check.mjs'), importScript);
     await writeFile(path.join(app, 'check.ts'), typesCheck);
-    await writeFile(path.join(app, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [] },
-      files: ['check.ts'],
-    }));
+    await writeFile(
+      path.join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        files: ['check.ts'],
+      }),
+    );
 
     const { stdout } = await run(process.execPath, [path.join(app, 'check.mjs')], { cwd: app });
     const out = JSON.parse(stdout.trim().split('\n').at(-1)!);

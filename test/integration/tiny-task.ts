@@ -3,7 +3,7 @@
  * real (loadable) tokenizer for its vocabulary, tiny encoder sizes, and small helpers to snapshot weights and capture
  * progress output. Everything is seeded, so every run of a test sees the same data and the same initial weights.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,8 +31,10 @@ export const TASK_LABELS = ['fewerA', 'moreA'];
 /** Longest sequence the tiny models accept. @example `distill({ data: { maxLength: TINY_MAX_LENGTH }, ... })` */
 export const TINY_MAX_LENGTH = 16;
 
-const CLS = 2, SEP = 3;
-const MARK_A = 5, MARK_B = 6; // 't0', 't1'
+const CLS = 2,
+  SEP = 3;
+const MARK_A = 5,
+  MARK_B = 6; // 't0', 't1'
 const FIRST_FILLER = 7;
 
 /**
@@ -45,14 +47,26 @@ const FIRST_FILLER = 7;
  * const train = markerTask({ count: 32, seed: 1 }); // lengths 6..10
  * ```
  */
-export function markerTask(opts: { count: number; seed: number; minLength?: number; maxLength?: number; noise?: number; firstIndex?: number }): Example[] {
+export function markerTask(opts: {
+  count: number;
+  seed: number;
+  minLength?: number;
+  maxLength?: number;
+  noise?: number;
+  firstIndex?: number;
+}): Example[] {
   const rng = new Rng(opts.seed);
-  const minLength = opts.minLength ?? 6, maxLength = opts.maxLength ?? 10;
+  const minLength = opts.minLength ?? 6,
+    maxLength = opts.maxLength ?? 10;
   return Array.from({ length: opts.count }, (_, i) => {
     const length = minLength + rng.int(maxLength - minLength + 1); // with [CLS] and [SEP]
     const body = length - 2;
-    let a = rng.int(4), b = rng.int(4);
-    while (a === b || a + b > body) { a = rng.int(4); b = rng.int(4); }
+    let a = rng.int(4),
+      b = rng.int(4);
+    while (a === b || a + b > body) {
+      a = rng.int(4);
+      b = rng.int(4);
+    }
     const tokens = [...new Array(a).fill(MARK_A), ...new Array(b).fill(MARK_B)];
     while (tokens.length < body) tokens.push(FIRST_FILLER + rng.int(TINY_VOCAB.length - FIRST_FILLER));
     rng.shuffle(tokens);
@@ -87,8 +101,16 @@ export const TINY_STUDENT = { dModel: 16, numLayers: 1, numHeads: 2, ffnDim: 32,
  */
 export function tinyEncoder(opts: Partial<EncoderOptions> = {}): tf.LayersModel {
   return createEncoder({
-    vocabSize: TINY_VOCAB.length, maxLength: TINY_MAX_LENGTH, numClasses: 2, dModel: 16, numLayers: 1, numHeads: 2,
-    ffnDim: 32, dropout: 0, seed: 3, ...opts,
+    vocabSize: TINY_VOCAB.length,
+    maxLength: TINY_MAX_LENGTH,
+    numClasses: 2,
+    dModel: 16,
+    numLayers: 1,
+    numHeads: 2,
+    ffnDim: 32,
+    dropout: 0,
+    seed: 3,
+    ...opts,
   });
 }
 
@@ -121,8 +143,14 @@ export async function removeTempDirs(): Promise<void> {
  * ```
  */
 export function quietOptions(out: string): Pick<DistillOptions, 'out' | 'seed' | 'data' | 'student' | 'runtime' | 'logging'> {
-  return { out, seed: 1, data: { maxLength: TINY_MAX_LENGTH }, student: { ...TINY_STUDENT },
-    runtime: { backend: 'wasm', handleSignals: false }, logging: { progress: false } };
+  return {
+    out,
+    seed: 1,
+    data: { maxLength: TINY_MAX_LENGTH },
+    student: { ...TINY_STUDENT },
+    runtime: { backend: 'wasm', handleSignals: false },
+    logging: { progress: false },
+  };
 }
 
 /** The option groups {@link withOptions} merges instead of replacing. */
@@ -168,7 +196,16 @@ export function weightValues(model: tf.LayersModel): Array<{ name: string; value
  */
 export function captureStream(): { write(chunk: string): boolean; readonly text: string; isTTY: false } {
   let text = '';
-  return { write: (chunk: string) => ((text += chunk), true), get text() { return text; }, isTTY: false };
+  return {
+    write: (chunk: string) => {
+      text += chunk;
+      return true;
+    },
+    get text() {
+      return text;
+    },
+    isTTY: false,
+  };
 }
 
 /**
@@ -181,5 +218,8 @@ export function captureStream(): { write(chunk: string): boolean; readonly text:
  */
 export async function readMetrics(out: string): Promise<Array<Record<string, number | string>>> {
   const text = await fs.readFile(path.join(out, 'metrics.jsonl'), 'utf8');
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, number | string>);
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, number | string>);
 }

@@ -29,19 +29,25 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function rejection(work: Promise<unknown>): Promise<TfdistillError> {
-  const e = await work.then(() => undefined, (err: unknown) => err);
+  const e = await work.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(TfdistillError);
   return e as TfdistillError;
 }
 
 describe('numerical faults', () => {
-  it.each([['NaN'], ['Infinity'], ['-Infinity'], ['1e999']])('teacher logit %s in a CSV is refused naming the column and line', async (value) => {
-    const file = path.join(dir, `logits-${value}.csv`);
-    await writeFile(file, `text,label,logit_0,logit_1\nhello,ham,0.5,-0.5\nwin money,spam,${value},1\n`);
-    const e = await rejection(loadRecords(file));
-    expect(e.code).toBe('DATA_INVALID');
-    expect(e.message).toMatch(new RegExp(`line 3: logit_0 is not a finite number: "${value}"`));
-  });
+  it.each([['NaN'], ['Infinity'], ['-Infinity'], ['1e999']])(
+    'teacher logit %s in a CSV is refused naming the column and line',
+    async (value) => {
+      const file = path.join(dir, `logits-${value}.csv`);
+      await writeFile(file, `text,label,logit_0,logit_1\nhello,ham,0.5,-0.5\nwin money,spam,${value},1\n`);
+      const e = await rejection(loadRecords(file));
+      expect(e.code).toBe('DATA_INVALID');
+      expect(e.message).toMatch(new RegExp(`line 3: logit_0 is not a finite number: "${value}"`));
+    },
+  );
 
   it('a NaN in a JSON logits column is refused naming the line', async () => {
     const file = path.join(dir, 'logits.jsonl');
@@ -54,12 +60,29 @@ describe('numerical faults', () => {
     const examples: Example[] = Array.from({ length: 4 }, (_, i) => ({ ids: Int32Array.from([2, 5 + i, 3]), label: 0, index: 10 + i }));
     const logits = [0, 1, 2, 3, 4, 5, Infinity, 7];
     const payload = encodeRows(logits, 4, { numClasses: 2, topK: 0, dtype });
-    const header = encodeHeader({ totalRows: 4, rowStart: 0, rowEnd: 4, numClasses: 2, topK: 0, dtype, shardIndex: 0, shardCount: 1,
-      inputChecksum: inputChecksum(examples, 0, 4), payloadChecksum: crc32(0, payload), teacherId: 't' });
+    const header = encodeHeader({
+      totalRows: 4,
+      rowStart: 0,
+      rowEnd: 4,
+      numClasses: 2,
+      topK: 0,
+      dtype,
+      shardIndex: 0,
+      shardCount: 1,
+      inputChecksum: inputChecksum(examples, 0, 4),
+      payloadChecksum: crc32(0, payload),
+      teacherId: 't',
+    });
     const bytes = new Uint8Array(header.length + payload.length);
     bytes.set(header);
     bytes.set(payload, header.length);
-    const e = (() => { try { parseTeacherCache(bytes, { examples }); } catch (err) { return err as TfdistillError; } })();
+    const e = (() => {
+      try {
+        parseTeacherCache(bytes, { examples });
+      } catch (err) {
+        return err as TfdistillError;
+      }
+    })();
     expect(e?.code).toBe('NON_FINITE');
     expect(e?.message).toMatch(/teacher cache row 3 \(example index 13\): the logit of class 0 is not finite/);
   });
@@ -69,16 +92,26 @@ describe('numerical faults', () => {
     // A teacher that turns to NaN on its 3rd batch.
     let calls = 0;
     const teacher: Teacher = {
-      predict: (ids) => tf.tidy(() => {
-        calls++;
-        const logits = tf.stack([tf.equal(ids, 6).sum(1), tf.equal(ids, 5).sum(1)], 1).toFloat();
-        return { logits: calls >= 3 ? logits.mul(NaN) : logits };
-      }),
+      predict: (ids) =>
+        tf.tidy(() => {
+          calls++;
+          const logits = tf.stack([tf.equal(ids, 6).sum(1), tf.equal(ids, 5).sum(1)], 1).toFloat();
+          return { logits: calls >= 3 ? logits.mul(NaN) : logits };
+        }),
     };
     await expectNoLeaks(async () => {
-      const e = await rejection(distill(withOptions(quietOptions(out), { teacher, train: prepared(markerTask({ count: 32, seed: 2 })),
-        data: { maxLength: 16, validationFraction: 0, cacheTeacher: false }, schedule: { batchSize: 8, maxSteps: 8 }, checkpoints: { every: 4 },
-        logging: { logEvery: 2 } })));
+      const e = await rejection(
+        distill(
+          withOptions(quietOptions(out), {
+            teacher,
+            train: prepared(markerTask({ count: 32, seed: 2 })),
+            data: { maxLength: 16, validationFraction: 0, cacheTeacher: false },
+            schedule: { batchSize: 8, maxSteps: 8 },
+            checkpoints: { every: 4 },
+            logging: { logEvery: 2 },
+          }),
+        ),
+      );
       expect(e.code).toBe('NON_FINITE');
       expect(e.message).toMatch(/the tensor "teacher logits" holds NaN or Infinity at step 3/);
     });

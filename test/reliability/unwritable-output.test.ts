@@ -36,7 +36,9 @@ async function expectIntact(dir: string, before: Float32Array[]): Promise<void> 
   const after = model.getWeights().map((w) => w.dataSync());
   model.dispose();
   expect(after.length).toBe(before.length);
-  after.forEach((w, i) => expect(maxAbsDiff(w, before[i])).toBe(0));
+  after.forEach((w, i) => {
+    expect(maxAbsDiff(w, before[i])).toBe(0);
+  });
 }
 
 /** Makes every file write of the next save fail with `code`, as the OS would on a full disk or a read-only mount. */
@@ -58,21 +60,28 @@ async function failingWrites<T>(code: 'ENOSPC' | 'EROFS', work: () => Promise<T>
 }
 
 describe('unwritable output (simulated; test/stress/disk-full.ts does it on a real 200 KiB tmpfs and a read-only mount)', () => {
-  it.each([['disk full', 'ENOSPC', /no space left on device/], ['read-only filesystem', 'EROFS', /read-only file system/]] as const)(
-    '%s is one IO_ERROR, and the previous checkpoint is intact', async (_name, code, reason) => {
-      const dir = path.join(root, code, 'ckpt');
-      await mkdir(path.dirname(dir), { recursive: true });
-      const { before, next } = await previousCheckpoint(dir);
-      await expectNoLeaks(async () => {
-        const error = await failingWrites(code, () => saveModel(next, dir, { meta: { labels: ['ham', 'spam'] } }).then(() => undefined, (e: unknown) => e));
-        expect(error).toBeInstanceOf(TfdistillError);
-        expect((error as TfdistillError).code).toBe('IO_ERROR');
-        expect((error as TfdistillError).message).toMatch(/writing the checkpoint failed/);
-        expect((error as TfdistillError).message).toMatch(reason);
-        await expectIntact(dir, before);
-        // No half-written temp directory is left beside it.
-        expect((await readdir(path.dirname(dir))).filter((n) => n.includes('.tmp-'))).toEqual([]);
-      });
-      next.dispose();
+  it.each([
+    ['disk full', 'ENOSPC', /no space left on device/],
+    ['read-only filesystem', 'EROFS', /read-only file system/],
+  ] as const)('%s is one IO_ERROR, and the previous checkpoint is intact', async (_name, code, reason) => {
+    const dir = path.join(root, code, 'ckpt');
+    await mkdir(path.dirname(dir), { recursive: true });
+    const { before, next } = await previousCheckpoint(dir);
+    await expectNoLeaks(async () => {
+      const error = await failingWrites(code, () =>
+        saveModel(next, dir, { meta: { labels: ['ham', 'spam'] } }).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      );
+      expect(error).toBeInstanceOf(TfdistillError);
+      expect((error as TfdistillError).code).toBe('IO_ERROR');
+      expect((error as TfdistillError).message).toMatch(/writing the checkpoint failed/);
+      expect((error as TfdistillError).message).toMatch(reason);
+      await expectIntact(dir, before);
+      // No half-written temp directory is left beside it.
+      expect((await readdir(path.dirname(dir))).filter((n) => n.includes('.tmp-'))).toEqual([]);
     });
+    next.dispose();
+  });
 });

@@ -15,7 +15,11 @@ import { saveModel } from '../../src/io/save-model.js';
 import { tinyEncoder } from '../integration/tiny-task.js';
 
 /** One scenario's outcome. */
-export interface DiskCase { scenario: string; error: string; previousIntact: boolean }
+export interface DiskCase {
+  scenario: string;
+  error: string;
+  previousIntact: boolean;
+}
 
 /**
  * Runs the scenarios; returns undefined when tmpfs cannot be mounted (not root).
@@ -49,8 +53,15 @@ export async function diskFull(): Promise<DiskCase[] | undefined> {
       return same;
     };
     const attempt = async (scenario: string, model = big) => {
-      const e = await saveModel(model, dir).then(() => undefined, (err: unknown) => err);
-      out.push({ scenario, error: e instanceof TfdistillError ? `${e.code}: ${e.message.slice(0, 120)}` : `NOT A TfdistillError: ${String(e)}`, previousIntact: await intact() });
+      const e = await saveModel(model, dir).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      out.push({
+        scenario,
+        error: e instanceof TfdistillError ? `${e.code}: ${e.message.slice(0, 120)}` : `NOT A TfdistillError: ${String(e)}`,
+        previousIntact: await intact(),
+      });
     };
     await attempt('disk full (200 KiB tmpfs, ENOSPC)');
     execFileSync('mount', ['-o', 'remount,ro', mnt]);

@@ -29,7 +29,12 @@ export type StressFuzzResult = FuzzSummary & { leakedTensors: number };
  * const results = await fuzzStress({ cases: 10_000, cliCases: 300, log: console.log });
  * ```
  */
-export async function fuzzStress(opts: { cases: number; cliCases: number; targets?: string[]; log: (s: string) => void }): Promise<StressFuzzResult[]> {
+export async function fuzzStress(opts: {
+  cases: number;
+  cliCases: number;
+  targets?: string[];
+  log: (s: string) => void;
+}): Promise<StressFuzzResult[]> {
   await useBackend('wasm');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tfdistill-fuzz-stress-'));
   const base = path.join(dir, 'base');
@@ -48,10 +53,20 @@ export async function fuzzStress(opts: { cases: number; cliCases: number; target
       if (opts.targets && !opts.targets.includes(name)) continue;
       const tensorsBefore = tf.memory().numTensors;
       const target = await make();
-      const s = await runFuzz({ name, seed: 2, count, timeoutMs: name === 'cli' ? 90_000 : 20_000, ...(target as object),
-        onCase: (i: number) => { if ((i + 1) % 1000 === 0) opts.log(`  ${name}: ${i + 1}/${count}`); } } as unknown as Parameters<typeof runFuzz>[0]);
+      const s = await runFuzz({
+        name,
+        seed: 2,
+        count,
+        timeoutMs: name === 'cli' ? 90_000 : 20_000,
+        ...(target as object),
+        onCase: (i: number) => {
+          if ((i + 1) % 1000 === 0) opts.log(`  ${name}: ${i + 1}/${count}`);
+        },
+      } as unknown as Parameters<typeof runFuzz>[0]);
       results.push({ ...s, leakedTensors: tf.memory().numTensors - tensorsBefore });
-      opts.log(`${name}: ${s.cases} cases, ${s.ok} ok, errors ${JSON.stringify(s.errors)}, ${s.failures.length} failures, ${s.seconds.toFixed(0)} s`);
+      opts.log(
+        `${name}: ${s.cases} cases, ${s.ok} ok, errors ${JSON.stringify(s.errors)}, ${s.failures.length} failures, ${s.seconds.toFixed(0)} s`,
+      );
       for (const f of s.failures.slice(0, 5)) opts.log(`  FAIL ${f.id}: ${f.reason.split('\n')[0]}`);
     }
   } finally {

@@ -54,8 +54,16 @@ export async function killResume(opts: KillResumeOptions): Promise<KillResumeRep
   const log = opts.log ?? (() => {});
   const ref = path.join(opts.dir, 'reference');
   const run = path.join(opts.dir, 'interrupted');
-  const report: KillResumeReport = { kills: 0, killsDuringWrite: 0, launches: 0, checkpointsLoaded: 0, badCheckpoints: [],
-    maxWeightDiff: NaN, dataMismatches: [], seconds: 0 };
+  const report: KillResumeReport = {
+    kills: 0,
+    killsDuringWrite: 0,
+    launches: 0,
+    checkpointsLoaded: 0,
+    badCheckpoints: [],
+    maxWeightDiff: NaN,
+    dataMismatches: [],
+    seconds: 0,
+  };
 
   const refExit = await launch({ out: ref, opts, kill: undefined });
   if (refExit !== 'done') throw new Error(`reference run failed: ${refExit}`);
@@ -64,9 +72,11 @@ export async function killResume(opts: KillResumeOptions): Promise<KillResumeRep
     const wantKill = report.kills < opts.kills;
     // Alternate the two kinds so that even a 2-kill run hits a checkpoint write once.
     const duringWrite = report.launches % 2 === 1;
-    const kill: Kill | undefined = !wantKill ? undefined : duringWrite
-      ? { kind: 'write', fallbackAfterSteps: 2 * opts.checkpointEvery + 1 }
-      : { kind: 'step', afterSteps: 1 + opts.rng.int(3), delayMs: opts.rng.int(40) };
+    const kill: Kill | undefined = !wantKill
+      ? undefined
+      : duringWrite
+        ? { kind: 'write', fallbackAfterSteps: 2 * opts.checkpointEvery + 1 }
+        : { kind: 'step', afterSteps: 1 + opts.rng.int(3), delayMs: opts.rng.int(40) };
     const exit = await launch({ out: run, opts, kill });
     if (exit === 'done') break;
     if (exit === 'killed' || exit === 'killed-during-write') {
@@ -91,8 +101,11 @@ type Kill = { kind: 'step'; afterSteps: number; delayMs: number } | { kind: 'wri
 /** Runs the child once; resolves 'done', 'killed', 'killed-during-write', or a failure description. */
 function launch(args: { out: string; opts: KillResumeOptions; kill: Kill | undefined }): Promise<string> {
   const { out, opts, kill } = args;
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, out, `${out}.log`, String(opts.maxSteps), String(opts.checkpointEvery)],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', CHILD, out, `${out}.log`, String(opts.maxSteps), String(opts.checkpointEvery)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stdout = '';
   let stderr = '';
   let steps = 0;
@@ -110,7 +123,9 @@ function launch(args: { out: string; opts: KillResumeOptions; kill: Kill | undef
     if (kill?.kind === 'step' && n > 0 && steps >= kill.afterSteps) setTimeout(() => killNow(false), kill.delayMs);
     if (kill?.kind === 'write' && steps >= kill.fallbackAfterSteps) killNow(false);
   });
-  child.stderr.on('data', (d: Buffer) => { stderr += d; });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d;
+  });
   if (kill?.kind === 'write') poller = pollForWrite(out, child, () => killNow(true));
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
@@ -129,8 +144,12 @@ function pollForWrite(out: string, child: ChildProcess, kill: () => void): NodeJ
     if (busy || child.exitCode !== null) return;
     busy = true;
     Promise.all([readdir(path.join(out, 'checkpoints')).catch(() => []), readdir(out).catch(() => [])])
-      .then(([a, b]) => { if ([...a, ...b].some((n) => /\.(tmp|old)-/.test(n))) kill(); })
-      .finally(() => { busy = false; });
+      .then(([a, b]) => {
+        if ([...a, ...b].some((n) => /\.(tmp|old)-/.test(n))) kill();
+      })
+      .finally(() => {
+        busy = false;
+      });
   }, 1);
 }
 
@@ -142,7 +161,9 @@ async function checkCheckpoints(run: string, report: KillResumeReport): Promise<
     try {
       const { model, optimizer } = await loadModel(dir, { withOptimizer: true });
       model.dispose();
-      optimizer?.weights.forEach((w) => w.tensor.dispose());
+      optimizer?.weights.forEach((w) => {
+        w.tensor.dispose();
+      });
       report.checkpointsLoaded++;
     } catch (e) {
       report.badCheckpoints.push(`${dir}: ${(e as Error).message}`);
@@ -153,11 +174,13 @@ async function checkCheckpoints(run: string, report: KillResumeReport): Promise<
 async function weightDiff(a: string, b: string): Promise<number> {
   const [ma, mb] = [(await loadModel(a)).model, (await loadModel(b)).model];
   try {
-    const wa = ma.getWeights(), wb = mb.getWeights();
+    const wa = ma.getWeights(),
+      wb = mb.getWeights();
     if (wa.length !== wb.length) return Infinity;
     let max = 0;
     for (let i = 0; i < wa.length; i++) {
-      const x = wa[i].dataSync(), y = wb[i].dataSync();
+      const x = wa[i].dataSync(),
+        y = wb[i].dataSync();
       if (x.length !== y.length) return Infinity;
       for (let j = 0; j < x.length; j++) max = Math.max(max, Math.abs(x[j] - y[j]));
     }

@@ -32,7 +32,8 @@ export function sampleMemory(at: number): MemorySample {
  * ```
  */
 export function growth(samples: MemorySample[]): { tensorGrowth: number; byteGrowth: number; rssGrowthPct: number } {
-  const first = samples[0], last = samples.at(-1)!;
+  const first = samples[0],
+    last = samples.at(-1)!;
   return {
     tensorGrowth: last.numTensors - first.numTensors,
     byteGrowth: last.numBytes - first.numBytes,

@@ -17,12 +17,28 @@ import { TASK_LABELS, tinyEncoder, tinyTokenizer } from '../integration/tiny-tas
 import { growth, percentile, sampleMemory, type MemorySample } from './measure.js';
 
 /** Figures for one concurrency level. */
-export interface ConcurrencyRow { callers: number; requests: number; answered: number; wrong: number; p50Ms: number; p99Ms: number; perSec: number }
+export interface ConcurrencyRow {
+  callers: number;
+  requests: number;
+  answered: number;
+  wrong: number;
+  p50Ms: number;
+  p99Ms: number;
+  perSec: number;
+}
 
 /** What the load test measured. */
 export interface LoadReport {
   concurrency: ConcurrencyRow[];
-  stream: { lines: number; answered: number; outOfOrder: number; errors: number; perSec: number; curve: MemorySample[]; memory: ReturnType<typeof growth> };
+  stream: {
+    lines: number;
+    answered: number;
+    outOfOrder: number;
+    errors: number;
+    perSec: number;
+    curve: MemorySample[];
+    memory: ReturnType<typeof growth>;
+  };
   seconds: number;
 }
 
@@ -33,21 +49,32 @@ const TEXTS = Array.from({ length: 32 }, (_, i) => {
 
 async function concurrency(predictor: Predictor, callers: number, perCaller: number, reference: number[][]): Promise<ConcurrencyRow> {
   const latencies: number[] = [];
-  let answered = 0, wrong = 0;
+  let answered = 0,
+    wrong = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: callers }, async (_, c) => {
-    for (let r = 0; r < perCaller; r++) {
-      const k = (c * 7 + r) % TEXTS.length;
-      const t0 = performance.now();
-      const p = await predictor.predict(TEXTS[k]);
-      latencies.push(performance.now() - t0);
-      answered++;
-      const probs = TASK_LABELS.map((l) => p.probabilities[l]);
-      if (probs.some((x, j) => Math.abs(x - reference[k][j]) > 1e-5)) wrong++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: callers }, async (_, c) => {
+      for (let r = 0; r < perCaller; r++) {
+        const k = (c * 7 + r) % TEXTS.length;
+        const t0 = performance.now();
+        const p = await predictor.predict(TEXTS[k]);
+        latencies.push(performance.now() - t0);
+        answered++;
+        const probs = TASK_LABELS.map((l) => p.probabilities[l]);
+        if (probs.some((x, j) => Math.abs(x - reference[k][j]) > 1e-5)) wrong++;
+      }
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
-  return { callers, requests: callers * perCaller, answered, wrong, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), perSec: answered / seconds };
+  return {
+    callers,
+    requests: callers * perCaller,
+    answered,
+    wrong,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    perSec: answered / seconds,
+  };
 }
 
 async function stream(predictor: Predictor, lines: number, log: (s: string) => void): Promise<LoadReport['stream']> {
@@ -59,7 +86,11 @@ async function stream(predictor: Predictor, lines: number, log: (s: string) => v
       yield chunk;
     }
   }
-  let answered = 0, outOfOrder = 0, errors = 0, expectLine = 1, pending = '';
+  let answered = 0,
+    outOfOrder = 0,
+    errors = 0,
+    expectLine = 1,
+    pending = '';
   const curve: MemorySample[] = [];
   const output = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -82,7 +113,15 @@ async function stream(predictor: Predictor, lines: number, log: (s: string) => v
   const started = performance.now();
   await predictStream(predictor, Readable.from(input()), output, { format: 'text' });
   const seconds = (performance.now() - started) / 1000;
-  return { lines, answered, outOfOrder, errors, perSec: answered / seconds, curve, memory: growth(curve.length > 1 ? curve.slice(1) : curve) };
+  return {
+    lines,
+    answered,
+    outOfOrder,
+    errors,
+    perSec: answered / seconds,
+    curve,
+    memory: growth(curve.length > 1 ? curve.slice(1) : curve),
+  };
 }
 
 /**
@@ -113,7 +152,9 @@ export async function predictorLoad(opts: { lines: number; perCaller?: number; l
     for (const callers of [1, 2, 4, 16, 64, 256]) {
       const row = await concurrency(predictor, callers, opts.perCaller ?? Math.max(4, Math.ceil(2048 / callers)), reference);
       rows.push(row);
-      log(`callers ${callers}: ${row.answered}/${row.requests} answered, ${row.wrong} wrong, p50 ${row.p50Ms.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms`);
+      log(
+        `callers ${callers}: ${row.answered}/${row.requests} answered, ${row.wrong} wrong, p50 ${row.p50Ms.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms`,
+      );
     }
     const s = await stream(predictor, opts.lines, log);
     await predictor.close();

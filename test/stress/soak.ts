@@ -41,26 +41,35 @@ export async function soak(opts: { steps: number; predictions: number; every?: n
   const teacher = tinyEncoder({ seed: 9, numLayers: 2 });
   const trainCurve: MemorySample[] = [];
   try {
-    const result = await distill(withOptions(quietOptions(path.join(dir, 'run')), {
-      teacher, train: prepared(markerTask({ count: 256, seed: 3 })),
-      data: { maxLength: 16, validationFraction: 0, cacheTeacher: false },
-      schedule: { batchSize: 16, epochs: 1_000_000, maxSteps: opts.steps }, checkpoints: { every: 1_000_000 },
-      logging: { logEvery: 50, callbacks: {
-        onStepEnd({ step }) {
-          if (step % every !== 0 && step !== 1) return;
-          const s = sampleMemory(step);
-          trainCurve.push(s);
-          log(`train step ${step}: ${s.numTensors} tensors, ${s.numBytes} bytes, RSS ${s.rssMiB.toFixed(1)} MiB`);
+    const result = await distill(
+      withOptions(quietOptions(path.join(dir, 'run')), {
+        teacher,
+        train: prepared(markerTask({ count: 256, seed: 3 })),
+        data: { maxLength: 16, validationFraction: 0, cacheTeacher: false },
+        schedule: { batchSize: 16, epochs: 1_000_000, maxSteps: opts.steps },
+        checkpoints: { every: 1_000_000 },
+        logging: {
+          logEvery: 50,
+          callbacks: {
+            onStepEnd({ step }) {
+              if (step % every !== 0 && step !== 1) return;
+              const s = sampleMemory(step);
+              trainCurve.push(s);
+              log(`train step ${step}: ${s.numTensors} tensors, ${s.numBytes} bytes, RSS ${s.rssMiB.toFixed(1)} MiB`);
+            },
+          },
         },
-      } },
-    }));
+      }),
+    );
     result.student.dispose();
     const predictor = await createPredictor(result.checkpointDir, { maxBatchSize: 32, maxWaitMs: 1 });
     const predictCurve: MemorySample[] = [];
     const texts = ['t0 t0 t1 t5', 't1 t1 t9', 't0 t3 t4 t5 t6 t0', 't7 t8 t1'];
     const chunk = 256; // concurrent requests in flight, so the micro-batcher forms full batches
     for (let done = 0; done < opts.predictions; done += chunk) {
-      await Promise.all(Array.from({ length: Math.min(chunk, opts.predictions - done) }, (_, i) => predictor.predict(texts[(done + i) % texts.length])));
+      await Promise.all(
+        Array.from({ length: Math.min(chunk, opts.predictions - done) }, (_, i) => predictor.predict(texts[(done + i) % texts.length])),
+      );
       const n = Math.min(done + chunk, opts.predictions);
       if (Math.floor(n / (every * 20)) !== Math.floor(done / (every * 20)) || done === 0) {
         const s = sampleMemory(n);
@@ -71,8 +80,15 @@ export async function soak(opts: { steps: number; predictions: number; every?: n
     predictCurve.push(sampleMemory(opts.predictions));
     await predictor.close();
     // Warm-up: the first sample (step 1 / first batch) precedes allocator and JIT growth.
-    return { trainSteps: opts.steps, trainCurve, predictions: opts.predictions, predictCurve,
-      train: growth(trainCurve.slice(1)), predict: growth(predictCurve.slice(1)), seconds: (performance.now() - started) / 1000 };
+    return {
+      trainSteps: opts.steps,
+      trainCurve,
+      predictions: opts.predictions,
+      predictCurve,
+      train: growth(trainCurve.slice(1)),
+      predict: growth(predictCurve.slice(1)),
+      seconds: (performance.now() - started) / 1000,
+    };
   } finally {
     teacher.dispose();
     await rm(dir, { recursive: true, force: true });

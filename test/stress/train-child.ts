@@ -25,22 +25,24 @@ const teacher: Teacher = {
   },
 };
 
-const result = await distill(withOptions(quietOptions(out), {
-  seed,
-  teacher,
-  train: prepared(markerTask({ count: 48, seed: 5 })),
-  data: { maxLength: 16, validationFraction: 0, cacheTeacher: false },
-  schedule: { batchSize: 8, epochs: 100, maxSteps },
-  checkpoints: { every: Number(everyArg), keep: 2, resume: true },
-  logging: {
-    logEvery: 1,
-    callbacks: {
-      onStepEnd({ step }) {
-        appendFileSync(log, JSON.stringify({ step, rows }) + '\n');
-        process.stdout.write(`step ${step}\n`);
+const result = await distill(
+  withOptions(quietOptions(out), {
+    seed,
+    teacher,
+    train: prepared(markerTask({ count: 48, seed: 5 })),
+    data: { maxLength: 16, validationFraction: 0, cacheTeacher: false },
+    schedule: { batchSize: 8, epochs: 100, maxSteps },
+    checkpoints: { every: Number(everyArg), keep: 2, resume: true },
+    logging: {
+      logEvery: 1,
+      callbacks: {
+        onStepEnd({ step }) {
+          appendFileSync(log, `${JSON.stringify({ step, rows })}\n`);
+          process.stdout.write(`step ${step}\n`);
+        },
       },
     },
-  },
-}));
+  }),
+);
 result.student.dispose();
 process.stdout.write('done\n');

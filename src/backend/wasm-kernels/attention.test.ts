@@ -8,8 +8,14 @@ import { attentionKernelName, attentionKernelShaped } from './attention.js';
 
 /** q|k|v [b, s, 3hd] uniform in [-2, 2) and a mask [b, s] whose sequence i has `real[i]` real tokens then padding. */
 function inputs(rng: Rng, b: number, s: number, h: number, dh: number, real: number[]): { qkv: tf.Tensor3D; mask: tf.Tensor2D } {
-  const qkv = tf.tensor3d(Float32Array.from({ length: b * s * 3 * h * dh }, () => rng.next() * 4 - 2), [b, s, 3 * h * dh]);
-  const mask = tf.tensor2d(Float32Array.from({ length: b * s }, (_, e) => (e % s < real[Math.floor(e / s)] ? 1 : 0)), [b, s]);
+  const qkv = tf.tensor3d(
+    Float32Array.from({ length: b * s * 3 * h * dh }, () => rng.next() * 4 - 2),
+    [b, s, 3 * h * dh],
+  );
+  const mask = tf.tensor2d(
+    Float32Array.from({ length: b * s }, (_, e) => (e % s < real[Math.floor(e / s)] ? 1 : 0)),
+    [b, s],
+  );
   return { qkv, mask };
 }
 
@@ -62,15 +68,16 @@ describe('wasm attention kernel (q|k|v to context, inference)', () => {
     const { qkv, mask } = inputs(rng, 1, s, h, dh, [s]);
     await expectNoLeaks(async () => {
       const short = await run(() => attentionContext(qkv, mask, h));
-      const padded = await run(() => tf.tidy(() => attentionContext(
-        tf.concat([qkv, tf.fill([1, 16, 3 * h * dh], 1e3)], 1), tf.concat([mask, tf.zeros([1, 16])], 1), h)));
+      const padded = await run(() =>
+        tf.tidy(() => attentionContext(tf.concat([qkv, tf.fill([1, 16, 3 * h * dh], 1e3)], 1), tf.concat([mask, tf.zeros([1, 16])], 1), h)),
+      );
       expect(short.fused && padded.fused).toBe(true);
       expect(Array.from(padded.values.subarray(0, s * h * dh))).toEqual(Array.from(short.values));
     });
     tf.dispose([qkv, mask]);
   });
 
-  it('has the composite ops\' gradient', async () => {
+  it("has the composite ops' gradient", async () => {
     const rng = new Rng(7);
     const { qkv, mask } = inputs(rng, 2, 16, 2, 8, [16, 11]);
     const weights = tf.randomUniform([2, 16, 16], -1, 1, 'float32', 8);

@@ -38,8 +38,7 @@ export function attentionKernelShaped(qkvShape: number[], maskShape: number[], n
   if (qkvShape.length !== 3 || maskShape.length !== 2) return false;
   const [b, s, d3] = qkvShape;
   const headDim = d3 / 3 / numHeads;
-  return Number.isInteger(headDim) && headDim % 8 === 0 && s % 8 === 0 && s > 0 && b > 0
-    && maskShape[0] === b && maskShape[1] === s;
+  return Number.isInteger(headDim) && headDim % 8 === 0 && s % 8 === 0 && s > 0 && b > 0 && maskShape[0] === b && maskShape[1] === s;
 }
 
 /** context [b, s, h * dh] from qkv [b, s, 3 * h * dh] and mask [b, s]. */
@@ -58,14 +57,42 @@ function attentionContext({ inputs: { qkv, mask }, backend, attrs }: WasmKernelA
     // Per sequence: the heads are a batch of matmuls dh floats apart along q|k|v's rows of 3d.
     for (let i = 0; i < b; i++) {
       const q = qkvAt + i * s * d3 * 4;
-      runMatMul(backend, { ...perHead, a: q, b: q + d * 4, c: scoresAt + i * h * s * s * 4, m: s, k: dh, n: s, bTransposed: 1,
-        lda: d3, ldb: d3, ldc: s, strideA: dh, strideB: dh, strideC: s * s });
+      runMatMul(backend, {
+        ...perHead,
+        a: q,
+        b: q + d * 4,
+        c: scoresAt + i * h * s * s * 4,
+        m: s,
+        k: dh,
+        n: s,
+        bTransposed: 1,
+        lda: d3,
+        ldb: d3,
+        ldc: s,
+        strideA: dh,
+        strideB: dh,
+        strideC: s * s,
+      });
     }
     simdKernels(backend).maskedSoftmax(scoresAt, at(mask), scoresAt, b * h * s, s, h * s, Math.fround(1 / Math.sqrt(dh)));
     for (let i = 0; i < b; i++) {
       const v = qkvAt + (i * s * d3 + 2 * d) * 4;
-      runMatMul(backend, { ...perHead, a: scoresAt + i * h * s * s * 4, b: v, c: outAt + i * s * d * 4, m: s, k: s, n: dh,
-        bTransposed: 0, lda: s, ldb: d3, ldc: d, strideA: s * s, strideB: dh, strideC: dh });
+      runMatMul(backend, {
+        ...perHead,
+        a: scoresAt + i * h * s * s * 4,
+        b: v,
+        c: outAt + i * s * d * 4,
+        m: s,
+        k: s,
+        n: dh,
+        bTransposed: 0,
+        lda: s,
+        ldb: d3,
+        ldc: d,
+        strideA: s * s,
+        strideB: dh,
+        strideC: dh,
+      });
     }
     return out;
   } finally {

@@ -15,7 +15,10 @@ const combos = [
 /** Uniform [-1, 1) values from a seeded stream, so failures reproduce. */
 function randomTensor(rng: Rng, shape: number[]): tf.Tensor {
   const n = shape.reduce((p, d) => p * d, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.next() * 2 - 1), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.next() * 2 - 1),
+    shape,
+  );
 }
 
 /** Shape as the op receives it when the operand is marked transposed: last two axes swapped. */
@@ -89,31 +92,82 @@ describe('wasm BatchMatMul override', () => {
     const r = (lo: number, hi: number): number => lo + rng.int(hi - lo + 1);
     // [a shape, b shape] untransposed: a [...batchA, m, k], b [...batchB, k, n].
     const pairs: [number[], number[]][] = [
-      [[5, 7], [7, 3]],
-      [[1, 1], [1, 1]],
-      [[2, 5, 7], [2, 7, 3]],
-      [[2, 3, 5, 7], [7, 4]], // b not batched: folded into one matmul
-      [[5, 7], [4, 7, 3]], // a not batched, b batched
-      [[2, 1, 5, 7], [1, 3, 7, 4]], // both broadcast
-      [[3, 5, 7], [1, 7, 4]],
+      [
+        [5, 7],
+        [7, 3],
+      ],
+      [
+        [1, 1],
+        [1, 1],
+      ],
+      [
+        [2, 5, 7],
+        [2, 7, 3],
+      ],
+      [
+        [2, 3, 5, 7],
+        [7, 4],
+      ], // b not batched: folded into one matmul
+      [
+        [5, 7],
+        [4, 7, 3],
+      ], // a not batched, b batched
+      [
+        [2, 1, 5, 7],
+        [1, 3, 7, 4],
+      ], // both broadcast
+      [
+        [3, 5, 7],
+        [1, 7, 4],
+      ],
       // Slices big enough for per-slice XNNPACK (m*k*n >= minSliceMacs), incl. broadcasts.
-      [[2, 24, 20], [2, 20, 20]],
-      [[24, 20], [3, 20, 20]],
-      [[2, 1, 24, 20], [1, 2, 20, 20]],
+      [
+        [2, 24, 20],
+        [2, 20, 20],
+      ],
+      [
+        [24, 20],
+        [3, 20, 20],
+      ],
+      [
+        [2, 1, 24, 20],
+        [1, 2, 20, 20],
+      ],
       // The SIMD kernel's shapes (rows a multiple of 4, n of 8): plain, folded, equal batches, b of higher rank.
-      [[8, 7], [7, 16]],
-      [[2, 3, 4, 5], [5, 8]],
-      [[3, 8, 9], [3, 9, 16]],
-      [[2, 3, 4, 13], [2, 3, 13, 8]],
-      [[4, 6], [1, 1, 6, 8]],
-      [[1, 12, 33], [1, 33, 24]],
+      [
+        [8, 7],
+        [7, 16],
+      ],
+      [
+        [2, 3, 4, 5],
+        [5, 8],
+      ],
+      [
+        [3, 8, 9],
+        [3, 9, 16],
+      ],
+      [
+        [2, 3, 4, 13],
+        [2, 3, 13, 8],
+      ],
+      [
+        [4, 6],
+        [1, 1, 6, 8],
+      ],
+      [
+        [1, 12, 33],
+        [1, 33, 24],
+      ],
     ];
     expect(24 * 20 * 20).toBeGreaterThanOrEqual(minSliceMacs);
     for (let i = 0; i < 6; i++) {
       const [m, k, n] = [r(1, 9), r(1, 9), r(1, 9)];
       const batch = [r(1, 3), r(1, 3)];
       const bBatch = batch.map((d) => (rng.next() < 0.3 ? 1 : d));
-      pairs.push([[...batch, m, k], [...bBatch, k, n]]);
+      pairs.push([
+        [...batch, m, k],
+        [...bBatch, k, n],
+      ]);
     }
     await expectNoLeaks(() => {
       const dataIds = tf.backend().numDataIds();
@@ -141,7 +195,24 @@ describe('wasm BatchMatMul override', () => {
     const rng = new Rng(11);
     await expectNoLeaks(() => {
       // Slices large enough (m*k*n >= minSliceMacs) that the batched case runs per-slice XNNPACK; then SIMD shapes.
-      for (const [aShape, bShape] of [[[24, 20], [20, 20]], [[2, 24, 20], [2, 20, 20]], [[16, 12], [12, 8]], [[2, 8, 12], [2, 12, 16]]] as const) {
+      for (const [aShape, bShape] of [
+        [
+          [24, 20],
+          [20, 20],
+        ],
+        [
+          [2, 24, 20],
+          [2, 20, 20],
+        ],
+        [
+          [16, 12],
+          [12, 8],
+        ],
+        [
+          [2, 8, 12],
+          [2, 12, 16],
+        ],
+      ] as const) {
         for (const [tA, tB] of combos) {
           const a = randomTensor(rng, stored([...aShape], tA));
           const b = randomTensor(rng, stored([...bShape], tB));
@@ -159,9 +230,15 @@ describe('wasm BatchMatMul override', () => {
 
   it('is correct when one buffer is used as b under two shapes (XNNPACK caches packing by tensor id)', async () => {
     await expectNoLeaks(() => {
-      const w = tf.tensor(Array.from({ length: 24 }, (_, i) => (i % 7) - 3), [6, 4]);
+      const w = tf.tensor(
+        Array.from({ length: 24 }, (_, i) => (i % 7) - 3),
+        [6, 4],
+      );
       const x1 = tf.ones([2, 6]);
-      const x2 = tf.tensor(Array.from({ length: 12 }, (_, i) => i / 4), [3, 4]);
+      const x2 = tf.tensor(
+        Array.from({ length: 12 }, (_, i) => i / 4),
+        [3, 4],
+      );
       tf.matMul(x1, w).dispose(); // packs w as a [6, 4] right operand
       const w46 = w.reshape([4, 6]); // same buffer, same id
       const got = tf.matMul(x2, w46);

@@ -12,7 +12,7 @@ import { cwrap, disposeTemp, wasmKernel, type WasmKernelArgs } from './wasm-back
  * Why: the stock kernel uses XNNPACK only when neither input is transposed and neither is batched;
  * every other case falls into a scalar triple loop that is ~10x slower (every backward matmul is
  * transposed, and attention's [batch, heads, seq, dHead] matmuls are batched). This kernel takes, in order:
- *  1. the SIMD kernel of `simd/kernels-wat.ts` (`trySimdMatMul`) when the shapes suit it: rows a multiple of 4,
+ *  1. the SIMD kernel of `scripts/simd/kernels-wat.ts` (`trySimdMatMul`) when the shapes suit it: rows a multiple of 4,
  *     n of 8, `b` un-batched or batched like `a`. A transposed `b` is read in place while it is packed; a
  *     transposed `a` is transposed first. On the threaded build it splits the rows over two threads.
  *  2. otherwise XNNPACK: a transposed operand is first transposed with the wasm `Transpose` kernel (cheap,
@@ -26,9 +26,15 @@ import { cwrap, disposeTemp, wasmKernel, type WasmKernelArgs } from './wasm-back
 
 /** The C++ `BatchMatMul(a_id, a_shape, a_rank, b_id, b_shape, b_rank, transpose_a, transpose_b, out_id)`. */
 type CppBatchMatMul = (
-  aId: number, aShape: Uint8Array, aRank: number,
-  bId: number, bShape: Uint8Array, bRank: number,
-  transposeA: boolean, transposeB: boolean, outId: number,
+  aId: number,
+  aShape: Uint8Array,
+  aRank: number,
+  bId: number,
+  bShape: Uint8Array,
+  bRank: number,
+  transposeA: boolean,
+  transposeB: boolean,
+  outId: number,
 ) => void;
 const cppBatchMatMul = new WeakMap<object, CppBatchMatMul>();
 
@@ -86,9 +92,7 @@ function broadcastSources(outBatch: number[], srcBatch: number[]): Int32Array {
  * out[o] = a[srcA[o]] @ b[srcB[o]] for every batch slice, each an un-batched XNNPACK matmul on
  * views. Views are made once per distinct slice, so a broadcast `b` slice keeps its packed weights.
  */
-function slicedMatMul(
-  backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, outShape: number[], bOperand?: HeapView,
-): tf.TensorInfo {
+function slicedMatMul(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, outShape: number[], bOperand?: HeapView): tf.TensorInfo {
   const [m, k] = a.shape.slice(-2);
   const n = b.shape[b.shape.length - 1];
   const outBatch = outShape.slice(0, -2);
@@ -172,8 +176,15 @@ function untransposedMatMul(backend: BackendWasm, a: tf.TensorInfo, b: tf.Tensor
 export function plainMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): boolean {
   const innerA = a.shape[a.shape.length - (transposeA ? 2 : 1)];
   const innerB = b.shape[b.shape.length - (transposeB ? 1 : 2)];
-  return a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length >= 2 && b.shape.length >= 2 &&
-    size(a.shape) > 0 && size(b.shape) > 0 && innerA === innerB;
+  return (
+    a.dtype === 'float32' &&
+    b.dtype === 'float32' &&
+    a.shape.length >= 2 &&
+    b.shape.length >= 2 &&
+    size(a.shape) > 0 &&
+    size(b.shape) > 0 &&
+    innerA === innerB
+  );
 }
 
 /**
@@ -191,7 +202,7 @@ function simdShaped(aShape: number[], bShape: number[], transposeA: boolean, tra
 }
 
 /**
- * a @ b (+ `bias` [n]) by the SIMD kernel of `simd/kernels-wat.ts` when `simdShaped` accepts the shapes, else
+ * a @ b (+ `bias` [n]) by the SIMD kernel of `scripts/simd/kernels-wat.ts` when `simdShaped` accepts the shapes, else
  * undefined. A transposed `a` is transposed first; a transposed `b` is read as it is while B is packed into a
  * scratch tensor.
  *
@@ -201,7 +212,12 @@ function simdShaped(aShape: number[], bShape: number[], transposeA: boolean, tra
  * ```
  */
 export function trySimdMatMul(
-  backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, bias?: tf.TensorInfo,
+  backend: BackendWasm,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  bias?: tf.TensorInfo,
 ): tf.TensorInfo | undefined {
   if (!simdShaped(a.shape, b.shape, transposeA, transposeB)) return undefined;
   const n = b.shape[b.shape.length - (transposeB ? 2 : 1)];
@@ -219,8 +235,19 @@ export function trySimdMatMul(
     const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
     // With b un-batched, a's batches are just more rows of one [batch*m, k] matrix.
     const [batch, rows] = batchB === 1 ? [1, size(a2.shape.slice(0, -1))] : [batchB, m];
-    runMatMul(backend, { a: at(a2), b: at(b), c: at(out), panel: at(panel), batch, m: rows, k, n, bTransposed: transposeB ? 1 : 0,
-      bias: bias ? at(bias) : 0, ...denseLayout(rows, k, n, transposeB) });
+    runMatMul(backend, {
+      a: at(a2),
+      b: at(b),
+      c: at(out),
+      panel: at(panel),
+      batch,
+      m: rows,
+      k,
+      n,
+      bTransposed: transposeB ? 1 : 0,
+      bias: bias ? at(bias) : 0,
+      ...denseLayout(rows, k, n, transposeB),
+    });
     return out;
   } finally {
     for (const t of temps) disposeTemp(backend, t);

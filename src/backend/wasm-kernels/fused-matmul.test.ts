@@ -27,12 +27,24 @@ describe('wasm _FusedMatMul override', () => {
 
   it('equals matMul + bias (+ relu) with and without bias, in every transpose combo, where stock is right too', async () => {
     // [m, k, n]: SIMD shapes (m % 4, n % 8) and ones it leaves to stock.
-    const sizes = [[8, 5, 16], [12, 33, 24], [4, 1, 8], [5, 7, 16], [8, 7, 12]];
+    const sizes = [
+      [8, 5, 16],
+      [12, 33, 24],
+      [4, 1, 8],
+      [5, 7, 16],
+      [8, 7, 12],
+    ];
     await expectNoLeaks(() => {
       sizes.forEach(([m, k, n], i) => {
-        for (const [tA, tB] of [[false, false], [false, true], [true, false], [true, true]]) {
+        for (const [tA, tB] of [
+          [false, false],
+          [false, true],
+          [true, false],
+          [true, true],
+        ]) {
           for (const activation of ['linear', 'relu'] as const) {
-            for (const biasShape of [undefined, [n]]) { // the stock kernel takes rank-1 biases only
+            for (const biasShape of [undefined, [n]]) {
+              // the stock kernel takes rank-1 biases only
               tf.tidy(() => {
                 const a = tf.randomUniform(tA ? [k, m] : [m, k], -1, 1, 'float32', i) as tf.Tensor2D;
                 const b = tf.randomUniform(tB ? [n, k] : [k, n], -1, 1, 'float32', 10 + i) as tf.Tensor2D;
@@ -61,9 +73,12 @@ describe('wasm _FusedMatMul override', () => {
         const w = tf.randomUniform([12, 24], -1, 1, 'float32', 2) as tf.Tensor2D;
         const bias = tf.randomUniform([24], -1, 1, 'float32', 3);
         const dy = tf.randomUniform([16, 24], -1, 1, 'float32', 4);
-        const loss = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: c }), dy));
+        const loss = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+          tf.sum(tf.mul(tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: c }), dy));
         const [stock, ours] = stockThenOurs(() => tf.grads(loss)([x, w, bias]));
-        ours.forEach((g, i) => expect(maxAbsDiff(g, stock[i]), `grad ${i}`).toBeLessThanOrEqual(1e-5));
+        ours.forEach((g, i) => {
+          expect(maxAbsDiff(g, stock[i]), `grad ${i}`).toBeLessThanOrEqual(1e-5);
+        });
       });
     });
   });

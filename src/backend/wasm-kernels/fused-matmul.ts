@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { plainMatMul, swapLastTwo, trySimdMatMul } from './batch-matmul.js';
 import { wasmKernelOverride } from './override.js';
 import { disposeTemp, type WasmKernelArgs } from './wasm-backend-types.js';
@@ -11,10 +11,17 @@ import { disposeTemp, type WasmKernelArgs } from './wasm-backend-types.js';
  * kernel computes transposed ones with a bias wrongly.
  */
 
-type FusedMatMulArgs = WasmKernelArgs<'a' | 'b' | 'bias' | 'preluActivationWeights', { transposeA: boolean; transposeB: boolean; activation?: string }>;
+type FusedMatMulArgs = WasmKernelArgs<
+  'a' | 'b' | 'bias' | 'preluActivationWeights',
+  { transposeA: boolean; transposeB: boolean; activation?: string }
+>;
 
 function fusedMatMul(args: FusedMatMulArgs): tf.TensorInfo {
-  const { inputs: { a, b, bias, preluActivationWeights }, backend, attrs: { transposeA, transposeB, activation } } = args;
+  const {
+    inputs: { a, b, bias, preluActivationWeights },
+    backend,
+    attrs: { transposeA, transposeB, activation },
+  } = args;
   const linear = (activation === undefined || activation === 'linear') && preluActivationWeights === undefined;
   const ours = linear && plainMatMul(a, b, transposeA, transposeB) ? trySimdMatMul(backend, a, b, transposeA, transposeB, bias) : undefined;
   if (ours !== undefined) return ours;
@@ -28,8 +35,11 @@ function fusedMatMul(args: FusedMatMulArgs): tf.TensorInfo {
     return temps[temps.length - 1];
   };
   try {
-    return override.stock()({ ...args, inputs: { ...args.inputs, a: untransposed(a, transposeA), b: untransposed(b, transposeB) },
-      attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+    return override.stock()({
+      ...args,
+      inputs: { ...args.inputs, a: untransposed(a, transposeA), b: untransposed(b, transposeB) },
+      attrs: { ...args.attrs, transposeA: false, transposeB: false },
+    });
   } finally {
     for (const t of temps) disposeTemp(backend, t);
   }

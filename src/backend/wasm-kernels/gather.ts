@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { wasmKernelOverride } from './override.js';
-import { type WasmKernelArgs } from './wasm-backend-types.js';
+import type { WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
  * A faster `GatherV2` for tfjs-backend-wasm 4.22 (the embedding lookup).
@@ -15,7 +15,11 @@ import { type WasmKernelArgs } from './wasm-backend-types.js';
  */
 
 function gatherV2(args: WasmKernelArgs<'x' | 'indices', tf.GatherV2Attrs>): tf.TensorInfo {
-  const { inputs: { x, indices }, backend, attrs: { axis, batchDims } } = args;
+  const {
+    inputs: { x, indices },
+    backend,
+    attrs: { axis, batchDims },
+  } = args;
   if (x.dtype !== 'float32' && x.dtype !== 'int32' && x.dtype !== 'bool') {
     return override.stock()(args);
   }

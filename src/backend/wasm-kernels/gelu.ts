@@ -36,8 +36,12 @@ function geluGrad({ inputs: { x, dy }, backend }: WasmKernelArgs<'x' | 'dy'>): t
   const out = backend.makeOutput(x.shape, 'float32');
   const n = tf.util.sizeFromShape(x.shape);
   if (n > 0) {
-    simdKernels(backend).geluGrad(backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(dy.dataId),
-      backend.getMemoryOffset(out.dataId), n);
+    simdKernels(backend).geluGrad(
+      backend.getMemoryOffset(x.dataId),
+      backend.getMemoryOffset(dy.dataId),
+      backend.getMemoryOffset(out.dataId),
+      n,
+    );
   }
   return out;
 }

@@ -13,7 +13,10 @@ describe('wasm Identity override', () => {
   it('shares the buffer: a clone outlives its source, and disposing both frees it', async () => {
     await expectNoLeaks(() => {
       const buffersBefore = tf.memory().numDataBuffers;
-      const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+      const x = tf.tensor2d([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]);
       const y = tf.clone(x);
       expect(tf.memory().numDataBuffers - buffersBefore).toBe(1); // one buffer, not two
       x.dispose();

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { wasmKernelOverride } from './override.js';
-import { type WasmKernelArgs } from './wasm-backend-types.js';
+import type { WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
  * `Identity` for tfjs-backend-wasm 4.22 that shares the input's buffer (reference-counted) instead of copying it,
@@ -14,7 +14,10 @@ import { type WasmKernelArgs } from './wasm-backend-types.js';
  */
 
 function identity(args: WasmKernelArgs<'x'>): tf.TensorInfo {
-  const { inputs: { x }, backend } = args;
+  const {
+    inputs: { x },
+    backend,
+  } = args;
   if (x.dtype === 'string') return override.stock()(args);
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };

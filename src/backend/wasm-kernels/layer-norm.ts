@@ -7,7 +7,7 @@ import type { WasmKernelArgs } from './wasm-backend-types.js';
  * Fused layer norm for tfjs-backend-wasm, forward and backward, in place on the wasm heap (no copies, a few passes
  * per row). Composed from tfjs ops it costs 9 kernels forward and ~25 autodiff kernels backward, each a full pass
  * over [batch*seq, d]. When d is a multiple of 4 (every model width in practice) the SIMD kernels of
- * `simd/kernels-wat.ts` run it (float32 arithmetic, dgamma and dbeta summed in float64); otherwise JS loops over
+ * `scripts/simd/kernels-wat.ts` run it (float32 arithmetic, dgamma and dbeta summed in float64); otherwise JS loops over
  * typed-array views do (float64 arithmetic), ~10x slower. The forward kernel has its gradient registered (no
  * `tf.customGrad` scope per call); the tfjs-facing op is `fusedLayerNorm` in `../fused-ops.ts`.
  */
@@ -76,8 +76,16 @@ function layerNormGrad({ inputs, backend }: WasmKernelArgs<'dy' | 'x' | 'gamma' 
     backend.disposeData(scratch.dataId);
     return [dxOut, dgOut, dbOut];
   }
-  const [dy, xs, gamma, means, rstds, dx, dgOut32, dbOut32] = [inputs.dy, inputs.x, inputs.gamma, inputs.mean, inputs.rstd,
-    dxOut, dgOut, dbOut].map((t) => backend.typedArrayFromHeap(t) as Float32Array);
+  const [dy, xs, gamma, means, rstds, dx, dgOut32, dbOut32] = [
+    inputs.dy,
+    inputs.x,
+    inputs.gamma,
+    inputs.mean,
+    inputs.rstd,
+    dxOut,
+    dgOut,
+    dbOut,
+  ].map((t) => backend.typedArrayFromHeap(t) as Float32Array);
   const dg = new Float64Array(d);
   const db = new Float64Array(d);
   for (let r = 0; r < rows; r++) {

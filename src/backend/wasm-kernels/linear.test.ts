@@ -8,19 +8,29 @@ import { linearKernelName, linearKernelTakes } from './linear.js';
 import { simdSwitches } from './simd/switches.js';
 
 const uniform = (rng: Rng, shape: number[]): tf.Tensor =>
-  tf.tensor(Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => rng.next() * 2 - 1), shape);
+  tf.tensor(
+    Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => rng.next() * 2 - 1),
+    shape,
+  );
 
 /** linear's value and its gradients with respect to x, kernel and bias (of sum(y * w)), and whether TfdLinear ran. */
-async function valueAndGrads(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | undefined, w: tf.Tensor):
-  Promise<{ values: Float32Array[]; ranKernel: boolean }> {
-  const info = await tf.profile(() => tf.tidy(() => {
-    const f = (xi: tf.Tensor, ki: tf.Tensor, bi?: tf.Tensor) => tf.sum(tf.mul(linear(xi, ki, bi), w));
-    const y = linear(x, kernel, bias);
-    const grads = bias === undefined
-      ? tf.grads((xi: tf.Tensor, ki: tf.Tensor) => f(xi, ki))([x, kernel])
-      : tf.grads((xi: tf.Tensor, ki: tf.Tensor, bi: tf.Tensor) => f(xi, ki, bi))([x, kernel, bias]);
-    return [y, ...grads];
-  }));
+async function valueAndGrads(
+  x: tf.Tensor,
+  kernel: tf.Tensor,
+  bias: tf.Tensor | undefined,
+  w: tf.Tensor,
+): Promise<{ values: Float32Array[]; ranKernel: boolean }> {
+  const info = await tf.profile(() =>
+    tf.tidy(() => {
+      const f = (xi: tf.Tensor, ki: tf.Tensor, bi?: tf.Tensor) => tf.sum(tf.mul(linear(xi, ki, bi), w));
+      const y = linear(x, kernel, bias);
+      const grads =
+        bias === undefined
+          ? tf.grads((xi: tf.Tensor, ki: tf.Tensor) => f(xi, ki))([x, kernel])
+          : tf.grads((xi: tf.Tensor, ki: tf.Tensor, bi: tf.Tensor) => f(xi, ki, bi))([x, kernel, bias]);
+      return [y, ...grads];
+    }),
+  );
   const outs = info.result as tf.Tensor[];
   const values = outs.map((t) => t.dataSync() as Float32Array);
   tf.dispose(outs);
@@ -35,7 +45,7 @@ describe('wasm TfdLinear kernel (dense layers)', () => {
     simdSwitches.linear = true;
   });
 
-  it('gives tf.fused.matMul\'s values and gradients, with and without a bias, and leaves other shapes to it', async () => {
+  it("gives tf.fused.matMul's values and gradients, with and without a bias, and leaves other shapes to it", async () => {
     const rng = new Rng(21);
     // [x shape, out, with bias]
     const cases: [number[], number, boolean][] = [
@@ -61,8 +71,13 @@ describe('wasm TfdLinear kernel (dense layers)', () => {
         expect(ours.ranKernel, label).toBe(takes);
         expect(reference.ranKernel, label).toBe(false);
         expect(ours.values.length, label).toBe(withBias ? 4 : 3);
-        ours.values.forEach((v, i) => expect(maxAbsDiff(v, reference.values[i]), `${label} output ${i}`).toBeLessThan(1e-5));
-        expect(tf.tidy(() => linear(x, kernel, bias).shape), label).toEqual([...xShape.slice(0, -1), out]);
+        ours.values.forEach((v, i) => {
+          expect(maxAbsDiff(v, reference.values[i]), `${label} output ${i}`).toBeLessThan(1e-5);
+        });
+        expect(
+          tf.tidy(() => linear(x, kernel, bias).shape),
+          label,
+        ).toEqual([...xShape.slice(0, -1), out]);
         tf.dispose([x, kernel, w, ...(bias ? [bias] : [])]);
       }
     });

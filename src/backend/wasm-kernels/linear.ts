@@ -39,9 +39,17 @@ export function linearKernelTakes(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Ten
     return false;
   }
   const [inDim, outDim] = kernel.shape;
-  return x.dtype === 'float32' && kernel.dtype === 'float32' && kernel.rank === 2 && x.rank >= 2
-    && x.shape[x.rank - 1] === inDim && size(x.shape) > 0 && (size(x.shape) / inDim) % 4 === 0 && outDim % 8 === 0
-    && (bias === undefined || (bias.dtype === 'float32' && bias.rank === 1 && bias.shape[0] === outDim));
+  return (
+    x.dtype === 'float32' &&
+    kernel.dtype === 'float32' &&
+    kernel.rank === 2 &&
+    x.rank >= 2 &&
+    x.shape[x.rank - 1] === inDim &&
+    size(x.shape) > 0 &&
+    (size(x.shape) / inDim) % 4 === 0 &&
+    outDim % 8 === 0 &&
+    (bias === undefined || (bias.dtype === 'float32' && bias.rank === 1 && bias.shape[0] === outDim))
+  );
 }
 
 function linearKernel({ inputs: { x, kernel, bias }, backend }: WasmKernelArgs<'x' | 'kernel' | 'bias'>): tf.TensorInfo {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type WasmKernelFunc } from './wasm-backend-types.js';
+import type { WasmKernelFunc } from './wasm-backend-types.js';
 
 /**
  * One replaced tfjs-backend-wasm kernel: installing it swaps tfdistill's function in for the stock one (keeping the
@@ -33,7 +33,10 @@ export interface WasmKernelOverride {
  * export const installGatherOverride = (): void => gather.install();
  * ```
  */
-export function wasmKernelOverride<Args>(kernelName: string, kernelFunc: (args: Args) => tf.TensorInfo | tf.TensorInfo[]): WasmKernelOverride {
+export function wasmKernelOverride<Args>(
+  kernelName: string,
+  kernelFunc: (args: Args) => tf.TensorInfo | tf.TensorInfo[],
+): WasmKernelOverride {
   const ours = kernelFunc as unknown as tf.KernelFunc;
   let stockKernel: tf.KernelConfig | undefined;
   return {

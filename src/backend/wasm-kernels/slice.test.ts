@@ -43,7 +43,7 @@ describe('wasm Slice and Unpack overrides', () => {
     });
   });
 
-  it('Unpack equals the stock kernel on every axis, including attention\'s [3, b, h, s, dh] block', async () => {
+  it("Unpack equals the stock kernel on every axis, including attention's [3, b, h, s, dh] block", async () => {
     const rng = new Rng(12);
     await expectNoLeaks(() => {
       const cases: Array<{ shape: number[]; axis: number }> = [{ shape: [3, 2, 4, 16, 8], axis: 0 }];

@@ -24,8 +24,16 @@ function runLength(shape: number[], size: number[]): { axis: number; run: number
 }
 
 /** Copies the box `begin`/`size` of `src` (shape `shape`, row-major) to `dst` starting at `at`. */
-function copyBox(src: tf.TypedArray, shape: number[], begin: number[], size: number[], axis: number, run: number,
-  dst: tf.TypedArray, at: number): void {
+function copyBox(
+  src: tf.TypedArray,
+  shape: number[],
+  begin: number[],
+  size: number[],
+  axis: number,
+  run: number,
+  dst: tf.TypedArray,
+  at: number,
+): void {
   const strides = tf.util.computeStrides(shape);
   const stride = (i: number) => (i < shape.length - 1 ? strides[i] : 1);
   const outer = size.slice(0, axis); // odometer over the axes before the run's
@@ -48,7 +56,11 @@ function copyBox(src: tf.TypedArray, shape: number[], begin: number[], size: num
 const copyable = (dtype: string) => dtype === 'float32' || dtype === 'int32' || dtype === 'bool';
 
 function slice(args: WasmKernelArgs<'x', tf.SliceAttrs>): tf.TensorInfo {
-  const { inputs: { x }, backend, attrs } = args;
+  const {
+    inputs: { x },
+    backend,
+    attrs,
+  } = args;
   const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
   const { axis, run } = runLength(x.shape, size);
   const count = tf.util.sizeFromShape(size);
@@ -61,7 +73,11 @@ function slice(args: WasmKernelArgs<'x', tf.SliceAttrs>): tf.TensorInfo {
 }
 
 function unpack(args: WasmKernelArgs<'value', tf.UnpackAttrs>): tf.TensorInfo[] {
-  const { inputs: { value }, backend, attrs } = args;
+  const {
+    inputs: { value },
+    backend,
+    attrs,
+  } = args;
   const shape = value.shape;
   const axis = tf.util.parseAxisParam(attrs.axis, shape)[0];
   const size = shape.map((d, i) => (i === axis ? 1 : d));

@@ -42,7 +42,11 @@ describe('wasm Sum override', () => {
     await expectNoLeaks(() => {
       const dy = tf.randomUniform([2, 50, 12], -1, 1, 'float32', 3); // [batch, seq, units]
       const bias = tf.zeros([12]);
-      const f = (b: tf.Tensor): tf.Scalar => tf.add(tf.zeros([2, 50, 12]), b).mul(dy).sum();
+      const f = (b: tf.Tensor): tf.Scalar =>
+        tf
+          .add(tf.zeros([2, 50, 12]), b)
+          .mul(dy)
+          .sum();
       restoreStockSum();
       const stock = tf.grad(f)(bias);
       installSumOverride();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { wasmKernelOverride } from './override.js';
 import { simdKernels } from './simd/instance.js';
-import { type WasmKernelArgs } from './wasm-backend-types.js';
+import type { WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
  * A faster `Sum` for tfjs-backend-wasm 4.22 when it reduces leading axes of a float32 tensor
@@ -15,7 +15,11 @@ import { type WasmKernelArgs } from './wasm-backend-types.js';
  */
 
 function sum(args: WasmKernelArgs<'x', tf.SumAttrs>): tf.TensorInfo {
-  const { inputs: { x }, backend, attrs: { axis, keepDims } } = args;
+  const {
+    inputs: { x },
+    backend,
+    attrs: { axis, keepDims },
+  } = args;
   const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
   const k = axes.length;
   const leading = k > 0 && k < x.shape.length && axes.every((a, i) => a === i);

@@ -35,9 +35,8 @@ describe('wasm Transpose override', () => {
         if (collapseTranspose(shape, perm).shape.length >= 5) viaOverride++;
         const dtype = (['float32', 'int32', 'bool'] as const)[trial % 3];
         const n = shape.reduce((p, d) => p * d, 1);
-        const values = dtype === 'bool'
-          ? Array.from({ length: n }, (_, i) => i % 3 === 0)
-          : Array.from({ length: n }, (_, i) => i * 7 - 11);
+        const values =
+          dtype === 'bool' ? Array.from({ length: n }, (_, i) => i % 3 === 0) : Array.from({ length: n }, (_, i) => i * 7 - 11);
         const x = tf.tensor(values, shape, dtype);
         restoreStockTranspose();
         const stock = tf.transpose(x, perm);

@@ -1,15 +1,15 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { wasmKernelOverride } from './override.js';
 import { simdKernels } from './simd/instance.js';
 import { simdSwitches } from './simd/switches.js';
-import { type WasmKernelArgs } from './wasm-backend-types.js';
+import type { WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
  * A faster `Transpose` for tfjs-backend-wasm 4.22: matrix transposes in SIMD tiles, and tensors of rank 5 and up.
  *
  * Matrix transposes ([rows, cols] or [batch, rows, cols] with the last two swapped, after collapsing; every
  * transposed matmul operand) of 4-byte elements with rows and cols multiples of 4 run the SIMD `transpose` kernel
- * of `simd/kernels-wat.ts` in 4x4 tiles, several times faster than the stock element-by-element copy.
+ * of `scripts/simd/kernels-wat.ts` in 4x4 tiles, several times faster than the stock element-by-element copy.
  *
  * Why: the stock C++ kernel has tuned paths up to rank 4 only; above that it computes every
  * element's source index from scratch, ~80-160 ns per element. Attention's head split
@@ -91,19 +91,29 @@ function tiledTranspose(shape: number[], perm: number[]): [number, number, numbe
 }
 
 function transpose(args: WasmKernelArgs<'x', tf.TransposeAttrs>): tf.TensorInfo {
-  const { inputs: { x }, backend, attrs: { perm } } = args;
+  const {
+    inputs: { x },
+    backend,
+    attrs: { perm },
+  } = args;
   const collapsed = collapseTranspose(x.shape, perm);
-  const tiles = simdSwitches.transpose && (x.dtype === 'float32' || x.dtype === 'int32')
-    ? tiledTranspose(collapsed.shape, collapsed.perm) : undefined;
+  const tiles =
+    simdSwitches.transpose && (x.dtype === 'float32' || x.dtype === 'int32') ? tiledTranspose(collapsed.shape, collapsed.perm) : undefined;
   if (tiles !== undefined) {
-    const out = backend.makeOutput(perm.map((axis) => x.shape[axis]), x.dtype);
+    const out = backend.makeOutput(
+      perm.map((axis) => x.shape[axis]),
+      x.dtype,
+    );
     simdKernels(backend).transpose(backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(out.dataId), ...tiles);
     return out;
   }
   if (collapsed.shape.length <= 4 || x.dtype === 'string' || x.dtype === 'complex64') {
     return override.stock()(args);
   }
-  const out = backend.makeOutput(perm.map((axis) => x.shape[axis]), x.dtype);
+  const out = backend.makeOutput(
+    perm.map((axis) => x.shape[axis]),
+    x.dtype,
+  );
   // Views are taken after allocating: a heap growth would detach earlier ones.
   permuteInto(backend.typedArrayFromHeap(out), backend.typedArrayFromHeap(x), collapsed.shape, collapsed.perm);
   return out;

@@ -46,7 +46,7 @@ describe('wasm UnsortedSegmentSum', () => {
           tf.tidy(() => tf.unsortedSegmentSum(tf.tensor(c.x, c.shape, c.dtype), tf.tensor1d(c.ids, 'int32'), c.numSegments));
         const cpu = await on('cpu', f);
         const wasm = await on('wasm', f);
-        expect(wasm.length).toBe(c.numSegments * c.x.length / c.shape[0]);
+        expect(wasm.length).toBe((c.numSegments * c.x.length) / c.shape[0]);
         expect(maxAbsDiff(wasm, cpu), JSON.stringify(c.shape)).toBeLessThanOrEqual(1e-6);
       }
     });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { addWasmKernels } from './override.js';
-import { type WasmKernelArgs } from './wasm-backend-types.js';
+import type { WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
  * `UnsortedSegmentSum` for tfjs-backend-wasm, which 4.22 does not ship: without it the gradient
@@ -16,9 +16,7 @@ import { type WasmKernelArgs } from './wasm-backend-types.js';
  * @param segmentIds int32 [...idsShape]
  * @returns [numSegments, ...inner], dtype of x
  */
-function unsortedSegmentSum(
-  { inputs, backend, attrs }: WasmKernelArgs<'x' | 'segmentIds', tf.UnsortedSegmentSumAttrs>,
-): tf.TensorInfo {
+function unsortedSegmentSum({ inputs, backend, attrs }: WasmKernelArgs<'x' | 'segmentIds', tf.UnsortedSegmentSumAttrs>): tf.TensorInfo {
   const { x, segmentIds } = inputs;
   const { numSegments } = attrs;
   if (x.dtype !== 'float32' && x.dtype !== 'int32') {

@@ -16,23 +16,31 @@ import { backendOption, columnOptions, modelPositional, teacherRuntimeOptions } 
 export const evalCommand = defineCommand({
   command: 'eval <model> <data>',
   describe: 'Evaluate a classifier checkpoint on a labelled CSV/JSONL file',
-  builder: (y) => y
-    .positional('model', modelPositional)
-    .positional('data', { type: 'string', demandOption: true, describe: 'labelled CSV or JSONL file' })
-    .option('teacher', { type: 'string', describe: 'teacher to compare with (agreement, KL): a checkpoint, or a Hugging Face ONNX export folder / .onnx file' })
-    .option('batch-size', { type: 'number', default: 32 })
-    .options(columnOptions)
-    .options(teacherRuntimeOptions)
-    .options(backendOption)
-    .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of tables' })
-    .example('$0 eval run/ test.csv', 'accuracy, macro-F1, per-class report, confusion matrix and ECE of the student train wrote to run/')
-    .example('$0 eval run/ test.csv --teacher t/ --json', 'also agreement and KL with the teacher, as JSON')
-    .example('$0 eval run/ pairs.csv --text-column sentence1 --text-pair-column sentence2', 'a sentence-pair classifier'),
+  builder: (y) =>
+    y
+      .positional('model', modelPositional)
+      .positional('data', { type: 'string', demandOption: true, describe: 'labelled CSV or JSONL file' })
+      .option('teacher', {
+        type: 'string',
+        describe: 'teacher to compare with (agreement, KL): a checkpoint, or a Hugging Face ONNX export folder / .onnx file',
+      })
+      .option('batch-size', { type: 'number', default: 32 })
+      .options(columnOptions)
+      .options(teacherRuntimeOptions)
+      .options(backendOption)
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of tables' })
+      .example('$0 eval run/ test.csv', 'accuracy, macro-F1, per-class report, confusion matrix and ECE of the student train wrote to run/')
+      .example('$0 eval run/ test.csv --teacher t/ --json', 'also agreement and KL with the teacher, as JSON')
+      .example('$0 eval run/ pairs.csv --text-column sentence1 --text-pair-column sentence2', 'a sentence-pair classifier'),
   handler: async (args) => {
     await useBackend(args.backend, { wasmThreads: args.threads });
     const result = await evaluate(args.model, args.data, {
-      teacher: args.teacher, teacherThreads: args.teacherThreads, batchSize: args.batchSize, textColumn: args.textColumn,
-      textPairColumn: args.textPairColumn, labelColumn: args.labelColumn,
+      teacher: args.teacher,
+      teacherThreads: args.teacherThreads,
+      batchSize: args.batchSize,
+      textColumn: args.textColumn,
+      textPairColumn: args.textPairColumn,
+      labelColumn: args.labelColumn,
     });
     console.log(args.json ? JSON.stringify(result, null, 2) : formatEvaluation(result));
   },

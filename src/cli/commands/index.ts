@@ -12,7 +12,15 @@ import { trainCommand } from './train.js';
 
 /** Every CLI command, in the order `--help` lists them. */
 export const commands = [
-  demoCommand, trainCommand, trainTeacherCommand, cacheTeacherCommand,
-  evalCommand, benchCommand, predictCommand, exportWebCommand,
-  pruneCommand, quantizeCommand, optimizeCommand,
+  demoCommand,
+  trainCommand,
+  trainTeacherCommand,
+  cacheTeacherCommand,
+  evalCommand,
+  benchCommand,
+  predictCommand,
+  exportWebCommand,
+  pruneCommand,
+  quantizeCommand,
+  optimizeCommand,
 ];

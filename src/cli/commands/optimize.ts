@@ -17,32 +17,49 @@ import { loadClassifier } from '../../io/classifier-checkpoint.js';
 export const optimizeCommand = defineCommand({
   command: 'optimize <model>',
   describe: 'Prune and quantize a checkpoint in one go (light | medium | full) with one final report',
-  builder: (y) => y
-    .positional('model', compressModelPositional)
-    .option('preset', { choices: ['light', 'medium', 'full'] as const, default: 'light' as const })
-    .option('dtype', { type: 'string', default: 'uint8' })
-    .option('data', { type: 'string', describe: 'labelled CSV/JSONL for the report (and recovery/distillation training)' })
-    .option('teacher', { type: 'string', describe: 'teacher checkpoint: reference for agreement/KL, recovery teacher, full preset distillation' })
-    .options(recoveryOptions)
-    .option('distill-epochs', { type: 'number', default: 1, describe: 'full preset: epochs of further distillation' })
-    .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON instead of a table' })
-    .options(outputOptions('Folder for the optimized checkpoint'))
-    .options(backendOption)
-    .example('$0 optimize run/ --preset medium --data train.csv --out small/', 'prune 30% and quantize to uint8 the student train wrote to run/')
-    .example('$0 optimize run/ --preset full --teacher t/ --data train.csv --recover-with-distill --out small/ --json > report.json',
-      'distil further from the teacher, prune with recovery, quantize; the report as JSON'),
+  builder: (y) =>
+    y
+      .positional('model', compressModelPositional)
+      .option('preset', { choices: ['light', 'medium', 'full'] as const, default: 'light' as const })
+      .option('dtype', { type: 'string', default: 'uint8' })
+      .option('data', { type: 'string', describe: 'labelled CSV/JSONL for the report (and recovery/distillation training)' })
+      .option('teacher', {
+        type: 'string',
+        describe: 'teacher checkpoint: reference for agreement/KL, recovery teacher, full preset distillation',
+      })
+      .options(recoveryOptions)
+      .option('distill-epochs', { type: 'number', default: 1, describe: 'full preset: epochs of further distillation' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON instead of a table' })
+      .options(outputOptions('Folder for the optimized checkpoint'))
+      .options(backendOption)
+      .example(
+        '$0 optimize run/ --preset medium --data train.csv --out small/',
+        'prune 30% and quantize to uint8 the student train wrote to run/',
+      )
+      .example(
+        '$0 optimize run/ --preset full --teacher t/ --data train.csv --recover-with-distill --out small/ --json > report.json',
+        'distil further from the teacher, prune with recovery, quantize; the report as JSON',
+      ),
   handler: async (args) => {
     await useBackend(args.backend, { wasmThreads: args.threads });
     const settings = recoverySettings({ ...args, checkpoint: args.model });
     const trainData = args.recoverData ?? args.data;
-    const distill = args.preset === 'full' && args.teacher && trainData
-      ? (dir: string, outDir: string) => distillCheckpoint(dir, outDir, { teacher: args.teacher as string, data: trainData, epochs: args.distillEpochs })
-      : undefined;
+    const distill =
+      args.preset === 'full' && args.teacher && trainData
+        ? (dir: string, outDir: string) =>
+            distillCheckpoint(dir, outDir, { teacher: args.teacher as string, data: trainData, epochs: args.distillEpochs })
+        : undefined;
     const teacher = args.teacher ? await loadClassifier(args.teacher) : undefined;
     try {
       const result = await optimize(args.model, {
-        preset: args.preset, dtype: args.dtype as WeightDtype, data: args.data, out: args.out, force: args.force,
-        teacher: teacher?.model, recover: settings ? distillRecovery(settings) : undefined, distill,
+        preset: args.preset,
+        dtype: args.dtype as WeightDtype,
+        data: args.data,
+        out: args.out,
+        force: args.force,
+        teacher: teacher?.model,
+        recover: settings ? distillRecovery(settings) : undefined,
+        distill,
       });
       console.log(args.json ? JSON.stringify(result.report, null, 2) : `${result.table}\n${result.notes.join('\n')}`);
     } finally {

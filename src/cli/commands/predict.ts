@@ -20,28 +20,35 @@ import { backendOption, modelPositional, textColumnOptions } from '../options.js
 export const predictCommand = defineCommand({
   command: 'predict <model> [input]',
   describe: 'Classify texts from a CSV/JSONL/text file or stdin (JSONL out)',
-  builder: (y) => y
-    .positional('model', modelPositional)
-    .positional('input', { type: 'string', describe: 'input file; omit or - for stdin' })
-    .option('text', { type: 'string', describe: 'classify this one text and exit' })
-    .option('text-pair', { type: 'string', describe: 'with --text: the second text of a sentence pair' })
-    .option('format', { choices: ['jsonl', 'csv', 'text'] as const, describe: 'input format (default: from extension, text for stdin)' })
-    .options(textColumnOptions)
-    .option('max-batch-size', { type: 'number', default: 32 })
-    .option('max-wait-ms', { type: 'number', default: 5 })
-    .option('long-text', { choices: ['truncate', 'chunk'] as const, default: 'truncate' as const })
-    .option('top-k', { type: 'number' })
-    .options(backendOption)
-    .example('$0 predict run/ mail.jsonl --top-k 2 > predictions.jsonl', 'one JSON line per input record, in order, with the student train wrote to run/')
-    .example('cat texts.txt | $0 predict run/ --format text', 'one text per line from stdin')
-    .example('$0 predict run/ --text "win a free prize now"', 'classify one text'),
+  builder: (y) =>
+    y
+      .positional('model', modelPositional)
+      .positional('input', { type: 'string', describe: 'input file; omit or - for stdin' })
+      .option('text', { type: 'string', describe: 'classify this one text and exit' })
+      .option('text-pair', { type: 'string', describe: 'with --text: the second text of a sentence pair' })
+      .option('format', { choices: ['jsonl', 'csv', 'text'] as const, describe: 'input format (default: from extension, text for stdin)' })
+      .options(textColumnOptions)
+      .option('max-batch-size', { type: 'number', default: 32 })
+      .option('max-wait-ms', { type: 'number', default: 5 })
+      .option('long-text', { choices: ['truncate', 'chunk'] as const, default: 'truncate' as const })
+      .option('top-k', { type: 'number' })
+      .options(backendOption)
+      .example(
+        '$0 predict run/ mail.jsonl --top-k 2 > predictions.jsonl',
+        'one JSON line per input record, in order, with the student train wrote to run/',
+      )
+      .example('cat texts.txt | $0 predict run/ --format text', 'one text per line from stdin')
+      .example('$0 predict run/ --text "win a free prize now"', 'classify one text'),
   handler: async (args) => {
     if (args.textPair !== undefined && args.text === undefined) {
       throw new TfdistillError('INVALID_ARGUMENT', '--text-pair goes with --text', 'pass both, or --text-pair-column for a file of pairs');
     }
     await useBackend(args.backend, { wasmThreads: args.threads });
     const predictor = await createPredictor(args.model, {
-      maxBatchSize: args.maxBatchSize, maxWaitMs: args.maxWaitMs, longText: args.longText, topK: args.topK,
+      maxBatchSize: args.maxBatchSize,
+      maxWaitMs: args.maxWaitMs,
+      longText: args.longText,
+      topK: args.topK,
     });
     try {
       if (args.text !== undefined) {
@@ -51,8 +58,11 @@ export const predictCommand = defineCommand({
       const fromStdin = args.input === undefined || args.input === '-';
       const format = (args.format ?? (fromStdin ? 'text' : formatOf(args.input!))) as StreamFormat;
       const input = fromStdin ? process.stdin : createReadStream(args.input!);
-      const summary = await predictStream(predictor, input, process.stdout, { format, textColumn: args.textColumn,
-        textPairColumn: args.textPairColumn });
+      const summary = await predictStream(predictor, input, process.stdout, {
+        format,
+        textColumn: args.textColumn,
+        textPairColumn: args.textPairColumn,
+      });
       if (summary.errors > 0) console.error(`tfdistill: ${summary.errors} of ${summary.records} records had errors (see "error" lines)`);
     } finally {
       await predictor.close();

@@ -15,26 +15,34 @@ import { quantize, type WeightDtype } from '../../compress/index.js';
 export const quantizeCommand = defineCommand({
   command: 'quantize <model>',
   describe: 'Store weights as uint8/uint16/float16 (tensorflowjs_converter format) and report size and accuracy',
-  builder: (y) => y
-    .positional('model', compressModelPositional)
-    .option('dtype', { type: 'string', default: 'uint8', describe: 'uint8 | uint16 | float16' })
-    .option('include', { type: 'string', array: true })
-    .option('exclude', { type: 'string', array: true })
-    .option('data', { type: 'string', describe: 'labelled CSV/JSONL for accuracy' })
-    .option('int8-activations', { type: 'boolean', default: true,
-      describe: 'with --data: also report accuracy with int8 activations (simulated; TF.js computes in float32)' })
-    .option('calibration', { type: 'string', describe: 'CSV/JSONL for activation calibration (default: --data)' })
-    .option('percentile', { type: 'number', default: 99.9, describe: 'activation range percentile in (50, 100]; 100 = min/max' })
-    .options(outputOptions('Folder for the quantized checkpoint'))
-    .options(backendOption)
-    .example('$0 quantize run/ --dtype uint8 --data val.csv --out q/', 'the student train wrote to run/, with accuracy before and after')
-    .example('$0 quantize layers-model/ --dtype float16 --out q16/', 'any TF.js layers model; a tokenizer is needed only with --data'),
+  builder: (y) =>
+    y
+      .positional('model', compressModelPositional)
+      .option('dtype', { type: 'string', default: 'uint8', describe: 'uint8 | uint16 | float16' })
+      .option('include', { type: 'string', array: true })
+      .option('exclude', { type: 'string', array: true })
+      .option('data', { type: 'string', describe: 'labelled CSV/JSONL for accuracy' })
+      .option('int8-activations', {
+        type: 'boolean',
+        default: true,
+        describe: 'with --data: also report accuracy with int8 activations (simulated; TF.js computes in float32)',
+      })
+      .option('calibration', { type: 'string', describe: 'CSV/JSONL for activation calibration (default: --data)' })
+      .option('percentile', { type: 'number', default: 99.9, describe: 'activation range percentile in (50, 100]; 100 = min/max' })
+      .options(outputOptions('Folder for the quantized checkpoint'))
+      .options(backendOption)
+      .example('$0 quantize run/ --dtype uint8 --data val.csv --out q/', 'the student train wrote to run/, with accuracy before and after')
+      .example('$0 quantize layers-model/ --dtype float16 --out q16/', 'any TF.js layers model; a tokenizer is needed only with --data'),
   handler: async (args) => {
     await useBackend(args.backend, { wasmThreads: args.threads });
     const result = await quantize(args.model, {
-      dtype: args.dtype as WeightDtype, data: args.data, out: args.out, force: args.force,
+      dtype: args.dtype as WeightDtype,
+      data: args.data,
+      out: args.out,
+      force: args.force,
       activations: args.int8Activations ? { percentile: args.percentile, calibration: args.calibration } : false,
-      ...(args.include ? { include: args.include } : {}), ...(args.exclude ? { exclude: args.exclude } : {}),
+      ...(args.include ? { include: args.include } : {}),
+      ...(args.exclude ? { exclude: args.exclude } : {}),
     });
     console.log(`${result.table}\ncompression ratio ${result.compressionRatio.toFixed(2)}x\n${result.note}`);
   },

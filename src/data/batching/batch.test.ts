@@ -3,8 +3,7 @@ import { expectTfdistillError } from '../../../test/fixtures/data/helpers.js';
 import { attentionMaskOf, batchFromExamples, padRows, teacherFeed } from './batch.js';
 import type { Example } from '../types.js';
 
-const ex = (ids: number[], index: number, extra: Partial<Example> = {}): Example =>
-  ({ ids: Int32Array.from(ids), index, ...extra });
+const ex = (ids: number[], index: number, extra: Partial<Example> = {}): Example => ({ ids: Int32Array.from(ids), index, ...extra });
 
 describe('batchFromExamples', () => {
   it('pads with 0 to the longest row of the batch and keeps dataset indices', () => {
@@ -29,9 +28,10 @@ describe('batchFromExamples', () => {
   it('rejects empty batches and partially labelled or ragged examples', async () => {
     await expectTfdistillError(() => batchFromExamples([]), 'INVALID_ARGUMENT');
     await expectTfdistillError(() => batchFromExamples([ex([1], 0, { label: 1 }), ex([1], 1)]), 'INVALID_ARGUMENT');
-    await expectTfdistillError(() => batchFromExamples([
-      ex([1], 0, { teacherLogits: new Float32Array(2) }), ex([1], 1, { teacherLogits: new Float32Array(3) }),
-    ]), 'INVALID_ARGUMENT');
+    await expectTfdistillError(
+      () => batchFromExamples([ex([1], 0, { teacherLogits: new Float32Array(2) }), ex([1], 1, { teacherLogits: new Float32Array(3) })]),
+      'INVALID_ARGUMENT',
+    );
   });
 });
 
@@ -56,14 +56,20 @@ describe('padding with the tokenizer pad id, masks from lengths, pairs, teacher 
       ex([2, 7, 3, 3], 1, { typeIds: Int32Array.from([0, 0, 0, 1]) }),
     ]);
     expect(Array.from(b.typeIds!)).toEqual([0, 0, 0, 1, 1, 0, 0, 0, 1, 0]);
-    await expectTfdistillError(() => batchFromExamples([ex([2, 3], 0, { typeIds: Int32Array.from([0, 0]) }), ex([2, 3], 1)]), 'INVALID_ARGUMENT');
+    await expectTfdistillError(
+      () => batchFromExamples([ex([2, 3], 0, { typeIds: Int32Array.from([0, 0]) }), ex([2, 3], 1)]),
+      'INVALID_ARGUMENT',
+    );
   });
 
   it("carries the teacher's own ids, padded with the teacher's pad id, and feeds them to the teacher", () => {
-    const b = batchFromExamples([
-      ex([2, 7, 3], 0, { teacherInput: { ids: Int32Array.from([0, 11, 12, 13, 2]) } }),
-      ex([2, 3], 1, { teacherInput: { ids: Int32Array.from([0, 2]) } }),
-    ], { padId: 0, teacherPadId: 1 });
+    const b = batchFromExamples(
+      [
+        ex([2, 7, 3], 0, { teacherInput: { ids: Int32Array.from([0, 11, 12, 13, 2]) } }),
+        ex([2, 3], 1, { teacherInput: { ids: Int32Array.from([0, 2]) } }),
+      ],
+      { padId: 0, teacherPadId: 1 },
+    );
     expect(b.seqLength).toBe(3);
     const feed = teacherFeed(b);
     expect(feed.seqLength).toBe(5);
@@ -73,7 +79,10 @@ describe('padding with the tokenizer pad id, masks from lengths, pairs, teacher 
   });
 
   it("feeds the student's ids, mask and type ids to a teacher that shares its tokenizer", () => {
-    const b = batchFromExamples([ex([2, 7, 3, 8, 3], 0, { typeIds: Int32Array.from([0, 0, 0, 1, 1]) }), ex([2, 3, 9, 3], 1, { typeIds: Int32Array.from([0, 0, 1, 1]) })]);
+    const b = batchFromExamples([
+      ex([2, 7, 3, 8, 3], 0, { typeIds: Int32Array.from([0, 0, 0, 1, 1]) }),
+      ex([2, 3, 9, 3], 1, { typeIds: Int32Array.from([0, 0, 1, 1]) }),
+    ]);
     const feed = teacherFeed(b);
     expect(feed.inputIds).toBe(b.inputIds);
     expect(Array.from(feed.attentionMask)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 0]);

@@ -72,28 +72,44 @@ export function batchFromExamples(examples: readonly Example[], padding: BatchPa
   const batchSize = examples.length;
   const student = padRows(examples, padding.padId ?? PAD_ID);
   const indices = Int32Array.from(examples, (e) => e.index);
-  const batch: Batch = { inputIds: student.inputIds, batchSize, seqLength: student.seqLength, padId: student.padId,
-    attentionMask: student.attentionMask, indices };
+  const batch: Batch = {
+    inputIds: student.inputIds,
+    batchSize,
+    seqLength: student.seqLength,
+    padId: student.padId,
+    attentionMask: student.attentionMask,
+    indices,
+  };
   if (student.typeIds) batch.typeIds = student.typeIds;
 
   const withTeacherIds = examples.filter((e) => e.teacherInput !== undefined).length;
-  require_(withTeacherIds === 0 || withTeacherIds === batchSize,
-    `only ${withTeacherIds} of ${batchSize} examples in a batch carry the teacher's own token ids`);
-  if (withTeacherIds > 0) batch.teacherInput = padRows(examples.map((e) => e.teacherInput!), padding.teacherPadId ?? PAD_ID);
+  require_(
+    withTeacherIds === 0 || withTeacherIds === batchSize,
+    `only ${withTeacherIds} of ${batchSize} examples in a batch carry the teacher's own token ids`,
+  );
+  if (withTeacherIds > 0)
+    batch.teacherInput = padRows(
+      examples.map((e) => e.teacherInput!),
+      padding.teacherPadId ?? PAD_ID,
+    );
 
   const labeled = examples.filter((e) => e.label !== undefined).length;
   require_(labeled === 0 || labeled === batchSize, `only ${labeled} of ${batchSize} examples in a batch have a label`);
   if (labeled > 0) batch.labels = Int32Array.from(examples, (e) => e.label!); // [batch]
 
   const withLogits = examples.filter((e) => e.teacherLogits !== undefined);
-  require_(withLogits.length === 0 || withLogits.length === batchSize,
-    `only ${withLogits.length} of ${batchSize} examples in a batch have teacher logits`);
+  require_(
+    withLogits.length === 0 || withLogits.length === batchSize,
+    `only ${withLogits.length} of ${batchSize} examples in a batch have teacher logits`,
+  );
   if (withLogits.length > 0) {
     const numClasses = examples[0].teacherLogits!.length;
     const teacherLogits = new Float32Array(batchSize * numClasses); // [batch, classes]
     examples.forEach((e, row) => {
-      require_(e.teacherLogits!.length === numClasses,
-        `example ${e.index} has ${e.teacherLogits!.length} teacher logits, expected ${numClasses}`);
+      require_(
+        e.teacherLogits!.length === numClasses,
+        `example ${e.index} has ${e.teacherLogits!.length} teacher logits, expected ${numClasses}`,
+      );
       teacherLogits.set(e.teacherLogits!, row * numClasses);
     });
     batch.teacherLogits = teacherLogits;
@@ -127,6 +143,11 @@ export function attentionMaskOf(batch: Batch): Int32Array {
  */
 export function teacherFeed(batch: Batch): PaddedIds {
   if (batch.teacherInput) return batch.teacherInput;
-  return { inputIds: batch.inputIds, attentionMask: attentionMaskOf(batch), ...(batch.typeIds ? { typeIds: batch.typeIds } : {}),
-    seqLength: batch.seqLength, padId: batch.padId ?? PAD_ID };
+  return {
+    inputIds: batch.inputIds,
+    attentionMask: attentionMaskOf(batch),
+    ...(batch.typeIds ? { typeIds: batch.typeIds } : {}),
+    seqLength: batch.seqLength,
+    padId: batch.padId ?? PAD_ID,
+  };
 }

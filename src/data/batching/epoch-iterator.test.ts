@@ -40,11 +40,8 @@ describe('EpochIterator', () => {
   });
 
   it('rejects positions outside the epoch and data too small for one batch', async () => {
-    await expectTfdistillError(() => new EpochIterator(examples, { ...options, start: { epoch: 0, batchIndex: 26 } }),
-      'INVALID_ARGUMENT');
-    await expectTfdistillError(() => new EpochIterator(examples, { ...options, start: { epoch: -1, batchIndex: 0 } }),
-      'INVALID_ARGUMENT');
-    await expectTfdistillError(() => new EpochIterator(examples.slice(0, 3), { ...options, dropLast: true }),
-      'DATA_INVALID');
+    await expectTfdistillError(() => new EpochIterator(examples, { ...options, start: { epoch: 0, batchIndex: 26 } }), 'INVALID_ARGUMENT');
+    await expectTfdistillError(() => new EpochIterator(examples, { ...options, start: { epoch: -1, batchIndex: 0 } }), 'INVALID_ARGUMENT');
+    await expectTfdistillError(() => new EpochIterator(examples.slice(0, 3), { ...options, dropLast: true }), 'DATA_INVALID');
   });
 });

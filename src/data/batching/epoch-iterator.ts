@@ -51,13 +51,18 @@ export class EpochIterator {
     this.lengths = Int32Array.from(examples, (e) => e.ids.length);
     this.batchesPerEpoch = batchesPerEpoch(examples.length, options);
     if (this.batchesPerEpoch === 0) {
-      throw new TfdistillError('DATA_INVALID',
-        `${examples.length} examples make no full batch of ${options.batchSize}`, 'lower batchSize or set dropLast: false');
+      throw new TfdistillError(
+        'DATA_INVALID',
+        `${examples.length} examples make no full batch of ${options.batchSize}`,
+        'lower batchSize or set dropLast: false',
+      );
     }
     const { epoch = 0, batchIndex = 0 } = options.start ?? {};
     require_(Number.isInteger(epoch) && epoch >= 0, `start.epoch must be a non-negative integer, got ${epoch}`);
-    require_(Number.isInteger(batchIndex) && batchIndex >= 0 && batchIndex < this.batchesPerEpoch,
-      `start.batchIndex must be in [0, ${this.batchesPerEpoch}), got ${batchIndex}`);
+    require_(
+      Number.isInteger(batchIndex) && batchIndex >= 0 && batchIndex < this.batchesPerEpoch,
+      `start.batchIndex must be in [0, ${this.batchesPerEpoch}), got ${batchIndex}`,
+    );
     this.epoch = epoch;
     this.batchIndex = batchIndex;
   }
@@ -76,7 +81,10 @@ export class EpochIterator {
     const out: PositionedBatch = {
       epoch: this.epoch,
       batchIndex: this.batchIndex,
-      batch: batchFromExamples(Array.from(rows, (r) => this.examples[r]), this.options.padding),
+      batch: batchFromExamples(
+        Array.from(rows, (r) => this.examples[r]),
+        this.options.padding,
+      ),
     };
     if (++this.batchIndex === this.batchesPerEpoch) {
       this.epoch++;

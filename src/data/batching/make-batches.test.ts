@@ -48,8 +48,9 @@ describe('makeBatches', () => {
   });
 
   it('bucketing by length wastes far less padding than random batches', () => {
-    const padding = (bucketByLength: boolean) => makeBatches(examples, { batchSize: 16, seed: 3, epoch: 0, bucketByLength })
-      .reduce((sum, b) => sum + b.batchSize * b.seqLength, 0) - examples.reduce((s, e) => s + e.ids.length, 0);
+    const padding = (bucketByLength: boolean) =>
+      makeBatches(examples, { batchSize: 16, seed: 3, epoch: 0, bucketByLength }).reduce((sum, b) => sum + b.batchSize * b.seqLength, 0) -
+      examples.reduce((s, e) => s + e.ids.length, 0);
     expect(padding(true)).toBeLessThan(padding(false) / 4);
   });
 
@@ -67,7 +68,11 @@ describe('makeBatches', () => {
     expect(dropped.every((b) => b.batchSize === 16)).toBe(true);
     expect(batchesPerEpoch(1037, { batchSize: 16, dropLast: true })).toBe(dropped.length);
     const plain = makeBatches(examples.slice(0, 10), { batchSize: 4, seed: 1, epoch: 0, shuffle: false, bucketByLength: false });
-    expect(plain.map((b) => Array.from(b.indices))).toEqual([[1000, 1001, 1002, 1003], [1004, 1005, 1006, 1007], [1008, 1009]]);
+    expect(plain.map((b) => Array.from(b.indices))).toEqual([
+      [1000, 1001, 1002, 1003],
+      [1004, 1005, 1006, 1007],
+      [1008, 1009],
+    ]);
   });
 
   it('sorts within pools only, so bucketed batches still mix across the whole epoch', () => {

@@ -18,6 +18,9 @@ import type { Batch, Example } from '../types.js';
  * ```
  */
 export function makeBatches(examples: readonly Example[], options: BatchingOptions & { epoch: number }): Batch[] {
-  const plan = planEpoch(examples.map((e) => e.ids.length), options);
+  const plan = planEpoch(
+    examples.map((e) => e.ids.length),
+    options,
+  );
   return plan.map((rows) => batchFromExamples(Array.from(rows, (r) => examples[r])));
 }

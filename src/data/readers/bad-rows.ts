@@ -58,8 +58,11 @@ export class BadRowLog {
   /** Records `row`; in `'error'` mode throws `TfdistillError('DATA_INVALID')` naming its line instead. */
   add(row: BadRow): void {
     if (this.policy === 'error') {
-      throw new TfdistillError('DATA_INVALID', `${this.source} ${this.unit} ${row.line}: ${row.reason}`,
-        "fix the row, or pass onBadRow: 'skip' to skip unusable rows");
+      throw new TfdistillError(
+        'DATA_INVALID',
+        `${this.source} ${this.unit} ${row.line}: ${row.reason}`,
+        "fix the row, or pass onBadRow: 'skip' to skip unusable rows",
+      );
     }
     this.count++;
     if (this.first.length < MAX_REPORTED_BAD_ROWS) this.first.push(row);

@@ -26,8 +26,9 @@ export const builtinDatasets = {
   'spam-assassin': {
     file: 'spam-assassin.csv',
     labels: ['ham', 'spam'],
-    description: 'SpamAssassin public corpus: 5868 e-mails (subject + first ~600 body chars), 4106 ham / 1762 spam; '
-      + 'PDDL-1.0 / CC0-1.0, see data/LICENSE-spam-assassin.md',
+    description:
+      'SpamAssassin public corpus: 5868 e-mails (subject + first ~600 body chars), 4106 ham / 1762 spam; ' +
+      'PDDL-1.0 / CC0-1.0, see data/LICENSE-spam-assassin.md',
   },
 } satisfies Record<string, BuiltinDataset>;
 
@@ -47,8 +48,10 @@ export type BuiltinDatasetName = keyof typeof builtinDatasets;
 export function builtinDatasetPath(name: BuiltinDatasetName): string {
   const dataset: BuiltinDataset | undefined = (builtinDatasets as Record<string, BuiltinDataset>)[name];
   if (!dataset) {
-    throw new TfdistillError('INVALID_ARGUMENT',
-      `unknown built-in dataset '${name}'; available: ${Object.keys(builtinDatasets).join(', ')}`);
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `unknown built-in dataset '${name}'; available: ${Object.keys(builtinDatasets).join(', ')}`,
+    );
   }
   const path = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'data', dataset.file);
   if (!existsSync(path)) {

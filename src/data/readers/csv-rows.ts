@@ -16,7 +16,10 @@ import type { RawRow, RowReaderOptions } from './raw-row.js';
  * unclosed quote would otherwise swallow the file).
  */
 export const csvParseOptions = {
-  relax_column_count: true, skip_empty_lines: true, record_delimiter: '\n', max_record_size: MAX_ROW_CHARS,
+  relax_column_count: true,
+  skip_empty_lines: true,
+  record_delimiter: '\n',
+  max_record_size: MAX_ROW_CHARS,
 } satisfies Options;
 
 /** What to check when csv-parse refuses a record's quoting (shared by the readers' messages). */
@@ -57,8 +60,7 @@ export async function* csvRows(text: AsyncIterable<string>, options: RowReaderOp
   } catch (e) {
     if (e instanceof CsvError) {
       const line = (e as CsvError & { lines?: number }).lines;
-      throw new TfdistillError('DATA_INVALID', `${options.source}${line ? ` line ${line}` : ''}: ${e.message}`,
-        CSV_QUOTING_HINT);
+      throw new TfdistillError('DATA_INVALID', `${options.source}${line ? ` line ${line}` : ''}: ${e.message}`, CSV_QUOTING_HINT);
     }
     throw e;
   } finally {
@@ -84,7 +86,13 @@ function toRawRow(record: string[], header: string[], index: Map<string, number>
   if (record.length > header.length) {
     return { line, error: `has ${record.length} fields but the header has ${header.length} (an unquoted comma?)` };
   }
-  return { line, cell: (column) => { const i = index.get(column); return i === undefined ? undefined : record[i]; } };
+  return {
+    line,
+    cell: (column) => {
+      const i = index.get(column);
+      return i === undefined ? undefined : record[i];
+    },
+  };
 }
 
 function countNewlines(s: string): number {

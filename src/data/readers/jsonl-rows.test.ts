@@ -4,8 +4,7 @@ import { loadRecords } from './read-records.js';
 
 describe('loadRecords (JSONL)', () => {
   it('reads objects line by line, with array logits and line numbers', async () => {
-    const { records, badRows, labelSet } = await loadRecords(fixture('train.jsonl'),
-      { teacherLogitsColumn: 'logits', onBadRow: 'skip' });
+    const { records, badRows, labelSet } = await loadRecords(fixture('train.jsonl'), { teacherLogitsColumn: 'logits', onBadRow: 'skip' });
     expect(records).toEqual([
       { text: 'hello there', label: 'ham', teacherLogits: [0.1, 0.9], line: 1 },
       { text: 'buy now', label: 'spam', teacherLogits: [2, -1], line: 3 },
@@ -21,8 +20,7 @@ describe('loadRecords (JSONL)', () => {
   });
 
   it('stops at the first bad line in error mode', async () => {
-    const e = await expectTfdistillError(loadRecords(fixture('train.jsonl'), { teacherLogitsColumn: 'logits' }),
-      'DATA_INVALID');
+    const e = await expectTfdistillError(loadRecords(fixture('train.jsonl'), { teacherLogitsColumn: 'logits' }), 'DATA_INVALID');
     expect(e.message).toMatch(/train\.jsonl line 4: not valid JSON/);
   });
 
@@ -33,13 +31,16 @@ describe('loadRecords (JSONL)', () => {
   });
 
   it('rejects non-string text, non-integer numeric labels and logit_k keys with non-numbers', async () => {
-    const path = tempFile('types.jsonl', [
-      '{"text": "ok", "label": 0, "logit_0": 1, "logit_1": 2}',
-      '{"text": 5, "label": 0, "logit_0": 1, "logit_1": 2}',
-      '{"text": "x", "label": 1.5, "logit_0": 1, "logit_1": 2}',
-      '{"text": "y", "label": 1, "logit_0": "a", "logit_1": 2}',
-      '{"text": "z", "label": -1, "logit_0": 1, "logit_1": 2}',
-    ].join('\r\n'));
+    const path = tempFile(
+      'types.jsonl',
+      [
+        '{"text": "ok", "label": 0, "logit_0": 1, "logit_1": 2}',
+        '{"text": 5, "label": 0, "logit_0": 1, "logit_1": 2}',
+        '{"text": "x", "label": 1.5, "logit_0": 1, "logit_1": 2}',
+        '{"text": "y", "label": 1, "logit_0": "a", "logit_1": 2}',
+        '{"text": "z", "label": -1, "logit_0": 1, "logit_1": 2}',
+      ].join('\r\n'),
+    );
     const { records, badRows } = await loadRecords(path, { onBadRow: 'skip' });
     expect(records).toEqual([{ text: 'ok', label: 0, teacherLogits: [1, 2], line: 1 }]);
     expect(badRows.first.map((b) => b.reason)).toEqual([

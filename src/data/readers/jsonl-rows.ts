@@ -54,8 +54,11 @@ export async function* jsonlRows(text: AsyncIterable<string>, options: RowReader
     const lines = (pending + chunk).split('\n');
     pending = lines.pop()!;
     if (pending.length > MAX_ROW_CHARS) {
-      throw new TfdistillError('DATA_INVALID', `${options.source} line ${lineNo + lines.length + 1} is longer than ${MAX_ROW_CHARS} characters`,
-        'is this really a JSONL file (one JSON object per line)?');
+      throw new TfdistillError(
+        'DATA_INVALID',
+        `${options.source} line ${lineNo + lines.length + 1} is longer than ${MAX_ROW_CHARS} characters`,
+        'is this really a JSONL file (one JSON object per line)?',
+      );
     }
     for (const line of lines) {
       const row = parseLine(line);

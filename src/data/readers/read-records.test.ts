@@ -6,8 +6,7 @@ import { formatFromPath, loadRecords, readRecords } from './read-records.js';
 describe('loadRecords (CSV)', () => {
   it('reads BOM, CRLF, quoted commas, doubled quotes and newlines, with start line numbers', async () => {
     const { records, badRows, labelSet } = await loadRecords(fixture('bom-crlf-quoted.csv'));
-    expect(records.map((r) => r.text)).toEqual(['Hello, "friend"\nsee you at 5', 'WIN A PRIZE NOW', 'multi\nline\nthree',
-      'café ☕ naïve']);
+    expect(records.map((r) => r.text)).toEqual(['Hello, "friend"\nsee you at 5', 'WIN A PRIZE NOW', 'multi\nline\nthree', 'café ☕ naïve']);
     expect(records.map((r) => r.line)).toEqual([2, 4, 5, 8]);
     expect(records.map((r) => r.label)).toEqual(['ham', 'spam', 'ham', 'ham']);
     expect(badRows).toEqual({ count: 0, first: [] });
@@ -27,19 +26,23 @@ describe('loadRecords (CSV)', () => {
 
   it('orders logit_0..logit_k columns by k and parses JSON logit columns', async () => {
     const cols = await loadRecords(fixture('logit-columns.csv'));
-    expect(cols.records.map((r) => r.teacherLogits)).toEqual([[-1.25, 0.5, 2], [3, 0.001, -0.5]]);
+    expect(cols.records.map((r) => r.teacherLogits)).toEqual([
+      [-1.25, 0.5, 2],
+      [3, 0.001, -0.5],
+    ]);
     const json = await loadRecords(fixture('logits-json.csv'), { teacherLogitsColumn: 'teacher' });
-    expect(json.records.map((r) => r.teacherLogits)).toEqual([[1.5, -2], [0, 0.25]]);
+    expect(json.records.map((r) => r.teacherLogits)).toEqual([
+      [1.5, -2],
+      [0, 0.25],
+    ]);
   });
 
   it('rejects gaps in logit columns and missing named columns, listing the columns that exist', async () => {
-    const gap = await expectTfdistillError(loadRecords(tempFile('gap.csv', 'text,label,logit_0,logit_2\na,b,1,2\n')),
-      'DATA_INVALID');
+    const gap = await expectTfdistillError(loadRecords(tempFile('gap.csv', 'text,label,logit_0,logit_2\na,b,1,2\n')), 'DATA_INVALID');
     expect(gap.message).toMatch(/logit_0, logit_2/);
     const noText = await expectTfdistillError(loadRecords(tempFile('notext.csv', 'body,label\na,b\n')), 'DATA_INVALID');
     expect(noText.message).toMatch(/no 'text' column; its columns are: 'body', 'label'/);
-    const noLabel = await expectTfdistillError(loadRecords(fixture('bom-crlf-quoted.csv'), { labelColumn: 'y' }),
-      'DATA_INVALID');
+    const noLabel = await expectTfdistillError(loadRecords(fixture('bom-crlf-quoted.csv'), { labelColumn: 'y' }), 'DATA_INVALID');
     expect(noLabel.message).toMatch(/no 'y' column/);
     await expectTfdistillError(loadRecords(fixture('logits-json.csv'), { teacherLogitsColumn: 'z' }), 'DATA_INVALID');
     const unlabeled = await loadRecords(tempFile('unlabeled.csv', 'text\nhello\n'), { labelColumn: null });
@@ -55,7 +58,11 @@ describe('loadRecords (CSV)', () => {
 
   it("counts bad rows and keeps the first five in 'skip' mode", async () => {
     const { records, badRows } = await loadRecords(fixture('bad-rows.csv'), { onBadRow: 'skip' });
-    expect(records.map((r) => [r.line, r.text])).toEqual([[2, 'fine one'], [7, 'quoted\nspan'], [11, 'fine two']]);
+    expect(records.map((r) => [r.line, r.text])).toEqual([
+      [2, 'fine one'],
+      [7, 'quoted\nspan'],
+      [11, 'fine two'],
+    ]);
     expect(badRows.count).toBe(7);
     expect(badRows.first.map((b) => b.line)).toEqual([3, 4, 5, 6, 9]);
     expect(badRows.first.map((b) => b.reason)).toEqual([
@@ -68,8 +75,7 @@ describe('loadRecords (CSV)', () => {
   });
 
   it('treats a label outside the given label map as a bad row', async () => {
-    const { records, badRows, labelSet } = await loadRecords(fixture('bad-rows.csv'),
-      { onBadRow: 'skip', labelMap: ['a'] });
+    const { records, badRows, labelSet } = await loadRecords(fixture('bad-rows.csv'), { onBadRow: 'skip', labelMap: ['a'] });
     expect(records.map((r) => r.line)).toEqual([2]);
     expect(badRows.count).toBe(9);
     expect(badRows.first.map((b) => b.line)).toContain(7);
@@ -95,18 +101,21 @@ describe('loadRecords (CSV)', () => {
     expect(labelSet).toEqual(['0', '1', '2']);
   });
 
-  it('rejects a file with a header and no rows, an unclosed quote, a duplicate header and an unknown extension',
-    async () => {
-      expect((await expectTfdistillError(loadRecords(tempFile('header-only.csv', 'text,label\n')), 'DATA_INVALID'))
-        .message).toMatch(/no data rows/);
-      expect((await expectTfdistillError(loadRecords(tempFile('quote.csv', 'text,label\nok,1\n"open,1\n')),
-        'DATA_INVALID')).message).toMatch(/line 3/);
-      await expectTfdistillError(loadRecords(tempFile('dup.csv', 'text,text\na,b\n')), 'DATA_INVALID');
-      await expectTfdistillError(loadRecords(tempFile('data.txt', 'text,label\na,b\n')), 'INVALID_ARGUMENT');
-      const allBad = await expectTfdistillError(loadRecords(tempFile('all-bad.csv', 'text,label\n,a\n'),
-        { onBadRow: 'skip' }), 'DATA_INVALID');
-      expect(allBad.message).toMatch(/no usable rows \(1 bad; first: line 2: empty text\)/);
-    });
+  it('rejects a file with a header and no rows, an unclosed quote, a duplicate header and an unknown extension', async () => {
+    expect((await expectTfdistillError(loadRecords(tempFile('header-only.csv', 'text,label\n')), 'DATA_INVALID')).message).toMatch(
+      /no data rows/,
+    );
+    expect((await expectTfdistillError(loadRecords(tempFile('quote.csv', 'text,label\nok,1\n"open,1\n')), 'DATA_INVALID')).message).toMatch(
+      /line 3/,
+    );
+    await expectTfdistillError(loadRecords(tempFile('dup.csv', 'text,text\na,b\n')), 'DATA_INVALID');
+    await expectTfdistillError(loadRecords(tempFile('data.txt', 'text,label\na,b\n')), 'INVALID_ARGUMENT');
+    const allBad = await expectTfdistillError(
+      loadRecords(tempFile('all-bad.csv', 'text,label\n,a\n'), { onBadRow: 'skip' }),
+      'DATA_INVALID',
+    );
+    expect(allBad.message).toMatch(/no usable rows \(1 bad; first: line 2: empty text\)/);
+  });
 });
 
 describe('loadRecords (whole-file problems through both readers)', () => {
@@ -116,10 +125,8 @@ describe('loadRecords (whole-file problems through both readers)', () => {
       expect((await expectTfdistillError(loadRecords(binary), 'DATA_INVALID')).message).toMatch(/binary/);
       const head = ext === 'csv' ? 'text,label\nok,1\n' : '{"text": "ok", "label": 1}\n';
       const latin1 = tempFile(`latin1.${ext}`, Buffer.concat([Buffer.from(head.repeat(50)), Buffer.from([0xe9, 0x0a])]));
-      expect((await expectTfdistillError(loadRecords(latin1, { chunkSize: 64 }), 'DATA_INVALID')).message)
-        .toMatch(/not valid UTF-8/);
-      expect((await expectTfdistillError(loadRecords(tempFile(`empty.${ext}`, '')), 'DATA_INVALID')).message)
-        .toMatch(/is empty/);
+      expect((await expectTfdistillError(loadRecords(latin1, { chunkSize: 64 }), 'DATA_INVALID')).message).toMatch(/not valid UTF-8/);
+      expect((await expectTfdistillError(loadRecords(tempFile(`empty.${ext}`, '')), 'DATA_INVALID')).message).toMatch(/is empty/);
     }
   });
 });

@@ -75,7 +75,9 @@ export async function* readRecords(path: string, options: ReadRecordsOptions = {
   let validator: RowValidator | undefined;
   const readerOptions: RowReaderOptions = {
     source: path,
-    onHeader: (columns) => { validator = new RowValidator(resolveSchema(columns, options, path), options); },
+    onHeader: (columns) => {
+      validator = new RowValidator(resolveSchema(columns, options, path), options);
+    },
   };
   const rows: AsyncGenerator<RawRow> = readers[format](readTextChunks(path, { chunkSize: options.chunkSize }), readerOptions);
   let seen = 0;
@@ -112,8 +114,10 @@ export async function loadRecords(path: string, options: ReadRecordsOptions = {}
   const { badRows } = step.value;
   if (records.length === 0) {
     const first = badRows.first[0];
-    throw new TfdistillError('DATA_INVALID',
-      `${path} has no usable rows (${badRows.count} bad; first: line ${first.line}: ${first.reason})`);
+    throw new TfdistillError(
+      'DATA_INVALID',
+      `${path} has no usable rows (${badRows.count} bad; first: line ${first.line}: ${first.reason})`,
+    );
   }
   return { records, badRows, labelSet: options.labelMap ? [...options.labelMap] : buildLabelMap(records) };
 }
@@ -130,6 +134,9 @@ export function formatFromPath(path: string): DataFormat {
   const name = path.toLowerCase().replace(/\.gz$/, '');
   if (name.endsWith('.csv')) return 'csv';
   if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) return 'jsonl';
-  throw new TfdistillError('INVALID_ARGUMENT', `cannot tell the format of ${path} from its extension`,
-    "name it .csv or .jsonl, or pass format: 'csv' | 'jsonl'");
+  throw new TfdistillError(
+    'INVALID_ARGUMENT',
+    `cannot tell the format of ${path} from its extension`,
+    "name it .csv or .jsonl, or pass format: 'csv' | 'jsonl'",
+  );
 }

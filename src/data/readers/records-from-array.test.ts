@@ -8,7 +8,10 @@ describe('recordsFromArray', () => {
       { text: 'win a prize', label: 'spam' },
       { text: 'lunch?', label: 'ham' },
     ]);
-    expect(records).toEqual([{ text: 'win a prize', label: 'spam', line: 1 }, { text: 'lunch?', label: 'ham', line: 2 }]);
+    expect(records).toEqual([
+      { text: 'win a prize', label: 'spam', line: 1 },
+      { text: 'lunch?', label: 'ham', line: 2 },
+    ]);
     expect(labelSet).toEqual(['ham', 'spam']);
     expect(badRows.count).toBe(0);
   });

@@ -50,9 +50,11 @@ export function resolveSchema(columns: readonly string[], options: ColumnOptions
   const available = new Set(columns);
   const need = (name: string, option: string, extraHint = ''): void => {
     if (available.has(name)) return;
-    throw new TfdistillError('DATA_INVALID',
+    throw new TfdistillError(
+      'DATA_INVALID',
       `${source} has no '${name}' column; its columns are: ${columns.map((c) => `'${c}'`).join(', ') || '(none)'}`,
-      `pass ${option} with the right column name${extraHint}`);
+      `pass ${option} with the right column name${extraHint}`,
+    );
   };
   const text = options.textColumn ?? 'text';
   need(text, 'textColumn');
@@ -70,13 +72,17 @@ export function resolveSchema(columns: readonly string[], options: ColumnOptions
 
 /** `logit_0 .. logit_{k-1}` in index order; a gap (`logit_0, logit_2`) is an error rather than a silent misread. */
 function detectLogitColumns(columns: readonly string[], source: string): string[] {
-  const indices = columns.flatMap((c) => {
-    const m = LOGIT_COLUMN.exec(c);
-    return m ? [Number(m[1])] : [];
-  }).sort((a, b) => a - b);
+  const indices = columns
+    .flatMap((c) => {
+      const m = LOGIT_COLUMN.exec(c);
+      return m ? [Number(m[1])] : [];
+    })
+    .sort((a, b) => a - b);
   if (indices.some((k, i) => k !== i)) {
-    throw new TfdistillError('DATA_INVALID',
-      `${source}: logit columns must be logit_0 .. logit_{k-1} without gaps; found ${indices.map((k) => `logit_${k}`).join(', ')}`);
+    throw new TfdistillError(
+      'DATA_INVALID',
+      `${source}: logit columns must be logit_0 .. logit_{k-1} without gaps; found ${indices.map((k) => `logit_${k}`).join(', ')}`,
+    );
   }
   return indices.map((k) => `logit_${k}`);
 }
@@ -95,7 +101,10 @@ export class RowValidator {
   private logitCount: number | undefined;
   private readonly known: Set<string> | undefined;
 
-  constructor(private readonly schema: RowSchema, private readonly options: { labelMap?: readonly string[] }) {
+  constructor(
+    private readonly schema: RowSchema,
+    private readonly options: { labelMap?: readonly string[] },
+  ) {
     this.known = options.labelMap ? new Set(options.labelMap) : undefined;
   }
 

@@ -40,7 +40,10 @@ describe('readTextChunks', () => {
   });
 
   it('reports empty, BOM-only, missing and directory paths clearly', async () => {
-    for (const [name, content] of [['empty.csv', ''], ['bom-only.csv', '\ufeff  \r\n\n']] as const) {
+    for (const [name, content] of [
+      ['empty.csv', ''],
+      ['bom-only.csv', '\ufeff  \r\n\n'],
+    ] as const) {
       const e = await expectTfdistillError(readAll(tempFile(name, content)), 'DATA_INVALID');
       expect(e.message).toMatch(/is empty/);
     }

@@ -43,12 +43,15 @@ export async function* readTextChunks(path: string, options: TextChunkOptions = 
   try {
     for await (const chunk of readBytes(bytes, path, gzipped)) {
       if (offset < BINARY_SNIFF_BYTES && chunk.subarray(0, BINARY_SNIFF_BYTES - offset).includes(0)) {
-        throw new TfdistillError('DATA_INVALID', `${path} looks like a binary file (NUL byte in the first 8 KiB)`,
-          'tfdistill reads UTF-8 CSV or JSONL text files');
+        throw new TfdistillError(
+          'DATA_INVALID',
+          `${path} looks like a binary file (NUL byte in the first 8 KiB)`,
+          'tfdistill reads UTF-8 CSV or JSONL text files',
+        );
       }
       let text = decodeChunk(decoder, chunk, path, offset, true);
       offset += chunk.length;
-      if (pendingCR) text = '\r' + text;
+      if (pendingCR) text = `\r${text}`;
       pendingCR = text.endsWith('\r');
       if (pendingCR) text = text.slice(0, -1);
       text = text.replace(/\r\n?/g, '\n');
@@ -89,13 +92,15 @@ async function* readBytes(bytes: AsyncIterable<Buffer>, path: string, gzipped: b
   }
 }
 
-function decodeChunk(decoder: TextDecoder, chunk: Buffer | undefined, path: string, offset: number,
-  stream: boolean): string {
+function decodeChunk(decoder: TextDecoder, chunk: Buffer | undefined, path: string, offset: number, stream: boolean): string {
   try {
     return decoder.decode(chunk, { stream });
   } catch {
     const where = chunk ? `between bytes ${offset} and ${offset + chunk.length}` : 'at the end of the file';
-    throw new TfdistillError('DATA_INVALID', `${path} is not valid UTF-8 (bad byte sequence ${where})`,
-      're-save the file with UTF-8 encoding');
+    throw new TfdistillError(
+      'DATA_INVALID',
+      `${path} is not valid UTF-8 (bad byte sequence ${where})`,
+      're-save the file with UTF-8 encoding',
+    );
   }
 }

@@ -103,9 +103,24 @@ export function encodeHeader(h: Omit<TeacherCacheHeader, 'version' | 'headerByte
   const bytes = new Uint8Array(headerBytesFor(h.teacherId));
   const view = new DataView(bytes.buffer);
   bytes.set(new TextEncoder().encode(CACHE_MAGIC), 0);
-  const fields = [CACHE_VERSION, bytes.length, h.totalRows, h.rowStart, h.rowEnd, h.numClasses, h.topK,
-    DTYPE_CODES[h.dtype], h.shardIndex, h.shardCount, h.inputChecksum, h.payloadChecksum, id.length];
-  fields.forEach((value, i) => view.setUint32(4 + 4 * i, value, true));
+  const fields = [
+    CACHE_VERSION,
+    bytes.length,
+    h.totalRows,
+    h.rowStart,
+    h.rowEnd,
+    h.numClasses,
+    h.topK,
+    DTYPE_CODES[h.dtype],
+    h.shardIndex,
+    h.shardCount,
+    h.inputChecksum,
+    h.payloadChecksum,
+    id.length,
+  ];
+  fields.forEach((value, i) => {
+    view.setUint32(4 + 4 * i, value, true);
+  });
   bytes.set(id, FIXED_HEADER_BYTES);
   return bytes;
 }
@@ -125,7 +140,10 @@ function notACache(why: string): TfdistillError {
  * const fixed = decodeFixedHeader(first56Bytes, (await stat(file)).size);
  * ```
  */
-export function decodeFixedHeader(bytes: Uint8Array, fileBytes: number): Omit<TeacherCacheHeader, 'teacherId'> & { teacherIdBytes: number } {
+export function decodeFixedHeader(
+  bytes: Uint8Array,
+  fileBytes: number,
+): Omit<TeacherCacheHeader, 'teacherId'> & { teacherIdBytes: number } {
   if (fileBytes < FIXED_HEADER_BYTES || bytes.length < FIXED_HEADER_BYTES) throw notACache(`file is only ${fileBytes} bytes (truncated?)`);
   if (new TextDecoder().decode(bytes.subarray(0, 4)) !== CACHE_MAGIC) throw notACache('bad magic (expected "TFDC")');
   const view = new DataView(bytes.buffer, bytes.byteOffset, FIXED_HEADER_BYTES);
@@ -147,8 +165,21 @@ export function decodeFixedHeader(bytes: Uint8Array, fileBytes: number): Omit<Te
   if (fileBytes !== expected) {
     throw notACache(`file is ${fileBytes} bytes, header promises ${expected} (${fileBytes < expected ? 'truncated' : 'trailing bytes'})`);
   }
-  return { version, headerBytes, totalRows, rowStart, rowEnd, numClasses, topK, dtype, shardIndex, shardCount,
-    inputChecksum, payloadChecksum, teacherIdBytes };
+  return {
+    version,
+    headerBytes,
+    totalRows,
+    rowStart,
+    rowEnd,
+    numClasses,
+    topK,
+    dtype,
+    shardIndex,
+    shardCount,
+    inputChecksum,
+    payloadChecksum,
+    teacherIdBytes,
+  };
 }
 
 /**

@@ -41,7 +41,9 @@ export async function mergeTeacherCaches(files: readonly string[], out: string):
     }
     if (header.rowStart !== expectedStart) {
       const what = header.rowStart < expectedStart ? 'overlap' : 'gap';
-      throw mismatch(`shards do not tile the rows: ${what} at row ${Math.min(header.rowStart, expectedStart)} (${file} starts at ${header.rowStart})`);
+      throw mismatch(
+        `shards do not tile the rows: ${what} at row ${Math.min(header.rowStart, expectedStart)} (${file} starts at ${header.rowStart})`,
+      );
     }
     expectedStart = header.rowEnd;
     inputChecksum = (inputChecksum + header.inputChecksum) >>> 0; // input checksums are sums over rows
@@ -55,14 +57,29 @@ export async function mergeTeacherCaches(files: readonly string[], out: string):
     let position = first.headerBytes; // same teacher id -> same header size as the merged header
     let payloadChecksum = 0;
     for (const { file, header } of shards) {
-      payloadChecksum = await copyPayload(fs, file, header, async (chunk) => {
-        await target.write(chunk, 0, chunk.length, position);
-        position += chunk.length;
-      }, payloadChecksum);
+      payloadChecksum = await copyPayload(
+        fs,
+        file,
+        header,
+        async (chunk) => {
+          await target.write(chunk, 0, chunk.length, position);
+          position += chunk.length;
+        },
+        payloadChecksum,
+      );
     }
     const merged = {
-      totalRows: first.totalRows, rowStart: 0, rowEnd: first.totalRows, numClasses: first.numClasses, topK: first.topK,
-      dtype: first.dtype, shardIndex: 0, shardCount: 1, inputChecksum, payloadChecksum, teacherId: first.teacherId,
+      totalRows: first.totalRows,
+      rowStart: 0,
+      rowEnd: first.totalRows,
+      numClasses: first.numClasses,
+      topK: first.topK,
+      dtype: first.dtype,
+      shardIndex: 0,
+      shardCount: 1,
+      inputChecksum,
+      payloadChecksum,
+      teacherId: first.teacherId,
     };
     const headerBytes = encodeHeader(merged);
     await target.write(headerBytes, 0, headerBytes.length, 0);
@@ -84,9 +101,14 @@ function mismatch(message: string): TfdistillError {
 
 type Fs = typeof import('node:fs/promises');
 
-
 /** Streams `file`'s payload to `sink` in chunks, verifying its own CRC; returns the running CRC of all payloads. */
-async function copyPayload(fs: Fs, file: string, header: TeacherCacheHeader, sink: (chunk: Uint8Array) => Promise<void>, crc: number): Promise<number> {
+async function copyPayload(
+  fs: Fs,
+  file: string,
+  header: TeacherCacheHeader,
+  sink: (chunk: Uint8Array) => Promise<void>,
+  crc: number,
+): Promise<number> {
   const handle = await fs.open(file, 'r');
   try {
     const size = (await handle.stat()).size;

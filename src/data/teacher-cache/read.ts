@@ -74,10 +74,12 @@ type CacheFileHandle = Awaited<ReturnType<typeof import('node:fs/promises').open
  * const header = await withCacheFile('part0.bin', async (_handle, _size, header) => header);
  * ```
  */
-export async function withCacheFile<T>(file: string,
-  fn: (handle: CacheFileHandle, size: number, header: TeacherCacheHeader) => Promise<T>): Promise<T> {
+export async function withCacheFile<T>(
+  file: string,
+  fn: (handle: CacheFileHandle, size: number, header: TeacherCacheHeader) => Promise<T>,
+): Promise<T> {
   const { open } = await import('node:fs/promises');
-  let handle;
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(file, 'r');
   } catch (e) {
@@ -132,13 +134,19 @@ export function parseTeacherCache(bytes: Uint8Array, options: ReadTeacherCacheOp
   if (bad !== undefined) {
     const row = header.rowStart + bad.row;
     const what = header.topK > 0 ? `top-${bad.position + 1} logit` : `logit of class ${bad.position}`;
-    throw new TfdistillError('NON_FINITE', `teacher cache row ${row} (example index ${examples[row].index}): the ${what} is not finite`,
-      'recompute the cache; check the teacher checkpoint for NaN/Inf weights');
+    throw new TfdistillError(
+      'NON_FINITE',
+      `teacher cache row ${row} (example index ${examples[row].index}): the ${what} is not finite`,
+      'recompute the cache; check the teacher checkpoint for NaN/Inf weights',
+    );
   }
   const recordOf = (index: number): number => {
     const record = rowOf.get(index);
     if (record === undefined) {
-      throw new TfdistillError('INVALID_ARGUMENT', `example index ${index} is not in this teacher cache (rows [${header.rowStart}, ${header.rowEnd}))`);
+      throw new TfdistillError(
+        'INVALID_ARGUMENT',
+        `example index ${index} is not in this teacher cache (rows [${header.rowStart}, ${header.rowEnd}))`,
+      );
     }
     return record;
   };
@@ -146,7 +154,8 @@ export function parseTeacherCache(bytes: Uint8Array, options: ReadTeacherCacheOp
     header,
     has: (index) => rowOf.has(index),
     get(index) {
-      if (header.topK > 0) throw new TfdistillError('INVALID_ARGUMENT', `this teacher cache holds top-${header.topK} logits; use getTopK()`);
+      if (header.topK > 0)
+        throw new TfdistillError('INVALID_ARGUMENT', `this teacher cache holds top-${header.topK} logits; use getTopK()`);
       return decodeFullRow(view, recordOf(index), header);
     },
     getTopK(index) {

@@ -25,7 +25,10 @@ const weight = (v: number, c: number) => (v === 0 ? 0 : (((v * 7 + c * 3) % 11) 
  * test sees that the cache disposes everything the teacher makes.
  */
 function makeTeacher(): Teacher & { dispose(): void } {
-  const w = tf.tensor2d(Array.from({ length: VOCAB * CLASSES }, (_, i) => weight(Math.floor(i / CLASSES), i % CLASSES)), [VOCAB, CLASSES]);
+  const w = tf.tensor2d(
+    Array.from({ length: VOCAB * CLASSES }, (_, i) => weight(Math.floor(i / CLASSES), i % CLASSES)),
+    [VOCAB, CLASSES],
+  );
   return {
     predict: (ids) => {
       const hidden = tf.gather(w as tf.Tensor, ids) as tf.Tensor3D; // [b, seq, C]
@@ -71,7 +74,10 @@ afterAll(async () => {
 });
 
 async function expectRejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e, `expected TfdistillError(${code})`).toMatchObject({ name: 'TfdistillError', code });
   if (message) expect((e as Error).message).toMatch(message);
 }
@@ -92,7 +98,9 @@ describe('cacheTeacherOutputs + readTeacherCache', () => {
   });
 
   it('stores float16 within half precision (and as numpy-style rounding of the float32 logits)', async () => {
-    const info = await expectNoLeaks(() => cacheTeacherOutputs(teacher, examples, file('f16.tfdc'), { ...base, dtype: 'float16', batchSize: 5 }));
+    const info = await expectNoLeaks(() =>
+      cacheTeacherOutputs(teacher, examples, file('f16.tfdc'), { ...base, dtype: 'float16', batchSize: 5 }),
+    );
     expect((await stat(file('f16.tfdc'))).size).toBe(info.headerBytes + 23 * CLASSES * 2);
     const cache = await readTeacherCache(file('f16.tfdc'), { examples });
     let maxRel = 0;
@@ -114,7 +122,9 @@ describe('cacheTeacherOutputs + readTeacherCache', () => {
     expect(cache.header.topK).toBe(3);
     for (const e of examples) {
       const want = expectedLogits(e);
-      const order = Array.from(want.keys()).sort((a, b) => want[b] - want[a] || a - b).slice(0, 3);
+      const order = Array.from(want.keys())
+        .sort((a, b) => want[b] - want[a] || a - b)
+        .slice(0, 3);
       const { values, indices } = cache.getTopK(e.index);
       expect(Array.from(indices)).toEqual(order);
       expect(Array.from(values)).toEqual(order.map((c) => want[c]));
@@ -152,18 +162,54 @@ describe('readTeacherCache refuses', () => {
   });
 
   it('a corrupted payload byte (CACHE_MISMATCH)', async () => {
-    const f = await variant('corrupt.tfdc', (b) => ((b[b.length - 7] ^= 0x10), b));
+    const f = await variant('corrupt.tfdc', (b) => {
+      b[b.length - 7] ^= 0x10;
+      return b;
+    });
     await expectRejects(readTeacherCache(f, { examples }), 'CACHE_MISMATCH', /corrupted/);
   });
 
   it('a truncated file, bad magic, bad version, or absurd header sizes (DATA_INVALID)', async () => {
-    await expectRejects(readTeacherCache(await variant('trunc.tfdc', (b) => b.subarray(0, b.length - 1)), { examples }), 'DATA_INVALID', /truncated/);
+    await expectRejects(
+      readTeacherCache(await variant('trunc.tfdc', (b) => b.subarray(0, b.length - 1)), { examples }),
+      'DATA_INVALID',
+      /truncated/,
+    );
     await expectRejects(readTeacherCache(await variant('tiny.tfdc', (b) => b.subarray(0, 20)), { examples }), 'DATA_INVALID', /truncated/);
-    await expectRejects(readTeacherCache(await variant('magic.tfdc', (b) => ((b[0] = 0x58), b)), { examples }), 'DATA_INVALID', /magic/);
-    await expectRejects(readTeacherCache(await variant('version.tfdc', (b) => ((b[4] = 9), b)), { examples }), 'DATA_INVALID', /version 9/);
+    await expectRejects(
+      readTeacherCache(
+        await variant('magic.tfdc', (b) => {
+          b[0] = 0x58;
+          return b;
+        }),
+        { examples },
+      ),
+      'DATA_INVALID',
+      /magic/,
+    );
+    await expectRejects(
+      readTeacherCache(
+        await variant('version.tfdc', (b) => {
+          b[4] = 9;
+          return b;
+        }),
+        { examples },
+      ),
+      'DATA_INVALID',
+      /version 9/,
+    );
     // 2^31 classes: refused from the header alone, nothing that size is allocated.
-    await expectRejects(readTeacherCache(await variant('huge.tfdc', (b) => (new DataView(b.buffer).setUint32(24, 2 ** 31, true), b)), { examples }),
-      'DATA_INVALID', /classes/);
+    await expectRejects(
+      readTeacherCache(
+        await variant('huge.tfdc', (b) => {
+          new DataView(b.buffer).setUint32(24, 2 ** 31, true);
+          return b;
+        }),
+        { examples },
+      ),
+      'DATA_INVALID',
+      /classes/,
+    );
     await expectRejects(readTeacherCache(file('missing.tfdc'), { examples }), 'IO_ERROR');
     // A directory opens fine on Linux and only fails on read (it used to escape as a raw EISDIR).
     await expectRejects(readTeacherCache(dir, { examples }), 'IO_ERROR', /not a file/);
@@ -193,8 +239,16 @@ describe('sharded caches', () => {
     await expectNoLeaks(() => cacheTeacherOutputs(teacher, examples, whole, options));
     const parts = [2, 0, 1].map((i) => file(`part-${name}-${i}.tfdc`));
     for (const [k, i] of [2, 0, 1].entries()) {
-      const info = await expectNoLeaks(() => cacheTeacherOutputs(teacher, examples, parts[k], { ...options, shard: { index: i, count: 3 } }));
-      expect([info.rowStart, info.rowEnd]).toEqual([[0, 7], [7, 15], [15, 23]][i]);
+      const info = await expectNoLeaks(() =>
+        cacheTeacherOutputs(teacher, examples, parts[k], { ...options, shard: { index: i, count: 3 } }),
+      );
+      expect([info.rowStart, info.rowEnd]).toEqual(
+        [
+          [0, 7],
+          [7, 15],
+          [15, 23],
+        ][i],
+      );
     }
     // A shard alone is readable for its own rows.
     const middle = await readTeacherCache(parts[2], { examples });
@@ -208,15 +262,19 @@ describe('sharded caches', () => {
 
   it('refuses shards that leave a gap, overlap, or come from another teacher', async () => {
     const part = (i: number, n: number, id = 'fake-linear@1') =>
-      expectNoLeaks(() => cacheTeacherOutputs(teacher, examples, file(`s${i}of${n}-${id}.tfdc`), { ...base, teacherId: id, shard: { index: i, count: n } }))
-        .then(() => file(`s${i}of${n}-${id}.tfdc`));
+      expectNoLeaks(() =>
+        cacheTeacherOutputs(teacher, examples, file(`s${i}of${n}-${id}.tfdc`), { ...base, teacherId: id, shard: { index: i, count: n } }),
+      ).then(() => file(`s${i}of${n}-${id}.tfdc`));
     const [a, b, c] = [await part(0, 3), await part(1, 3), await part(2, 3)];
     await expectRejects(mergeTeacherCaches([a, c], file('m.tfdc')), 'CACHE_MISMATCH', /gap at row 7/);
     await expectRejects(mergeTeacherCaches([a, b, await part(1, 2), c], file('m.tfdc')), 'CACHE_MISMATCH', /overlap/);
     await expectRejects(mergeTeacherCaches([a, b], file('m.tfdc')), 'CACHE_MISMATCH', /\[0, 15\) of 23/);
     await expectRejects(mergeTeacherCaches([a, b, await part(2, 3, 'other')], file('m.tfdc')), 'CACHE_MISMATCH', /teacherId/);
     await expectRejects(mergeTeacherCaches([a, b, c], a), 'INVALID_ARGUMENT');
-    await writeFile(file('c-corrupt.tfdc'), (await readFile(c)).map((x, i, all) => (i === all.length - 1 ? x ^ 1 : x)));
+    await writeFile(
+      file('c-corrupt.tfdc'),
+      (await readFile(c)).map((x, i, all) => (i === all.length - 1 ? x ^ 1 : x)),
+    );
     await expectRejects(mergeTeacherCaches([a, b, file('c-corrupt.tfdc')], file('m.tfdc')), 'CACHE_MISMATCH', /corrupted/);
     expect((await readdir(dir)).filter((f) => f.startsWith('m.tfdc'))).toEqual([]);
   });

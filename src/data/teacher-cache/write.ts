@@ -22,7 +22,12 @@ import { shardRows, type Shard } from './shard.js';
  * ```
  */
 export interface TeacherReplicas {
-  shardedTeacherLogits(local: Teacher, inputIds: Int32Array, rows: number, seqLength: number): Promise<{ values: Float32Array; classes: number }>;
+  shardedTeacherLogits(
+    local: Teacher,
+    inputIds: Int32Array,
+    rows: number,
+    seqLength: number,
+  ): Promise<{ values: Float32Array; classes: number }>;
 }
 
 /**
@@ -70,8 +75,11 @@ export async function cacheTeacherOutputs(
   checkOptions(options);
   const { start, end } = shardRows(shard, examples.length);
   if (end === start) {
-    throw new TfdistillError('INVALID_ARGUMENT', `shard ${shard.index}/${shard.count} of ${examples.length} rows is empty`,
-      'use fewer shards than rows');
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `shard ${shard.index}/${shard.count} of ${examples.length} rows is empty`,
+      'use fewer shards than rows',
+    );
   }
   for (let r = start; r < end; r++) {
     if (examples[r].ids.length === 0) throw new TfdistillError('DATA_INVALID', `example at row ${r} has no token ids`);
@@ -99,9 +107,17 @@ export async function cacheTeacherOutputs(
       onProgress?.({ rowsDone: r + rows.length - start, rowsTotal: end - start });
     }
     const header = {
-      totalRows: examples.length, rowStart: start, rowEnd: end, numClasses, topK, dtype,
-      shardIndex: shard.index, shardCount: shard.count, inputChecksum: inputChecksum(examples, start, end),
-      payloadChecksum, teacherId,
+      totalRows: examples.length,
+      rowStart: start,
+      rowEnd: end,
+      numClasses,
+      topK,
+      dtype,
+      shardIndex: shard.index,
+      shardCount: shard.count,
+      inputChecksum: inputChecksum(examples, start, end),
+      payloadChecksum,
+      teacherId,
     };
     const headerBytes = encodeHeader(header);
     await handle.write(headerBytes, 0, headerBytes.length, 0);
@@ -121,13 +137,21 @@ export async function cacheTeacherOutputs(
  * Runs the teacher on one batch (padded to its longest row; split across `pool`'s replicas when it has one and the rows
  * are single texts) and downloads its logits. An asynchronous teacher (ONNX) runs on its own threads meanwhile.
  */
-async function teacherLogits(teacher: Teacher, rows: readonly Example[], firstRow: number,
-  options: Pick<CacheTeacherOptions, 'pool' | 'padding'>): Promise<{ values: Float32Array; classes: number }> {
-  const batch = batchFromExamples(rows.map(({ ids, typeIds, teacherInput, index }) => ({ ids, typeIds, teacherInput, index })), options.padding);
+async function teacherLogits(
+  teacher: Teacher,
+  rows: readonly Example[],
+  firstRow: number,
+  options: Pick<CacheTeacherOptions, 'pool' | 'padding'>,
+): Promise<{ values: Float32Array; classes: number }> {
+  const batch = batchFromExamples(
+    rows.map(({ ids, typeIds, teacherInput, index }) => ({ ids, typeIds, teacherInput, index })),
+    options.padding,
+  );
   const feed = teacherFeed(batch);
-  const { values, classes } = options.pool && !feed.typeIds
-    ? await options.pool.shardedTeacherLogits(teacher, feed.inputIds, rows.length, feed.seqLength)
-    : await batchTeacherLogits(teacher, batch);
+  const { values, classes } =
+    options.pool && !feed.typeIds
+      ? await options.pool.shardedTeacherLogits(teacher, feed.inputIds, rows.length, feed.seqLength)
+      : await batchTeacherLogits(teacher, batch);
   const bad = values.findIndex((x) => !Number.isFinite(x));
   if (bad >= 0) {
     const row = firstRow + Math.floor(bad / classes);
@@ -147,7 +171,8 @@ function checkOptions(o: CacheTeacherOptions): void {
   if (o.dtype !== 'float16' && o.dtype !== 'float32') {
     throw new TfdistillError('INVALID_ARGUMENT', `dtype must be "float16" or "float32", got ${JSON.stringify(o.dtype)}`);
   }
-  if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new TfdistillError('INVALID_ARGUMENT', `batchSize must be an integer >= 1, got ${o.batchSize}`);
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1)
+    throw new TfdistillError('INVALID_ARGUMENT', `batchSize must be an integer >= 1, got ${o.batchSize}`);
   if (o.topK !== undefined && (!Number.isInteger(o.topK) || o.topK < 1)) {
     throw new TfdistillError('INVALID_ARGUMENT', `topK must be an integer >= 1, got ${o.topK}`);
   }

@@ -57,7 +57,10 @@ async function readJson(file: string, what: string, optional: boolean): Promise<
     throw new TfdistillError('IO_ERROR', `cannot read tokenizer ${file}: ${(e as Error).message}`);
   }
   if (size > MAX_TOKENIZER_BYTES) {
-    throw new TfdistillError('TOKENIZER_INVALID', `invalid ${what}: ${file} is ${size} bytes, more than the ${MAX_TOKENIZER_BYTES}-byte limit`);
+    throw new TfdistillError(
+      'TOKENIZER_INVALID',
+      `invalid ${what}: ${file} is ${size} bytes, more than the ${MAX_TOKENIZER_BYTES}-byte limit`,
+    );
   }
   let text: string;
   try {
@@ -89,8 +92,11 @@ export async function readTokenizerSource(path: string): Promise<TokenizerSource
   if (!isDirectory) return { doc: await readJson(path, 'tokenizer.json', false), companions: {} };
   const doc = await readJson(join(path, 'tokenizer.json'), 'tokenizer.json', true);
   if (doc === undefined) {
-    throw new TfdistillError('IO_ERROR', `no tokenizer.json in the folder ${path}`,
-      'a Hugging Face tokenizer folder (save_pretrained, optimum-cli export onnx) holds tokenizer.json; slow-only tokenizers have none');
+    throw new TfdistillError(
+      'IO_ERROR',
+      `no tokenizer.json in the folder ${path}`,
+      'a Hugging Face tokenizer folder (save_pretrained, optimum-cli export onnx) holds tokenizer.json; slow-only tokenizers have none',
+    );
   }
   return {
     doc,

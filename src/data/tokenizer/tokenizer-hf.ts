@@ -113,10 +113,13 @@ function installNormalizer(tok: HfTokenizer, normalize: NormalizerFn | null): vo
 export function createHfTokenizer(json: Record<string, unknown>): HfTokenizer {
   const normalize = buildNormalizer(json.normalizer);
   const preTokenize = buildPreTokenizer(json.pre_tokenizer);
-  const tok = new (hf as unknown as HfModule).Tokenizer({ ...json, normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null }, {});
+  const tok = new (hf as unknown as HfModule).Tokenizer(
+    { ...json, normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null },
+    {},
+  );
   installNormalizer(tok, normalize);
-  tok.pre_tokenizer = preTokenize === null ? null
-    : (text, options) => preTokenize([{ text, first: (options?.section_index ?? 0) === 0 }]).map((p) => p.text);
+  tok.pre_tokenizer =
+    preTokenize === null ? null : (text, options) => preTokenize([{ text, first: (options?.section_index ?? 0) === 0 }]).map((p) => p.text);
   // The package's Unigram lattice breaks near-ties differently from Rust (tokenizer-unigram.ts says why).
   if ((json.model as { type?: unknown }).type === 'Unigram') {
     const model = json.model as { vocab: [string, number][]; unk_id: number | null };
@@ -161,14 +164,20 @@ export function encodeWithSplits(tok: HfTokenizer, text: string): { ids: Array<n
   stripAround(sections, tok);
   sections.forEach((section, sectionIndex) => {
     if (section.length === 0) return;
-    if (tok.added_tokens_map.has(section)) return addedId(section);
+    if (tok.added_tokens_map.has(section)) {
+      addedId(section);
+      return;
+    }
     const normalized = tok.normalizer === null ? section : tok.normalizer(section);
     if (normalized.length === 0) return;
     const subsections = tok.splitter_normalized.split(normalized);
     stripAround(subsections, tok);
     subsections.forEach((sub, subIndex) => {
       if (sub.length === 0) return;
-      if (tok.added_tokens_map.has(sub)) return addedId(sub);
+      if (tok.added_tokens_map.has(sub)) {
+        addedId(sub);
+        return;
+      }
       // Index 0 tells the pre-tokenizer this piece starts the text (Metaspace's prepend_scheme "first").
       const first = sectionIndex === 0 && subIndex === 0;
       const words = tok.pre_tokenizer === null ? [sub] : tok.pre_tokenizer(sub, { section_index: first ? 0 : 1 });

@@ -31,14 +31,22 @@ export interface BertTokenizerJsonOptions {
  */
 export function bertTokenizerJson(vocab: readonly string[], options: BertTokenizerJsonOptions): object {
   const ids: Record<string, number> = {};
-  vocab.forEach((token, id) => (ids[token] = id));
+  vocab.forEach((token, id) => {
+    ids[token] = id;
+  });
   const special = (token: string) => ({ id: token, ids: [ids[token]], tokens: [token] });
   return {
     version: '1.0',
     truncation: null,
     padding: null,
     added_tokens: BERT_SPECIAL_TOKENS.map((content) => ({
-      id: ids[content], content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+      id: ids[content],
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
     })),
     normalizer: {
       type: 'BertNormalizer',

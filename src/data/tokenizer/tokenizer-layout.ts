@@ -64,12 +64,16 @@ function pairId(value: unknown, what: string, vocabSize: number): number {
 function template(c: Record<string, unknown>, encodings: Encoding[], vocabSize: number): Encoding[] {
   const pieces = encodings.length === 2 ? c.pair : c.single;
   const specials = c.special_tokens ?? {};
-  if (!Array.isArray(pieces) || !isObject(specials)) throw invalidTokenizer('TemplateProcessing needs "single"/"pair" arrays and a "special_tokens" object');
+  if (!Array.isArray(pieces) || !isObject(specials))
+    throw invalidTokenizer('TemplateProcessing needs "single"/"pair" arrays and a "special_tokens" object');
   const out: Encoding = [];
   for (const piece of pieces) {
     if (isObject(piece) && isObject(piece.Sequence)) {
       const index = piece.Sequence.id === 'A' ? 0 : piece.Sequence.id === 'B' ? 1 : -1;
-      if (index < 0 || index >= encodings.length) throw invalidTokenizer(`TemplateProcessing sequence ${preview(piece.Sequence.id)} in the ${encodings.length === 2 ? 'pair' : 'single'} template`);
+      if (index < 0 || index >= encodings.length)
+        throw invalidTokenizer(
+          `TemplateProcessing sequence ${preview(piece.Sequence.id)} in the ${encodings.length === 2 ? 'pair' : 'single'} template`,
+        );
       const typeId = typeIdOf(piece.Sequence.type_id, 'TemplateProcessing sequence');
       out.push(...encodings[index].map((item) => ({ ...item, typeId })));
     } else if (isObject(piece) && isObject(piece.SpecialToken)) {
@@ -98,9 +102,9 @@ function apply(config: unknown, encodings: Encoding[], vocabSize: number, depth:
     case 'BertProcessing': {
       const cls = pairId(config.cls, 'BertProcessing cls', vocabSize);
       const sep = pairId(config.sep, 'BertProcessing sep', vocabSize);
-      return encodings.map((e, i) => (i === 0
-        ? [{ special: cls, typeId: 0 }, ...e, { special: sep, typeId: 0 }]
-        : [...e, { special: sep, typeId: 1 }]));
+      return encodings.map((e, i) =>
+        i === 0 ? [{ special: cls, typeId: 0 }, ...e, { special: sep, typeId: 0 }] : [...e, { special: sep, typeId: 1 }],
+      );
     }
     case 'RobertaProcessing': {
       const cls = pairId(config.cls, 'RobertaProcessing cls', vocabSize);
@@ -118,7 +122,9 @@ function apply(config: unknown, encodings: Encoding[], vocabSize: number, depth:
       return config.processors.reduce((acc: Encoding[], p) => apply(p, acc, vocabSize, depth + 1), encodings);
     }
     default:
-      throw invalidTokenizer(`post-processor type ${preview(config.type)} is not supported (supported: ${POST_PROCESSOR_TYPES.join(', ')})`);
+      throw invalidTokenizer(
+        `post-processor type ${preview(config.type)} is not supported (supported: ${POST_PROCESSOR_TYPES.join(', ')})`,
+      );
   }
 }
 
@@ -128,7 +134,8 @@ function layout(config: unknown, texts: 1 | 2, vocabSize: number): LayoutItem[] 
   const merged = apply(config, start, vocabSize, 0).flat();
   for (const index of texts === 1 ? [0] : [0, 1]) {
     const n = merged.filter((item) => 'text' in item && item.text === index).length;
-    if (n !== 1) throw invalidTokenizer(`the post-processor's ${texts === 1 ? 'single' : 'pair'} template places text ${'AB'[index]} ${n} times`);
+    if (n !== 1)
+      throw invalidTokenizer(`the post-processor's ${texts === 1 ? 'single' : 'pair'} template places text ${'AB'[index]} ${n} times`);
   }
   return merged;
 }

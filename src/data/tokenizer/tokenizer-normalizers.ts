@@ -32,15 +32,35 @@ export type NormalizerFn = (text: string) => string;
  * NORMALIZER_TYPES.includes('Nmt'); // true
  * ```
  */
-export const NORMALIZER_TYPES = ['BertNormalizer', 'Lowercase', 'NFC', 'NFD', 'NFKC', 'NFKD', 'Nmt', 'Precompiled', 'Prepend',
-  'Replace', 'Sequence', 'Strip', 'StripAccents'] as const;
+export const NORMALIZER_TYPES = [
+  'BertNormalizer',
+  'Lowercase',
+  'NFC',
+  'NFD',
+  'NFKC',
+  'NFKD',
+  'Nmt',
+  'Precompiled',
+  'Prepend',
+  'Replace',
+  'Sequence',
+  'Strip',
+  'StripAccents',
+] as const;
 
 type Config = Record<string, unknown>;
-interface JsNormalizer { normalize(text: string): string }
+interface JsNormalizer {
+  normalize(text: string): string;
+}
 const classes = hf as unknown as Record<string, new (c: object) => JsNormalizer>;
 const JS_CLASSES: Record<string, string> = {
-  NFC: 'NFCNormalizer', NFD: 'NFDNormalizer', NFKC: 'NFKCNormalizer', NFKD: 'NFKDNormalizer',
-  Replace: 'ReplaceNormalizer', StripAccents: 'StripAccentsNormalizer', Precompiled: 'PrecompiledNormalizer',
+  NFC: 'NFCNormalizer',
+  NFD: 'NFDNormalizer',
+  NFKC: 'NFKCNormalizer',
+  NFKD: 'NFKDNormalizer',
+  Replace: 'ReplaceNormalizer',
+  StripAccents: 'StripAccentsNormalizer',
+  Precompiled: 'PrecompiledNormalizer',
 };
 
 function invalid(message: string): TfdistillError {
@@ -55,16 +75,25 @@ function lowercaseChars(text: string): string {
 
 /** Rust `tokenizers` `Nmt`: drops ASCII controls, maps the NMT whitespace-like code points to a space. */
 function nmt(text: string): string {
+  // biome-ignore-start lint/suspicious/noControlCharactersInRegex: matching control characters is what Nmt does
   return text
     .replace(/[\u0001-\u0008\u000B\u000E-\u001F\u007F\u008F\u009F]/g, '')
     .replace(/[\u0009\u000A\u000C\u000D\u1680\u200B-\u200F\u2028\u2029\u2581\uFEFF\uFFFD]/g, ' ');
+  // biome-ignore-end lint/suspicious/noControlCharactersInRegex: -
 }
 
 /** Rust `is_chinese_char` (bert.rs): the CJK ideograph blocks, astral ones included. */
 function isChinese(cp: number): boolean {
-  return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x20000 && cp <= 0x2a6df)
-    || (cp >= 0x2a700 && cp <= 0x2b73f) || (cp >= 0x2b740 && cp <= 0x2b81f) || (cp >= 0x2b920 && cp <= 0x2ceaf)
-    || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x2f800 && cp <= 0x2fa1f);
+  return (
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x20000 && cp <= 0x2a6df) ||
+    (cp >= 0x2a700 && cp <= 0x2b73f) ||
+    (cp >= 0x2b740 && cp <= 0x2b81f) ||
+    (cp >= 0x2b920 && cp <= 0x2ceaf) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0x2f800 && cp <= 0x2fa1f)
+  );
 }
 
 /** Rust `BertNormalizer`: clean text, space out CJK, strip accents (default: when lowercasing), lowercase. */

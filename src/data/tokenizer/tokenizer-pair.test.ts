@@ -6,7 +6,11 @@ import { assemble, longestFirst } from './tokenizer-pair.js';
 import { loadTokenizer } from './tokenizer.js';
 
 interface RustTokenizer {
-  encode(text: string, pair: string | null, options: { addSpecialTokens: boolean }): Promise<{ getIds(): number[]; getTypeIds(): number[] }>;
+  encode(
+    text: string,
+    pair: string | null,
+    options: { addSpecialTokens: boolean },
+  ): Promise<{ getIds(): number[]; getTypeIds(): number[] }>;
   setTruncation(maxLength: number, options: { strategy: string }): void;
 }
 const { Tokenizer } = createRequire(import.meta.url)('tokenizers') as { Tokenizer: { fromString(json: string): RustTokenizer } };
@@ -26,7 +30,13 @@ describe('longestFirst', () => {
 
 describe('assemble', () => {
   it('fills the layout with the texts and their type ids', () => {
-    const layout = [{ special: 2, typeId: 0 }, { text: 0, typeId: 0 }, { special: 3, typeId: 0 }, { text: 1, typeId: 1 }, { special: 3, typeId: 1 }] as const;
+    const layout = [
+      { special: 2, typeId: 0 },
+      { text: 0, typeId: 0 },
+      { special: 3, typeId: 0 },
+      { text: 1, typeId: 1 },
+      { special: 3, typeId: 1 },
+    ] as const;
     const { ids, typeIds } = assemble(layout, [[7, 8], [9]]);
     expect(Array.from(ids)).toEqual([2, 7, 8, 3, 9, 3]);
     expect(Array.from(typeIds)).toEqual([0, 0, 0, 0, 1, 1]);
@@ -45,8 +55,13 @@ describe('encodePair truncation equals the Rust library', () => {
           const [text, pair] = ['a '.repeat(a), 'b '.repeat(b)];
           const r = await rust.encode(text, pair, { addSpecialTokens: true });
           const ours = tok.encodePair(text, pair, room + 3);
-          expect({ a, b, room, ids: Array.from(ours.ids), typeIds: Array.from(ours.typeIds) })
-            .toEqual({ a, b, room, ids: r.getIds(), typeIds: r.getTypeIds() });
+          expect({ a, b, room, ids: Array.from(ours.ids), typeIds: Array.from(ours.typeIds) }).toEqual({
+            a,
+            b,
+            room,
+            ids: r.getIds(),
+            typeIds: r.getTypeIds(),
+          });
         }
       }
     }

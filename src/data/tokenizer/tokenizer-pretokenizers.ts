@@ -37,7 +37,8 @@ const PUNCT = '\\p{P}\\u0021-\\u002F\\u003A-\\u0040\\u005B-\\u0060\\u007B-\\u007
 /** Rust regex crate's Unicode `\w`. */
 const WORD = '\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}';
 /** GPT-2's pattern as the Rust library compiles it (Oniguruma: `\s` is White_Space). */
-const BYTE_LEVEL = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\p{White_Space}\p{L}\p{N}]+|\p{White_Space}+(?!\P{White_Space})|\p{White_Space}+/gu;
+const BYTE_LEVEL =
+  /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\p{White_Space}\p{L}\p{N}]+|\p{White_Space}+(?!\P{White_Space})|\p{White_Space}+/gu;
 
 /**
  * The pre-tokenizer types tfdistill runs.
@@ -47,11 +48,25 @@ const BYTE_LEVEL = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\p{White_Space
  * PRE_TOKENIZER_TYPES.includes('Metaspace'); // true
  * ```
  */
-export const PRE_TOKENIZER_TYPES = ['BertPreTokenizer', 'ByteLevel', 'CharDelimiterSplit', 'Digits', 'FixedLength', 'Metaspace',
-  'Punctuation', 'Sequence', 'Split', 'Whitespace', 'WhitespaceSplit'] as const;
+export const PRE_TOKENIZER_TYPES = [
+  'BertPreTokenizer',
+  'ByteLevel',
+  'CharDelimiterSplit',
+  'Digits',
+  'FixedLength',
+  'Metaspace',
+  'Punctuation',
+  'Sequence',
+  'Split',
+  'Whitespace',
+  'WhitespaceSplit',
+] as const;
 
 type Config = Record<string, unknown>;
-interface JsPreTokenizer { pre_tokenize_text(text: string): string[]; pattern?: RegExp | null }
+interface JsPreTokenizer {
+  pre_tokenize_text(text: string): string[];
+  pattern?: RegExp | null;
+}
 const classes = hf as unknown as Record<'ByteLevelPreTokenizer' | 'SplitPreTokenizer', new (c: object) => JsPreTokenizer>;
 
 function invalid(message: string): TfdistillError {
@@ -60,8 +75,10 @@ function invalid(message: string): TfdistillError {
 
 /** Splits every piece; a new piece is `first` only if it starts its parent and the parent was first. */
 function bySplit(pattern: RegExp, behavior: SplitBehavior, invert = false): PreTokenizerFn {
-  return (pieces) => pieces.flatMap((p) =>
-    splitWithBehavior(p.text, pattern, behavior, invert).map((s) => ({ text: s.text, first: p.first && s.start === 0 })));
+  return (pieces) =>
+    pieces.flatMap((p) =>
+      splitWithBehavior(p.text, pattern, behavior, invert).map((s) => ({ text: s.text, first: p.first && s.start === 0 })),
+    );
 }
 
 /** Maps every piece through a package pre-tokenizer (its output pieces in order). */
@@ -85,12 +102,13 @@ function metaspace(config: Config): PreTokenizerFn {
   if (scheme !== 'always' && scheme !== 'never' && scheme !== 'first') throw invalid(`Metaspace prepend_scheme ${JSON.stringify(scheme)}`);
   const split = config.split !== false;
   const delimiter = new RegExp(escapeRegExp(replacement), 'gu');
-  return (pieces) => pieces.flatMap((p) => {
-    let text = p.text.replaceAll(' ', replacement);
-    if (!text.startsWith(replacement) && (scheme === 'always' || (scheme === 'first' && p.first))) text = replacement + text;
-    if (!split) return [{ text, first: p.first }];
-    return splitWithBehavior(text, delimiter, 'MergedWithNext').map((s) => ({ text: s.text, first: p.first && s.start === 0 }));
-  });
+  return (pieces) =>
+    pieces.flatMap((p) => {
+      let text = p.text.replaceAll(' ', replacement);
+      if (!text.startsWith(replacement) && (scheme === 'always' || (scheme === 'first' && p.first))) text = replacement + text;
+      if (!split) return [{ text, first: p.first }];
+      return splitWithBehavior(text, delimiter, 'MergedWithNext').map((s) => ({ text: s.text, first: p.first && s.start === 0 }));
+    });
 }
 
 /**
@@ -103,8 +121,7 @@ function metaspace(config: Config): PreTokenizerFn {
  */
 export function checkPattern(pattern: unknown, owner: string): void {
   const p = pattern as Record<string, unknown> | null;
-  const ok = typeof p === 'object' && p !== null && !Array.isArray(p)
-    && (typeof p.String === 'string' || typeof p.Regex === 'string');
+  const ok = typeof p === 'object' && p !== null && !Array.isArray(p) && (typeof p.String === 'string' || typeof p.Regex === 'string');
   if (!ok) throw invalid(`${owner} pattern must be {"String": text} or {"Regex": text}`);
 }
 
@@ -144,7 +161,8 @@ function build(config: unknown, depth: number): PreTokenizerFn {
     case 'Digits':
       return bySplit(/\p{N}/gu, c.individual_digits === true ? 'Isolated' : 'Contiguous');
     case 'CharDelimiterSplit': {
-      if (typeof c.delimiter !== 'string' || [...c.delimiter].length !== 1) throw invalid('CharDelimiterSplit delimiter must be one character');
+      if (typeof c.delimiter !== 'string' || [...c.delimiter].length !== 1)
+        throw invalid('CharDelimiterSplit delimiter must be one character');
       return bySplit(new RegExp(escapeRegExp(c.delimiter), 'gu'), 'Removed');
     }
     case 'FixedLength': {
@@ -168,7 +186,9 @@ function build(config: unknown, depth: number): PreTokenizerFn {
       return byJs(js);
     }
     default:
-      throw invalid(`pre-tokenizer type ${JSON.stringify(c.type)?.slice(0, 60)} is not supported (supported: ${PRE_TOKENIZER_TYPES.join(', ')})`);
+      throw invalid(
+        `pre-tokenizer type ${JSON.stringify(c.type)?.slice(0, 60)} is not supported (supported: ${PRE_TOKENIZER_TYPES.join(', ')})`,
+      );
   }
 }
 

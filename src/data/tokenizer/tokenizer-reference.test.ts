@@ -14,7 +14,11 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { loadTokenizer, type HfTextTokenizer } from './tokenizer.js';
 
-interface RustEncoding { getIds(): number[]; getTypeIds(): number[]; getAttentionMask(): number[] }
+interface RustEncoding {
+  getIds(): number[];
+  getTypeIds(): number[];
+  getAttentionMask(): number[];
+}
 interface RustTokenizer {
   encode(text: string, pair: string | null, options: { addSpecialTokens: boolean }): Promise<RustEncoding>;
   setTruncation(maxLength: number, options: { strategy: string }): void;
@@ -26,17 +30,70 @@ const rows = parse(readFileSync(path.resolve('data/spam-assassin.csv')), { colum
 const EMAILS = rows.slice(0, 1000).map((r) => r.text);
 
 /** Characters in [0x10000, 0x10FFFF] and other hostile pieces, for the random-text check. */
-const PIECES = ['a', 'B', ' ', '  ', '\n', '\t', 'é', 'É', 'ß', 'Σ', 'ΣΑΣ ', '日本', '𠀀', '😀', '🥲', '\u0301', '\uFEFF', '\u0085',
-  '\u00A0', '\u200B', '\u3000', '.', '...', '!', "'s", "n't", '1', '١', '²', '[PAD]', '<pad>', '<s>', '</s>', '<mask>', '<unk>',
-  '[CLS]', '\0', '\uFFFD', 'ｆｕｌｌ', 'ﬁ', '～', '\u2581', 'İ', 'ǅ', '\u0378'];
+const PIECES = [
+  'a',
+  'B',
+  ' ',
+  '  ',
+  '\n',
+  '\t',
+  'é',
+  'É',
+  'ß',
+  'Σ',
+  'ΣΑΣ ',
+  '日本',
+  '𠀀',
+  '😀',
+  '🥲',
+  '\u0301',
+  '\uFEFF',
+  '\u0085',
+  '\u00A0',
+  '\u200B',
+  '\u3000',
+  '.',
+  '...',
+  '!',
+  "'s",
+  "n't",
+  '1',
+  '١',
+  '²',
+  '[PAD]',
+  '<pad>',
+  '<s>',
+  '</s>',
+  '<mask>',
+  '<unk>',
+  '[CLS]',
+  '\0',
+  '\uFFFD',
+  'ｆｕｌｌ',
+  'ﬁ',
+  '～',
+  '\u2581',
+  'İ',
+  'ǅ',
+  '\u0378',
+];
 
 function randomTexts(count: number): string[] {
   let seed = 7;
-  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
-  return Array.from({ length: count }, () => Array.from({ length: 1 + Math.floor(next() * 8) }, () => PIECES[Math.floor(next() * PIECES.length)]).join(''));
+  const next = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  return Array.from({ length: count }, () =>
+    Array.from({ length: 1 + Math.floor(next() * 8) }, () => PIECES[Math.floor(next() * PIECES.length)]).join(''),
+  );
 }
 
-interface Outcome { ids: number[]; typeIds: number[]; mask: number[] }
+interface Outcome {
+  ids: number[];
+  typeIds: number[];
+  mask: number[];
+}
 
 /** The unknown id of a fixture's model, or null (byte-level BPE has none). */
 function unkIdOf(dir: string): number | null {
@@ -46,7 +103,13 @@ function unkIdOf(dir: string): number | null {
 }
 
 /** Compares every case; returns a description of the first difference (or null) and the pad-remap count. */
-async function compare(opts: { dir: string; tok: HfTextTokenizer; texts: string[]; pairs: boolean; maxLength: number }): Promise<{ diff: string | null; remapped: number }> {
+async function compare(opts: {
+  dir: string;
+  tok: HfTextTokenizer;
+  texts: string[];
+  pairs: boolean;
+  maxLength: number;
+}): Promise<{ diff: string | null; remapped: number }> {
   const rust = Tokenizer.fromString(readFileSync(path.join(opts.dir, 'tokenizer.json'), 'utf8'));
   rust.setTruncation(opts.maxLength, { strategy: 'LongestFirst' });
   const unkId = unkIdOf(opts.dir);
@@ -60,7 +123,8 @@ async function compare(opts: { dir: string; tok: HfTextTokenizer; texts: string[
       remapped++;
       expected.ids = expected.ids.map((id) => (id === opts.tok.padId ? unkId : id));
     }
-    const ours = pair === null ? { ids: opts.tok.encode(text, opts.maxLength), typeIds: undefined } : opts.tok.encodePair(text, pair, opts.maxLength);
+    const ours =
+      pair === null ? { ids: opts.tok.encode(text, opts.maxLength), typeIds: undefined } : opts.tok.encodePair(text, pair, opts.maxLength);
     const actual: Outcome = {
       ids: Array.from(ours.ids),
       // One text: tfdistill gives no type ids; the reference's are all 0.
@@ -69,9 +133,10 @@ async function compare(opts: { dir: string; tok: HfTextTokenizer; texts: string[
     };
     if (JSON.stringify(actual) !== JSON.stringify(expected)) {
       return {
-        diff: `text #${i}${pair === null ? '' : ' (pair)'}: ${JSON.stringify(text.slice(0, 200))}\n`
-          + `reference ids ${JSON.stringify(expected.ids)}\ntfdistill ids ${JSON.stringify(actual.ids)}\n`
-          + `reference type ids ${JSON.stringify(expected.typeIds)}\ntfdistill type ids ${JSON.stringify(actual.typeIds)}`,
+        diff:
+          `text #${i}${pair === null ? '' : ' (pair)'}: ${JSON.stringify(text.slice(0, 200))}\n` +
+          `reference ids ${JSON.stringify(expected.ids)}\ntfdistill ids ${JSON.stringify(actual.ids)}\n` +
+          `reference type ids ${JSON.stringify(expected.typeIds)}\ntfdistill type ids ${JSON.stringify(actual.typeIds)}`,
         remapped,
       };
     }
@@ -83,14 +148,20 @@ describe.each(['wordpiece', 'bpe', 'unigram'])('%s fixture against the Rust toke
   const dir = path.join(FIXTURES, name);
 
   it.each([
-    ['1,000 emails', false, 128], ['1,000 emails', false, 512],
-    ['1,000 email pairs', true, 128], ['1,000 email pairs', true, 512],
-  ] as const)('%s (pairs: %s), maxLength %i: same ids, type ids and attention masks', async (_what, pairs, maxLength) => {
-    const tok = await loadTokenizer(dir);
-    const { diff, remapped } = await compare({ dir, tok, texts: EMAILS, pairs, maxLength });
-    expect(diff, diff ?? '').toBeNull();
-    expect(remapped).toBe(0); // no email contains a literal pad token
-  }, 60_000);
+    ['1,000 emails', false, 128],
+    ['1,000 emails', false, 512],
+    ['1,000 email pairs', true, 128],
+    ['1,000 email pairs', true, 512],
+  ] as const)(
+    '%s (pairs: %s), maxLength %i: same ids, type ids and attention masks',
+    async (_what, pairs, maxLength) => {
+      const tok = await loadTokenizer(dir);
+      const { diff, remapped } = await compare({ dir, tok, texts: EMAILS, pairs, maxLength });
+      expect(diff, diff ?? '').toBeNull();
+      expect(remapped).toBe(0); // no email contains a literal pad token
+    },
+    60_000,
+  );
 
   it('500 random hostile texts (and pairs) encode the same, literal pad tokens aside', async () => {
     const tok = await loadTokenizer(dir);

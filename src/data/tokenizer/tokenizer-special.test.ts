@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { modelMaxLength, resolvePadId } from './tokenizer-special.js';
 
 // A RoBERTa-like vocabulary: <s>=0 <pad>=1 </s>=2 <unk>=3, plus [PAD]=7 and <PAD>=8 to tell the rules apart.
-const VOCAB = new Map([['<s>', 0], ['<pad>', 1], ['</s>', 2], ['<unk>', 3], ['[PAD]', 7], ['<PAD>', 8]]);
+const VOCAB = new Map([
+  ['<s>', 0],
+  ['<pad>', 1],
+  ['</s>', 2],
+  ['<unk>', 3],
+  ['[PAD]', 7],
+  ['<PAD>', 8],
+]);
 const base = { idOf: (t: string) => VOCAB.get(t), vocabSize: 10 };
 const code = (fn: () => unknown) => {
   try {
@@ -26,9 +33,19 @@ describe('resolvePadId', () => {
   it('rule 2: tokenizer_config.json, then special_tokens_map.json (string or {content}); unknown names are refused', () => {
     expect(resolvePadId({ ...base, padding: null, companions: { tokenizerConfig: { pad_token: '<PAD>' } } })).toBe(8);
     expect(resolvePadId({ ...base, padding: null, companions: { specialTokensMap: { pad_token: { content: '<PAD>' } } } })).toBe(8);
-    expect(resolvePadId({ ...base, padding: null, companions: { tokenizerConfig: { pad_token: '</s>' }, specialTokensMap: { pad_token: '<PAD>' } } })).toBe(2);
-    expect(code(() => resolvePadId({ ...base, padding: null, companions: { tokenizerConfig: { pad_token: '<nope>' } } }))).toBe('TOKENIZER_INVALID');
-    expect(code(() => resolvePadId({ ...base, padding: null, companions: { tokenizerConfig: { pad_token: 5 } } }))).toBe('TOKENIZER_INVALID');
+    expect(
+      resolvePadId({
+        ...base,
+        padding: null,
+        companions: { tokenizerConfig: { pad_token: '</s>' }, specialTokensMap: { pad_token: '<PAD>' } },
+      }),
+    ).toBe(2);
+    expect(code(() => resolvePadId({ ...base, padding: null, companions: { tokenizerConfig: { pad_token: '<nope>' } } }))).toBe(
+      'TOKENIZER_INVALID',
+    );
+    expect(code(() => resolvePadId({ ...base, padding: null, companions: { tokenizerConfig: { pad_token: 5 } } }))).toBe(
+      'TOKENIZER_INVALID',
+    );
   });
 
   it('rule 3: the conventional names [PAD], then <pad>; rule 4: 0 when there is no pad token at all', () => {

@@ -59,7 +59,10 @@ export function unigramSegmenter(vocab: ReadonlyArray<readonly [string, number]>
       if (!single) {
         // No piece for this character: an unknown-token step of one character.
         if (unkId === null) {
-          throw new TfdistillError('DATA_INVALID', `the tokenizer cannot encode ${JSON.stringify(chars[s])}: its Unigram model has no unknown token`);
+          throw new TfdistillError(
+            'DATA_INVALID',
+            `the tokenizer cannot encode ${JSON.stringify(chars[s])}: its Unigram model has no unknown token`,
+          );
         }
         const candidate = unkScore + base;
         if (start[s + 1] < 0 || candidate > score[s + 1]) {

@@ -64,8 +64,7 @@ export function preview(x: unknown): string {
  * isObject({}); // true
  * ```
  */
-export const isObject = (x: unknown): x is Record<string, unknown> =>
-  typeof x === 'object' && x !== null && !Array.isArray(x);
+export const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /**
  * A `TOKENIZER_INVALID` error with the standard prefix and hint.
@@ -109,10 +108,17 @@ function objectVocab(vocab: unknown): Map<string, number> {
 /** token -> id of a Unigram `vocab` list of [piece, score] (id = position). */
 function unigramVocab(vocab: unknown): Map<string, number> {
   if (!Array.isArray(vocab) || vocab.length === 0) throw invalidTokenizer('missing or empty "model.vocab"');
-  if (vocab.length > MAX_VOCAB_SIZE) throw invalidTokenizer(`the vocab has ${vocab.length} pieces, more than the ${MAX_VOCAB_SIZE} tfdistill accepts`);
+  if (vocab.length > MAX_VOCAB_SIZE)
+    throw invalidTokenizer(`the vocab has ${vocab.length} pieces, more than the ${MAX_VOCAB_SIZE} tfdistill accepts`);
   const ids = new Map<string, number>();
   vocab.forEach((entry, id) => {
-    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || typeof entry[1] !== 'number' || !Number.isFinite(entry[1])) {
+    if (
+      !Array.isArray(entry) ||
+      entry.length !== 2 ||
+      typeof entry[0] !== 'string' ||
+      typeof entry[1] !== 'number' ||
+      !Number.isFinite(entry[1])
+    ) {
       throw invalidTokenizer(`vocab entry ${id} is ${preview(entry)}, expected [piece, finite score]`);
     }
     if (ids.has(entry[0])) throw invalidTokenizer(`vocab piece ${JSON.stringify(entry[0])} appears twice`);
@@ -142,16 +148,26 @@ function optionalString(model: Record<string, unknown>, key: string): string | n
 }
 
 /** The model's token -> id map, its unknown token, and the model with the defaults the JS package needs. */
-function checkModelVocab(model: Record<string, unknown>): { ids: Map<string, number>; unkToken: string | null; model: Record<string, unknown> } {
+function checkModelVocab(model: Record<string, unknown>): {
+  ids: Map<string, number>;
+  unkToken: string | null;
+  model: Record<string, unknown>;
+} {
   if (model.type === 'WordPiece') {
     const ids = objectVocab(model.vocab);
     const unkToken = model.unk_token ?? '[UNK]';
     const prefix = model.continuing_subword_prefix ?? '##';
     if (typeof prefix !== 'string') throw invalidTokenizer('"model.continuing_subword_prefix" must be a string');
     const maxChars = model.max_input_chars_per_word ?? 100;
-    if (!Number.isSafeInteger(maxChars) || (maxChars as number) < 1) throw invalidTokenizer('"model.max_input_chars_per_word" must be an integer >= 1');
-    if (typeof unkToken !== 'string' || !ids.has(unkToken)) throw invalidTokenizer(`unknown token ${preview(unkToken)} is not in the vocab`);
-    return { ids, unkToken, model: { ...model, unk_token: unkToken, continuing_subword_prefix: prefix, max_input_chars_per_word: maxChars } };
+    if (!Number.isSafeInteger(maxChars) || (maxChars as number) < 1)
+      throw invalidTokenizer('"model.max_input_chars_per_word" must be an integer >= 1');
+    if (typeof unkToken !== 'string' || !ids.has(unkToken))
+      throw invalidTokenizer(`unknown token ${preview(unkToken)} is not in the vocab`);
+    return {
+      ids,
+      unkToken,
+      model: { ...model, unk_token: unkToken, continuing_subword_prefix: prefix, max_input_chars_per_word: maxChars },
+    };
   }
   if (model.type === 'BPE') {
     const ids = objectVocab(model.vocab);

@@ -119,18 +119,82 @@ describe('malformed tokenizer.json', () => {
     ['not an object', () => [1, 2, 3]],
     ['unsupported model type WordLevel', () => ({ ...good(), model: { ...good().model, type: 'WordLevel' } })],
     ['garbage model type', () => ({ ...good(), model: { ...good().model, type: { evil: true } } })],
-    ['missing vocab', () => { const j = good(); delete j.model.vocab; return j; }],
-    ['duplicate ids', () => { const j = good(); j.model.vocab.hello = j.model.vocab['[UNK]']; return j; }],
-    ['added token disagreeing with the vocab', () => { const j = good(); const v = j.model.vocab; [v['[PAD]'], v['[UNK]']] = [v['[UNK]'], v['[PAD]']]; return j; }],
+    [
+      'missing vocab',
+      () => {
+        const j = good();
+        delete j.model.vocab;
+        return j;
+      },
+    ],
+    [
+      'duplicate ids',
+      () => {
+        const j = good();
+        j.model.vocab.hello = j.model.vocab['[UNK]'];
+        return j;
+      },
+    ],
+    [
+      'added token disagreeing with the vocab',
+      () => {
+        const j = good();
+        const v = j.model.vocab;
+        [v['[PAD]'], v['[UNK]']] = [v['[UNK]'], v['[PAD]']];
+        return j;
+      },
+    ],
     ['BPE with a continuing-subword prefix', () => ({ ...good(), model: { ...good().model, type: 'BPE', merges: [] } })],
     ['merge of tokens outside the vocab', () => ({ ...good(), model: { type: 'BPE', vocab: good().model.vocab, merges: ['q z'] } })],
-    ['Unigram with byte fallback', () => ({ ...good(), model: { type: 'Unigram', unk_id: 1, byte_fallback: true, vocab: [['[PAD]', 0], ['[UNK]', 0]] } })],
-    ['special token id outside the vocab', () => { const j = good(); j.post_processor.special_tokens['[CLS]'].ids = [99999]; return j; }],
-    ['template placing text A twice', () => { const j = good(); j.post_processor.single.push({ Sequence: { id: 'A', type_id: 0 } }); return j; }],
+    [
+      'Unigram with byte fallback',
+      () => ({
+        ...good(),
+        model: {
+          type: 'Unigram',
+          unk_id: 1,
+          byte_fallback: true,
+          vocab: [
+            ['[PAD]', 0],
+            ['[UNK]', 0],
+          ],
+        },
+      }),
+    ],
+    [
+      'special token id outside the vocab',
+      () => {
+        const j = good();
+        j.post_processor.special_tokens['[CLS]'].ids = [99999];
+        return j;
+      },
+    ],
+    [
+      'template placing text A twice',
+      () => {
+        const j = good();
+        j.post_processor.single.push({ Sequence: { id: 'A', type_id: 0 } });
+        return j;
+      },
+    ],
     ['special token that is the pad token', () => ({ ...good(), padding: { pad_token: '[CLS]', pad_id: good().model.vocab['[CLS]'] } })],
     ['unsupported normalizer', () => ({ ...good(), normalizer: { type: 'Mystery' } })],
-    ['hole in the ids', () => { const j = good(); j.model.vocab.extra = 100_000; return j; }],
-    ['unknown token missing', () => { const j = good(); j.model.unk_token = '[NOPE]'; return j; }],
+    [
+      'hole in the ids',
+      () => {
+        const j = good();
+        j.model.vocab.extra = 100_000;
+        return j;
+      },
+    ],
+    [
+      'unknown token missing',
+      () => {
+        const j = good();
+        j.model.unk_token = '[NOPE]';
+        return j;
+      },
+    ],
     ['unsupported post-processor', () => ({ ...good(), post_processor: { type: 'Nonsense' } })],
   ])('%s -> TOKENIZER_INVALID', (_name, make) => {
     expectCode(() => tokenizerFromJson(make()), 'TOKENIZER_INVALID');
@@ -141,8 +205,9 @@ describe('malformed tokenizer.json', () => {
   });
 
   it('names the model type and the supported ones', () => {
-    expect(() => tokenizerFromJson({ ...good(), model: { ...good().model, type: 'WordLevel' } }))
-      .toThrow(/model type is "WordLevel"; tfdistill supports WordPiece, BPE, Unigram/);
+    expect(() => tokenizerFromJson({ ...good(), model: { ...good().model, type: 'WordLevel' } })).toThrow(
+      /model type is "WordLevel"; tfdistill supports WordPiece, BPE, Unigram/,
+    );
   });
 });
 
@@ -167,7 +232,11 @@ describe('any pad id (no longer "[PAD] must be 0")', () => {
 describe('Hugging Face tokenizer folders (test/fixtures/hf/tokenizers)', () => {
   const HF = path.resolve('test/fixtures/hf/tokenizers');
 
-  it.each([['wordpiece', 0], ['bpe', 1], ['unigram', 1]])('%s: padId %i, maxLength 512 from tokenizer_config.json', async (name, padId) => {
+  it.each([
+    ['wordpiece', 0],
+    ['bpe', 1],
+    ['unigram', 1],
+  ])('%s: padId %i, maxLength 512 from tokenizer_config.json', async (name, padId) => {
     const tok = await loadTokenizer(path.join(HF, name));
     expect(tok.padId).toBe(padId);
     expect(tok.maxLength).toBe(512);
@@ -188,7 +257,9 @@ describe('Hugging Face tokenizer folders (test/fixtures/hf/tokenizers)', () => {
     expect(saved.padId).toBe(4);
     expect(Array.from(saved.encode('hello there', 32))).toEqual(Array.from(tok.encode('hello there', 32)));
     // A tokenizer whose file already says it writes the file unchanged.
-    expect((await loadTokenizer(path.join(HF, 'bpe'))).toJSON()).toEqual(JSON.parse(await readFile(path.join(HF, 'bpe', 'tokenizer.json'), 'utf8')));
+    expect((await loadTokenizer(path.join(HF, 'bpe'))).toJSON()).toEqual(
+      JSON.parse(await readFile(path.join(HF, 'bpe', 'tokenizer.json'), 'utf8')),
+    );
     await writeFile(path.join(folder, 'tokenizer_config.json'), '{ not json');
     await expectCodeAsync(() => loadTokenizer(folder), 'TOKENIZER_INVALID');
   });
@@ -210,7 +281,7 @@ describe('Hugging Face tokenizer folders (test/fixtures/hf/tokenizers)', () => {
     expect(Array.from(bpe.encode('<pad>', 8))).toEqual([0, 1, 2]);
   });
 
-  it('pairs use the file\'s pair template and type ids', async () => {
+  it("pairs use the file's pair template and type ids", async () => {
     const wordpiece = await loadTokenizer(path.join(HF, 'wordpiece'));
     const w = wordpiece.encodePair('free money', 'meeting', 32);
     expect(w.ids[0]).toBe(2);

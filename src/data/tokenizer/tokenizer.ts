@@ -62,11 +62,19 @@ class JsonTextTokenizer implements HfTextTokenizer {
     this.vocabSize = checked.vocabSize;
     this.unkId = checked.unkId;
     this.layouts = buildLayouts(checked.json.post_processor, checked.vocabSize);
-    this.padId = resolvePadId({ padding: checked.json.padding, companions, idOf: (t) => this.hf.token_to_id(t), vocabSize: this.vocabSize });
+    this.padId = resolvePadId({
+      padding: checked.json.padding,
+      companions,
+      idOf: (t) => this.hf.token_to_id(t),
+      vocabSize: this.vocabSize,
+    });
     for (const item of [...this.layouts.single, ...this.layouts.pair]) {
       if ('special' in item && item.special === this.padId) {
-        throw new TfdistillError('TOKENIZER_INVALID', `invalid tokenizer.json: the post-processor adds the padding id ${this.padId} as a special token`,
-          'name the real pad token in tokenizer_config.json ("pad_token")');
+        throw new TfdistillError(
+          'TOKENIZER_INVALID',
+          `invalid tokenizer.json: the post-processor adds the padding id ${this.padId} as a special token`,
+          'name the real pad token in tokenizer_config.json ("pad_token")',
+        );
       }
     }
     const hint = modelMaxLength(companions.tokenizerConfig);
@@ -96,8 +104,17 @@ class JsonTextTokenizer implements HfTextTokenizer {
     const idOf = (t: string) => this.hf.token_to_id(t);
     if (resolvePadId({ padding: this.json.padding, idOf, vocabSize: this.vocabSize }) === this.padId) return this.json;
     const padToken = this.hf.id_to_token(this.padId);
-    return { ...this.json, padding: { strategy: 'BatchLongest', direction: 'Right', pad_to_multiple_of: null, pad_id: this.padId,
-      pad_type_id: 0, pad_token: padToken } };
+    return {
+      ...this.json,
+      padding: {
+        strategy: 'BatchLongest',
+        direction: 'Right',
+        pad_to_multiple_of: null,
+        pad_id: this.padId,
+        pad_type_id: 0,
+        pad_token: padToken,
+      },
+    };
   }
 
   /** Checks the arguments; returns how many text tokens fit beside the layout's special tokens. */
@@ -137,7 +154,10 @@ class JsonTextTokenizer implements HfTextTokenizer {
       if (!Number.isInteger(id) || id! < 0 || id! >= this.vocabSize) {
         // A safety net: every model path yields vocab ids, the unknown id, or throws (a Unigram model without an
         // unknown token refuses the character, as the Rust library does).
-        throw new TfdistillError('DATA_INVALID', `the tokenizer cannot encode ${JSON.stringify(text.slice(0, 40))}: token id ${String(id)}`);
+        throw new TfdistillError(
+          'DATA_INVALID',
+          `the tokenizer cannot encode ${JSON.stringify(text.slice(0, 40))}: token id ${String(id)}`,
+        );
       }
       // A literal pad token in the text ("[PAD]", "<pad>") would encode to padId, which every later stage reads as
       // padding: it becomes the unknown token. A model without one (byte-level BPE) keeps the id; attention masks
@@ -197,7 +217,7 @@ export async function saveTokenizer(tok: TextTokenizer, path: string): Promise<v
   const { dirname } = await import('node:path');
   try {
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, JSON.stringify(tok.toJSON(), null, 2) + '\n', 'utf8');
+    await writeFile(path, `${JSON.stringify(tok.toJSON(), null, 2)}\n`, 'utf8');
   } catch (e) {
     throw new TfdistillError('IO_ERROR', `cannot write tokenizer ${path}: ${(e as Error).message}`);
   }

@@ -46,13 +46,18 @@ describe('learnMerges', () => {
       const word = Array.from({ length: 1 + rng.int(7) }, () => letters[rng.int(letters.length)]).join('');
       unique.set(word, (unique.get(word) ?? 0) + 1 + rng.int(4));
     }
-    const pieces = [...unique.keys()].map((w) => [...w].map((ch, i) => (i === 0 ? ch : '##' + ch)));
+    const pieces = [...unique.keys()].map((w) => [...w].map((ch, i) => (i === 0 ? ch : `##${ch}`)));
     const counts = [...unique.values()];
     const vocab = [...new Set(pieces.flat())].sort();
     const ids = new Map(vocab.map((t, i) => [t, i]));
     const minFrequency = 1 + (seed % 3);
     const fast = learnMerges({
-      vocab: [...vocab], words: pieces.map((w) => w.map((t) => ids.get(t)!)), counts, vocabSize: vocab.length + 60, minFrequency, prefix: '##',
+      vocab: [...vocab],
+      words: pieces.map((w) => w.map((t) => ids.get(t)!)),
+      counts,
+      vocabSize: vocab.length + 60,
+      minFrequency,
+      prefix: '##',
     });
     const slow = naiveMerges(vocab, pieces, counts, vocab.length + 60, minFrequency);
     expect(fast.length).toBeGreaterThan(vocab.length + 10);

@@ -56,7 +56,10 @@ export function learnMerges(options: LearnMergesOptions): string[] {
     pairCounts.set(key, (pairCounts.get(key) ?? 0) + delta);
     if (delta > 0) {
       let where = pairWords.get(key);
-      if (!where) pairWords.set(key, (where = new Set()));
+      if (!where) {
+        where = new Set();
+        pairWords.set(key, where);
+      }
       where.add(word);
     }
   };

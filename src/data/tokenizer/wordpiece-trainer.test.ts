@@ -20,7 +20,15 @@ describe('trainWordPiece', () => {
     expect(vocab).toEqual([...SPECIALS, 'a', 'b', 'c', '##b', '##c', 'ab', 'abc']);
     // With minFrequency 1 the last pair merges too.
     expect(vocabOf(['ab ab ab abc abc', 'bc'], { vocabSize: 100, minFrequency: 1 })).toEqual([
-      ...SPECIALS, 'a', 'b', 'c', '##b', '##c', 'ab', 'abc', 'bc',
+      ...SPECIALS,
+      'a',
+      'b',
+      'c',
+      '##b',
+      '##c',
+      'ab',
+      'abc',
+      'bc',
     ]);
   });
 
@@ -28,7 +36,10 @@ describe('trainWordPiece', () => {
     // (a,##b) and (##b,##c) both occur twice; "##b" < "a" in string order, so ##b+##c -> "##bc" first.
     expect(vocabOf(['abc abc'], { vocabSize: 100 })).toEqual([...SPECIALS, 'a', 'b', 'c', '##b', '##c', '##bc', 'abc']);
     // (x,##y) and (z,##w) tie at 2: "x" < "z"; only one merge fits in vocabSize 12.
-    for (const texts of [['xy zw', 'xy zw'], ['zw xy', 'zw xy']]) {
+    for (const texts of [
+      ['xy zw', 'xy zw'],
+      ['zw xy', 'zw xy'],
+    ]) {
       expect(vocabOf(texts, { vocabSize: 12 })).toEqual([...SPECIALS, 'w', 'x', 'y', 'z', '##w', '##y', 'xy']);
     }
   });

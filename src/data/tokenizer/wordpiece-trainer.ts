@@ -107,9 +107,13 @@ function countWords(texts: Iterable<string>, skeleton: object, maxChars: number)
 function checkOptions(o: { vocabSize: number; minFrequency: number; maxInputCharsPerWord: number }): void {
   const positiveInt = (x: number) => Number.isInteger(x) && x >= 1;
   if (!positiveInt(o.vocabSize) || o.vocabSize < BERT_SPECIAL_TOKENS.length || o.vocabSize >= MAX_MERGE_VOCAB) {
-    throw new TfdistillError('INVALID_ARGUMENT', `vocabSize must be an integer in [${BERT_SPECIAL_TOKENS.length}, ${MAX_MERGE_VOCAB}), got ${o.vocabSize}`);
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      `vocabSize must be an integer in [${BERT_SPECIAL_TOKENS.length}, ${MAX_MERGE_VOCAB}), got ${o.vocabSize}`,
+    );
   }
-  if (!positiveInt(o.minFrequency)) throw new TfdistillError('INVALID_ARGUMENT', `minFrequency must be an integer >= 1, got ${o.minFrequency}`);
+  if (!positiveInt(o.minFrequency))
+    throw new TfdistillError('INVALID_ARGUMENT', `minFrequency must be an integer >= 1, got ${o.minFrequency}`);
   if (!positiveInt(o.maxInputCharsPerWord)) {
     throw new TfdistillError('INVALID_ARGUMENT', `maxInputCharsPerWord must be an integer >= 1, got ${o.maxInputCharsPerWord}`);
   }

@@ -74,9 +74,10 @@ export function addAttentionWeights(add: AddWeight, config: AttentionConfig, see
   const glorot = (i: number) => tf.initializers.glorotUniform({ seed: weightSeed(seed, i) });
   const zeros = tf.initializers.zeros();
   const r = config.attentionRank;
-  const projection = r === undefined
-    ? { qkvKernel: add('qkv_kernel', [d, 3 * d], glorot(0)) }
-    : { qkvDown: add('qkv_down', [d, 3 * r], glorot(0)), qkvUp: add('qkv_up', [3, r, d], glorot(1)) };
+  const projection =
+    r === undefined
+      ? { qkvKernel: add('qkv_kernel', [d, 3 * d], glorot(0)) }
+      : { qkvDown: add('qkv_down', [d, 3 * r], glorot(0)), qkvUp: add('qkv_up', [3, r, d], glorot(1)) };
   return {
     ...projection,
     qkvBias: add('qkv_bias', [3 * d], zeros),
@@ -106,7 +107,10 @@ function projectQkv(x: tf.Tensor3D, w: AttentionWeights, config: AttentionConfig
   const down = linear(x, readWeight(w.qkvDown as tf.LayerVariable)); // [b, s, 3r]
   const perProjection = down.reshape([b * s, 3, r]).transpose([1, 0, 2]); // [3, b*s, r]
   const up = tf.matMul(perProjection, readWeight(w.qkvUp as tf.LayerVariable) as tf.Tensor3D); // [3, b*s, d]
-  return up.transpose([1, 0, 2]).reshape([b, s, 3 * d]).add(bias);
+  return up
+    .transpose([1, 0, 2])
+    .reshape([b, s, 3 * d])
+    .add(bias);
 }
 
 /**
@@ -136,9 +140,10 @@ export function selfAttention(
   return tf.tidy(() => {
     const qkv = projectQkv(x, weights, config);
     const drop = (p: tf.Tensor4D) => dropout(p, { rate: config.attentionDropout, training: options.training });
-    const { context, probs } = options.training || options.needProbs !== false
-      ? attentionParts(qkv, mask, config.numHeads, drop)
-      : { context: attentionContext(qkv, mask, config.numHeads), probs: undefined };
+    const { context, probs } =
+      options.training || options.needProbs !== false
+        ? attentionParts(qkv, mask, config.numHeads, drop)
+        : { context: attentionContext(qkv, mask, config.numHeads), probs: undefined };
     const output = linear(context, readWeight(weights.outKernel), readWeight(weights.outBias)) as tf.Tensor3D;
     return probs === undefined ? { output } : { output, probs };
   });

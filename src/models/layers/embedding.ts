@@ -80,16 +80,21 @@ export class TfdEmbedding extends tf.layers.Layer {
       const { maxLength, dModel, dropout: rate } = this.embeddingConfig;
       const seq = ids.shape[1];
       if (seq > maxLength) {
-        throw new TfdistillError('SHAPE_MISMATCH', `sequence length ${seq} exceeds the model's maxLength ${maxLength}`,
-          'truncate inputs to maxLength tokens');
+        throw new TfdistillError(
+          'SHAPE_MISMATCH',
+          `sequence length ${seq} exceeds the model's maxLength ${maxLength}`,
+          'truncate inputs to maxLength tokens',
+        );
       }
       const tokens = embeddingLookup(readWeight(this.tokens) as tf.Tensor2D, ids); // [b, s, d]
       const positions = readWeight(this.positions).slice([0, 0], [seq, dModel]); // [s, d]
       let sum = tf.add(tokens, positions);
       if (this.tokenTypes) {
         if (!typeIds || typeIds.shape.join(',') !== ids.shape.join(',')) {
-          throw new TfdistillError('SHAPE_MISMATCH', `token type ids [${typeIds?.shape.join(', ') ?? ''}] must have the ` +
-            `shape of the input ids [${ids.shape.join(', ')}]`);
+          throw new TfdistillError(
+            'SHAPE_MISMATCH',
+            `token type ids [${typeIds?.shape.join(', ') ?? ''}] must have the ` + `shape of the input ids [${ids.shape.join(', ')}]`,
+          );
         }
         sum = tf.add(sum, embeddingLookup(readWeight(this.tokenTypes) as tf.Tensor2D, typeIds)); // [b, s, d]
       }

@@ -3,9 +3,24 @@ import { dropout } from '../dropout.js';
 import { applyPrecision } from '../precision.js';
 import { layerOutput } from '../activation-hook.js';
 import {
-  addAttentionWeights, readWeight, selfAttention, type AttentionConfig, type AttentionWeights, type Initializer,
+  addAttentionWeights,
+  readWeight,
+  selfAttention,
+  type AttentionConfig,
+  type AttentionWeights,
+  type Initializer,
 } from './attention.js';
-import { activate, configPadId, layerNorm, linear, paddingMask, weightSeed, type Activation, type BaseLayerArgs, type CallKwargs } from './ops.js';
+import {
+  activate,
+  configPadId,
+  layerNorm,
+  linear,
+  paddingMask,
+  weightSeed,
+  type Activation,
+  type BaseLayerArgs,
+  type CallKwargs,
+} from './ops.js';
 
 /**
  * Configuration of {@link TfdEncoderBlock} (all of it is saved with the model).
@@ -71,10 +86,31 @@ export class TfdEncoderBlock extends tf.layers.Layer {
 
   constructor(config: EncoderBlockConfig & BaseLayerArgs) {
     super(config);
-    const { dModel, numHeads, ffnDim, dropout: rate, activation, normFirst, attentionRank, returnAttention,
-      layerNormEpsilon, seed } = config;
-    this.blockConfig = { dModel, numHeads, ffnDim, dropout: rate, activation, normFirst, attentionRank,
-      returnAttention, layerNormEpsilon, seed, padId: configPadId(config) };
+    const {
+      dModel,
+      numHeads,
+      ffnDim,
+      dropout: rate,
+      activation,
+      normFirst,
+      attentionRank,
+      returnAttention,
+      layerNormEpsilon,
+      seed,
+    } = config;
+    this.blockConfig = {
+      dModel,
+      numHeads,
+      ffnDim,
+      dropout: rate,
+      activation,
+      normFirst,
+      attentionRank,
+      returnAttention,
+      layerNormEpsilon,
+      seed,
+      padId: configPadId(config),
+    };
   }
 
   private get attentionConfig(): AttentionConfig {
@@ -84,8 +120,7 @@ export class TfdEncoderBlock extends tf.layers.Layer {
 
   override build(): void {
     const { dModel: d, ffnDim: f, seed } = this.blockConfig;
-    const add = (name: string, shape: number[], init: Initializer) =>
-      this.addWeight(name, shape, 'float32', init);
+    const add = (name: string, shape: number[], init: Initializer) => this.addWeight(name, shape, 'float32', init);
     const ones = tf.initializers.ones();
     const zeros = tf.initializers.zeros();
     const glorot = (i: number) => tf.initializers.glorotUniform({ seed: weightSeed(seed, i) });
@@ -114,7 +149,7 @@ export class TfdEncoderBlock extends tf.layers.Layer {
     const key = `${x.id}:${ids.id}:${training}`;
     const earlier = this.pending.get(key);
     this.pending.delete(key);
-    if (earlier && earlier.every((t) => !t.isDisposed)) return earlier;
+    if (earlier?.every((t) => !t.isDisposed)) return earlier;
     const out = this.forward(x, ids, training) as tf.Tensor[];
     this.pending.set(key, out);
     // Entries nobody asked for twice (a graph that uses only one output) must not pile up.
@@ -131,8 +166,10 @@ export class TfdEncoderBlock extends tf.layers.Layer {
       const norm1 = (t: tf.Tensor) => layerNorm(t, readWeight(this.norm1Gamma), readWeight(this.norm1Beta), eps);
       const norm2 = (t: tf.Tensor) => layerNorm(t, readWeight(this.norm2Gamma), readWeight(this.norm2Beta), eps);
       const attend = (t: tf.Tensor) => {
-        const { output, probs } = selfAttention(t as tf.Tensor3D, mask, this.attention, this.attentionConfig,
-          { training, needProbs: c.returnAttention });
+        const { output, probs } = selfAttention(t as tf.Tensor3D, mask, this.attention, this.attentionConfig, {
+          training,
+          needProbs: c.returnAttention,
+        });
         return { output: dropout(output, { rate: c.dropout, training }), probs };
       };
       const feedForward = (t: tf.Tensor) => {

@@ -139,5 +139,5 @@ export function configPadId(config: { padId?: unknown }): number {
  * ```
  */
 export function weightSeed(seed: number | undefined, index: number): number | undefined {
-  return seed === undefined ? undefined : ((seed * 97 + index) % 0x7fffffff);
+  return seed === undefined ? undefined : (seed * 97 + index) % 0x7fffffff;
 }

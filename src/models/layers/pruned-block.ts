@@ -42,8 +42,18 @@ export class TfdPrunedEncoderBlock extends tf.layers.Layer {
   constructor(config: PrunedBlockConfig & BaseLayerArgs) {
     super(config);
     const { dModel, numHeads, headDim, ffnDim, dropout: rate, activation, normFirst, returnAttention, layerNormEpsilon } = config;
-    this.blockConfig = { dModel, numHeads, headDim, ffnDim, dropout: rate, activation, normFirst, returnAttention, layerNormEpsilon,
-      padId: configPadId(config) };
+    this.blockConfig = {
+      dModel,
+      numHeads,
+      headDim,
+      ffnDim,
+      dropout: rate,
+      activation,
+      normFirst,
+      returnAttention,
+      layerNormEpsilon,
+      padId: configPadId(config),
+    };
   }
 
   override build(): void {
@@ -51,9 +61,17 @@ export class TfdPrunedEncoderBlock extends tf.layers.Layer {
     const zeros = tf.initializers.zeros();
     const ones = tf.initializers.ones();
     const shapes: Array<[string, number[], ReturnType<typeof tf.initializers.zeros>]> = [
-      ['qkv_kernel', [d, 3 * h * k], zeros], ['qkv_bias', [3 * h * k], zeros], ['out_kernel', [h * k, d], zeros],
-      ['out_bias', [d], zeros], ['norm1_gamma', [d], ones], ['norm1_beta', [d], zeros], ['ffn1_kernel', [d, f], zeros],
-      ['ffn1_bias', [f], zeros], ['ffn2_kernel', [f, d], zeros], ['ffn2_bias', [d], zeros], ['norm2_gamma', [d], ones],
+      ['qkv_kernel', [d, 3 * h * k], zeros],
+      ['qkv_bias', [3 * h * k], zeros],
+      ['out_kernel', [h * k, d], zeros],
+      ['out_bias', [d], zeros],
+      ['norm1_gamma', [d], ones],
+      ['norm1_beta', [d], zeros],
+      ['ffn1_kernel', [d, f], zeros],
+      ['ffn1_bias', [f], zeros],
+      ['ffn2_kernel', [f, d], zeros],
+      ['ffn2_bias', [d], zeros],
+      ['norm2_gamma', [d], ones],
       ['norm2_beta', [d], zeros],
     ];
     for (const [name, shape, init] of shapes) this.vars[name] = this.addWeight(name, shape, 'float32', init);
@@ -82,7 +100,10 @@ export class TfdPrunedEncoderBlock extends tf.layers.Layer {
         const keyBias = tf.sub(1, mask).mul(-1e9).reshape([b, 1, 1, s]);
         const probs = tf.softmax(tf.add(scores, keyBias)) as tf.Tensor4D;
         const dropped = dropout(probs, { rate: c.dropout, training });
-        const context = tf.matMul(dropped, v).transpose([0, 2, 1, 3]).reshape([b, s, h * k]); // [b, s, hk]
+        const context = tf
+          .matMul(dropped, v)
+          .transpose([0, 2, 1, 3])
+          .reshape([b, s, h * k]); // [b, s, hk]
         const output = dropout(linear(context, w('out_kernel'), w('out_bias')), { rate: c.dropout, training });
         return { output, probs };
       };
@@ -112,4 +133,3 @@ export class TfdPrunedEncoderBlock extends tf.layers.Layer {
     return { ...super.getConfig(), ...this.blockConfig };
   }
 }
-

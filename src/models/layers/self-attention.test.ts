@@ -36,7 +36,9 @@ function reference(x: number[][], keep: number[], qkv: Float32Array, out: Float3
 }
 
 describe('TfdMultiHeadSelfAttention', () => {
-  beforeAll(async () => { await useBackend('wasm'); });
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
 
   it('matches a plain-JS reference with a padded key, and survives save/load', async () => {
     await expectNoLeaks(async () => {
@@ -45,18 +47,32 @@ describe('TfdMultiHeadSelfAttention', () => {
       const layer = new TfdMultiHeadSelfAttention({ dModel: 4, numHeads: 2, attentionDropout: 0.5, seed: 3, name: 'mhsa' });
       const outputs = layer.apply([x, ids]) as tf.SymbolicTensor[];
       const model = tf.model({ inputs: [x, ids], outputs });
-      const xs = [[0.5, -1, 2, 0.1], [1, 0.3, -0.7, 0.2], [9, 9, 9, 9]];
+      const xs = [
+        [0.5, -1, 2, 0.1],
+        [1, 0.3, -0.7, 0.2],
+        [9, 9, 9, 9],
+      ];
       const xT = tf.tensor3d([xs]);
       const idsT = tf.tensor2d([[5, 6, 0]], [1, 3], 'int32');
       const [y, probs] = model.predict([xT, idsT]) as tf.Tensor[];
-      const want = reference(xs, [1, 1, 0], await layer.weightsOf.qkvKernel!.read().data() as Float32Array,
-        await layer.weightsOf.outKernel.read().data() as Float32Array, 2);
+      const want = reference(
+        xs,
+        [1, 1, 0],
+        (await layer.weightsOf.qkvKernel!.read().data()) as Float32Array,
+        (await layer.weightsOf.outKernel.read().data()) as Float32Array,
+        2,
+      );
       expect(probs.shape).toEqual([1, 2, 3, 3]);
       expect(maxAbsDiff(await probs.data(), want.probs)).toBeLessThan(1e-6);
       expect(maxAbsDiff(await y.data(), want.y)).toBeLessThan(1e-5);
 
       let saved: tf.io.ModelArtifacts | undefined;
-      await model.save(tf.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+      await model.save(
+        tf.io.withSaveHandler(async (a) => {
+          saved = a;
+          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        }),
+      );
       const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
       const again = loaded.predict([xT, idsT]) as tf.Tensor[];
       expect(Array.from(await again[0].data())).toEqual(Array.from(await y.data()));

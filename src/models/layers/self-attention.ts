@@ -46,8 +46,9 @@ export class TfdMultiHeadSelfAttention extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor[] {
     return tf.tidy(() => {
       const [x, ids] = inputs as [tf.Tensor3D, tf.Tensor2D];
-      const { output, probs } = selfAttention(x, paddingMask(ids, this.padId), this.weightsOf, this.attentionConfig,
-        { training: kwargs.training === true });
+      const { output, probs } = selfAttention(x, paddingMask(ids, this.padId), this.weightsOf, this.attentionConfig, {
+        training: kwargs.training === true,
+      });
       return [layerOutput(this.name, output), applyPrecision(probs as tf.Tensor4D)];
     });
   }
@@ -55,7 +56,9 @@ export class TfdMultiHeadSelfAttention extends tf.layers.Layer {
   override getConfig(): tf.serialization.ConfigDict {
     const { attentionRank, ...rest } = this.attentionConfig;
     return {
-      ...super.getConfig(), ...rest, padId: this.padId,
+      ...super.getConfig(),
+      ...rest,
+      padId: this.padId,
       ...(attentionRank === undefined ? {} : { attentionRank }),
       ...(this.seed === undefined ? {} : { seed: this.seed }),
     };

@@ -48,7 +48,10 @@ export function combineWithPeers(
         if (parts.length > 0) grads[v.name] = parts.length === 1 ? parts[0] : tf.addN(parts);
       });
       const mean = (t: tf.Scalar, pick: (p: PeerGradients) => number) =>
-        tf.add(tf.mul(t, w0), peers.reduce((s, p) => s + (pick(p) * p.batchSize) / n, 0)) as tf.Scalar;
+        tf.add(
+          tf.mul(t, w0),
+          peers.reduce((s, p) => s + (pick(p) * p.batchSize) / n, 0),
+        ) as tf.Scalar;
       const total = mean(local.total, (p) => p.total);
       const terms = Object.fromEntries(Object.entries(local.terms).map(([k, t]) => [k, mean(t, (p) => p.terms[k] ?? 0)]));
       return { grads, total, terms } as unknown as tf.TensorContainer;

@@ -20,11 +20,13 @@ import { ReplicaPool } from './replica-pool.js';
  */
 export function resolveReplicas(requested: number | 'auto' | undefined, backend: ConcreteBackendName, log: (m: string) => void): number {
   const auto = Math.min(4, os.availableParallelism());
-  const wanted = requested === 'auto' ? auto : requested ?? 1;
+  const wanted = requested === 'auto' ? auto : (requested ?? 1);
   const replicable = replicaBackend(backend) !== undefined;
   if (requested === undefined && auto > 1 && replicable) {
-    log(`tip: this ${backend} run uses one core; replicas: 'auto' (--replicas auto) trains data-parallel on ${auto} `
-      + '(pays most for larger models)');
+    log(
+      `tip: this ${backend} run uses one core; replicas: 'auto' (--replicas auto) trains data-parallel on ${auto} ` +
+        '(pays most for larger models)',
+    );
   }
   if (wanted <= 1) return 1;
   if (!replicable) {
@@ -48,7 +50,11 @@ function replicaBackend(backend: ConcreteBackendName | undefined): 'wasm' | 'cpu
  * const pool = await startTeacherReplicas({ replicas: 2, backend: 'wasm', teacher });
  * ```
  */
-export async function startTeacherReplicas(o: { replicas?: number; backend?: ConcreteBackendName; teacher: ResolvedTeacher }): Promise<ReplicaPool | undefined> {
+export async function startTeacherReplicas(o: {
+  replicas?: number;
+  backend?: ConcreteBackendName;
+  teacher: ResolvedTeacher;
+}): Promise<ReplicaPool | undefined> {
   const backend = replicaBackend(o.backend);
   if ((o.replicas ?? 1) <= 1 || !o.teacher.layersModel || !backend) return undefined;
   return ReplicaPool.start({ replicas: o.replicas!, backend, teacher: o.teacher.layersModel });
@@ -79,14 +85,26 @@ export async function startTrainingReplicas(o: {
   const needInternals = o.loss.intermediate.length > 0;
   const live = o.teacher && !o.teacherCached ? o.teacher : undefined;
   if (live && needInternals && !live.layersModel) {
-    o.log('replicas: running 1; intermediate-layer losses need the teacher in every replica, and only a layers-model teacher can be copied');
+    o.log(
+      'replicas: running 1; intermediate-layer losses need the teacher in every replica, and only a layers-model teacher can be copied',
+    );
     return undefined;
   }
   const { projections: _, ...loss } = o.loss;
-  const pool = await ReplicaPool.start({ replicas: o.replicas, backend: replicaBackend(o.backend) ?? 'wasm', student: o.student,
-    teacher: live?.layersModel, projections: o.projections, loss, needTeacherInternals: needInternals, numClasses: o.numClasses });
-  o.log(`data-parallel: ${o.replicas} replicas (this thread + ${o.replicas - 1} worker thread${o.replicas > 2 ? 's' : ''})`
-    + (live && !pool.replicatesTeacher ? '; the teacher runs here and its logits go to the workers' : ''));
+  const pool = await ReplicaPool.start({
+    replicas: o.replicas,
+    backend: replicaBackend(o.backend) ?? 'wasm',
+    student: o.student,
+    teacher: live?.layersModel,
+    projections: o.projections,
+    loss,
+    needTeacherInternals: needInternals,
+    numClasses: o.numClasses,
+  });
+  o.log(
+    `data-parallel: ${o.replicas} replicas (this thread + ${o.replicas - 1} worker thread${o.replicas > 2 ? 's' : ''})` +
+      (live && !pool.replicatesTeacher ? '; the teacher runs here and its logits go to the workers' : ''),
+  );
   return pool;
 }
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { Worker } from 'node:worker_threads';
 import { simdSwitches } from '../../backend/wasm-kernels/simd/switches.js';
 import type { Batch } from '../../data/types.js';
@@ -47,14 +47,19 @@ class ReplicaWorker {
   private failure: Error | undefined;
   private closing = false;
 
-  constructor(readonly worker: Worker, readonly rank: number) {
+  constructor(
+    readonly worker: Worker,
+    readonly rank: number,
+  ) {
     worker.on('message', (msg: FromReplica) => {
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
       if (msg.type === 'error') {
         const code = msg.code as TfdistillError['code'] | undefined;
-        p.reject(code ? new TfdistillError(code, msg.message, msg.hint) : new TfdistillError('REPLICA_FAILED', `replica ${rank}: ${msg.message}`));
+        p.reject(
+          code ? new TfdistillError(code, msg.message, msg.hint) : new TfdistillError('REPLICA_FAILED', `replica ${rank}: ${msg.message}`),
+        );
       } else {
         p.resolve(msg);
       }
@@ -62,7 +67,8 @@ class ReplicaWorker {
     const hint = 'a run keeps its last checkpoint: resume it (--resume), with fewer replicas if memory ran out';
     worker.on('error', (e) => this.fail(new TfdistillError('REPLICA_FAILED', `replica ${rank} crashed: ${e.message}`, hint)));
     worker.on('exit', (code) => {
-      if (!this.closing || this.pending.size > 0) this.fail(new TfdistillError('REPLICA_FAILED', `replica ${rank} exited (code ${code})`, hint));
+      if (!this.closing || this.pending.size > 0)
+        this.fail(new TfdistillError('REPLICA_FAILED', `replica ${rank} exited (code ${code})`, hint));
     });
   }
 
@@ -117,19 +123,41 @@ export class ReplicaPool {
 
   /** Starts the workers and copies the models into them; rejects (and stops them) if any fails. */
   static async start(options: ReplicaPoolOptions): Promise<ReplicaPool> {
-    require_(Number.isInteger(options.replicas) && options.replicas >= 2 && options.replicas <= 16,
-      `replicas must be an integer in [2, 16], got ${options.replicas}`);
+    require_(
+      Number.isInteger(options.replicas) && options.replicas >= 2 && options.replicas <= 16,
+      `replicas must be an integer in [2, 16], got ${options.replicas}`,
+    );
     require_(options.student || options.teacher, 'a replica pool needs a student or a teacher');
     require_(!options.student || options.loss, 'a replica pool with a student needs its loss settings');
     const student = options.student && (await captureArtifacts(options.student));
     const teacher = options.teacher && (await captureArtifacts(options.teacher));
     const projections = Object.entries(options.projections ?? {}).map(([block, p]) => ({
-      block: Number(block), name: p.name, studentDim: p.studentDim, teacherDim: p.teacherDim }));
+      block: Number(block),
+      name: p.name,
+      studentDim: p.studentDim,
+      teacherDim: p.teacherDim,
+    }));
     const entry = workerEntry(import.meta.url, 'replica-worker');
-    const workers = Array.from({ length: options.replicas - 1 }, (_, i) => new ReplicaWorker(new Worker(entry.source, { eval: entry.eval }), i + 1));
+    const workers = Array.from(
+      { length: options.replicas - 1 },
+      (_, i) => new ReplicaWorker(new Worker(entry.source, { eval: entry.eval }), i + 1),
+    );
     try {
-      await Promise.all(workers.map((w) => w.request({ type: 'init', backend: options.backend, relaxedSimd: simdSwitches.fma, student, teacher, projections,
-        loss: options.loss, needTeacherInternals: options.needTeacherInternals ?? false, numClasses: options.numClasses })));
+      await Promise.all(
+        workers.map((w) =>
+          w.request({
+            type: 'init',
+            backend: options.backend,
+            relaxedSimd: simdSwitches.fma,
+            student,
+            teacher,
+            projections,
+            loss: options.loss,
+            needTeacherInternals: options.needTeacherInternals ?? false,
+            numClasses: options.numClasses,
+          }),
+        ),
+      );
     } catch (e) {
       await Promise.all(workers.map((w) => w.close()));
       throw e;
@@ -152,18 +180,31 @@ export class ReplicaPool {
    * variables' current values and resolves with their unscaled gradients. Call it before this thread's own
    * forward/backward pass so both run at once.
    */
-  async gradients(shards: Batch[], ctx: { variables: tf.Variable[]; step: number; seed: number; lossScale?: number }): Promise<PeerGradients[]> {
+  async gradients(
+    shards: Batch[],
+    ctx: { variables: tf.Variable[]; step: number; seed: number; lossScale?: number },
+  ): Promise<PeerGradients[]> {
     require_(this.hasStudent, 'gradients: the pool was started without a student');
     require_(shards.length <= this.workers.length, `gradients: ${shards.length} shards for ${this.workers.length} workers`);
     if (shards.length === 0) return [];
     // Synchronous up to the postMessage calls: the workers must get their shards before this thread starts its own
     // (synchronous) forward and backward pass, or they would sit idle until it ends.
     const weights = readWeights(ctx.variables);
-    const replies = await Promise.all(this.workers.slice(0, shards.length).map((w, i) => w.request<GradientsReply>({
-      type: 'gradients', shard: shards[i], step: ctx.step, weights, lossScale: ctx.lossScale,
-      dropoutSeed: replicaSeed(ctx.seed, ctx.step, w.rank),
-    })));
-    replies.forEach((r, i) => (this.tensorCounts[i] = r.numTensors));
+    const replies = await Promise.all(
+      this.workers.slice(0, shards.length).map((w, i) =>
+        w.request<GradientsReply>({
+          type: 'gradients',
+          shard: shards[i],
+          step: ctx.step,
+          weights,
+          lossScale: ctx.lossScale,
+          dropoutSeed: replicaSeed(ctx.seed, ctx.step, w.rank),
+        }),
+      ),
+    );
+    replies.forEach((r, i) => {
+      this.tensorCounts[i] = r.numTensors;
+    });
     return replies.map((r, i) => ({ batchSize: shards[i].batchSize, grads: r.grads, total: r.total, terms: r.terms }));
   }
 
@@ -176,10 +217,19 @@ export class ReplicaPool {
   }
 
   /** Teacher logits of one block of ids, computed by worker `index` (0-based); needs a replicated teacher. */
-  async teacherLogits(index: number, inputIds: Int32Array, batchSize: number, seqLength: number): Promise<{ logits: Float32Array; numClasses: number }> {
+  async teacherLogits(
+    index: number,
+    inputIds: Int32Array,
+    batchSize: number,
+    seqLength: number,
+  ): Promise<{ logits: Float32Array; numClasses: number }> {
     require_(this.replicatesTeacher, 'teacherLogits: the pool was started without a teacher');
-    const reply = await this.workers[index].request<{ type: 'teacher'; id: number; logits: Float32Array; numClasses: number }>(
-      { type: 'teacher', inputIds, batchSize, seqLength });
+    const reply = await this.workers[index].request<{ type: 'teacher'; id: number; logits: Float32Array; numClasses: number }>({
+      type: 'teacher',
+      inputIds,
+      batchSize,
+      seqLength,
+    });
     return { logits: reply.logits, numClasses: reply.numClasses };
   }
 
@@ -187,7 +237,12 @@ export class ReplicaPool {
    * Teacher logits [rows, classes] of a padded block of ids, split by rows across the workers and `local` (the same
    * teacher in this thread), which all run at once.
    */
-  async shardedTeacherLogits(local: Teacher, inputIds: Int32Array, rows: number, seqLength: number): Promise<{ values: Float32Array; classes: number }> {
+  async shardedTeacherLogits(
+    local: Teacher,
+    inputIds: Int32Array,
+    rows: number,
+    seqLength: number,
+  ): Promise<{ values: Float32Array; classes: number }> {
     const [mine, ...theirs] = splitBatch({ inputIds, batchSize: rows, seqLength, indices: new Int32Array(rows) }, this.size);
     const others = Promise.all(theirs.map((s, i) => this.teacherLogits(i, s.inputIds, s.batchSize, seqLength)));
     let own: { values: Float32Array; classes: number };
@@ -202,7 +257,8 @@ export class ReplicaPool {
     values.set(own.values);
     let offset = own.values.length;
     for (const p of parts) {
-      if (p.numClasses !== own.classes) throw new TfdistillError('REPLICA_FAILED', `a replica's teacher gave ${p.numClasses} classes, this thread's ${own.classes}`);
+      if (p.numClasses !== own.classes)
+        throw new TfdistillError('REPLICA_FAILED', `a replica's teacher gave ${p.numClasses} classes, this thread's ${own.classes}`);
       values.set(p.logits, offset);
       offset += p.logits.length;
     }

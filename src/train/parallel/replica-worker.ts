@@ -34,10 +34,17 @@ let queue: Promise<void> = Promise.resolve();
 
 port.on('message', (msg: ToReplica) => {
   // One message at a time, in arrival order.
-  queue = queue.then(() => handle(msg)).catch((e: unknown) => reply({
-    type: 'error', id: msg.id, message: e instanceof Error ? e.message : String(e),
-    code: e instanceof TfdistillError ? e.code : undefined, hint: e instanceof TfdistillError ? e.hint : undefined,
-  }));
+  queue = queue
+    .then(() => handle(msg))
+    .catch((e: unknown) =>
+      reply({
+        type: 'error',
+        id: msg.id,
+        message: e instanceof Error ? e.message : String(e),
+        code: e instanceof TfdistillError ? e.code : undefined,
+        hint: e instanceof TfdistillError ? e.hint : undefined,
+      }),
+    );
 });
 
 function reply(msg: FromReplica, transfer: ArrayBuffer[] = []): void {
@@ -57,7 +64,10 @@ async function handle(msg: ToReplica): Promise<void> {
     throw new Error(`replica got '${msg.type}' before 'init'`);
   } else if (msg.type === 'gradients') {
     const out = await gradients(replica, msg);
-    reply({ ...out, numTensors: tf.memory().numTensors }, out.grads.flatMap((g) => (g ? [g.buffer as ArrayBuffer] : [])));
+    reply(
+      { ...out, numTensors: tf.memory().numTensors },
+      out.grads.flatMap((g) => (g ? [g.buffer as ArrayBuffer] : [])),
+    );
   } else {
     const out = teacherLogits(replica, msg);
     reply({ type: 'teacher', id: msg.id, logits: out.logits, numClasses: out.numClasses }, [out.logits.buffer as ArrayBuffer]);
@@ -68,19 +78,26 @@ async function start(init: InitMessage): Promise<Replica> {
   await useBackend(init.backend, { wasmRelaxedSimd: init.relaxedSimd });
   const student = init.student && (await tf.loadLayersModel(tf.io.fromMemory(init.student)));
   const teacherModel = init.teacher ? await tf.loadLayersModel(tf.io.fromMemory(init.teacher)) : undefined;
-  const teacher = teacherModel && (teacherModel.outputNames[0] === 'logits' ? teacherFromEncoder(teacherModel) : teacherFromLayersModel(teacherModel));
+  const teacher =
+    teacherModel && (teacherModel.outputNames[0] === 'logits' ? teacherFromEncoder(teacherModel) : teacherFromLayersModel(teacherModel));
   const projections = Object.fromEntries(init.projections.map((p) => [p.block, createProjection(p.studentDim, p.teacherDim, p.name)]));
   const variables = [
     ...(student?.trainableWeights ?? []).map((w) => w.read() as tf.Variable),
     ...init.projections.flatMap((p) => projections[p.block].variables),
   ];
   return {
-    student, teacherModel, teacher, variables, init,
+    student,
+    teacherModel,
+    teacher,
+    variables,
+    init,
     config: init.loss && { ...init.loss, projections },
     dispose() {
       student?.dispose();
       teacherModel?.dispose();
-      Object.values(projections).forEach((p) => p.dispose());
+      Object.values(projections).forEach((p) => {
+        p.dispose();
+      });
     },
   };
 }
@@ -102,23 +119,32 @@ async function gradients(r: Replica, msg: GradientsMessage) {
   if (!student || !config) throw new Error('this replica has no student');
   setWeights(r.variables, msg.weights);
   setDropoutSeed(msg.dropoutSeed);
-  const device = toDeviceBatch(msg.shard, { teacher: r.teacher, needTeacherInternals: r.init.needTeacherInternals, numClasses: r.init.numClasses });
+  const device = toDeviceBatch(msg.shard, {
+    teacher: r.teacher,
+    needTeacherInternals: r.init.needTeacherInternals,
+    numClasses: r.init.numClasses,
+  });
   const scale = msg.lossScale;
-  let out;
+  let out: ReturnType<typeof lossAndGradients>;
   try {
-    out = lossAndGradients(kdLossFn({ student, batch: device, step: msg.step, config }), r.variables,
-      scale === undefined ? undefined : (t) => tf.mul(t, scale));
+    out = lossAndGradients(
+      kdLossFn({ student, batch: device, step: msg.step, config }),
+      r.variables,
+      scale === undefined ? undefined : (t) => tf.mul(t, scale),
+    );
   } finally {
     disposeDeviceBatch(device);
   }
   try {
-    const grads = await Promise.all(r.variables.map(async (v) => {
-      const g = out.grads[v.name];
-      if (!g) return null;
-      const values = new Float32Array(await g.data());
-      if (scale !== undefined) for (let i = 0; i < values.length; i++) values[i] /= scale;
-      return values;
-    }));
+    const grads = await Promise.all(
+      r.variables.map(async (v) => {
+        const g = out.grads[v.name];
+        if (!g) return null;
+        const values = new Float32Array(await g.data());
+        if (scale !== undefined) for (let i = 0; i < values.length; i++) values[i] /= scale;
+        return values;
+      }),
+    );
     const total = (await out.total.data())[0];
     const terms: Record<string, number> = {};
     for (const [k, t] of Object.entries(out.terms)) terms[k] = (await t.data())[0];

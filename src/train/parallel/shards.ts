@@ -28,10 +28,20 @@ export function splitBatch(batch: Batch, parts: number): Batch[] {
       ...(batch.padId !== undefined ? { padId: batch.padId } : {}),
       ...(batch.attentionMask ? { attentionMask: slice(batch.attentionMask, batch.seqLength) } : {}),
       ...(batch.typeIds ? { typeIds: slice(batch.typeIds, batch.seqLength) } : {}),
-      ...(t ? { teacherInput: { ...t, inputIds: slice(t.inputIds, t.seqLength), attentionMask: slice(t.attentionMask, t.seqLength),
-        ...(t.typeIds ? { typeIds: slice(t.typeIds, t.seqLength) } : {}) } } : {}),
+      ...(t
+        ? {
+            teacherInput: {
+              ...t,
+              inputIds: slice(t.inputIds, t.seqLength),
+              attentionMask: slice(t.attentionMask, t.seqLength),
+              ...(t.typeIds ? { typeIds: slice(t.typeIds, t.seqLength) } : {}),
+            },
+          }
+        : {}),
       ...(batch.labels ? { labels: batch.labels.slice(start, end) } : {}),
-      ...(batch.teacherLogits ? { teacherLogits: batch.teacherLogits.slice(start * classes, end * classes), numClasses: batch.numClasses } : {}),
+      ...(batch.teacherLogits
+        ? { teacherLogits: batch.teacherLogits.slice(start * classes, end * classes), numClasses: batch.numClasses }
+        : {}),
     });
     start = end;
   }

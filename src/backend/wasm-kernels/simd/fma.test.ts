@@ -56,7 +56,12 @@ describe('relaxed-SIMD (fused multiply-add) matmul', () => {
 
   it('matches a float64 reference with and without FMA, and gives the same with a transposed b or a bias added', async () => {
     const rng = new Rng(11);
-    const shapes: [number, number, number][] = [[4, 1, 8], [12, 37, 24], [128, 128, 384], [68, 512, 16]];
+    const shapes: [number, number, number][] = [
+      [4, 1, 8],
+      [12, 37, 24],
+      [128, 128, 384],
+      [68, 512, 16],
+    ];
     await expectNoLeaks(() => {
       for (const [m, k, n] of shapes) {
         const av = Float32Array.from({ length: m * k }, () => rng.next() * 2 - 1);

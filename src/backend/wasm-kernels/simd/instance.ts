@@ -22,8 +22,19 @@ export interface SimdKernels {
   /** Layer norm of each row of x [rows, d] (d a multiple of 4) into y, with each row's mean and rstd. */
   layerNorm(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, rows: number, d: number, epsilon: number): void;
   /** Layer norm backward (d a multiple of 4); `acc64` is scratch for 2d float64s (dgamma and dbeta sums). */
-  layerNormGrad(dy: number, x: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number,
-    acc64: number, rows: number, d: number): void;
+  layerNormGrad(
+    dy: number,
+    x: number,
+    gamma: number,
+    mean: number,
+    rstd: number,
+    dx: number,
+    dgamma: number,
+    dbeta: number,
+    acc64: number,
+    rows: number,
+    d: number,
+  ): void;
   /**
    * y = softmax(x * scale + (1 - keep) * -1e9) row by row over x [rows, cols] (cols a multiple of 4), row r masked
    * by keep row floor(r / rowsPerKeep); `y` may equal `x`.
@@ -36,11 +47,30 @@ export interface SimdKernels {
    * unless it is 0; float32, m a multiple of 4 and n of 8; `panel` is scratch for k * n floats. Rows of a, b, c lie
    * `lda`, `ldb`, `ldc` floats apart and batch i starts `i * strideA`, `strideB`, `strideC` floats in.
    */
-  matmul(a: number, b: number, c: number, panel: number, batch: number, m: number, k: number, n: number, bTransposed: number,
-    bias: number, lda: number, ldb: number, ldc: number, strideA: number, strideB: number, strideC: number): void;
+  matmul(
+    a: number,
+    b: number,
+    c: number,
+    panel: number,
+    batch: number,
+    m: number,
+    k: number,
+    n: number,
+    bTransposed: number,
+    bias: number,
+    lda: number,
+    ldb: number,
+    ldc: number,
+    strideA: number,
+    strideB: number,
+    strideC: number,
+  ): void;
 }
 
-interface EmscriptenModule { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory }
+interface EmscriptenModule {
+  asm?: { memory?: WebAssembly.Memory };
+  wasmMemory?: WebAssembly.Memory;
+}
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
 
@@ -71,7 +101,7 @@ const decode = (base64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob
  * ```
  */
 export const kernelBytes = (shared: boolean, fma = false): Uint8Array<ArrayBuffer> =>
-  decode(fma ? (shared ? sharedMemoryFmaKernels : singleThreadedFmaKernels) : (shared ? sharedMemoryKernels : singleThreadedKernels));
+  decode(fma ? (shared ? sharedMemoryFmaKernels : singleThreadedFmaKernels) : shared ? sharedMemoryKernels : singleThreadedKernels);
 
 /**
  * Whether this engine accepts relaxed SIMD, so matmuls can use fused multiply-adds: V8 12 (Node 22, Chrome 114) and

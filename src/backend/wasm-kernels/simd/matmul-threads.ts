@@ -15,8 +15,22 @@ import { simdSwitches } from './switches.js';
 
 /** The `matmul` kernel's arguments, in its parameter order (see `SimdKernels.matmul`). */
 export interface MatMulCall {
-  a: number; b: number; c: number; panel: number; batch: number; m: number; k: number; n: number; bTransposed: number; bias: number;
-  lda: number; ldb: number; ldc: number; strideA: number; strideB: number; strideC: number;
+  a: number;
+  b: number;
+  c: number;
+  panel: number;
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  bTransposed: number;
+  bias: number;
+  lda: number;
+  ldb: number;
+  ldc: number;
+  strideA: number;
+  strideB: number;
+  strideC: number;
 }
 
 /**
@@ -28,8 +42,12 @@ export interface MatMulCall {
  * runMatMul(backend, { a, b, c, panel, batch: 1, m, k, n, bTransposed: 0, bias: 0, ...denseLayout(m, k, n, false) });
  * ```
  */
-export function denseLayout(m: number, k: number, n: number, bTransposed: boolean):
-  Pick<MatMulCall, 'lda' | 'ldb' | 'ldc' | 'strideA' | 'strideB' | 'strideC'> {
+export function denseLayout(
+  m: number,
+  k: number,
+  n: number,
+  bTransposed: boolean,
+): Pick<MatMulCall, 'lda' | 'ldb' | 'ldc' | 'strideA' | 'strideB' | 'strideC'> {
   return { lda: k, ldb: bTransposed ? k : n, ldc: n, strideA: m * k, strideB: k * n, strideC: m * n };
 }
 
@@ -52,7 +70,24 @@ const DONE = 2;
 const FAILED = -1;
 /** How long either side spins before sleeping: a futex wake-up costs ~0.1-1 ms on a VM, a batch-1 matmul ~0.2 ms. */
 const SPIN_MS = 0.2;
-const FIELDS = ['a', 'b', 'c', 'panel', 'batch', 'm', 'k', 'n', 'bTransposed', 'bias', 'lda', 'ldb', 'ldc', 'strideA', 'strideB', 'strideC'] as const;
+const FIELDS = [
+  'a',
+  'b',
+  'c',
+  'panel',
+  'batch',
+  'm',
+  'k',
+  'n',
+  'bTransposed',
+  'bias',
+  'lda',
+  'ldb',
+  'ldc',
+  'strideA',
+  'strideB',
+  'strideC',
+] as const;
 
 const workerSource = `
 const { workerData } = require('node:worker_threads');
@@ -80,7 +115,10 @@ for (;;) {
 }
 `;
 
-interface Helper { state: Int32Array; call: Uint32Array }
+interface Helper {
+  state: Int32Array;
+  call: Uint32Array;
+}
 let splits = 0;
 
 /**
@@ -128,7 +166,7 @@ export async function startMatMulHelper(backend: BackendWasm, timeoutMs = 10_000
     }
     helpers.set(memory, helper);
   }
-  for (const start = Date.now(); helper !== null && Atomics.load(helper.state, 1) !== 1 && Date.now() - start < timeoutMs;) {
+  for (const start = Date.now(); helper !== null && Atomics.load(helper.state, 1) !== 1 && Date.now() - start < timeoutMs; ) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   return helper !== null && Atomics.load(helper.state, 1) === 1;
@@ -146,11 +184,11 @@ export async function startMatMulHelper(backend: BackendWasm, timeoutMs = 10_000
  */
 export function runMatMul(backend: BackendWasm, call: MatMulCall): void {
   const matmul = matMulKernel(backend);
-  const helper = call.batch * call.m * call.k * call.n >= minSplitMacs ? helpers.get(memoryOf(backend)) ?? null : null;
+  const helper = call.batch * call.m * call.k * call.n >= minSplitMacs ? (helpers.get(memoryOf(backend)) ?? null) : null;
   const byBatch = call.batch > 1;
   const units = byBatch ? call.batch : call.m / 4;
   if (helper === null || units < 2 || Atomics.load(helper.state, 1) !== 1) {
-    matmul(...FIELDS.map((f) => call[f]) as Parameters<typeof matmul>);
+    matmul(...(FIELDS.map((f) => call[f]) as Parameters<typeof matmul>));
     return;
   }
   // The helper takes the second half: batches [half, batch) or rows [4 * half, m), with the second panel.
@@ -158,17 +196,23 @@ export function runMatMul(backend: BackendWasm, call: MatMulCall): void {
   const [aStride, bStride, cStride] = byBatch ? [call.strideA * 4, call.strideB * 4, call.strideC * 4] : [16 * call.lda, 0, 16 * call.ldc];
   const theirs: MatMulCall = {
     ...call,
-    a: call.a + half * aStride, b: call.b + half * bStride, c: call.c + half * cStride, panel: call.panel + call.k * call.n * 4,
-    batch: byBatch ? call.batch - half : 1, m: byBatch ? call.m : call.m - 4 * half,
+    a: call.a + half * aStride,
+    b: call.b + half * bStride,
+    c: call.c + half * cStride,
+    panel: call.panel + call.k * call.n * 4,
+    batch: byBatch ? call.batch - half : 1,
+    m: byBatch ? call.m : call.m - 4 * half,
   };
-  FIELDS.forEach((f, i) => { helper.call[i] = theirs[f]; });
+  FIELDS.forEach((f, i) => {
+    helper.call[i] = theirs[f];
+  });
   splits++;
   Atomics.store(helper.state, 0, POSTED);
   Atomics.notify(helper.state, 0);
   const ours: MatMulCall = { ...call, batch: byBatch ? half : 1, m: byBatch ? call.m : 4 * half };
-  matmul(...FIELDS.map((f) => ours[f]) as Parameters<typeof matmul>);
+  matmul(...(FIELDS.map((f) => ours[f]) as Parameters<typeof matmul>));
   let s = Atomics.load(helper.state, 0);
-  for (const start = performance.now(); s === POSTED && performance.now() - start < SPIN_MS;) {
+  for (const start = performance.now(); s === POSTED && performance.now() - start < SPIN_MS; ) {
     for (let i = 0; i < 256 && s === POSTED; i++) s = Atomics.load(helper.state, 0);
   }
   for (; s === POSTED; s = Atomics.load(helper.state, 0)) Atomics.wait(helper.state, 0, POSTED);
