@@ -62,7 +62,7 @@ export { CheckpointManager, type TrainingSnapshot } from './train/checkpoints.js
 export { ProgressReporter, type ProgressOptions, type ProgressStream, type ProgressUpdate } from './train/progress.js';
 export { MetricsLog, type MetricsRecord } from './train/metrics-log.js';
 export { StopSignal, type SignalSource, type StopSignalOptions } from './train/stop-signal.js';
-export type { EvalMetricsInput } from './train/eval-metrics.js';
+export type { EvalMetricsInput } from './eval/metrics.js';
 export { renderReport, parseMetrics, type ReportInput, type MetricRecord } from './report/html-report.js';
 
 // Losses: pure functions of tensors inside tf.tidy, each returning a scalar the caller owns; the typed registry.

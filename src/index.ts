@@ -52,7 +52,7 @@ export type { EncoderOutputs, Teacher } from './models/types.js';
 export { teacherFromEncoder, teacherFromLayersModel, teacherFromGraphModel } from './models/teacher.js';
 export { loadOnnxTeacher, type OnnxTeacher, type OnnxTeacherOptions } from './models/onnx-teacher.js';
 export { teacherFromTransformersJs, type TransformersJsModel } from './models/transformers-js-teacher.js';
-export { resolveTeacher, type ResolvedTeacher, type ResolveTeacherOptions } from './train/resolve-teacher.js';
+export { resolveTeacher, type ResolvedTeacher, type ResolveTeacherOptions } from './io/resolve-teacher.js';
 
 // Checkpoints: stock TF.js model.json + shards with tfdistill.json and tokenizer.json; validated loads.
 export { saveModel, type SaveModelOptions } from './io/save-model.js';
@@ -84,7 +84,7 @@ export type { TeacherCacheHeader } from './data/teacher-cache/format.js';
 export { evaluate, type EvaluateOptions, type EvaluationResult, type EvalDataset } from './eval/evaluate.js';
 export { formatEvaluation } from './eval/format-evaluation.js';
 export { predictLogits, type PredictLogitsOptions } from './eval/predict-logits.js';
-export { evalMetrics, type EvalMetrics } from './train/eval-metrics.js';
+export { evalMetrics, type EvalMetrics } from './eval/metrics.js';
 export type { ClassifierSource } from './eval/classifier-source.js';
 
 // Benchmarks: warm-up, then batch latency percentiles; a student against its teacher.

@@ -1,6 +1,6 @@
 /**
- * The folders of src/ depend on each other one way (data -> models -> losses -> train -> compress/eval -> serve/web ->
- * cli): no import cycle between folders. Files directly in src/ (errors.ts, index.ts, version.ts) are left out:
+ * The folders of src/ depend on each other one way, down {@link LAYERS}: a folder imports only folders listed before
+ * it (so there is no import cycle between folders, and e.g. evaluation never reaches into training). Files directly in src/ (errors.ts, index.ts, version.ts) are left out:
  * every folder uses errors.ts and index.ts re-exports every folder.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -58,6 +58,16 @@ function functionBodyLines(source: string, name: string): number {
   return Math.max(0, lineOf(fn.body.getEnd()) - lineOf(fn.body.getStart(file)) - 1);
 }
 
+/** The folders of src/, lowest first; a new folder takes its place here. */
+const LAYERS = ['util', 'backend', 'models', 'data', 'io', 'losses', 'report', 'eval', 'train', 'compress', 'serve', 'web', 'demo', 'cli'];
+
+/** Edges of `graph` that point up {@link LAYERS} (or from or to a folder not in it). */
+function upward(graph: Map<string, Set<string>>): string[] {
+  return [...graph].flatMap(([from, tos]) =>
+    [...tos].filter((to) => !(LAYERS.indexOf(to) >= 0 && LAYERS.indexOf(to) < LAYERS.indexOf(from))).map((to) => `${from} -> ${to}`),
+  );
+}
+
 /** distill() reads top to bottom as prepare -> loop -> finish; the steps live in their own files. */
 const MAX_DISTILL_BODY_LINES = 80;
 
@@ -66,6 +76,13 @@ describe('architecture', () => {
     const graph = folderGraph();
     expect(graph.get('train')?.has('data')).toBe(true); // the graph is read at all
     expect(cycles(graph)).toEqual([]);
+  });
+
+  it('imports only down the layers (metrics and teacher loading below training)', () => {
+    const graph = folderGraph();
+    expect([...graph.keys()].filter((f) => !LAYERS.includes(f))).toEqual([]);
+    expect(upward(graph)).toEqual([]);
+    expect(upward(new Map([['eval', new Set(['train'])]]))).toEqual(['eval -> train']); // the check can fail
   });
 
   it('finds a cycle when there is one (the check can fail)', () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { encoderPadId, takesTokenTypes } from '../models/inputs.js';
-import { evalMetrics } from '../train/eval-metrics.js';
+import { evalMetrics } from '../eval/metrics.js';
 import type { EvalSet } from './eval-set.js';
 
 /**

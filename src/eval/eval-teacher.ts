@@ -6,8 +6,8 @@ import { tokenizeRecord } from '../data/prepare.js';
 import type { Example, TextRecord } from '../data/types.js';
 import { TfdistillError } from '../errors.js';
 import { findHfExport } from '../io/hf-export.js';
-import { teacherLogitsFor } from '../train/distill-eval.js';
-import { resolveOnnxTeacher } from '../train/resolve-onnx-teacher.js';
+import { teacherLogitsFor } from './logits-for.js';
+import { resolveOnnxTeacher } from '../io/resolve-onnx-teacher.js';
 import { resolveClassifier, type ClassifierSource, type ResolvedClassifier } from './classifier-source.js';
 import { predictLogits } from './predict-logits.js';
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
 import { encoderOutputs } from '../models/index.js';
 import { loadClassifier } from '../io/classifier-checkpoint.js';
-import { evalMetrics } from '../train/eval-metrics.js';
+import { evalMetrics } from './metrics.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import { makeTinyCheckpoint, tinyTexts } from '../../test/tiny-checkpoint.js';
 import { evaluate } from './evaluate.js';

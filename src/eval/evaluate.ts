@@ -6,7 +6,7 @@ import { TfdistillError } from '../errors.js';
 import { loadRecords } from '../data/readers/read-records.js';
 import { labelToId } from '../data/labels.js';
 import type { Example, TextRecord } from '../data/types.js';
-import { evalMetrics } from '../train/eval-metrics.js';
+import { evalMetrics } from './metrics.js';
 import { classificationReport, type ClassScores } from './classification-report.js';
 import { resolveClassifier, type ClassifierSource, type ResolvedClassifier } from './classifier-source.js';
 import { resolveEvalTeacher, rowCount, toExamples, type EvalRows, type EvalTeacher } from './eval-teacher.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
 import { trainWordPiece } from '../data/tokenizer/wordpiece-trainer.js';
-import { resolveTeacher } from '../train/resolve-teacher.js';
+import { resolveTeacher } from './resolve-teacher.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import { loadGraphModelFile } from './graph-model-files.js';
 

@@ -49,3 +49,10 @@ export interface SyncTeacher extends Teacher {
   predict(inputIds: tf.Tensor2D, attentionMask?: tf.Tensor2D, tokenTypeIds?: tf.Tensor2D): EncoderOutputs;
   readonly async?: false;
 }
+
+/**
+ * Where a teacher comes from: a path (tfdistill checkpoint, run directory, Hugging Face ONNX export folder, `.onnx`,
+ * `model.json`), a TF.js model, or a {@link Teacher}. Omit it in `distill()` to distill from teacher logits stored in
+ * the data (`teacherLogitsColumn`).
+ */
+export type TeacherSource = string | tf.LayersModel | tf.GraphModel | Teacher;

@@ -8,7 +8,7 @@ import { loadModel } from '../io/load-model.js';
 import type { NamedTensor } from '../io/optimizer-files.js';
 import type { AdamW } from './adamw.js';
 import type { LossScaleState } from './loss-scale.js';
-import type { EvalMetrics } from './eval-metrics.js';
+import type { EvalMetrics } from '../eval/metrics.js';
 
 /** Everything besides weights that a resumed run needs to continue exactly where it stopped. */
 export interface TrainingSnapshot {

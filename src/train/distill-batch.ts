@@ -5,7 +5,7 @@ import type { TrainingParts } from './distill-parts.js';
 import { disposeDeviceBatch, kdLossFn, toDeviceBatch } from './kd-loss.js';
 import { withShippedLogits } from './parallel/distill-replicas.js';
 import type { ReplicaPool } from './parallel/replica-pool.js';
-import type { ResolvedTeacher } from './resolve-teacher.js';
+import type { ResolvedTeacher } from '../io/resolve-teacher.js';
 import { trainStep } from './step.js';
 
 /**

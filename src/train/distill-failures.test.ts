@@ -134,7 +134,7 @@ describe('distill: bad options fail fast', () => {
       await fs.writeFile(path.join(options.out!, 'notes.txt'), 'a previous run');
       const err = await tfdError(distill({ ...options, schedule: { epochs: 1 } }));
       expect(err.code).toBe('OUTPUT_EXISTS');
-      expect(err.hint).toMatch(/resume: true .* force: true/);
+      expect(err.hint).toMatch(/checkpoints.resume .* checkpoints.force/);
       expect(await fs.readFile(path.join(options.out!, 'notes.txt'), 'utf8')).toBe('a previous run');
 
       const result = await distill({ ...options, schedule: { epochs: 1 }, checkpoints: { force: true } });

@@ -5,7 +5,7 @@ import { saveClassifier } from '../io/classifier-checkpoint.js';
 import { loadModel } from '../io/load-model.js';
 import { countParameters } from '../models/summary.js';
 import { encoderOutputs } from '../models/outputs.js';
-import { logitsFor } from './logits-for.js';
+import { logitsFor } from '../eval/logits-for.js';
 import { parseMetrics, renderReport } from '../report/html-report.js';
 import type { DistillConfig } from './distill-config.js';
 import type { LoopOutcome } from './distill-loop.js';

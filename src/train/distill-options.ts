@@ -6,10 +6,13 @@ import type { ColumnOptions } from '../data/readers/row-schema.js';
 import type { Example, TextTokenizer } from '../data/types.js';
 import type { IntermediateSpec, ValueSchedule } from '../losses/index.js';
 import type { EncoderOptions } from '../models/options.js';
-import type { Teacher } from '../models/types.js';
-import type { EvalMetrics } from './eval-metrics.js';
+import type { TeacherSource } from '../models/types.js';
+import type { EvalMetrics } from '../eval/metrics.js';
 import type { LrDecay } from './lr-schedule.js';
 import type { ProgressStream } from './progress.js';
+
+/** Re-exported where it has always been read from; declared beside `Teacher`. */
+export type { TeacherSource };
 
 /**
  * Training data for {@link distill}: a CSV/JSONL path, an array of `{ text, label }` records, or examples that are
@@ -23,9 +26,6 @@ export interface PreparedData {
   tokenizer: TextTokenizer;
   labels: string[];
 }
-
-/** Where the teacher comes from; omit it to distill from teacher logits stored in the data (`teacherLogitsColumn`). */
-export type TeacherSource = string | tf.LayersModel | tf.GraphModel | Teacher;
 
 /** The student: a model, or encoder options (missing sizes default to `encoderPresets.studentSmall`). */
 export type StudentSource = tf.LayersModel | (Partial<EncoderOptions> & { initFromTeacher?: boolean });

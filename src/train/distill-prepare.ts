@@ -19,7 +19,7 @@ import { maxLengthFor, studentTokenizerFor, wantsTeacherCache, type DistillConfi
 import type { PreparedData } from './distill-options.js';
 import { startTeacherReplicas } from './parallel/distill-replicas.js';
 import { resolveStudent } from './resolve-student.js';
-import { resolveTeacher, type ResolvedTeacher } from './resolve-teacher.js';
+import { resolveTeacher, type ResolvedTeacher } from '../io/resolve-teacher.js';
 
 /** Everything a run trains with, before the first step. */
 export interface PreparedRun {

@@ -70,7 +70,7 @@ async function prepareOutDir(config: DistillConfig): Promise<string> {
       throw new TfdistillError(
         'OUTPUT_EXISTS',
         `${out} already exists and is not empty`,
-        'pass resume: true (--resume) to continue that run, force: true (--force) to replace it, or choose another out',
+        'pass checkpoints.resume (--resume) to continue that run, checkpoints.force (--force) to replace it, or choose another out',
       );
     }
     assertRemovable(out);

@@ -164,7 +164,7 @@ describe('tfdistill with a bad ONNX teacher: a clear error, nothing written', ()
       ...extra,
     ]);
 
-  // The library's codes for these are tested in src/train/resolve-onnx-teacher.test.ts; the CLI prints the message.
+  // The library's codes for these are tested in src/io/resolve-onnx-teacher.test.ts; the CLI prints the message.
   it.each<[string, (dir: string) => Promise<void>, RegExp]>([
     ['not ONNX', (d) => fs.writeFile(path.join(d, 'model.onnx'), 'not a model'), /not a usable ONNX model/],
     [

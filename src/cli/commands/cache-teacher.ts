@@ -7,7 +7,7 @@ import { TfdistillError } from '../../errors.js';
 import { registerFileRouter } from '../../io/file-router.js';
 import { assertOutputFree } from '../../io/output-path.js';
 import { DISTILL_DEFAULTS, maxLengthFor } from '../../train/distill-config.js';
-import { resolveTeacher } from '../../train/resolve-teacher.js';
+import { resolveTeacher } from '../../io/resolve-teacher.js';
 import { defineCommand } from '../command.js';
 import { backendOption, dataOptions, outputOptions, teacherRuntimeOptions } from '../options.js';
 

@@ -5,7 +5,7 @@ import type { Batch } from '../../data/types.js';
 import type { Projection } from '../../losses/index.js';
 import { teacherLogitsOf } from '../../models/teacher-logits.js';
 import type { KdLossConfig } from '../kd-loss.js';
-import type { ResolvedTeacher } from '../resolve-teacher.js';
+import type { ResolvedTeacher } from '../../io/resolve-teacher.js';
 import { ReplicaPool } from './replica-pool.js';
 
 /**
@@ -24,7 +24,7 @@ export function resolveReplicas(requested: number | 'auto' | undefined, backend:
   const replicable = replicaBackend(backend) !== undefined;
   if (requested === undefined && auto > 1 && replicable) {
     log(
-      `tip: this ${backend} run uses one core; replicas: 'auto' (--replicas auto) trains data-parallel on ${auto} ` +
+      `tip: this ${backend} run uses one core; runtime.replicas 'auto' (--replicas auto) trains data-parallel on ${auto} ` +
         '(pays most for larger models)',
     );
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TfdistillError } from '../errors.js';
-import { evalMetrics } from './eval-metrics.js';
+import { evalMetrics } from './metrics.js';
 
 describe('evalMetrics', () => {
   // 4 rows, 3 classes. Student argmax: [0, 1, 2, 1]; teacher argmax: [0, 1, 1, 1]; labels: [0, 2, 2, 1].

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { loadTokenizer } from '../data/tokenizer/tokenizer.js';
 import type { TextTokenizer } from '../data/types.js';
 import { TfdistillError } from '../errors.js';
-import type { HfExport } from '../io/hf-export.js';
+import type { HfExport } from './hf-export.js';
 import { loadOnnxTeacher } from '../models/onnx-teacher.js';
 import { teacherLogitsAsync } from '../models/teacher-logits.js';
 import type { ResolvedTeacher } from './resolve-teacher.js';

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchFromExamples, type BatchPadding } from '../data/batching/batch.js';
 import type { Batch, Example } from '../data/types.js';
+import { batchTeacherLogits } from '../data/batching/batch-teacher-logits.js';
+import type { Teacher } from '../models/types.js';
 
 /**
  * Runs `run` over `examples` in batches (in order, each padded to its longest row) and gathers its host logits into
@@ -61,4 +63,31 @@ export function logitsFor(
     },
     opts,
   );
+}
+
+/**
+ * Teacher logits for `examples` as one host array [n, classes]: taken from the examples when they carry them
+ * (precomputed or cached), else computed by running the teacher once; undefined without any teacher.
+ *
+ * @example
+ * ```ts
+ * const t = await teacherLogitsFor(validation, teacher, 64); // { logits, numClasses }
+ * ```
+ */
+export async function teacherLogitsFor(
+  examples: readonly Example[],
+  teacher: Teacher | undefined,
+  batchSize: number,
+  padding: BatchPadding = {},
+): Promise<{ logits: Float32Array; numClasses: number } | undefined> {
+  const first = examples[0]?.teacherLogits;
+  if (first && examples.every((e) => e.teacherLogits)) {
+    const out = new Float32Array(examples.length * first.length);
+    examples.forEach((e, i) => {
+      out.set(e.teacherLogits!, i * first.length);
+    });
+    return { logits: out, numClasses: first.length };
+  }
+  if (!teacher) return undefined; // hard-label training: student-only metrics
+  return batchedLogits(examples, (batch) => batchTeacherLogits(teacher, batch), { batchSize, padding });
 }

@@ -4,14 +4,13 @@ import path from 'node:path';
 import { loadTokenizer } from '../data/tokenizer/tokenizer.js';
 import type { TextTokenizer } from '../data/types.js';
 import { TfdistillError } from '../errors.js';
-import { loadClassifier, resolveCheckpointDir } from '../io/classifier-checkpoint.js';
-import { fileSystemHandler } from '../io/file-router.js';
-import { loadGraphModelFile } from '../io/graph-model-files.js';
-import { findHfExport } from '../io/hf-export.js';
-import { isCheckpointDir } from '../io/load-model.js';
+import { loadClassifier, resolveCheckpointDir } from './classifier-checkpoint.js';
+import { fileSystemHandler } from './file-router.js';
+import { loadGraphModelFile } from './graph-model-files.js';
+import { findHfExport } from './hf-export.js';
+import { isCheckpointDir } from './load-model.js';
 import { teacherFromEncoder, teacherFromGraphModel, teacherFromLayersModel } from '../models/teacher.js';
-import type { Teacher } from '../models/types.js';
-import type { TeacherSource } from './distill-options.js';
+import type { Teacher, TeacherSource } from '../models/types.js';
 import { resolveOnnxTeacher } from './resolve-onnx-teacher.js';
 
 /** A teacher ready for training, with what it brings along (its tokenizer and class names, when it has them). */
