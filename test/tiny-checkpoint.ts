@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { trainWordPiece } from '../src/data/tokenizer/wordpiece-trainer.js';
 import type { TextTokenizer } from '../src/data/types.js';
 import { saveClassifier } from '../src/io/classifier-checkpoint.js';
-import { createEncoder } from '../src/models/index.js';
+import { createEncoder } from '../src/models/encoder.js';
 
 /** A few labelled texts: spam talks about money and prizes, ham about meetings and code. */
 export const tinyTexts: Array<{ text: string; label: string }> = [

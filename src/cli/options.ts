@@ -4,7 +4,7 @@
  * replace what is there.
  */
 import type { Options, PositionalOptions } from 'yargs';
-import type { DistillRecoveryOptions } from '../compress/index.js';
+import type { DistillRecoveryOptions } from '../compress/recover-with-distill.js';
 import { TfdistillError } from '../errors.js';
 
 /** The model a command reads, its first positional: `.positional('model', modelPositional)`. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
-import { createEncoder } from '../models/index.js';
+import { createEncoder } from '../models/encoder.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import { adaptiveAssignment, resolveTarget, sensitivity } from './mixed-precision.js';
 import { predictLogits, qualityOf } from './evaluate.js';

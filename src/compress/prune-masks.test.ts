@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
-import { createEncoder } from '../models/index.js';
+import { createEncoder } from '../models/encoder.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import { magnitudeMasks, prunableWeights } from './prune-masks.js';
 

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
-import { createEncoder, encoderOutputs, encoderPadId, takesTokenTypes } from '../models/index.js';
+import { createEncoder } from '../models/encoder.js';
+import { encoderOutputs } from '../models/outputs.js';
+import { encoderPadId, takesTokenTypes } from '../models/inputs.js';
 import { disposeOutputs, padIds, roundTrip } from '../models/test-utils.js';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import { cloneModel } from './clone.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
-import { encoderOutputs } from '../models/index.js';
+import { encoderOutputs } from '../models/outputs.js';
 import { loadClassifier } from '../io/classifier-checkpoint.js';
 import { evalMetrics } from './metrics.js';
 import { expectNoLeaks } from '../../test/helpers.js';

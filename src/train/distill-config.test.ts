@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ALPHA, DEFAULT_TEMPERATURE } from '../losses/index.js';
+import { DEFAULT_ALPHA, DEFAULT_TEMPERATURE } from '../losses/distillation-loss.js';
 import {
   bestMetricFor,
   DISTILL_DEFAULTS,

@@ -1,6 +1,8 @@
 import type { BackendName } from '../backend/backend-info.js';
 import type { TextTokenizer } from '../data/types.js';
-import { DEFAULT_ALPHA, DEFAULT_TEMPERATURE, type IntermediateSpec, type ValueSchedule } from '../losses/index.js';
+import { DEFAULT_ALPHA, DEFAULT_TEMPERATURE } from '../losses/distillation-loss.js';
+import type { IntermediateSpec } from '../losses/intermediate-spec.js';
+import type { ValueSchedule } from '../losses/schedule.js';
 import { STUDENT_DIR } from './distill-finish.js';
 import type {
   DataSource,

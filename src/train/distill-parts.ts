@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
-import { createProjection, type Projection } from '../losses/index.js';
+import { createProjection, type Projection } from '../losses/projection.js';
 import { projectedBlocks } from '../losses/registry.js';
 import { AdamW } from './adamw.js';
 import { GradientAccumulator } from './accumulate.js';

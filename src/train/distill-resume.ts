@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NamedTensor } from '../io/optimizer-files.js';
-import type { Projection } from '../losses/index.js';
+import type { Projection } from '../losses/projection.js';
 import { restoreDropoutSeedState, setDropoutSeed } from '../models/dropout.js';
 import type { AdamW } from './adamw.js';
 import type { CheckpointManager, TrainingSnapshot } from './checkpoints.js';

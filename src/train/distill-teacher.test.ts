@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
 import { loadClassifier } from '../io/classifier-checkpoint.js';
-import { teacherFromEncoder } from '../models/index.js';
+import { teacherFromEncoder } from '../models/teacher.js';
 import type { Teacher } from '../models/types.js';
 import { expectNoLeaks } from '../../test/helpers.js';
 import { makeTinyCheckpoint, tinyTexts } from '../../test/tiny-checkpoint.js';

@@ -1,15 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { attentionMaskOf, teacherFeed } from '../data/batching/batch.js';
 import type { Batch } from '../data/types.js';
-import {
-  distillationLoss,
-  hardCrossEntropy,
-  intermediateLoss,
-  requireLabelValues,
-  type IntermediateSpec,
-  type Projection,
-  type ValueSchedule,
-} from '../losses/index.js';
+import { distillationLoss } from '../losses/distillation-loss.js';
+import { hardCrossEntropy, requireLabelValues } from '../losses/cross-entropy.js';
+import { intermediateLoss } from '../losses/intermediate.js';
+import type { IntermediateSpec } from '../losses/intermediate-spec.js';
+import type { Projection } from '../losses/projection.js';
+import type { ValueSchedule } from '../losses/schedule.js';
 import { encoderOutputs } from '../models/outputs.js';
 import { setComputePrecision, type ComputePrecision } from '../models/precision.js';
 import { teacherInputTensors } from '../models/teacher-logits.js';

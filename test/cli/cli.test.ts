@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../src/models/index.js'; // registers the encoder layers, as `import 'tfdistill'` does
+import '../../src/models/register.js'; // registers the encoder layers, as `import 'tfdistill'` does
 import { useBackend } from '../../src/backend/use-backend.js';
 import { loadTokenizer } from '../../src/data/tokenizer/tokenizer.js';
 import { expectNoLeaks } from '../helpers.js';

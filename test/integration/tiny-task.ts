@@ -10,7 +10,7 @@ import path from 'node:path';
 import { BERT_SPECIAL_TOKENS, bertTokenizerJson } from '../../src/data/tokenizer/tokenizer-json.js';
 import { tokenizerFromJson } from '../../src/data/tokenizer/tokenizer.js';
 import type { Example } from '../../src/data/types.js';
-import { createEncoder } from '../../src/models/index.js';
+import { createEncoder } from '../../src/models/encoder.js';
 import type { EncoderOptions } from '../../src/models/options.js';
 import type { DistillOptions, PreparedData } from '../../src/train/distill-options.js';
 import { Rng } from '../../src/util/rng.js';

@@ -10,7 +10,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from '../../src/io/load-model.js';
-import '../../src/models/index.js'; // registers the encoder layers the checkpoints use
+import '../../src/models/register.js'; // registers the encoder layers the checkpoints use
 import type { Rng } from '../../src/util/rng.js';
 
 const CHILD = fileURLToPath(new URL('./train-child.ts', import.meta.url));

@@ -1,7 +1,9 @@
 import { useBackend } from '../../backend/use-backend.js';
 import { defineCommand } from '../command.js';
 import { backendOption, compressModelPositional, outputOptions, recoveryOptions, recoverySettings } from '../options.js';
-import { distillCheckpoint, distillRecovery, optimize, type WeightDtype } from '../../compress/index.js';
+import { distillCheckpoint, distillRecovery } from '../../compress/recover-with-distill.js';
+import { optimize } from '../../compress/optimize.js';
+import type { WeightDtype } from '../../compress/quant-math.js';
 import { loadClassifier } from '../../io/classifier-checkpoint.js';
 
 /**

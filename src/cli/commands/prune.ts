@@ -1,7 +1,8 @@
 import { useBackend } from '../../backend/use-backend.js';
 import { defineCommand } from '../command.js';
 import { backendOption, commaNumbers, compressModelPositional, outputOptions, recoveryOptions, recoverySettings } from '../options.js';
-import { distillRecovery, prune, type RecoverFn } from '../../compress/index.js';
+import { distillRecovery } from '../../compress/recover-with-distill.js';
+import { prune, type RecoverFn } from '../../compress/prune.js';
 
 /**
  * `tfdistill prune <model> --sparsity 0.5 --out pruned/ [--method structured] [--schedule 0.1,0.3,0.5]

@@ -1,7 +1,8 @@
 import { useBackend } from '../../backend/use-backend.js';
 import { defineCommand } from '../command.js';
 import { backendOption, compressModelPositional, outputOptions } from '../options.js';
-import { quantize, type WeightDtype } from '../../compress/index.js';
+import { quantize } from '../../compress/quantize.js';
+import type { WeightDtype } from '../../compress/quant-math.js';
 
 /**
  * `tfdistill quantize <model> --dtype uint8 --out q/ [--include 'block_*'] [--exclude 'embeddings*']

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import type { ConcreteBackendName } from '../../backend/backend-info.js';
 import type { Batch } from '../../data/types.js';
-import type { Projection } from '../../losses/index.js';
+import type { Projection } from '../../losses/projection.js';
 import { teacherLogitsOf } from '../../models/teacher-logits.js';
 import type { KdLossConfig } from '../kd-loss.js';
 import type { ResolvedTeacher } from '../../io/resolve-teacher.js';

@@ -4,7 +4,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../../data/types.js';
-import type { IntermediateSpec, ValueSchedule } from '../../losses/index.js';
+import type { IntermediateSpec } from '../../losses/intermediate-spec.js';
+import type { ValueSchedule } from '../../losses/schedule.js';
 import type { ComputePrecision } from '../../models/precision.js';
 
 /** The loss settings a replica needs (a `KdLossConfig` without its projection variables). */

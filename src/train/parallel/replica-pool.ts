@@ -4,7 +4,7 @@ import { simdSwitches } from '../../backend/wasm-kernels/simd/switches.js';
 import type { Batch } from '../../data/types.js';
 import { require_, TfdistillError } from '../../errors.js';
 import { captureArtifacts } from '../../io/capture-artifacts.js';
-import type { Projection } from '../../losses/index.js';
+import type { Projection } from '../../losses/projection.js';
 import { teacherLogitsOf } from '../../models/teacher-logits.js';
 import type { Teacher } from '../../models/types.js';
 import { workerEntry } from '../../util/worker-entry.js';

@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import '../../models/register.js';
 import { useBackend } from '../../backend/use-backend.js';
 import { TfdistillError } from '../../errors.js';
-import { createProjection } from '../../losses/index.js';
+import { createProjection } from '../../losses/projection.js';
 import { setDropoutSeed } from '../../models/dropout.js';
 import { teacherFromEncoder, teacherFromLayersModel } from '../../models/teacher.js';
 import { teacherLogitsOf } from '../../models/teacher-logits.js';
