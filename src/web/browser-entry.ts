@@ -26,10 +26,19 @@ interface WebConfig {
   maxLength: number;
 }
 
+/**
+ * `fetch` that refuses an HTTP error: TF.js would read a 404 page as weights and report a byte-length puzzle instead
+ * of the missing file.
+ */
+async function fetchOk(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const res = await fetch(input, init);
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  if (!res.ok) throw new Error(`cannot load ${url.split('/').pop()}: HTTP ${res.status}`);
+  return res;
+}
+
 async function fetchJson(url: string): Promise<unknown> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`cannot load ${url}: HTTP ${res.status}`);
-  return res.json();
+  return (await fetchOk(url)).json();
 }
 
 /**
@@ -44,7 +53,7 @@ export async function loadStudent(base: string): Promise<(text: string) => Promi
   await tf.setBackend('cpu');
   await tf.ready();
   const [model, tokenizerDoc, labels, config] = await Promise.all([
-    tf.loadLayersModel(`${base}model.json`),
+    tf.loadLayersModel(`${base}model.json`, { fetchFunc: fetchOk }),
     fetchJson(`${base}tokenizer.json`),
     fetchJson(`${base}labels.json`) as Promise<string[]>,
     fetchJson(`${base}web-config.json`) as Promise<WebConfig>,
@@ -68,11 +77,37 @@ export async function loadStudent(base: string): Promise<(text: string) => Promi
   };
 }
 
+/**
+ * What this browser lacks of what the page needs (`fetch`, `TextEncoder`, `Promise.allSettled`), as a sentence for the
+ * page, or undefined when it has everything. (A missing `tf.min.js` or ES modules are caught by the page itself.)
+ *
+ * @example
+ * ```ts
+ * missingFeatures(window); // undefined in any browser of the last five years
+ * ```
+ */
+export function missingFeatures(w: Record<string, unknown>): string | undefined {
+  const missing = [
+    ...(typeof w.fetch === 'function' ? [] : ['fetch']),
+    ...(typeof w.TextEncoder === 'function' ? [] : ['TextEncoder']),
+    ...(typeof Promise.allSettled === 'function' ? [] : ['Promise.allSettled']),
+  ];
+  return missing.length === 0
+    ? undefined
+    : `this browser cannot run the model: it lacks ${missing.join(', ')}; use a current Chrome, Edge, Firefox or Safari`;
+}
+
 /** Wires the page: a text box, a button, and an output area; exposes `window.tfdistill` for scripts and tests. */
 async function main(): Promise<void> {
   const status = document.getElementById('status')!;
   const input = document.getElementById('text') as HTMLTextAreaElement;
   const output = document.getElementById('output')!;
+  const unsupported = missingFeatures(window as unknown as Record<string, unknown>);
+  if (unsupported) {
+    status.textContent = unsupported;
+    document.body.dataset.ready = 'error';
+    return;
+  }
   try {
     const classify = await loadStudent(new URL('./', document.baseURI).href);
     (window as unknown as { tfdistill: object }).tfdistill = { classify };
@@ -94,7 +129,8 @@ async function main(): Promise<void> {
     input.addEventListener('input', () => void run());
     document.body.dataset.ready = 'true';
   } catch (e) {
-    status.textContent = `failed to load: ${(e as Error).message}`;
+    // The model files are the usual culprit (a model.json edited by hand, a shard not uploaded): say which.
+    status.textContent = `failed to load the model from this folder: ${(e as Error).message}`;
     document.body.dataset.ready = 'error';
   }
 }

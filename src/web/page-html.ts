@@ -32,8 +32,18 @@ export function pageHtml(options: { title: string; labels: readonly string[]; bu
 <textarea id="text" placeholder="Type a text to classify"></textarea>
 <p><button id="classify">Classify</button> <span id="status">loading model...</span></p>
 <div id="output"></div>
+<script>
+  // Anything that stops the page from starting (a script that did not load, an error while starting) is shown here.
+  window.addEventListener('error', (e) => {
+    if (document.body.dataset.ready) return;
+    const src = e.target && e.target.src;
+    document.getElementById('status').textContent = src ? 'this page failed to start: could not load ' + src.split('/').pop() : 'this page failed to start: ' + e.message;
+    document.body.dataset.ready = 'error';
+  }, true);
+</script>
 <script src="tf.min.js"></script>
 <script type="module" src="${escapeHtml(options.bundle)}"></script>
+<script nomodule>document.getElementById('status').textContent = 'this browser cannot run the model: it does not support JavaScript modules; use a current Chrome, Edge, Firefox or Safari'; document.body.setAttribute('data-ready', 'error');</script>
 </body>
 </html>
 `;

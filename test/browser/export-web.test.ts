@@ -5,6 +5,7 @@
  * CI=true.
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,23 @@ const ckptDir = path.join(root, 'student');
 const webDir = path.join(root, 'web');
 
 type Playwright = typeof import('playwright-core');
+
+/** Headless Chromium with a fresh profile (playwright passes it as --user-data-dir), offline but for localhost. */
+function launch(pw: Playwright, executablePath: string) {
+  return pw.chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'tfd-chrome-')), {
+    executablePath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
+  });
+}
 
 /** playwright-core and the browser to drive, or why the test cannot run and whether that fails it. */
 async function loadPlaywright(): Promise<{ pw: Playwright; executablePath: string } | { reason: string; fail: boolean }> {
@@ -61,20 +79,7 @@ describe('exportWeb in Chromium', () => {
     });
     await exportWeb(ckptDir, webDir);
     const { url, server } = await serveStatic(webDir);
-    // A fresh profile per run; playwright passes it as --user-data-dir.
-    const browser = await pw.chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'tfd-chrome-')), {
-      executablePath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-        '--disable-quic',
-      ],
-    });
+    const browser = await launch(pw, executablePath);
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
@@ -111,6 +116,60 @@ describe('exportWeb in Chromium', () => {
     } finally {
       await browser.close();
       server.close();
+    }
+  });
+
+  it('shows a clear error, not a blank page, for a broken model.json, a missing weights file, a missing tf.min.js or an old browser', async (ctx) => {
+    const loaded = await loadPlaywright();
+    if ('reason' in loaded) {
+      if (loaded.fail) throw new Error(`browser test cannot run: ${loaded.reason}`);
+      console.error(skipBanner(loaded.reason));
+      ctx.skip();
+      return;
+    }
+    // One export per fault, each served from its own folder.
+    const broken = async (name: string, fault: (dir: string) => Promise<void>) => {
+      const dir = path.join(root, `web-${name}`);
+      await exportWeb(ckptDir, dir);
+      await fault(dir);
+      return serveStatic(dir);
+    };
+    const sites = {
+      modelJson: await broken('model-json', (d) => writeFile(path.join(d, 'model.json'), '{"modelTopology": ')),
+      shard: await broken('shard', async (d) => {
+        for (const f of await readdir(d)) if (f.endsWith('.bin')) await rm(path.join(d, f));
+      }),
+      tfjs: await broken('tfjs', (d) => rm(path.join(d, 'tf.min.js'))),
+      oldBrowser: await broken('old-browser', async () => {}),
+    };
+    const browser = await launch(loaded.pw, loaded.executablePath);
+    try {
+      const statusOf = async (url: string, init?: () => void) => {
+        const page = await browser.newPage();
+        if (init) await page.addInitScript(init);
+        await page.goto(url);
+        await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
+        const result = { ready: await page.getAttribute('body', 'data-ready'), status: await page.textContent('#status') };
+        await page.close();
+        return result;
+      };
+      const modelJson = await statusOf(sites.modelJson.url);
+      expect(modelJson.ready).toBe('error');
+      expect(modelJson.status).toMatch(/failed to load the model from this folder: .*(JSON|model\.json)/i);
+      const shard = await statusOf(sites.shard.url);
+      expect(shard.ready).toBe('error');
+      expect(shard.status, String(shard.status)).toMatch(/failed to load the model from this folder: cannot load [^ ]+\.bin: HTTP 404/);
+      const tfjs = await statusOf(sites.tfjs.url);
+      expect(tfjs).toEqual({ ready: 'error', status: 'this page failed to start: could not load tf.min.js' });
+      const old = await statusOf(sites.oldBrowser.url, () => {
+        // An old browser without TextEncoder (the page reads its absence, TF.js does not need it to load).
+        delete (window as unknown as { TextEncoder?: unknown }).TextEncoder;
+      });
+      expect(old.ready).toBe('error');
+      expect(old.status).toMatch(/this browser cannot run the model: it lacks TextEncoder/);
+    } finally {
+      await browser.close();
+      for (const site of Object.values(sites)) site.server.close();
     }
   });
 });
