@@ -1,8 +1,9 @@
 /**
  * The page script of an exported student (bundled by esbuild into `tfdistill-web.js`). It runs in the browser with
  * stock TF.js from `tf.min.js` (the global `tf`), registers tfdistill's layers, loads `model.json`,
- * `tokenizer.json` and `labels.json` from the page's folder, and classifies what the user types. Inference runs on
- * TF.js's `cpu` backend: it works headless and without GPU, and its float32 results match Node's.
+ * `tokenizer.json` and `labels.json` from the page's folder, and classifies what the user types. It runs on the fastest
+ * backend that starts ({@link BROWSER_BACKENDS}: WebGL, then wasm from the folder's own binaries, then cpu), or on
+ * the one named by the page's `?backend=` parameter.
  */
 import * as tf from '@tensorflow/tfjs';
 import '../models/register.js';
@@ -41,6 +42,45 @@ async function fetchJson(url: string): Promise<unknown> {
   return (await fetchOk(url)).json();
 }
 
+/** The backends the page tries, fastest first. */
+export const BROWSER_BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
+
+/**
+ * Starts the first backend of `order` that works in this browser (the wasm backend loads its binaries from `base`)
+ * and returns its name; a backend named by the page (`?backend=`) is the only one tried.
+ *
+ * @example
+ * ```ts
+ * await startBackend('./', ['wasm']); // 'wasm', or throws when this browser cannot run it
+ * ```
+ */
+export async function startBackend(base: string, order: readonly string[]): Promise<string> {
+  const wasm = (tf as unknown as { wasm?: { setWasmPaths(prefix: string): void } }).wasm;
+  wasm?.setWasmPaths(base);
+  for (const name of order) {
+    if (!tf.engine().registryFactory[name]) continue; // not in this page's scripts
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return name;
+      }
+    } catch {
+      // this backend cannot start here; try the next
+    }
+  }
+  throw new Error(`no TF.js backend of ${order.join(', ')} starts in this browser`);
+}
+
+/** The backends to try: the page's `?backend=` (checked against {@link BROWSER_BACKENDS}), else all of them in order. */
+function backendOrder(search: string): readonly string[] {
+  const asked = new URLSearchParams(search).get('backend');
+  if (asked === null) return BROWSER_BACKENDS;
+  if (!(BROWSER_BACKENDS as readonly string[]).includes(asked)) {
+    throw new Error(`?backend=${asked} is not one of ${BROWSER_BACKENDS.join(', ')}`);
+  }
+  return [asked];
+}
+
 /**
  * Loads everything and returns the classify function; the page calls it once at start.
  *
@@ -49,9 +89,11 @@ async function fetchJson(url: string): Promise<unknown> {
  * const classify = await loadStudent('./');
  * ```
  */
-export async function loadStudent(base: string): Promise<(text: string) => Promise<BrowserPrediction>> {
-  await tf.setBackend('cpu');
-  await tf.ready();
+export async function loadStudent(
+  base: string,
+  order: readonly string[] = BROWSER_BACKENDS,
+): Promise<(text: string) => Promise<BrowserPrediction>> {
+  await startBackend(base, order);
   const [model, tokenizerDoc, labels, config] = await Promise.all([
     tf.loadLayersModel(`${base}model.json`, { fetchFunc: fetchOk }),
     fetchJson(`${base}tokenizer.json`),
@@ -109,7 +151,7 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    const classify = await loadStudent(new URL('./', document.baseURI).href);
+    const classify = await loadStudent(new URL('./', document.baseURI).href, backendOrder(location.search));
     (window as unknown as { tfdistill: object }).tfdistill = { classify };
     status.textContent = `ready (TF.js ${tf.version.tfjs}, backend ${tf.getBackend()})`;
     const run = async (): Promise<void> => {

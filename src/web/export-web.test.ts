@@ -50,14 +50,20 @@ describe('exportWeb', () => {
           'index.html',
           'labels.json',
           'model.json',
+          'tf-backend-wasm.min.js',
           'tf.min.js',
           'tfdistill-web.js',
+          'tfjs-backend-wasm-simd.wasm',
+          'tfjs-backend-wasm-threaded-simd.wasm',
+          'tfjs-backend-wasm.wasm',
           'tokenizer.json',
           'web-config.json',
           'weights.bin',
         ]);
         expect(JSON.parse(readFileSync(path.join(out, 'labels.json'), 'utf8'))).toEqual(['ham', 'spam']);
-        expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toMatch(/<script src="tf.min.js">[\s\S]*tfdistill-web.js/);
+        expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toMatch(
+          /<script src="tf.min.js">[\s\S]*tf-backend-wasm.min.js[\s\S]*tfdistill-web.js/,
+        );
         expect(statSync(path.join(out, 'tf.min.js')).size).toBeGreaterThan(500_000);
         sizes[mode ?? 'float32'] = statSync(path.join(out, 'weights.bin')).size;
         const model = await loadExported(out);

@@ -97,8 +97,9 @@ export async function exportWeb(checkpointDir: string, outDir: string, options: 
     [WEB_BUNDLE]: await webBundle(),
   };
   for (const [name, content] of Object.entries(files)) await writeFile(path.join(outDir, name), content);
-  await copyFile(tfMinJs(), path.join(outDir, 'tf.min.js'));
-  return { outDir, files: [...Object.keys(files), 'tf.min.js'].sort(), weightBytes: weights.length };
+  const copied = stockScripts();
+  for (const [name, from] of Object.entries(copied)) await copyFile(from, path.join(outDir, name));
+  return { outDir, files: [...Object.keys(files), ...Object.keys(copied)].sort(), weightBytes: weights.length };
 }
 
 async function checkOutDir(outDir: string, force: boolean): Promise<void> {
@@ -131,8 +132,21 @@ function joinWeightData(data: tf.io.ModelArtifacts['weightData']): ArrayBuffer {
   return out.buffer;
 }
 
-/** The stock browser build of TF.js from the installed `@tensorflow/tfjs` (same version as Node uses). */
-function tfMinJs(): string {
-  const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs'); // .../@tensorflow/tfjs/dist/tf.node.js
-  return path.join(path.dirname(main), 'tf.min.js');
+/**
+ * The stock browser builds the page loads, from the installed packages (the versions Node uses): TF.js (with its cpu
+ * and WebGL backends) and the wasm backend with its three binaries (plain, SIMD, threaded SIMD), so that the folder
+ * needs no CDN.
+ */
+function stockScripts(): Record<string, string> {
+  const require = createRequire(import.meta.url);
+  const tfDist = path.dirname(require.resolve('@tensorflow/tfjs')); // .../@tensorflow/tfjs/dist
+  const wasmDist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')); // .../tfjs-backend-wasm/dist
+  return {
+    'tf.min.js': path.join(tfDist, 'tf.min.js'),
+    'tf-backend-wasm.min.js': path.join(wasmDist, 'tf-backend-wasm.min.js'),
+    ...Object.fromEntries(WASM_BINARIES.map((f) => [f, path.join(wasmDist, f)])),
+  };
 }
+
+/** The wasm backend's binaries; it picks one by what the browser supports. */
+const WASM_BINARIES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];

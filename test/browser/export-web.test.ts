@@ -81,38 +81,62 @@ describe('exportWeb in Chromium', () => {
     const { url, server } = await serveStatic(webDir);
     const browser = await launch(pw, executablePath);
     try {
+      // Every backend the page offers that starts in this Chromium; cpu and wasm always do (WebGL needs a GPU or a
+      // software renderer: it is checked where it starts, not required).
+      const ran: string[] = [];
+      for (const backend of ['cpu', 'wasm', 'webgl']) {
+        const page = await browser.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        const offsite: string[] = [];
+        page.on('request', (r) => {
+          if (!r.url().startsWith(url)) offsite.push(r.url());
+        });
+        await page.goto(`${url}?backend=${backend}`);
+        await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
+        const status = await page.textContent('#status');
+        if (backend === 'webgl' && (await page.getAttribute('body', 'data-ready')) === 'error' && /no TF.js backend/.test(status ?? '')) {
+          await page.close();
+          continue;
+        }
+        expect(await page.getAttribute('body', 'data-ready'), `page errors: ${errors.join('; ')} / ${status}`).toBe('true');
+        expect(status).toContain(`backend ${backend}`);
+        for (const [i, text] of texts.entries()) {
+          const got = await page.evaluate(
+            async (t) =>
+              (
+                window as unknown as {
+                  tfdistill: { classify(t: string): Promise<{ label: string; probabilities: Record<string, number> }> };
+                }
+              ).tfdistill.classify(t),
+            text,
+          );
+          expect(got.label, `${backend}: ${text}`).toBe(node[i].label);
+          for (const label of ['ham', 'spam']) expect(Math.abs(got.probabilities[label] - node[i].probabilities[label])).toBeLessThan(1e-4);
+        }
+        await page.fill('#text', texts[0]);
+        await page.click('#classify');
+        await page.waitForFunction(() => /latency: \d/.test(document.getElementById('output')?.textContent ?? ''));
+        expect(await page.textContent('#output')).toContain(node[0].label);
+        if (backend === 'cpu') {
+          mkdirSync(artifacts, { recursive: true });
+          await page.screenshot({ path: path.join(artifacts, 'export-web.png') });
+        }
+        expect(errors).toEqual([]);
+        expect(offsite).toEqual([]); // the wasm binaries come from the folder, not a CDN
+        ran.push(backend);
+        await page.close();
+      }
+      expect(ran.slice(0, 2)).toEqual(['cpu', 'wasm']);
+      console.log(`browser backends that ran: ${ran.join(', ')}`);
+      // Without ?backend= the page runs on the first that starts, and says which.
       const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      const offsite: string[] = [];
-      page.on('request', (r) => {
-        if (!r.url().startsWith(url)) offsite.push(r.url());
-      });
       await page.goto(url);
       await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
-      expect(
-        await page.getAttribute('body', 'data-ready'),
-        `page errors: ${errors.join('; ')} / ${await page.textContent('#status')}`,
-      ).toBe('true');
-      for (const [i, text] of texts.entries()) {
-        const got = await page.evaluate(
-          async (t) =>
-            (
-              window as unknown as { tfdistill: { classify(t: string): Promise<{ label: string; probabilities: Record<string, number> }> } }
-            ).tfdistill.classify(t),
-          text,
-        );
-        expect(got.label, text).toBe(node[i].label);
-        for (const label of ['ham', 'spam']) expect(Math.abs(got.probabilities[label] - node[i].probabilities[label])).toBeLessThan(1e-4);
-      }
-      await page.fill('#text', texts[0]);
-      await page.click('#classify');
-      await page.waitForFunction(() => /latency: \d/.test(document.getElementById('output')?.textContent ?? ''));
-      expect(await page.textContent('#output')).toContain(node[0].label);
-      mkdirSync(artifacts, { recursive: true });
-      await page.screenshot({ path: path.join(artifacts, 'export-web.png') });
-      expect(errors).toEqual([]);
-      expect(offsite).toEqual([]);
+      expect(await page.textContent('#status')).toMatch(new RegExp(`backend (${ran.join('|')})\\)`));
+      await page.goto(`${url}?backend=nope`);
+      await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
+      expect(await page.textContent('#status')).toMatch(/\?backend=nope is not one of webgl, wasm, cpu/);
     } finally {
       await browser.close();
       server.close();
