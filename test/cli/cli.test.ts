@@ -40,20 +40,23 @@ describe('tfdistill CLI end to end', () => {
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).toMatch(/teacher saved to .*t[/\\]teacher/);
 
-    const s = await runCli([
-      'train',
-      '--teacher',
-      path.join(tmp, 't'),
-      '--data',
-      csv,
-      '--student-dim',
-      '16',
-      '--student-layers',
-      '1',
-      '--out',
-      path.join(tmp, 'run'),
-      ...tiny,
-    ]);
+    // A tiny student of the teacher in t/, written to `out`.
+    const train = (out: string, flags: string[]) =>
+      runCli([
+        'train',
+        '--teacher',
+        path.join(tmp, 't'),
+        '--data',
+        csv,
+        '--student-dim',
+        '16',
+        '--student-layers',
+        '1',
+        '--out',
+        out,
+        ...flags,
+      ]);
+    const s = await train(path.join(tmp, 'run'), tiny);
     expect(s.code, s.stderr).toBe(0);
     expect(s.stdout).toMatch(/student saved to/);
     expect(s.stdout).toMatch(/samples\/s/);
@@ -87,20 +90,7 @@ describe('tfdistill CLI end to end', () => {
 
     // Without --max-length the student reads what the teacher reads (16 here), not the default 128.
     const noLength = tiny.filter((f, i) => f !== '--max-length' && tiny[i - 1] !== '--max-length');
-    const s2 = await runCli([
-      'train',
-      '--teacher',
-      path.join(tmp, 't'),
-      '--data',
-      csv,
-      '--student-dim',
-      '16',
-      '--student-layers',
-      '1',
-      '--out',
-      path.join(tmp, 'run-teacher-length'),
-      ...noLength,
-    ]);
+    const s2 = await train(path.join(tmp, 'run-teacher-length'), noLength);
     expect(s2.code, s2.stderr).toBe(0);
     const meta = JSON.parse(await fs.readFile(path.join(tmp, 'run-teacher-length', 'student', 'tfdistill.json'), 'utf8'));
     expect(meta.modelConfig.maxLength).toBe(16);
