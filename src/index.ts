@@ -71,7 +71,8 @@ export { prepareDatasets, type PrepareOptions, type PreparedDatasets } from './d
 export type { TextRecord, Example, TextTokenizer, TokenizedText } from './data/types.js';
 
 // Tokenizers: any Hugging Face tokenizer.json, or a WordPiece vocabulary trained on your data.
-export { loadTokenizer, saveTokenizer, tokenizerFromJson } from './data/tokenizer/tokenizer.js';
+export { tokenizerFromJson } from './data/tokenizer/tokenizer.js';
+export { loadTokenizer, saveTokenizer } from './data/tokenizer/tokenizer-files.js';
 export { trainWordPiece, type TrainWordPieceOptions } from './data/tokenizer/wordpiece-trainer.js';
 
 // The teacher cache: run the teacher once (in shards across processes), merge, then train from the file.
@@ -92,7 +93,8 @@ export { benchmark, type BenchmarkOptions, type BenchmarkResult } from './eval/b
 export { compareBenchmarks, formatBenchmark, formatComparison, type BenchmarkComparison } from './eval/format-benchmark.js';
 
 // Serving: micro-batched prediction, streaming JSONL/CSV/text in bounded memory, long-text chunking.
-export { createPredictor, type Predictor, type Prediction, type PredictorOptions } from './serve/predictor.js';
+export { createPredictor } from './serve/predictor.js';
+export type { Predictor, Prediction, PredictorOptions } from './serve/predictor-core.js';
 export { predictStream, type PredictStreamOptions, type PredictStreamSummary, type StreamResult } from './serve/predict-stream.js';
 export type { StreamFormat } from './serve/input-records.js';
 export { microBatchTradeoff, formatTradeoff, type TradeoffSetting, type TradeoffRow } from './serve/tradeoff.js';

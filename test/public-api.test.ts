@@ -1,7 +1,8 @@
 /**
  * The public surface. `tfdistill` (src/index.ts) lists by name what a user calls, at most 150 names counting types;
  * `tfdistill/advanced` (src/advanced.ts) lists the building blocks; no name is in both, neither uses `export *`.
- * Every TSDoc `@example` in src/ and every TypeScript block of the README imports only from those two entries (or a
+ * `tfdistill/web` (src/web/index.ts) is the browser entry (its own names, some shared with `tfdistill`).
+ * Every TSDoc `@example` in src/ and every TypeScript block of the README imports only from those entries (or a
  * package the user has installed anyway), only names the entry exports, and shows a call rather than a literal.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,7 +16,11 @@ import * as main from '../src/index.js';
 import { docExamples, importProblems, onlyBuildsLiteral, type ImportRules } from './doc-examples.js';
 
 const MAX_MAIN_NAMES = 150;
-const entryFiles = { tfdistill: path.resolve('src/index.ts'), 'tfdistill/advanced': path.resolve('src/advanced.ts') };
+const entryFiles = {
+  tfdistill: path.resolve('src/index.ts'),
+  'tfdistill/advanced': path.resolve('src/advanced.ts'),
+  'tfdistill/web': path.resolve('src/web/index.ts'),
+};
 
 /** Names a module exports, split into values and types, resolved by the TypeScript compiler. */
 interface Exported {
@@ -68,6 +73,7 @@ beforeAll(() => {
   entry = {
     tfdistill: exportsOf(program, entryFiles.tfdistill),
     'tfdistill/advanced': exportsOf(program, entryFiles['tfdistill/advanced']),
+    'tfdistill/web': exportsOf(program, entryFiles['tfdistill/web']),
   };
   rules = { entries: new Map(Object.entries(entry).map(([k, v]) => [k, v.all])), packages };
   srcNames = new Set(files.flatMap((f) => [...exportsOf(program, f).all]));

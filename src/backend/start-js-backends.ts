@@ -3,11 +3,12 @@ import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfj
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import v8 from 'node:v8';
+import { Worker } from 'node:worker_threads';
 import { TfdistillError } from '../errors.js';
 import type { BackendInfo } from './backend-info.js';
 import { registerWasmKernels } from './wasm-kernels/register.js';
 import { relaxedSimdAvailable } from './wasm-kernels/simd/instance.js';
-import { startMatMulHelper } from './wasm-kernels/simd/matmul-threads.js';
+import { helperSource, startMatMulHelper, type SpawnHelper } from './wasm-kernels/simd/matmul-threads.js';
 import { simdSwitches } from './wasm-kernels/simd/switches.js';
 import { startWasmThreaded } from './wasm-threads.js';
 
@@ -47,7 +48,7 @@ export async function startWasm(threads?: number, relaxedSimd = true): Promise<B
       ? 'wasm: matmuls use fused multiply-adds (relaxed SIMD)'
       : `wasm: matmuls multiply, then add (${relaxedSimd ? 'this engine has no relaxed SIMD' : 'relaxed SIMD turned off'})`,
   );
-  if (getThreadsCount() > 1 && (await startMatMulHelper(tf.backend() as BackendWasm))) {
+  if (getThreadsCount() > 1 && (await startMatMulHelper(tf.backend() as BackendWasm, spawnNodeHelper))) {
     notes.push('wasm: the SIMD matmul kernel splits big matmuls over a second thread (shared memory)');
   }
   return {
@@ -61,6 +62,11 @@ export async function startWasm(threads?: number, relaxedSimd = true): Promise<B
     notes,
   };
 }
+
+/** The matmul helper as a Node worker thread that does not keep the process alive. */
+const spawnNodeHelper: SpawnHelper = (workerData) => {
+  new Worker(helperSource('node'), { eval: true, workerData }).unref();
+};
 
 /**
  * True when the engine accepts relaxed SIMD, after setting V8's `--experimental-wasm-relaxed-simd` if it did not

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { TfdistillError } from '../errors.js';
-import { loadTokenizer } from '../data/tokenizer/tokenizer.js';
+import { loadTokenizer } from '../data/tokenizer/tokenizer-files.js';
 import type { TextTokenizer } from '../data/types.js';
 import { encoderPadId } from '../models/inputs.js';
 import { loadModel, type LoadModelOptions } from './load-model.js';

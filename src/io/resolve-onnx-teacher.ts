@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { loadTokenizer } from '../data/tokenizer/tokenizer.js';
+import { loadTokenizer } from '../data/tokenizer/tokenizer-files.js';
 import type { TextTokenizer } from '../data/types.js';
 import { TfdistillError } from '../errors.js';
 import type { HfExport } from './hf-export.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { loadTokenizer } from '../data/tokenizer/tokenizer.js';
+import { loadTokenizer } from '../data/tokenizer/tokenizer-files.js';
 import type { TextTokenizer } from '../data/types.js';
 import { TfdistillError } from '../errors.js';
 import { loadClassifier, resolveCheckpointDir } from './classifier-checkpoint.js';

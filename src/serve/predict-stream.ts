@@ -8,7 +8,7 @@ import type { Readable, Writable } from 'node:stream';
 import { require_ } from '../errors.js';
 import { inputLines } from './input-lines.js';
 import { inputRecords, type StreamFormat } from './input-records.js';
-import type { Prediction, Predictor } from './predictor.js';
+import type { Prediction, Predictor } from './predictor-core.js';
 
 /**
  * Options for {@link predictStream}.

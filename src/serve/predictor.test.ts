@@ -10,7 +10,8 @@ import { expectNoLeaks } from '../../test/helpers.js';
 import { makeTinyCheckpoint, tinyTexts } from '../../test/tiny-checkpoint.js';
 import { specialTokenLayout, textWindows } from './long-text.js';
 import { predictStream, type StreamResult } from './predict-stream.js';
-import { createPredictor, toPrediction } from './predictor.js';
+import { createPredictor } from './predictor.js';
+import { toPrediction } from './predictor-core.js';
 
 const dir = path.join(mkdtempSync(path.join(tmpdir(), 'tfd-serve-')), 'student');
 const texts = tinyTexts.map((t) => t.text);

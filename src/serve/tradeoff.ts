@@ -5,7 +5,7 @@
  */
 import { require_ } from '../errors.js';
 import { latencyStats, type LatencyStats } from '../eval/latency-stats.js';
-import type { Predictor } from './predictor.js';
+import type { Predictor } from './predictor-core.js';
 
 /**
  * One micro-batching setting to try.

@@ -7,7 +7,7 @@ import { prepareDatasets, type PreparedDatasets } from '../data/prepare.js';
 import { splitRecords } from '../data/split.js';
 import { cacheTeacherOutputs } from '../data/teacher-cache/write.js';
 import { readTeacherCache } from '../data/teacher-cache/read.js';
-import { loadTokenizer } from '../data/tokenizer/tokenizer.js';
+import { loadTokenizer } from '../data/tokenizer/tokenizer-files.js';
 import { TfdistillError } from '../errors.js';
 import { checkIntermediateShapes, intermediateShapesOf } from '../losses/check-shapes.js';
 import type { IntermediateSpec } from '../losses/intermediate-spec.js';

@@ -1,13 +1,15 @@
 /**
  * The page script of an exported student (bundled by esbuild into `tfdistill-web.js`). It runs in the browser with
- * stock TF.js from `tf.min.js` (the global `tf`), registers tfdistill's layers, loads `model.json`,
- * `tokenizer.json` and `labels.json` from the page's folder, and classifies what the user types. It runs on the fastest
- * backend that starts ({@link BROWSER_BACKENDS}: WebGL, then wasm from the folder's own binaries, then cpu), or on
- * the one named by the page's `?backend=` parameter.
+ * stock TF.js from `tf.min.js` (the global `tf`) and the backend scripts beside it, loads the folder with the web
+ * entry's `loadClassifier` and classifies what the user types. It runs on the fastest backend that starts (WebGPU,
+ * WebGL, wasm with tfdistill's kernels from the folder's own binaries, cpu), or on the one the page's `?backend=`
+ * names, and says which.
  */
 import * as tf from '@tensorflow/tfjs';
-import '../models/register.js';
-import { tokenizerFromJson } from '../data/tokenizer/tokenizer.js';
+import type { Prediction } from '../serve/predictor-core.js';
+import { loadClassifier, type WebClassifier } from './load-classifier.js';
+import { WEB_BACKENDS, type WebBackendName } from './web-backend.js';
+import { createPredictor } from './web-predictor.js';
 
 /**
  * What the page computes for one text (also what `window.tfdistill.classify` resolves with).
@@ -17,106 +19,28 @@ import { tokenizerFromJson } from '../data/tokenizer/tokenizer.js';
  * const r: BrowserPrediction = await window.tfdistill.classify('win money'); // { label: 'spam', ... }
  * ```
  */
-export interface BrowserPrediction {
-  label: string;
-  probabilities: Record<string, number>;
+export interface BrowserPrediction extends Prediction {
   latencyMs: number;
 }
 
-interface WebConfig {
-  maxLength: number;
-}
-
-/**
- * `fetch` that refuses an HTTP error: TF.js would read a 404 page as weights and report a byte-length puzzle instead
- * of the missing file.
- */
-async function fetchOk(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-  const res = await fetch(input, init);
-  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-  if (!res.ok) throw new Error(`cannot load ${url.split('/').pop()}: HTTP ${res.status}`);
-  return res;
-}
-
-async function fetchJson(url: string): Promise<unknown> {
-  return (await fetchOk(url)).json();
-}
-
-/** The backends the page tries, fastest first. */
-export const BROWSER_BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
-
-/**
- * Starts the first backend of `order` that works in this browser (the wasm backend loads its binaries from `base`)
- * and returns its name; a backend named by the page (`?backend=`) is the only one tried.
- *
- * @example
- * ```ts
- * await startBackend('./', ['wasm']); // 'wasm', or throws when this browser cannot run it
- * ```
- */
-export async function startBackend(base: string, order: readonly string[]): Promise<string> {
-  const wasm = (tf as unknown as { wasm?: { setWasmPaths(prefix: string): void } }).wasm;
-  wasm?.setWasmPaths(base);
-  for (const name of order) {
-    if (!tf.engine().registryFactory[name]) continue; // not in this page's scripts
-    try {
-      if (await tf.setBackend(name)) {
-        await tf.ready();
-        return name;
-      }
-    } catch {
-      // this backend cannot start here; try the next
-    }
-  }
-  throw new Error(`no TF.js backend of ${order.join(', ')} starts in this browser`);
-}
-
-/** The backends to try: the page's `?backend=` (checked against {@link BROWSER_BACKENDS}), else all of them in order. */
-function backendOrder(search: string): readonly string[] {
+/** The backends the page tries (`?backend=` names one of them): {@link WEB_BACKENDS}. */
+function backendOrder(search: string): readonly WebBackendName[] {
   const asked = new URLSearchParams(search).get('backend');
-  if (asked === null) return BROWSER_BACKENDS;
-  if (!(BROWSER_BACKENDS as readonly string[]).includes(asked)) {
-    throw new Error(`?backend=${asked} is not one of ${BROWSER_BACKENDS.join(', ')}`);
+  if (asked === null) return WEB_BACKENDS;
+  if (!(WEB_BACKENDS as readonly string[]).includes(asked)) {
+    throw new Error(`?backend=${asked} is not one of ${WEB_BACKENDS.join(', ')}`);
   }
-  return [asked];
+  return [asked as WebBackendName];
 }
 
-/**
- * Loads everything and returns the classify function; the page calls it once at start.
- *
- * @example
- * ```ts
- * const classify = await loadStudent('./');
- * ```
- */
-export async function loadStudent(
-  base: string,
-  order: readonly string[] = BROWSER_BACKENDS,
-): Promise<(text: string) => Promise<BrowserPrediction>> {
-  await startBackend(base, order);
-  const [model, tokenizerDoc, labels, config] = await Promise.all([
-    tf.loadLayersModel(`${base}model.json`, { fetchFunc: fetchOk }),
-    fetchJson(`${base}tokenizer.json`),
-    fetchJson(`${base}labels.json`) as Promise<string[]>,
-    fetchJson(`${base}web-config.json`) as Promise<WebConfig>,
-  ]);
-  const tokenizer = tokenizerFromJson(tokenizerDoc);
-  return async (text: string) => {
-    const t0 = performance.now();
-    const ids = tokenizer.encode(text, config.maxLength);
-    const probs = tf.tidy(() => {
-      const raw = model.predict(tf.tensor2d(ids, [1, ids.length], 'int32')) as tf.Tensor | tf.Tensor[];
-      return tf.softmax((Array.isArray(raw) ? raw[0] : raw).toFloat());
-    });
-    const p = Array.from(await probs.data());
-    probs.dispose();
-    const best = p.indexOf(Math.max(...p));
-    const probabilities: Record<string, number> = {};
-    labels.forEach((name, i) => {
-      probabilities[name] = p[i];
-    });
-    return { label: labels[best], probabilities, latencyMs: performance.now() - t0 };
-  };
+/** What the status line says about the backend, e.g. `wasm + tfdistill SIMD kernels (relaxed SIMD, 1 thread)`. */
+function describeBackend(info: WebClassifier['backend']): string {
+  if (!('kernels' in info)) return info.name;
+  if (info.name === 'wasm') {
+    const threads = `${info.wasmThreads} thread${info.wasmThreads === 1 ? '' : 's'}`;
+    return info.kernels ? `wasm + tfdistill SIMD kernels (${info.wasmFma ? 'relaxed SIMD, ' : ''}${threads})` : `wasm (${threads})`;
+  }
+  return info.renderer ? `${info.name} (${info.renderer})` : info.name;
 }
 
 /**
@@ -151,9 +75,15 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    const classify = await loadStudent(new URL('./', document.baseURI).href, backendOrder(location.search));
-    (window as unknown as { tfdistill: object }).tfdistill = { classify };
-    status.textContent = `ready (TF.js ${tf.version.tfjs}, backend ${tf.getBackend()})`;
+    const classifier = await loadClassifier(new URL('./', document.baseURI), { backend: { backends: backendOrder(location.search) } });
+    const predictor = await createPredictor(classifier, { maxWaitMs: 0 });
+    const classify = async (text: string): Promise<BrowserPrediction> => {
+      const t0 = performance.now();
+      const prediction = await predictor.predict(text);
+      return { ...prediction, latencyMs: performance.now() - t0 };
+    };
+    (window as unknown as { tfdistill: object }).tfdistill = { classify, backend: classifier.backend };
+    status.textContent = `ready (TF.js ${tf.version.tfjs}, backend ${describeBackend(classifier.backend)})`;
     const run = async (): Promise<void> => {
       if (input.value.trim() === '') {
         output.textContent = '';

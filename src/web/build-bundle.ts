@@ -1,8 +1,8 @@
 /**
- * Builds the browser script of an exported student: `browser-entry.ts` plus tfdistill's layers and the pure-JS
- * tokenizer, as one ESM file. TF.js itself is not bundled: the page loads the stock `tf.min.js`, and every import
- * of `@tensorflow/tfjs` in our code is mapped to that global `tf`, so the layers register with the very TF.js
- * instance that loads the model.
+ * Builds the browser script of an exported student: `browser-entry.ts` plus tfdistill's layers, wasm kernels and the
+ * pure-JS tokenizer, as one ESM file. TF.js itself is not bundled: the page loads the stock `tf.min.js` and backend
+ * scripts, and every import of `@tensorflow/tfjs` (and `-backend-wasm`) in our code is mapped to that global `tf`
+ * (`tf.wasm`), so the layers and kernels register with the very TF.js instance that loads the model.
  *
  * `exportWeb` uses a prebuilt `tfdistill-web.js` next to this module when present (written by
  * `npx tsx src/web/build-bundle.ts dist/web/tfdistill-web.js` at package build time), else builds with esbuild.
@@ -34,7 +34,7 @@ export async function webBundle(): Promise<string> {
 }
 
 /**
- * Bundles the page script with esbuild (minified ESM, `@tensorflow/tfjs` -> global `tf`).
+ * Bundles the page script with esbuild (minified ESM, `@tensorflow/tfjs` -> global `tf`, `-backend-wasm` -> `tf.wasm`).
  *
  * @example
  * ```ts
@@ -64,14 +64,20 @@ export async function buildWebBundle(): Promise<string> {
     write: false,
     logLevel: 'silent',
     legalComments: 'none',
-    // Node-only code paths (loading a tokenizer from disk) are dynamic imports that the page never reaches.
-    external: ['node:*'],
     plugins: [
       {
         name: 'tfjs-global',
         setup(build) {
-          build.onResolve({ filter: /^@tensorflow\/tfjs$/ }, () => ({ path: 'tfjs-global', namespace: 'tfjs-global' }));
-          build.onLoad({ filter: /.*/, namespace: 'tfjs-global' }, () => ({ contents: 'module.exports = globalThis.tf;', loader: 'js' }));
+          // `tf.min.js` defines the global `tf`; `tf-backend-wasm.min.js` adds `tf.wasm` (absent if the page lacks it).
+          const globals: Record<string, string> = {
+            '@tensorflow/tfjs': 'globalThis.tf',
+            '@tensorflow/tfjs-backend-wasm': '(globalThis.tf.wasm || {})',
+          };
+          build.onResolve({ filter: /^@tensorflow\/tfjs(-backend-wasm)?$/ }, (args) => ({ path: args.path, namespace: 'tfjs-global' }));
+          build.onLoad({ filter: /.*/, namespace: 'tfjs-global' }, (args) => ({
+            contents: `module.exports = ${globals[args.path]};`,
+            loader: 'js',
+          }));
         },
       },
     ],

@@ -51,6 +51,7 @@ describe('exportWeb', () => {
           'labels.json',
           'model.json',
           'tf-backend-wasm.min.js',
+          'tf-backend-webgpu.min.js',
           'tf.min.js',
           'tfdistill-web.js',
           'tfjs-backend-wasm-simd.wasm',

@@ -134,16 +134,18 @@ function joinWeightData(data: tf.io.ModelArtifacts['weightData']): ArrayBuffer {
 
 /**
  * The stock browser builds the page loads, from the installed packages (the versions Node uses): TF.js (with its cpu
- * and WebGL backends) and the wasm backend with its three binaries (plain, SIMD, threaded SIMD), so that the folder
- * needs no CDN.
+ * and WebGL backends), the WebGPU backend, and the wasm backend with its three binaries (plain, SIMD, threaded SIMD),
+ * so that the folder needs no CDN.
  */
 function stockScripts(): Record<string, string> {
   const require = createRequire(import.meta.url);
   const tfDist = path.dirname(require.resolve('@tensorflow/tfjs')); // .../@tensorflow/tfjs/dist
   const wasmDist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')); // .../tfjs-backend-wasm/dist
+  const webgpuDist = path.dirname(require.resolve('@tensorflow/tfjs-backend-webgpu')); // .../tfjs-backend-webgpu/dist
   return {
     'tf.min.js': path.join(tfDist, 'tf.min.js'),
     'tf-backend-wasm.min.js': path.join(wasmDist, 'tf-backend-wasm.min.js'),
+    'tf-backend-webgpu.min.js': path.join(webgpuDist, 'tf-backend-webgpu.min.js'),
     ...Object.fromEntries(WASM_BINARIES.map((f) => [f, path.join(wasmDist, f)])),
   };
 }

@@ -43,6 +43,7 @@ export function pageHtml(options: { title: string; labels: readonly string[]; bu
 </script>
 <script src="tf.min.js"></script>
 <script src="tf-backend-wasm.min.js"></script>
+<script src="tf-backend-webgpu.min.js"></script>
 <script type="module" src="${escapeHtml(options.bundle)}"></script>
 <script nomodule>document.getElementById('status').textContent = 'this browser cannot run the model: it does not support JavaScript modules; use a current Chrome, Edge, Firefox or Safari'; document.body.setAttribute('data-ready', 'error');</script>
 </body>

@@ -101,6 +101,7 @@ describe('exportWeb in Chromium', () => {
         }
         expect(await page.getAttribute('body', 'data-ready'), `page errors: ${errors.join('; ')} / ${status}`).toBe('true');
         expect(status).toContain(`backend ${backend}`);
+        if (backend === 'wasm') expect(status).toMatch(/backend wasm \+ tfdistill SIMD kernels \(relaxed SIMD, 1 thread\)/);
         for (const [i, text] of texts.entries()) {
           const got = await page.evaluate(
             async (t) =>
@@ -129,14 +130,15 @@ describe('exportWeb in Chromium', () => {
       }
       expect(ran.slice(0, 2)).toEqual(['cpu', 'wasm']);
       console.log(`browser backends that ran: ${ran.join(', ')}`);
-      // Without ?backend= the page runs on the first that starts, and says which.
+      // Without ?backend= the page runs on the first that starts, and says which: not WebGL in software (headless
+      // Chromium's SwiftShader), which wasm beats.
       const page = await browser.newPage();
       await page.goto(url);
       await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
-      expect(await page.textContent('#status')).toMatch(new RegExp(`backend (${ran.join('|')})\\)`));
+      expect(await page.textContent('#status')).toMatch(/backend (wasm \+ tfdistill SIMD kernels|webgl \(|webgpu)/); // SwiftShader here, so wasm
       await page.goto(`${url}?backend=nope`);
       await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
-      expect(await page.textContent('#status')).toMatch(/\?backend=nope is not one of webgl, wasm, cpu/);
+      expect(await page.textContent('#status')).toMatch(/\?backend=nope is not one of webgpu, webgl, wasm, cpu/);
     } finally {
       await browser.close();
       server.close();

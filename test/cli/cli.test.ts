@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/models/register.js'; // registers the encoder layers, as `import 'tfdistill'` does
 import { useBackend } from '../../src/backend/use-backend.js';
-import { loadTokenizer } from '../../src/data/tokenizer/tokenizer.js';
+import { loadTokenizer } from '../../src/data/tokenizer/tokenizer-files.js';
 import { expectNoLeaks } from '../helpers.js';
 import { tinyTexts } from '../tiny-checkpoint.js';
 import { runCli } from './run-cli.js';

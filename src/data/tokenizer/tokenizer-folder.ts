@@ -4,6 +4,8 @@
  * Every file is size-checked before it is read: a hostile checkpoint's "tokenizer.json" must not make us read
  * gigabytes.
  */
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { TfdistillError } from '../../errors.js';
 import type { TokenizerCompanions } from './tokenizer-special.js';
 
@@ -48,7 +50,6 @@ export function parseTokenizerText(text: string, what: string): unknown {
 
 /** Reads and parses one file; `undefined` when `optional` and it does not exist. */
 async function readJson(file: string, what: string, optional: boolean): Promise<unknown> {
-  const { readFile, stat } = await import('node:fs/promises');
   let size: number;
   try {
     size = (await stat(file)).size;
@@ -81,8 +82,6 @@ async function readJson(file: string, what: string, optional: boolean): Promise<
  * ```
  */
 export async function readTokenizerSource(path: string): Promise<TokenizerSource> {
-  const { stat } = await import('node:fs/promises');
-  const { join } = await import('node:path');
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(path)).isDirectory();

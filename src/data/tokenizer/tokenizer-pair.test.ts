@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemble, longestFirst } from './tokenizer-pair.js';
-import { loadTokenizer } from './tokenizer.js';
+import { loadTokenizer } from './tokenizer-files.js';
 
 interface RustTokenizer {
   encode(

@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { loadTokenizer, type HfTextTokenizer } from './tokenizer.js';
+import { loadTokenizer } from './tokenizer-files.js';
+import type { HfTextTokenizer } from './tokenizer.js';
 
 interface RustEncoding {
   getIds(): number[];

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TfdistillError } from '../../errors.js';
-import { loadTokenizer, saveTokenizer, tokenizerFromJson } from './tokenizer.js';
+import { loadTokenizer, saveTokenizer } from './tokenizer-files.js';
+import { tokenizerFromJson } from './tokenizer.js';
 import { trainWordPiece } from './wordpiece-trainer.js';
 
 const FIXTURES = path.resolve('test/fixtures/tokenizer');

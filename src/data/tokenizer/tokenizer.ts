@@ -1,5 +1,5 @@
 /**
- * Loading, using and saving tokenizers. A tfdistill tokenizer is a Hugging Face `tokenizer.json` (WordPiece, BPE
+ * Using tokenizers (loading and saving files is `tokenizer-files.ts`, Node only; this file runs in browsers too). A tfdistill tokenizer is a Hugging Face `tokenizer.json` (WordPiece, BPE
  * including byte-level, or Unigram, with the file's own normalizer, pre-tokenizer and post-processor), run by the
  * pure-JS `@huggingface/tokenizers` plus the pieces tfdistill writes where that package differs from the Rust library,
  * so the same file encodes identically in Node and the browser and as Python's `tokenizers` encodes it. It can come
@@ -12,9 +12,7 @@ import { createHfTokenizer, encodeWithSplits, type HfTokenizer } from './tokeniz
 import { buildLayouts, type LayoutItem, type Layouts } from './tokenizer-layout.js';
 import { assemble, longestFirst } from './tokenizer-pair.js';
 import { modelMaxLength, resolvePadId, type TokenizerCompanions } from './tokenizer-special.js';
-import { parseTokenizerText, readTokenizerSource } from './tokenizer-folder.js';
 
-export { MAX_TOKENIZER_BYTES } from './tokenizer-folder.js';
 export type { TokenizerCompanions } from './tokenizer-special.js';
 
 /**
@@ -22,7 +20,7 @@ export type { TokenizerCompanions } from './tokenizer-special.js';
  *
  * @example
  * ```ts
- * const tok: HfTextTokenizer = await loadTokenizer('exported/model');
+ * const tok: HfTextTokenizer = tokenizerFromJson(doc);
  * const ids = tok.encode(text, tok.maxLength ?? 128);
  * ```
  */
@@ -182,43 +180,4 @@ class JsonTextTokenizer implements HfTextTokenizer {
  */
 export function tokenizerFromJson(doc: unknown, companions: TokenizerCompanions = {}): HfTextTokenizer {
   return new JsonTextTokenizer(doc, companions);
-}
-
-/**
- * Loads a tokenizer from a parsed document, from JSON text, or (Node) from a path: a `tokenizer.json` file or a
- * Hugging Face tokenizer folder (`tokenizer.json` plus optional `tokenizer_config.json` / `special_tokens_map.json`,
- * as `save_pretrained` and `optimum-cli export onnx` write it). A string starting with `{` is JSON text.
- *
- * @example
- * ```ts
- * const tok = await loadTokenizer('runs/spam/tokenizer.json');
- * const ids = tok.encode('Win a FREE cruise!!!', 64); // [CLS] win a free cruise ! ! ! [SEP]
- * const roberta = await loadTokenizer('exported/roberta-onnx'); // roberta.padId === 1
- * ```
- */
-export async function loadTokenizer(source: string | object): Promise<HfTextTokenizer> {
-  if (typeof source !== 'string') return tokenizerFromJson(source);
-  if (source.trimStart().startsWith('{')) return tokenizerFromJson(parseTokenizerText(source, 'tokenizer.json'));
-  const { doc, companions } = await readTokenizerSource(source);
-  return tokenizerFromJson(doc, companions);
-}
-
-/**
- * Writes `tok.toJSON()` as a `tokenizer.json` (Node), creating the parent folder. The file loads with
- * {@link loadTokenizer} and with Hugging Face `tokenizers` / `transformers`.
- *
- * @example
- * ```ts
- * await saveTokenizer(trainWordPiece(texts, { vocabSize: 8000 }), 'runs/spam/tokenizer.json');
- * ```
- */
-export async function saveTokenizer(tok: TextTokenizer, path: string): Promise<void> {
-  const { mkdir, writeFile } = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, `${JSON.stringify(tok.toJSON(), null, 2)}\n`, 'utf8');
-  } catch (e) {
-    throw new TfdistillError('IO_ERROR', `cannot write tokenizer ${path}: ${(e as Error).message}`);
-  }
 }

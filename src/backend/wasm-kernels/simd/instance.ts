@@ -151,9 +151,32 @@ const instantiate = (bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory)
   new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as SimdKernels;
 
 /**
+ * Compiles and instantiates the kernels for `backend`'s memory asynchronously (with the relaxed-SIMD matmul when
+ * `fma` and the engine accepts it), so that {@link simdKernels} and {@link matMulKernel} find them ready. A browser's
+ * main thread refuses to compile modules over 4 KB synchronously, so the web backend calls this before registering
+ * the kernels; Node does not need to.
+ *
+ * @example
+ * ```ts
+ * await prepareSimdKernels(tf.backend() as BackendWasm);
+ * registerWasmKernels();
+ * ```
+ */
+export async function prepareSimdKernels(backend: BackendWasm, fma = true): Promise<void> {
+  const memory = memoryOf(backend);
+  const shared = isShared(memory);
+  const instantiateAsync = async (bytes: Uint8Array<ArrayBuffer>): Promise<SimdKernels> =>
+    (await WebAssembly.instantiate(await WebAssembly.compile(bytes), { env: { memory } })).exports as unknown as SimdKernels;
+  if (!instances.has(memory)) instances.set(memory, await instantiateAsync(kernelBytes(shared)));
+  if (fma && !fmaInstances.has(memory)) {
+    fmaInstances.set(memory, relaxedSimdAvailable() ? (await instantiateAsync(kernelBytes(shared, true))).matmul : null);
+  }
+}
+
+/**
  * The SIMD kernels bound to `backend`'s memory, instantiated on first use and cached per memory. Compilation is
  * synchronous (the module is ~7 KB): fine in Node, where `useBackend` registers these kernels; a browser main
- * thread refuses synchronous compilation of modules over 4 KB.
+ * thread refuses synchronous compilation of modules over 4 KB, so there {@link prepareSimdKernels} runs first.
  *
  * @example
  * ```ts

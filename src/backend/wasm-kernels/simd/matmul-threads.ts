@@ -1,5 +1,4 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { Worker } from 'node:worker_threads';
 import { isShared, kernelBytes, matMulKernel, memoryOf, relaxedSimdAvailable } from './instance.js';
 import { simdSwitches } from './switches.js';
 
@@ -10,7 +9,8 @@ import { simdSwitches } from './switches.js';
  * Hand-off is through a shared control block: both sides spin briefly on it before sleeping in `Atomics.wait` (a
  * wake-up from sleep costs ~0.1-1 ms on a VM, as much as a batch-1 matmul), and only matmuls of at least
  * `minSplitMacs` multiply-adds are split. The worker is started with the backend (`startMatMulHelper`, which
- * `useBackend('wasm', { wasmThreads })` calls) and `unref`ed.
+ * `useBackend('wasm', { wasmThreads })` calls in Node and `useWebBackend` in a cross-origin isolated page); this file
+ * holds no platform code: the caller passes a {@link SpawnHelper} that starts a Node or a Web worker.
  */
 
 /** The `matmul` kernel's arguments, in its parameter order (see `SimdKernels.matmul`). */
@@ -89,9 +89,12 @@ const FIELDS = [
   'strideC',
 ] as const;
 
-const workerSource = `
-const { workerData } = require('node:worker_threads');
-const { memory, bytes, control } = workerData;
+/**
+ * The helper's loop, as source text: it runs in a Node worker or a Web Worker once `memory` (the backend's shared
+ * memory), `bytes` (the kernels' module) and `control` (the control block) are in scope. A browser's main thread may
+ * not sleep in `Atomics.wait`, but a worker may, so the helper sleeps there on both platforms.
+ */
+const helperLoop = `
 const kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
 const state = new Int32Array(control, 0, 2);
 const call = new Uint32Array(control, 8, ${FIELDS.length});
@@ -114,6 +117,41 @@ for (;;) {
   Atomics.notify(state, 0);
 }
 `;
+
+/**
+ * The helper worker's script for a Node `worker_threads` worker (data in `workerData`) or a Web Worker (data in its
+ * first message).
+ *
+ * @example
+ * ```ts
+ * new Worker(helperSource('node'), { eval: true, workerData: { memory, bytes, control } });
+ * ```
+ */
+export const helperSource = (platform: 'node' | 'web'): string =>
+  platform === 'node'
+    ? `const { memory, bytes, control } = require('node:worker_threads').workerData;\n${helperLoop}`
+    : `self.onmessage = ({ data: { memory, bytes, control } }) => {\n${helperLoop}\n};`;
+
+/**
+ * Starts a worker running {@link helperSource} with these three values (the backend's shared memory, the kernels'
+ * module bytes, the control block), without keeping the process alive for it.
+ *
+ * @example
+ * ```ts
+ * const spawn: SpawnHelper = (data) => new Worker(helperSource('node'), { eval: true, workerData: data }).unref();
+ * ```
+ */
+export type SpawnHelper = (data: { memory: WebAssembly.Memory; bytes: Uint8Array; control: SharedArrayBuffer }) => void;
+
+/** False once `Atomics.wait` refused to run here (a browser's main thread): from then on the caller spins. */
+let canSleep = true;
+function waitOrSpin(state: Int32Array): void {
+  try {
+    Atomics.wait(state, 0, POSTED);
+  } catch {
+    canSleep = false;
+  }
+}
 
 interface Helper {
   state: Int32Array;
@@ -143,16 +181,16 @@ const helpers = new WeakMap<WebAssembly.Memory, Helper | null>();
 export const hasMatMulHelper = (backend: BackendWasm): boolean => (helpers.get(memoryOf(backend)) ?? null) !== null;
 
 /**
- * Starts the helper thread for this backend (threaded build, `threads` > 1) and waits until it is ready (at most
- * `timeoutMs`), so the first matmuls are split too. Resolves whether a helper runs; without one, matmuls run on the
- * calling thread.
+ * Starts the helper thread for this backend (threaded build, `threads` > 1) with `spawn` and waits until it is ready
+ * (at most `timeoutMs`), so the first matmuls are split too. Resolves whether a helper runs; without one, matmuls run
+ * on the calling thread.
  *
  * @example
  * ```ts
- * await startMatMulHelper(tf.backend() as BackendWasm); // true on the threaded build
+ * await startMatMulHelper(tf.backend() as BackendWasm, spawnNodeHelper); // true on the threaded build
  * ```
  */
-export async function startMatMulHelper(backend: BackendWasm, timeoutMs = 10_000): Promise<boolean> {
+export async function startMatMulHelper(backend: BackendWasm, spawn: SpawnHelper, timeoutMs = 10_000): Promise<boolean> {
   const memory = memoryOf(backend);
   let helper = helpers.get(memory);
   if (helper === undefined) {
@@ -160,8 +198,7 @@ export async function startMatMulHelper(backend: BackendWasm, timeoutMs = 10_000
     if (isShared(memory)) {
       const control = new SharedArrayBuffer(4 * (2 + FIELDS.length));
       const bytes = kernelBytes(true, simdSwitches.fma && relaxedSimdAvailable());
-      const worker = new Worker(workerSource, { eval: true, workerData: { memory, bytes, control } });
-      worker.unref();
+      spawn({ memory, bytes, control });
       helper = { state: new Int32Array(control, 0, 2), call: new Uint32Array(control, 8, FIELDS.length) };
     }
     helpers.set(memory, helper);
@@ -215,7 +252,7 @@ export function runMatMul(backend: BackendWasm, call: MatMulCall): void {
   for (const start = performance.now(); s === POSTED && performance.now() - start < SPIN_MS; ) {
     for (let i = 0; i < 256 && s === POSTED; i++) s = Atomics.load(helper.state, 0);
   }
-  for (; s === POSTED; s = Atomics.load(helper.state, 0)) Atomics.wait(helper.state, 0, POSTED);
+  for (; s === POSTED; s = Atomics.load(helper.state, 0)) if (canSleep) waitOrSpin(helper.state);
   const outcome = Atomics.load(helper.state, 0);
   Atomics.store(helper.state, 0, IDLE);
   if (outcome === FAILED) {
