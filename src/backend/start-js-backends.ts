@@ -8,7 +8,7 @@ import { TfdistillError } from '../errors.js';
 import type { BackendInfo } from './backend-info.js';
 import { registerWasmKernels } from './wasm-kernels/register.js';
 import { relaxedSimdAvailable } from './wasm-kernels/simd/instance.js';
-import { helperSource, startMatMulHelper, type SpawnHelper } from './wasm-kernels/simd/matmul-threads.js';
+import { HELPER_LOOP, startMatMulHelper, type SpawnHelper } from './wasm-kernels/simd/matmul-threads.js';
 import { simdSwitches } from './wasm-kernels/simd/switches.js';
 import { startWasmThreaded } from './wasm-threads.js';
 
@@ -65,7 +65,10 @@ export async function startWasm(threads?: number, relaxedSimd = true): Promise<B
 
 /** The matmul helper as a Node worker thread that does not keep the process alive. */
 const spawnNodeHelper: SpawnHelper = (workerData) => {
-  new Worker(helperSource('node'), { eval: true, workerData }).unref();
+  new Worker(`const { memory, bytes, control } = require('node:worker_threads').workerData;\n${HELPER_LOOP}`, {
+    eval: true,
+    workerData,
+  }).unref();
 };
 
 /**

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../backend/wasm-kernels/register.js';
 import { prepareSimdKernels, relaxedSimdAvailable } from '../backend/wasm-kernels/simd/instance.js';
-import { helperSource, startMatMulHelper, type SpawnHelper } from '../backend/wasm-kernels/simd/matmul-threads.js';
+import { HELPER_LOOP, startMatMulHelper, type SpawnHelper } from '../backend/wasm-kernels/simd/matmul-threads.js';
 import { simdSwitches } from '../backend/wasm-kernels/simd/switches.js';
 import { TfdistillError } from '../errors.js';
 
@@ -118,7 +118,9 @@ async function startWasmKernels(kernels: boolean): Promise<WebBackendInfo> {
 
 /** The matmul helper as a Web Worker (threaded wasm build, i.e. a cross-origin isolated page). */
 const spawnWebHelper: SpawnHelper = (data) => {
-  const url = URL.createObjectURL(new Blob([helperSource('web')], { type: 'text/javascript' }));
+  const url = URL.createObjectURL(
+    new Blob([`self.onmessage = ({ data: { memory, bytes, control } }) => {\n${HELPER_LOOP}\n};`], { type: 'text/javascript' }),
+  );
   new Worker(url).postMessage(data);
 };
 

@@ -90,11 +90,17 @@ const FIELDS = [
 ] as const;
 
 /**
- * The helper's loop, as source text: it runs in a Node worker or a Web Worker once `memory` (the backend's shared
- * memory), `bytes` (the kernels' module) and `control` (the control block) are in scope. A browser's main thread may
- * not sleep in `Atomics.wait`, but a worker may, so the helper sleeps there on both platforms.
+ * The helper's loop, as source text: a Node worker or a Web Worker runs it once `memory` (the backend's shared
+ * memory), `bytes` (the kernels' module) and `control` (the control block) are in scope; each platform's
+ * {@link SpawnHelper} adds the lines that bring them in. A browser's main thread may not sleep in `Atomics.wait`,
+ * but a worker may, so the helper sleeps there on both platforms.
+ *
+ * @example
+ * ```ts
+ * new Worker(`const { memory, bytes, control } = require('node:worker_threads').workerData;\n${HELPER_LOOP}`, { eval: true, workerData });
+ * ```
  */
-const helperLoop = `
+export const HELPER_LOOP = `
 const kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
 const state = new Int32Array(control, 0, 2);
 const call = new Uint32Array(control, 8, ${FIELDS.length});
@@ -119,26 +125,12 @@ for (;;) {
 `;
 
 /**
- * The helper worker's script for a Node `worker_threads` worker (data in `workerData`) or a Web Worker (data in its
- * first message).
- *
- * @example
- * ```ts
- * new Worker(helperSource('node'), { eval: true, workerData: { memory, bytes, control } });
- * ```
- */
-export const helperSource = (platform: 'node' | 'web'): string =>
-  platform === 'node'
-    ? `const { memory, bytes, control } = require('node:worker_threads').workerData;\n${helperLoop}`
-    : `self.onmessage = ({ data: { memory, bytes, control } }) => {\n${helperLoop}\n};`;
-
-/**
- * Starts a worker running {@link helperSource} with these three values (the backend's shared memory, the kernels'
+ * Starts a worker running {@link HELPER_LOOP} with these three values (the backend's shared memory, the kernels'
  * module bytes, the control block), without keeping the process alive for it.
  *
  * @example
  * ```ts
- * const spawn: SpawnHelper = (data) => new Worker(helperSource('node'), { eval: true, workerData: data }).unref();
+ * const spawn: SpawnHelper = (data) => new Worker(blobUrlOf(webPrelude + HELPER_LOOP)).postMessage(data);
  * ```
  */
 export type SpawnHelper = (data: { memory: WebAssembly.Memory; bytes: Uint8Array; control: SharedArrayBuffer }) => void;
