@@ -37,7 +37,7 @@ function backendOrder(search: string): readonly WebBackendName[] {
 function describeBackend(info: WebClassifier['backend']): string {
   if (!('kernels' in info)) return info.name;
   if (info.name === 'wasm') {
-    const threads = `${info.wasmThreads} thread${info.wasmThreads === 1 ? '' : 's'}`;
+    const threads = `${info.wasmThreadedBuild ? 'threaded build, ' : ''}${info.wasmThreads} XNNPACK thread${info.wasmThreads === 1 ? '' : 's'}`;
     return info.kernels ? `wasm + tfdistill SIMD kernels (${info.wasmFma ? 'relaxed SIMD, ' : ''}${threads})` : `wasm (${threads})`;
   }
   return info.renderer ? `${info.name} (${info.renderer})` : info.name;
@@ -75,7 +75,9 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    const classifier = await loadClassifier(new URL('./', document.baseURI), { backend: { backends: backendOrder(location.search) } });
+    const threads = new URLSearchParams(location.search).get('threads');
+    const backend = { backends: backendOrder(location.search), ...(threads === null ? {} : { wasmThreads: Number(threads) }) };
+    const classifier = await loadClassifier(new URL('./', document.baseURI), { backend });
     const predictor = await createPredictor(classifier, { maxWaitMs: 0 });
     const classify = async (text: string): Promise<BrowserPrediction> => {
       const t0 = performance.now();

@@ -5,9 +5,9 @@
  * importing `@tensorflow/tfjs-backend-wasm` / `-webgpu` in an app); a backend the page did not load is skipped.
  */
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../backend/wasm-kernels/register.js';
-import { prepareSimdKernels, relaxedSimdAvailable } from '../backend/wasm-kernels/simd/instance.js';
+import { isShared, memoryOf, prepareSimdKernels, relaxedSimdAvailable } from '../backend/wasm-kernels/simd/instance.js';
 import { HELPER_LOOP, startMatMulHelper, type SpawnHelper } from '../backend/wasm-kernels/simd/matmul-threads.js';
 import { simdSwitches } from '../backend/wasm-kernels/simd/switches.js';
 import { TfdistillError } from '../errors.js';
@@ -30,12 +30,17 @@ export interface WebBackendOptions {
   /** Backends to try, in order (default {@link WEB_BACKENDS}). */
   backends?: readonly WebBackendName[];
   /**
-   * URL folder (ending in `/`) of tfjs-backend-wasm's `.wasm` binaries (default: the page's folder, where
-   * `export-web` puts them). Read once, at the wasm backend's first start.
+   * URL folder (ending in `/`, relative to the page) of tfjs-backend-wasm's `.wasm` binaries (default: the page's
+   * folder; `export-web` writes them beside the model). Read once, at the wasm backend's first start.
    */
   wasmPaths?: string;
   /** Register tfdistill's SIMD kernels on wasm (default true); false measures stock tfjs-backend-wasm. */
   kernels?: boolean;
+  /**
+   * wasm in a cross-origin isolated page (the threaded build): threads of the XNNPACK pool, the calling thread
+   * included (default: half the logical cores, tfjs-backend-wasm's choice). Read once, at the backend's first start.
+   */
+  wasmThreads?: number;
 }
 
 /**
@@ -53,6 +58,11 @@ export interface WebBackendInfo {
   kernels: boolean;
   /** wasm: threads of the XNNPACK pool (more than 1 only in a cross-origin isolated page). */
   wasmThreads?: number;
+  /**
+   * wasm: whether the threaded build runs (a cross-origin isolated page); with kernels on more than one core, big
+   * matmuls of tfdistill's kernel are then split over a second thread.
+   */
+  wasmThreadedBuild?: boolean;
   /** wasm with kernels: whether matmuls use relaxed SIMD's fused multiply-add. */
   wasmFma?: boolean;
   /** webgl: the GPU (or software renderer) WebGL reports. */
@@ -79,7 +89,9 @@ export async function useWebBackend(options: WebBackendOptions = {}): Promise<We
       throw new TfdistillError('INVALID_ARGUMENT', `unknown backend '${name}'`, `use one of ${WEB_BACKENDS.join(', ')}`);
     }
   }
-  if (typeof setWasmPaths === 'function') setWasmPaths(options.wasmPaths ?? new URL('./', globalThis.location?.href).href);
+  // Relative to the page (or the worker's script); tfjs would resolve a relative prefix against its own script.
+  if (typeof setWasmPaths === 'function') setWasmPaths(new URL(options.wasmPaths ?? './', globalThis.location?.href).href);
+  if (options.wasmThreads !== undefined && typeof setThreadsCount === 'function') setThreadsCount(options.wasmThreads);
   const notes: string[] = [];
   for (const name of order) {
     if (!tf.engine().registryFactory[name]) {
@@ -93,7 +105,10 @@ export async function useWebBackend(options: WebBackendOptions = {}): Promise<We
       notes.push(`${name}: ${(e as Error).message ?? e}`);
       continue;
     }
-    if (name === 'wasm') return { ...(await startWasmKernels(options.kernels ?? true)), notes };
+    if (name === 'wasm') {
+      const info = await startWasmKernels(options.kernels ?? true);
+      return { ...info, notes: [...notes, ...info.notes] };
+    }
     const renderer = name === 'webgl' ? webglRenderer() : undefined;
     if (renderer !== undefined && SOFTWARE_RENDERER.test(renderer) && name !== order.at(-1)) {
       notes.push(`webgl: skipped, it renders in software (${renderer}), slower than wasm`);
@@ -107,13 +122,21 @@ export async function useWebBackend(options: WebBackendOptions = {}): Promise<We
 /** Registers tfdistill's kernels on the running wasm backend (compiled asynchronously, as a main thread must). */
 async function startWasmKernels(kernels: boolean): Promise<WebBackendInfo> {
   const threads = getThreadsCount();
-  if (!kernels) return { name: 'wasm', kernels: false, wasmThreads: threads, notes: [] };
   const backend = tf.backend() as BackendWasm;
+  if (!kernels) return { name: 'wasm', kernels: false, wasmThreads: threads, wasmThreadedBuild: isShared(memoryOf(backend)), notes: [] };
   simdSwitches.fma = relaxedSimdAvailable();
   await prepareSimdKernels(backend, simdSwitches.fma);
   registerWasmKernels();
-  if (threads > 1) await startMatMulHelper(backend, spawnWebHelper);
-  return { name: 'wasm', kernels: true, wasmThreads: threads, wasmFma: simdSwitches.fma, notes: [] };
+  const shared = isShared(memoryOf(backend)); // the threaded build: a cross-origin isolated page
+  const helper = shared && (globalThis.navigator?.hardwareConcurrency ?? 1) > 1 && (await startMatMulHelper(backend, spawnWebHelper));
+  return {
+    name: 'wasm',
+    kernels: true,
+    wasmThreads: threads,
+    wasmThreadedBuild: shared,
+    wasmFma: simdSwitches.fma,
+    notes: helper ? ['wasm: the SIMD matmul kernel splits big matmuls over a second thread (shared memory)'] : [],
+  };
 }
 
 /** The matmul helper as a Web Worker (threaded wasm build, i.e. a cross-origin isolated page). */

@@ -145,13 +145,13 @@ async function workerPredictor(
       worker.postMessage({ ...request, id });
     });
   };
-  // The page's folder, not the worker script's, is where the wasm binaries are by default.
-  const wasmPaths = new URL('./', globalThis.location?.href).href;
+  // URLs resolve against the page, not the worker's script: the wasm binaries are in the page's folder by default.
+  const page = globalThis.location?.href;
   const opened = ask<{ labels: string[] }>({
     type: 'open',
-    url: new URL(String(url), globalThis.location?.href).href,
+    url: new URL(String(url), page).href,
     options,
-    backend: backend === false ? false : { wasmPaths, ...backend },
+    backend: backend === false ? false : { ...backend, wasmPaths: new URL(backend?.wasmPaths ?? './', page).href },
   });
   const { labels } = await opened.catch((e: Error) => {
     worker.terminate();

@@ -15,43 +15,13 @@ import { createPredictor } from '../../src/serve/predictor.js';
 import { exportWeb } from '../../src/web/export-web.js';
 import { expectNoLeaks } from '../helpers.js';
 import { makeTinyCheckpoint, tinyTexts } from '../tiny-checkpoint.js';
-import { findBrowser, skipBanner } from './find-browser.js';
+import { launchChromium } from './chromium.js';
 import { serveStatic } from './static-server.js';
 
 const artifacts = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
 const root = mkdtempSync(path.join(tmpdir(), 'tfd-web-'));
 const ckptDir = path.join(root, 'student');
 const webDir = path.join(root, 'web');
-
-type Playwright = typeof import('playwright-core');
-
-/** Headless Chromium with a fresh profile (playwright passes it as --user-data-dir), offline but for localhost. */
-function launch(pw: Playwright, executablePath: string) {
-  return pw.chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'tfd-chrome-')), {
-    executablePath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-  });
-}
-
-/** playwright-core and the browser to drive, or why the test cannot run and whether that fails it. */
-async function loadPlaywright(): Promise<{ pw: Playwright; executablePath: string } | { reason: string; fail: boolean }> {
-  const browser = findBrowser(process.env);
-  if (!browser.ok) return browser;
-  try {
-    return { pw: await import('playwright-core'), executablePath: browser.executablePath };
-  } catch (e) {
-    return { reason: `playwright-core is not installed (${(e as Error).message}); it is a devDependency`, fail: true };
-  }
-}
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -60,14 +30,6 @@ beforeAll(async () => {
 
 describe('exportWeb in Chromium', () => {
   it('predicts in the browser what Node predicts (labels equal, probabilities within 1e-4)', async (ctx) => {
-    const loaded = await loadPlaywright();
-    if ('reason' in loaded) {
-      if (loaded.fail) throw new Error(`browser test cannot run: ${loaded.reason}`);
-      console.error(skipBanner(loaded.reason));
-      ctx.skip();
-      return;
-    }
-    const { pw, executablePath } = loaded;
     const texts = [...tinyTexts.map((t) => t.text), 'Ünïcödé and emoji 🚀 free prize', 'short'];
     const node = await expectNoLeaks(async () => {
       const predictor = await createPredictor(ckptDir);
@@ -79,7 +41,8 @@ describe('exportWeb in Chromium', () => {
     });
     await exportWeb(ckptDir, webDir);
     const { url, server } = await serveStatic(webDir);
-    const browser = await launch(pw, executablePath);
+    const browser = await launchChromium(ctx);
+    if (!browser) return;
     try {
       // Every backend the page offers that starts in this Chromium; cpu and wasm always do (WebGL needs a GPU or a
       // software renderer: it is checked where it starts, not required).
@@ -101,7 +64,7 @@ describe('exportWeb in Chromium', () => {
         }
         expect(await page.getAttribute('body', 'data-ready'), `page errors: ${errors.join('; ')} / ${status}`).toBe('true');
         expect(status).toContain(`backend ${backend}`);
-        if (backend === 'wasm') expect(status).toMatch(/backend wasm \+ tfdistill SIMD kernels \(relaxed SIMD, 1 thread\)/);
+        if (backend === 'wasm') expect(status).toMatch(/backend wasm \+ tfdistill SIMD kernels \(relaxed SIMD, 1 XNNPACK thread\)/);
         for (const [i, text] of texts.entries()) {
           const got = await page.evaluate(
             async (t) =>
@@ -146,13 +109,8 @@ describe('exportWeb in Chromium', () => {
   });
 
   it('shows a clear error, not a blank page, for a broken model.json, a missing weights file, a missing tf.min.js or an old browser', async (ctx) => {
-    const loaded = await loadPlaywright();
-    if ('reason' in loaded) {
-      if (loaded.fail) throw new Error(`browser test cannot run: ${loaded.reason}`);
-      console.error(skipBanner(loaded.reason));
-      ctx.skip();
-      return;
-    }
+    const browser = await launchChromium(ctx);
+    if (!browser) return;
     // One export per fault, each served from its own folder.
     const broken = async (name: string, fault: (dir: string) => Promise<void>) => {
       const dir = path.join(root, `web-${name}`);
@@ -168,7 +126,6 @@ describe('exportWeb in Chromium', () => {
       tfjs: await broken('tfjs', (d) => rm(path.join(d, 'tf.min.js'))),
       oldBrowser: await broken('old-browser', async () => {}),
     };
-    const browser = await launch(loaded.pw, loaded.executablePath);
     try {
       const statusOf = async (url: string, init?: () => void) => {
         const page = await browser.newPage();

@@ -11,8 +11,13 @@ const types: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-/** Serves `root` on 127.0.0.1 at a random free port (tests only; no directory listing, no path escapes). */
-export async function serveStatic(root: string): Promise<{ url: string; server: Server }> {
+/**
+ * Serves `root` on 127.0.0.1 at a random free port (tests only; no directory listing, no path escapes). With
+ * `isolated`, pages are cross-origin isolated (COOP + COEP headers), so they get SharedArrayBuffer and the threaded
+ * wasm build.
+ */
+export async function serveStatic(root: string, options: { isolated?: boolean } = {}): Promise<{ url: string; server: Server }> {
+  const isolation = options.isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
   const server = createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
     const file = path.resolve(root, rel);
@@ -21,7 +26,7 @@ export async function serveStatic(root: string): Promise<{ url: string; server: 
       return;
     }
     readFile(file).then(
-      (body) => res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(body),
+      (body) => res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', ...isolation }).end(body),
       () => res.writeHead(404).end('not found'),
     );
   });
