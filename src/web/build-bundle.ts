@@ -34,15 +34,17 @@ export async function webBundle(): Promise<string> {
 }
 
 /**
- * Bundles the page script with esbuild (minified ESM, `@tensorflow/tfjs` -> global `tf`, `-backend-wasm` -> `tf.wasm`).
+ * Bundles the page script (or another page's `entry`, e.g. the web benchmark's) with esbuild: minified ESM,
+ * `@tensorflow/tfjs` -> global `tf`, `-backend-wasm` -> `tf.wasm`.
  *
  * @example
  * ```ts
  * const js = await buildWebBundle();
  * ```
  */
-export async function buildWebBundle(): Promise<string> {
-  const entry = ['browser-entry.ts', 'browser-entry.js'].map((f) => path.join(here, f)).find((f) => existsSync(f));
+export async function buildWebBundle(
+  entry = ['browser-entry.ts', 'browser-entry.js'].map((f) => path.join(here, f)).find((f) => existsSync(f)),
+): Promise<string> {
   if (!entry) throw new TfdistillError('IO_ERROR', `browser-entry source not found next to ${here}`);
   let esbuild: typeof import('esbuild');
   try {
