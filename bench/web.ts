@@ -169,7 +169,7 @@ const result = {
     chromium: chromiumVersion,
   },
   method:
-    'median ms from model.predict to logits on the host (bench/web/latency-probe.ts), batch 1 and 32 of random ids, full-length rows; Node: useBackend("wasm"), 1 thread, kernels on; Chromium headless, page not cross-origin isolated (1 thread); Chromium'"'"'s clock has 0.1 ms resolution',
+    'median ms from model.predict to logits on the host (bench/web/latency-probe.ts), batch 1 and 32 of random ids, full-length rows; Node: useBackend("wasm"), 1 thread, kernels on; Chromium headless, page not cross-origin isolated (1 thread); the Chromium clock has 0.1 ms resolution',
   node: { backend: nodeInfo.name, wasmThreads: nodeInfo.wasmThreads, wasmFma: nodeInfo.wasmFma, cells: node },
   chromium,
   ratios,

@@ -87,12 +87,23 @@ export async function loadClassifier(url: string | URL, options: WebLoadOptions 
     }
   };
   const backend = options.backend === false ? { name: tf.getBackend() } : await useWebBackend(options.backend);
-  const [model, tokenizerDoc, labels, config] = await Promise.all([
+  const loaded = await Promise.allSettled([
     loadModel(new URL('model.json', base).href, fetchOk),
     json('tokenizer.json'),
     json('labels.json'),
     json('web-config.json'),
   ]);
+  const failed = loaded.find((r) => r.status === 'rejected');
+  if (failed) {
+    if (loaded[0].status === 'fulfilled') loaded[0].value.dispose(); // the model loaded, a companion file did not
+    throw failed.reason;
+  }
+  const [model, tokenizerDoc, labels, config] = loaded.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+    tf.LayersModel,
+    unknown,
+    unknown,
+    unknown,
+  ];
   try {
     const tokenizer = tokenizerFromJson(tokenizerDoc);
     const classes = model.outputs[0].shape.at(-1);
