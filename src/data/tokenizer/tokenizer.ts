@@ -1,9 +1,10 @@
 /**
- * Using tokenizers (loading and saving files is `tokenizer-files.ts`, Node only; this file runs in browsers too). A tfdistill tokenizer is a Hugging Face `tokenizer.json` (WordPiece, BPE
- * including byte-level, or Unigram, with the file's own normalizer, pre-tokenizer and post-processor), run by the
- * pure-JS `@huggingface/tokenizers` plus the pieces tfdistill writes where that package differs from the Rust library,
- * so the same file encodes identically in Node and the browser and as Python's `tokenizers` encodes it. It can come
- * from the Hub, from `optimum-cli export onnx`, or from `trainWordPiece`.
+ * Using tokenizers; this file runs in browsers too (loading and saving files is `tokenizer-files.ts`, Node only). A
+ * tfdistill tokenizer is a Hugging Face `tokenizer.json` (WordPiece, BPE including byte-level, or Unigram, with the
+ * file's own normalizer, pre-tokenizer and post-processor), run by the pure-JS `@huggingface/tokenizers` plus the
+ * pieces tfdistill writes where that package differs from the Rust library, so the same file encodes identically in
+ * Node and the browser and as Python's `tokenizers` encodes it. It can come from the Hub, from `optimum-cli export
+ * onnx`, or from `trainWordPiece`.
  */
 import { TfdistillError } from '../../errors.js';
 import type { TextTokenizer, TokenizedText } from '../types.js';
