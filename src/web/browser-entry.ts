@@ -1,9 +1,9 @@
 /**
  * The page script of an exported student (bundled by esbuild into `tfdistill-web.js`). It runs in the browser with
  * stock TF.js from `tf.min.js` (the global `tf`) and the backend scripts beside it, loads the folder with the web
- * entry's `loadClassifier` and classifies what the user types. It runs on the fastest backend that starts (WebGPU,
- * WebGL, wasm with tfdistill's kernels from the folder's own binaries, cpu), or on the one the page's `?backend=`
- * names, and says which.
+ * entry's `loadClassifier` and classifies what the user types. It runs on the fastest backend that starts (WebGL, wasm
+ * with tfdistill's kernels from the folder's own binaries, cpu), or on the one the page's `?backend=` names (WebGPU
+ * too), and says which.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Prediction } from '../serve/predictor-core.js';
@@ -23,10 +23,10 @@ export interface BrowserPrediction extends Prediction {
   latencyMs: number;
 }
 
-/** The backends the page tries (`?backend=` names one of them): {@link WEB_BACKENDS}. */
-function backendOrder(search: string): readonly WebBackendName[] {
+/** The backend the page's `?backend=` names (one of {@link WEB_BACKENDS}), else `useWebBackend`'s default order. */
+function backendOrder(search: string): readonly WebBackendName[] | undefined {
   const asked = new URLSearchParams(search).get('backend');
-  if (asked === null) return WEB_BACKENDS;
+  if (asked === null) return undefined;
   if (!(WEB_BACKENDS as readonly string[]).includes(asked)) {
     throw new Error(`?backend=${asked} is not one of ${WEB_BACKENDS.join(', ')}`);
   }
@@ -76,7 +76,8 @@ async function main(): Promise<void> {
   }
   try {
     const threads = new URLSearchParams(location.search).get('threads');
-    const backend = { backends: backendOrder(location.search), ...(threads === null ? {} : { wasmThreads: Number(threads) }) };
+    const order = backendOrder(location.search);
+    const backend = { ...(order ? { backends: order } : {}), ...(threads === null ? {} : { wasmThreads: Number(threads) }) };
     const classifier = await loadClassifier(new URL('./', document.baseURI), { backend });
     const predictor = await createPredictor(classifier, { maxWaitMs: 0 });
     const classify = async (text: string): Promise<BrowserPrediction> => {

@@ -12,8 +12,15 @@ import { HELPER_LOOP, startMatMulHelper, type SpawnHelper } from '../backend/was
 import { simdSwitches } from '../backend/wasm-kernels/simd/switches.js';
 import { TfdistillError } from '../errors.js';
 
-/** The backends a page can run on, fastest first: the default order of {@link useWebBackend}. */
+/** The backends a page can run on, fastest first. */
 export const WEB_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+
+/**
+ * What {@link useWebBackend} tries by default: {@link WEB_BACKENDS} but WebGPU, which must be asked for by name.
+ * TF.js 4.22's WebGPU backend computes tfdistill's encoders wrongly in current Chromium (one of its shaders fails
+ * WGSL validation, so embeddings differ by 0.04 and labels flip); a slower right answer beats a fast wrong one.
+ */
+const DEFAULT_ORDER: readonly WebBackendName[] = ['webgl', 'wasm', 'cpu'];
 
 /** A TF.js backend a page can run on. @example `await useWebBackend({ backends: ['wasm' satisfies WebBackendName] });` */
 export type WebBackendName = (typeof WEB_BACKENDS)[number];
@@ -27,7 +34,7 @@ export type WebBackendName = (typeof WEB_BACKENDS)[number];
  * ```
  */
 export interface WebBackendOptions {
-  /** Backends to try, in order (default {@link WEB_BACKENDS}). */
+  /** Backends to try, in order (default: WebGL, wasm, cpu; WebGPU only when named, see {@link WEB_BACKENDS}). */
   backends?: readonly WebBackendName[];
   /**
    * URL folder (ending in `/`, relative to the page) of tfjs-backend-wasm's `.wasm` binaries (default: the page's
@@ -65,15 +72,15 @@ export interface WebBackendInfo {
   wasmThreadedBuild?: boolean;
   /** wasm with kernels: whether matmuls use relaxed SIMD's fused multiply-add. */
   wasmFma?: boolean;
-  /** webgl: the GPU (or software renderer) WebGL reports. */
+  /** webgl, webgpu: the GPU (or software renderer) the browser reports. */
   renderer?: string;
   /** Why earlier backends were skipped. */
   notes: string[];
 }
 
 /**
- * Starts the first backend that works here, in `backends` order, and on wasm registers tfdistill's kernels. WebGL
- * that renders in software (no GPU: SwiftShader, llvmpipe) is passed over for a later backend. Throws
+ * Starts the first backend that works here, in `backends` order (default WebGL, wasm, cpu), and on wasm registers
+ * tfdistill's kernels. WebGPU or WebGL that renders in software (no GPU: SwiftShader, llvmpipe) is passed over for a later backend. Throws
  * `BACKEND_UNAVAILABLE` when none starts, naming why each failed.
  *
  * @example
@@ -83,7 +90,7 @@ export interface WebBackendInfo {
  * ```
  */
 export async function useWebBackend(options: WebBackendOptions = {}): Promise<WebBackendInfo> {
-  const order = options.backends ?? WEB_BACKENDS;
+  const order = options.backends ?? DEFAULT_ORDER;
   for (const name of order) {
     if (!(WEB_BACKENDS as readonly string[]).includes(name)) {
       throw new TfdistillError('INVALID_ARGUMENT', `unknown backend '${name}'`, `use one of ${WEB_BACKENDS.join(', ')}`);
@@ -109,9 +116,9 @@ export async function useWebBackend(options: WebBackendOptions = {}): Promise<We
       const info = await startWasmKernels(options.kernels ?? true);
       return { ...info, notes: [...notes, ...info.notes] };
     }
-    const renderer = name === 'webgl' ? webglRenderer() : undefined;
+    const renderer = name === 'webgl' ? webglRenderer() : name === 'webgpu' ? webgpuAdapter() : undefined;
     if (renderer !== undefined && SOFTWARE_RENDERER.test(renderer) && name !== order.at(-1)) {
-      notes.push(`webgl: skipped, it renders in software (${renderer}), slower than wasm`);
+      notes.push(`${name}: skipped, it renders in software (${renderer}), slower than wasm`);
       continue;
     }
     return { name, kernels: false, ...(renderer === undefined ? {} : { renderer }), notes };
@@ -147,7 +154,14 @@ const spawnWebHelper: SpawnHelper = (data) => {
   new Worker(url).postMessage(data);
 };
 
-/** WebGL renderers that run on the CPU (Chrome's SwiftShader, Mesa's llvmpipe): wasm beats them. */
+/** The WebGPU adapter's vendor and architecture (e.g. `google swiftshader`), where the browser tells them. */
+function webgpuAdapter(): string | undefined {
+  const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+  const name = [info?.vendor, info?.architecture].filter(Boolean).join(' ');
+  return name === '' ? undefined : name;
+}
+
+/** GPU renderers that run on the CPU (Chrome's SwiftShader, Mesa's llvmpipe): wasm beats them. */
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software/i;
 
 /** What WebGL says it renders with (its unmasked renderer string where the browser tells it). */

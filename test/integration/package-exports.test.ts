@@ -1,8 +1,8 @@
 /**
  * The package as another project sees it: a fresh compile of src (what `npm run build` ships in dist/) installed as
- * `node_modules/tfdistill` with this package.json, so `'tfdistill'` and `'tfdistill/advanced'` resolve through the
- * `exports` map, in plain node (the `import` condition) and in tsc (the `types` condition); paths the map does not
- * list are refused.
+ * `node_modules/tfdistill` with this package.json, so `'tfdistill'`, `'tfdistill/advanced'` and `'tfdistill/web'`
+ * resolve through the `exports` map, in plain node (the `import` condition) and in tsc (the `types` condition); paths
+ * the map does not list are refused.
  */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -22,23 +22,28 @@ afterAll(() => rm(app, { recursive: true, force: true }));
 const importScript = `
   const main = await import('tfdistill');
   const advanced = await import('tfdistill/advanced');
+  const web = await import('tfdistill/web');
   let deep = 'allowed';
   try { await import('tfdistill/dist/train/adamw.js'); } catch (e) { deep = e.code; }
   console.log(JSON.stringify({
     main: Object.keys(main).length, advanced: Object.keys(advanced).length, distill: typeof main.distill,
     AdamW: typeof advanced.AdamW, resolved: import.meta.resolve('tfdistill/advanced'), deep,
+    webPredictor: typeof web.createPredictor, webResolved: import.meta.resolve('tfdistill/web'),
   }));
 `;
 
 const typesCheck = `
   import { distill, type DistillOptions } from 'tfdistill';
   import { AdamW, type AdamWOptions } from 'tfdistill/advanced';
+  import { createPredictor, type WebPredictorOptions } from 'tfdistill/web';
   const options: AdamWOptions = { learningRate: 1e-3 };
   export const start = (opts: DistillOptions) => [distill(opts), new AdamW(options)];
+  const webOptions: WebPredictorOptions = { maxBatchSize: 8 };
+  export const serve = () => createPredictor('/models/spam/', webOptions).then((p) => p.predict('hi'));
 `;
 
 describe("the package's exports map", () => {
-  it("resolves 'tfdistill' and 'tfdistill/advanced' to the compiled entries and their types", async () => {
+  it("resolves 'tfdistill', 'tfdistill/advanced' and 'tfdistill/web' to the compiled entries and their types", async () => {
     await mkdir(pkg, { recursive: true });
     await run(
       process.execPath,
@@ -69,6 +74,7 @@ describe("the package's exports map", () => {
           strict: true,
           noEmit: true,
           skipLibCheck: true,
+          lib: ['ES2022', 'DOM'], // a web app's
           types: [],
         },
         files: ['check.ts'],
@@ -77,7 +83,8 @@ describe("the package's exports map", () => {
 
     const { stdout } = await run(process.execPath, [path.join(app, 'check.mjs')], { cwd: app });
     const out = JSON.parse(stdout.trim().split('\n').at(-1)!);
-    expect(out).toMatchObject({ distill: 'function', AdamW: 'function', deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+    expect(out).toMatchObject({ distill: 'function', AdamW: 'function', webPredictor: 'function', deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+    expect(out.webResolved).toBe(new URL('dist/web/index.js', `file://${pkg}/`).href);
     expect(out.resolved).toBe(new URL('dist/advanced.js', `file://${pkg}/`).href);
     expect(out.main).toBeGreaterThan(40);
     expect(out.advanced).toBeGreaterThan(40);
