@@ -17,8 +17,9 @@ export const WEB_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 
 /**
  * What {@link useWebBackend} tries by default: {@link WEB_BACKENDS} but WebGPU, which must be asked for by name.
- * TF.js 4.22's WebGPU backend computes tfdistill's encoders wrongly in current Chromium (one of its shaders fails
- * WGSL validation, so embeddings differ by 0.04 and labels flip); a slower right answer beats a fast wrong one.
+ * TF.js 4.22's WebGPU backend computes tfdistill's encoders wrongly in Chrome 141 and later: its transpose shader fails
+ * WGSL validation (tensorflow/tfjs#8638), so embeddings differ by 0.04 and labels flip; a slower right answer beats a
+ * fast wrong one.
  */
 const DEFAULT_ORDER: readonly WebBackendName[] = ['webgl', 'wasm', 'cpu'];
 
