@@ -3,7 +3,8 @@
 //
 // A distilled student is only useful where it runs. This example takes a freshly distilled spam filter and
 // 1. exports it as a static web page (`model.json` + uint8 weights + tokenizer + a page that classifies what you
-//    type, with the stock TF.js browser build), ready for any static file server;
+//    type on the fastest backend the browser has, with the stock TF.js browser builds), ready for any static file
+//    server;
 // 2. benchmarks it next to its teacher (latency percentiles and throughput per batch size, memory, size on disk);
 // 3. serves it: a predictor that groups concurrent `predict` calls into micro-batches, the latency/throughput
 //    trade-off of that grouping, and `predictStream` turning a JSONL stream of emails into a JSONL stream of
