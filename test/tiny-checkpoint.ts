@@ -3,6 +3,9 @@ import { trainWordPiece } from '../src/data/tokenizer/wordpiece-trainer.js';
 import type { TextTokenizer } from '../src/data/types.js';
 import { saveClassifier } from '../src/io/classifier-checkpoint.js';
 import { createEncoder } from '../src/models/encoder.js';
+import type { Prediction } from '../src/serve/predictor-core.js';
+import { createPredictor } from '../src/serve/predictor.js';
+import { expectNoLeaks } from './helpers.js';
 
 /** A few labelled texts: spam talks about money and prizes, ham about meetings and code. */
 export const tinyTexts: Array<{ text: string; label: string }> = [
@@ -48,4 +51,19 @@ export async function makeTinyCheckpoint(
   const model = createEncoder(config);
   await saveClassifier(model, dir, { tokenizer, labels, modelConfig: config });
   return { model, tokenizer, labels };
+}
+
+/**
+ * What Node's `createPredictor` answers for `texts` on the checkpoint in `dir`: the reference the web tests compare the
+ * browser with. Checks that no tensor leaks.
+ */
+export async function nodePredictions(dir: string, texts: string[]): Promise<Prediction[]> {
+  return expectNoLeaks(async () => {
+    const predictor = await createPredictor(dir);
+    try {
+      return await Promise.all(texts.map((t) => predictor.predict(t)));
+    } finally {
+      await predictor.close();
+    }
+  });
 }

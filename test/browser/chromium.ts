@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { findBrowser, skipBanner } from './find-browser.js';
+import { serveStatic } from './static-server.js';
 
 type Playwright = typeof import('playwright-core');
 
@@ -52,4 +53,30 @@ export async function launchChromium(ctx?: { skip(): void }): Promise<BrowserCon
       '--disable-quic',
     ],
   });
+}
+
+/**
+ * Serves `root` (cross-origin isolated with `isolated`), launches Chromium, runs `fn` with the site's URL and closes
+ * both; without a browser it skips the test `ctx` like {@link launchChromium}.
+ *
+ * @example
+ * ```ts
+ * await inChromium(ctx, webDir, async (browser, url) => { const page = await browser.newPage(); await page.goto(url); });
+ * ```
+ */
+export async function inChromium(
+  ctx: { skip(): void },
+  root: string,
+  fn: (browser: BrowserContext, url: string) => Promise<void>,
+  options: { isolated?: boolean } = {},
+): Promise<void> {
+  const browser = await launchChromium(ctx);
+  if (!browser) return;
+  const { url, server } = await serveStatic(root, options);
+  try {
+    await fn(browser, url);
+  } finally {
+    await browser.close();
+    server.close();
+  }
 }

@@ -11,11 +11,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/use-backend.js';
-import { createPredictor } from '../../src/serve/predictor.js';
 import { exportWeb } from '../../src/web/export-web.js';
-import { expectNoLeaks } from '../helpers.js';
-import { makeTinyCheckpoint, tinyTexts } from '../tiny-checkpoint.js';
-import { launchChromium } from './chromium.js';
+import { makeTinyCheckpoint, nodePredictions, tinyTexts } from '../tiny-checkpoint.js';
+import { inChromium, launchChromium } from './chromium.js';
 import { serveStatic } from './static-server.js';
 
 const artifacts = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
@@ -31,19 +29,9 @@ beforeAll(async () => {
 describe('exportWeb in Chromium', () => {
   it('predicts in the browser what Node predicts (labels equal, probabilities within 1e-4)', async (ctx) => {
     const texts = [...tinyTexts.map((t) => t.text), 'Ünïcödé and emoji 🚀 free prize', 'short'];
-    const node = await expectNoLeaks(async () => {
-      const predictor = await createPredictor(ckptDir);
-      try {
-        return await Promise.all(texts.map((t) => predictor.predict(t)));
-      } finally {
-        await predictor.close();
-      }
-    });
+    const node = await nodePredictions(ckptDir, texts);
     await exportWeb(ckptDir, webDir);
-    const { url, server } = await serveStatic(webDir);
-    const browser = await launchChromium(ctx);
-    if (!browser) return;
-    try {
+    await inChromium(ctx, webDir, async (browser, url) => {
       // Every backend the page picks by default that starts in this Chromium; cpu and wasm always do (WebGL needs a GPU
       // or a software renderer: it is checked where it starts, not required).
       const ran: string[] = [];
@@ -102,10 +90,7 @@ describe('exportWeb in Chromium', () => {
       await page.goto(`${url}?backend=nope`);
       await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
       expect(await page.textContent('#status')).toMatch(/\?backend=nope is not one of webgpu, webgl, wasm, cpu/);
-    } finally {
-      await browser.close();
-      server.close();
-    }
+    });
   });
 
   it('shows a clear error, not a blank page, for a broken model.json, a missing weights file, a missing tf.min.js or an old browser', async (ctx) => {

@@ -9,13 +9,10 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildWebApp } from '../../examples/web-app/build.js';
 import { useBackend } from '../../src/backend/use-backend.js';
-import { createPredictor } from '../../src/serve/predictor.js';
 import type { Prediction } from '../../src/serve/predictor-core.js';
 import { exportWeb } from '../../src/web/export-web.js';
-import { expectNoLeaks } from '../helpers.js';
-import { makeTinyCheckpoint, tinyTexts } from '../tiny-checkpoint.js';
-import { launchChromium } from './chromium.js';
-import { serveStatic } from './static-server.js';
+import { makeTinyCheckpoint, nodePredictions, tinyTexts } from '../tiny-checkpoint.js';
+import { inChromium } from './chromium.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tfd-web-app-'));
 const ckptDir = path.join(root, 'student');
@@ -26,14 +23,7 @@ let node: Prediction[];
 beforeAll(async () => {
   await useBackend('wasm');
   (await makeTinyCheckpoint(ckptDir, { seed: 5 })).model.dispose();
-  node = await expectNoLeaks(async () => {
-    const predictor = await createPredictor(ckptDir);
-    try {
-      return await Promise.all(texts.map((t) => predictor.predict(t)));
-    } finally {
-      await predictor.close();
-    }
-  });
+  node = await nodePredictions(ckptDir, texts);
   await exportWeb(ckptDir, webDir);
 });
 
@@ -48,10 +38,7 @@ describe('tfdistill/web in Chromium', () => {
   it('the example app predicts in a Web Worker what Node predicts, and an empty text fails there with its code', async (ctx) => {
     const appDir = path.join(root, 'app');
     await buildWebApp(webDir, appDir);
-    const browser = await launchChromium(ctx);
-    if (!browser) return;
-    const { url, server } = await serveStatic(appDir);
-    try {
+    await inChromium(ctx, appDir, async (browser, url) => {
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
@@ -73,19 +60,13 @@ describe('tfdistill/web in Chromium', () => {
       await page.waitForFunction(() => (document.getElementById('output')?.textContent ?? '') !== '');
       expect(await page.textContent('#output')).toContain(node[0].label);
       expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-      server.close();
-    }
+    });
   });
 
   it('the example app says which file is missing when the model folder is not there', async (ctx) => {
     const appDir = path.join(root, 'app-no-model');
     await buildWebApp(path.join(root, 'nowhere-empty'), appDir).catch(() => undefined); // copying a missing folder fails
-    const browser = await launchChromium(ctx);
-    if (!browser) return;
-    const { url, server } = await serveStatic(appDir);
-    try {
+    await inChromium(ctx, appDir, async (browser, url) => {
       const page = await browser.newPage();
       await page.goto(url);
       await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
@@ -93,50 +74,46 @@ describe('tfdistill/web in Chromium', () => {
       expect(await page.textContent('#status')).toMatch(
         /cannot load the model: cannot load (model|tokenizer|labels|web-config)\.json: HTTP 404/,
       );
-    } finally {
-      await browser.close();
-      server.close();
-    }
+    });
   });
 
   it('the exported page, cross-origin isolated, runs the threaded wasm build with the kernels and predicts what Node predicts', async (ctx) => {
-    const browser = await launchChromium(ctx);
-    if (!browser) return;
-    const { url, server } = await serveStatic(webDir, { isolated: true });
-    try {
-      const page = await browser.newPage();
-      await page.goto(`${url}?backend=wasm`);
-      await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
-      const status = await page.textContent('#status');
-      expect(await page.getAttribute('body', 'data-ready'), String(status)).toBe('true');
-      expect(status).toMatch(/backend wasm \+ tfdistill SIMD kernels \(relaxed SIMD, threaded build, \d XNNPACK threads?\)/);
-      type Page = { tfdistill: { classify(t: string): Promise<Prediction>; backend: { notes: string[] } } };
-      expectSame(await page.evaluate((ts) => Promise.all(ts.map((t) => (window as unknown as Page).tfdistill.classify(t))), texts));
-      // A matmul big enough to be split over the helper thread (the page's thread spins while it waits: a main thread
-      // may not sleep) equals a float64 reference.
-      expect(await page.evaluate(() => (window as unknown as Page).tfdistill.backend.notes)).toContain(
-        'wasm: the SIMD matmul kernel splits big matmuls over a second thread (shared memory)',
-      );
-      const worst = await page.evaluate(async () => {
-        const tf = (window as unknown as { tf: typeof import('@tensorflow/tfjs') }).tf;
-        const [a, b] = [tf.randomUniform([256, 256], -1, 1, 'float32', 1), tf.randomUniform([256, 256], -1, 1, 'float32', 2)];
-        const c = tf.matMul(a, b);
-        const [av, bv, cv] = await Promise.all([a.data(), b.data(), c.data()]);
-        tf.dispose([a, b, c]);
-        let err = 0;
-        for (let i = 0; i < 256; i += 7) {
-          for (let j = 0; j < 256; j += 5) {
-            let sum = 0;
-            for (let p = 0; p < 256; p++) sum += av[i * 256 + p] * bv[p * 256 + j];
-            err = Math.max(err, Math.abs(cv[i * 256 + j] - sum));
+    await inChromium(
+      ctx,
+      webDir,
+      async (browser, url) => {
+        const page = await browser.newPage();
+        await page.goto(`${url}?backend=wasm`);
+        await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
+        const status = await page.textContent('#status');
+        expect(await page.getAttribute('body', 'data-ready'), String(status)).toBe('true');
+        expect(status).toMatch(/backend wasm \+ tfdistill SIMD kernels \(relaxed SIMD, threaded build, \d XNNPACK threads?\)/);
+        type Page = { tfdistill: { classify(t: string): Promise<Prediction>; backend: { notes: string[] } } };
+        expectSame(await page.evaluate((ts) => Promise.all(ts.map((t) => (window as unknown as Page).tfdistill.classify(t))), texts));
+        // A matmul big enough to be split over the helper thread (the page's thread spins while it waits: a main thread
+        // may not sleep) equals a float64 reference.
+        expect(await page.evaluate(() => (window as unknown as Page).tfdistill.backend.notes)).toContain(
+          'wasm: the SIMD matmul kernel splits big matmuls over a second thread (shared memory)',
+        );
+        const worst = await page.evaluate(async () => {
+          const tf = (window as unknown as { tf: typeof import('@tensorflow/tfjs') }).tf;
+          const [a, b] = [tf.randomUniform([256, 256], -1, 1, 'float32', 1), tf.randomUniform([256, 256], -1, 1, 'float32', 2)];
+          const c = tf.matMul(a, b);
+          const [av, bv, cv] = await Promise.all([a.data(), b.data(), c.data()]);
+          tf.dispose([a, b, c]);
+          let err = 0;
+          for (let i = 0; i < 256; i += 7) {
+            for (let j = 0; j < 256; j += 5) {
+              let sum = 0;
+              for (let p = 0; p < 256; p++) sum += av[i * 256 + p] * bv[p * 256 + j];
+              err = Math.max(err, Math.abs(cv[i * 256 + j] - sum));
+            }
           }
-        }
-        return err;
-      });
-      expect(worst).toBeLessThan(1e-4);
-    } finally {
-      await browser.close();
-      server.close();
-    }
+          return err;
+        });
+        expect(worst).toBeLessThan(1e-4);
+      },
+      { isolated: true },
+    );
   });
 });
