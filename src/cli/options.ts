@@ -70,7 +70,7 @@ export const backendOption = {
 export const replicasOption = {
   replicas: {
     type: 'string',
-    describe: "wasm/cpu: data-parallel replicas, this thread + N-1 workers (a number or 'auto' = one per core; default 1)",
+    describe: "wasm/cpu: data-parallel replicas, this thread + N-1 workers (a number, or 'auto' = one per core, the default)",
     // A non-number stays a string, so distill's validation names what was typed.
     coerce: (v: unknown) =>
       (v === undefined || v === 'auto' || v === '' || Number.isNaN(Number(v)) ? v : Number(v)) as number | 'auto' | undefined,

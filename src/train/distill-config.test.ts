@@ -19,7 +19,7 @@ describe('resolveDistillConfig', () => {
     expect(c.loss).toEqual({ temperature: DEFAULT_TEMPERATURE, alpha: DEFAULT_ALPHA, labelSmoothing: 0, intermediate: [] });
     expect(c.optimizer).toMatchObject({ learningRate: 5e-4, weightDecay: 0.01, clipGlobalNorm: 1, gradientAccumulation: 1 });
     expect(c.schedule).toMatchObject({ epochs: 3, batchSize: 32, maxSteps: Infinity, decay: 'linear' });
-    expect(c.runtime).toMatchObject({ backend: 'auto', replicas: 1, precision: 'float32', handleSignals: true });
+    expect(c.runtime).toMatchObject({ backend: 'auto', replicas: 'auto', precision: 'float32', handleSignals: true });
     expect(c.checkpoints).toMatchObject({ keep: 2, resume: false, force: false, exportDir: STUDENT_DIR });
     expect(c.data).toMatchObject({ validationFraction: 0.1, cacheTeacher: 'auto' });
     expect(c.logging.logEvery).toBe(10);

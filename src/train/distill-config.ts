@@ -45,7 +45,7 @@ export const DISTILL_DEFAULTS = {
     warmupFraction: 0.06,
     decay: 'linear',
   },
-  runtime: { backend: 'auto', replicas: 1, precision: 'float32', handleSignals: true },
+  runtime: { backend: 'auto', replicas: 'auto', precision: 'float32', handleSignals: true },
   checkpoints: { keep: 2, resume: false, force: false, exportDir: STUDENT_DIR },
   logging: { logEvery: 10 },
 } as const;

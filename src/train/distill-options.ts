@@ -160,7 +160,8 @@ export interface DistillRuntimeOptions {
    * and of the teacher cache; one optimizer applies the averaged gradients (see `ReplicaPool`). The wasm backend runs
    * its elementwise kernels on one core, so this is what uses the others: ~1.6x per step on 2 cores. `'auto'` = one
    * replica per core, at most 4. Ignored (with a note) on the tfjs-node backends, which use every core already.
-   * Each replica holds its own copy of the models and activations. Default 1.
+   * Each replica holds its own copy of the models and activations. Results are reproducible for a given count. Default
+   * `'auto'`, as PyTorch uses every core by default; `1` keeps training on one core.
    */
   replicas?: number | 'auto';
   /** Default `'float32'`; the mixed precisions emulate half-precision compute with dynamic loss scaling. */

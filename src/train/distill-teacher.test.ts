@@ -119,6 +119,7 @@ describe('distill: teacher sources', () => {
           loss: { alpha: 1, temperature: 1 },
           schedule: { epochs: 4, batchSize: 8 },
           optimizer: { learningRate: 3e-2 },
+          runtime: { replicas: 1 }, // with more, each replica's shard is one call
         }),
       );
       expect(calls.length).toBe(1 + 8); // validation once, then 2 batches x 4 epochs

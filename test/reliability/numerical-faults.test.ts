@@ -109,6 +109,7 @@ describe('numerical faults', () => {
             schedule: { batchSize: 8, maxSteps: 8 },
             checkpoints: { every: 4 },
             logging: { logEvery: 2 },
+            runtime: { replicas: 1 }, // one teacher call per batch (with more, one per replica's shard)
           }),
         ),
       );

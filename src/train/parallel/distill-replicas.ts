@@ -9,9 +9,9 @@ import type { ResolvedTeacher } from '../../io/resolve-teacher.js';
 import { ReplicaPool } from './replica-pool.js';
 
 /**
- * How many data-parallel replicas a run uses: `requested` (a number, or `'auto'` = one per core, at most 4) on the
- * wasm and cpu backends; 1 on the tfjs-node backends, which already use every core (with a note when more were asked).
- * When `requested` is not given on a multi-core wasm/cpu machine, logs a tip.
+ * How many data-parallel replicas a run uses: `requested` (a number, or `'auto'`, the default, = one per core, at most
+ * 4) on the wasm and cpu backends; 1 on the tfjs-node backends, which already use every core (with a note when more
+ * were asked for by number).
  *
  * @example
  * ```ts
@@ -19,18 +19,10 @@ import { ReplicaPool } from './replica-pool.js';
  * ```
  */
 export function resolveReplicas(requested: number | 'auto' | undefined, backend: ConcreteBackendName, log: (m: string) => void): number {
-  const auto = Math.min(4, os.availableParallelism());
-  const wanted = requested === 'auto' ? auto : (requested ?? 1);
-  const replicable = replicaBackend(backend) !== undefined;
-  if (requested === undefined && auto > 1 && replicable) {
-    log(
-      `tip: this ${backend} run uses one core; runtime.replicas 'auto' (--replicas auto) trains data-parallel on ${auto} ` +
-        '(pays most for larger models)',
-    );
-  }
+  const wanted = requested === undefined || requested === 'auto' ? Math.min(4, os.availableParallelism()) : requested;
   if (wanted <= 1) return 1;
-  if (!replicable) {
-    log(`replicas: running 1 on the ${backend} backend, which already uses every core`);
+  if (replicaBackend(backend) === undefined) {
+    if (typeof requested === 'number') log(`replicas: running 1 on the ${backend} backend, which already uses every core`);
     return 1;
   }
   return wanted;
