@@ -4,11 +4,11 @@
  * then the same job written in PyTorch (`bench/peer/torch_job.py`) with the teacher run once and cached — the loop
  * distill() runs — and with the teacher run live on every batch — the usual PyTorch KD loop.
  *
- * Run: `npx tsx bench/job-vs-pytorch.ts [--examples 10000] [--epochs 3] [--skip-tfjs-teacher]` (~30 min with the
- * defaults). Writes `bench/results/<date>-job-vs-pytorch.json` and prints a Markdown table.
+ * Run: `npm run bench -- --job [--examples 10000] [--epochs 3] [--skip-tfjs-teacher] [--out file]` (or `npx tsx
+ * bench/job-vs-pytorch.ts` with the same flags; ~30 min with the defaults). Writes `bench/results/<date>-job-vs-pytorch.json` and prints a Markdown table.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,9 @@ const value = (name: string, fallback: string) => (argv.includes(name) ? argv[ar
 const examples = value('--examples', '10000');
 const epochs = value('--epochs', '3');
 const here = path.dirname(fileURLToPath(import.meta.url));
+// Results are never overwritten: a second run the same day needs its own --out.
+const file = value('--out', path.join(here, 'results', `${new Date().toISOString().slice(0, 10)}-job-vs-pytorch.json`));
+if (existsSync(file)) throw new Error(`${file} exists: results are never overwritten; pass --out <new file>`);
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
 /** bench/job.ts in a process of its own; its summary line gives the phases. */
@@ -64,16 +67,14 @@ rows.push(torchJob('PyTorch, teacher live on every batch', 'live'));
 
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: here, encoding: 'utf8' }).trim();
 const result = {
-  command: ['npx tsx bench/job-vs-pytorch.ts', ...argv].join(' '),
+  command: ['npm run bench -- --job', ...argv].join(' '),
   date: new Date().toISOString(),
   commit,
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version },
   job: { examples: Number(examples), epochs: Number(epochs), batch: 32, tfdistillReplicas: 'auto' },
   rows,
 };
-const dir = path.join(here, 'results');
-mkdirSync(dir, { recursive: true });
-const file = path.join(dir, `${result.date.slice(0, 10)}-job-vs-pytorch.json`);
+mkdirSync(path.dirname(file), { recursive: true });
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 console.log('| contender | end to end | teacher pass | training + saving | updates |\n|---|---:|---:|---:|---:|');
 for (const r of rows) {

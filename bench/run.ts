@@ -1,4 +1,7 @@
 /**
+ * `npm run bench -- --job [--examples N] [--epochs N]`: the end-to-end job beside PyTorch's, measured
+ * (`bench/job-vs-pytorch.ts`, ~30 min).
+ *
  * `npm run bench [-- --quick] [-- --replicas N|auto] [-- --threads 2] [-- --no-torch] [-- --no-stock] [-- --no-threads] [-- --no-onnx]`: the standard workload of
  * the performance issue with tfdistill's real training step (data-parallel over `--replicas`, default 'auto' = one per
  * core up to 4, and with 1 replica) and with the hand-written TF.js baseline (same kernel overrides), in one
@@ -27,6 +30,11 @@ import { benchReplicas, startBenchBackend, workload } from './workload.js';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
+if (args.has('--job')) {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'job-vs-pytorch.ts');
+  const child = spawnSync(process.execPath, ['--import', 'tsx', script, ...argv.filter((a) => a !== '--job')], { stdio: 'inherit' });
+  process.exit(child.status ?? 1);
+}
 const quick = args.has('--quick');
 const plan: Plan = quick ? { warmup: 1, steps: 3, latencyRuns: 20 } : { warmup: 3, steps: 10, latencyRuns: 50 };
 const stockPlan: Plan = quick ? { warmup: 1, steps: 2, latencyRuns: 10 } : { warmup: 1, steps: 4, latencyRuns: 20 };
