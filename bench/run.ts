@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- --job [--examples N] [--epochs N]`: the end-to-end job beside PyTorch's, measured
- * (`bench/job-vs-pytorch.ts`, ~30 min).
+ * (`bench/job-vs-pytorch.ts`, ~30 min). `npm run bench -- --scaling`: cost over widths, depths and sequence lengths
+ * beside PyTorch (`bench/scaling.ts`).
  *
  * `npm run bench [-- --quick] [-- --replicas N|auto] [-- --threads 2] [-- --no-torch] [-- --no-stock] [-- --no-threads] [-- --no-onnx]`: the standard workload of
  * the performance issue with tfdistill's real training step (data-parallel over `--replicas`, default 'auto' = one per
@@ -30,9 +31,12 @@ import { benchReplicas, startBenchBackend, workload } from './workload.js';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
-if (args.has('--job')) {
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'job-vs-pytorch.ts');
-  const child = spawnSync(process.execPath, ['--import', 'tsx', script, ...argv.filter((a) => a !== '--job')], { stdio: 'inherit' });
+// The two other benches of the suite, each a script of its own.
+const other = args.has('--job') ? 'job-vs-pytorch.ts' : args.has('--scaling') ? 'scaling.ts' : undefined;
+if (other) {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), other);
+  const rest = argv.filter((a) => a !== '--job' && a !== '--scaling');
+  const child = spawnSync(process.execPath, ['--import', 'tsx', script, ...rest], { stdio: 'inherit' });
   process.exit(child.status ?? 1);
 }
 const quick = args.has('--quick');

@@ -15,7 +15,7 @@ import { AdamW } from '../src/train/adamw.js';
 import { disposeDeviceBatch, kdLossFn, toDeviceBatch, type KdLossConfig } from '../src/train/kd-loss.js';
 import { ReplicaPool } from '../src/train/parallel/replica-pool.js';
 import { disposeStepResult, trainStep } from '../src/train/step.js';
-import { randomBatch, sync, workload, type Contender } from './workload.js';
+import { randomBatch, sync, workload, type Contender, type Workload } from './workload.js';
 
 /**
  * Builds the tfdistill contender (teacher and student seeded, dropout seeded, one fixed host batch).
@@ -25,17 +25,19 @@ import { randomBatch, sync, workload, type Contender } from './workload.js';
  * const c = await buildTfdistill({ replicas: 2 }); await c.kdStep(true); await c.dispose();
  * ```
  */
-export async function buildTfdistill(options: { replicas?: number } = {}): Promise<Contender> {
-  const w = workload;
+export async function buildTfdistill(options: { replicas?: number; workload?: Workload; teacher?: boolean } = {}): Promise<Contender> {
+  const w: Workload = options.workload ?? workload;
   const shape = { vocabSize: w.vocab, maxLength: w.maxLength, numClasses: w.classes, dropout: w.dropout };
-  // The presets are the workload's sizes; fail loudly if either drifts.
-  for (const [k, v] of Object.entries(w.teacher))
-    if (encoderPresets.teacherBase[k as keyof typeof w.teacher] !== v) throw new Error(`teacherBase.${k} != ${v}`);
-  for (const [k, v] of Object.entries(w.student))
-    if (encoderPresets.studentSmall[k as keyof typeof w.student] !== v) throw new Error(`studentSmall.${k} != ${v}`);
-  const teacherModel = createEncoder({ ...encoderPresets.teacherBase, ...shape, seed: 1, name: 'teacher' });
-  const student = createEncoder({ ...encoderPresets.studentSmall, ...shape, seed: 2, name: 'student' });
-  const teacher = teacherFromEncoder(teacherModel);
+  // The presets are the standard workload's sizes; fail loudly if either drifts.
+  for (const [k, v] of Object.entries(workload.teacher))
+    if (encoderPresets.teacherBase[k as keyof typeof workload.teacher] !== v) throw new Error(`teacherBase.${k} != ${v}`);
+  for (const [k, v] of Object.entries(workload.student))
+    if (encoderPresets.studentSmall[k as keyof typeof workload.student] !== v) throw new Error(`studentSmall.${k} != ${v}`);
+  // Without a teacher (the scaling bench measures the cached step only), cached logits are seeded random numbers.
+  const teacherModel =
+    options.teacher === false ? undefined : createEncoder({ ...encoderPresets.teacherBase, ...shape, seed: 1, name: 'teacher' });
+  const student = createEncoder({ ...encoderPresets.studentSmall, ...shape, ...w.student, seed: 2, name: 'student' });
+  const teacher = teacherModel ? teacherFromEncoder(teacherModel) : undefined;
   const variables = student.trainableWeights.map((v) => v.read() as tf.Variable);
   const optimizer = new AdamW({ learningRate: w.learningRate, weightDecay: 0.01 });
   const config: KdLossConfig = {
@@ -52,6 +54,7 @@ export async function buildTfdistill(options: { replicas?: number } = {}): Promi
   const batch: Batch = { inputIds, labels, batchSize: w.batch, seqLength: w.seq, indices: new Int32Array(w.batch).map((_, i) => i) };
   // The teacher cache stores host logits per example; compute them once, as cacheTeacherOutputs does.
   const cachedLogits = tf.tidy(() => {
+    if (!teacher) return tf.randomNormal([w.batch, w.classes], 0, 2, 'float32', 3).dataSync() as Float32Array;
     const ids = tf.tensor2d(inputIds, [w.batch, w.seq], 'int32');
     return teacher.predict(ids).logits.dataSync() as Float32Array;
   });
@@ -94,6 +97,7 @@ export async function buildTfdistill(options: { replicas?: number } = {}): Promi
       step++;
     },
     async teacherForward() {
+      if (!teacher) throw new Error('this contender was built without a teacher');
       if (!pool) return tf.tidy(() => sync(teacher.predict(ids32).logits));
       // Data-parallel, through the call cacheTeacherOutputs makes: the workers take the other shards of the batch.
       await pool.shardedTeacherLogits(teacher, inputIds, w.batch, w.seq);
@@ -108,7 +112,7 @@ export async function buildTfdistill(options: { replicas?: number } = {}): Promi
       await pool?.close();
       tf.dispose([ids32, ids1]);
       optimizer.dispose();
-      teacherModel.dispose();
+      teacherModel?.dispose();
       student.dispose();
     },
   };

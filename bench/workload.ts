@@ -30,6 +30,13 @@ export const workload = {
   student: { dModel: 128, numLayers: 2, numHeads: 2, ffnDim: 512 },
 } as const;
 
+/** The workload's sizes, with room for other sequence lengths and students (the scaling bench). @example `const w: Workload = { ...workload, seq: 256, maxLength: 256 };` */
+export type Workload = Omit<typeof workload, 'seq' | 'maxLength' | 'student'> & {
+  seq: number;
+  maxLength: number;
+  student: { dModel: number; numLayers: number; numHeads: number; ffnDim: number };
+};
+
 /**
  * One host batch of random ids in [1, vocab) and random labels, from a small seeded generator so both
  * contenders see the same data.
@@ -39,7 +46,10 @@ export const workload = {
  * const { inputIds, labels } = randomBatch(workload, 7);
  * ```
  */
-export function randomBatch(w: typeof workload, seed: number): { inputIds: Int32Array; labels: Int32Array } {
+export function randomBatch(
+  w: Pick<Workload, 'batch' | 'seq' | 'vocab' | 'classes'>,
+  seed: number,
+): { inputIds: Int32Array; labels: Int32Array } {
   let s = seed >>> 0 || 1;
   const next = () => {
     s ^= s << 13;

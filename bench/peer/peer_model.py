@@ -10,10 +10,10 @@ from flops import VOCAB, MAXLEN, CLASSES
 
 
 class Encoder(nn.Module):
-    def __init__(self, d, layers, heads, ffn):
+    def __init__(self, d, layers, heads, ffn, maxlen=MAXLEN):
         super().__init__()
         self.tok = nn.Embedding(VOCAB, d)
-        self.pos = nn.Parameter(torch.randn(MAXLEN, d) * 0.02)
+        self.pos = nn.Parameter(torch.randn(maxlen, d) * 0.02)
         self.blocks = nn.ModuleList(
             nn.TransformerEncoderLayer(d, heads, ffn, dropout=0.1, activation="gelu",
                                        batch_first=True, norm_first=True)
