@@ -37,7 +37,8 @@ export type TfdistillErrorCode =
   | 'NON_FINITE'
   | 'OUTPUT_EXISTS'
   | 'INTERRUPTED'
-  | 'REPLICA_FAILED';
+  | 'REPLICA_FAILED'
+  | 'OUT_OF_MEMORY';
 
 /** Throws `TfdistillError('INVALID_ARGUMENT')` unless `condition` holds. */
 export function require_(condition: unknown, message: string, hint?: string): asserts condition {

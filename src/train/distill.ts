@@ -11,6 +11,7 @@ import type { DistillOptions, DistillResult } from './distill-options.js';
 import { prepareRun } from './distill-prepare.js';
 import { validateDistillOptions } from './distill-validate.js';
 import { resolveReplicas } from './parallel/distill-replicas.js';
+import { wasmAbortAsError } from '../backend/wasm-abort.js';
 import { StopSignal } from './stop-signal.js';
 
 /**
@@ -49,7 +50,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     return await finishRun({ config, out, run, outcome, log });
   } catch (err) {
     if (run.student.owned) run.student.model.dispose();
-    throw err;
+    throw wasmAbortAsError(err);
   } finally {
     stop?.dispose();
     await run.teacher?.dispose();

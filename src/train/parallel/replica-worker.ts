@@ -8,6 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import '../../models/register.js';
 import { useBackend } from '../../backend/use-backend.js';
 import { TfdistillError } from '../../errors.js';
+import { wasmAbortAsError } from '../../backend/wasm-abort.js';
 import { createProjection } from '../../losses/projection.js';
 import { setDropoutSeed } from '../../models/dropout.js';
 import { teacherFromEncoder, teacherFromLayersModel } from '../../models/teacher.js';
@@ -36,15 +37,16 @@ port.on('message', (msg: ToReplica) => {
   // One message at a time, in arrival order.
   queue = queue
     .then(() => handle(msg))
-    .catch((e: unknown) =>
+    .catch((caught: unknown) => {
+      const e = wasmAbortAsError(caught);
       reply({
         type: 'error',
         id: msg.id,
         message: e instanceof Error ? e.message : String(e),
         code: e instanceof TfdistillError ? e.code : undefined,
         hint: e instanceof TfdistillError ? e.hint : undefined,
-      }),
-    );
+      });
+    });
 });
 
 function reply(msg: FromReplica, transfer: ArrayBuffer[] = []): void {
