@@ -5,11 +5,12 @@
  * file server; opening it via `file://` does not work because browsers block `fetch` there.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { require_, TfdistillError } from '../errors.js';
 import { captureArtifacts } from '../io/capture-artifacts.js';
+import { assertOutputFree } from '../io/output-path.js';
 import { loadClassifier } from '../io/classifier-checkpoint.js';
 import '../models/register.js';
 import { WEB_BUNDLE, webBundle } from './build-bundle.js';
@@ -59,7 +60,7 @@ export async function exportWeb(checkpointDir: string, outDir: string, options: 
     options.quantize === undefined || options.quantize === 'float16' || options.quantize === 'uint8',
     `quantize must be 'float16' or 'uint8', got '${options.quantize}'`,
   );
-  await checkOutDir(outDir, Boolean(options.force));
+  await assertOutputFree(outDir, { force: options.force });
   const ckpt = await loadClassifier(checkpointDir);
   let artifacts: tf.io.ModelArtifacts;
   try {
@@ -86,7 +87,13 @@ export async function exportWeb(checkpointDir: string, outDir: string, options: 
     weightsManifest: [{ paths: [WEIGHTS_BIN], weights: specs }],
   };
   const title = options.title ?? path.basename(path.resolve(checkpointDir));
-  await mkdir(outDir, { recursive: true });
+  await mkdir(outDir, { recursive: true }).catch((e: Error) => {
+    throw new TfdistillError(
+      'OUTPUT_EXISTS',
+      `${outDir} is not a folder tfdistill can write into: ${e.message}`,
+      'choose another --out folder',
+    );
+  });
   const files: Record<string, string | Uint8Array> = {
     'model.json': JSON.stringify(modelJson),
     [WEIGHTS_BIN]: weights,
@@ -100,23 +107,6 @@ export async function exportWeb(checkpointDir: string, outDir: string, options: 
   const copied = stockScripts();
   for (const [name, from] of Object.entries(copied)) await copyFile(from, path.join(outDir, name));
   return { outDir, files: [...Object.keys(files), ...Object.keys(copied)].sort(), weightBytes: weights.length };
-}
-
-async function checkOutDir(outDir: string, force: boolean): Promise<void> {
-  let entries: string[];
-  try {
-    entries = await readdir(outDir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // does not exist yet
-    throw new TfdistillError(
-      'OUTPUT_EXISTS',
-      `${outDir} is not a folder tfdistill can write into: ${(e as Error).message}`,
-      'choose another --out folder',
-    );
-  }
-  if (entries.length > 0 && !force) {
-    throw new TfdistillError('OUTPUT_EXISTS', `${outDir} is not empty`, 'choose another --out folder or pass --force');
-  }
 }
 
 function joinWeightData(data: tf.io.ModelArtifacts['weightData']): ArrayBuffer {
