@@ -110,7 +110,7 @@ export async function loadClassifier(url: string | URL, options: WebLoadOptions 
     if (!Array.isArray(labels) || labels.length === 0 || labels.length !== classes || !labels.every((l) => typeof l === 'string')) {
       throw new TfdistillError('CHECKPOINT_INVALID', `labels.json should list ${classes} label names, one per model output`);
     }
-    const maxLength = (config as { maxLength?: unknown }).maxLength;
+    const maxLength = (config as { maxLength?: unknown } | null)?.maxLength;
     if (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < 1) {
       throw new TfdistillError('CHECKPOINT_INVALID', `web-config.json has no positive integer maxLength`);
     }

@@ -35,6 +35,8 @@ beforeAll(async () => {
   await rm(path.join(root, 'site', 'no-labels', 'labels.json'));
   await exportWeb(path.join(root, 'student'), path.join(root, 'site', 'bad-labels'));
   await writeFile(path.join(root, 'site', 'bad-labels', 'labels.json'), '["only-one"]');
+  await exportWeb(path.join(root, 'student'), path.join(root, 'site', 'null-config'));
+  await writeFile(path.join(root, 'site', 'null-config', 'web-config.json'), 'null');
   site = await serveStatic(path.join(root, 'site'));
 });
 afterAll(() => site.server.close());
@@ -92,13 +94,14 @@ describe('tfdistill/web in Node', () => {
     });
   });
 
-  it('fails with the file and the code: a missing labels.json, labels that do not fit, a worker given a loaded model', async () => {
+  it('fails with the file and the code: a missing labels.json, labels that do not fit, a null web-config.json, a worker given a loaded model', async () => {
     await expectNoLeaks(async () => {
       await expect(loadClassifier(`${site.url}no-labels/`, { backend: false })).rejects.toMatchObject({
         code: 'IO_ERROR',
         message: 'cannot load labels.json: HTTP 404',
       });
       await expect(loadClassifier(`${site.url}bad-labels/`, { backend: false })).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID' });
+      await expect(loadClassifier(`${site.url}null-config/`, { backend: false })).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID' });
       const { worker, terminated } = workerPair();
       await expect(createPredictor(`${site.url}no-labels/`, { worker, backend: false })).rejects.toMatchObject({ code: 'IO_ERROR' });
       expect(terminated()).toBe(true); // a worker that could not open is ended
