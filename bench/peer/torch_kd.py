@@ -1,10 +1,11 @@
 """KD training benchmark, PyTorch (Debian python3-torch 1.13, CPU).
 Run: /usr/bin/python3 torch_kd.py      -> one JSON line on stdout."""
-import json, statistics, time
+import json
 import torch
 import torch.nn.functional as F
 from flops import VOCAB, BATCH, SEQ, CLASSES, TEACHER, STUDENT, flops, loaded_blas
 from peer_model import Encoder
+from timing import timed
 
 THREADS, T, ALPHA, LR, WARMUP, STEPS = 2, 4.0, 0.7, 1e-4, 3, 10
 torch.set_num_threads(THREADS)
@@ -16,15 +17,6 @@ def kd_loss(s, t, y):
     return ALPHA * T * T * kl + (1 - ALPHA) * F.cross_entropy(s, y)
 
 
-def timed(fn, warmup, n):
-    for _ in range(warmup):
-        fn()
-    ts = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
 
 
 teacher, student = Encoder(**TEACHER).eval(), Encoder(**STUDENT).train()

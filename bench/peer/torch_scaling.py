@@ -1,11 +1,12 @@
 """One point of `npm run bench -- --scaling` for PyTorch: the cached KD step (teacher logits given) and the student's
 batch-1 forward for one student shape and sequence length, 2 threads. Prints one JSON line.
 Run with Debian's python from this folder: /usr/bin/python3 torch_scaling.py '{"dModel":256,...,"seq":128,"steps":5}'"""
-import json, resource, statistics, sys, time
+import json, resource, sys
 import torch
 import torch.nn.functional as F
 from flops import VOCAB, BATCH, CLASSES
 from peer_model import Encoder
+from timing import timed
 
 T, ALPHA = 4.0, 0.7
 p = json.loads(sys.argv[1])
@@ -18,15 +19,6 @@ y = torch.randint(0, CLASSES, (BATCH,))
 cached = torch.randn(BATCH, CLASSES) * 2
 
 
-def timed(fn, warmup, n):
-    for _ in range(warmup):
-        fn()
-    ts = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
 
 
 def kd_step():
