@@ -1,6 +1,7 @@
 // A web app that classifies what the user types with an exported student, in a Web Worker so that the page never
 // blocks while the model runs. Build and serve it with `npx tsx examples/web-app/build.ts <export-web folder> <out>`
-// (esbuild); any bundler that understands `new Worker(new URL(..., import.meta.url))` (Vite, webpack 5) works too.
+// (esbuild); bundlers that understand `new Worker(new URL(..., import.meta.url))` (Vite, webpack 5) should take it as is
+// (not tested here).
 import { createPredictor } from 'tfdistill/web';
 
 const status = document.getElementById('status')!;
