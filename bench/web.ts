@@ -12,7 +12,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { useBackend } from '../src/backend/use-backend.js';
@@ -21,6 +20,7 @@ import { saveModel } from '../src/io/save-model.js';
 import { createEncoder } from '../src/models/encoder.js';
 import { encoderPresets } from '../src/models/options.js';
 import { buildWebBundle } from '../src/web/build-bundle.js';
+import { stockScripts } from '../src/web/export-web.js';
 import { launchChromium } from '../test/browser/chromium.js';
 import { serveStatic } from '../test/browser/static-server.js';
 import type { WebBenchCell, WebBenchRequest } from './web/page.js';
@@ -71,20 +71,8 @@ for (const spec of specs) {
   models.push({ name: spec.name, url: `${spec.dir}/model.json`, seq: spec.seq, ids: Array.from(ids) });
 }
 
-// The page: stock TF.js scripts from the installed packages, and the bench script bundled like the exported page's.
-const require = createRequire(import.meta.url);
-const dist = (pkg: string) => path.dirname(require.resolve(pkg));
-const scripts = {
-  'tf.min.js': path.join(dist('@tensorflow/tfjs'), 'tf.min.js'),
-  'tf-backend-wasm.min.js': path.join(dist('@tensorflow/tfjs-backend-wasm'), 'tf-backend-wasm.min.js'),
-  'tf-backend-webgpu.min.js': path.join(dist('@tensorflow/tfjs-backend-webgpu'), 'tf-backend-webgpu.min.js'),
-  ...Object.fromEntries(
-    ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map((f) => [
-      f,
-      path.join(dist('@tensorflow/tfjs-backend-wasm'), f),
-    ]),
-  ),
-};
+// The page: the stock TF.js scripts an exported page ships, and the bench script bundled like the exported page's.
+const scripts = stockScripts();
 await mkdir(site, { recursive: true });
 for (const [name, from] of Object.entries(scripts)) await copyFile(from, path.join(site, name));
 await writeFile(path.join(site, 'bench.js'), await buildWebBundle(path.resolve('bench/web/page.ts')));

@@ -126,8 +126,13 @@ function joinWeightData(data: tf.io.ModelArtifacts['weightData']): ArrayBuffer {
  * The stock browser builds the page loads, from the installed packages (the versions Node uses): TF.js (with its cpu
  * and WebGL backends), the WebGPU backend, and the wasm backend with its three binaries (plain, SIMD, threaded SIMD),
  * so that the folder needs no CDN.
+ *
+ * @example
+ * ```ts
+ * for (const [name, from] of Object.entries(stockScripts())) await copyFile(from, path.join(outDir, name));
+ * ```
  */
-function stockScripts(): Record<string, string> {
+export function stockScripts(): Record<string, string> {
   const require = createRequire(import.meta.url);
   const tfDist = path.dirname(require.resolve('@tensorflow/tfjs')); // .../@tensorflow/tfjs/dist
   const wasmDist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')); // .../tfjs-backend-wasm/dist
