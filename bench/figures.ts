@@ -5,7 +5,7 @@
  *
  * Run: `npx tsx bench/figures.ts [--threads 2] [--rounds 3]`.
  */
-import { timeMedian } from './measure.js';
+import { timeMedian } from './time-median.js';
 import { buildTfdistill } from './tfdistill-step.js';
 import { benchReplicas, startBenchBackend, workload } from './workload.js';
 

@@ -6,7 +6,7 @@
  *
  * Run: `npx tsx bench/latency.ts [--threads 2]`.
  */
-import { timeMedian } from './measure.js';
+import { timeMedian } from './time-median.js';
 import { buildTfdistill } from './tfdistill-step.js';
 import { startBenchBackend } from './workload.js';
 

@@ -22,7 +22,7 @@ import { installWasmOverrides, restoreStockWasmKernels } from '../src/backend/wa
 import { simdSwitches } from '../src/backend/wasm-kernels/simd/switches.js';
 import { installSumOverride, restoreStockSum } from '../src/backend/wasm-kernels/sum.js';
 import { installTransposeOverride, restoreStockTranspose } from '../src/backend/wasm-kernels/transpose.js';
-import { timeMedian } from './measure.js';
+import { timeMedian } from './time-median.js';
 import { buildTfdistill } from './tfdistill-step.js';
 import { startBenchBackend, workload } from './workload.js';
 

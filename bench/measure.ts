@@ -3,6 +3,7 @@
  * resident set size seen while a contender runs.
  */
 import * as tf from '@tensorflow/tfjs';
+import { timeMedian } from './time-median.js';
 import { workload, type Contender, type Figures } from './workload.js';
 
 /**
@@ -26,28 +27,6 @@ class RssPeak {
   sample(): void {
     this.peak = Math.max(this.peak, process.memoryUsage().rss / 2 ** 20);
   }
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
-/**
- * Median seconds of `fn` over `n` calls after `warmup` untimed calls; `after` runs (untimed) after each timed call.
- *
- * @example
- * ```ts
- * const s = await timeMedian(() => contender.kdStep(true), { warmup: 3, n: 10 });
- * ```
- */
-export async function timeMedian(fn: () => unknown, o: { warmup: number; n: number; after?: () => void }): Promise<number> {
-  for (let i = 0; i < o.warmup; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < o.n; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push((performance.now() - t0) / 1000);
-    o.after?.();
-  }
-  return median(times);
 }
 
 /**

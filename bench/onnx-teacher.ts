@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadOnnxTeacher, type OnnxTeacher } from '../src/models/onnx-teacher.js';
-import { timeMedian, type Plan } from './measure.js';
+import type { Plan } from './measure.js';
+import { timeMedian } from './time-median.js';
 import { PEER_DIR } from './torch-peer.js';
 import { randomBatch, workload } from './workload.js';
 

@@ -5,8 +5,8 @@
  *
  * Run: `npx tsx bench/scaling-point.ts '{"dModel":256,"numLayers":2,"numHeads":4,"ffnDim":1024,"seq":128,"steps":5}'`.
  */
-import os from 'node:os';
-import { timeMedian } from './measure.js';
+import { resolveReplicas } from '../src/train/parallel/distill-replicas.js';
+import { timeMedian } from './time-median.js';
 import { buildTfdistill } from './tfdistill-step.js';
 import { startBenchBackend, workload } from './workload.js';
 
@@ -19,7 +19,7 @@ const p = JSON.parse(process.argv[2] ?? '{}') as {
   steps: number;
 };
 await startBenchBackend([]);
-const replicas = Math.min(4, os.availableParallelism());
+const replicas = resolveReplicas('auto', 'wasm', () => {}); // distill's default: one per core, at most 4
 const w = {
   ...workload,
   seq: p.seq,

@@ -3,9 +3,7 @@
  * pass on a batch of token ids, timed until its logits are read back (median over `n` runs after `warmup`).
  */
 import * as tf from '@tensorflow/tfjs';
-
-/** Median of `xs`. @example `median([3, 1, 2]); // 2` */
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+import { timeMedian } from '../time-median.js';
 
 /**
  * Milliseconds from `model.predict` to the logits on the host, median of `n` runs after `warmup`, for a batch of
@@ -24,21 +22,16 @@ export async function forwardLatencyMs(
   o: { warmup: number; n: number },
 ): Promise<number> {
   const input = tf.tensor2d(ids.subarray(0, batch * seq), [batch, seq], 'int32');
-  const once = async (): Promise<number> => {
-    const t0 = performance.now();
+  const once = async (): Promise<void> => {
     const out = tf.tidy(() => {
       const y = model.predict(input) as tf.Tensor | tf.Tensor[];
       return Array.isArray(y) ? y[0] : y;
     });
     await out.data();
     out.dispose();
-    return performance.now() - t0;
   };
   try {
-    for (let i = 0; i < o.warmup; i++) await once();
-    const times: number[] = [];
-    for (let i = 0; i < o.n; i++) times.push(await once());
-    return median(times);
+    return 1000 * (await timeMedian(once, o));
   } finally {
     input.dispose();
   }
