@@ -21,7 +21,7 @@ export const WEB_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
  * WGSL validation (tensorflow/tfjs#8638), so embeddings differ by 0.04 and labels flip; a slower right answer beats a
  * fast wrong one.
  */
-const DEFAULT_ORDER: readonly WebBackendName[] = ['webgl', 'wasm', 'cpu'];
+const DEFAULT_ORDER: readonly WebBackendName[] = WEB_BACKENDS.filter((name) => name !== 'webgpu');
 
 /** A TF.js backend a page can run on. @example `await useWebBackend({ backends: ['wasm' satisfies WebBackendName] });` */
 export type WebBackendName = (typeof WEB_BACKENDS)[number];
