@@ -21,13 +21,8 @@
  *    4x4 tiles (four loads, eight shuffles, four stores), walking the input row-block by row-block.
  */
 
-/** A v128 constant with `value` in all four float32 lanes. */
-const splat = (value: number): string => `(v128.const f32x4 ${value} ${value} ${value} ${value})`;
-const mul = (a: string, b: string): string => `(f32x4.mul ${a} ${b})`;
-const add = (a: string, b: string): string => `(f32x4.add ${a} ${b})`;
-const sub = (a: string, b: string): string => `(f32x4.sub ${a} ${b})`;
-const get = (local: string): string => `(local.get $${local})`;
-const set = (local: string, value: string): string => `(local.set $${local} ${value})`;
+import { matmulInt8, quantizeRows } from './int8-wat.js';
+import { add, get, loop, mul, set, splat, sub, zero } from './wat.js';
 
 /** c[0] x^(k-1) + ... + c[k-1] by Horner's rule. */
 const horner = (x: string, c: number[]): string => c.slice(1).reduce((acc, ck) => add(mul(x, acc), splat(ck)), splat(c[0]));
@@ -155,7 +150,6 @@ const store = (base: string, value: string): string => `(v128.store (i32.add ${g
 /** The sum of a v128's four float32 lanes. */
 const lanesSum = (v: string): string => `(f32.add (f32.add (f32x4.extract_lane 0 ${v}) (f32x4.extract_lane 1 ${v}))
         (f32.add (f32x4.extract_lane 2 ${v}) (f32x4.extract_lane 3 ${v})))`;
-const zero = '(v128.const i64x2 0 0)';
 /** acc64[j..j+3] += the four float32 lanes of v, in float64 (acc64 is a byte offset; j counts float32 bytes). */
 const addToDoubles = (acc64: string, v: string): string[] => {
   const at = (half: number) => `(i32.add ${get(acc64)} (i32.add (i32.shl ${get('j')} (i32.const 1)) (i32.const ${half * 16})))`;
@@ -355,12 +349,6 @@ const matmul = (fma: boolean): string => {
   const acc = (r: number, h: number) => `acc${r}${h}`;
   const tile = [0, 1, 2, 3].flatMap((r) => [0, 1].map((h) => acc(r, h)));
   const rowA = (r: number) => `(i32.add ${get('pa')} (i32.mul ${get('ldaBytes')} (i32.const ${r})))`;
-  const loop = (name: string, counter: string, start: string, end: string, step: string, body: string[]) => `${set(counter, start)}
-    (block $${name}_done (loop $${name}
-      (br_if $${name}_done (i32.ge_u ${get(counter)} ${end}))
-      ${body.join('\n      ')}
-      ${set(counter, `(i32.add ${get(counter)} ${step})`)}
-      (br $${name})))`;
   const pack = [
     // panel[j / 8][p][0..7] = B[p][j..j+7]
     loop('packCols', 'j', '(i32.const 0)', get('n'), '(i32.const 8)', [
@@ -449,7 +437,7 @@ export function kernelsWat(memory: string): string {
   return `(module
   (import "env" "memory" ${memory})
   ${[gelu, geluGrad].map(elementwise).join('\n  ')}
-  ${[sumRows, layerNorm, layerNormGrad, maskedSoftmax, transpose, matmul(false)].join('\n  ')})\n`;
+  ${[sumRows, layerNorm, layerNormGrad, maskedSoftmax, transpose, matmul(false), quantizeRows, matmulInt8].join('\n  ')})\n`;
 }
 
 /**
