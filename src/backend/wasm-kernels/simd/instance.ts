@@ -65,6 +65,16 @@ export interface SimdKernels {
     strideB: number,
     strideC: number,
   ): void;
+  /**
+   * Dynamic int8 quantization of each row of float32 x [rows, k] (k a multiple of 8) into int16 q [rows, k] and
+   * float32 scales [rows] (`src/compress/int8-math.ts` has the math).
+   */
+  quantizeRows(x: number, q: number, scales: number, rows: number, k: number): void;
+  /**
+   * c [m, n] float32 = the int8 product of `quantizeRows`' q [m, k] and a packed int8 panel, dequantized by the row
+   * scales and the column scales [n], plus `bias` [n] unless it is 0; m a multiple of 4, k of 2, n of 8.
+   */
+  matmulInt8(a: number, panel: number, scaleA: number, scaleB: number, bias: number, c: number, m: number, k: number, n: number): void;
 }
 
 interface EmscriptenModule {
