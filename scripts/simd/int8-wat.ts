@@ -3,7 +3,7 @@
  * accumulation, in standard wasm SIMD (`i32x4.dot_i16x8_s`, which every SIMD engine has; relaxed SIMD's 8-bit dot
  * needs a 7-bit operand and is absent from Node 20).
  *
- * The math (`src/compress/int8-math.ts` is the reference in plain JS):
+ * The math (`src/models/layers/int8-math.ts` is the reference in plain JS):
  *  - activations, per row i of x [m, k]: s_i = max_p |x[i, p]| / 127, q[i, p] = rint(x[i, p] * (127 / max)) (0 for
  *    an all-zero row), stored as int16 so that a 32-bit load splats a pair (q[i, p], q[i, p + 1]);
  *  - weights, per output column j: int8 w[p, j] with scale t_j (symmetric, [-127, 127]), packed once into panels;

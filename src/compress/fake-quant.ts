@@ -7,7 +7,7 @@
  * The result is float32 again: TF.js has no int8 kernels, this only shows the error an int8 runtime would add.
  */
 import * as tf from '@tensorflow/tfjs';
-import { roundHalfEven } from './quant-math.js';
+import { roundHalfEven } from '../util/round-half-even.js';
 
 /** int8 limits. */
 const Q_MIN = -128;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { affineDequantize, affineQuantize, roundHalfEven, roundTrip } from './quant-math.js';
+import { roundHalfEven } from '../util/round-half-even.js';
+import { affineDequantize, affineQuantize, roundTrip } from './quant-math.js';
 
 // numpy's run of the converter formula (test/fixtures/compress/make_quantization.py).
 const fixture = JSON.parse(

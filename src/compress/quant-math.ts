@@ -11,6 +11,7 @@
  * TF.js decodes q * scale + min in float64 and stores the result as float32.
  */
 import { float32ToFloat16, fromFloat16Bits } from '../util/float16.js';
+import { roundHalfEven } from '../util/round-half-even.js';
 
 /**
  * Storage dtypes a weight can have in a TF.js weights manifest.
@@ -35,12 +36,6 @@ export interface AffineQuantized {
   values: Uint8Array | Uint16Array;
   scale: number;
   min: number;
-}
-
-/** Round half to even, numpy's `np.round`. */
-export function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**

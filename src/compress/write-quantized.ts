@@ -26,7 +26,8 @@ export type DtypeAssignment = (name: string) => WeightDtype;
 export interface StoredWeight {
   name: string;
   size: number;
-  dtype: WeightDtype;
+  /** The storage dtype; 'int8' for an int8 dense kernel's packed panel (int32 words of four weights). */
+  dtype: WeightDtype | 'int8' | tf.DataType;
   bytes: number;
 }
 
@@ -67,7 +68,8 @@ export async function quantizedModelFiles(
     const encoded = encodeWeight(new Float32Array(raw.buffer), dtype, spec, raw);
     specs.push(encoded.spec);
     parts.push(encoded.data);
-    weights.push({ name: spec.name, size, dtype, bytes: encoded.data.byteLength });
+    const stored = spec.dtype === 'float32' ? dtype : spec.name.endsWith('_kernel_int8') ? 'int8' : spec.dtype;
+    weights.push({ name: spec.name, size, dtype: stored, bytes: encoded.data.byteLength });
   }
   const files = modelFilesFromArtifacts(
     { ...art, weightSpecs: specs, weightData: concat(parts).buffer as ArrayBuffer },

@@ -8,6 +8,7 @@ import type { TfdDense } from './layers/dense.js';
 import type { TfdEmbedding } from './layers/embedding.js';
 import type { TfdEncoderBlock } from './layers/encoder-block.js';
 import type { TfdLayerNorm } from './layers/layer-norm.js';
+import { floatKernel } from './layers/weights.js';
 import { encoderOutputs } from './outputs.js';
 
 type Flat = number[];
@@ -65,13 +66,13 @@ function loadTorchWeights(model: tf.LayersModel, w: Case['weights']): void {
     if (w.token_type) emb.tokenTypes!.write(tf.tensor2d(w.token_type, [w.token_type.length / d, d]));
     w.layers.forEach((t, i) => {
       const b = model.getLayer(`block_${i}`) as TfdEncoderBlock;
-      b.attention.qkvKernel!.write(fromTorchLinear(t.in_proj_weight, 3 * d, d));
+      floatKernel(b.attention.qkvKernel!).write(fromTorchLinear(t.in_proj_weight, 3 * d, d));
       b.attention.qkvBias.write(tf.tensor1d(t.in_proj_bias));
-      b.attention.outKernel.write(fromTorchLinear(t.out_proj_weight, d, d));
+      floatKernel(b.attention.outKernel).write(fromTorchLinear(t.out_proj_weight, d, d));
       b.attention.outBias.write(tf.tensor1d(t.out_proj_bias));
-      b.ffn1Kernel.write(fromTorchLinear(t.linear1_weight, f, d));
+      floatKernel(b.ffn1Kernel).write(fromTorchLinear(t.linear1_weight, f, d));
       b.ffn1Bias.write(tf.tensor1d(t.linear1_bias));
-      b.ffn2Kernel.write(fromTorchLinear(t.linear2_weight, d, f));
+      floatKernel(b.ffn2Kernel).write(fromTorchLinear(t.linear2_weight, d, f));
       b.ffn2Bias.write(tf.tensor1d(t.linear2_bias));
       b.norm1Gamma.write(tf.tensor1d(t.norm1_weight));
       b.norm1Beta.write(tf.tensor1d(t.norm1_bias));

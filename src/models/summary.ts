@@ -9,11 +9,22 @@ import * as tf from '@tensorflow/tfjs';
  * ```
  */
 export function countParameters(model: tf.LayersModel): number {
-  return model.weights.reduce((sum, w) => sum + tf.util.sizeFromShape(w.shape as number[]), 0);
+  return model.weights.reduce((sum, w) => sum + weightParameters(w), 0);
+}
+
+/**
+ * The parameters a variable holds: its elements, except for int8 dense kernels (`quantize --dtype int8`), whose
+ * packed panel holds four weights per int32 (zero padding to k even and n a multiple of 8 included) and whose
+ * column scales are quantization metadata, not parameters.
+ */
+function weightParameters(w: tf.LayerVariable): number {
+  if (w.originalName.endsWith('_kernel_scale')) return 0;
+  const size = tf.util.sizeFromShape(w.shape as number[]);
+  return w.dtype === 'int32' && w.originalName.endsWith('_kernel_int8') ? 4 * size : size;
 }
 
 function layerParameters(layer: tf.layers.Layer): number {
-  return layer.weights.reduce((sum, w) => sum + tf.util.sizeFromShape(w.shape as number[]), 0);
+  return layer.weights.reduce((sum, w) => sum + weightParameters(w), 0);
 }
 
 /**

@@ -5,7 +5,7 @@ import { disposeTemp, type WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
  * The int8 dense layer on wasm: y = x W + b with x quantized per row at run time and W stored as packed int8 columns
- * (`src/compress/int8-math.ts` has the math and the panel layout), as two SIMD kernels: `quantizeRows` into an int16
+ * (`src/models/layers/int8-math.ts` has the math and the panel layout), as two SIMD kernels: `quantizeRows` into an int16
  * scratch, then `matmulInt8` (int32 sums, dequantized and biased as each tile is stored). Inference only: the kernel
  * has no gradient. The tfjs-facing op is `int8Linear` in `../../models/layers/int8-linear.ts`.
  */

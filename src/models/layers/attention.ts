@@ -1,17 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { attentionContext, attentionParts } from '../../backend/fused-ops.js';
 import { dropout } from '../dropout.js';
-/**
- * TF.js's initializer class (not re-exported by name from @tensorflow/tfjs).
- *
- * @example
- * ```ts
- * const init: Initializer = tf.initializers.zeros();
- * ```
- */
-export type Initializer = ReturnType<typeof tf.initializers.zeros>;
-import { applyPrecision } from '../precision.js';
 import { linear, weightSeed } from './ops.js';
+import { addDenseKernel, dense, readWeight, type AddWeight, type DenseKernel } from './weights.js';
 
 /**
  * Hyper-parameters of multi-head self-attention.
@@ -38,7 +29,7 @@ export interface AttentionConfig {
  */
 export interface AttentionWeights {
   /** [d, 3d], columns q | k | v (torch's in_proj_weight transposed). */
-  qkvKernel?: tf.LayerVariable;
+  qkvKernel?: DenseKernel;
   /** [d, 3r], columns q | k | v down-projections (low rank only). */
   qkvDown?: tf.LayerVariable;
   /** [3, r, d], the q, k, v up-projections (low rank only). */
@@ -46,20 +37,10 @@ export interface AttentionWeights {
   /** [3d] */
   qkvBias: tf.LayerVariable;
   /** [d, d] */
-  outKernel: tf.LayerVariable;
+  outKernel: DenseKernel;
   /** [d] */
   outBias: tf.LayerVariable;
 }
-
-/**
- * `addWeight` of the owning layer (it is protected, so layers pass a closure).
- *
- * @example
- * ```ts
- * const add: AddWeight = (name, shape, init) => this.addWeight(name, shape, 'float32', init);
- * ```
- */
-export type AddWeight = (name: string, shape: number[], init: Initializer) => tf.LayerVariable;
 
 /**
  * Creates the attention variables on the owning layer. Kernels: Glorot-uniform (seeded); biases: zeros.
@@ -69,39 +50,27 @@ export type AddWeight = (name: string, shape: number[], init: Initializer) => tf
  * this.attn = addAttentionWeights((n, s, i) => this.addWeight(n, s, 'float32', i), config, seed);
  * ```
  */
-export function addAttentionWeights(add: AddWeight, config: AttentionConfig, seed?: number): AttentionWeights {
+export function addAttentionWeights(add: AddWeight, config: AttentionConfig, seed?: number, int8 = false): AttentionWeights {
   const d = config.dModel;
   const glorot = (i: number) => tf.initializers.glorotUniform({ seed: weightSeed(seed, i) });
   const zeros = tf.initializers.zeros();
   const r = config.attentionRank;
   const projection =
     r === undefined
-      ? { qkvKernel: add('qkv_kernel', [d, 3 * d], glorot(0)) }
+      ? { qkvKernel: addDenseKernel(add, 'qkv_kernel', [d, 3 * d], glorot(0), int8) }
       : { qkvDown: add('qkv_down', [d, 3 * r], glorot(0)), qkvUp: add('qkv_up', [3, r, d], glorot(1)) };
   return {
     ...projection,
     qkvBias: add('qkv_bias', [3 * d], zeros),
-    outKernel: add('out_kernel', [d, d], glorot(2)),
+    outKernel: addDenseKernel(add, 'out_kernel', [d, d], glorot(2), int8),
     outBias: add('out_bias', [d], zeros),
   };
-}
-
-/**
- * Reads a variable through the compute-precision policy.
- *
- * @example
- * ```ts
- * const kernel = readWeight(this.kernel); // float16-rounded under setComputePrecision('float16')
- * ```
- */
-export function readWeight(v: tf.LayerVariable): tf.Tensor {
-  return applyPrecision(v.read());
 }
 
 /** q | k | v projections, [batch, seq, 3d]. */
 function projectQkv(x: tf.Tensor3D, w: AttentionWeights, config: AttentionConfig): tf.Tensor {
   const bias = readWeight(w.qkvBias);
-  if (w.qkvKernel) return linear(x, readWeight(w.qkvKernel), bias);
+  if (w.qkvKernel) return dense(x, w.qkvKernel, bias);
   const [b, s, d] = x.shape;
   const r = config.attentionRank as number;
   const down = linear(x, readWeight(w.qkvDown as tf.LayerVariable)); // [b, s, 3r]
@@ -144,7 +113,7 @@ export function selfAttention(
       options.training || options.needProbs !== false
         ? attentionParts(qkv, mask, config.numHeads, drop)
         : { context: attentionContext(qkv, mask, config.numHeads), probs: undefined };
-    const output = linear(context, readWeight(weights.outKernel), readWeight(weights.outBias)) as tf.Tensor3D;
+    const output = dense(context, weights.outKernel, readWeight(weights.outBias)) as tf.Tensor3D;
     return probs === undefined ? { output } : { output, probs };
   });
 }

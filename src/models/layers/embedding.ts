@@ -3,7 +3,7 @@ import { embeddingLookup } from '../../backend/embedding.js';
 import { TfdistillError } from '../../errors.js';
 import { dropout } from '../dropout.js';
 import { layerOutput } from '../activation-hook.js';
-import { readWeight } from './attention.js';
+import { readWeight } from './weights.js';
 import { weightSeed, type BaseLayerArgs, type CallKwargs } from './ops.js';
 
 /**

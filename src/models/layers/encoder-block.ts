@@ -2,25 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { dropout } from '../dropout.js';
 import { applyPrecision } from '../precision.js';
 import { layerOutput } from '../activation-hook.js';
-import {
-  addAttentionWeights,
-  readWeight,
-  selfAttention,
-  type AttentionConfig,
-  type AttentionWeights,
-  type Initializer,
-} from './attention.js';
-import {
-  activate,
-  configPadId,
-  layerNorm,
-  linear,
-  paddingMask,
-  weightSeed,
-  type Activation,
-  type BaseLayerArgs,
-  type CallKwargs,
-} from './ops.js';
+import { addAttentionWeights, selfAttention, type AttentionConfig, type AttentionWeights } from './attention.js';
+import { activate, configPadId, layerNorm, paddingMask, weightSeed, type Activation, type BaseLayerArgs, type CallKwargs } from './ops.js';
+import { addDenseKernel, dense, readWeight, type AddWeight, type DenseKernel } from './weights.js';
 
 /**
  * Configuration of {@link TfdEncoderBlock} (all of it is saved with the model).
@@ -46,6 +30,11 @@ export interface EncoderBlockConfig {
   seed?: number;
   /** Token id that marks padding (keys with `inputIds == padId` get no attention). Default 0. */
   padId?: number;
+  /**
+   * Dense kernels (q|k|v, output projection, FFN) stored as int8 columns and run by `int8Linear`: set by
+   * `quantize --dtype int8`, inference only. Low-rank q|k|v factors stay float32.
+   */
+  int8?: boolean;
 }
 
 /**
@@ -66,13 +55,13 @@ export interface EncoderBlockConfig {
  */
 export class TfdEncoderBlock extends tf.layers.Layer {
   static className = 'TfdEncoderBlock';
-  readonly blockConfig: EncoderBlockConfig & { padId: number };
+  readonly blockConfig: EncoderBlockConfig & { padId: number; int8: boolean };
   attention!: AttentionWeights;
   norm1Gamma!: tf.LayerVariable;
   norm1Beta!: tf.LayerVariable;
-  ffn1Kernel!: tf.LayerVariable;
+  ffn1Kernel!: DenseKernel;
   ffn1Bias!: tf.LayerVariable;
-  ffn2Kernel!: tf.LayerVariable;
+  ffn2Kernel!: DenseKernel;
   ffn2Bias!: tf.LayerVariable;
   norm2Gamma!: tf.LayerVariable;
   norm2Beta!: tf.LayerVariable;
@@ -97,6 +86,7 @@ export class TfdEncoderBlock extends tf.layers.Layer {
       returnAttention,
       layerNormEpsilon,
       seed,
+      int8,
     } = config;
     this.blockConfig = {
       dModel,
@@ -110,6 +100,7 @@ export class TfdEncoderBlock extends tf.layers.Layer {
       layerNormEpsilon,
       seed,
       padId: configPadId(config),
+      int8: int8 === true,
     };
   }
 
@@ -119,17 +110,18 @@ export class TfdEncoderBlock extends tf.layers.Layer {
   }
 
   override build(): void {
-    const { dModel: d, ffnDim: f, seed } = this.blockConfig;
-    const add = (name: string, shape: number[], init: Initializer) => this.addWeight(name, shape, 'float32', init);
+    const { dModel: d, ffnDim: f, seed, int8 } = this.blockConfig;
+    const add: AddWeight = (name, shape, init, dtype = 'float32', trainable = true) =>
+      this.addWeight(name, shape, dtype, init, undefined, trainable);
     const ones = tf.initializers.ones();
     const zeros = tf.initializers.zeros();
     const glorot = (i: number) => tf.initializers.glorotUniform({ seed: weightSeed(seed, i) });
-    this.attention = addAttentionWeights(add, this.attentionConfig, seed);
+    this.attention = addAttentionWeights(add, this.attentionConfig, seed, int8);
     this.norm1Gamma = add('norm1_gamma', [d], ones);
     this.norm1Beta = add('norm1_beta', [d], zeros);
-    this.ffn1Kernel = add('ffn1_kernel', [d, f], glorot(10));
+    this.ffn1Kernel = addDenseKernel(add, 'ffn1_kernel', [d, f], glorot(10), int8);
     this.ffn1Bias = add('ffn1_bias', [f], zeros);
-    this.ffn2Kernel = add('ffn2_kernel', [f, d], glorot(11));
+    this.ffn2Kernel = addDenseKernel(add, 'ffn2_kernel', [f, d], glorot(11), int8);
     this.ffn2Bias = add('ffn2_bias', [d], zeros);
     this.norm2Gamma = add('norm2_gamma', [d], ones);
     this.norm2Beta = add('norm2_beta', [d], zeros);
@@ -173,9 +165,9 @@ export class TfdEncoderBlock extends tf.layers.Layer {
         return { output: dropout(output, { rate: c.dropout, training }), probs };
       };
       const feedForward = (t: tf.Tensor) => {
-        const hidden = activate(linear(t, readWeight(this.ffn1Kernel), readWeight(this.ffn1Bias)), c.activation);
+        const hidden = activate(dense(t, this.ffn1Kernel, readWeight(this.ffn1Bias)), c.activation);
         const inner = dropout(hidden, { rate: c.dropout, training }); // [b, s, f]
-        return dropout(linear(inner, readWeight(this.ffn2Kernel), readWeight(this.ffn2Bias)), { rate: c.dropout, training });
+        return dropout(dense(inner, this.ffn2Kernel, readWeight(this.ffn2Bias)), { rate: c.dropout, training });
       };
       let y: tf.Tensor;
       let probs: tf.Tensor4D | undefined;
@@ -207,12 +199,13 @@ export class TfdEncoderBlock extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const { attentionRank, seed, ...rest } = this.blockConfig;
+    const { attentionRank, seed, int8, ...rest } = this.blockConfig;
     return {
       ...super.getConfig(),
       ...rest,
       ...(attentionRank === undefined ? {} : { attentionRank }),
       ...(seed === undefined ? {} : { seed }),
+      ...(int8 ? { int8 } : {}),
     };
   }
 }

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { expectNoLeaks, maxAbsDiff } from '../../../test/helpers.js';
 import { useBackend } from '../../backend/use-backend.js';
 import { int8LinearKernelName } from '../../backend/wasm-kernels/linear-int8.js';
-import { packPanel, panelDims, quantizeColumns, unpackPanel } from '../../compress/int8-math.js';
+import { packPanel, panelDims, quantizeColumns, unpackPanel } from './int8-math.js';
 import { Rng } from '../../util/rng.js';
 import { int8Linear } from './int8-linear.js';
 
@@ -45,7 +45,7 @@ async function run(c: GoldenCase, xShape = [c.m, c.k]): Promise<{ y: Float32Arra
 /** Largest |a - b| relative to the largest |b|. */
 const relative = (a: ArrayLike<number>, b: ArrayLike<number>) => maxAbsDiff(a, b) / Math.max(...Array.from(b, Math.abs));
 
-describe('int8 math (src/compress/int8-math.ts)', () => {
+describe('int8 math (src/models/layers/int8-math.ts)', () => {
   it('quantizes weights per column exactly as the numpy reference (all-zero column included)', () => {
     for (const c of golden.cases) {
       const { values, scales } = quantizeColumns(Float32Array.from(c.w), c.k, c.n);

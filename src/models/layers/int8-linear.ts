@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { int8LinearKernelName, int8LinearKernelTakes } from '../../backend/wasm-kernels/linear-int8.js';
-import { INT8_MAX, unpackPanel } from '../../compress/int8-math.js';
+import { INT8_MAX, unpackPanel } from './int8-math.js';
 
 /**
  * A dense kernel stored as int8 columns: the packed panel (int32 words holding the bytes) and the column scales.
@@ -23,7 +23,7 @@ export interface Int8Kernel {
 
 /**
  * The int8 dense layer, y = x W + b over the last axis of x (any rank), with x quantized per row at run time
- * (`src/compress/int8-math.ts` has the math). On wasm one int8 SIMD kernel; elsewhere (or for shapes the kernel does
+ * (`src/models/layers/int8-math.ts` has the math). On wasm one int8 SIMD kernel; elsewhere (or for shapes the kernel does
  * not take) the same math in tfjs ops on the unpacked weights, whose integer products are exact in float32 for
  * k up to 1040. Inference only: there is no gradient.
  *

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { layerOutput } from '../activation-hook.js';
-import { readWeight } from './attention.js';
+import { readWeight } from './weights.js';
 import { layerNorm, type BaseLayerArgs } from './ops.js';
 
 /**

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { dropout } from '../dropout.js';
 import { layerOutput } from '../activation-hook.js';
 import { applyPrecision } from '../precision.js';
-import { readWeight } from './attention.js';
-import { activate, configPadId, layerNorm, linear, paddingMask, type Activation, type BaseLayerArgs, type CallKwargs } from './ops.js';
+import { addDenseKernel, dense, readWeight, type AddWeight, type DenseKernel } from './weights.js';
+import { activate, configPadId, layerNorm, paddingMask, type Activation, type BaseLayerArgs, type CallKwargs } from './ops.js';
 
 /**
  * Configuration of {@link TfdPrunedEncoderBlock}: an encoder block whose heads keep their original width
@@ -21,6 +21,8 @@ export interface PrunedBlockConfig {
   layerNormEpsilon: number;
   /** Token id that marks padding, carried over from the block it replaces. Default 0. */
   padId?: number;
+  /** Dense kernels stored as int8 columns (`quantize --dtype int8`, inference only), as `EncoderBlockConfig.int8`. */
+  int8?: boolean;
 }
 
 /**
@@ -38,10 +40,11 @@ export class TfdPrunedEncoderBlock extends tf.layers.Layer {
   static className = 'TfdPrunedEncoderBlock';
   readonly blockConfig: PrunedBlockConfig & { padId: number };
   private vars: Record<string, tf.LayerVariable> = {};
+  private kernels: Record<string, DenseKernel> = {};
 
   constructor(config: PrunedBlockConfig & BaseLayerArgs) {
     super(config);
-    const { dModel, numHeads, headDim, ffnDim, dropout: rate, activation, normFirst, returnAttention, layerNormEpsilon } = config;
+    const { dModel, numHeads, headDim, ffnDim, dropout: rate, activation, normFirst, returnAttention, layerNormEpsilon, int8 } = config;
     this.blockConfig = {
       dModel,
       numHeads,
@@ -53,6 +56,7 @@ export class TfdPrunedEncoderBlock extends tf.layers.Layer {
       returnAttention,
       layerNormEpsilon,
       padId: configPadId(config),
+      ...(int8 ? { int8 } : {}),
     };
   }
 
@@ -74,7 +78,13 @@ export class TfdPrunedEncoderBlock extends tf.layers.Layer {
       ['norm2_gamma', [d], ones],
       ['norm2_beta', [d], zeros],
     ];
-    for (const [name, shape, init] of shapes) this.vars[name] = this.addWeight(name, shape, 'float32', init);
+    const add: AddWeight = (name, shape, init, dtype = 'float32', trainable = true) =>
+      this.addWeight(name, shape, dtype, init, undefined, trainable);
+    for (const [name, shape, init] of shapes) {
+      if (name.endsWith('_kernel'))
+        this.kernels[name] = addDenseKernel(add, name, shape as [number, number], init, this.blockConfig.int8 === true);
+      else this.vars[name] = add(name, shape, init);
+    }
     this.built = true;
   }
 
@@ -94,7 +104,7 @@ export class TfdPrunedEncoderBlock extends tf.layers.Layer {
       const attend = (t: tf.Tensor3D) => {
         const [b, s] = t.shape;
         const { numHeads: h, headDim: k } = c;
-        const qkv = linear(t, w('qkv_kernel'), w('qkv_bias')).reshape([b, s, 3, h, k]).transpose([2, 0, 3, 1, 4]); // [3, b, h, s, k]
+        const qkv = dense(t, this.kernels.qkv_kernel, w('qkv_bias')).reshape([b, s, 3, h, k]).transpose([2, 0, 3, 1, 4]); // [3, b, h, s, k]
         const [q, kk, v] = tf.unstack(qkv) as tf.Tensor4D[];
         const scores = tf.matMul(q, kk, false, true).mul(1 / Math.sqrt(k)); // [b, h, s, s]
         const keyBias = tf.sub(1, mask).mul(-1e9).reshape([b, 1, 1, s]);
@@ -104,12 +114,12 @@ export class TfdPrunedEncoderBlock extends tf.layers.Layer {
           .matMul(dropped, v)
           .transpose([0, 2, 1, 3])
           .reshape([b, s, h * k]); // [b, s, hk]
-        const output = dropout(linear(context, w('out_kernel'), w('out_bias')), { rate: c.dropout, training });
+        const output = dropout(dense(context, this.kernels.out_kernel, w('out_bias')), { rate: c.dropout, training });
         return { output, probs };
       };
       const feedForward = (t: tf.Tensor) => {
-        const hidden = dropout(activate(linear(t, w('ffn1_kernel'), w('ffn1_bias')), c.activation), { rate: c.dropout, training });
-        return dropout(linear(hidden, w('ffn2_kernel'), w('ffn2_bias')), { rate: c.dropout, training });
+        const hidden = dropout(activate(dense(t, this.kernels.ffn1_kernel, w('ffn1_bias')), c.activation), { rate: c.dropout, training });
+        return dropout(dense(hidden, this.kernels.ffn2_kernel, w('ffn2_bias')), { rate: c.dropout, training });
       };
       let y: tf.Tensor;
       let probs: tf.Tensor4D;

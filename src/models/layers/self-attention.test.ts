@@ -4,6 +4,7 @@ import { useBackend } from '../../backend/use-backend.js';
 import { expectNoLeaks, maxAbsDiff } from '../../../test/helpers.js';
 import '../register.js';
 import { TfdMultiHeadSelfAttention } from './self-attention.js';
+import { floatKernel } from './weights.js';
 
 /** Plain-JS multi-head attention over one sequence: x [s][d], W [d][n] row-major flat arrays. */
 function reference(x: number[][], keep: number[], qkv: Float32Array, out: Float32Array, heads: number) {
@@ -58,8 +59,8 @@ describe('TfdMultiHeadSelfAttention', () => {
       const want = reference(
         xs,
         [1, 1, 0],
-        (await layer.weightsOf.qkvKernel!.read().data()) as Float32Array,
-        (await layer.weightsOf.outKernel.read().data()) as Float32Array,
+        (await floatKernel(layer.weightsOf.qkvKernel!).read().data()) as Float32Array,
+        (await floatKernel(layer.weightsOf.outKernel).read().data()) as Float32Array,
         2,
       );
       expect(probs.shape).toEqual([1, 2, 3, 3]);

@@ -67,7 +67,7 @@ export interface SimdKernels {
   ): void;
   /**
    * Dynamic int8 quantization of each row of float32 x [rows, k] (k a multiple of 8) into int16 q [rows, k] and
-   * float32 scales [rows] (`src/compress/int8-math.ts` has the math).
+   * float32 scales [rows] (`src/models/layers/int8-math.ts` has the math).
    */
   quantizeRows(x: number, q: number, scales: number, rows: number, k: number): void;
   /**

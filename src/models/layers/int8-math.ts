@@ -9,7 +9,7 @@
  *  - y[i, j] = float32(sum_p q[i, p] w[p, j]) * (s_i * t_j) + bias[j].
  * Rounding is to nearest, ties to even (wasm's `f32x4.nearest`, numpy's `rint`).
  */
-import { roundHalfEven } from './quant-math.js';
+import { roundHalfEven } from '../../util/round-half-even.js';
 
 /** The largest magnitude of a quantized value (symmetric: -127..127, so negation never overflows). */
 export const INT8_MAX = 127;

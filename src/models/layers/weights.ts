@@ -1,0 +1,114 @@
+import * as tf from '@tensorflow/tfjs';
+import { panelDims } from './int8-math.js';
+import { applyPrecision } from '../precision.js';
+import { int8Linear } from './int8-linear.js';
+import { linear } from './ops.js';
+import { TfdistillError } from '../../errors.js';
+
+/**
+ * How tfdistill layers create and read their variables, dense kernels included: a float32 [k, n] kernel, or in an
+ * int8 layer (`quantize --dtype int8`) its packed int8 panel and column scales.
+ */
+
+/**
+ * TF.js's initializer class (not re-exported by name from @tensorflow/tfjs).
+ *
+ * @example
+ * ```ts
+ * const init: Initializer = tf.initializers.zeros();
+ * ```
+ */
+export type Initializer = ReturnType<typeof tf.initializers.zeros>;
+
+/**
+ * `addWeight` of the owning layer (it is protected, so layers pass a closure); dtype float32 and trainable unless
+ * told otherwise.
+ *
+ * @example
+ * ```ts
+ * const add: AddWeight = (name, shape, init, dtype = 'float32', trainable = true) =>
+ *   this.addWeight(name, shape, dtype, init, undefined, trainable);
+ * ```
+ */
+export type AddWeight = (
+  name: string,
+  shape: number[],
+  init: Initializer,
+  dtype?: 'float32' | 'int32',
+  trainable?: boolean,
+) => tf.LayerVariable;
+
+/**
+ * Reads a variable through the compute-precision policy.
+ *
+ * @example
+ * ```ts
+ * const kernel = readWeight(this.kernel); // float16-rounded under setComputePrecision('float16')
+ * ```
+ */
+export function readWeight(v: tf.LayerVariable): tf.Tensor {
+  return applyPrecision(v.read());
+}
+
+/**
+ * A dense layer's kernel as its layer holds it: `kernel` float32 [k, n], or for an int8 layer `panel` (the
+ * `packPanel` words, int32 [kPad * nPad / 4], variable `<name>_int8`) and `scales` (float32 [n], `<name>_scale`),
+ * neither trainable.
+ *
+ * @example
+ * ```ts
+ * const w: DenseKernel = addDenseKernel(add, 'ffn1_kernel', [d, f], glorot, false);
+ * ```
+ */
+export type DenseKernel = { kernel: tf.LayerVariable } | { panel: tf.LayerVariable; scales: tf.LayerVariable; k: number; n: number };
+
+/**
+ * Creates a dense kernel's variables on the owning layer: `name` [k, n] with `init`, or with `int8` the panel and
+ * scales (zeros until weights are loaded).
+ *
+ * @example
+ * ```ts
+ * this.ffn1Kernel = addDenseKernel(add, 'ffn1_kernel', [d, f], glorot(10), this.blockConfig.int8);
+ * ```
+ */
+export function addDenseKernel(add: AddWeight, name: string, [k, n]: [number, number], init: Initializer, int8: boolean): DenseKernel {
+  if (!int8) return { kernel: add(name, [k, n], init) };
+  const [kPad, nPad] = panelDims(k, n);
+  const zeros = tf.initializers.zeros();
+  return {
+    panel: add(`${name}_int8`, [(kPad * nPad) / 4], zeros, 'int32', false),
+    scales: add(`${name}_scale`, [n], zeros, 'float32', false),
+    k,
+    n,
+  };
+}
+
+/**
+ * x W + b over the last axis of x, float32 (`linear`) or int8 (`int8Linear`) as the kernel is stored.
+ *
+ * @example
+ * ```ts
+ * const hidden = dense(x, this.ffn1Kernel, readWeight(this.ffn1Bias)); // [batch, seq, f]
+ * ```
+ */
+export function dense(x: tf.Tensor, w: DenseKernel, bias?: tf.Tensor): tf.Tensor {
+  if ('kernel' in w) return linear(x, readWeight(w.kernel), bias);
+  return int8Linear(x, { panel: w.panel.read(), scales: w.scales.read(), k: w.k, n: w.n }, bias);
+}
+
+/**
+ * The float32 kernel variable of a dense kernel; an int8 one has none (its layer was quantized for inference).
+ *
+ * @example
+ * ```ts
+ * floatKernel(block.ffn1Kernel).write(tf.zeros([d, f]));
+ * ```
+ */
+export function floatKernel(w: DenseKernel): tf.LayerVariable {
+  if ('kernel' in w) return w.kernel;
+  throw new TfdistillError(
+    'INVALID_ARGUMENT',
+    'this layer holds int8 weights (quantize --dtype int8), which are for inference only',
+    'use the float32 checkpoint it was quantized from',
+  );
+}
