@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { TfdistillError } from '../errors.js';
 import { packPanel, quantizeColumns } from '../models/layers/int8-math.js';
+import { int8Role } from '../models/layers/weights.js';
 
 /** Layer classes whose dense kernels can be stored and run as int8 (their configs take `int8: true`). */
 const INT8_LAYERS = ['TfdEncoderBlock', 'TfdPrunedEncoderBlock'];
-const PANEL = '_int8';
-const SCALE = '_scale';
 
 interface LayerJson {
   class_name: string;
@@ -58,10 +57,10 @@ export async function int8Model(model: tf.LayersModel): Promise<{ model: tf.Laye
   try {
     tf.tidy(() => {
       for (const v of copy.weights) {
-        const name = v.originalName;
-        if (name.endsWith(`_kernel${PANEL}`)) v.write(tf.tensor1d(columnsOf(name.slice(0, -PANEL.length)).panel, 'int32'));
-        else if (name.endsWith(`_kernel${SCALE}`)) v.write(tf.tensor1d(columnsOf(name.slice(0, -SCALE.length)).scales));
-        else v.write((source.get(name) as tf.LayerVariable).read());
+        const int8 = int8Role(v.originalName);
+        if (int8?.role === 'panel') v.write(tf.tensor1d(columnsOf(int8.kernel).panel, 'int32'));
+        else if (int8?.role === 'scales') v.write(tf.tensor1d(columnsOf(int8.kernel).scales));
+        else v.write((source.get(v.originalName) as tf.LayerVariable).read());
       }
     });
   } catch (error) {

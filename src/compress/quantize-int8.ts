@@ -4,6 +4,7 @@ import { nameFilter } from './patterns.js';
 import type { WeightDtype } from './quant-math.js';
 import { measureRow, type CompressionRow, type MeasureContext } from './report.js';
 import type { OpenedSource } from './source.js';
+import { int8Role } from '../models/layers/weights.js';
 import { writeQuantizedCheckpoint, type DtypeAssignment } from './write-quantized.js';
 
 /** Printed with every int8 report: what `--dtype int8` stores and runs. */
@@ -40,7 +41,7 @@ export async function quantizeInt8(
   try {
     const selected = nameFilter({ include: opts.include, exclude: opts.exclude });
     // Column scales stay float32: they multiply every output of their column.
-    const dtypeOf: DtypeAssignment = (name) => (name.endsWith('_kernel_scale') || !selected(name) ? 'float32' : 'float16');
+    const dtypeOf: DtypeAssignment = (name) => (int8Role(name)?.role === 'scales' || !selected(name) ? 'float32' : 'float16');
     const after = await opts.withStored(model, dtypeOf, () => measureRow('int8 (int8 compute)', model, opts.ctx, { dtypeOf }));
     const rows = [before, after];
     if (opts.out !== undefined) {

@@ -6,6 +6,7 @@ import { buildCheckpointMeta, type CheckpointMeta } from '../io/checkpoint-meta.
 import { captureArtifacts } from '../io/capture-artifacts.js';
 import { TOKENIZER_JSON } from '../io/classifier-checkpoint.js';
 import { float32ToFloat16 } from '../util/float16.js';
+import { int8Role } from '../models/layers/weights.js';
 import { MODEL_JSON, modelFilesFromArtifacts } from '../io/model-files.js';
 import { META_JSON } from '../io/save-model.js';
 import { affineQuantize, BYTES_PER_VALUE, type WeightDtype } from './quant-math.js';
@@ -68,7 +69,7 @@ export async function quantizedModelFiles(
     const encoded = encodeWeight(new Float32Array(raw.buffer), dtype, spec, raw);
     specs.push(encoded.spec);
     parts.push(encoded.data);
-    const stored = spec.dtype === 'float32' ? dtype : spec.name.endsWith('_kernel_int8') ? 'int8' : spec.dtype;
+    const stored = spec.dtype === 'float32' ? dtype : int8Role(spec.name)?.role === 'panel' ? 'int8' : spec.dtype;
     weights.push({ name: spec.name, size, dtype: stored, bytes: encoded.data.byteLength });
   }
   const files = modelFilesFromArtifacts(

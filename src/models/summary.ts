@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { int8Role } from './layers/weights.js';
 
 /**
  * Total number of parameters (trainable and not). A block shared across layers counts once.
@@ -18,9 +19,9 @@ export function countParameters(model: tf.LayersModel): number {
  * column scales are quantization metadata, not parameters.
  */
 function weightParameters(w: tf.LayerVariable): number {
-  if (w.originalName.endsWith('_kernel_scale')) return 0;
+  const role = int8Role(w.originalName)?.role;
   const size = tf.util.sizeFromShape(w.shape as number[]);
-  return w.dtype === 'int32' && w.originalName.endsWith('_kernel_int8') ? 4 * size : size;
+  return role === 'scales' ? 0 : role === 'panel' ? 4 * size : size;
 }
 
 function layerParameters(layer: tf.layers.Layer): number {

@@ -6,6 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { affineQuantize } from '../compress/quant-math.js';
 import { float32ToFloat16 } from '../util/float16.js';
+import { int8Role } from '../models/layers/weights.js';
 
 /**
  * Storage formats for exported weights.
@@ -33,7 +34,8 @@ export function quantizeWeights(
     const bytes = count * 4; // float32 and int32 are 4 bytes; bool is not used by tfdistill models
     const raw = new Uint8Array(data, offset, bytes);
     offset += bytes;
-    if (spec.dtype !== 'float32' || spec.quantization) {
+    // int8 column scales stay float32: they multiply every output of their column.
+    if (spec.dtype !== 'float32' || spec.quantization || int8Role(spec.name)?.role === 'scales') {
       outSpecs.push(spec);
       parts.push(raw);
       continue;

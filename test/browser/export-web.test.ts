@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/use-backend.js';
+import { quantize } from '../../src/compress/quantize.js';
 import { exportWeb } from '../../src/web/export-web.js';
 import { makeTinyCheckpoint, nodePredictions, tinyTexts } from '../tiny-checkpoint.js';
 import { inChromium, launchChromium } from './chromium.js';
@@ -90,6 +91,37 @@ describe('exportWeb in Chromium', () => {
       await page.goto(`${url}?backend=nope`);
       await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
       expect(await page.textContent('#status')).toMatch(/\?backend=nope is not one of webgpu, webgl, wasm, cpu/);
+    });
+  });
+
+  it('runs an int8 student (quantize --dtype int8) as Node does: int8 kernels on wasm, the tfjs-op fallback on cpu', async (ctx) => {
+    const int8Dir = path.join(root, 'student-int8');
+    const int8Web = path.join(root, 'web-int8');
+    const wide = path.join(root, 'student-d32'); // d 32, ffn 64: the wasm int8 kernel takes every dense layer
+    (await makeTinyCheckpoint(wide, { seed: 3, dModel: 32 })).model.dispose();
+    await quantize(wide, { dtype: 'int8', out: int8Dir, latency: false });
+    const texts = tinyTexts.map((t) => t.text);
+    const node = await nodePredictions(int8Dir, texts);
+    await exportWeb(int8Dir, int8Web);
+    await inChromium(ctx, int8Web, async (browser, url) => {
+      for (const backend of ['wasm', 'cpu']) {
+        const page = await browser.newPage();
+        await page.goto(`${url}?backend=${backend}`);
+        await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
+        expect(await page.getAttribute('body', 'data-ready'), String(await page.textContent('#status'))).toBe('true');
+        const got = (await page.evaluate(
+          `Promise.all(${JSON.stringify(texts)}.map((t) => window.tfdistill.classify(t)))`,
+        )) as { label: string; probabilities: Record<string, number> }[];
+        got.forEach((g, i) => {
+          expect(g.label, `${backend}: ${texts[i]}`).toBe(node[i].label);
+          for (const label of ['ham', 'spam']) expect(Math.abs(g.probabilities[label] - node[i].probabilities[label])).toBeLessThan(1e-4);
+        });
+        const kernels = (await page.evaluate(
+          `tf.profile(() => window.tfdistill.classify(${JSON.stringify(texts[0])})).then((p) => p.kernelNames)`,
+        )) as string[];
+        expect(kernels.includes('TfdLinearInt8'), kernels.join(' ')).toBe(backend === 'wasm');
+        await page.close();
+      }
     });
   });
 

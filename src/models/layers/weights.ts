@@ -63,6 +63,31 @@ export function readWeight(v: tf.LayerVariable): tf.Tensor {
 export type DenseKernel = { kernel: tf.LayerVariable } | { panel: tf.LayerVariable; scales: tf.LayerVariable; k: number; n: number };
 
 /**
+ * The variable names of an int8 dense kernel `<kernel>`: its packed panel and its column scales.
+ *
+ * @example
+ * ```ts
+ * int8Names('block_0/ffn1_kernel'); // { panel: 'block_0/ffn1_kernel_int8', scales: 'block_0/ffn1_kernel_scale' }
+ * ```
+ */
+export const int8Names = (kernel: string): { panel: string; scales: string } => ({ panel: `${kernel}_int8`, scales: `${kernel}_scale` });
+
+/**
+ * What a variable name is in an int8 layer: the packed panel or the column scales of dense kernel `kernel`, or
+ * neither (undefined).
+ *
+ * @example
+ * ```ts
+ * int8Role('block_0/ffn1_kernel_scale'); // { role: 'scales', kernel: 'block_0/ffn1_kernel' }
+ * ```
+ */
+export function int8Role(name: string): { role: 'panel' | 'scales'; kernel: string } | undefined {
+  const match = /^(.*_kernel)_(int8|scale)$/.exec(name);
+  if (match === null) return undefined;
+  return { role: match[2] === 'int8' ? 'panel' : 'scales', kernel: match[1] };
+}
+
+/**
  * Creates a dense kernel's variables on the owning layer: `name` [k, n] with `init`, or with `int8` the panel and
  * scales (zeros until weights are loaded).
  *
