@@ -39,7 +39,7 @@ const unfuseGelu = () =>
   Object.values(geluKernelNames).forEach((k) => {
     tf.unregisterKernel(k, 'wasm');
   });
-const switched = (name: keyof typeof simdSwitches) => ({
+const switched = (name: Exclude<keyof typeof simdSwitches, 'int8'>) => ({
   off: () => {
     simdSwitches[name] = false;
   },

@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- --job [--examples N] [--epochs N]`: the end-to-end job beside PyTorch's, measured
  * (`bench/job-vs-pytorch.ts`, ~30 min). `npm run bench -- --scaling`: cost over widths, depths and sequence lengths
- * beside PyTorch (`bench/scaling.ts`).
+ * beside PyTorch (`bench/scaling.ts`). `npm run bench -- --int8`: int8 against float32 students, latency and the demo's
+ * accuracy (`bench/int8.ts`).
  *
  * `npm run bench [-- --quick] [-- --replicas N|auto] [-- --threads 2] [-- --no-torch] [-- --no-stock] [-- --no-threads] [-- --no-onnx]`: the standard workload of
  * the performance issue with tfdistill's real training step (data-parallel over `--replicas`, default 'auto' = one per
@@ -32,11 +33,12 @@ import { benchReplicas, startBenchBackend, workload } from './workload.js';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
-// The two other benches of the suite, each a script of its own.
-const other = args.has('--job') ? 'job-vs-pytorch.ts' : args.has('--scaling') ? 'scaling.ts' : undefined;
+// The other benches of the suite, each a script of its own.
+const others: Record<string, string> = { '--job': 'job-vs-pytorch.ts', '--scaling': 'scaling.ts', '--int8': 'int8.ts' };
+const other = Object.entries(others).find(([flag]) => args.has(flag))?.[1];
 if (other) {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), other);
-  const rest = argv.filter((a) => a !== '--job' && a !== '--scaling');
+  const rest = argv.filter((a) => !(a in others));
   const child = spawnSync(process.execPath, ['--import', 'tsx', script, ...rest], { stdio: 'inherit' });
   process.exit(child.status ?? 1);
 }

@@ -15,17 +15,15 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { useBackend } from '../src/backend/use-backend.js';
-import { demoSettings } from '../src/demo/run-demo.js';
 import { saveModel } from '../src/io/save-model.js';
 import { createEncoder } from '../src/models/encoder.js';
-import { encoderPresets } from '../src/models/options.js';
 import { buildWebBundle } from '../src/web/build-bundle.js';
 import { stockScripts } from '../src/web/export-web.js';
 import { launchChromium } from '../test/browser/chromium.js';
 import { serveStatic } from '../test/browser/static-server.js';
 import type { WebBenchCell, WebBenchRequest } from './web/page.js';
 import { forwardLatencyMs, runsFor } from './web/latency-probe.js';
-import { randomBatch, workload } from './workload.js';
+import { benchStudents, studentIds } from './students.js';
 
 const argv = process.argv.slice(2);
 const outArg = argv.indexOf('--out');
@@ -37,32 +35,14 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 
 // The two students, saved where the page can load them.
 const site = mkdtempSync(path.join(os.tmpdir(), 'tfd-bench-web-'));
-const demo = demoSettings.full;
-const specs = [
-  {
-    name: 'demo student (d64 x 1 block, 64 tokens)',
-    dir: 'demo',
-    seq: demo.maxLength,
-    options: { ...encoderPresets.studentSmall, ...demo.student, vocabSize: demo.vocabSize, maxLength: demo.maxLength },
-  },
-  {
-    name: 'bench student (d128 x 2 blocks, 128 tokens)',
-    dir: 'bench',
-    seq: workload.seq,
-    options: { ...encoderPresets.studentSmall, ...workload.student, vocabSize: workload.vocab, maxLength: workload.maxLength },
-  },
-];
 
 const nodeInfo = await useBackend('wasm');
 const node: WebBenchCell[] = [];
 const models: WebBenchRequest['models'] = [];
-for (const spec of specs) {
+for (const spec of benchStudents) {
   const model = createEncoder({ ...spec.options, numClasses: 2, seed: 7, name: spec.dir });
   await saveModel(model, path.join(site, spec.dir));
-  // Rows of `seq` ids in [1, vocab): the workload's generator, truncated to this model's length and vocabulary.
-  const ids = randomBatch(workload, 3)
-    .inputIds.map((id) => 1 + (id % (spec.options.vocabSize - 1)))
-    .slice(0, workload.batch * spec.seq);
+  const ids = studentIds(spec);
   for (const batch of batches) {
     log(`node wasm + kernels: ${spec.name}, batch ${batch}`);
     node.push({ model: spec.name, batch, ms: await forwardLatencyMs(model, ids, batch, spec.seq, runsFor(batch, 'wasm')) });
@@ -135,7 +115,7 @@ const cell = (cells: WebBenchCell[] | undefined, model: string, batch: number) =
   cells?.find((c) => c.model === model && c.batch === batch)?.ms;
 const ours = chromium.find((c) => c.label === 'Chromium wasm + tfdistill kernels');
 const cpu = chromium.find((c) => c.label === 'Chromium cpu');
-const ratios = specs.flatMap((s) =>
+const ratios = benchStudents.flatMap((s) =>
   batches.map((batch) => {
     const [n, o, c] = [cell(node, s.name, batch), cell(ours?.cells, s.name, batch), cell(cpu?.cells, s.name, batch)];
     return {
@@ -173,7 +153,7 @@ const columns = [
 const fmt = (ms: number | undefined) => (ms === undefined ? 'n/a' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 console.log(`| model | batch | ${columns.map((c) => c.label).join(' | ')} |`);
 console.log(`|---|---:|${columns.map(() => '---:').join('|')}|`);
-for (const s of specs)
+for (const s of benchStudents)
   for (const batch of batches)
     console.log(`| ${s.name} | ${batch} | ${columns.map((c) => fmt(cell(c.cells, s.name, batch))).join(' | ')} |`);
 console.log(`\nwrote ${out}`);

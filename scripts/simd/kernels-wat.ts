@@ -21,7 +21,7 @@
  *    4x4 tiles (four loads, eight shuffles, four stores), walking the input row-block by row-block.
  */
 
-import { matmulInt8, quantizeRows } from './int8-wat.js';
+import { matmulInt8, matmulInt8Relaxed, quantizeRows, quantizeRowsInt8 } from './int8-wat.js';
 import { add, get, loop, mul, set, splat, sub, zero } from './wat.js';
 
 /** c[0] x^(k-1) + ... + c[k-1] by Horner's rule. */
@@ -437,13 +437,14 @@ export function kernelsWat(memory: string): string {
   return `(module
   (import "env" "memory" ${memory})
   ${[gelu, geluGrad].map(elementwise).join('\n  ')}
-  ${[sumRows, layerNorm, layerNormGrad, maskedSoftmax, transpose, matmul(false), quantizeRows, matmulInt8].join('\n  ')})\n`;
+  ${[sumRows, layerNorm, layerNormGrad, maskedSoftmax, transpose, matmul(false), quantizeRows, quantizeRowsInt8, matmulInt8].join('\n  ')})\n`;
 }
 
 /**
- * A module of one function, the `matmul` of `kernelsWat` with each multiply-add of the inner loop a relaxed-SIMD
- * `f32x4.relaxed_madd` (one fused multiply-add instruction where the CPU has FMA, ~1.35x the plain kernel here).
- * Engines without relaxed SIMD reject the module, so it is loaded only where `WebAssembly.validate` accepts it.
+ * The relaxed-SIMD module: the `matmul` of `kernelsWat` with each multiply-add of the inner loop a relaxed-SIMD
+ * `f32x4.relaxed_madd` (one fused multiply-add instruction where the CPU has FMA, ~1.35x the plain kernel here), and
+ * `matmulInt8Relaxed` (`int8-wat.ts`). Engines without relaxed SIMD reject the module, so it is loaded only where
+ * `WebAssembly.validate` accepts it.
  *
  * @example
  * ```ts
@@ -453,5 +454,6 @@ export function kernelsWat(memory: string): string {
 export function fmaKernelsWat(memory: string): string {
   return `(module
   (import "env" "memory" ${memory})
-  ${matmul(true)})\n`;
+  ${matmul(true)}
+  ${matmulInt8Relaxed})\n`;
 }

@@ -109,9 +109,10 @@ describe('exportWeb in Chromium', () => {
         await page.goto(`${url}?backend=${backend}`);
         await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
         expect(await page.getAttribute('body', 'data-ready'), String(await page.textContent('#status'))).toBe('true');
-        const got = (await page.evaluate(
-          `Promise.all(${JSON.stringify(texts)}.map((t) => window.tfdistill.classify(t)))`,
-        )) as { label: string; probabilities: Record<string, number> }[];
+        const got = (await page.evaluate(`Promise.all(${JSON.stringify(texts)}.map((t) => window.tfdistill.classify(t)))`)) as {
+          label: string;
+          probabilities: Record<string, number>;
+        }[];
         got.forEach((g, i) => {
           expect(g.label, `${backend}: ${texts[i]}`).toBe(node[i].label);
           for (const label of ['ham', 'spam']) expect(Math.abs(g.probabilities[label] - node[i].probabilities[label])).toBeLessThan(1e-4);

@@ -1,13 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { addWasmKernels } from './override.js';
-import { simdKernels } from './simd/instance.js';
+import { memoryOf, relaxedInt8MatMul, simdKernels } from './simd/instance.js';
+import { simdSwitches } from './simd/switches.js';
 import { disposeTemp, type WasmKernelArgs } from './wasm-backend-types.js';
 
 /**
  * The int8 dense layer on wasm: y = x W + b with x quantized per row at run time and W stored as packed int8 columns
- * (`src/models/layers/int8-math.ts` has the math and the panel layout), as two SIMD kernels: `quantizeRows` into an int16
- * scratch, then `matmulInt8` (int32 sums, dequantized and biased as each tile is stored). Inference only: the kernel
- * has no gradient. The tfjs-facing op is `int8Linear` in `../../models/layers/int8-linear.ts`.
+ * (`src/models/layers/int8-math.ts` has the math and the panel layout), as two SIMD kernels: the row quantizer into a
+ * scratch, then the int8 matmul (int32 sums, dequantized and biased as each tile is stored). Two forms give the same
+ * sums: int16 activations with `i32x4.dot_i16x8_s`, or int8 activations with relaxed SIMD's 8-bit dot (one VNNI
+ * instruction per 16 products where the engine lowers it so: Chrome 156 here, ~2.5x the int16 form). `int8Form`
+ * chooses, after checking the relaxed form's sums on this engine. Inference only: the kernel has no gradient. The tfjs-facing op is `int8Linear` in
+ * `../../models/layers/int8-linear.ts`.
  */
 
 /**
@@ -37,23 +42,120 @@ export function int8LinearKernelTakes(x: tf.Tensor, n: number): boolean {
   return x.dtype === 'float32' && x.rank >= 2 && k % 8 === 0 && size(x.shape) > 0 && (size(x.shape) / k) % 4 === 0 && n % 8 === 0;
 }
 
+/** What each backend memory found out about the relaxed form: whether its sums are exact, and whether it is faster. */
+const probed = new WeakMap<WebAssembly.Memory, { exact: boolean; faster: boolean }>();
+
+/**
+ * The int8 form to run on `backend`. The relaxed form needs relaxed SIMD and must pass a probe: both forms run once per
+ * backend memory on the same patterned 64 x 256 x 64 product, and the relaxed one is used only where its outputs equal
+ * the int16 form's exactly, on the first call and after the 15th (V8 11.3, Node 20's engine, returns twice the right
+ * value from `i32x4.relaxed_dot_i8x16_i7x16_add_s` on x64 in its baseline code) and, under `simdSwitches.int8 = 'auto'`, where it also runs at least
+ * 10% faster (best of 15 interleaved runs). 'int16' always takes the int16 form.
+ *
+ * @example
+ * ```ts
+ * const relaxed = int8Form(backend) === 'relaxed';
+ * ```
+ */
+export function int8Form(backend: BackendWasm): 'int16' | 'relaxed' {
+  if (simdSwitches.int8 === 'int16' || relaxedInt8MatMul(backend) === null) return 'int16';
+  const memory = memoryOf(backend);
+  let probe = probed.get(memory);
+  if (probe === undefined) {
+    probe = probeRelaxed(backend);
+    probed.set(memory, probe);
+  }
+  return probe.exact && (simdSwitches.int8 === 'relaxed' || probe.faster) ? 'relaxed' : 'int16';
+}
+
+/** Runs both forms on the same patterned inputs: are the relaxed outputs exact, and is it faster? */
+function probeRelaxed(backend: BackendWasm): { exact: boolean; faster: boolean } {
+  const [m, k, n] = [64, 256, 64];
+  const temps = [
+    backend.makeOutput([m, k], 'float32'), // x
+    backend.makeOutput([(m * k) / 2], 'int32'), // q (int16 or int8 values)
+    backend.makeOutput([(k * n) / 4], 'int32'), // panel
+    backend.makeOutput([m], 'float32'), // row scales
+    backend.makeOutput([m], 'int32'), // row sums
+    backend.makeOutput([n], 'float32'), // column scales
+    backend.makeOutput([m, n], 'float32'), // int16 form's output
+    backend.makeOutput([m, n], 'float32'), // relaxed form's output
+  ];
+  const [xAt, qAt, panelAt, scalesAt, sumsAt, tAt, out16At, out8At] = temps.map((t) => backend.getMemoryOffset(t.dataId));
+  const buffer = memoryOf(backend).buffer;
+  new Float32Array(buffer, xAt, m * k).set(Float32Array.from({ length: m * k }, (_, i) => ((i * 37) % 101) - 50));
+  new Int8Array(buffer, panelAt, k * n).set(Int8Array.from({ length: k * n }, (_, i) => ((i * 29) % 127) - 63));
+  new Float32Array(buffer, tAt, n).fill(1);
+  const plain = simdKernels(backend);
+  const relaxed = relaxedInt8MatMul(backend) as NonNullable<ReturnType<typeof relaxedInt8MatMul>>;
+  const runs = {
+    int16: () => {
+      plain.quantizeRows(xAt, qAt, scalesAt, m, k);
+      plain.matmulInt8(qAt, panelAt, scalesAt, 0, tAt, 0, out16At, m, k, n);
+    },
+    relaxed: () => {
+      plain.quantizeRowsInt8(xAt, qAt, scalesAt, sumsAt, m, k);
+      relaxed(qAt, panelAt, scalesAt, sumsAt, tAt, 0, out8At, m, k, n);
+    },
+  };
+  const best = { int16: Infinity, relaxed: Infinity };
+  const same = () => {
+    const [a, b] = [new Float32Array(buffer, out16At, m * n), new Float32Array(buffer, out8At, m * n)];
+    return a.every((v, i) => v === b[i]);
+  };
+  try {
+    // Checked on the first call (V8's baseline code) and after the timing runs (optimized code): V8 11.3's baseline
+    // compiler gets the relaxed dot wrong, its optimizing one right.
+    let exact = true;
+    for (let i = 0; i < 15; i++) {
+      for (const form of ['int16', 'relaxed'] as const) {
+        const t0 = performance.now();
+        runs[form]();
+        best[form] = Math.min(best[form], performance.now() - t0);
+      }
+      if (i === 0 || i === 14) exact &&= same();
+    }
+    return { exact, faster: best.relaxed < 0.9 * best.int16 };
+  } finally {
+    for (const t of temps) disposeTemp(backend, t);
+  }
+}
+
 type Int8LinearArgs = WasmKernelArgs<'x' | 'panel' | 'scales' | 'bias', { n: number }>;
 
 function int8LinearKernel({ inputs: { x, panel, scales, bias }, backend, attrs: { n } }: Int8LinearArgs): tf.TensorInfo {
   const k = x.shape[x.shape.length - 1];
   const rows = size(x.shape) / k;
+  const relaxed = int8Form(backend) === 'relaxed';
   const out = backend.makeOutput([...x.shape.slice(0, -1), n], 'float32');
-  const q = backend.makeOutput([(rows * k) / 2], 'int32'); // int16 pairs
+  const q = backend.makeOutput([(rows * k) / (relaxed ? 4 : 2)], 'int32'); // int8 or int16 values, packed
   const rowScales = backend.makeOutput([rows], 'float32');
+  const rowSums = backend.makeOutput([rows], 'int32');
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   try {
     const kernels = simdKernels(backend);
-    kernels.quantizeRows(at(x), at(q), at(rowScales), rows, k);
-    kernels.matmulInt8(at(q), at(panel), at(rowScales), at(scales), bias === undefined ? 0 : at(bias), at(out), rows, k, n);
+    const biasAt = bias === undefined ? 0 : at(bias);
+    if (relaxed) {
+      kernels.quantizeRowsInt8(at(x), at(q), at(rowScales), at(rowSums), rows, k);
+      (relaxedInt8MatMul(backend) as NonNullable<ReturnType<typeof relaxedInt8MatMul>>)(
+        at(q),
+        at(panel),
+        at(rowScales),
+        at(rowSums),
+        at(scales),
+        biasAt,
+        at(out),
+        rows,
+        k,
+        n,
+      );
+    } else {
+      kernels.quantizeRows(at(x), at(q), at(rowScales), rows, k);
+      kernels.matmulInt8(at(q), at(panel), at(rowScales), 0, at(scales), biasAt, at(out), rows, k, n);
+    }
     return out;
   } finally {
-    disposeTemp(backend, q);
-    disposeTemp(backend, rowScales);
+    for (const t of [q, rowScales, rowSums]) disposeTemp(backend, t);
   }
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { int8LinearKernelName, int8LinearKernelTakes } from '../../backend/wasm-kernels/linear-int8.js';
-import { INT8_MAX, unpackPanel } from './int8-math.js';
+import { ACTIVATION_MAX, unpackPanel } from './int8-math.js';
 
 /**
  * A dense kernel stored as int8 columns: the packed panel (int32 words holding the bytes) and the column scales.
@@ -43,10 +43,10 @@ export function int8Linear(x: tf.Tensor, w: Int8Kernel, bias?: tf.Tensor): tf.Te
   return tf.tidy(() => {
     const x2 = x.reshape([-1, w.k]); // [rows, k]
     const max = tf.max(tf.abs(x2), 1, true); // [rows, 1]
-    const inverse = tf.where(tf.greater(max, 0), tf.div(INT8_MAX, max), tf.zerosLike(max));
+    const inverse = tf.where(tf.greater(max, 0), tf.div(ACTIVATION_MAX, max), tf.zerosLike(max));
     const q = tf.round(tf.mul(x2, inverse)); // ties to even
     const sums = tf.matMul(q, tf.tensor2d(Float32Array.from(values), [w.k, w.n]));
-    const y = tf.mul(sums, tf.mul(tf.div(max, INT8_MAX), w.scales));
+    const y = tf.mul(sums, tf.mul(tf.div(max, ACTIVATION_MAX), w.scales));
     return (bias === undefined ? y : tf.add(y, bias)).reshape([...x.shape.slice(0, -1), w.n]);
   });
 }

@@ -70,11 +70,37 @@ export interface SimdKernels {
    * float32 scales [rows] (`src/models/layers/int8-math.ts` has the math).
    */
   quantizeRows(x: number, q: number, scales: number, rows: number, k: number): void;
+  /** As `quantizeRows`, into int8 q [rows, k] and each row's int32 sum of q (`sums` [rows]), for the relaxed matmul. */
+  quantizeRowsInt8(x: number, q: number, scales: number, sums: number, rows: number, k: number): void;
   /**
-   * c [m, n] float32 = the int8 product of `quantizeRows`' q [m, k] and a packed int8 panel, dequantized by the row
-   * scales and the column scales [n], plus `bias` [n] unless it is 0; m a multiple of 4, k of 2, n of 8.
+   * c [m, n] float32 = the int8 product of `quantizeRows`' int16 q [m, k] and a packed int8 panel, dequantized by the
+   * row scales and the column scales [n], plus `bias` [n] unless it is 0; m a multiple of 4, k of 4, n of 8 (`sums` is
+   * unused: the signature is {@link Int8MatMul}'s).
    */
-  matmulInt8(a: number, panel: number, scaleA: number, scaleB: number, bias: number, c: number, m: number, k: number, n: number): void;
+  matmulInt8: Int8MatMul;
+}
+
+/**
+ * The int8 matmul's signature (both forms): a = the quantized rows, `sums` their row sums (relaxed form only).
+ */
+export type Int8MatMul = (
+  a: number,
+  panel: number,
+  scaleA: number,
+  sums: number,
+  scaleB: number,
+  bias: number,
+  c: number,
+  m: number,
+  k: number,
+  n: number,
+) => void;
+
+/** The relaxed-SIMD module's functions: the fused multiply-add matmul and the 8-bit-dot int8 matmul. */
+interface RelaxedKernels {
+  matmul: SimdKernels['matmul'];
+  /** As `matmulInt8`, from `quantizeRowsInt8`'s int8 q and row sums. */
+  matmulInt8Relaxed: Int8MatMul;
 }
 
 interface EmscriptenModule {
@@ -102,8 +128,8 @@ export function memoryOf(backend: BackendWasm): WebAssembly.Memory {
 const decode = (base64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 
 /**
- * The kernels' module bytes for a memory of this kind (shared: the threaded build's); with `fma`, the module of the
- * relaxed-SIMD matmul alone.
+ * The kernels' module bytes for a memory of this kind (shared: the threaded build's); with `fma`, the relaxed-SIMD
+ * module (fused multiply-add matmul, 8-bit-dot int8 matmul).
  *
  * @example
  * ```ts
@@ -125,7 +151,17 @@ export const kernelBytes = (shared: boolean, fma = false): Uint8Array<ArrayBuffe
 export const relaxedSimdAvailable = (): boolean => WebAssembly.validate(kernelBytes(false, true));
 
 type MatMul = SimdKernels['matmul'];
-const fmaInstances = new WeakMap<WebAssembly.Memory, MatMul | null>();
+const relaxedInstances = new WeakMap<WebAssembly.Memory, RelaxedKernels | null>();
+
+/** The relaxed-SIMD kernels on `memory`, or null where the engine rejects relaxed SIMD (decided once per memory). */
+function relaxedKernels(memory: WebAssembly.Memory): RelaxedKernels | null {
+  let relaxed = relaxedInstances.get(memory);
+  if (relaxed === undefined) {
+    relaxed = relaxedSimdAvailable() ? (instantiate(kernelBytes(isShared(memory), true), memory) as unknown as RelaxedKernels) : null;
+    relaxedInstances.set(memory, relaxed);
+  }
+  return relaxed;
+}
 
 /**
  * The matmul kernel to run on `backend`'s memory: the relaxed-SIMD one while `simdSwitches.fma` is on and the
@@ -138,13 +174,19 @@ const fmaInstances = new WeakMap<WebAssembly.Memory, MatMul | null>();
  */
 export function matMulKernel(backend: BackendWasm): MatMul {
   if (!simdSwitches.fma) return simdKernels(backend).matmul;
-  const memory = memoryOf(backend);
-  let fma = fmaInstances.get(memory);
-  if (fma === undefined) {
-    fma = relaxedSimdAvailable() ? instantiate(kernelBytes(isShared(memory), true), memory).matmul : null;
-    fmaInstances.set(memory, fma);
-  }
-  return fma ?? simdKernels(backend).matmul;
+  return relaxedKernels(memoryOf(backend))?.matmul ?? simdKernels(backend).matmul;
+}
+
+/**
+ * The relaxed-SIMD int8 matmul on `backend`'s memory, or null where the engine rejects relaxed SIMD.
+ *
+ * @example
+ * ```ts
+ * const relaxed = relaxedInt8MatMul(backend); // null on an engine without relaxed SIMD
+ * ```
+ */
+export function relaxedInt8MatMul(backend: BackendWasm): Int8MatMul | null {
+  return relaxedKernels(memoryOf(backend))?.matmulInt8Relaxed ?? null;
 }
 
 /**
@@ -178,8 +220,11 @@ export async function prepareSimdKernels(backend: BackendWasm, fma = true): Prom
   const instantiateAsync = async (bytes: Uint8Array<ArrayBuffer>): Promise<SimdKernels> =>
     (await WebAssembly.instantiate(await WebAssembly.compile(bytes), { env: { memory } })).exports as unknown as SimdKernels;
   if (!instances.has(memory)) instances.set(memory, await instantiateAsync(kernelBytes(shared)));
-  if (fma && !fmaInstances.has(memory)) {
-    fmaInstances.set(memory, relaxedSimdAvailable() ? (await instantiateAsync(kernelBytes(shared, true))).matmul : null);
+  if (fma && !relaxedInstances.has(memory)) {
+    relaxedInstances.set(
+      memory,
+      relaxedSimdAvailable() ? ((await instantiateAsync(kernelBytes(shared, true))) as unknown as RelaxedKernels) : null,
+    );
   }
 }
 

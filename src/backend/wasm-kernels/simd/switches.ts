@@ -24,4 +24,10 @@ export const simdSwitches = {
   attention: true,
   /** Matrix transposes of 4-byte elements with both sizes % 4 == 0 through the SIMD tiles. */
   transpose: true,
+  /**
+   * Which int8 matmul int8 dense layers run: 'auto' (the default) the relaxed-SIMD 8-bit dot where the engine computes
+   * it exactly and it is faster, else the standard-SIMD int16 one; 'relaxed' the relaxed one wherever it is exact;
+   * 'int16' always the int16 one. Both give the same sums, so the choice changes speed, never results (`int8Form`).
+   */
+  int8: 'auto' as 'auto' | 'int16' | 'relaxed',
 };
