@@ -4,7 +4,9 @@
  * which headless Chromium offers no adapter for without a flag), beside the same models on Node's wasm backend with the
  * kernels. Both sides run the same code (`web/latency-probe.ts`) on the same saved models and token ids, one after the
  * other in one run (never at the same time: the machine has 2 cores). Students (random weights: latency does not
- * depend on them): the demo's (d64 x 1 block, 64 tokens) and the bench workload's (d128 x 2 blocks, 128 tokens).
+ * depend on them): the demo's (d64 x 1 block, 64 tokens) and the bench workload's (d128 x 2 blocks, 128 tokens), each
+ * also as its int8 copy (`quantize --dtype int8`), which runs on Node and on Chromium's wasm with tfdistill's kernels
+ * (the result records which int8 form the page picked).
  *
  * Run: `npm run bench:web [-- --out bench/results/<file>.json] [--only <backend label part, e.g. kernels>]`. Needs Chromium (as the browser tests do).
  * Writes the JSON result (default `bench/results/<date>-web.json`, never over an existing file) and prints the table.
@@ -23,7 +25,11 @@ import { launchChromium } from '../test/browser/chromium.js';
 import { serveStatic } from '../test/browser/static-server.js';
 import type { WebBenchCell, WebBenchRequest } from './web/page.js';
 import { forwardLatencyMs, runsFor } from './web/latency-probe.js';
+import { int8Model } from '../src/compress/int8-model.js';
 import { benchStudents, studentIds } from './students.js';
+
+/** The row name of a student's int8 copy. */
+const int8Name = (name: string): string => `${name}, int8`;
 
 const argv = process.argv.slice(2);
 const outArg = argv.indexOf('--out');
@@ -39,16 +45,24 @@ const site = mkdtempSync(path.join(os.tmpdir(), 'tfd-bench-web-'));
 const nodeInfo = await useBackend('wasm');
 const node: WebBenchCell[] = [];
 const models: WebBenchRequest['models'] = [];
+// Each student in float32 and as its int8 copy (quantize --dtype int8); int8 runs only where tfdistill's kernels do.
 for (const spec of benchStudents) {
   const model = createEncoder({ ...spec.options, numClasses: 2, seed: 7, name: spec.dir });
-  await saveModel(model, path.join(site, spec.dir));
+  const { model: int8 } = await int8Model(model);
   const ids = studentIds(spec);
-  for (const batch of batches) {
-    log(`node wasm + kernels: ${spec.name}, batch ${batch}`);
-    node.push({ model: spec.name, batch, ms: await forwardLatencyMs(model, ids, batch, spec.seq, runsFor(batch, 'wasm')) });
+  for (const [name, dir, m] of [
+    [spec.name, spec.dir, model],
+    [int8Name(spec.name), `${spec.dir}-int8`, int8],
+  ] as const) {
+    await saveModel(m, path.join(site, dir));
+    for (const batch of batches) {
+      log(`node wasm + kernels: ${name}, batch ${batch}`);
+      node.push({ model: name, batch, ms: await forwardLatencyMs(m, ids, batch, spec.seq, runsFor(batch, 'wasm')) });
+    }
+    models.push({ name, url: `${dir}/model.json`, seq: spec.seq, ids: Array.from(ids), int8: m === int8 });
   }
+  int8.dispose();
   model.dispose();
-  models.push({ name: spec.name, url: `${spec.dir}/model.json`, seq: spec.seq, ids: Array.from(ids) });
 }
 
 // The page: the stock TF.js scripts an exported page ships, and the bench script bundled like the exported page's.
@@ -75,7 +89,7 @@ const configs: Array<{ label: string; backend: WebBenchRequest['backend']; kerne
 const browser = await launchChromium();
 if (!browser) throw new Error('no browser');
 const { url, server } = await serveStatic(site);
-const chromium: Array<{ label: string; backend?: unknown; cells?: WebBenchCell[]; skipped?: string }> = [];
+const chromium: Array<{ label: string; backend?: unknown; cells?: WebBenchCell[]; int8Form?: string; skipped?: string }> = [];
 let chromiumVersion = '';
 try {
   chromiumVersion = browser.browser()?.version() ?? '';
@@ -94,7 +108,10 @@ try {
       });
       const request: WebBenchRequest = { backend: config.backend, kernels: config.kernels, models, batches };
       const result = await page.evaluate(
-        (r) => (window as unknown as { benchRun(r: WebBenchRequest): Promise<{ backend: unknown; cells: WebBenchCell[] }> }).benchRun(r),
+        (r) =>
+          (
+            window as unknown as { benchRun(r: WebBenchRequest): Promise<{ backend: unknown; cells: WebBenchCell[]; int8Form?: string }> }
+          ).benchRun(r),
         request,
       );
       chromium.push({ label: config.label, ...result });
@@ -118,11 +135,14 @@ const cpu = chromium.find((c) => c.label === 'Chromium cpu');
 const ratios = benchStudents.flatMap((s) =>
   batches.map((batch) => {
     const [n, o, c] = [cell(node, s.name, batch), cell(ours?.cells, s.name, batch), cell(cpu?.cells, s.name, batch)];
+    const [n8, o8] = [cell(node, int8Name(s.name), batch), cell(ours?.cells, int8Name(s.name), batch)];
     return {
       model: s.name,
       batch,
       chromiumKernelsOverNode: o && n ? o / n : undefined,
       cpuOverChromiumKernels: c && o ? c / o : undefined,
+      int8SpeedupNode: n && n8 ? n / n8 : undefined,
+      int8SpeedupChromium: o && o8 ? o / o8 : undefined,
     };
   }),
 );
@@ -153,7 +173,6 @@ const columns = [
 const fmt = (ms: number | undefined) => (ms === undefined ? 'n/a' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 console.log(`| model | batch | ${columns.map((c) => c.label).join(' | ')} |`);
 console.log(`|---|---:|${columns.map(() => '---:').join('|')}|`);
-for (const s of benchStudents)
-  for (const batch of batches)
-    console.log(`| ${s.name} | ${batch} | ${columns.map((c) => fmt(cell(c.cells, s.name, batch))).join(' | ')} |`);
+for (const name of models.map((m) => m.name))
+  for (const batch of batches) console.log(`| ${name} | ${batch} | ${columns.map((c) => fmt(cell(c.cells, name, batch))).join(' | ')} |`);
 console.log(`\nwrote ${out}`);

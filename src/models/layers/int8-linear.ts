@@ -25,7 +25,7 @@ export interface Int8Kernel {
  * The int8 dense layer, y = x W + b over the last axis of x (any rank), with x quantized per row at run time
  * (`src/models/layers/int8-math.ts` has the math). On wasm one int8 SIMD kernel; elsewhere (or for shapes the kernel does
  * not take) the same math in tfjs ops on the unpacked weights, whose integer products are exact in float32 for
- * k up to 1040. Inference only: there is no gradient.
+ * k up to 2096 (|q w| <= 127 * 63). Inference only: there is no gradient.
  *
  * @param x float32 [..., k]
  * @returns float32 [..., n]
