@@ -96,6 +96,7 @@ if (!argv.includes('--no-accuracy')) {
       int8Accuracy: q.accuracy,
       accuracyDropPoints: 100 * ((f.accuracy ?? 0) - (q.accuracy ?? 0)),
       agreement: q.agreement,
+      klFromFloat32: q.kl,
       float32Bytes: f.sizeRaw,
       int8Bytes: q.sizeRaw,
       table: r.table,
