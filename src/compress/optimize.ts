@@ -112,7 +112,7 @@ export async function optimize(checkpointDir: string, options: OptimizeOptions):
 
 /** The input checkpoint's row (quality against the teacher when given), before `full` distils it further. */
 async function measureCheckpoint(checkpointDir: string, options: OptimizeOptions): Promise<CompressionRow> {
-  const src = await openSource(checkpointDir);
+  const src = await openSource(checkpointDir, {}, 'optimize');
   try {
     const data = await resolveData(options.data, src);
     const reference = data && options.teacher ? predictLogits(options.teacher, data).logits : undefined;

@@ -101,7 +101,7 @@ export async function prune(source: ModelSource, options: PruneOptions): Promise
   }
   const steps = scheduleSteps(options.sparsity, options.schedule);
   if (options.out !== undefined) await assertOutputFree(options.out, options);
-  const src = await openSource(source, options);
+  const src = await openSource(source, options, 'prune');
   let model: tf.LayersModel | undefined;
   let masks: PruneMasks | undefined;
   try {

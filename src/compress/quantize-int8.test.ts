@@ -12,6 +12,8 @@ import { countParameters } from '../models/summary.js';
 import { evalSetFromRecords } from './eval-set.js';
 import { predictLogits } from './evaluate.js';
 import { int8Model } from './int8-model.js';
+import { resolveStudent } from '../train/resolve-student.js';
+import { prune } from './prune.js';
 import { quantize } from './quantize.js';
 
 let dir: string;
@@ -81,12 +83,25 @@ describe('quantize({ dtype: "int8" })', () => {
     });
   });
 
-  it('refuses what int8 cannot do, with codes', async () => {
+  it('refuses what int8 cannot do, with codes: re-quantizing, pruning or training an int8 model', async () => {
     await expect(quantize(ckpt, { dtype: 'uint8', compute: 'int8' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const int8Dir = path.join(dir, 'int8'); // written by the first test
+    for (const [doing, run] of [
+      ['quantize', () => quantize(int8Dir, { dtype: 'uint8' })],
+      ['quantize', () => quantize(int8Dir, { dtype: 'int8' })],
+      ['prune', () => prune(int8Dir, { sparsity: 0.3 })],
+    ] as const) {
+      await expect(run()).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: new RegExp(`cannot ${doing} this model: it holds int8 layers`),
+      });
+    }
     await expectNoLeaks(async () => {
       const { model } = await loadClassifier(ckpt);
       const { model: int8 } = await int8Model(model);
       await expect(int8Model(int8)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /already int8/ });
+      const data = { vocabSize: 120, maxLength: 32, numClasses: 2, seed: 1, outputs: [] };
+      expect(() => resolveStudent(int8, data)).toThrow(/cannot train this model: it holds int8 layers/);
       const plain = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
       await expect(int8Model(plain)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /encoder blocks/ });
       plain.dispose();

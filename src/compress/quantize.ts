@@ -155,7 +155,7 @@ export async function quantize(source: ModelSource, options: QuantizeOptions = {
   if (options.dtype === 'int8') return quantizeToInt8(source, options);
   const dtypeOf = assignmentFromOptions(options);
   if (options.out !== undefined) await assertOutputFree(options.out, options);
-  const src = await openSource(source, options);
+  const src = await openSource(source, options, 'quantize');
   try {
     const data = await resolveData(options.data, src);
     const ctx: MeasureContext = {
@@ -222,7 +222,7 @@ async function quantizeToInt8(source: ModelSource, options: QuantizeOptions): Pr
   if (options.dtypeOf)
     throw new TfdistillError('INVALID_ARGUMENT', 'a per-weight dtype assignment does not apply to int8', 'use include/exclude');
   if (options.out !== undefined) await assertOutputFree(options.out, options);
-  const src = await openSource(source, options);
+  const src = await openSource(source, options, 'quantize');
   try {
     const data = await resolveData(options.data, src);
     const ctx: MeasureContext = {

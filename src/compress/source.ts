@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { assertFloatWeights } from '../models/layers/weights.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TfdistillError } from '../errors.js';
@@ -37,14 +38,31 @@ export interface OpenedSource {
 /**
  * Loads a checkpoint directory (a tfdistill checkpoint, with or without a tokenizer, or a plain TF.js layers-model
  * folder), or the one a training run directory exported (see `resolveCheckpointDir`), or wraps an in-memory model.
- * A directory holding no model is refused (`CHECKPOINT_INVALID`), naming where a model.json was looked for.
+ * A directory holding no model is refused (`CHECKPOINT_INVALID`), naming where a model.json was looked for, and an
+ * int8 model (`quantize --dtype int8` output: inference only) with `INVALID_ARGUMENT`, saying what was being done
+ * (`doing`).
  *
  * @example
  * ```ts
  * const { model, tokenizer, labels } = await openSource('runs/student');
  * ```
  */
-export async function openSource(source: ModelSource, extra: { tokenizer?: TextTokenizer; labels?: string[] } = {}): Promise<OpenedSource> {
+export async function openSource(
+  source: ModelSource,
+  extra: { tokenizer?: TextTokenizer; labels?: string[] } = {},
+  doing = 'compress',
+): Promise<OpenedSource> {
+  const opened = await open(source, extra);
+  try {
+    assertFloatWeights(opened.model, doing);
+  } catch (error) {
+    if (opened.owned) opened.model.dispose();
+    throw error;
+  }
+  return opened;
+}
+
+async function open(source: ModelSource, extra: { tokenizer?: TextTokenizer; labels?: string[] }): Promise<OpenedSource> {
   if (typeof source !== 'string') {
     if (!(source instanceof tf.LayersModel)) {
       throw new TfdistillError('INVALID_ARGUMENT', 'source must be a checkpoint directory or a tf.LayersModel');

@@ -8,6 +8,7 @@ import {
   type EncoderOutputKind,
 } from '../models/options.js';
 import { initStudentFromTeacher, type InitReport } from '../models/init-from-teacher.js';
+import { assertFloatWeights } from '../models/layers/weights.js';
 import type { StudentSource } from './distill-options.js';
 
 /**
@@ -37,7 +38,10 @@ export function resolveStudent(
     teacherModel?: tf.LayersModel;
   },
 ): { model: tf.LayersModel; config?: EncoderOptions; owned: boolean; init?: InitReport } {
-  if (source instanceof tf.LayersModel) return { model: source, owned: false };
+  if (source instanceof tf.LayersModel) {
+    assertFloatWeights(source, 'train');
+    return { model: source, owned: false };
+  }
   const { initFromTeacher, ...rest } = source ?? {};
   // Keys present but undefined (e.g. unset CLI flags) must not override the preset.
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<EncoderOptions>;

@@ -137,3 +137,22 @@ export function floatKernel(w: DenseKernel): tf.LayerVariable {
     'use the float32 checkpoint it was quantized from',
   );
 }
+
+/**
+ * Throws `INVALID_ARGUMENT` when `model` holds int8 dense kernels (`quantize --dtype int8` output), which only run
+ * forward: training, pruning and quantizing need the float32 checkpoint it was made from.
+ *
+ * @param doing what was asked, for the message (e.g. 'prune')
+ * @example
+ * ```ts
+ * assertFloatWeights(student, 'train'); // before building the optimizer
+ * ```
+ */
+export function assertFloatWeights(model: tf.LayersModel, doing: string): void {
+  if (!model.weights.some((w) => int8Role(w.originalName)?.role === 'panel')) return;
+  throw new TfdistillError(
+    'INVALID_ARGUMENT',
+    `cannot ${doing} this model: it holds int8 layers (quantize --dtype int8), which are for inference only`,
+    `${doing} the float32 checkpoint it was quantized from`,
+  );
+}
