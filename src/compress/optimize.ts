@@ -62,6 +62,8 @@ export async function optimize(checkpointDir: string, options: OptimizeOptions):
     throw new TfdistillError('INVALID_ARGUMENT', `unknown preset ${JSON.stringify(preset)}`, 'use light, medium or full');
   }
   await assertOutputFree(options.out, options);
+  const opened = await openSource(checkpointDir, {}, 'optimize'); // refuses an int8 model up front
+  if (opened.owned) opened.model.dispose();
   const notes = [TFJS_QUANTIZATION_NOTE];
   const work = await mkdtemp(path.join(tmpdir(), 'tfdistill-optimize-'));
   const rows: CompressionRow[] = [];
