@@ -21,6 +21,7 @@
  *    4x4 tiles (four loads, eight shuffles, four stores), walking the input row-block by row-block.
  */
 
+import { adamw } from './adamw-wat.js';
 import { matmulInt8, matmulInt8Relaxed, quantizeRows, quantizeRowsInt8 } from './int8-wat.js';
 import { add, get, loop, mul, set, splat, sub, zero } from './wat.js';
 
@@ -437,7 +438,7 @@ export function kernelsWat(memory: string): string {
   return `(module
   (import "env" "memory" ${memory})
   ${[gelu, geluGrad].map(elementwise).join('\n  ')}
-  ${[sumRows, layerNorm, layerNormGrad, maskedSoftmax, transpose, matmul(false), quantizeRows, quantizeRowsInt8, matmulInt8].join('\n  ')})\n`;
+  ${[sumRows, layerNorm, layerNormGrad, maskedSoftmax, transpose, matmul(false), quantizeRows, quantizeRowsInt8, matmulInt8, adamw].join('\n  ')})\n`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
 import { TfdistillError } from '../errors.js';
 import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
+import { adamwKernelName, registerAdamWKernel } from '../backend/wasm-kernels/adamw.js';
 import { AdamW } from './adamw.js';
 
 interface Case {
@@ -161,6 +162,43 @@ describe('AdamW', () => {
       opt.dispose();
       copy.dispose();
       tf.dispose(vars);
+    });
+  });
+
+  it('updates each variable in one wasm kernel, bit-identical to the composite ops (odd sizes, with and without decay)', async () => {
+    await expectNoLeaks(async () => {
+      const shapes: Record<string, number[]> = { 'odd/kernel': [3, 5], 'odd/bias': [7], 'odd/big_kernel': [130, 3] };
+      const steps = 3;
+      /** Three AdamW steps on fresh variables; returns their values and whether the fused kernel ran. */
+      const train = async (prefix: string) => {
+        const vars = tf.tidy(() =>
+          Object.entries(shapes).map(([name, shape], i) =>
+            tf.variable(tf.sin(tf.range(0, tf.util.sizeFromShape(shape)).mul(i + 1)).reshape(shape), true, `${prefix}/${name}`),
+          ),
+        );
+        const opt = new AdamW({ learningRate: 0.05, weightDecay: 0.1 });
+        let ran = false;
+        for (let step = 0; step < steps; step++) {
+          const grads = Object.fromEntries(vars.map((v, i) => [v.name, tf.tidy(() => tf.cos(v.mul(step + 2 + i)))]));
+          const profile = await tf.profile(() => opt.applyGradients(grads));
+          ran ||= profile.kernelNames.includes(adamwKernelName);
+          tf.dispose(Object.values(grads));
+        }
+        const values = vars.map((v) => Array.from(v.dataSync()));
+        opt.dispose();
+        tf.dispose(vars);
+        return { values, ran };
+      };
+      const fused = await train('fused');
+      tf.unregisterKernel(adamwKernelName, 'wasm');
+      try {
+        const composite = await train('composite');
+        expect(fused.ran).toBe(true);
+        expect(composite.ran).toBe(false);
+        expect(fused.values).toEqual(composite.values);
+      } finally {
+        registerAdamWKernel();
+      }
     });
   });
 

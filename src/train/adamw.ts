@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adamwKernelName } from '../backend/wasm-kernels/adamw.js';
 import { require_, TfdistillError } from '../errors.js';
 import type { NamedTensor } from '../io/optimizer-files.js';
 
@@ -49,6 +50,9 @@ export interface AdamWState {
   /** Moments named `<variable name>/m` and `<variable name>/v`. */
   weights: NamedTensor[];
 }
+
+/** Whether this backend has the one-pass AdamW kernel for a gradient of this dtype (wasm with tfdistill's kernels). */
+const fusedAdamW = (g: tf.Tensor): boolean => g.dtype === 'float32' && tf.getKernel(adamwKernelName, tf.getBackend()) !== undefined;
 
 interface Moments {
   m: tf.Variable; // same shape as the variable
@@ -171,7 +175,26 @@ export class AdamW extends tf.Optimizer {
           );
         }
         const { m, v } = this.momentsFor(p);
-        const decayed = this.weightDecay > 0 && this.decays(name) ? tf.mul(p, 1 - lr * this.weightDecay) : p;
+        const decays = this.weightDecay > 0 && this.decays(name);
+        if (fusedAdamW(g)) {
+          // One SIMD pass, bit-identical to the ops below.
+          const attrs = {
+            decay: decays ? 1 - lr * this.weightDecay : 1,
+            beta1: this.beta1,
+            beta2: this.beta2,
+            bc2Sqrt,
+            epsilon: this.epsilon,
+            stepSize,
+          };
+          const [pNew, mNew, vNew] = tf
+            .engine()
+            .runKernel(adamwKernelName, { p, g, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+          m.assign(mNew);
+          v.assign(vNew);
+          p.assign(pNew);
+          continue;
+        }
+        const decayed = decays ? tf.mul(p, 1 - lr * this.weightDecay) : p;
         const mNew = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
         const vNew = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         const denom = tf.add(tf.div(tf.sqrt(vNew), bc2Sqrt), this.epsilon);

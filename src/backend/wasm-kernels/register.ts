@@ -8,6 +8,7 @@ import { registerGeluKernels } from './gelu.js';
 import { registerLayerNormKernels } from './layer-norm.js';
 import { registerLinearKernel } from './linear.js';
 import { registerInt8LinearKernel } from './linear-int8.js';
+import { registerAdamWKernel } from './adamw.js';
 import { installSliceOverrides, restoreStockSlices } from './slice.js';
 import { installSumOverride, restoreStockSum } from './sum.js';
 import { installTransposeOverride, restoreStockTranspose } from './transpose.js';
@@ -32,6 +33,7 @@ export function registerWasmKernels(): string[] {
   registerAttentionKernel(attentionContextGradient);
   registerLinearKernel();
   registerInt8LinearKernel();
+  registerAdamWKernel();
   installWasmOverrides();
   return [
     'wasm: UnsortedSegmentSum kernel added (tf.gather gradient)',
@@ -40,6 +42,7 @@ export function registerWasmKernels(): string[] {
     'wasm: attention kernel (q|k|v to context in one call) added for inference',
     'wasm: dense layers run as one kernel (SIMD matmul + bias) with its gradient',
     'wasm: int8 dense layers (quantize --dtype int8) run int8 SIMD kernels',
+    'wasm: AdamW updates each variable in one SIMD pass',
     'wasm: float32 BatchMatMul and _FusedMatMul (no activation) run a SIMD matmul kernel (XNNPACK for other shapes)',
     'wasm: Transpose of rank >= 5 runs as contiguous row copies',
     'wasm: Sum over leading axes (bias gradients) accumulates rows without a transpose',

@@ -78,6 +78,28 @@ export interface SimdKernels {
    * unused: the signature is {@link Int8MatMul}'s).
    */
   matmulInt8: Int8MatMul;
+  /**
+   * One AdamW update of `count` float32 parameters (`scripts/simd/adamw-wat.ts`): reads p, g, m, v and writes p', m',
+   * v' (outputs may not alias inputs).
+   */
+  adamw(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    pOut: number,
+    mOut: number,
+    vOut: number,
+    count: number,
+    decay: number,
+    beta1: number,
+    c1: number,
+    beta2: number,
+    c2: number,
+    bc2Sqrt: number,
+    epsilon: number,
+    stepSize: number,
+  ): void;
 }
 
 /**
