@@ -12,6 +12,7 @@
  * Writes the JSON result (default `bench/results/<date>-web.json`, never over an existing file) and prints the table.
  */
 import * as tf from '@tensorflow/tfjs';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -149,6 +150,7 @@ const ratios = benchStudents.flatMap((s) =>
 const result = {
   command: ['npm run bench:web', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   date: new Date().toISOString(),
+  commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
   machine: {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
