@@ -78,8 +78,12 @@ export const quantizeRowsInt8 = `(func (export "quantizeRowsInt8") (param $x i32
       set('q', `(i32.add ${get('q')} (i32.shr_u ${get('bytes')} (i32.const 2)))`),
     ])})`;
 
+/** The accumulator of a tile's row r, half h, and all eight (4 rows x 2). */
+const acc = (r: number, h: number) => `acc${r}${h}`;
+const tile = [0, 1, 2, 3].flatMap((r) => [0, 1].map((h) => acc(r, h)));
+
 /** Locals of both matmuls (`tile` names the accumulators). */
-const matmulLocals = (tile: string[]) => `(local $i0 i32) (local $iEnd i32) (local $i i32) (local $j i32) (local $pa i32) (local $pb i32)
+const matmulLocals = () => `(local $i0 i32) (local $iEnd i32) (local $i i32) (local $j i32) (local $pa i32) (local $pb i32)
     (local $pEnd i32) (local $pc i32) (local $rowBytes i32) (local $nBytes i32) (local $stepBytes i32)
     (local $b0 v128) (local $b1 v128) (local $t v128) (local $v v128) (local $s v128)
     ${tile.map((t) => `(local $${t} v128)`).join(' ')}`;
@@ -123,6 +127,13 @@ const panelStart = [
   set('pc', `(i32.add ${get('c')} (i32.add (i32.mul ${get('i')} ${get('nBytes')}) (i32.shl ${get('j')} (i32.const 2))))`),
 ];
 
+/** A tile's start: accumulators zeroed, its rows of a, its panel run and its output. */
+const tileStart = [
+  ...tile.map((t) => set(t, zero)),
+  set('pa', `(i32.add ${get('a')} (i32.mul ${get('i')} ${get('rowBytes')}))`),
+  ...panelStart,
+];
+
 const params = `(param $a i32) (param $panel i32) (param $scaleA i32) (param $sums i32) (param $scaleB i32) (param $bias i32)
       (param $c i32) (param $m i32) (param $k i32) (param $n i32)`;
 
@@ -134,14 +145,10 @@ const params = `(param $a i32) (param $panel i32) (param $scaleA i32) (param $su
  * accumulators whose lane pairs (the two k pairs of one column) are added when the tile is stored.
  */
 export const matmulInt8 = (() => {
-  const acc = (r: number, h: number) => `acc${r}${h}`;
-  const tile = [0, 1, 2, 3].flatMap((r) => [0, 1].map((h) => acc(r, h)));
   const even = '0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27';
   const odd = '4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31';
   const tileBody = [
-    ...tile.map((t) => set(t, zero)),
-    set('pa', `(i32.add ${get('a')} (i32.mul ${get('i')} ${get('rowBytes')}))`),
-    ...panelStart,
+    ...tileStart,
     `(block $ks_done (loop $ks
       (br_if $ks_done (i32.ge_u ${get('pb')} ${get('pEnd')}))
       ${set('b0', `(v128.load8x8_s ${get('pb')})`)}
@@ -164,7 +171,7 @@ export const matmulInt8 = (() => {
     ),
   ];
   return `(func (export "matmulInt8") ${params}
-    ${matmulLocals(tile)}
+    ${matmulLocals()}
     ${set('rowBytes', `(i32.shl ${get('k')} (i32.const 1))`)}
     ${set('nBytes', `(i32.shl ${get('n')} (i32.const 2))`)}
     ${set('stepBytes', `(i32.shl ${get('k')} (i32.const 3))`)}
@@ -178,13 +185,9 @@ export const matmulInt8 = (() => {
  * k each) with 64 added to every byte, and per row a splat of its four int8 values into two relaxed dot-adds.
  */
 export const matmulInt8Relaxed = (() => {
-  const acc = (r: number, h: number) => `acc${r}${h}`;
-  const tile = [0, 1, 2, 3].flatMap((r) => [0, 1].map((h) => acc(r, h)));
   const sixtyFour = '(v128.const i8x16 64 64 64 64 64 64 64 64 64 64 64 64 64 64 64 64)';
   const tileBody = [
-    ...tile.map((t) => set(t, zero)),
-    set('pa', `(i32.add ${get('a')} (i32.mul ${get('i')} ${get('rowBytes')}))`),
-    ...panelStart,
+    ...tileStart,
     `(block $ks_done (loop $ks
       (br_if $ks_done (i32.ge_u ${get('pb')} ${get('pEnd')}))
       ${set('b0', `(i8x16.add (v128.load ${get('pb')}) ${sixtyFour})`)}
@@ -208,7 +211,7 @@ export const matmulInt8Relaxed = (() => {
     ]),
   ];
   return `(func (export "matmulInt8Relaxed") ${params}
-    ${matmulLocals(tile)}
+    ${matmulLocals()}
     ${set('rowBytes', get('k'))}
     ${set('nBytes', `(i32.shl ${get('n')} (i32.const 2))`)}
     ${set('stepBytes', `(i32.shl ${get('k')} (i32.const 3))`)}

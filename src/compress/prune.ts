@@ -4,11 +4,10 @@ import type { TextTokenizer } from '../data/types.js';
 import { saveClassifier } from '../io/classifier-checkpoint.js';
 import { saveModel } from '../io/save-model.js';
 import { cloneModel } from './clone.js';
-import { resolveData, type DataOption } from './data-option.js';
-import { predictLogits } from './evaluate.js';
+import type { DataOption } from './data-option.js';
 import type { LatencyOptions } from './latency.js';
 import { magnitudeMasks, requireSparsity, type PruneMasks } from './prune-masks.js';
-import { formatTable, measureRow, type CompressionRow, type MeasureContext } from './report.js';
+import { formatTable, measureContextFor, measureRow, type CompressionRow } from './report.js';
 import { scheduleSteps, type PruneSchedule } from './schedule.js';
 import { assertOutputFree } from '../io/output-path.js';
 import { openSource, type ModelSource } from './source.js';
@@ -105,12 +104,8 @@ export async function prune(source: ModelSource, options: PruneOptions): Promise
   let model: tf.LayersModel | undefined;
   let masks: PruneMasks | undefined;
   try {
-    const data = await resolveData(options.data, src);
-    const ctx: MeasureContext = {
-      data,
-      latency: options.latency,
-      reference: data ? predictLogits(options.reference ?? src.model, data).logits : undefined,
-    };
+    const ctx = await measureContextFor(src, options);
+    const data = ctx.data;
     const rows = [await measureRow('original', src.model, ctx, { sparsity: method === 'magnitude' ? 0 : undefined })];
     if (method === 'structured') encoderBlocks(src.model); // fail early on an unsupported model
     model = await cloneModel(src.model);

@@ -3,11 +3,11 @@ import { TfdistillError } from '../errors.js';
 import type { TextTokenizer } from '../data/types.js';
 import { resolveData, type DataOption } from './data-option.js';
 import { int8ActivationQuality, type Calibration } from './calibrate.js';
-import { predictLogits, type Quality } from './evaluate.js';
+import type { Quality } from './evaluate.js';
 import type { LatencyOptions } from './latency.js';
 import { nameFilter } from './patterns.js';
 import { roundTrip, WEIGHT_DTYPES, type WeightDtype } from './quant-math.js';
-import { formatTable, measureRow, type CompressionRow, type MeasureContext } from './report.js';
+import { formatTable, measureContextFor, measureRow, type CompressionRow } from './report.js';
 import { assertOutputFree } from '../io/output-path.js';
 import { openSource, type ModelSource } from './source.js';
 import { withWeights } from './clone.js';
@@ -157,12 +157,8 @@ export async function quantize(source: ModelSource, options: QuantizeOptions = {
   if (options.out !== undefined) await assertOutputFree(options.out, options);
   const src = await openSource(source, options, 'quantize');
   try {
-    const data = await resolveData(options.data, src);
-    const ctx: MeasureContext = {
-      data,
-      latency: options.latency,
-      reference: data ? predictLogits(options.reference ?? src.model, data).logits : undefined,
-    };
+    const ctx = await measureContextFor(src, options);
+    const data = ctx.data;
     const before = await measureRow('float32', src.model, ctx);
     const quality = await withQuantizedWeights(src.model, dtypeOf, () =>
       data ? measureRow('q', src.model, { ...ctx, latency: false }) : undefined,
@@ -224,12 +220,7 @@ async function quantizeToInt8(source: ModelSource, options: QuantizeOptions): Pr
   if (options.out !== undefined) await assertOutputFree(options.out, options);
   const src = await openSource(source, options, 'quantize');
   try {
-    const data = await resolveData(options.data, src);
-    const ctx: MeasureContext = {
-      data,
-      latency: options.latency,
-      reference: data ? predictLogits(options.reference ?? src.model, data).logits : undefined,
-    };
+    const ctx = await measureContextFor(src, options);
     const { rows, assignment } = await quantizeInt8(src, {
       ctx,
       include: options.include,

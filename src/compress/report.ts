@@ -4,6 +4,8 @@ import type { EvalSet } from './eval-set.js';
 import { predictLogits, qualityOf, type Quality } from './evaluate.js';
 import { medianLatency, type LatencyOptions } from './latency.js';
 import { modelSize } from './size.js';
+import { resolveData, type DataOption } from './data-option.js';
+import type { OpenedSource } from './source.js';
 import type { DtypeAssignment } from './write-quantized.js';
 
 /**
@@ -89,4 +91,27 @@ export function formatTable(rows: readonly CompressionRow[]): string {
   const all = [header, ...body];
   const widths = header.map((_, c) => Math.max(...all.map((row) => row[c].length)));
   return all.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
+}
+
+/**
+ * The context every compression step measures in: the evaluation data (`data`, a file read with the source's tokenizer
+ * or an `EvalSet`), the latency options, and the reference logits agreement and KL compare with (`reference`, default
+ * the source model itself).
+ *
+ * @example
+ * ```ts
+ * const ctx = await measureContextFor(src, options);
+ * const before = await measureRow('float32', src.model, ctx);
+ * ```
+ */
+export async function measureContextFor(
+  src: OpenedSource,
+  options: { data?: DataOption; latency?: LatencyOptions | false; reference?: tf.LayersModel },
+): Promise<MeasureContext> {
+  const data = await resolveData(options.data, src);
+  return {
+    data,
+    latency: options.latency,
+    reference: data ? predictLogits(options.reference ?? src.model, data).logits : undefined,
+  };
 }
