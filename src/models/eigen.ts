@@ -85,7 +85,21 @@ export function symmetricEigen(matrix: ArrayLike<number>, n: number, options: { 
  * ```
  */
 export function topEigenvectors(symmetric: ArrayLike<number>, n: number, k: number): Float64Array {
-  const { vectors } = symmetricEigen(symmetric, n);
+  return topEigenpairs(symmetric, n, k).vectors;
+}
+
+/**
+ * The k largest eigenvalues and their eigenvectors as the columns of an [n, k] matrix (row-major), each signed so
+ * that its largest-magnitude component is positive (eigenvectors are defined up to sign; this makes them
+ * deterministic).
+ *
+ * @example
+ * ```ts
+ * const { values, vectors } = topEigenpairs(covariance, d, 64); // values[0] >= values[1] >= ...
+ * ```
+ */
+export function topEigenpairs(symmetric: ArrayLike<number>, n: number, k: number): { values: number[]; vectors: Float64Array } {
+  const { values, vectors } = symmetricEigen(symmetric, n);
   const out = new Float64Array(n * k);
   for (let j = 0; j < k; j++) {
     const vec = vectors[j];
@@ -94,5 +108,5 @@ export function topEigenvectors(symmetric: ArrayLike<number>, n: number, k: numb
     const sign = big < 0 ? -1 : 1;
     for (let i = 0; i < n; i++) out[i * k + j] = sign * vec[i];
   }
-  return out;
+  return { values: values.slice(0, k), vectors: out };
 }
