@@ -12,6 +12,7 @@ import { encoderPresets } from '../src/models/options.js';
 import { encoderOutputs } from '../src/models/outputs.js';
 import { teacherFromEncoder } from '../src/models/teacher.js';
 import { AdamW } from '../src/train/adamw.js';
+import { DISTILL_DEFAULTS } from '../src/train/distill-config.js';
 import { disposeDeviceBatch, kdLossFn, toDeviceBatch, type KdLossConfig } from '../src/train/kd-loss.js';
 import { ReplicaPool } from '../src/train/parallel/replica-pool.js';
 import { disposeStepResult, trainStep } from '../src/train/step.js';
@@ -41,6 +42,8 @@ export async function buildTfdistill(options: { replicas?: number; workload?: Wo
   const variables = student.trainableWeights.map((v) => v.read() as tf.Variable);
   const optimizer = new AdamW({ learningRate: w.learningRate, weightDecay: 0.01 });
   const config: KdLossConfig = {
+    task: 'classification',
+    embedding: DISTILL_DEFAULTS.loss.embedding,
     temperature: w.temperature,
     alpha: w.alpha,
     labelSmoothing: 0,

@@ -40,6 +40,12 @@ export interface EvalMetrics {
   klTeacherStudent?: number;
   /** Unweighted mean of per-class F1 over classes present in labels or student predictions (sklearn's default). */
   macroF1?: number;
+  /** Embedding task: mean cosine of each text's student and teacher vectors (`embedding-metrics.ts`). */
+  meanCosine?: number;
+  /** Embedding task: Spearman correlation of the pairwise similarities under student and teacher. */
+  spearman?: number;
+  /** Embedding task: share of the teacher's 10 nearest neighbours of each text the student finds too. */
+  recallAt10?: number;
 }
 
 /**

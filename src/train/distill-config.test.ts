@@ -16,7 +16,14 @@ describe('resolveDistillConfig', () => {
     const c = resolveDistillConfig({ train: 'train.csv' });
     expect(c.out).toBe('tfdistill-run');
     expect(c.seed).toBe(42);
-    expect(c.loss).toEqual({ temperature: DEFAULT_TEMPERATURE, alpha: DEFAULT_ALPHA, labelSmoothing: 0, intermediate: [] });
+    expect(c.task).toBe('classification');
+    expect(c.loss).toEqual({
+      temperature: DEFAULT_TEMPERATURE,
+      alpha: DEFAULT_ALPHA,
+      labelSmoothing: 0,
+      intermediate: [],
+      embedding: { kind: 'mse', contrastive: 0, contrastiveTemperature: 0.05 },
+    });
     expect(c.optimizer).toMatchObject({ learningRate: 5e-4, weightDecay: 0.01, clipGlobalNorm: 1, gradientAccumulation: 1 });
     expect(c.schedule).toMatchObject({ epochs: 3, batchSize: 32, maxSteps: Infinity, decay: 'linear' });
     expect(c.runtime).toMatchObject({ backend: 'auto', replicas: 'auto', precision: 'float32', handleSignals: true });

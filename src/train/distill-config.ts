@@ -1,6 +1,7 @@
 import type { BackendName } from '../backend/backend-info.js';
 import type { TextTokenizer } from '../data/types.js';
 import { DEFAULT_ALPHA, DEFAULT_TEMPERATURE } from '../losses/distillation-loss.js';
+import type { EmbeddingLossOptions } from '../losses/embedding.js';
 import type { IntermediateSpec } from '../losses/intermediate-spec.js';
 import type { ValueSchedule } from '../losses/schedule.js';
 import { STUDENT_DIR } from './distill-finish.js';
@@ -9,6 +10,7 @@ import type {
   DistillCallbacks,
   DistillDataOptions,
   DistillOptions,
+  DistillTask,
   EvalMetricName,
   StudentSource,
   TeacherSource,
@@ -29,6 +31,7 @@ import type { ProgressStream } from './progress.js';
 export const DISTILL_DEFAULTS = {
   out: 'tfdistill-run',
   seed: 42,
+  task: 'classification',
   data: {
     /** Held out of `train` when `validation` is not given. */
     validationFraction: 0.1,
@@ -36,7 +39,12 @@ export const DISTILL_DEFAULTS = {
     maxLength: 128,
     cacheTeacher: 'auto',
   },
-  loss: { temperature: DEFAULT_TEMPERATURE, alpha: DEFAULT_ALPHA, labelSmoothing: 0 },
+  loss: {
+    temperature: DEFAULT_TEMPERATURE,
+    alpha: DEFAULT_ALPHA,
+    labelSmoothing: 0,
+    embedding: { kind: 'mse', contrastive: 0, contrastiveTemperature: 0.05 },
+  },
   optimizer: { learningRate: 5e-4, weightDecay: 0.01, clipGlobalNorm: 1, gradientAccumulation: 1 },
   schedule: {
     epochs: 3,
@@ -64,6 +72,7 @@ export interface DistillConfig {
   /** The run directory as given (messages repeat it); the run resolves it against the working directory. */
   readonly out: string;
   readonly seed: number;
+  readonly task: DistillTask;
   readonly data: Readonly<
     Omit<DistillDataOptions, 'validationFraction' | 'cacheTeacher'> & { validationFraction: number; cacheTeacher: boolean | 'auto' }
   >;
@@ -72,6 +81,7 @@ export interface DistillConfig {
     alpha: ValueSchedule;
     labelSmoothing: number;
     intermediate: readonly IntermediateSpec[];
+    embedding: Readonly<Required<EmbeddingLossOptions>>;
   }>;
   readonly optimizer: Readonly<{
     learningRate: number;
@@ -134,6 +144,7 @@ export function resolveDistillConfig(o: DistillOptions): DistillConfig {
     validation: o.validation,
     out: o.out ?? d.out,
     seed: o.seed ?? d.seed,
+    task: o.task ?? d.task,
     data: {
       ...data,
       validationFraction: data.validationFraction ?? d.data.validationFraction,
@@ -144,6 +155,7 @@ export function resolveDistillConfig(o: DistillOptions): DistillConfig {
       alpha: loss.alpha ?? d.loss.alpha,
       labelSmoothing: loss.labelSmoothing ?? d.loss.labelSmoothing,
       intermediate: loss.intermediate ?? [],
+      embedding: { ...d.loss.embedding, ...loss.embedding },
     },
     optimizer: {
       ...optimizer,
@@ -229,6 +241,7 @@ export function planTraining(config: DistillConfig, batchesPerEpoch: number): Tr
  * ```
  */
 export function bestMetricFor(config: DistillConfig, labeled: boolean): EvalMetricName {
+  if (config.task === 'embedding') return config.schedule.bestMetric ?? 'recallAt10';
   return config.schedule.bestMetric ?? (labeled ? 'accuracy' : 'agreement');
 }
 

@@ -105,7 +105,7 @@ describe('distill: bad options fail fast', () => {
     [
       'an unknown best metric',
       { schedule: { bestMetric: 'f1' as never } },
-      /schedule\.bestMetric must be one of accuracy, agreement, macroF1, klTeacherStudent, got f1/,
+      /schedule\.bestMetric must be one of accuracy, agreement, macroF1, klTeacherStudent, meanCosine, spearman, recallAt10, got f1/,
     ],
     [
       'conflicting early-stopping and best metrics',

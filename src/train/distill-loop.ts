@@ -282,7 +282,7 @@ class TrainingLoop {
   private async evaluate(): Promise<boolean> {
     const { run, config, parts } = this.s;
     const snap = this.snap;
-    const metrics = await evaluateStudent(run.student.model, run.data, this.s.validationTeacher, config.schedule.batchSize);
+    const metrics = await evaluateStudent(run.student.model, run.data, this.s.validationTeacher, config.schedule.batchSize, config.task);
     const entry = { step: snap.step, epoch: this.position.epoch, metrics };
     snap.history = [...snap.history, entry];
     await parts.metricsLog.append({ kind: 'eval', step: snap.step, epoch: entry.epoch, ...metrics });

@@ -9,6 +9,7 @@ import type { ValueSchedule } from '../losses/schedule.js';
 import type { EncoderOptions } from '../models/options.js';
 import type { TeacherSource } from '../models/types.js';
 import type { EvalMetrics } from '../eval/metrics.js';
+import type { EmbeddingLossOptions } from '../losses/embedding.js';
 import type { LrDecay } from './lr-schedule.js';
 import type { ProgressStream } from './progress.js';
 
@@ -46,6 +47,12 @@ export interface DistillCallbacks {
  * setting in a named group. Everything but `train` has a default (see `DISTILL_DEFAULTS`).
  */
 export interface DistillOptions {
+  /**
+   * What the student learns from the teacher: `'classification'` (the default) its class probabilities;
+   * `'embedding'` its sentence vectors (a teacher's output vectors, or a column of vectors computed elsewhere),
+   * with `loss.embedding`'s loss, evaluated by mean cosine, Spearman of pairwise similarities and recall@10.
+   */
+  task?: DistillTask;
   teacher?: TeacherSource;
   student?: StudentSource;
   train: DataSource;
@@ -97,8 +104,13 @@ export interface DistillDataOptions extends ColumnOptions {
   cacheTeacher?: boolean | 'auto';
 }
 
+/** What the student learns (`DistillOptions.task`). */
+export type DistillTask = 'classification' | 'embedding';
+
 /** What {@link distill} minimizes (`loss`). */
 export interface DistillLossSettings {
+  /** With `task: 'embedding'`: MSE (the default) or cosine to the teacher's vectors, plus an in-batch contrastive term. */
+  embedding?: EmbeddingLossOptions;
   /** Softmax temperature T of the soft targets, or a schedule of it. Default 4. */
   temperature?: ValueSchedule;
   /** Weight of the soft (KL) term; 1 - alpha weighs the label term. Default 0.7; 0 trains on labels alone. */
@@ -198,7 +210,7 @@ export interface DistillLoggingOptions {
 }
 
 /** Names of the evaluation metrics usable for best-checkpoint selection and early stopping. */
-export type EvalMetricName = 'accuracy' | 'agreement' | 'macroF1' | 'klTeacherStudent';
+export type EvalMetricName = 'accuracy' | 'agreement' | 'macroF1' | 'klTeacherStudent' | 'meanCosine' | 'spearman' | 'recallAt10';
 
 /** What {@link distill} returns. */
 export interface DistillResult {

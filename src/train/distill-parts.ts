@@ -68,6 +68,7 @@ export function createTrainingParts(args: { config: DistillConfig; run: Prepared
     accumulator: opt.gradientAccumulation > 1 ? new GradientAccumulator({ steps: opt.gradientAccumulation }) : undefined,
     loss: {
       ...config.loss,
+      task: config.task,
       projections,
       precision: runtime.precision === 'float32' ? 'float32' : runtime.precision === 'mixed-float16' ? 'float16' : 'bfloat16',
     },

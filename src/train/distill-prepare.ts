@@ -62,8 +62,17 @@ export async function prepareRun(
         'drop loss.intermediate (--intermediate), or distill from a tfdistill/TF.js teacher',
       );
     }
-    const data = await loadData(config, teacher);
+    const loaded = await loadData(config, teacher);
+    // An embedding student learns vectors: labels in the data (a 'label' column, say) play no part.
+    const data = config.task === 'embedding' ? withoutLabels(loaded) : loaded;
     const hardLabelsOnly = config.loss.alpha === 0 && data.labeled;
+    if (config.task === 'embedding' && !teacher && !data.withTeacherLogits) {
+      throw new TfdistillError(
+        'INVALID_ARGUMENT',
+        "task 'embedding' needs the teacher's vectors: give a teacher, or data whose rows carry them",
+        'pass --teacher DIR, or --teacher-logits-column with the name of a column of JSON arrays',
+      );
+    }
     if (!teacher && !data.withTeacherLogits && !hardLabelsOnly) {
       throw new TfdistillError(
         'INVALID_ARGUMENT',
@@ -160,6 +169,12 @@ async function loadData(config: DistillConfig, teacher: ResolvedTeacher | undefi
     labels: teacher?.labels,
     teacherCache: d.teacherCache ? { file: d.teacherCache, teacherId: teacher?.id } : undefined,
   });
+}
+
+/** The datasets with every label dropped. */
+function withoutLabels(data: PreparedDatasets): PreparedDatasets {
+  const strip = (examples: PreparedDatasets['train']) => examples.map(({ label: _label, ...rest }) => rest);
+  return { ...data, train: strip(data.train), validation: strip(data.validation), labels: [], labeled: false };
 }
 
 async function teacherClasses(data: PreparedDatasets, teacher: ResolvedTeacher | undefined): Promise<number> {

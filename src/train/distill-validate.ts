@@ -1,7 +1,17 @@
 import { require_, TfdistillError } from '../errors.js';
+import { EMBEDDING_LOSSES } from '../losses/embedding.js';
 import type { DistillOptions, EvalMetricName } from './distill-options.js';
 
-const EVAL_METRICS: readonly EvalMetricName[] = ['accuracy', 'agreement', 'macroF1', 'klTeacherStudent'];
+const EVAL_METRICS: readonly EvalMetricName[] = [
+  'accuracy',
+  'agreement',
+  'macroF1',
+  'klTeacherStudent',
+  'meanCosine',
+  'spearman',
+  'recallAt10',
+];
+const EMBEDDING_METRICS: readonly EvalMetricName[] = ['meanCosine', 'spearman', 'recallAt10'];
 const positiveInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
 
 type Group = 'data' | 'loss' | 'optimizer' | 'schedule' | 'runtime' | 'checkpoints' | 'logging';
@@ -9,6 +19,7 @@ type Group = 'data' | 'loss' | 'optimizer' | 'schedule' | 'runtime' | 'checkpoin
 type Keys<T> = { readonly [K in keyof Required<T>]: true };
 
 const TOP_LEVEL: Keys<DistillOptions> = {
+  task: true,
   teacher: true,
   student: true,
   train: true,
@@ -38,7 +49,7 @@ const GROUPS: { readonly [G in Group]: Keys<NonNullable<DistillOptions[G]>> } = 
     teacherCache: true,
     cacheTeacher: true,
   },
-  loss: { temperature: true, alpha: true, labelSmoothing: true, intermediate: true },
+  loss: { temperature: true, alpha: true, labelSmoothing: true, intermediate: true, embedding: true },
   optimizer: {
     name: true,
     learningRate: true,
@@ -107,6 +118,7 @@ export function validateDistillOptions(o: DistillOptions): void {
   if (wd !== undefined) require_(Number.isFinite(wd) && wd >= 0, `optimizer.weightDecay must be >= 0, got ${wd}`);
   if (clip !== undefined) require_(Number.isFinite(clip) && clip >= 0, `optimizer.clipGlobalNorm must be >= 0, got ${clip}`);
   if (o.seed !== undefined) require_(Number.isInteger(o.seed), `seed must be an integer, got ${o.seed}`);
+  validateTask(o);
   if (runtime.precision !== undefined) {
     require_(
       ['float32', 'mixed-float16', 'mixed-bfloat16'].includes(runtime.precision),
@@ -177,6 +189,40 @@ function requireMetrics(schedule: NonNullable<DistillOptions['schedule']>): void
       bestMetric === earlyStopping.metric,
       `schedule.earlyStopping.metric (${earlyStopping.metric}) and schedule.bestMetric (${bestMetric}) must be the same metric`,
       'early stopping counts evaluations since the best checkpoint; give one of them, or the same metric to both',
+    );
+  }
+}
+
+/** `task` and what goes with it: the embedding loss's settings, and metrics that exist for the task. */
+function validateTask(o: DistillOptions): void {
+  const task = o.task ?? 'classification';
+  require_(task === 'classification' || task === 'embedding', `task must be 'classification' or 'embedding', got ${JSON.stringify(task)}`);
+  const e = o.loss?.embedding;
+  if (e !== undefined) {
+    require_(task === 'embedding', "loss.embedding applies to task 'embedding'");
+    require_(
+      e.kind === undefined || EMBEDDING_LOSSES.includes(e.kind),
+      `loss.embedding.kind must be one of ${EMBEDDING_LOSSES.join(', ')}`,
+    );
+    require_(
+      e.contrastive === undefined || (Number.isFinite(e.contrastive) && e.contrastive >= 0),
+      'loss.embedding.contrastive must be >= 0',
+    );
+    const t = e.contrastiveTemperature;
+    require_(t === undefined || (Number.isFinite(t) && t > 0), 'loss.embedding.contrastiveTemperature must be > 0');
+  }
+  const metrics = [o.schedule?.bestMetric, o.schedule?.earlyStopping?.metric].filter((m): m is EvalMetricName => m !== undefined);
+  for (const m of metrics) {
+    require_(
+      EMBEDDING_METRICS.includes(m) === (task === 'embedding'),
+      `metric '${m}' does not exist for task '${task}'; use one of ${(task === 'embedding' ? EMBEDDING_METRICS : EVAL_METRICS.filter((x) => !EMBEDDING_METRICS.includes(x))).join(', ')}`,
+    );
+  }
+  if (task === 'embedding') {
+    require_((o.loss?.intermediate ?? []).length === 0, "task 'embedding' takes no intermediate-layer losses yet");
+    require_(
+      o.loss?.alpha === undefined && o.loss?.temperature === undefined && o.loss?.labelSmoothing === undefined,
+      "task 'embedding' has no soft targets or labels: leave loss.alpha, loss.temperature and loss.labelSmoothing out (use loss.embedding)",
     );
   }
 }

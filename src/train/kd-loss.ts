@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { attentionMaskOf, teacherFeed } from '../data/batching/batch.js';
 import type { Batch } from '../data/types.js';
 import { distillationLoss } from '../losses/distillation-loss.js';
+import { embeddingLoss, type EmbeddingLossOptions } from '../losses/embedding.js';
 import { hardCrossEntropy, requireLabelValues } from '../losses/cross-entropy.js';
 import { intermediateLoss } from '../losses/intermediate.js';
 import type { IntermediateSpec } from '../losses/intermediate-spec.js';
@@ -11,6 +12,7 @@ import { encoderOutputs } from '../models/outputs.js';
 import { setComputePrecision, type ComputePrecision } from '../models/precision.js';
 import { teacherInputTensors } from '../models/teacher-logits.js';
 import type { EncoderOutputs, Teacher } from '../models/types.js';
+import type { DistillTask } from './distill-options.js';
 import type { LossOutput } from './step.js';
 
 /** A batch on the device. `teacher` is the frozen teacher's output for it (computed outside the gradient tape). */
@@ -71,6 +73,9 @@ export function disposeDeviceBatch(db: DeviceBatch): void {
 
 /** Loss settings resolved for a run. */
 export interface KdLossConfig {
+  /** 'embedding': the student's output vectors against the teacher's by `embedding`'s loss (no soft targets, no labels). */
+  task: DistillTask;
+  embedding: Readonly<Required<EmbeddingLossOptions>>;
   temperature: ValueSchedule;
   alpha: ValueSchedule;
   labelSmoothing: number;
@@ -99,6 +104,13 @@ export function kdLossFn(args: { student: tf.LayersModel; batch: DeviceBatch; st
       s = encoderOutputs(student, batch.ids, { training: true, typeIds: batch.typeIds }); // logits [batch, classes]
     } finally {
       setComputePrecision('float32');
+    }
+    if (config.task === 'embedding') {
+      if (!batch.teacher) throw new Error("task 'embedding' needs the teacher's vectors in every batch");
+      const { total, main, contrastive } = embeddingLoss(s.logits as tf.Tensor2D, batch.teacher.logits as tf.Tensor2D, config.embedding);
+      const terms: Record<string, tf.Scalar> = { [config.embedding.kind]: main };
+      if (contrastive) terms.contrastive = contrastive;
+      return { total, terms };
     }
     if (!batch.teacher) {
       // Hard-label training (no teacher, alpha 0): plain cross-entropy, e.g. to train a teacher or a baseline.

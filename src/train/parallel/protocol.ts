@@ -2,6 +2,8 @@
  * Messages between the training thread and its data-parallel replica workers (`worker_threads`). Everything here is
  * structured-cloneable: model artifacts, typed arrays, numbers and strings.
  */
+import type { EmbeddingLossOptions } from '../../losses/embedding.js';
+import type { DistillTask } from '../distill-options.js';
 import type * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../../data/types.js';
 import type { IntermediateSpec } from '../../losses/intermediate-spec.js';
@@ -10,6 +12,8 @@ import type { ComputePrecision } from '../../models/precision.js';
 
 /** The loss settings a replica needs (a `KdLossConfig` without its projection variables). */
 export interface ReplicaLossConfig {
+  task: DistillTask;
+  embedding: Readonly<Required<EmbeddingLossOptions>>;
   temperature: ValueSchedule;
   alpha: ValueSchedule;
   labelSmoothing: number;

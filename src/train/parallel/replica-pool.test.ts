@@ -6,6 +6,7 @@ import type { Batch } from '../../data/types.js';
 import { createEncoder } from '../../models/encoder.js';
 import { teacherFromEncoder } from '../../models/teacher.js';
 import { AdamW } from '../adamw.js';
+import { DISTILL_DEFAULTS } from '../distill-config.js';
 import { disposeDeviceBatch, kdLossFn, toDeviceBatch, type KdLossConfig } from '../kd-loss.js';
 import { disposeStepResult, trainStep } from '../step.js';
 import { ReplicaPool, replicaSeed } from './replica-pool.js';
@@ -15,7 +16,16 @@ beforeAll(async () => {
 });
 
 const shape = { vocabSize: 40, maxLength: 12, numClasses: 3, dropout: 0, numHeads: 2, numLayers: 1 };
-const config: KdLossConfig = { temperature: 2, alpha: 0.6, labelSmoothing: 0, intermediate: [], projections: {}, precision: 'float32' };
+const config: KdLossConfig = {
+  task: 'classification',
+  embedding: DISTILL_DEFAULTS.loss.embedding,
+  temperature: 2,
+  alpha: 0.6,
+  labelSmoothing: 0,
+  intermediate: [],
+  projections: {},
+  precision: 'float32',
+};
 
 /** A batch of 7 rows (so 3 replicas get 3 + 2 + 2), some padded, with labels. */
 function batchOf(seed: number): Batch {
