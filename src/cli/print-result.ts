@@ -10,7 +10,11 @@ export function printDistillResult(result: DistillResult, opts: { role: 'student
   }
   console.log(`${opts.role} saved to ${result.checkpointDir}`);
   if (m) {
-    const parts = [`accuracy ${pct(m.accuracy)}`, `macro-F1 ${pct(m.macroF1)}`];
+    const embedding = m.recallAt10 !== undefined;
+    const parts = embedding
+      ? [`recall@10 of the teacher's neighbours ${pct(m.recallAt10)}`, `Spearman ${m.spearman?.toFixed(3) ?? '-'}`]
+      : [`accuracy ${pct(m.accuracy)}`, `macro-F1 ${pct(m.macroF1)}`];
+    if (m.meanCosine !== undefined) parts.push(`mean cosine ${m.meanCosine.toFixed(3)}`);
     if (m.agreement !== undefined) parts.push(`teacher agreement ${pct(m.agreement)}`);
     console.log(`best (step ${result.best!.step}): ${parts.join(', ')}`);
   }

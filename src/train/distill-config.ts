@@ -155,7 +155,11 @@ export function resolveDistillConfig(o: DistillOptions): DistillConfig {
       alpha: loss.alpha ?? d.loss.alpha,
       labelSmoothing: loss.labelSmoothing ?? d.loss.labelSmoothing,
       intermediate: loss.intermediate ?? [],
-      embedding: { ...d.loss.embedding, ...loss.embedding },
+      embedding: {
+        kind: loss.embedding?.kind ?? d.loss.embedding.kind,
+        contrastive: loss.embedding?.contrastive ?? d.loss.embedding.contrastive,
+        contrastiveTemperature: loss.embedding?.contrastiveTemperature ?? d.loss.embedding.contrastiveTemperature,
+      },
     },
     optimizer: {
       ...optimizer,

@@ -157,7 +157,8 @@ async function loadData(config: DistillConfig, teacher: ResolvedTeacher | undefi
     validation: isPrepared(config.validation) ? undefined : config.validation,
     textColumn: d.textColumn,
     textPairColumn: d.textPairColumn,
-    labelColumn: d.labelColumn,
+    // An embedding student needs no labels: a label column is neither required nor read.
+    labelColumn: config.task === 'embedding' ? null : d.labelColumn,
     teacherLogitsColumn: d.teacherLogitsColumn,
     onBadRow: d.onBadRow,
     validationFraction: d.validationFraction,
@@ -166,7 +167,7 @@ async function loadData(config: DistillConfig, teacher: ResolvedTeacher | undefi
     tokenizer,
     teacherTokenizer: teacher ? teacherTokenizer : undefined,
     vocabSize: d.vocabSize,
-    labels: teacher?.labels,
+    labels: config.task === 'embedding' ? undefined : teacher?.labels,
     teacherCache: d.teacherCache ? { file: d.teacherCache, teacherId: teacher?.id } : undefined,
   });
 }

@@ -11,6 +11,11 @@ export const trainCommand = defineCommand({
   builder: (y) =>
     y
       .options({
+        task: {
+          choices: ['classification', 'embedding'] as const,
+          default: DISTILL_DEFAULTS.task,
+          describe: "What the student learns: the teacher's class probabilities, or its sentence vectors",
+        },
         teacher: {
           type: 'string',
           describe:
@@ -25,18 +30,32 @@ export const trainCommand = defineCommand({
             "'teacher' (reuse the teacher's), 'train' (a WordPiece trained on --data), or a tokenizer.json (default: teacher for a tfdistill teacher, train for an ONNX one)",
         },
         'vocab-size': { type: 'number', describe: 'Vocabulary of the WordPiece tokenizer trained for the student (default 8000)' },
-        'teacher-logits-column': { type: 'string', describe: 'Column with teacher logits as a JSON array (distill with no teacher model)' },
+        'teacher-logits-column': {
+          type: 'string',
+          describe: 'Column with teacher logits (with --task embedding: its vectors) as a JSON array (distill with no teacher model)',
+        },
         'teacher-cache': { type: 'string', describe: 'Teacher logits for --data from `tfdistill cache-teacher`' },
         'student-dim': { type: 'number', describe: 'Student width; scales FFN (4x) and heads (dim/64) unless given' },
         'student-layers': { type: 'number', describe: 'Student blocks (default 2)' },
         'student-heads': { type: 'number', describe: 'Student attention heads' },
         'ffn-dim': { type: 'number', describe: 'Student feed-forward width' },
         'init-from-teacher': { type: 'boolean', default: false, describe: 'Initialise the student from teacher weights' },
-        temperature: { type: 'number', default: DISTILL_DEFAULTS.loss.temperature, describe: 'Softmax temperature T of the soft targets' },
+        temperature: {
+          type: 'number',
+          describe: `Softmax temperature T of the soft targets (default ${DISTILL_DEFAULTS.loss.temperature})`,
+        },
         alpha: {
           type: 'number',
-          default: DISTILL_DEFAULTS.loss.alpha,
-          describe: 'Weight of the soft (KL) loss; 1 - alpha weighs the label loss',
+          describe: `Weight of the soft (KL) loss; 1 - alpha weighs the label loss (default ${DISTILL_DEFAULTS.loss.alpha})`,
+        },
+        'embedding-loss': {
+          choices: ['mse', 'cosine'] as const,
+          describe: `With --task embedding: the loss to the teacher's vectors (default ${DISTILL_DEFAULTS.loss.embedding.kind})`,
+        },
+        contrastive: { type: 'number', describe: 'With --task embedding: weight of an in-batch contrastive term (default 0)' },
+        'contrastive-temperature': {
+          type: 'number',
+          describe: `Temperature of that term's cosine scores (default ${DISTILL_DEFAULTS.loss.embedding.contrastiveTemperature})`,
         },
         epochs: { type: 'number', default: DISTILL_DEFAULTS.schedule.epochs },
         'max-steps': { type: 'number', describe: 'Stop after this many optimizer steps' },
@@ -71,9 +90,12 @@ export const trainCommand = defineCommand({
       .example('$0 train --teacher hf-onnx/ --data train.csv', 'distill a Hugging Face model exported with optimum-cli export onnx')
       .example('$0 train --teacher hf-onnx/ --data pairs.csv --text-pair-column text_pair', 'sentence pairs')
       .example('$0 train --data logits.csv --teacher-logits-column logits', 'distill from logits computed elsewhere')
+      .example('$0 train --task embedding --data texts.jsonl --teacher-logits-column vector', 'an embedding student, from vectors computed elsewhere')
       .example('$0 train --teacher teacher/ --data train.csv --out run/ --resume', 'continue an interrupted run'),
   handler: async (a) => {
+    const embedding = { kind: a.embeddingLoss, contrastive: a.contrastive, contrastiveTemperature: a.contrastiveTemperature };
     const result = await distill({
+      task: a.task,
       teacher: a.teacher,
       train: a.data,
       validation: a.validation,
@@ -98,7 +120,11 @@ export const trainCommand = defineCommand({
         studentTokenizer: a.studentTokenizer,
         teacherCache: a.teacherCache,
       },
-      loss: { temperature: a.temperature, alpha: a.alpha },
+      loss: {
+        temperature: a.temperature,
+        alpha: a.alpha,
+        ...(Object.values(embedding).some((v) => v !== undefined) ? { embedding } : {}),
+      },
       optimizer: { learningRate: a.lr, gradientAccumulation: a.gradAccum },
       schedule: {
         epochs: a.epochs,
