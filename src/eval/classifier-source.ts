@@ -38,6 +38,8 @@ export interface ResolvedClassifier {
   maxLength?: number;
   /** Checkpoint directory, when there is one (for size on disk). */
   dir?: string;
+  /** 'embedding' for a model that outputs sentence vectors (its `labels` are empty); absent for a classifier. */
+  task?: 'embedding';
   release(): void;
 }
 
@@ -62,5 +64,12 @@ export async function resolveClassifier(source: ClassifierSource): Promise<Resol
 }
 
 function fromCheckpoint(c: ClassifierCheckpoint): Omit<ResolvedClassifier, 'release'> {
-  return { model: c.model, labels: c.labels, tokenizer: c.tokenizer, maxLength: c.maxLength, dir: c.dir };
+  return {
+    model: c.model,
+    labels: c.labels,
+    tokenizer: c.tokenizer,
+    maxLength: c.maxLength,
+    dir: c.dir,
+    ...(c.task === 'embedding' ? { task: c.task } : {}),
+  };
 }

@@ -81,6 +81,13 @@ export async function evaluate(model: ClassifierSource, dataset: EvalDataset, op
   const student = await resolveClassifier(model);
   let teacher: EvalTeacher | undefined;
   try {
+    if (student.task === 'embedding') {
+      throw new TfdistillError(
+        'INVALID_ARGUMENT',
+        'evaluate measures classifiers; this model makes sentence vectors',
+        "distill reports an embedding student's agreement with its teacher (meanCosine, spearman, recallAt10) on its validation split, in metrics.jsonl and tfdistill.json",
+      );
+    }
     teacher = options.teacher === undefined ? undefined : await resolveEvalTeacher(options.teacher, { threads: options.teacherThreads });
     const data = await loadDataset(dataset, student, options);
     const labels = labelIds(data, student.labels);

@@ -45,6 +45,9 @@ export interface TrainingState {
  * };
  * ```
  */
+/** What a checkpoint's model outputs: class logits, or sentence vectors. */
+export type CheckpointTask = 'classification' | 'embedding';
+
 export interface CheckpointMeta {
   format: typeof CHECKPOINT_FORMAT;
   formatVersion: typeof CHECKPOINT_FORMAT_VERSION;
@@ -56,8 +59,10 @@ export interface CheckpointMeta {
   modelConfig?: Record<string, unknown>;
   /** Plain file name of the tokenizer inside the checkpoint, e.g. 'tokenizer.json'. */
   tokenizer?: string;
-  /** Class names, index = logit position. */
+  /** Class names, index = logit position (none for an embedding model). */
   labels?: string[];
+  /** 'embedding': the model's output is a sentence vector, not class logits (absent: a classifier). */
+  task?: CheckpointTask;
   training?: TrainingState;
   /** Final or latest evaluation numbers, e.g. `{ accuracy: 0.91 }`. */
   metrics?: Record<string, number>;
@@ -123,6 +128,9 @@ export function validateCheckpointMeta(
   }
   if (raw.labels !== undefined && !(Array.isArray(raw.labels) && raw.labels.every((l) => typeof l === 'string'))) {
     throw fail('"labels" must be an array of strings');
+  }
+  if (raw.task !== undefined && raw.task !== 'classification' && raw.task !== 'embedding') {
+    throw fail(`"task" must be "classification" or "embedding", got ${preview(raw.task)}`);
   }
   if (raw.training !== undefined) checkTraining(raw.training, fail);
   if (raw.metrics !== undefined) {

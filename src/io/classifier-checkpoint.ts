@@ -7,7 +7,7 @@ import type { TextTokenizer } from '../data/types.js';
 import { encoderPadId } from '../models/inputs.js';
 import { loadModel, type LoadModelOptions } from './load-model.js';
 import { saveModel, type SaveModelOptions } from './save-model.js';
-import type { CheckpointMeta } from './checkpoint-meta.js';
+import type { CheckpointMeta, CheckpointTask } from './checkpoint-meta.js';
 
 /** File name of the tokenizer inside a checkpoint. */
 export const TOKENIZER_JSON = 'tokenizer.json';
@@ -17,8 +17,10 @@ export interface ClassifierCheckpoint {
   model: tf.LayersModel;
   meta: CheckpointMeta;
   tokenizer: TextTokenizer;
-  /** Class names; index = class id. */
+  /** Class names; index = class id (empty for an embedding model). */
   labels: string[];
+  /** 'embedding' when the model outputs sentence vectors (then `labels` is empty). */
+  task: CheckpointTask;
   /** Longest token sequence the model accepts. */
   maxLength: number;
   dir: string;
@@ -36,14 +38,15 @@ export interface ClassifierCheckpoint {
 export async function saveClassifier(
   model: tf.LayersModel,
   dir: string,
-  opts: { tokenizer: TextTokenizer; labels: string[]; modelConfig?: object } & SaveModelOptions,
+  opts: { tokenizer: TextTokenizer; labels: string[]; modelConfig?: object; task?: CheckpointTask } & SaveModelOptions,
 ): Promise<void> {
-  const { tokenizer, labels, modelConfig, ...rest } = opts;
+  const { tokenizer, labels, modelConfig, task, ...rest } = opts;
   await saveModel(model, dir, {
     ...rest,
     meta: {
       ...rest.meta,
       labels,
+      ...(task === 'embedding' ? { task } : {}),
       tokenizer: TOKENIZER_JSON,
       ...(modelConfig ? { modelConfig: modelConfig as Record<string, unknown> } : {}),
     },
@@ -73,8 +76,9 @@ export async function loadClassifier(dirOrRun: string, opts: LoadModelOptions = 
       );
     }
     const labels = meta.labels ?? [];
+    const task = meta.task ?? 'classification';
     const classes = model.outputs[0].shape.at(-1);
-    if (labels.length === 0 || (typeof classes === 'number' && classes !== labels.length)) {
+    if (task === 'classification' && (labels.length === 0 || (typeof classes === 'number' && classes !== labels.length))) {
       throw new TfdistillError(
         'CHECKPOINT_INVALID',
         `${dir}: tfdistill.json lists ${labels.length} labels but the model has ${classes} outputs`,
@@ -93,7 +97,7 @@ export async function loadClassifier(dirOrRun: string, opts: LoadModelOptions = 
     const fromConfig = Number(meta.modelConfig?.maxLength);
     const fromInput = model.inputs[0].shape[1];
     const maxLength = Number.isInteger(fromConfig) && fromConfig > 0 ? fromConfig : typeof fromInput === 'number' ? fromInput : 512;
-    return { model, meta, tokenizer, labels, maxLength, dir };
+    return { model, meta, tokenizer, labels, task, maxLength, dir };
   } catch (err) {
     model.dispose();
     throw err;

@@ -39,13 +39,14 @@ export interface PredictStreamSummary {
 }
 
 /**
- * One output line: the input's line number plus a prediction, or plus the error for that record.
+ * One output line: the input's line number plus a prediction (an embedding model: its vector), or plus the error for that record.
  */
-export type StreamResult = ({ line: number } & Prediction) | { line: number; error: string };
+export type StreamResult = ({ line: number } & Prediction) | { line: number; vector: number[] } | { line: number; error: string };
 
 /**
  * Reads texts from `input` (stdin, a file stream, or any async iterable of text/bytes), classifies each with
- * `predictor` and writes one JSON line per input record to `output`, in input order. A bad record (empty, not
+ * `predictor` (or, for an embedding model, embeds it: `{ line, vector }`) and writes one JSON line per input record to
+ * `output`, in input order. A bad record (empty, not
  * UTF-8, not JSON, missing column) yields `{ line, error }` and processing continues.
  *
  * @example
@@ -78,10 +79,10 @@ export async function predictStream(
     inFlight.push(
       'error' in record
         ? Promise.resolve(record)
-        : predictor.predict(record.text, record.pair).then(
-            (p): StreamResult => ({ line: record.line, ...p }),
-            (e: unknown): StreamResult => ({ line: record.line, error: e instanceof Error ? e.message : String(e) }),
-          ),
+        : (predictor.task === 'embedding'
+            ? predictor.embed(record.text, record.pair).then((v): StreamResult => ({ line: record.line, vector: Array.from(v) }))
+            : predictor.predict(record.text, record.pair).then((p): StreamResult => ({ line: record.line, ...p }))
+          ).catch((e: unknown): StreamResult => ({ line: record.line, error: e instanceof Error ? e.message : String(e) })),
     );
     if (inFlight.length >= maxInFlight) await writeOldest();
   }

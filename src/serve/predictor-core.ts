@@ -52,12 +52,20 @@ export interface Prediction {
  * ```
  */
 export interface Predictor {
+  /** Class names (empty for an embedding model). */
   readonly labels: readonly string[];
+  /** 'embedding' when the model makes sentence vectors (use `embed`), 'classification' when it classifies (`predict`). */
+  readonly task: 'classification' | 'embedding';
   /**
    * Classifies one text, or a sentence pair (`pair`: the second text; for students trained on pairs, always
-   * truncated longest-first); rejects with `DATA_INVALID` for an empty text.
+   * truncated longest-first); rejects with `DATA_INVALID` for an empty text, `INVALID_ARGUMENT` on an embedding model.
    */
   predict(text: string, pair?: string): Promise<Prediction>;
+  /**
+   * The sentence vector of one text (or pair): the model's output, averaged over a long text's windows in `chunk`
+   * mode; rejects with `DATA_INVALID` for an empty text, `INVALID_ARGUMENT` on a classifier.
+   */
+  embed(text: string, pair?: string): Promise<Float32Array>;
   /** Requests answered and forward batches run so far (mean batch size = items / batches). */
   stats(): MicroBatcherStats;
   /** Answers what is queued, then disposes the model when this predictor loaded it. */
@@ -76,6 +84,8 @@ export interface LoadedClassifier {
   model: tf.LayersModel;
   tokenizer: TextTokenizer;
   labels: readonly string[];
+  /** 'embedding' for a model that outputs sentence vectors. */
+  task?: 'embedding';
   maxLength: number;
   /** Called by `close()` once the queue is answered (disposes the model when the predictor owns it). */
   release(): void;
@@ -115,9 +125,11 @@ export function predictorFor(c: LoadedClassifier, options: PredictorOptions = {}
   const mode = options.longText ?? 'truncate';
   const layout = specialTokenLayout(tokenizer);
   const pairs = takesTokenTypes(c.model);
-  const k = labels.length;
+  const embedding = c.task === 'embedding';
+  const k = embedding ? (c.model.outputs[0].shape.at(-1) as number) : labels.length;
 
-  const runBatch = async (texts: Array<{ text: string; pair?: string }>): Promise<Prediction[]> => {
+  /** Each text's output row, averaged over its windows (float64 sums). */
+  const outputsOf = async (texts: Array<{ text: string; pair?: string }>): Promise<Float64Array[]> => {
     // Every window of every text becomes one example; `owner[j]` is the text window j belongs to. A pair is one window.
     const examples: Example[] = [];
     const owner: number[] = [];
@@ -132,38 +144,50 @@ export function predictorFor(c: LoadedClassifier, options: PredictorOptions = {}
       }
     });
     const logits = await predictLogits(c.model, examples, { batchSize: maxBatchSize }); // [windows, k]
-    const sums = new Float64Array(texts.length * k); // [texts, k]
+    const sums = texts.map(() => new Float64Array(k)); // [texts][k]
     const counts = new Int32Array(texts.length);
     owner.forEach((t, j) => {
       counts[t]++;
-      for (let i = 0; i < k; i++) sums[t * k + i] += logits[j * k + i];
+      for (let i = 0; i < k; i++) sums[t][i] += logits[j * k + i];
     });
-    return texts.map((_, t) =>
-      toPrediction(
-        sums.subarray(t * k, t * k + k).map((v) => v / counts[t]),
-        labels,
-        options.topK,
-      ),
-    );
+    return sums.map((row, t) => row.map((v) => v / counts[t]));
   };
+  const runBatch = async (texts: Array<{ text: string; pair?: string }>): Promise<Array<Prediction | Float32Array>> =>
+    (await outputsOf(texts)).map((row) => (embedding ? Float32Array.from(row) : toPrediction(row, labels, options.topK)));
   const batcher = new MicroBatcher(runBatch, { maxBatchSize, maxWaitMs });
+
+  const submit = (text: string, pair: string | undefined, want: 'classification' | 'embedding') => {
+    if (want !== (embedding ? 'embedding' : 'classification')) {
+      return Promise.reject(
+        new TfdistillError(
+          'INVALID_ARGUMENT',
+          embedding
+            ? 'this model makes sentence vectors: call embed(), not predict()'
+            : 'this model classifies: call predict(), not embed()',
+        ),
+      );
+    }
+    if (typeof text !== 'string' || text.trim() === '' || (pair !== undefined && (typeof pair !== 'string' || pair.trim() === ''))) {
+      return Promise.reject(new TfdistillError('DATA_INVALID', `cannot ${embedding ? 'embed' : 'classify'} an empty text`));
+    }
+    if ((pair !== undefined) !== pairs) {
+      return Promise.reject(
+        new TfdistillError(
+          'DATA_INVALID',
+          pairs
+            ? `this model ${embedding ? 'embeds' : 'classifies'} sentence pairs: give a second text`
+            : `this model ${embedding ? 'embeds' : 'classifies'} single texts, not sentence pairs`,
+        ),
+      );
+    }
+    return batcher.submit({ text, pair });
+  };
 
   return {
     labels,
-    predict: (text: string, pair?: string) => {
-      if (typeof text !== 'string' || text.trim() === '' || (pair !== undefined && (typeof pair !== 'string' || pair.trim() === ''))) {
-        return Promise.reject(new TfdistillError('DATA_INVALID', 'cannot classify an empty text'));
-      }
-      if ((pair !== undefined) !== pairs) {
-        return Promise.reject(
-          new TfdistillError(
-            'DATA_INVALID',
-            pairs ? 'this model classifies sentence pairs: give a second text' : 'this model classifies single texts, not sentence pairs',
-          ),
-        );
-      }
-      return batcher.submit({ text, pair });
-    },
+    task: embedding ? 'embedding' : 'classification',
+    predict: (text: string, pair?: string) => submit(text, pair, 'classification') as Promise<Prediction>,
+    embed: (text: string, pair?: string) => submit(text, pair, 'embedding') as Promise<Float32Array>,
     stats: () => batcher.stats(),
     close: async () => {
       await batcher.close();

@@ -5,6 +5,7 @@ import type { TextTokenizer } from '../data/types.js';
 import { TfdistillError } from '../errors.js';
 import { saveClassifier } from '../io/classifier-checkpoint.js';
 import { loadModel } from '../io/load-model.js';
+import type { CheckpointTask } from '../io/checkpoint-meta.js';
 import type { NamedTensor } from '../io/optimizer-files.js';
 import type { AdamW } from './adamw.js';
 import type { LossScaleState } from './loss-scale.js';
@@ -52,6 +53,7 @@ export class CheckpointManager {
       tokenizer: TextTokenizer;
       labels: string[];
       modelConfig?: object;
+      task?: CheckpointTask;
     },
   ) {
     this.root = path.join(opts.out, 'checkpoints');
@@ -85,6 +87,7 @@ export class CheckpointManager {
         tokenizer: this.opts.tokenizer,
         labels: this.opts.labels,
         modelConfig: this.opts.modelConfig,
+        task: this.opts.task,
         meta: {
           training: {
             step: snapshot.step,

@@ -1,5 +1,7 @@
+import { PassThrough, Readable } from 'node:stream';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoLeaks } from '../../test/helpers.js';
+import { expectNoLeaks, maxAbsDiff } from '../../test/helpers.js';
 import {
   markerTask,
   prepared,
@@ -11,6 +13,10 @@ import {
 } from '../../test/integration/tiny-task.js';
 import { useBackend } from '../backend/use-backend.js';
 import type { Example } from '../data/types.js';
+import { evaluate } from '../eval/evaluate.js';
+import { loadClassifier } from '../io/classifier-checkpoint.js';
+import { predictStream } from '../serve/predict-stream.js';
+import { createPredictor } from '../serve/predictor.js';
 import { Rng } from '../util/rng.js';
 import { distill } from './distill.js';
 import type { DistillOptions } from './distill-options.js';
@@ -85,6 +91,44 @@ describe("distill({ task: 'embedding' })", () => {
     const step = metrics.find((m) => m.kind === 'train');
     expect(step).toMatchObject({ cosine: expect.any(Number), contrastive: expect.any(Number) });
     expect(result.best?.metrics.recallAt10).toBeGreaterThan(0);
+  });
+
+  it('saves a checkpoint that says it embeds: the predictor embeds (and refuses predict), predict writes vectors, evaluate refuses', async () => {
+    const { result } = await run({ schedule: { epochs: 1, batchSize: 16 } });
+    await expectNoLeaks(async () => {
+      const ckpt = await loadClassifier(result.checkpointDir);
+      expect(ckpt.task).toBe('embedding');
+      expect(ckpt.labels).toEqual([]);
+      const text = 't3 t0 t9 t21';
+      const direct = tf.tidy(
+        () => ckpt.model.predict(tf.tensor2d([Array.from(ckpt.tokenizer.encode(text, 16))], undefined, 'int32')) as tf.Tensor,
+      );
+      const expected = Array.from(direct.dataSync());
+      direct.dispose();
+      ckpt.model.dispose();
+      const predictor = await createPredictor(result.checkpointDir);
+      try {
+        expect(predictor.task).toBe('embedding');
+        const vector = await predictor.embed(text);
+        expect(vector).toBeInstanceOf(Float32Array);
+        expect(maxAbsDiff(vector, expected)).toBeLessThan(1e-5);
+        await expect(predictor.predict(text)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /call embed\(\)/ });
+        await expect(predictor.embed(' ')).rejects.toMatchObject({ code: 'DATA_INVALID' });
+        const output = new PassThrough();
+        const chunks: string[] = [];
+        output.on('data', (c: Buffer) => chunks.push(c.toString()));
+        await predictStream(predictor, Readable.from([`${JSON.stringify({ text })}\n`]), output, { format: 'jsonl' });
+        const line = JSON.parse(chunks.join('').trim()) as { line: number; vector: number[] };
+        expect(line.line).toBe(1);
+        expect(maxAbsDiff(line.vector, expected)).toBeLessThan(1e-5);
+      } finally {
+        await predictor.close();
+      }
+      await expect(evaluate(result.checkpointDir, [{ text, label: 'x' }])).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: /makes sentence vectors/,
+      });
+    });
   });
 
   it('refuses settings that do not fit the task, with INVALID_ARGUMENT', async () => {

@@ -50,6 +50,7 @@ export async function finishRun(args: {
       tokenizer: run.data.tokenizer,
       labels: run.data.labels,
       modelConfig: run.student.config,
+      task: args.config.task,
       weightDtype: precision === 'mixed-float16' ? 'float16' : 'float32',
       meta: { metrics: snap.best ? numeric(snap.best.metrics) : undefined, extra: { trainedSteps: snap.step, precision, bestMetric } },
     });

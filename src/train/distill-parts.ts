@@ -78,6 +78,7 @@ export function createTrainingParts(args: { config: DistillConfig; run: Prepared
       tokenizer: run.data.tokenizer,
       labels: run.data.labels,
       modelConfig: run.student.config,
+      task: config.task,
     }),
     metricsLog: new MetricsLog({ path: path.join(out, 'metrics.jsonl') }),
     tracker: new LossTracker(),

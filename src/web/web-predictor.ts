@@ -62,16 +62,19 @@ export async function createPredictor(source: string | URL | WebClassifier, opti
   return predictorFor({ ...source, release: () => {} }, predictorOptions);
 }
 
+/** What opening a predictor in the worker tells the page. */
+type Opened = { labels: string[]; task: Predictor['task'] };
+
 /** A request to the worker, and its reply. */
 type Request =
   | { id: number; type: 'open'; url: string; options: PredictorOptions; backend?: WebBackendOptions | false }
-  | { id: number; type: 'predict'; text: string; pair?: string }
+  | { id: number; type: 'predict' | 'embed'; text: string; pair?: string }
   | { id: number; type: 'close' };
 /** A request before it is numbered. */
 type WithoutId<R> = R extends unknown ? Omit<R, 'id'> : never;
 type RequestBody = WithoutId<Request>;
 type Reply = { id: number; stats: MicroBatcherStats } & (
-  | { ok: true; value?: Prediction | { labels: string[] } }
+  | { ok: true; value?: Prediction | Float32Array | Opened }
   | { ok: false; error: { code?: TfdistillErrorCode; message: string; hint?: string } }
 );
 
@@ -93,14 +96,14 @@ export function servePredictor(
   scope.onmessage = async ({ data }: MessageEvent<Request>) => {
     let reply: Reply;
     try {
-      let value: Prediction | { labels: string[] } | undefined;
+      let value: Prediction | Float32Array | Opened | undefined;
       if (data.type === 'open') {
         const loaded = await loadClassifier(data.url, { backend: data.backend });
         predictor = predictorFor({ ...loaded, release: loaded.dispose }, data.options);
-        value = { labels: loaded.labels };
-      } else if (data.type === 'predict') {
+        value = { labels: loaded.labels, task: predictor.task };
+      } else if (data.type === 'predict' || data.type === 'embed') {
         if (!predictor) throw new TfdistillError('INVALID_ARGUMENT', 'the predictor is not open');
-        value = await predictor.predict(data.text, data.pair);
+        value = await predictor[data.type](data.text, data.pair);
       } else {
         await predictor?.close();
       }
@@ -147,19 +150,21 @@ async function workerPredictor(
   };
   // URLs resolve against the page, not the worker's script: the wasm binaries are in the page's folder by default.
   const page = globalThis.location?.href;
-  const opened = ask<{ labels: string[] }>({
+  const opened = ask<Opened>({
     type: 'open',
     url: new URL(String(url), page).href,
     options,
     backend: backend === false ? false : { ...backend, wasmPaths: new URL(backend?.wasmPaths ?? './', page).href },
   });
-  const { labels } = await opened.catch((e: Error) => {
+  const { labels, task } = await opened.catch((e: Error) => {
     worker.terminate();
     throw e;
   });
   return {
     labels,
+    task,
     predict: (text, pair) => ask<Prediction>({ type: 'predict', text, ...(pair === undefined ? {} : { pair }) }),
+    embed: (text, pair) => ask<Float32Array>({ type: 'embed', text, ...(pair === undefined ? {} : { pair }) }),
     stats: () => lastStats,
     close: async () => {
       await ask({ type: 'close' });

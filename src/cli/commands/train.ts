@@ -90,7 +90,10 @@ export const trainCommand = defineCommand({
       .example('$0 train --teacher hf-onnx/ --data train.csv', 'distill a Hugging Face model exported with optimum-cli export onnx')
       .example('$0 train --teacher hf-onnx/ --data pairs.csv --text-pair-column text_pair', 'sentence pairs')
       .example('$0 train --data logits.csv --teacher-logits-column logits', 'distill from logits computed elsewhere')
-      .example('$0 train --task embedding --data texts.jsonl --teacher-logits-column vector', 'an embedding student, from vectors computed elsewhere')
+      .example(
+        '$0 train --task embedding --data texts.jsonl --teacher-logits-column vector',
+        'an embedding student, from vectors computed elsewhere',
+      )
       .example('$0 train --teacher teacher/ --data train.csv --out run/ --resume', 'continue an interrupted run'),
   handler: async (a) => {
     const embedding = { kind: a.embeddingLoss, contrastive: a.contrastive, contrastiveTemperature: a.contrastiveTemperature };
