@@ -20,6 +20,7 @@ export { distill } from './train/distill.js';
 export { DISTILL_DEFAULTS } from './train/distill-config.js';
 export type {
   DistillOptions,
+  DistillTask,
   DistillResult,
   DistillCallbacks,
   DataSource,
@@ -36,6 +37,7 @@ export type {
   DistillLoggingOptions,
 } from './train/distill-options.js';
 export type { IntermediateSpec } from './losses/intermediate-spec.js';
+export type { EmbeddingLossKind, EmbeddingLossOptions } from './losses/embedding.js';
 export type { ValueSchedule } from './losses/schedule.js';
 
 // Backends: auto picks tfjs-node-gpu > tfjs-node > wasm > cpu and says why.
