@@ -4,6 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backend/use-backend.js';
 import { expectTfdistillError } from '../../test/fixtures/data/helpers.js';
+import { maxAbsDiff } from '../../test/helpers.js';
+import type { OnnxEmbeddingOptions } from '../models/onnx-session.js';
+import { teacherLogitsAsync } from '../models/teacher-logits.js';
 import { resolveTeacher } from './resolve-teacher.js';
 
 const HF = path.resolve('test/fixtures/hf');
@@ -68,5 +71,47 @@ describe('resolveTeacher with Hugging Face ONNX exports', () => {
     await fs.cp(path.join(HF, 'bert-tiny', 'tokenizer.json'), path.join(features, 'tokenizer.json'));
     const err = await expectTfdistillError(() => resolveTeacher(features), 'CHECKPOINT_INVALID');
     expect(err.message).toContain('no usable logits output (outputs: last_hidden_state, pooler_output)');
+  });
+});
+
+describe('resolveTeacher with a sentence-embedding ONNX export (task embedding)', () => {
+  /** The teacher's vectors for texts, as one right-padded batch. */
+  async function vectorsOf(embedding: OnnxEmbeddingOptions, texts: string[]) {
+    const t = await resolveTeacher(path.join(HF, 'sentence-embedder'), { threads: 1, embedding });
+    try {
+      const rows = texts.map((text) => t.tokenizer!.encode(text, 32));
+      const seq = Math.max(...rows.map((r) => r.length));
+      const ids = new Int32Array(rows.length * seq);
+      const mask = new Int32Array(rows.length * seq);
+      rows.forEach((r, i) => {
+        ids.set(r, i * seq);
+        mask.fill(1, i * seq, i * seq + r.length);
+      });
+      const { values, classes } = await teacherLogitsAsync(t.teacher, ids, rows.length, seq, { attentionMask: mask });
+      return { values, classes, labels: t.labels, id: t.id };
+    } finally {
+      await t.dispose();
+    }
+  }
+  const texts = ['Free money, click now!', 'the team meeting moved to friday', 'ok'];
+
+  it("reads the graph's own sentence_embedding by default, and the same vectors from last_hidden_state + mean + L2", async () => {
+    const graph = await vectorsOf({}, texts);
+    expect(graph.classes).toBe(16);
+    expect(graph.labels).toBeUndefined();
+    const ours = await vectorsOf({ output: 'last_hidden_state', pooling: 'mean', normalize: true }, texts);
+    expect(maxAbsDiff(ours.values, graph.values)).toBeLessThan(1e-5);
+    for (let r = 0; r < texts.length; r++) {
+      const norm = Math.hypot(...ours.values.subarray(r * 16, r * 16 + 16));
+      expect(norm).toBeCloseTo(1, 5);
+    }
+    expect(ours.id).not.toBe(graph.id); // other settings, other teacher cache
+    const cls = await vectorsOf({ output: 'last_hidden_state', pooling: 'cls' }, texts);
+    expect(maxAbsDiff(cls.values, graph.values)).toBeGreaterThan(0.01);
+  });
+
+  it('names the outputs when the one asked for is missing', async () => {
+    const err = await expectTfdistillError(() => vectorsOf({ output: 'pooler_output' }, texts), 'CHECKPOINT_INVALID');
+    expect(err.message).toContain("no usable embedding output named 'pooler_output' (outputs: last_hidden_state, sentence_embedding)");
   });
 });

@@ -4,6 +4,7 @@ import type { TextTokenizer } from '../data/types.js';
 import { TfdistillError } from '../errors.js';
 import type { HfExport } from './hf-export.js';
 import { loadOnnxTeacher } from '../models/onnx-teacher.js';
+import type { OnnxEmbeddingOptions } from '../models/onnx-session.js';
 import { teacherLogitsAsync } from '../models/teacher-logits.js';
 import type { ResolvedTeacher } from './resolve-teacher.js';
 
@@ -20,7 +21,7 @@ import type { ResolvedTeacher } from './resolve-teacher.js';
  */
 export async function resolveOnnxTeacher(
   hf: HfExport,
-  opts: { tokenizer?: TextTokenizer; threads?: number; logitsOutput?: string },
+  opts: { tokenizer?: TextTokenizer; threads?: number; logitsOutput?: string; embedding?: OnnxEmbeddingOptions },
 ): Promise<ResolvedTeacher> {
   const tokenizer = opts.tokenizer ?? (hf.tokenizerDir ? await loadTokenizer(hf.tokenizerDir) : undefined);
   if (!tokenizer) {
@@ -30,14 +31,19 @@ export async function resolveOnnxTeacher(
       'put the tokenizer files beside it (optimum-cli export onnx writes them) or pass --tokenizer path/to/tokenizer.json',
     );
   }
-  const teacher = await loadOnnxTeacher(hf.modelFile, { threads: opts.threads, logitsOutput: opts.logitsOutput, padId: tokenizer.padId });
+  const teacher = await loadOnnxTeacher(hf.modelFile, {
+    threads: opts.threads,
+    logitsOutput: opts.logitsOutput,
+    embedding: opts.embedding,
+    padId: tokenizer.padId,
+  });
   try {
     const probe = tokenizer.encode('tfdistill', 16);
     const { classes } = await teacherLogitsAsync(teacher, probe, 1, probe.length, {
       attentionMask: new Int32Array(probe.length).fill(1),
       ...(teacher.takesTokenTypes ? { typeIds: new Int32Array(probe.length) } : {}),
     });
-    if (hf.labels && classes !== hf.labels.length) {
+    if (!opts.embedding && hf.labels && classes !== hf.labels.length) {
       throw new TfdistillError(
         'SHAPE_MISMATCH',
         `the ONNX teacher gives ${classes} logits per row but config.json id2label names ${hf.labels.length} classes (${hf.labels.join(', ')})`,
@@ -47,10 +53,11 @@ export async function resolveOnnxTeacher(
     const info = await fs.stat(hf.modelFile);
     return {
       teacher,
-      id: `onnx:${hf.modelFile}:${info.size}:${info.mtimeMs}`,
+      // The embedding settings change the vectors: part of the cache key.
+      id: `onnx:${hf.modelFile}:${info.size}:${info.mtimeMs}${opts.embedding ? `:embedding:${JSON.stringify(opts.embedding)}` : ''}`,
       stableId: true,
       tokenizer,
-      labels: hf.labels,
+      labels: opts.embedding ? undefined : hf.labels,
       maxLength: hf.maxLength,
       external: true,
       dispose: () => teacher.dispose(),

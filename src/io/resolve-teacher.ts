@@ -12,6 +12,7 @@ import { isCheckpointDir } from './load-model.js';
 import { teacherFromEncoder, teacherFromGraphModel, teacherFromLayersModel } from '../models/teacher.js';
 import type { Teacher, TeacherSource } from '../models/types.js';
 import { resolveOnnxTeacher } from './resolve-onnx-teacher.js';
+import type { OnnxEmbeddingOptions } from '../models/onnx-session.js';
 
 /** A teacher ready for training, with what it brings along (its tokenizer and class names, when it has them). */
 export interface ResolvedTeacher {
@@ -47,6 +48,8 @@ export interface ResolveTeacherOptions {
   threads?: number;
   /** The ONNX output holding the logits. Default `logits`, else the only output. */
   logitsOutput?: string;
+  /** An ONNX teacher is a sentence-embedding model read this way (`task: 'embedding'`). */
+  embedding?: OnnxEmbeddingOptions;
 }
 
 /**

@@ -21,6 +21,25 @@ export type FeedableInput = (typeof FEEDABLE_INPUTS)[number];
 export interface OnnxGraphInfo {
   inputs: Array<{ name: FeedableInput; type: 'int64' | 'int32' }>;
   logitsOutput: string;
+  /** An embedding teacher's settings (absent for a classifier): how token states are pooled, and L2 normalisation. */
+  embedding?: Required<OnnxEmbeddingOptions>;
+}
+
+/**
+ * How a sentence-embedding ONNX teacher's vectors are read (match the model card): the output (default
+ * `sentence_embedding` when the graph has it, else `last_hidden_state`, else its only output), the pooling of token
+ * states [batch, seq, d] (`mean` over real tokens, the default, or `cls`, the first token; an output that is already
+ * [batch, d] is used as it is), and L2 normalisation (default false).
+ *
+ * @example
+ * ```ts
+ * const options: OnnxEmbeddingOptions = { output: 'last_hidden_state', pooling: 'mean', normalize: true };
+ * ```
+ */
+export interface OnnxEmbeddingOptions {
+  output?: string;
+  pooling?: 'mean' | 'cls';
+  normalize?: boolean;
 }
 
 /**
@@ -46,7 +65,7 @@ export interface OnnxBatch {
 export async function openOnnxSession(
   ort: OrtModule,
   file: string,
-  opts: { threads: number; logitsOutput?: string },
+  opts: { threads: number; logitsOutput?: string; embedding?: OnnxEmbeddingOptions },
 ): Promise<{ session: OrtSession; info: OnnxGraphInfo }> {
   let session: OrtSession;
   try {
@@ -69,14 +88,24 @@ export async function openOnnxSession(
     );
   }
   try {
-    return { session, info: discover(file, session, opts.logitsOutput) };
+    if (!opts.embedding) return { session, info: discover(file, session, opts.logitsOutput) };
+    const e = opts.embedding;
+    const outputs = session.outputNames;
+    const output = e.output ?? ['sentence_embedding', 'last_hidden_state'].find((o) => outputs.includes(o)) ?? outputs[0];
+    const info = discover(file, session, output, 'embedding');
+    return { session, info: { ...info, embedding: { output, pooling: e.pooling ?? 'mean', normalize: e.normalize ?? false } } };
   } catch (e) {
     await session.release();
     throw e;
   }
 }
 
-function discover(file: string, session: OrtSession, wantedOutput: string | undefined): OnnxGraphInfo {
+function discover(
+  file: string,
+  session: OrtSession,
+  wantedOutput: string | undefined,
+  kind: 'logits' | 'embedding' = 'logits',
+): OnnxGraphInfo {
   const meta = (name: string, list?: readonly OrtValueMetadata[]) => list?.find((m) => m.name === name);
   const inputs = session.inputNames.map((name) => {
     if (!(FEEDABLE_INPUTS as readonly string[]).includes(name)) {
@@ -101,8 +130,10 @@ function discover(file: string, session: OrtSession, wantedOutput: string | unde
   if (logitsOutput === undefined || !outputs.includes(logitsOutput)) {
     throw new TfdistillError(
       'CHECKPOINT_INVALID',
-      `${file} has no usable logits output${wantedOutput ? ` named '${wantedOutput}'` : ''} (outputs: ${outputs.join(', ') || 'none'})`,
-      'name the output with logitsOutput, or export with --task text-classification',
+      `${file} has no usable ${kind === 'logits' ? 'logits' : 'embedding'} output${wantedOutput ? ` named '${wantedOutput}'` : ''} (outputs: ${outputs.join(', ') || 'none'})`,
+      kind === 'logits'
+        ? 'name the output with logitsOutput, or export with --task text-classification'
+        : 'name the output holding the vectors or token states (--teacher-output)',
     );
   }
   const type = meta(logitsOutput, session.outputMetadata)?.type ?? 'float32';
@@ -149,15 +180,55 @@ export async function runOnnxSession(
       `the ONNX teacher failed on a [${rows}, ${seqLength}] batch: ${String((e as Error)?.message ?? e).split('\n')[0]}`,
     );
   }
-  if (out.dims.length !== 2 || out.dims[0] !== rows) {
+  const embedding = info.embedding;
+  const rank = embedding ? [2, 3] : [2];
+  if (!rank.includes(out.dims.length) || out.dims[0] !== rows) {
     throw new TfdistillError(
       'SHAPE_MISMATCH',
-      `the ONNX teacher's '${info.logitsOutput}' has shape [${out.dims.join(', ')}], expected [${rows}, classes]`,
-      'a sequence-classification export gives one logit vector per row',
+      `the ONNX teacher's '${info.logitsOutput}' has shape [${out.dims.join(', ')}], expected [${rows}, ${embedding ? 'd] or [rows, seq, d' : 'classes'}]`,
+      embedding
+        ? 'name the output holding the vectors or token states (--teacher-output)'
+        : 'a sequence-classification export gives one logit vector per row',
     );
   }
-  const values =
+  const raw =
     out.type === 'float16' ? Float32Array.from(out.data as Uint16Array, fromFloat16Bits) : Float32Array.from(out.data as Float32Array);
+  const width = out.dims[out.dims.length - 1];
   out.dispose?.();
-  return { values, classes: out.dims[1] };
+  if (!embedding) return { values: raw, classes: width };
+  const vectors = out.dims.length === 3 ? poolTokens(raw, batch, width, embedding.pooling) : raw;
+  if (embedding.normalize) normalizeRows(vectors, width);
+  return { values: vectors, classes: width };
+}
+
+/** Token states [rows, seq, d] pooled to [rows, d]: the mean over each row's real tokens (float64 sums), or its first. */
+function poolTokens(states: Float32Array, batch: OnnxBatch, d: number, pooling: 'mean' | 'cls'): Float32Array {
+  const { rows, seqLength, attentionMask } = batch;
+  const out = new Float32Array(rows * d);
+  const sum = new Float64Array(d);
+  for (let r = 0; r < rows; r++) {
+    if (pooling === 'cls') {
+      out.set(states.subarray(r * seqLength * d, r * seqLength * d + d), r * d);
+      continue;
+    }
+    sum.fill(0);
+    let count = 0;
+    for (let t = 0; t < seqLength; t++) {
+      if (attentionMask[r * seqLength + t] === 0) continue;
+      count++;
+      for (let c = 0; c < d; c++) sum[c] += states[(r * seqLength + t) * d + c];
+    }
+    for (let c = 0; c < d; c++) out[r * d + c] = sum[c] / Math.max(count, 1);
+  }
+  return out;
+}
+
+/** Scales each row of [rows, d] to unit L2 length in place (a zero row stays zero), as torch's `F.normalize`. */
+function normalizeRows(values: Float32Array, d: number): void {
+  for (let r = 0; r < values.length / d; r++) {
+    let sq = 0;
+    for (let c = 0; c < d; c++) sq += values[r * d + c] ** 2;
+    const scale = 1 / Math.max(Math.sqrt(sq), 1e-12);
+    for (let c = 0; c < d; c++) values[r * d + c] *= scale;
+  }
 }

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { TfdistillError } from '../errors.js';
 import { workerEntry } from '../util/worker-entry.js';
 import { loadOnnxRuntime } from './onnx-runtime.js';
-import type { OnnxGraphInfo } from './onnx-session.js';
+import type { OnnxEmbeddingOptions, OnnxGraphInfo } from './onnx-session.js';
 import type { FromOnnxWorker, ToOnnxWorker } from './onnx-worker.js';
 import type { EncoderOutputs, Teacher } from './types.js';
 
@@ -22,6 +22,8 @@ export interface OnnxTeacherOptions {
   threads?: number;
   /** The output holding the logits. Default `logits`, else the graph's only output. */
   logitsOutput?: string;
+  /** Read the graph as a sentence-embedding model: its vectors take the place of logits (see `OnnxEmbeddingOptions`). */
+  embedding?: OnnxEmbeddingOptions;
   /** Pad id of the teacher's tokenizer: the attention mask is `ids != padId` when a caller gives none. Default 0. */
   padId?: number;
   /** Replaces `import('onnxruntime-node')` for the availability check (tests). */
@@ -80,7 +82,7 @@ export async function loadOnnxTeacher(file: string, options: OnnxTeacherOptions 
   const entry = workerEntry(import.meta.url, 'onnx-worker');
   const teacher = new OnnxWorkerTeacher(new Worker(entry.source, { eval: entry.eval }), options.padId ?? 0);
   try {
-    await teacher.open({ type: 'init', file, threads, logitsOutput: options.logitsOutput });
+    await teacher.open({ type: 'init', file, threads, logitsOutput: options.logitsOutput, embedding: options.embedding });
   } catch (e) {
     await teacher.dispose();
     throw e;

@@ -6,11 +6,11 @@
 import { parentPort } from 'node:worker_threads';
 import { TfdistillError } from '../errors.js';
 import { loadOnnxRuntime, type OrtModule, type OrtSession } from './onnx-runtime.js';
-import { openOnnxSession, runOnnxSession, type OnnxBatch, type OnnxGraphInfo } from './onnx-session.js';
+import { openOnnxSession, runOnnxSession, type OnnxBatch, type OnnxEmbeddingOptions, type OnnxGraphInfo } from './onnx-session.js';
 
 /** Messages to the worker. */
 export type ToOnnxWorker =
-  | { type: 'init'; file: string; threads: number; logitsOutput?: string }
+  | { type: 'init'; file: string; threads: number; logitsOutput?: string; embedding?: OnnxEmbeddingOptions }
   | { type: 'run'; id: number; batch: OnnxBatch }
   | { type: 'close' };
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +129,31 @@ describe("distill({ task: 'embedding' })", () => {
         code: 'INVALID_ARGUMENT',
         message: /makes sentence vectors/,
       });
+    });
+  });
+
+  it('distils an ONNX sentence-embedding teacher (its sentence_embedding output) on real emails', async () => {
+    await expectNoLeaks(async () => {
+      const common = {
+        task: 'embedding' as const,
+        teacher: path.resolve('test/fixtures/hf/sentence-embedder'),
+        train: path.resolve('test/fixtures/hf/single.csv'), // has a label column: not read
+        data: { maxLength: 48, vocabSize: 800 },
+        student: { dModel: 32, numLayers: 1, numHeads: 2, ffnDim: 64, dropout: 0 },
+        runtime: { backend: 'wasm' as const, handleSignals: false, replicas: 1 },
+      };
+      const fit = async (overrides: Partial<DistillOptions>) => {
+        const result = await distill(withOptions(quietOptions(await tempRunDir()), { ...common, ...overrides }));
+        result.student.dispose();
+        return result.best?.metrics;
+      };
+      const trained = await fit({ schedule: { epochs: 4, batchSize: 32 }, optimizer: { learningRate: 3e-3 } });
+      const untrained = await fit({ schedule: { maxSteps: 1, evalEvery: 1, batchSize: 32 }, optimizer: { learningRate: 1e-9 } });
+      // Measured: mean cosine 0.85 against -0.12. This random bag-of-words teacher's unit vectors crowd around one
+      // direction, so its neighbours are hard to follow (recall@10 0.20 against 0.24); a trained teacher has more to learn.
+      expect(trained?.count).toBe(59);
+      expect(trained?.meanCosine).toBeGreaterThan(0.7);
+      expect(trained?.meanCosine).toBeGreaterThan((untrained?.meanCosine ?? 1) + 0.5);
     });
   });
 

@@ -10,6 +10,7 @@ import type { EncoderOptions } from '../models/options.js';
 import type { TeacherSource } from '../models/types.js';
 import type { EvalMetrics } from '../eval/metrics.js';
 import type { EmbeddingLossOptions } from '../losses/embedding.js';
+import type { OnnxEmbeddingOptions } from '../models/onnx-session.js';
 import type { LrDecay } from './lr-schedule.js';
 import type { ProgressStream } from './progress.js';
 
@@ -102,6 +103,11 @@ export interface DistillDataOptions extends ColumnOptions {
   teacherCache?: string;
   /** Run the teacher once over the training data and reuse its logits: 'auto' = when epochs > 1. Default 'auto'. */
   cacheTeacher?: boolean | 'auto';
+  /**
+   * With `task: 'embedding'` and an ONNX teacher: which output holds its vectors, how token states are pooled, and
+   * whether vectors are L2-normalised (match the model card; see `OnnxEmbeddingOptions`).
+   */
+  teacherEmbedding?: OnnxEmbeddingOptions;
 }
 
 /** What the student learns (`DistillOptions.task`). */

@@ -51,7 +51,11 @@ export async function prepareRun(
 ): Promise<PreparedRun> {
   const teacher =
     config.teacher !== undefined
-      ? await resolveTeacher(config.teacher, { tokenizer: config.data.tokenizer, threads: config.runtime.teacherThreads })
+      ? await resolveTeacher(config.teacher, {
+          tokenizer: config.data.tokenizer,
+          threads: config.runtime.teacherThreads,
+          ...(config.task === 'embedding' ? { embedding: config.data.teacherEmbedding ?? {} } : {}),
+        })
       : undefined;
   const specs = config.loss.intermediate;
   try {

@@ -48,6 +48,7 @@ const GROUPS: { readonly [G in Group]: Keys<NonNullable<DistillOptions[G]>> } = 
     studentTokenizer: true,
     teacherCache: true,
     cacheTeacher: true,
+    teacherEmbedding: true,
   },
   loss: { temperature: true, alpha: true, labelSmoothing: true, intermediate: true, embedding: true },
   optimizer: {
@@ -210,6 +211,14 @@ function validateTask(o: DistillOptions): void {
     );
     const t = e.contrastiveTemperature;
     require_(t === undefined || (Number.isFinite(t) && t > 0), 'loss.embedding.contrastiveTemperature must be > 0');
+  }
+  const te = o.data?.teacherEmbedding;
+  if (te !== undefined) {
+    require_(task === 'embedding', "data.teacherEmbedding applies to task 'embedding'");
+    require_(
+      te.pooling === undefined || te.pooling === 'mean' || te.pooling === 'cls',
+      "data.teacherEmbedding.pooling must be 'mean' or 'cls'",
+    );
   }
   const metrics = [o.schedule?.bestMetric, o.schedule?.earlyStopping?.metric].filter((m): m is EvalMetricName => m !== undefined);
   for (const m of metrics) {

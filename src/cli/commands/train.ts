@@ -53,6 +53,13 @@ export const trainCommand = defineCommand({
           describe: `With --task embedding: the loss to the teacher's vectors (default ${DISTILL_DEFAULTS.loss.embedding.kind})`,
         },
         contrastive: { type: 'number', describe: 'With --task embedding: weight of an in-batch contrastive term (default 0)' },
+        'teacher-output': {
+          type: 'string',
+          describe:
+            "With --task embedding, an ONNX teacher's output holding its vectors (default sentence_embedding, else last_hidden_state)",
+        },
+        'teacher-pooling': { choices: ['mean', 'cls'] as const, describe: "Pooling of an ONNX teacher's token states (default mean)" },
+        'teacher-normalize': { type: 'boolean', describe: "L2-normalise an ONNX teacher's vectors (default false; match the model card)" },
         'contrastive-temperature': {
           type: 'number',
           describe: `Temperature of that term's cosine scores (default ${DISTILL_DEFAULTS.loss.embedding.contrastiveTemperature})`,
@@ -122,6 +129,9 @@ export const trainCommand = defineCommand({
         tokenizer: a.tokenizer,
         studentTokenizer: a.studentTokenizer,
         teacherCache: a.teacherCache,
+        ...(a.teacherOutput !== undefined || a.teacherPooling !== undefined || a.teacherNormalize !== undefined
+          ? { teacherEmbedding: { output: a.teacherOutput, pooling: a.teacherPooling, normalize: a.teacherNormalize } }
+          : {}),
       },
       loss: {
         temperature: a.temperature,
