@@ -33,7 +33,7 @@ export interface OnnxGraphInfo {
  *
  * @example
  * ```ts
- * const options: OnnxEmbeddingOptions = { output: 'last_hidden_state', pooling: 'mean', normalize: true };
+ * await distill({ task: 'embedding', teacher: 'minilm-onnx/', train: 'texts.csv', data: { teacherEmbedding: { normalize: true } } });
  * ```
  */
 export interface OnnxEmbeddingOptions {
