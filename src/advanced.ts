@@ -174,3 +174,8 @@ export { latencyStats, percentile, type LatencyStats } from './eval/latency-stat
 export type { BatchBenchmark } from './eval/benchmark.js';
 export { MicroBatcher, type MicroBatcherOptions, type MicroBatcherStats } from './serve/micro-batcher.js';
 export type { LongTextMode } from './serve/long-text.js';
+
+// Embedding distillation: the losses, the agreement metrics, and the PCA of an embedding checkpoint's target space.
+export { embeddingLoss, type EmbeddingLossKind, type EmbeddingLossResult } from './losses/embedding.js';
+export { embeddingAgreement, type EmbeddingAgreement, type Vectors } from './eval/embedding-metrics.js';
+export { applyPca, fitPca, type Pca } from './data/pca.js';

@@ -21,6 +21,7 @@ export { DISTILL_DEFAULTS } from './train/distill-config.js';
 export type {
   DistillOptions,
   DistillTask,
+  TeacherEmbeddingOptions,
   DistillResult,
   DistillCallbacks,
   DataSource,
@@ -37,7 +38,7 @@ export type {
   DistillLoggingOptions,
 } from './train/distill-options.js';
 export type { IntermediateSpec } from './losses/intermediate-spec.js';
-export type { EmbeddingLossKind, EmbeddingLossOptions } from './losses/embedding.js';
+export type { EmbeddingLossOptions } from './losses/embedding.js';
 export type { ValueSchedule } from './losses/schedule.js';
 
 // Backends: auto picks tfjs-node-gpu > tfjs-node > wasm > cpu and says why.

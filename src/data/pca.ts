@@ -1,4 +1,4 @@
-import { require_ } from '../errors.js';
+import { require_, TfdistillError } from '../errors.js';
 import { topEigenpairs } from '../models/eigen.js';
 
 /**
@@ -82,4 +82,60 @@ export function applyPca(pca: Pca, values: Float32Array, n: number): Float32Arra
     }
   }
   return out;
+}
+
+/** The file a checkpoint keeps its embedding PCA in (`data.teacherEmbedding.pca`). */
+export const PCA_FILE = 'embedding-pca.json';
+
+/**
+ * A PCA as the JSON text of {@link PCA_FILE} (float32 values written with 9 significant digits: exact on reload).
+ *
+ * @example
+ * ```ts
+ * await fs.writeFile(path.join(dir, PCA_FILE), pcaToJson(pca));
+ * ```
+ */
+export function pcaToJson(pca: Pca): string {
+  const list = (a: Float32Array) => Array.from(a, (v) => Number(v.toPrecision(9)));
+  return JSON.stringify({
+    format: 'tfdistill-embedding-pca',
+    dim: pca.dim,
+    k: pca.k,
+    explained: pca.explained,
+    mean: list(pca.mean),
+    components: list(pca.components),
+  });
+}
+
+/**
+ * Reads {@link pcaToJson}'s text back; `CHECKPOINT_INVALID` (naming `file`) when it is not one.
+ *
+ * @example
+ * ```ts
+ * const pca = pcaFromJson(await fs.readFile(path.join(dir, PCA_FILE), 'utf8'), PCA_FILE);
+ * const inStudentSpace = applyPca(pca, teacherVectors, n);
+ * ```
+ */
+export function pcaFromJson(text: string, file: string): Pca {
+  const bad = (why: string) => new TfdistillError('CHECKPOINT_INVALID', `${file}: ${why}`);
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw bad('not JSON');
+  }
+  const { dim, k, explained, mean, components } = raw;
+  if (raw.format !== 'tfdistill-embedding-pca') throw bad('not an embedding PCA');
+  if (!Number.isInteger(dim) || !Number.isInteger(k) || (k as number) < 1 || (k as number) > (dim as number)) throw bad('bad dim or k');
+  const numbers = (v: unknown, n: number) =>
+    Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!numbers(mean, dim as number) || !numbers(components, (dim as number) * (k as number)))
+    throw bad('mean or components of the wrong size');
+  return {
+    dim: dim as number,
+    k: k as number,
+    explained: typeof explained === 'number' ? explained : 0,
+    mean: Float32Array.from(mean as number[]),
+    components: Float32Array.from(components as number[]),
+  };
 }

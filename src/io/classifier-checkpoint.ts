@@ -8,6 +8,7 @@ import { encoderPadId } from '../models/inputs.js';
 import { loadModel, type LoadModelOptions } from './load-model.js';
 import { saveModel, type SaveModelOptions } from './save-model.js';
 import type { CheckpointMeta, CheckpointTask } from './checkpoint-meta.js';
+import { PCA_FILE, pcaFromJson, type Pca } from '../data/pca.js';
 
 /** File name of the tokenizer inside a checkpoint. */
 export const TOKENIZER_JSON = 'tokenizer.json';
@@ -21,6 +22,8 @@ export interface ClassifierCheckpoint {
   labels: string[];
   /** 'embedding' when the model outputs sentence vectors (then `labels` is empty). */
   task: CheckpointTask;
+  /** An embedding student's target space, when it was trained on PCA-reduced teacher vectors (`embedding-pca.json`). */
+  pca?: Pca;
   /** Longest token sequence the model accepts. */
   maxLength: number;
   dir: string;
@@ -97,7 +100,9 @@ export async function loadClassifier(dirOrRun: string, opts: LoadModelOptions = 
     const fromConfig = Number(meta.modelConfig?.maxLength);
     const fromInput = model.inputs[0].shape[1];
     const maxLength = Number.isInteger(fromConfig) && fromConfig > 0 ? fromConfig : typeof fromInput === 'number' ? fromInput : 512;
-    return { model, meta, tokenizer, labels, task, maxLength, dir };
+    const pcaText = task === 'embedding' ? await fs.readFile(path.join(dir, PCA_FILE), 'utf8').catch(() => undefined) : undefined;
+    const pca = pcaText === undefined ? undefined : pcaFromJson(pcaText, path.join(dir, PCA_FILE));
+    return { model, meta, tokenizer, labels, task, maxLength, dir, ...(pca ? { pca } : {}) };
   } catch (err) {
     model.dispose();
     throw err;

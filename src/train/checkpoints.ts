@@ -54,6 +54,8 @@ export class CheckpointManager {
       labels: string[];
       modelConfig?: object;
       task?: CheckpointTask;
+      /** Extra files for every checkpoint (e.g. the embedding PCA). */
+      files?: Record<string, string>;
     },
   ) {
     this.root = path.join(opts.out, 'checkpoints');
@@ -88,6 +90,7 @@ export class CheckpointManager {
         labels: this.opts.labels,
         modelConfig: this.opts.modelConfig,
         task: this.opts.task,
+        ...(this.opts.files ? { files: this.opts.files } : {}),
         meta: {
           training: {
             step: snapshot.step,

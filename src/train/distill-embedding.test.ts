@@ -19,6 +19,7 @@ import { loadClassifier } from '../io/classifier-checkpoint.js';
 import { predictStream } from '../serve/predict-stream.js';
 import { createPredictor } from '../serve/predictor.js';
 import { Rng } from '../util/rng.js';
+import { fitPca, type Pca } from '../data/pca.js';
 import { distill } from './distill.js';
 import type { DistillOptions } from './distill-options.js';
 
@@ -132,6 +133,28 @@ describe("distill({ task: 'embedding' })", () => {
     });
   });
 
+  it("with pca, trains on the teacher vectors' top principal components and saves the PCA with the checkpoint", async () => {
+    const { result, metrics } = await run({ data: { teacherEmbedding: { pca: 4 } }, schedule: { epochs: 4, batchSize: 16 } });
+    await expectNoLeaks(async () => {
+      const ckpt = await loadClassifier(result.checkpointDir);
+      try {
+        expect(ckpt.model.outputs[0].shape).toEqual([null, 4]);
+        const pca = ckpt.pca as Pca;
+        expect([pca.dim, pca.k]).toEqual([DIM, 4]);
+        expect(pca.explained).toBeGreaterThan(0.5);
+        // The PCA in the checkpoint is the one fitted on the training rows' vectors.
+        const values = new Float32Array(train.length * DIM);
+        train.forEach((e, i) => values.set(e.teacherLogits as Float32Array, i * DIM));
+        const refit = fitPca({ values, n: train.length, dim: DIM }, 4);
+        expect(maxAbsDiff(pca.components, refit.components)).toBeLessThan(1e-6);
+      } finally {
+        ckpt.model.dispose();
+      }
+      expect(metrics.some((m) => m.kind === 'eval' && typeof m.recallAt10 === 'number')).toBe(true);
+      expect(result.best?.metrics.meanCosine).toBeGreaterThan(0.5); // against the projected validation targets
+    });
+  });
+
   it('distils an ONNX sentence-embedding teacher (its sentence_embedding output) on real emails', async () => {
     await expectNoLeaks(async () => {
       const common = {
@@ -166,6 +189,8 @@ describe("distill({ task: 'embedding' })", () => {
       [{ ...base, schedule: { bestMetric: 'accuracy' } }, /does not exist for task 'embedding'/],
       [{ ...base, task: 'classification', loss: { embedding: { kind: 'mse' } } }, /applies to task 'embedding'/],
       [{ ...base, loss: { embedding: { kind: 'l1' } } }, /loss.embedding.kind/],
+      [{ ...base, data: { teacherEmbedding: { pca: 1.5 } } }, /pca must be a positive integer/],
+      [{ ...base, validation: prepared(validation), data: { teacherEmbedding: { pca: 9 } } }, /PCA width must be an integer in \[1, 8\]/],
       [{ ...base, train: prepared(markerTask({ count: 16, seed: 3 })) }, /needs the teacher's vectors/],
     ] as const) {
       await expect(distill(options as DistillOptions)).rejects.toMatchObject({

@@ -8,6 +8,7 @@ import { encoderOutputs } from '../models/outputs.js';
 import { logitsFor } from '../eval/logits-for.js';
 import { parseMetrics, renderReport } from '../report/html-report.js';
 import type { DistillConfig } from './distill-config.js';
+import { PCA_FILE, pcaToJson } from '../data/pca.js';
 import type { LoopOutcome } from './distill-loop.js';
 import type { DistillResult } from './distill-options.js';
 import type { PreparedRun } from './distill-prepare.js';
@@ -51,6 +52,7 @@ export async function finishRun(args: {
       labels: run.data.labels,
       modelConfig: run.student.config,
       task: args.config.task,
+      ...(run.pca ? { files: { [PCA_FILE]: pcaToJson(run.pca) } } : {}),
       weightDtype: precision === 'mixed-float16' ? 'float16' : 'float32',
       meta: { metrics: snap.best ? numeric(snap.best.metrics) : undefined, extra: { trainedSteps: snap.step, precision, bestMetric } },
     });

@@ -104,10 +104,28 @@ export interface DistillDataOptions extends ColumnOptions {
   /** Run the teacher once over the training data and reuse its logits: 'auto' = when epochs > 1. Default 'auto'. */
   cacheTeacher?: boolean | 'auto';
   /**
-   * With `task: 'embedding'` and an ONNX teacher: which output holds its vectors, how token states are pooled, and
-   * whether vectors are L2-normalised (match the model card; see `OnnxEmbeddingOptions`).
+   * With `task: 'embedding'`: for an ONNX teacher, which output holds its vectors, how token states are pooled and
+   * whether vectors are L2-normalised (match the model card; see `OnnxEmbeddingOptions`); for any teacher, `pca`.
    */
-  teacherEmbedding?: OnnxEmbeddingOptions;
+  teacherEmbedding?: TeacherEmbeddingOptions;
+}
+
+/**
+ * How the teacher's sentence vectors become the student's targets (`data.teacherEmbedding`).
+ *
+ * @example
+ * ```ts
+ * await distill({ task: 'embedding', teacher: 'minilm-onnx/', train: 'texts.csv', data: { teacherEmbedding: { pca: 128 } } });
+ * ```
+ */
+export interface TeacherEmbeddingOptions extends OnnxEmbeddingOptions {
+  /**
+   * Targets in the space of the teacher vectors' top `pca` principal components, fitted on the training rows' vectors
+   * (for a student narrower than its teacher, as sentence-transformers reduces dimensions). The student outputs that
+   * width; the PCA is saved as `embedding-pca.json` in the checkpoint, to bring teacher vectors into the same space.
+   * Needs the teacher's vectors up front (a vectors column, or the teacher cache, which it turns on).
+   */
+  pca?: number;
 }
 
 /** What the student learns (`DistillOptions.task`). */

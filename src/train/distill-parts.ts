@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { PCA_FILE, pcaToJson } from '../data/pca.js';
 import path from 'node:path';
 import { createProjection, type Projection } from '../losses/projection.js';
 import { projectedBlocks } from '../losses/registry.js';
@@ -79,6 +80,7 @@ export function createTrainingParts(args: { config: DistillConfig; run: Prepared
       labels: run.data.labels,
       modelConfig: run.student.config,
       task: config.task,
+      ...(run.pca ? { files: { [PCA_FILE]: pcaToJson(run.pca) } } : {}),
     }),
     metricsLog: new MetricsLog({ path: path.join(out, 'metrics.jsonl') }),
     tracker: new LossTracker(),

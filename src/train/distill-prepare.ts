@@ -17,7 +17,10 @@ import type { EncoderOptions, EncoderOutputKind } from '../models/options.js';
 import { teacherInputTensors } from '../models/teacher-logits.js';
 import type { EncoderOutputs } from '../models/types.js';
 import { maxLengthFor, studentTokenizerFor, wantsTeacherCache, type DistillConfig } from './distill-config.js';
-import type { PreparedData } from './distill-options.js';
+import type { PreparedData, TeacherEmbeddingOptions } from './distill-options.js';
+import type { OnnxEmbeddingOptions } from '../models/onnx-session.js';
+import { applyPca, fitPca, type Pca } from '../data/pca.js';
+import { teacherLogitsFor } from '../eval/logits-for.js';
 import { startTeacherReplicas } from './parallel/distill-replicas.js';
 import { resolveStudent } from './resolve-student.js';
 import { resolveTeacher, type ResolvedTeacher } from '../io/resolve-teacher.js';
@@ -31,6 +34,8 @@ export interface PreparedRun {
   teacherDim?: number;
   /** Whether train examples carry cached teacher logits (teacher not run per step). */
   teacherCached: boolean;
+  /** Embedding task with `data.teacherEmbedding.pca`: the PCA the targets (train and validation) were projected by. */
+  pca?: Pca;
 }
 
 const isPrepared = (d: unknown): d is PreparedData => typeof d === 'object' && d !== null && 'examples' in d;
@@ -54,7 +59,7 @@ export async function prepareRun(
       ? await resolveTeacher(config.teacher, {
           tokenizer: config.data.tokenizer,
           threads: config.runtime.teacherThreads,
-          ...(config.task === 'embedding' ? { embedding: config.data.teacherEmbedding ?? {} } : {}),
+          ...(config.task === 'embedding' ? { embedding: onnxEmbedding(config.data.teacherEmbedding) } : {}),
         })
       : undefined;
   const specs = config.loss.intermediate;
@@ -86,7 +91,8 @@ export async function prepareRun(
     }
     if (data.trainedTokenizer) ctx.log(`trained a WordPiece tokenizer (${data.tokenizer.vocabSize} tokens) on the training text`);
     const outputs: EncoderOutputKind[] = ['logits', ...outputsRead(specs)];
-    const numClasses = data.labels.length || (await teacherClasses(data, teacher));
+    const pcaDim = config.task === 'embedding' ? config.data.teacherEmbedding?.pca : undefined;
+    const numClasses = pcaDim ?? (data.labels.length || (await teacherClasses(data, teacher)));
     const student = resolveStudent(config.student, {
       vocabSize: data.tokenizer.vocabSize,
       maxLength: maxLengthFor(config.data.maxLength, teacher?.maxLength),
@@ -101,8 +107,9 @@ export async function prepareRun(
       ctx.log(`student initialised from teacher: ${student.init.copied.length} weights copied, ${student.init.initialised.length} derived`);
     try {
       const dims = specs.length > 0 ? checkShapes(specs, student.model, teacher, data) : undefined;
-      const teacherCached = await maybeCacheTeacher(config, teacher, data, ctx);
-      return { data, student, teacher, studentDim: dims?.student ?? 0, teacherDim: dims?.teacher, teacherCached };
+      const teacherCached = await maybeCacheTeacher(config, teacher, data, ctx, pcaDim !== undefined);
+      const pca = pcaDim === undefined ? undefined : await projectTargets(pcaDim, teacherCached, data, teacher, config, ctx);
+      return { data, student, teacher, studentDim: dims?.student ?? 0, teacherDim: dims?.teacher, teacherCached, pca };
     } catch (e) {
       if (student.owned) student.model.dispose();
       throw e;
@@ -176,6 +183,49 @@ async function loadData(config: DistillConfig, teacher: ResolvedTeacher | undefi
   });
 }
 
+/** An embedding teacher's ONNX settings (everything of `data.teacherEmbedding` but `pca`, which is tfdistill's). */
+function onnxEmbedding(options: TeacherEmbeddingOptions | undefined): OnnxEmbeddingOptions {
+  const { pca: _pca, ...onnx } = options ?? {};
+  return onnx;
+}
+
+/**
+ * Fits a `k`-component PCA to the training rows' teacher vectors and replaces every target by its projection: the
+ * training rows' cached vectors, and the validation rows' (computed here once, then attached).
+ */
+async function projectTargets(
+  k: number,
+  teacherCached: boolean,
+  data: PreparedDatasets,
+  teacher: ResolvedTeacher | undefined,
+  config: DistillConfig,
+  ctx: { log: (m: string) => void },
+): Promise<Pca> {
+  if (!teacherCached) {
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      "data.teacherEmbedding.pca needs every training row's teacher vectors before training",
+      'leave data.cacheTeacher on (or give the vectors in a column); intermediate-layer losses turn the cache off',
+    );
+  }
+  const dim = data.train[0].teacherLogits?.length ?? 0;
+  const values = new Float32Array(data.train.length * dim);
+  data.train.forEach((e, i) => values.set(e.teacherLogits as Float32Array, i * dim));
+  const pca = fitPca({ values, n: data.train.length, dim }, k);
+  for (const e of data.train) e.teacherLogits = applyPca(pca, e.teacherLogits as Float32Array, 1);
+  const validation = await teacherLogitsFor(data.validation, teacher?.teacher, config.schedule.batchSize, data.padding);
+  if (validation) {
+    const projected = applyPca(pca, validation.logits, data.validation.length);
+    data.validation.forEach((e, i) => {
+      e.teacherLogits = projected.slice(i * k, (i + 1) * k);
+    });
+  }
+  ctx.log(
+    `targets: the teacher's ${dim}-dim vectors in their top ${k} principal components (${(100 * pca.explained).toFixed(1)}% of the variance)`,
+  );
+  return pca;
+}
+
 /** The datasets with every label dropped. */
 function withoutLabels(data: PreparedDatasets): PreparedDatasets {
   const strip = (examples: PreparedDatasets['train']) => examples.map(({ label: _label, ...rest }) => rest);
@@ -235,9 +285,10 @@ async function maybeCacheTeacher(
   teacher: ResolvedTeacher | undefined,
   data: PreparedDatasets,
   ctx: { log: (m: string) => void; replicas?: number; backend?: ConcreteBackendName },
+  needed = false,
 ): Promise<boolean> {
   if (!teacher || data.withTeacherLogits) return data.withTeacherLogits;
-  if (!wantsTeacherCache(config) || config.loss.intermediate.length > 0) return false;
+  if (!(needed || wantsTeacherCache(config)) || config.loss.intermediate.length > 0) return false;
   const file = path.join(path.resolve(config.out), 'teacher-cache.bin');
   const read = () => readTeacherCache(file, { examples: data.train, teacherId: teacher.id });
   // Reuse a cache from an earlier (interrupted) run only when the teacher id means the same weights across processes.

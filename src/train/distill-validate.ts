@@ -219,6 +219,10 @@ function validateTask(o: DistillOptions): void {
       te.pooling === undefined || te.pooling === 'mean' || te.pooling === 'cls',
       "data.teacherEmbedding.pooling must be 'mean' or 'cls'",
     );
+    require_(
+      te.pca === undefined || (Number.isInteger(te.pca) && te.pca >= 1),
+      `data.teacherEmbedding.pca must be a positive integer, got ${te.pca}`,
+    );
   }
   const metrics = [o.schedule?.bestMetric, o.schedule?.earlyStopping?.metric].filter((m): m is EvalMetricName => m !== undefined);
   for (const m of metrics) {

@@ -60,6 +60,7 @@ export const trainCommand = defineCommand({
         },
         'teacher-pooling': { choices: ['mean', 'cls'] as const, describe: "Pooling of an ONNX teacher's token states (default mean)" },
         'teacher-normalize': { type: 'boolean', describe: "L2-normalise an ONNX teacher's vectors (default false; match the model card)" },
+        pca: { type: 'number', describe: "With --task embedding: targets in the teacher vectors' top N principal components" },
         'contrastive-temperature': {
           type: 'number',
           describe: `Temperature of that term's cosine scores (default ${DISTILL_DEFAULTS.loss.embedding.contrastiveTemperature})`,
@@ -129,8 +130,8 @@ export const trainCommand = defineCommand({
         tokenizer: a.tokenizer,
         studentTokenizer: a.studentTokenizer,
         teacherCache: a.teacherCache,
-        ...(a.teacherOutput !== undefined || a.teacherPooling !== undefined || a.teacherNormalize !== undefined
-          ? { teacherEmbedding: { output: a.teacherOutput, pooling: a.teacherPooling, normalize: a.teacherNormalize } }
+        ...(a.teacherOutput !== undefined || a.teacherPooling !== undefined || a.teacherNormalize !== undefined || a.pca !== undefined
+          ? { teacherEmbedding: { output: a.teacherOutput, pooling: a.teacherPooling, normalize: a.teacherNormalize, pca: a.pca } }
           : {}),
       },
       loss: {
