@@ -11,8 +11,8 @@ import { disposeTemp, type WasmKernelArgs } from './wasm-backend-types.js';
  * scratch, then the int8 matmul (int32 sums, dequantized and biased as each tile is stored). Two forms give the same
  * sums: int16 activations with `i32x4.dot_i16x8_s`, or int8 activations with relaxed SIMD's 8-bit dot (one VNNI
  * instruction per 16 products where the engine lowers it so: Chrome 156 here, ~2.5x the int16 form). `int8Form`
- * chooses, after checking the relaxed form's sums on this engine. Inference only: the kernel has no gradient. The tfjs-facing op is `int8Linear` in
- * `../../models/layers/int8-linear.ts`.
+ * chooses, after checking the relaxed form's sums on this engine. Inference only: the kernel has no gradient. The
+ * tfjs-facing op is `int8Linear` in `../../models/layers/int8-linear.ts`.
  */
 
 /**
@@ -46,11 +46,12 @@ export function int8LinearKernelTakes(x: tf.Tensor, n: number): boolean {
 const probed = new WeakMap<WebAssembly.Memory, { exact: boolean; faster: boolean }>();
 
 /**
- * The int8 form to run on `backend`. The relaxed form needs relaxed SIMD and must pass a probe: both forms run once per
- * backend memory on the same patterned 128 x 256 x 128 product, and the relaxed one is used only where its outputs equal
- * the int16 form's exactly, on the first call and after the timing runs (V8 11.3, Node 20's engine, returns twice the right
- * value from `i32x4.relaxed_dot_i8x16_i7x16_add_s` on x64 in its baseline code) and, under `simdSwitches.int8 = 'auto'`, where it also runs at least
- * 10% faster (best of 4 interleaved blocks of 10 calls, ~10 ms in all). 'int16' always takes the int16 form.
+ * The int8 form to run on `backend`. The relaxed form needs relaxed SIMD and must pass a probe, run once per backend
+ * memory on the same patterned 128 x 256 x 128 product:
+ *  - its outputs must equal the int16 form's exactly, on the first call and after the timing runs (V8 11.3, Node 20's
+ *    engine, returns twice the right value from `i32x4.relaxed_dot_i8x16_i7x16_add_s` on x64 in its baseline code);
+ *  - under `simdSwitches.int8 = 'auto'` it must also run at least 10% faster (best of 4 interleaved blocks of 10
+ *    calls, ~10 ms in all). 'int16' always takes the int16 form.
  *
  * @example
  * ```ts
