@@ -3,6 +3,7 @@
  * us), an already loaded {@link ClassifierCheckpoint}, or a bare `tf.LayersModel` (no tokenizer, no label names).
  * This file turns all three into one shape and remembers who owns the model.
  */
+import type { Pca } from '../data/pca.js';
 import * as tf from '@tensorflow/tfjs';
 import '../models/register.js';
 import { loadClassifier, type ClassifierCheckpoint } from '../io/classifier-checkpoint.js';
@@ -40,6 +41,8 @@ export interface ResolvedClassifier {
   dir?: string;
   /** 'embedding' for a model that outputs sentence vectors (its `labels` are empty); absent for a classifier. */
   task?: 'embedding';
+  /** An embedding checkpoint's target space, when it was trained on PCA-reduced teacher vectors. */
+  pca?: Pca;
   release(): void;
 }
 
@@ -71,5 +74,6 @@ function fromCheckpoint(c: ClassifierCheckpoint): Omit<ResolvedClassifier, 'rele
     maxLength: c.maxLength,
     dir: c.dir,
     ...(c.task === 'embedding' ? { task: c.task } : {}),
+    ...(c.pca ? { pca: c.pca } : {}),
   };
 }

@@ -2,6 +2,7 @@
  * The teacher `evaluate` compares a student with: a classifier checkpoint (run like the student) or an ONNX export
  * (run by ONNX Runtime), each reading the data with its own tokenizer.
  */
+import type { OnnxEmbeddingOptions } from '../models/onnx-session.js';
 import { tokenizeRecord } from '../data/prepare.js';
 import type { Example, TextRecord } from '../data/types.js';
 import { TfdistillError } from '../errors.js';
@@ -76,13 +77,16 @@ const ONNX_MAX_LENGTH = 512;
  * const teacher = await resolveEvalTeacher('teacher/', {});
  * ```
  */
-export async function resolveEvalTeacher(source: ClassifierSource, opts: { threads?: number }): Promise<EvalTeacher> {
+export async function resolveEvalTeacher(
+  source: ClassifierSource,
+  opts: { threads?: number; embedding?: OnnxEmbeddingOptions },
+): Promise<EvalTeacher> {
   const hf = typeof source === 'string' ? await findHfExport(source) : undefined;
   if (!hf) {
     const c = await resolveClassifier(source);
     return { logits: (rows, o) => predictLogits(c.model, toExamples(rows, c), o), release: () => c.release() };
   }
-  const t = await resolveOnnxTeacher(hf, { threads: opts.threads });
+  const t = await resolveOnnxTeacher(hf, { threads: opts.threads, embedding: opts.embedding });
   const maxLength = Math.min(t.maxLength ?? ONNX_MAX_LENGTH, ONNX_MAX_LENGTH);
   return {
     async logits(rows, o) {

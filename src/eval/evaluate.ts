@@ -2,6 +2,9 @@
  * `evaluate`: one call from a model and a labelled dataset to every number `tfdistill eval` prints: accuracy,
  * macro-F1, per-class precision/recall, confusion matrix, calibration, and fidelity to a teacher.
  */
+import type { OnnxEmbeddingOptions } from '../models/onnx-session.js';
+import { applyPca } from '../data/pca.js';
+import { embeddingAgreement } from './embedding-metrics.js';
 import { TfdistillError } from '../errors.js';
 import { loadRecords } from '../data/readers/read-records.js';
 import { labelToId } from '../data/labels.js';
@@ -28,12 +31,15 @@ export interface EvaluateOptions {
   teacher?: ClassifierSource;
   /** ONNX Runtime intra-op threads for an ONNX teacher. Default: the machine's cores. */
   teacherThreads?: number;
+  /** For an embedding student's ONNX teacher: which output holds its vectors, pooling, normalisation (as in training). */
+  teacherEmbedding?: OnnxEmbeddingOptions;
   /** Rows per forward pass (default 32). */
   batchSize?: number;
   /** Columns when `dataset` is a file path (defaults as in `loadRecords`). */
   textColumn?: string;
   /** Column with the second text of sentence pairs (for models trained on pairs). */
   textPairColumn?: string;
+  /** The label column (default `label`); an embedding student reads none. */
   labelColumn?: string;
   /** Calibration bins (default 15). */
   eceBins?: number;
@@ -65,6 +71,12 @@ export interface EvaluationResult {
   agreement?: number;
   /** Mean KL(teacher ‖ student) at T = 1, nats. */
   klTeacherStudent?: number;
+  /** Embedding students: mean cosine of each text's student and teacher vectors (same width). */
+  meanCosine?: number;
+  /** Embedding students: Spearman correlation of the pairwise similarities under student and teacher. */
+  spearman?: number;
+  /** Embedding students: share of the teacher's 10 nearest neighbours of each text the student finds too. */
+  recallAt10?: number;
 }
 
 /**
@@ -81,13 +93,7 @@ export async function evaluate(model: ClassifierSource, dataset: EvalDataset, op
   const student = await resolveClassifier(model);
   let teacher: EvalTeacher | undefined;
   try {
-    if (student.task === 'embedding') {
-      throw new TfdistillError(
-        'INVALID_ARGUMENT',
-        'evaluate measures classifiers; this model makes sentence vectors',
-        "distill reports an embedding student's agreement with its teacher (meanCosine, spearman, recallAt10) on its validation split, in metrics.jsonl and tfdistill.json",
-      );
-    }
+    if (student.task === 'embedding') return await evaluateEmbedding(student, dataset, options);
     teacher = options.teacher === undefined ? undefined : await resolveEvalTeacher(options.teacher, { threads: options.teacherThreads });
     const data = await loadDataset(dataset, student, options);
     const labels = labelIds(data, student.labels);
@@ -112,7 +118,48 @@ export async function evaluate(model: ClassifierSource, dataset: EvalDataset, op
   }
 }
 
-async function loadDataset(dataset: EvalDataset, student: ResolvedClassifier, options: EvaluateOptions): Promise<EvalRows> {
+/**
+ * An embedding student against its teacher on the texts of `dataset` (labels unread): mean cosine, Spearman of
+ * pairwise similarities and recall@10. Teacher vectors go through the student's PCA when it was trained on one.
+ */
+async function evaluateEmbedding(student: ResolvedClassifier, dataset: EvalDataset, options: EvaluateOptions): Promise<EvaluationResult> {
+  if (options.teacher === undefined) {
+    throw new TfdistillError(
+      'INVALID_ARGUMENT',
+      'evaluating an embedding student compares it with its teacher: give the teacher',
+      'pass --teacher (the ONNX folder or checkpoint it was distilled from)',
+    );
+  }
+  const teacher = await resolveEvalTeacher(options.teacher, { threads: options.teacherThreads, embedding: options.teacherEmbedding ?? {} });
+  try {
+    const data = await loadDataset(dataset, student, { ...options, labelColumn: null });
+    const n = rowCount(data);
+    const studentVectors = await predictLogits(student.model, toExamples(data, student), options);
+    let teacherVectors = await teacher.logits(data, { batchSize: options.batchSize ?? 32 });
+    const dim = studentVectors.length / n;
+    let teacherDim = teacherVectors.length / n;
+    if (student.pca && teacherDim === student.pca.dim) {
+      teacherVectors = applyPca(student.pca, teacherVectors, n);
+      teacherDim = student.pca.k;
+    }
+    const a = embeddingAgreement({ values: studentVectors, n, dim }, { values: teacherVectors, n, dim: teacherDim });
+    return {
+      count: n,
+      labels: [],
+      ...(a.meanCosine === undefined ? {} : { meanCosine: a.meanCosine }),
+      spearman: a.spearman,
+      recallAt10: a.recallAtK,
+    };
+  } finally {
+    await teacher.release();
+  }
+}
+
+async function loadDataset(
+  dataset: EvalDataset,
+  student: ResolvedClassifier,
+  options: Omit<EvaluateOptions, 'labelColumn'> & { labelColumn?: string | null },
+): Promise<EvalRows> {
   if (typeof dataset === 'string') {
     const { records } = await loadRecords(dataset, {
       textColumn: options.textColumn,

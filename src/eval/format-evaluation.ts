@@ -20,10 +20,13 @@ export function formatEvaluation(r: EvaluationResult): string {
     ['teacher accuracy', r.teacherAccuracy, 'pct'],
     ['agreement', r.agreement, 'pct'],
     ['KL(teacher||student)', r.klTeacherStudent, 'num'],
+    ['mean cosine', r.meanCosine, 'num'],
+    ['Spearman (similarities)', r.spearman, 'num'],
+    ['recall@10 (neighbours)', r.recallAt10, 'pct'],
   ];
   lines.push(`rows evaluated: ${r.count}`);
   for (const [name, value, kind] of summary) {
-    if (value !== undefined) lines.push(`${name.padEnd(22)}${kind === 'pct' ? `${(100 * value).toFixed(2)}%` : value.toFixed(4)}`);
+    if (value !== undefined) lines.push(`${name.padEnd(24)}${kind === 'pct' ? `${(100 * value).toFixed(2)}%` : value.toFixed(4)}`);
   }
   if (r.perClass) {
     lines.push(

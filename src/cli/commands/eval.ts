@@ -15,7 +15,7 @@ import { backendOption, columnOptions, modelPositional, teacherRuntimeOptions } 
  */
 export const evalCommand = defineCommand({
   command: 'eval <model> <data>',
-  describe: 'Evaluate a classifier checkpoint on a labelled CSV/JSONL file',
+  describe: 'Evaluate a classifier checkpoint on a labelled CSV/JSONL file (an embedding student: against its teacher)',
   builder: (y) =>
     y
       .positional('model', modelPositional)
@@ -24,6 +24,9 @@ export const evalCommand = defineCommand({
         type: 'string',
         describe: 'teacher to compare with (agreement, KL): a checkpoint, or a Hugging Face ONNX export folder / .onnx file',
       })
+      .option('teacher-output', { type: 'string', describe: "an embedding student's ONNX teacher: the output holding its vectors" })
+      .option('teacher-pooling', { choices: ['mean', 'cls'] as const, describe: "that teacher's pooling of token states (default mean)" })
+      .option('teacher-normalize', { type: 'boolean', describe: "L2-normalise that teacher's vectors (as in training)" })
       .option('batch-size', { type: 'number', default: 32 })
       .options(columnOptions)
       .options(teacherRuntimeOptions)
@@ -31,12 +34,17 @@ export const evalCommand = defineCommand({
       .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of tables' })
       .example('$0 eval run/ test.csv', 'accuracy, macro-F1, per-class report, confusion matrix and ECE of the student train wrote to run/')
       .example('$0 eval run/ test.csv --teacher t/ --json', 'also agreement and KL with the teacher, as JSON')
-      .example('$0 eval run/ pairs.csv --text-column sentence1 --text-pair-column sentence2', 'a sentence-pair classifier'),
+      .example('$0 eval run/ pairs.csv --text-column sentence1 --text-pair-column sentence2', 'a sentence-pair classifier')
+      .example(
+        '$0 eval emb-run/ texts.csv --teacher minilm-onnx/ --teacher-normalize',
+        "an embedding student's agreement with its teacher",
+      ),
   handler: async (args) => {
     await useBackend(args.backend, { wasmThreads: args.threads });
     const result = await evaluate(args.model, args.data, {
       teacher: args.teacher,
       teacherThreads: args.teacherThreads,
+      teacherEmbedding: { output: args.teacherOutput, pooling: args.teacherPooling, normalize: args.teacherNormalize },
       batchSize: args.batchSize,
       textColumn: args.textColumn,
       textPairColumn: args.textPairColumn,
