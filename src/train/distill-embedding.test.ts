@@ -144,7 +144,9 @@ describe("distill({ task: 'embedding' })", () => {
         expect(pca.explained).toBeGreaterThan(0.5);
         // The PCA in the checkpoint is the one fitted on the training rows' vectors.
         const values = new Float32Array(train.length * DIM);
-        train.forEach((e, i) => values.set(e.teacherLogits as Float32Array, i * DIM));
+        train.forEach((e, i) => {
+          values.set(e.teacherLogits as Float32Array, i * DIM);
+        });
         const refit = fitPca({ values, n: train.length, dim: DIM }, 4);
         expect(maxAbsDiff(pca.components, refit.components)).toBeLessThan(1e-6);
       } finally {

@@ -210,7 +210,9 @@ async function projectTargets(
   }
   const dim = data.train[0].teacherLogits?.length ?? 0;
   const values = new Float32Array(data.train.length * dim);
-  data.train.forEach((e, i) => values.set(e.teacherLogits as Float32Array, i * dim));
+  data.train.forEach((e, i) => {
+    values.set(e.teacherLogits as Float32Array, i * dim);
+  });
   const pca = fitPca({ values, n: data.train.length, dim }, k);
   for (const e of data.train) e.teacherLogits = applyPca(pca, e.teacherLogits as Float32Array, 1);
   const validation = await teacherLogitsFor(data.validation, teacher?.teacher, config.schedule.batchSize, data.padding);
