@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import * as tf from '@tensorflow/tfjs';
@@ -193,6 +194,32 @@ describe("distill({ task: 'embedding' })", () => {
     });
   });
 
+  it('caches the teacher vectors as float16 when asked: half the file, the same training within float16 rounding', async () => {
+    await expectNoLeaks(async () => {
+      const teacher = path.resolve('test/fixtures/hf/sentence-embedder');
+      const sizes: Record<string, number> = {};
+      const metrics: Record<string, number | undefined> = {};
+      for (const dtype of ['float32', 'float16'] as const) {
+        const out = await tempRunDir();
+        const result = await distill(
+          withOptions(quietOptions(out), {
+            task: 'embedding',
+            teacher,
+            train: path.resolve('test/fixtures/hf/single.csv'),
+            data: { maxLength: 32, vocabSize: 600, cacheTeacher: true, teacherCacheDtype: dtype },
+            schedule: { epochs: 2, batchSize: 32 },
+            runtime: { backend: 'wasm', handleSignals: false, replicas: 1 },
+          }),
+        );
+        result.student.dispose();
+        sizes[dtype] = (await fs.stat(path.join(out, 'teacher-cache.bin'))).size;
+        metrics[dtype] = result.best?.metrics.meanCosine;
+      }
+      expect(sizes.float16).toBeLessThan(0.6 * sizes.float32);
+      expect(Math.abs((metrics.float16 ?? 0) - (metrics.float32 ?? 1))).toBeLessThan(0.02);
+    });
+  });
+
   it('refuses settings that do not fit the task, with INVALID_ARGUMENT', async () => {
     const out = await tempRunDir();
     const base = withOptions(quietOptions(out), { train: prepared(train), task: 'embedding' as const });
@@ -203,6 +230,7 @@ describe("distill({ task: 'embedding' })", () => {
       [{ ...base, task: 'classification', loss: { embedding: { kind: 'mse' } } }, /applies to task 'embedding'/],
       [{ ...base, loss: { embedding: { kind: 'l1' } } }, /loss.embedding.kind/],
       [{ ...base, data: { teacherEmbedding: { pca: 1.5 } } }, /pca must be a positive integer/],
+      [{ ...base, data: { teacherCacheDtype: 'int8' } }, /teacherCacheDtype must be 'float32' or 'float16'/],
       [{ ...base, validation: prepared(validation), data: { teacherEmbedding: { pca: 9 } } }, /PCA width must be an integer in \[1, 8\]/],
       [{ ...base, train: prepared(markerTask({ count: 16, seed: 3 })) }, /needs the teacher's vectors/],
     ] as const) {

@@ -103,6 +103,8 @@ export interface DistillDataOptions extends ColumnOptions {
   teacherCache?: string;
   /** Run the teacher once over the training data and reuse its logits: 'auto' = when epochs > 1. Default 'auto'. */
   cacheTeacher?: boolean | 'auto';
+  /** How the teacher cache stores logits or vectors: float32 (the default), or float16 for half the file. */
+  teacherCacheDtype?: 'float32' | 'float16';
   /**
    * With `task: 'embedding'`: for an ONNX teacher, which output holds its vectors, how token states are pooled and
    * whether vectors are L2-normalised (match the model card; see `OnnxEmbeddingOptions`); for any teacher, `pca`.

@@ -303,7 +303,7 @@ async function maybeCacheTeacher(
     try {
       await cacheTeacherOutputs(teacher.teacher, data.train, file, {
         teacherId: teacher.id,
-        dtype: 'float32',
+        dtype: config.data.teacherCacheDtype ?? 'float32',
         batchSize: config.schedule.batchSize,
         pool,
         padding: data.padding,

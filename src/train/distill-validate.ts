@@ -48,6 +48,7 @@ const GROUPS: { readonly [G in Group]: Keys<NonNullable<DistillOptions[G]>> } = 
     studentTokenizer: true,
     teacherCache: true,
     cacheTeacher: true,
+    teacherCacheDtype: true,
     teacherEmbedding: true,
   },
   loss: { temperature: true, alpha: true, labelSmoothing: true, intermediate: true, embedding: true },
@@ -120,6 +121,11 @@ export function validateDistillOptions(o: DistillOptions): void {
   if (clip !== undefined) require_(Number.isFinite(clip) && clip >= 0, `optimizer.clipGlobalNorm must be >= 0, got ${clip}`);
   if (o.seed !== undefined) require_(Number.isInteger(o.seed), `seed must be an integer, got ${o.seed}`);
   validateTask(o);
+  const cacheDtype = data.teacherCacheDtype;
+  require_(
+    cacheDtype === undefined || cacheDtype === 'float32' || cacheDtype === 'float16',
+    `data.teacherCacheDtype must be 'float32' or 'float16', got ${JSON.stringify(cacheDtype)}`,
+  );
   if (runtime.precision !== undefined) {
     require_(
       ['float32', 'mixed-float16', 'mixed-bfloat16'].includes(runtime.precision),

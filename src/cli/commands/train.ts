@@ -35,6 +35,10 @@ export const trainCommand = defineCommand({
           describe: 'Column with teacher logits (with --task embedding: its vectors) as a JSON array (distill with no teacher model)',
         },
         'teacher-cache': { type: 'string', describe: 'Teacher logits for --data from `tfdistill cache-teacher`' },
+        'teacher-cache-dtype': {
+          choices: ['float32', 'float16'] as const,
+          describe: "How the run's teacher cache stores logits or vectors (default float32; float16 halves the file)",
+        },
         'student-dim': { type: 'number', describe: 'Student width; scales FFN (4x) and heads (dim/64) unless given' },
         'student-layers': { type: 'number', describe: 'Student blocks (default 2)' },
         'student-heads': { type: 'number', describe: 'Student attention heads' },
@@ -130,6 +134,7 @@ export const trainCommand = defineCommand({
         tokenizer: a.tokenizer,
         studentTokenizer: a.studentTokenizer,
         teacherCache: a.teacherCache,
+        teacherCacheDtype: a.teacherCacheDtype,
         ...(a.teacherOutput !== undefined || a.teacherPooling !== undefined || a.teacherNormalize !== undefined || a.pca !== undefined
           ? { teacherEmbedding: { output: a.teacherOutput, pooling: a.teacherPooling, normalize: a.teacherNormalize, pca: a.pca } }
           : {}),
