@@ -158,7 +158,7 @@ describe("distill({ task: 'embedding' })", () => {
     });
   });
 
-  it('distils an ONNX sentence-embedding teacher (its sentence_embedding output) on real emails', async () => {
+  it('distils an ONNX sentence-embedding teacher on real emails: retrieval agreement far above an untrained student', async () => {
     await expectNoLeaks(async () => {
       const common = {
         task: 'embedding' as const,
@@ -173,7 +173,11 @@ describe("distill({ task: 'embedding' })", () => {
         result.student.dispose();
         return result;
       };
-      const trainedRun = await distilled({ schedule: { epochs: 4, batchSize: 32 }, optimizer: { learningRate: 3e-3 } });
+      const trainedRun = await distilled({
+        loss: { embedding: { kind: 'cosine', contrastive: 1 } },
+        schedule: { epochs: 8, batchSize: 32 },
+        optimizer: { learningRate: 3e-3 },
+      });
       const trained = trainedRun.best?.metrics;
       const untrained = (await distilled({ schedule: { maxSteps: 1, evalEvery: 1, batchSize: 32 }, optimizer: { learningRate: 1e-9 } }))
         .best?.metrics;
@@ -183,13 +187,14 @@ describe("distill({ task: 'embedding' })", () => {
         teacherThreads: 1,
       });
       expect(evaluated.count).toBe(574);
-      expect(evaluated.meanCosine).toBeGreaterThan(0.7);
+      expect(evaluated.meanCosine).toBeGreaterThan(0.6);
       expect(evaluated.recallAt10).toBeGreaterThan(0);
       expect(evaluated.accuracy).toBeUndefined();
-      // Measured: mean cosine 0.85 against -0.12. This random bag-of-words teacher's unit vectors crowd around one
-      // direction, so its neighbours are hard to follow (recall@10 0.20 against 0.24); a trained teacher has more to learn.
+      // Measured at seed 1 on the 59 held-out emails: recall@10 of the teacher's neighbours 0.375 against 0.219 for an
+      // untrained student, Spearman 0.57 against 0.18, mean cosine 0.81 against -0.08.
       expect(trained?.count).toBe(59);
-      expect(trained?.meanCosine).toBeGreaterThan(0.7);
+      expect(trained?.recallAt10).toBeGreaterThan((untrained?.recallAt10 ?? 1) + 0.1);
+      expect(trained?.spearman).toBeGreaterThan((untrained?.spearman ?? 1) + 0.25);
       expect(trained?.meanCosine).toBeGreaterThan((untrained?.meanCosine ?? 1) + 0.5);
     });
   });
