@@ -210,3 +210,24 @@ describe('tfdistill with a bad ONNX teacher: a clear error, nothing written', ()
     expect(await fs.readdir(out).catch(() => [])).toEqual([]);
   });
 });
+
+describe('tfdistill train --task embedding with an ONNX sentence-embedding teacher, then eval and predict', () => {
+  it('trains from the texts alone, evaluates against the teacher, and embeds texts (JSON vectors)', async () => {
+    const out = path.join(tmp, 'embedding-run');
+    const teacher = path.join(HF, 'sentence-embedder');
+    const t = await runCli(['train', '--task', 'embedding', '--teacher', teacher, '--data', files.singleTrain, '--out', out, ...small]);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/recall@10 of the teacher's neighbours \d+\.\d+%, Spearman -?\d\.\d+, mean cosine -?\d\.\d+/);
+    const e = await runCli(['eval', out, files.singleHeld, '--teacher', teacher, '--json', '--backend', 'wasm']);
+    expect(e.code, e.stderr).toBe(0);
+    const result = JSON.parse(e.stdout) as { count: number; recallAt10: number; spearman: number; meanCosine: number };
+    expect(result.count).toBe(119);
+    expect(result.meanCosine).toBeGreaterThan(0.5);
+    const p = await runCli(['predict', out, '--text', 'win a free prize now', '--backend', 'wasm']);
+    expect(p.code, p.stderr).toBe(0);
+    expect((JSON.parse(p.stdout) as { vector: number[] }).vector).toHaveLength(16);
+    const noTeacher = await runCli(['eval', out, files.singleHeld, '--backend', 'wasm']);
+    expect(noTeacher.code).toBe(1);
+    expect(noTeacher.stderr).toMatch(/give the teacher/);
+  });
+});

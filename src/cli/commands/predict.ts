@@ -19,7 +19,7 @@ import { backendOption, modelPositional, textColumnOptions } from '../options.js
  */
 export const predictCommand = defineCommand({
   command: 'predict <model> [input]',
-  describe: 'Classify texts from a CSV/JSONL/text file or stdin (JSONL out)',
+  describe: 'Classify (or, for an embedding model, embed) texts from a CSV/JSONL/text file or stdin (JSONL out)',
   builder: (y) =>
     y
       .positional('model', modelPositional)
@@ -52,7 +52,11 @@ export const predictCommand = defineCommand({
     });
     try {
       if (args.text !== undefined) {
-        console.log(JSON.stringify(await predictor.predict(args.text, args.textPair)));
+        const one =
+          predictor.task === 'embedding'
+            ? { vector: Array.from(await predictor.embed(args.text, args.textPair)) }
+            : await predictor.predict(args.text, args.textPair);
+        console.log(JSON.stringify(one));
         return;
       }
       const fromStdin = args.input === undefined || args.input === '-';
