@@ -39,6 +39,19 @@ export interface PredictStreamSummary {
 }
 
 /**
+ * Where {@link predictStream} can send results instead of a stream of JSON lines (e.g. `vectorFileSink`), in input
+ * order, one call at a time.
+ *
+ * @example
+ * ```ts
+ * await predictStream(predictor, input, { take: async (r) => console.log(r.line) }, { format: 'jsonl' });
+ * ```
+ */
+export interface ResultSink {
+  take(result: StreamResult): Promise<void>;
+}
+
+/**
  * One output line: the input's line number plus a prediction (an embedding model: its vector), or plus the error for that record.
  */
 export type StreamResult = ({ line: number } & Prediction) | { line: number; vector: number[] } | { line: number; error: string };
@@ -46,7 +59,7 @@ export type StreamResult = ({ line: number } & Prediction) | { line: number; vec
 /**
  * Reads texts from `input` (stdin, a file stream, or any async iterable of text/bytes), classifies each with
  * `predictor` (or, for an embedding model, embeds it: `{ line, vector }`) and writes one JSON line per input record to
- * `output`, in input order. A bad record (empty, not
+ * `output` (or hands each result to a {@link ResultSink}), in input order. A bad record (empty, not
  * UTF-8, not JSON, missing column) yields `{ line, error }` and processing continues.
  *
  * @example
@@ -59,7 +72,7 @@ export type StreamResult = ({ line: number } & Prediction) | { line: number; vec
 export async function predictStream(
   predictor: Predictor,
   input: AsyncIterable<string | Uint8Array> | Readable,
-  output: Writable,
+  output: Writable | ResultSink,
   options: PredictStreamOptions,
 ): Promise<PredictStreamSummary> {
   const maxInFlight = options.maxInFlight ?? 256;
@@ -71,7 +84,8 @@ export async function predictStream(
     const result = await inFlight.shift()!;
     summary.records++;
     if ('error' in result) summary.errors++;
-    if (!output.write(`${JSON.stringify(result)}\n`)) await drained(output);
+    if ('take' in output) await output.take(result);
+    else if (!output.write(`${JSON.stringify(result)}\n`)) await drained(output);
   };
 
   const records = inputRecords(inputLines(input as AsyncIterable<string | Uint8Array>), options);

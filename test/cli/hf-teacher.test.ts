@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readVectorFile } from '../../src/serve/vector-file.js';
 import { runCli } from './run-cli.js';
 
 const HF = path.resolve('test/fixtures/hf');
@@ -226,6 +227,13 @@ describe('tfdistill train --task embedding with an ONNX sentence-embedding teach
     const p = await runCli(['predict', out, '--text', 'win a free prize now', '--backend', 'wasm']);
     expect(p.code, p.stderr).toBe(0);
     expect((JSON.parse(p.stdout) as { vector: number[] }).vector).toHaveLength(16);
+    const vectors = path.join(tmp, 'held.vec');
+    const v = await runCli(['predict', out, files.singleHeld, '--vectors-out', vectors, '--vectors-dtype', 'float16', '--backend', 'wasm']);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stderr).toMatch(/wrote 119 vectors of 16 float16 values to/);
+    const read = await readVectorFile(vectors);
+    expect([read.rows, read.dim, read.dtype]).toEqual([119, 16, 'float16']);
+    expect(read.values.every(Number.isFinite)).toBe(true);
     const noTeacher = await runCli(['eval', out, files.singleHeld, '--backend', 'wasm']);
     expect(noTeacher.code).toBe(1);
     expect(noTeacher.stderr).toMatch(/give the teacher/);
