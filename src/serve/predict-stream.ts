@@ -84,7 +84,8 @@ export async function predictStream(
     const result = await inFlight.shift()!;
     summary.records++;
     if ('error' in result) summary.errors++;
-    if ('take' in output) await output.take(result);
+    // A Duplex stream has a `take` too (Node's iterator helper): tell them apart by `write`.
+    if (!('write' in output)) await output.take(result);
     else if (!output.write(`${JSON.stringify(result)}\n`)) await drained(output);
   };
 
