@@ -3,6 +3,7 @@
  * its data the same way: the model is the first positional, output goes to `--out`, and `--force` is needed to
  * replace what is there.
  */
+import type { OnnxEmbeddingOptions } from '../models/onnx-session.js';
 import type { Options, PositionalOptions } from 'yargs';
 import type { DistillRecoveryOptions } from '../compress/recover-with-distill.js';
 import { TfdistillError } from '../errors.js';
@@ -81,6 +82,34 @@ export const replicasOption = {
 export const teacherRuntimeOptions = {
   'teacher-threads': { type: 'number', describe: "ONNX teacher: ONNX Runtime intra-op threads (default: the machine's cores)" },
 } satisfies Record<string, Options>;
+
+/** How an embedding student's ONNX teacher gives its vectors (`train`, `eval`); read by {@link teacherEmbeddingSettings}. */
+export const teacherEmbeddingOptions = {
+  'teacher-output': {
+    type: 'string',
+    describe:
+      "With --task embedding (or an embedding student): an ONNX teacher's output holding its vectors (default sentence_embedding, else last_hidden_state)",
+  },
+  'teacher-pooling': { choices: ['mean', 'cls'] as const, describe: "Pooling of an ONNX teacher's token states (default mean)" },
+  'teacher-normalize': { type: 'boolean', describe: "L2-normalise an ONNX teacher's vectors (default false; match the model card)" },
+} satisfies Record<string, Options>;
+
+/**
+ * The ONNX embedding settings {@link teacherEmbeddingOptions} gave, or undefined when none was given.
+ *
+ * @example
+ * ```ts
+ * await evaluate(args.model, args.data, { teacher: args.teacher, teacherEmbedding: teacherEmbeddingSettings(args) });
+ * ```
+ */
+export function teacherEmbeddingSettings(a: {
+  teacherOutput?: string;
+  teacherPooling?: 'mean' | 'cls';
+  teacherNormalize?: boolean;
+}): OnnxEmbeddingOptions | undefined {
+  if (a.teacherOutput === undefined && a.teacherPooling === undefined && a.teacherNormalize === undefined) return undefined;
+  return { output: a.teacherOutput, pooling: a.teacherPooling, normalize: a.teacherNormalize };
+}
 
 /** Recovery fine-tuning after pruning (`prune`, `optimize`); read by {@link recoverySettings}. */
 export const recoveryOptions = {

@@ -153,3 +153,16 @@ export function meanCosine(student: Vectors, teacher: Vectors): number {
   for (let i = 0; i < student.n * student.dim; i++) sum += us[i] * ut[i];
   return sum / student.n;
 }
+
+/**
+ * An {@link EmbeddingAgreement} as evaluation metrics (`meanCosine` when there is one, `spearman`, `recallAt10`), the
+ * names `distill`'s evaluation and `evaluate` report.
+ *
+ * @example
+ * ```ts
+ * const metrics = { count: n, ...agreementMetrics(embeddingAgreement(student, teacher)) };
+ * ```
+ */
+export function agreementMetrics(a: EmbeddingAgreement): { meanCosine?: number; spearman: number; recallAt10: number } {
+  return { ...(a.meanCosine === undefined ? {} : { meanCosine: a.meanCosine }), spearman: a.spearman, recallAt10: a.recallAtK };
+}

@@ -4,7 +4,7 @@
  */
 import type { OnnxEmbeddingOptions } from '../models/onnx-session.js';
 import { applyPca } from '../data/pca.js';
-import { embeddingAgreement } from './embedding-metrics.js';
+import { agreementMetrics, embeddingAgreement } from './embedding-metrics.js';
 import { TfdistillError } from '../errors.js';
 import { loadRecords } from '../data/readers/read-records.js';
 import { labelToId } from '../data/labels.js';
@@ -146,9 +146,7 @@ async function evaluateEmbedding(student: ResolvedClassifier, dataset: EvalDatas
     return {
       count: n,
       labels: [],
-      ...(a.meanCosine === undefined ? {} : { meanCosine: a.meanCosine }),
-      spearman: a.spearman,
-      recallAt10: a.recallAtK,
+      ...agreementMetrics(a),
     };
   } finally {
     await teacher.release();

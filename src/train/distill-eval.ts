@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { PreparedDatasets } from '../data/prepare.js';
 import { encoderOutputs } from '../models/outputs.js';
 import type { DistillTask, EvalMetricName } from './distill-options.js';
-import { embeddingAgreement } from '../eval/embedding-metrics.js';
+import { agreementMetrics, embeddingAgreement } from '../eval/embedding-metrics.js';
 import { evalMetrics, type EvalMetrics } from '../eval/metrics.js';
 import { logitsFor } from '../eval/logits-for.js';
 
@@ -35,7 +35,7 @@ export async function evaluateStudent(
       { values: logits, n: count, dim: numClasses },
       { values: teacher.logits, n: count, dim: teacher.numClasses },
     );
-    return { count, ...(a.meanCosine === undefined ? {} : { meanCosine: a.meanCosine }), spearman: a.spearman, recallAt10: a.recallAtK };
+    return { count, ...agreementMetrics(a) };
   }
   const labels = data.labeled ? Int32Array.from(data.validation, (e) => e.label ?? -1) : undefined;
   return evalMetrics({ studentLogits: logits, teacherLogits: teacher?.logits, labels, numClasses });

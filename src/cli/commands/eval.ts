@@ -2,7 +2,14 @@ import { useBackend } from '../../backend/use-backend.js';
 import { evaluate } from '../../eval/evaluate.js';
 import { formatEvaluation } from '../../eval/format-evaluation.js';
 import { defineCommand } from '../command.js';
-import { backendOption, columnOptions, modelPositional, teacherRuntimeOptions } from '../options.js';
+import {
+  backendOption,
+  columnOptions,
+  modelPositional,
+  teacherEmbeddingOptions,
+  teacherEmbeddingSettings,
+  teacherRuntimeOptions,
+} from '../options.js';
 
 /**
  * `tfdistill eval <model> <data>`: accuracy, macro-F1, per-class precision/recall, confusion matrix, ECE, and with
@@ -24,12 +31,10 @@ export const evalCommand = defineCommand({
         type: 'string',
         describe: 'teacher to compare with (agreement, KL): a checkpoint, or a Hugging Face ONNX export folder / .onnx file',
       })
-      .option('teacher-output', { type: 'string', describe: "an embedding student's ONNX teacher: the output holding its vectors" })
-      .option('teacher-pooling', { choices: ['mean', 'cls'] as const, describe: "that teacher's pooling of token states (default mean)" })
-      .option('teacher-normalize', { type: 'boolean', describe: "L2-normalise that teacher's vectors (as in training)" })
       .option('batch-size', { type: 'number', default: 32 })
       .options(columnOptions)
       .options(teacherRuntimeOptions)
+      .options(teacherEmbeddingOptions)
       .options(backendOption)
       .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of tables' })
       .example('$0 eval run/ test.csv', 'accuracy, macro-F1, per-class report, confusion matrix and ECE of the student train wrote to run/')
@@ -44,7 +49,7 @@ export const evalCommand = defineCommand({
     const result = await evaluate(args.model, args.data, {
       teacher: args.teacher,
       teacherThreads: args.teacherThreads,
-      teacherEmbedding: { output: args.teacherOutput, pooling: args.teacherPooling, normalize: args.teacherNormalize },
+      teacherEmbedding: teacherEmbeddingSettings(args),
       batchSize: args.batchSize,
       textColumn: args.textColumn,
       textPairColumn: args.textPairColumn,

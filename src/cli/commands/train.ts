@@ -1,7 +1,14 @@
 import { DISTILL_DEFAULTS } from '../../train/distill-config.js';
 import { distill } from '../../train/distill.js';
 import { defineCommand } from '../command.js';
-import { backendOption, dataOptions, replicasOption, teacherRuntimeOptions } from '../options.js';
+import {
+  backendOption,
+  dataOptions,
+  replicasOption,
+  teacherEmbeddingOptions,
+  teacherEmbeddingSettings,
+  teacherRuntimeOptions,
+} from '../options.js';
 import { printDistillResult } from '../print-result.js';
 
 /** `tfdistill train`: distill a teacher into a student (the library's `distill`). */
@@ -57,13 +64,6 @@ export const trainCommand = defineCommand({
           describe: `With --task embedding: the loss to the teacher's vectors (default ${DISTILL_DEFAULTS.loss.embedding.kind})`,
         },
         contrastive: { type: 'number', describe: 'With --task embedding: weight of an in-batch contrastive term (default 0)' },
-        'teacher-output': {
-          type: 'string',
-          describe:
-            "With --task embedding, an ONNX teacher's output holding its vectors (default sentence_embedding, else last_hidden_state)",
-        },
-        'teacher-pooling': { choices: ['mean', 'cls'] as const, describe: "Pooling of an ONNX teacher's token states (default mean)" },
-        'teacher-normalize': { type: 'boolean', describe: "L2-normalise an ONNX teacher's vectors (default false; match the model card)" },
         pca: { type: 'number', describe: "With --task embedding: targets in the teacher vectors' top N principal components" },
         'contrastive-temperature': {
           type: 'number',
@@ -95,6 +95,7 @@ export const trainCommand = defineCommand({
         force: { type: 'boolean', default: false, describe: 'Replace an existing --out' },
         ...dataOptions,
         ...teacherRuntimeOptions,
+        ...teacherEmbeddingOptions,
         ...backendOption,
         ...replicasOption,
       })
@@ -108,6 +109,7 @@ export const trainCommand = defineCommand({
       )
       .example('$0 train --teacher teacher/ --data train.csv --out run/ --resume', 'continue an interrupted run'),
   handler: async (a) => {
+    const onnxEmbedding = teacherEmbeddingSettings(a);
     const embedding = { kind: a.embeddingLoss, contrastive: a.contrastive, contrastiveTemperature: a.contrastiveTemperature };
     const result = await distill({
       task: a.task,
@@ -135,9 +137,7 @@ export const trainCommand = defineCommand({
         studentTokenizer: a.studentTokenizer,
         teacherCache: a.teacherCache,
         teacherCacheDtype: a.teacherCacheDtype,
-        ...(a.teacherOutput !== undefined || a.teacherPooling !== undefined || a.teacherNormalize !== undefined || a.pca !== undefined
-          ? { teacherEmbedding: { output: a.teacherOutput, pooling: a.teacherPooling, normalize: a.teacherNormalize, pca: a.pca } }
-          : {}),
+        ...(onnxEmbedding !== undefined || a.pca !== undefined ? { teacherEmbedding: { ...onnxEmbedding, pca: a.pca } } : {}),
       },
       loss: {
         temperature: a.temperature,
